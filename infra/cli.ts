@@ -10,8 +10,10 @@ type Register = (program: Command) => void;
 const rooms: Array<() => Promise<{ register: Register }>> = [
   () => import('../engine/cli.ts'),
   () => import('../mock-llm/cli.ts'),
-  () => import('./commands.ts'),
   () => import('../target/cli.ts'),
+  () => import('./infra-cli.ts'),
+  () => import('./commands.ts'),
+  () => import('./report/cli.ts'),
 ];
 
 async function main(argv: string[]): Promise<void> {
