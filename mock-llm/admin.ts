@@ -1,0 +1,78 @@
+/**
+ * Admin API, answered to loopback clients only (403 otherwise):
+ *   GET  /__admin/config  the running config
+ *   PUT  /__admin/config  a partial config merged onto the running one (400 + problems if invalid)
+ *   GET  /__admin/stats   counters (see Stats)
+ *   POST /__admin/reset   zero the counters and the occurrence table
+ *   GET  /healthz         {"status":"ok"} (open to all)
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MockLlmConfigError, resolveConfig, type MockLlmConfig } from './config.ts';
+import { fromLoopback, readBody, sendJson } from './http-util.ts';
+import type { Stats } from './stats.ts';
+
+export interface AdminTarget {
+  config(): MockLlmConfig;
+  setConfig(config: MockLlmConfig): void;
+  stats(): Stats;
+  reset(): void;
+  readonly seed: number;
+  readonly performanceMode: boolean;
+}
+
+const ADMIN_BODY_LIMIT = 64 * 1024;
+
+/** Handles /__admin/* and /healthz; returns false for any other path. */
+export function handleAdmin(target: AdminTarget, path: string, req: IncomingMessage, res: ServerResponse): boolean {
+  if (path === '/healthz') {
+    sendJson(res, 200, '{"status":"ok"}');
+    return true;
+  }
+  if (!path.startsWith('/__admin/')) return false;
+  if (!fromLoopback(req)) {
+    sendJson(res, 403, '{"error":"the admin API answers loopback clients only"}');
+    return true;
+  }
+  const route = `${req.method} ${path}`;
+  switch (route) {
+    case 'GET /__admin/config':
+      sendJson(res, 200, JSON.stringify(target.config()));
+      return true;
+    case 'PUT /__admin/config':
+      readBody(req, ADMIN_BODY_LIMIT, (r) => {
+        if (!r.ok) return sendJson(res, 413, `{"error":"config body over ${ADMIN_BODY_LIMIT} bytes"}`);
+        putConfig(target, r.text, res);
+      });
+      return true;
+    case 'GET /__admin/stats':
+      sendJson(res, 200, JSON.stringify({ seed: target.seed, performanceMode: target.performanceMode, ...target.stats() }));
+      return true;
+    case 'POST /__admin/reset':
+      target.reset();
+      sendJson(res, 200, '{"reset":true}');
+      return true;
+    default:
+      sendJson(res, 404, JSON.stringify({ error: `no admin route ${route}` }));
+      return true;
+  }
+}
+
+function putConfig(target: AdminTarget, text: string, res: ServerResponse): void {
+  let patch: unknown;
+  try {
+    patch = JSON.parse(text);
+  } catch (err) {
+    return sendJson(res, 400, JSON.stringify({ error: `invalid JSON: ${(err as Error).message}`, problems: [] }));
+  }
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+    return sendJson(res, 400, JSON.stringify({ error: '(root): expected a JSON object (a partial config)', problems: [] }));
+  }
+  try {
+    const next = resolveConfig(patch as object, target.config());
+    target.setConfig(next);
+    sendJson(res, 200, JSON.stringify(next));
+  } catch (err) {
+    if (!(err instanceof MockLlmConfigError)) throw err;
+    sendJson(res, 400, JSON.stringify({ error: err.message, problems: err.problems }));
+  }
+}

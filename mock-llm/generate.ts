@@ -1,0 +1,187 @@
+/**
+ * Runs a plan on a response once it holds a slot: waits the time to first token,
+ * then writes token by token (streaming) or the whole body (not streaming), with
+ * the injected fault if any. Every pending timer is registered in `jobs` so that
+ * stop() can cancel it; the slot is given back exactly once.
+ *
+ * Timing: token 0 is due at admission + TTFT, token i at due(i-1) + ITL(i), an
+ * absolute schedule so timer lateness does not add up; after a stall longer than
+ * one ITL the schedule restarts from now instead of bursting.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Admission } from './admission.ts';
+import type { Distribution } from './config.ts';
+import { isZero, sample } from './latency.ts';
+import type { Plan } from './plan.ts';
+import type { Provider } from './provider.ts';
+import type { StatsCollector } from './stats.ts';
+
+export interface Job {
+  cancel(): void;
+}
+
+export interface GenerateContext {
+  stats: StatsCollector;
+  admission: Admission;
+  jobs: Set<Job>;
+  itl(): Distribution;
+  onLog?(route: string, status: number | string, plan: Plan, ms: number): void;
+}
+
+const SSE_HEADERS = ['content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache'];
+
+class Run implements Job {
+  private timer: NodeJS.Timeout | null = null;
+  private finished = false;
+  private next = 0;
+  private due: number;
+  private readonly t0: number;
+  private readonly itlZero: boolean;
+
+  constructor(
+    private readonly ctx: GenerateContext,
+    private readonly provider: Provider,
+    private readonly plan: Plan,
+    private readonly res: ServerResponse,
+    private readonly route: string,
+    private readonly requestId: string,
+  ) {
+    this.t0 = performance.now();
+    this.due = this.t0 + plan.ttftMs;
+    this.itlZero = isZero(ctx.itl());
+    ctx.jobs.add(this);
+    ctx.stats.active++;
+    res.once('close', () => this.finish(false));
+  }
+
+  start(): void {
+    const { plan } = this;
+    if (plan.request.stream) this.openStream();
+    else this.waitWhole();
+  }
+
+  cancel(): void {
+    this.finish(false);
+    if (!this.res.writableEnded) this.res.destroy();
+  }
+
+  /** Not streaming: one wait of TTFT plus every ITL, then the body. */
+  private waitWhole(): void {
+    let wait = this.plan.ttftMs;
+    if (!this.itlZero) {
+      const itl = this.ctx.itl();
+      for (let i = 1; i < this.plan.tokens.length; i++) wait += sample(itl, this.plan.latencyRng);
+    }
+    this.ctx.stats.latencyTotal += wait;
+    this.ctx.stats.latencyRequests++;
+    if (wait <= 0) return this.sendWhole();
+    this.timer = setTimeout(() => this.sendWhole(), wait);
+  }
+
+  private sendWhole(): void {
+    this.timer = null;
+    if (this.finished) return;
+    const { plan, res } = this;
+    if (plan.fault === 'disconnect') return this.disconnect();
+    const body = this.provider.complete(plan);
+    res.writeHead(200, [
+      'content-type', 'application/json',
+      'content-length', String(Buffer.byteLength(body)),
+      this.provider.requestIdHeader, this.requestId,
+    ]);
+    res.end(body);
+    this.ctx.stats.count(this.route, 200);
+    this.finish(true);
+  }
+
+  private openStream(): void {
+    const { res, plan } = this;
+    res.writeHead(200, [...SSE_HEADERS, this.provider.requestIdHeader, this.requestId]);
+    const head = this.provider.streamOpen(plan);
+    if (head) res.write(head);
+    else res.flushHeaders();
+    this.ctx.stats.count(this.route, 200);
+    this.ctx.stats.activeStreams++;
+    this.ctx.stats.latencyTotal += plan.ttftMs;
+    this.ctx.stats.latencyRequests++;
+    this.schedule();
+  }
+
+  /** Writes every token already due, then sets a timer for the next one. */
+  private tick = (): void => {
+    this.timer = null;
+    if (this.finished) return;
+    const { plan, res } = this;
+    const n = plan.tokens.length;
+    const itl = this.ctx.itl();
+    let out = '';
+    const now = performance.now();
+    while (this.next < n && this.due <= now + 0.5) {
+      if ((plan.fault === 'midStreamError' || plan.fault === 'disconnect') && this.next === plan.faultAt) {
+        if (out) res.write(out);
+        return this.strike();
+      }
+      out += this.provider.streamToken(plan, this.next++);
+      const gap = this.itlZero ? 0 : sample(itl, plan.latencyRng);
+      this.ctx.stats.latencyTotal += gap;
+      this.due += gap;
+      if (this.due < now - gap) this.due = now + gap; // stalled: restart the schedule from now
+    }
+    if (this.next >= n) {
+      res.end(out + this.provider.streamClose(plan));
+      return this.finish(true);
+    }
+    if (out) res.write(out);
+    this.schedule();
+  };
+
+  private schedule(): void {
+    const wait = this.due - performance.now();
+    if (wait <= 0.5) this.tick();
+    else this.timer = setTimeout(this.tick, wait);
+  }
+
+  private strike(): void {
+    if (this.plan.fault === 'disconnect') return this.disconnect();
+    this.ctx.stats.injected.midStreamError++;
+    this.res.end(this.provider.streamError(this.plan));
+    this.finish(true);
+  }
+
+  private disconnect(): void {
+    this.ctx.stats.injected.disconnect++;
+    if (!this.plan.request.stream) this.ctx.stats.count(this.route, 'disconnect');
+    this.finish(true);
+    this.res.socket?.destroy();
+    this.res.destroy();
+  }
+
+  private finish(completed: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const { stats } = this.ctx;
+    stats.active--;
+    if (this.plan.request.stream && this.res.headersSent) stats.activeStreams--;
+    if (completed) {
+      stats.tokensIn += this.plan.inputTokens;
+      stats.tokensOut += this.plan.request.stream ? this.next : this.plan.tokens.length;
+    }
+    this.ctx.jobs.delete(this);
+    this.ctx.admission.release();
+    this.ctx.onLog?.(this.route, completed ? 200 : 'aborted', this.plan, performance.now() - this.t0);
+  }
+}
+
+/** Starts generating `plan` on `res` (the caller holds a slot, given back when this ends). */
+export function generate(
+  ctx: GenerateContext,
+  provider: Provider,
+  plan: Plan,
+  res: ServerResponse,
+  route: string,
+  requestId: string,
+): void {
+  new Run(ctx, provider, plan, res, route, requestId).start();
+}

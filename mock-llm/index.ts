@@ -1,0 +1,113 @@
+/**
+ * The mock LLM provider stub: Anthropic Messages and OpenAI Chat Completions on
+ * node:http, seeded, with a latency model, error simulation (off in performance
+ * mode) and an admin API. `startMockLlm()` is the room's one entry.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Admission } from './admission.ts';
+import type { AdminTarget } from './admin.ts';
+import { resolveConfig, type MockLlmConfig, type MockLlmConfigPatch } from './config.ts';
+import type { GenerateContext, Job } from './generate.ts';
+import { Planner } from './plan.ts';
+import { createHandler, type ServerState } from './server.ts';
+import { StatsCollector, type Stats } from './stats.ts';
+
+export type { Distribution, ErrorsConfig, LatencyConfig, MockLlmConfig, MockLlmConfigPatch, OutputConfig, ErrorKind } from './config.ts';
+export { defaultConfig, MockLlmConfigError, resolveConfig, validateConfig } from './config.ts';
+export type { Stats } from './stats.ts';
+
+export interface MockLlmOptions {
+  /** 0 (default) = an ephemeral port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 42. */
+  seed?: number;
+  /** Turns every simulated error off. */
+  performanceMode?: boolean;
+  /** A (partial) config merged onto the defaults, or the path of a JSON file holding one. */
+  config?: MockLlmConfig | MockLlmConfigPatch | string;
+  /** Appends one JSON line per finished generation (time, route, outcome, ms, tokens). */
+  logFile?: string;
+}
+
+export interface MockLlm {
+  /** http://HOST:PORT, no trailing slash. */
+  url: string;
+  port: number;
+  stats(): Stats;
+  /** Zeroes the counters and the per-request occurrence table (fault/latency draws start over). */
+  reset(): void;
+  /** Closes every connection, hung request and pending timer; resolves when the port is free. */
+  stop(): Promise<void>;
+}
+
+export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
+  let config = resolveConfig(options.config);
+  const seed = options.seed ?? 42;
+  const performanceMode = options.performanceMode ?? false;
+  const host = options.host ?? '127.0.0.1';
+  const stats = new StatsCollector();
+  const admission = new Admission(config.latency.maxConcurrency);
+  const planner = new Planner(seed, config, performanceMode);
+  const jobs = new Set<Job>();
+  const hangs = new Set<ServerResponse>();
+  const log: WriteStream | null = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : null;
+
+  const gen: GenerateContext = {
+    stats,
+    admission,
+    jobs,
+    itl: () => config.latency.itlMs,
+    onLog: log
+      ? (route, outcome, plan, ms) =>
+          log.write(
+            `{"time":"${new Date().toISOString()}","route":"${route}","outcome":"${outcome}","fault":${JSON.stringify(plan.fault)},` +
+              `"stream":${plan.request.stream},"ms":${ms.toFixed(2)},"inputTokens":${plan.inputTokens},"outputTokens":${plan.tokens.length}}\n`,
+          )
+      : undefined,
+  };
+  const reset = (): void => {
+    stats.reset();
+    planner.reset();
+  };
+  const admin: AdminTarget = {
+    config: () => config,
+    setConfig: (next) => {
+      config = next;
+      planner.config = next;
+      admission.setLimit(next.latency.maxConcurrency);
+    },
+    stats: () => stats.snapshot(admission.depth),
+    reset,
+    seed,
+    performanceMode,
+  };
+  const state: ServerState = { planner, stats, admission, gen, hangs, admin, config: () => config };
+
+  const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createHandler(state));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> => {
+    stopping ??= new Promise<void>((resolve) => {
+      for (const job of [...jobs]) job.cancel();
+      admission.clear();
+      for (const res of [...hangs]) res.destroy();
+      server.close(() => (log ? log.end(() => resolve()) : resolve()));
+      server.closeAllConnections();
+    });
+    return stopping;
+  };
+  return { url: `http://${urlHost}:${port}`, port, stats: admin.stats, reset, stop };
+}

@@ -1,0 +1,138 @@
+/**
+ * The request path: route, read the body, validate, plan, then either answer an
+ * injected error, hang, or queue for a slot and generate. No framework: node:http.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Admission } from './admission.ts';
+import { handleAdmin, type AdminTarget } from './admin.ts';
+import { anthropic } from './anthropic.ts';
+import type { MockLlmConfig } from './config.ts';
+import { generate, type GenerateContext } from './generate.ts';
+import { readBody, sendJson } from './http-util.ts';
+import { openai } from './openai.ts';
+import type { Planner } from './plan.ts';
+import type { Provider } from './provider.ts';
+import type { StatsCollector } from './stats.ts';
+
+export interface ServerState {
+  planner: Planner;
+  stats: StatsCollector;
+  admission: Admission;
+  gen: GenerateContext;
+  /** Responses held open by the hang fault. */
+  hangs: Set<ServerResponse>;
+  admin: AdminTarget;
+  config(): MockLlmConfig;
+}
+
+const ROUTES: Record<string, Provider> = {
+  '/v1/messages': anthropic,
+  '/v1/chat/completions': openai,
+};
+
+let sequence = 0;
+/** A request id for answers given before a plan exists (400, 404, 413). */
+function nextRequestId(): string {
+  sequence = (sequence + 1) >>> 0;
+  return 'req_00000000' + sequence.toString(16).padStart(16, '0');
+}
+
+export function createHandler(state: ServerState): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const provider = ROUTES[path];
+    if (provider !== undefined && req.method === 'POST') return handleGenerate(state, provider, `POST ${path}`, req, res);
+    if (path === '/v1/models' && req.method === 'GET') return sendModels(state, res);
+    if (handleAdmin(state.admin, path, req, res)) return;
+    const route = `${req.method} ${path}`;
+    const known = provider !== undefined || path === '/v1/models';
+    const status = known ? 405 : 404;
+    state.stats.count(known ? route : 'unknown', status);
+    const message = known ? `${req.method} is not allowed on ${path}` : `Not found: ${route}`;
+    const reply = (path.startsWith('/v1/chat') ? openai : anthropic).invalid(status, message, null, nextRequestId());
+    req.resume();
+    sendJson(res, reply.status, reply.body, reply.headers);
+  };
+}
+
+function handleGenerate(state: ServerState, provider: Provider, route: string, req: IncomingMessage, res: ServerResponse): void {
+  const cfg = state.config();
+  readBody(req, cfg.maxBodyBytes, (r) => {
+    if (!r.ok) {
+      state.stats.count(route, 413);
+      const msg = `request body: ${r.size} bytes is over the limit of ${cfg.maxBodyBytes} bytes`;
+      const reply = provider.invalid(413, msg, null, nextRequestId());
+      return sendJson(res, 413, reply.body, [...reply.headers, 'connection', 'close']);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(r.text);
+    } catch (err) {
+      return invalid(state, provider, route, res, `body: invalid JSON (${(err as Error).message})`, null);
+    }
+    const parsed = provider.parse(body, cfg.output.defaultMaxTokens);
+    if ('error' in parsed) return invalid(state, provider, route, res, parsed.error, parsed.param);
+    const plan = state.planner.plan(provider.salt, parsed);
+    const requestId = provider.requestId(plan.idHex);
+    const fault = plan.fault;
+    if (fault === 'rateLimit' || fault === 'serverError' || fault === 'overloaded') {
+      state.stats.injected[fault]++;
+      const reply = provider.fault(fault, cfg.errors.retryAfterSeconds, requestId);
+      state.stats.count(route, reply.status);
+      return sendJson(res, reply.status, reply.body, reply.headers);
+    }
+    if (fault === 'hang') return hang(state, route, res);
+    if (fault === 'midStreamError' && !parsed.stream) plan.fault = null; // applies to streams only
+    const queuedAt = performance.now();
+    let onClose: (() => void) | null = null;
+    const waiter = state.admission.acquire(() => {
+      if (onClose) {
+        res.off('close', onClose);
+        state.stats.queueWaitTotal += performance.now() - queuedAt;
+      }
+      if (res.destroyed) return state.admission.release();
+      generate(state.gen, provider, plan, res, route, requestId);
+    });
+    if (state.admission.isQueued(waiter)) {
+      onClose = () => state.admission.cancel(waiter);
+      res.once('close', onClose);
+    }
+  });
+}
+
+function invalid(state: ServerState, provider: Provider, route: string, res: ServerResponse, message: string, param: string | null): void {
+  state.stats.count(route, 400);
+  const reply = provider.invalid(400, message, param, nextRequestId());
+  sendJson(res, 400, reply.body, reply.headers);
+}
+
+function hang(state: ServerState, route: string, res: ServerResponse): void {
+  state.stats.injected.hang++;
+  state.stats.count(route, 'hang');
+  state.stats.hanging++;
+  state.hangs.add(res);
+  res.once('close', () => {
+    state.hangs.delete(res);
+    state.stats.hanging--;
+  });
+}
+
+function sendModels(state: ServerState, res: ServerResponse): void {
+  // One body both SDKs read: OpenAI's list (object/data/owned_by) and Anthropic's page (type/display_name/has_more).
+  const created = 1735689600;
+  const data = state.config().models.map((id) => ({
+    id,
+    object: 'model',
+    type: 'model',
+    created,
+    created_at: new Date(created * 1000).toISOString(),
+    display_name: id,
+    owned_by: 'mock-llm',
+  }));
+  const models = state.config().models;
+  const body = { object: 'list', data, has_more: false, first_id: models[0], last_id: models[models.length - 1] };
+  state.stats.count('GET /v1/models', 200);
+  sendJson(res, 200, JSON.stringify(body));
+}
