@@ -1,0 +1,66 @@
+/**
+ * Runs the engine as a child process: output teed to logs/engine.log (and the terminal unless
+ * quiet), its memory sampled, stopped gracefully on abort (SIGINT first, as Ctrl-C does to k6,
+ * then SIGKILL after a grace period).
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import type { RssSampler } from './rss.ts';
+
+export interface ExecuteInput {
+  command: string;
+  args: string[];
+  cwd: string;
+  logFile: string;
+  echo: boolean;
+  sampler: RssSampler;
+  signal: AbortSignal;
+  /** Extra environment for the child (the parent's is inherited). */
+  env?: Record<string, string>;
+  graceMs?: number;
+}
+
+export interface ExecuteResult {
+  exitCode: number;
+  signal: NodeJS.Signals | null;
+}
+
+export function executeEngine(input: ExecuteInput): Promise<ExecuteResult> {
+  return new Promise((resolvePromise, reject) => {
+    const log = createWriteStream(input.logFile, { flags: 'a' });
+    log.write(`$ ${input.command} ${input.args.join(' ')}\n`);
+    const child = spawn(input.command, input.args, {
+      cwd: input.cwd,
+      env: { ...process.env, ...input.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (child.pid !== undefined) input.sampler.watch('engine', child.pid);
+    child.stdout.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      if (input.echo) process.stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      if (input.echo) process.stderr.write(chunk);
+    });
+    let killTimer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      child.kill('SIGINT');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), input.graceMs ?? 15_000);
+      killTimer.unref();
+    };
+    if (input.signal.aborted) onAbort();
+    else input.signal.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (err) => {
+      input.signal.removeEventListener('abort', onAbort);
+      log.end();
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      input.sampler.sample();
+      input.signal.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      log.end(() => resolvePromise({ exitCode: code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 105 : 1), signal }));
+    });
+  });
+}
