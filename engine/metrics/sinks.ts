@@ -1,0 +1,214 @@
+/**
+ * One sink per metric type (k6 `metrics/sink.go`), used on both sides:
+ * a worker folds samples with `add` and hands deltas out with `take()` (which resets);
+ * the parent folds those deltas in with `merge()` and reads stats with `stat()`/`values()`.
+ * No sample arrays anywhere: trends keep an HDR histogram plus exact count/sum/min/max.
+ */
+import type { MetricType } from './api.ts';
+import { addEncoded, encodeHistogram, newHistogram, percentile, recordScaled, type Histogram } from './hdr.ts';
+
+export interface CounterData { type: 'counter'; n: number; sum: number }
+export interface GaugeData { type: 'gauge'; n: number; value: number; time: number; min: number; max: number }
+export interface RateData { type: 'rate'; passes: number; total: number }
+export interface TrendData { type: 'trend'; count: number; sum: number; min: number; max: number; hdr: string }
+export type SinkData = CounterData | GaugeData | RateData | TrendData;
+
+export interface Sink {
+  readonly type: MetricType;
+  add(value: number, time: number): void;
+  isEmpty(): boolean;
+  /** The delta since the last take (structured-clone safe), or null when nothing was added; resets. */
+  take(): SinkData | null;
+  merge(d: SinkData): void;
+  /** One aggregation by stat name ("count", "rate", "value", "avg", "p(95)", ...); undefined if not applicable. */
+  stat(key: string, elapsedMs: number): number | undefined;
+  /** k6's summary values for this metric type. */
+  values(elapsedMs: number, trendStats: readonly string[]): Record<string, number>;
+}
+
+export class CounterSink implements Sink {
+  readonly type = 'counter' as const;
+  n = 0;
+  sum = 0;
+  add(value: number): void {
+    this.n++;
+    this.sum += value;
+  }
+  isEmpty(): boolean { return this.n === 0; }
+  take(): CounterData | null {
+    if (this.n === 0) return null;
+    const d: CounterData = { type: 'counter', n: this.n, sum: this.sum };
+    this.n = 0;
+    this.sum = 0;
+    return d;
+  }
+  merge(d: SinkData): void {
+    if (d.type !== 'counter') return;
+    this.n += d.n;
+    this.sum += d.sum;
+  }
+  stat(key: string, elapsedMs: number): number | undefined {
+    if (key === 'count') return this.sum;
+    if (key === 'rate') return elapsedMs > 0 ? this.sum / (elapsedMs / 1000) : 0;
+    return undefined;
+  }
+  values(elapsedMs: number): Record<string, number> {
+    return { count: this.sum, rate: this.stat('rate', elapsedMs)! };
+  }
+}
+
+export class GaugeSink implements Sink {
+  readonly type = 'gauge' as const;
+  n = 0;
+  value = 0;
+  time = -Infinity;
+  min = 0;
+  max = 0;
+  add(value: number, time: number): void {
+    if (this.n === 0 || value < this.min) this.min = value;
+    if (this.n === 0 || value > this.max) this.max = value;
+    this.n++;
+    this.value = value;
+    this.time = time;
+  }
+  isEmpty(): boolean { return this.n === 0; }
+  take(): GaugeData | null {
+    if (this.n === 0) return null;
+    const d: GaugeData = { type: 'gauge', n: this.n, value: this.value, time: this.time, min: this.min, max: this.max };
+    this.n = 0;
+    return d;
+  }
+  merge(d: SinkData): void {
+    if (d.type !== 'gauge' || d.n === 0) return;
+    if (this.n === 0 || d.min < this.min) this.min = d.min;
+    if (this.n === 0 || d.max > this.max) this.max = d.max;
+    if (this.n === 0 || d.time >= this.time) {
+      this.value = d.value;
+      this.time = d.time;
+    }
+    this.n += d.n;
+  }
+  stat(key: string): number | undefined {
+    if (key === 'value') return this.value;
+    if (key === 'min') return this.min;
+    if (key === 'max') return this.max;
+    return undefined;
+  }
+  values(): Record<string, number> {
+    return { value: this.value, min: this.min, max: this.max };
+  }
+}
+
+/** k6 Rate: a non-zero value is a pass ("true"). */
+export class RateSink implements Sink {
+  readonly type = 'rate' as const;
+  passes = 0;
+  total = 0;
+  add(value: number): void {
+    this.total++;
+    if (value !== 0) this.passes++;
+  }
+  isEmpty(): boolean { return this.total === 0; }
+  take(): RateData | null {
+    if (this.total === 0) return null;
+    const d: RateData = { type: 'rate', passes: this.passes, total: this.total };
+    this.passes = 0;
+    this.total = 0;
+    return d;
+  }
+  merge(d: SinkData): void {
+    if (d.type !== 'rate') return;
+    this.passes += d.passes;
+    this.total += d.total;
+  }
+  /** Undefined when empty: k6 has no "rate" for an empty Rate sink (its thresholds then error, not fail). */
+  stat(key: string): number | undefined {
+    if (key === 'rate') return this.total > 0 ? this.passes / this.total : undefined;
+    if (key === 'passes') return this.passes;
+    if (key === 'fails') return this.total - this.passes;
+    return undefined;
+  }
+  values(): Record<string, number> {
+    return { rate: this.total > 0 ? this.passes / this.total : 0, passes: this.passes, fails: this.total - this.passes };
+  }
+}
+
+export class TrendSink implements Sink {
+  readonly type = 'trend' as const;
+  readonly hist: Histogram = newHistogram();
+  count = 0;
+  sum = 0;
+  min = 0;
+  max = 0;
+  add(value: number): void {
+    if (this.count === 0) {
+      this.min = value;
+      this.max = value;
+    } else {
+      if (value < this.min) this.min = value;
+      if (value > this.max) this.max = value;
+    }
+    this.count++;
+    this.sum += value;
+    recordScaled(this.hist, value);
+  }
+  isEmpty(): boolean { return this.count === 0; }
+  take(): TrendData | null {
+    if (this.count === 0) return null;
+    const d: TrendData = { type: 'trend', count: this.count, sum: this.sum, min: this.min, max: this.max, hdr: encodeHistogram(this.hist) };
+    this.count = 0;
+    this.sum = 0;
+    this.hist.reset();
+    return d;
+  }
+  merge(d: SinkData): void {
+    if (d.type !== 'trend' || d.count === 0) return;
+    if (this.count === 0 || d.min < this.min) this.min = d.min;
+    if (this.count === 0 || d.max > this.max) this.max = d.max;
+    this.count += d.count;
+    this.sum += d.sum;
+    addEncoded(this.hist, d.hdr);
+  }
+  percentile(p: number): number {
+    return percentile(this.hist, p, this.min, this.max);
+  }
+  stat(key: string): number | undefined {
+    switch (key) {
+      case 'avg': return this.count > 0 ? this.sum / this.count : 0;
+      case 'min': return this.min;
+      case 'max': return this.max;
+      case 'med': return this.percentile(50);
+      case 'count': return this.count;
+      default: {
+        const p = parsePercentileKey(key);
+        return p === null ? undefined : this.percentile(p);
+      }
+    }
+  }
+  values(_elapsedMs: number, trendStats: readonly string[]): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const s of trendStats) {
+      const v = this.stat(s);
+      if (v !== undefined) out[s] = v;
+    }
+    return out;
+  }
+}
+
+/** "p(99.9)" -> 99.9; anything else -> null. */
+export function parsePercentileKey(key: string): number | null {
+  if (!key.startsWith('p(') || !key.endsWith(')')) return null;
+  const inner = key.slice(2, -1);
+  if (!/^\d+(\.\d+)?$/.test(inner)) return null;
+  const p = Number(inner);
+  return p >= 0 && p <= 100 ? p : null;
+}
+
+export function newSink(type: MetricType): Sink {
+  switch (type) {
+    case 'counter': return new CounterSink();
+    case 'gauge': return new GaugeSink();
+    case 'rate': return new RateSink();
+    case 'trend': return new TrendSink();
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * WorkerMetrics: the per-thread sample sink (one per worker thread).
+ *
+ * `add` is the hot path: one Map lookup, the sink's fold, a strict-equality scan of the
+ * submetric selectors of that metric (usually zero or one, each one or two tags), and the
+ * time-series bucket fold for the few metrics that have a time-series role. No formatting,
+ * no per-sample objects. `flush()` returns the deltas since the last flush and resets.
+ */
+import type { MetricDefinition, MetricsSnapshot, MetricType, SampleSink, SubmetricSelector, Tags, ValueType } from './api.ts';
+import { BUILTIN_DEFINITIONS, EXPECTED_RESPONSE_SUBMETRIC } from './builtin.ts';
+import { MetricError } from './errors.ts';
+import { CheckRecorder } from './groups.ts';
+import { SNAPSHOT_KIND, type SnapshotBody } from './snapshot.ts';
+import { newSink, type Sink, type SinkData } from './sinks.ts';
+import { BucketRecorder, ROLE_CHECKS, ROLE_NONE, roleOf, type Role } from './timeseries.ts';
+
+const METRIC_TYPES: readonly MetricType[] = ['counter', 'gauge', 'rate', 'trend'];
+const VALUE_TYPES: readonly ValueType[] = ['default', 'time', 'data'];
+
+interface SubEntry { selector: SubmetricSelector; keys: string[]; values: string[]; sink: Sink }
+interface Entry { def: MetricDefinition; sink: Sink; role: Role; subs: SubEntry[] }
+
+export interface WorkerMetricsOptions {
+  /** Submetric selectors from the thresholds (Aggregator.parseThresholds(...).selectors). */
+  submetrics: SubmetricSelector[];
+  /** Test start (ms since epoch): time-series buckets count seconds from it. Default: epoch-aligned seconds. */
+  startTime?: number;
+}
+
+export function checkDefinition(name: string, type: MetricType, contains: ValueType): void {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 128) {
+    throw new MetricError('E_METRIC_INVALID', `invalid metric name ${JSON.stringify(name)}: expected 1 to 128 characters`);
+  }
+  if (!METRIC_TYPES.includes(type)) {
+    throw new MetricError('E_METRIC_INVALID', `metric ${name}: invalid type ${JSON.stringify(type)} (expected ${METRIC_TYPES.join(', ')})`);
+  }
+  if (!VALUE_TYPES.includes(contains)) {
+    throw new MetricError('E_METRIC_INVALID', `metric ${name}: invalid contains ${JSON.stringify(contains)} (expected ${VALUE_TYPES.join(', ')})`);
+  }
+}
+
+export class WorkerMetrics implements SampleSink {
+  private readonly metrics = new Map<string, Entry>();
+  private readonly pendingSubs = new Map<string, SubmetricSelector[]>();
+  private readonly recorder: BucketRecorder;
+  private readonly checks = new CheckRecorder();
+
+  constructor(opts: WorkerMetricsOptions) {
+    this.recorder = new BucketRecorder(opts.startTime ?? 0);
+    const selectors = [...opts.submetrics];
+    if (!selectors.some((s) => s.key === EXPECTED_RESPONSE_SUBMETRIC.key)) selectors.push(EXPECTED_RESPONSE_SUBMETRIC);
+    for (const s of selectors) {
+      const list = this.pendingSubs.get(s.parent) ?? [];
+      if (!list.some((x) => x.key === s.key)) list.push(s);
+      this.pendingSubs.set(s.parent, list);
+    }
+    for (const d of BUILTIN_DEFINITIONS) this.define(d.name, d.type, d.contains);
+  }
+
+  define(name: string, type: MetricType, contains: ValueType = 'default'): void {
+    const known = this.metrics.get(name);
+    if (known) {
+      if (known.def.type !== type || known.def.contains !== contains) {
+        throw new MetricError(
+          'E_METRIC_REDEFINED',
+          `metric ${name} already exists as a ${known.def.type} (contains ${known.def.contains}); cannot redefine it as a ${type} (contains ${contains})`,
+        );
+      }
+      return;
+    }
+    checkDefinition(name, type, contains);
+    const subs: SubEntry[] = (this.pendingSubs.get(name) ?? []).map((selector) => ({
+      selector,
+      keys: Object.keys(selector.tags),
+      values: Object.values(selector.tags),
+      sink: newSink(type),
+    }));
+    this.metrics.set(name, { def: { name, type, contains }, sink: newSink(type), role: roleOf(name, type), subs });
+  }
+
+  add(name: string, value: number, tags: Tags, time?: number): void {
+    const m = this.metrics.get(name);
+    if (m === undefined) throw new MetricError('E_METRIC_UNKNOWN', `metric ${JSON.stringify(name)} is not defined`);
+    const t = time ?? Date.now();
+    m.sink.add(value, t);
+    const subs = m.subs;
+    for (let i = 0; i < subs.length; i++) {
+      const s = subs[i]!;
+      let match = true;
+      for (let k = 0; k < s.keys.length; k++) {
+        if (tags[s.keys[k]!] !== s.values[k]) {
+          match = false;
+          break;
+        }
+      }
+      if (match) s.sink.add(value, t);
+    }
+    if (m.role !== ROLE_NONE) {
+      this.recorder.record(m.role, name, value, t, tags.scenario);
+      if (m.role === ROLE_CHECKS) this.checks.check(tags.group ?? '', tags.check ?? '', value !== 0);
+      else if (name === 'group_duration') this.checks.group(tags.group ?? '');
+    }
+  }
+
+  flush(): MetricsSnapshot & SnapshotBody {
+    const metrics: Record<string, SinkData> = {};
+    const submetrics: SnapshotBody['submetrics'] = {};
+    const definitions: MetricDefinition[] = [];
+    for (const [name, m] of this.metrics) {
+      definitions.push({ ...m.def });
+      const d = m.sink.take();
+      if (d) metrics[name] = d;
+      for (const s of m.subs) {
+        const sd = s.sink.take();
+        if (sd) submetrics[s.selector.key] = { parent: name, tags: { ...s.selector.tags }, data: sd };
+      }
+    }
+    const { checks, groups } = this.checks.take();
+    return { kind: SNAPSHOT_KIND, version: 1, definitions, metrics, submetrics, checks, groups, buckets: this.recorder.take() };
+  }
+}
