@@ -1,4 +1,52 @@
+/**
+ * `k6-llm-perf compare <baseline> <current>` and `k6-llm-perf report <results dir>`.
+ * Heavy modules are imported inside the actions, so registering stays cheap.
+ * Exit codes: 0 no regression / report written, 99 a regression rule failed, 104 bad input.
+ */
 import type { Command } from 'commander';
+import { ExitCode } from '../../engine/exit-codes.ts';
+import type { RegressionRule } from './types.ts';
 
-/** Registers this room's commands on the root CLI (placeholder until the room lands). */
-export function register(_program: Command): void {}
+interface CompareOptions {
+  thresholds?: string;
+  rule: string[];
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+async function compareAction(baseline: string, current: string, opts: CompareOptions): Promise<void> {
+  const { compareResults, comparisonTable, parseRuleSpec, rulesFromThresholdsFile } = await import('./index.ts');
+  let rules: RegressionRule[] | undefined;
+  if (opts.thresholds !== undefined || opts.rule.length > 0) {
+    rules = [...(opts.thresholds !== undefined ? await rulesFromThresholdsFile(opts.thresholds) : []), ...opts.rule.map((r) => parseRuleSpec(r))];
+  }
+  const comparison = await compareResults(baseline, current, rules);
+  process.stdout.write(opts.json ? `${JSON.stringify(comparison, null, 2)}\n` : `${comparisonTable(comparison)}\n`);
+  process.exitCode = comparison.ok ? ExitCode.OK : ExitCode.THRESHOLDS_FAILED;
+}
+
+async function reportAction(dir: string): Promise<void> {
+  const { writeReport } = await import('./index.ts');
+  const file = await writeReport(dir);
+  process.stdout.write(`report written: ${file}\n`);
+}
+
+/** Registers this room's commands on the root CLI. */
+export function register(program: Command): void {
+  program
+    .command('compare')
+    .description('Compare a run against a baseline: per metric delta, ratio and verdict; exits 99 on a regression')
+    .argument('<baseline>', 'baseline results folder or summary.json')
+    .argument('<current>', 'current results folder or summary.json')
+    .option('--thresholds <file>', 'threshold file whose "regression" rules apply')
+    .option('--rule <metric:stat:pct>', 'a regression rule, e.g. http_req_duration:p(95):10 (repeatable)', collect, [])
+    .option('--json', 'print the comparison as JSON instead of a table')
+    .addHelpText('after', '\nWithout --thresholds or --rule, the default rule is http_req_duration:p(95):10.\nExit codes: 0 no regression, 99 regression, 104 bad input.')
+    .action(compareAction);
+  program
+    .command('report')
+    .description('(Re)generate report.html in a results folder from its stored files')
+    .argument('<dir>', 'results folder (must hold summary.json)')
+    .action(reportAction);
+}

@@ -1,0 +1,29 @@
+/** Trend statistics of one time-series bucket, from its raw samples (k6's own percentile method). */
+import type { BucketTrend } from './types.ts';
+
+/** k6's TrendSink.P: linear interpolation between the sorted samples around pct × (count − 1). */
+export function percentileSorted(sorted: Float64Array, pct: number): number {
+  const n = sorted.length;
+  if (n === 0) return 0;
+  if (n === 1) return sorted[0]!;
+  const i = pct * (n - 1);
+  const lo = sorted[Math.floor(i)]!;
+  const hi = sorted[Math.ceil(i)]!;
+  return lo + (hi - lo) * (i - Math.floor(i));
+}
+
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+
+export function trendStats(values: number[]): BucketTrend {
+  const sorted = Float64Array.from(values).sort();
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return {
+    count: sorted.length,
+    avg: round3(sum / sorted.length),
+    p50: round3(percentileSorted(sorted, 0.5)),
+    p95: round3(percentileSorted(sorted, 0.95)),
+    p99: round3(percentileSorted(sorted, 0.99)),
+    max: round3(sorted[sorted.length - 1]!),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The report page: one self-contained HTML string. uPlot (script and CSS) and the page's own script and
+ * CSS are inlined; the chart data sits in a `<script type="application/json">`. Every string that comes
+ * from results files is HTML-escaped, and the embedded JSON has `<` escaped so no value can close the tag.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { ChartGroup } from './charts.ts';
+import { fmtChange, fmtNumber, fmtRatio, fmtRule, fmtSigned, VERDICT_LABEL } from './format.ts';
+import type { MetricRow, ThresholdRow } from './tables.ts';
+import type { Comparison } from './types.ts';
+
+export interface PageModel {
+  title: string;
+  status: 'pass' | 'fail' | 'unknown';
+  statusText: string;
+  generatedAt: string;
+  notes: string[];
+  groups: ChartGroup[];
+  thresholds: { rows: ThresholdRow[]; from: string };
+  comparison: Comparison | null;
+  meta: Array<[string, string]> | null;
+  metrics: MetricRow[];
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** JSON safe inside a <script> element: no `<` (so no `</script>` or `<!--`), no JS line separators. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+const require = createRequire(import.meta.url);
+
+interface Assets { uplotJs: string; uplotCss: string; pageJs: string; pageCss: string }
+let assets: Promise<Assets> | null = null;
+
+/** The inlined files, read once. uPlot's banner URL is dropped so the page holds no http(s) address. */
+function loadAssets(): Promise<Assets> {
+  const here = new URL('./assets/', import.meta.url);
+  assets ??= Promise.all([
+    readFile(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
+    readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
+    readFile(new URL('page.js', here), 'utf8'),
+    readFile(new URL('page.css', here), 'utf8'),
+  ]).then(([uplotJs, uplotCss, pageJs, pageCss]) => ({
+    uplotJs: uplotJs.replace(/^\/\*! https?:\/\/github\.com\/leeoniya\/uPlot (\(v[\d.]+\)) \*\//, '/*! uPlot $1, MIT licence, github.com/leeoniya/uPlot */'),
+    uplotCss,
+    pageJs,
+    pageCss,
+  }));
+  return assets;
+}
+
+const e = escapeHtml;
+const td = (s: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${e(s)}</td>`;
+
+function chartsHtml(groups: ChartGroup[]): string {
+  return groups
+    .filter((g) => g.charts.length > 0)
+    .map((g) => {
+      const figs = g.charts.map((c) => `<figure class="panel"><figcaption>${e(c.title)} <span class="unit">${e(c.unit)}</span></figcaption><div class="chart" id="${e(c.id)}"></div></figure>`);
+      return `<section><h2>${e(g.title)}</h2><div class="grid">${figs.join('')}</div></section>`;
+    })
+    .join('\n');
+}
+
+function thresholdsHtml(t: PageModel['thresholds']): string {
+  if (t.rows.length === 0) return `<section><h2>Thresholds</h2><p class="muted">No thresholds in ${e(t.from)}.</p></section>`;
+  const rows = t.rows.map((r) => `<tr class="${r.ok ? 'pass' : 'fail'}">${td(r.ok ? '✓ pass' : '✗ fail', 'badge')}${td(r.source)}${td(r.metric, 'mono')}${td(r.expression, 'mono')}${td(fmtNumber(r.observed), 'num')}</tr>`);
+  return `<section><h2>Thresholds <span class="muted">(from ${e(t.from)})</span></h2><table><thead><tr><th>result</th><th>source</th><th>metric</th><th>expression</th><th class="num">observed</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+function comparisonHtml(c: Comparison | null): string {
+  if (!c) return '';
+  const rows = c.rows.map((r) => `<tr class="${r.verdict}">${td(r.metric, 'mono')}${td(r.stat, 'mono')}${td(fmtNumber(r.baseline), 'num')}${td(fmtNumber(r.current), 'num')}${td(fmtSigned(r.delta), 'num')}${td(fmtRatio(r), 'num')}${td(fmtChange(r))}${td(fmtRule(r))}${td(VERDICT_LABEL[r.verdict], 'badge')}${td(r.source)}</tr>`);
+  const head = ['metric', 'stat', 'baseline', 'current', 'delta', 'ratio', 'change', 'rule', 'verdict', 'source'].map((h, i) => `<th${i >= 2 && i <= 5 ? ' class="num"' : ''}>${h}</th>`).join('');
+  const status = c.ok ? '<span class="status pass">no regression</span>' : `<span class="status fail">${c.regressions.length} regression${c.regressions.length === 1 ? '' : 's'}</span>`;
+  const notes = c.notes.map((n) => `<li>${e(n)}</li>`).join('');
+  return `<section><h2>Baseline comparison ${status}</h2><p class="muted">baseline <code>${e(c.baseline.summaryPath)}</code> · current <code>${e(c.current.summaryPath)}</code></p><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>${notes ? `<ul class="notes">${notes}</ul>` : ''}</section>`;
+}
+
+function metaHtml(meta: PageModel['meta']): string {
+  if (!meta) return '';
+  const rows = meta.map(([k, v]) => `<tr><th scope="row">${e(k)}</th>${td(v, 'mono')}</tr>`).join('');
+  return `<section><h2>Run</h2><table class="kv"><tbody>${rows}</tbody></table></section>`;
+}
+
+function metricsHtml(metrics: MetricRow[]): string {
+  const rows = metrics.map((m) => `<tr>${td(m.name, 'mono')}${td(m.type)}<td class="mono">${m.stats.map(([s, v]) => `<span class="stat">${e(s)}=${e(fmtNumber(v))}</span>`).join(' ')}</td></tr>`);
+  return `<section><h2>All metrics <span class="muted">(summary.json)</span></h2><table><thead><tr><th>metric</th><th>type</th><th>stats</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
+export async function renderPage(m: PageModel): Promise<string> {
+  const a = await loadAssets();
+  const notes = m.notes.length ? `<ul class="notes">${m.notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>` : '';
+  const chartData = { groups: m.groups };
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>${e(m.title)}</title>
+<style>${a.uplotCss}</style>
+<style>${a.pageCss}</style>
+</head>
+<body>
+<header><h1>${e(m.title)}</h1><span class="status ${m.status}">${e(m.statusText)}</span><p class="muted">generated ${e(m.generatedAt)}</p></header>
+<main>
+${notes}
+${metaHtml(m.meta)}
+${thresholdsHtml(m.thresholds)}
+${comparisonHtml(m.comparison)}
+${chartsHtml(m.groups)}
+${metricsHtml(m.metrics)}
+</main>
+<script type="application/json" id="report-data">${scriptJson(chartData)}</script>
+<script>${a.uplotJs}</script>
+<script>${a.pageJs}</script>
+</body>
+</html>
+`;
+}

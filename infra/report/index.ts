@@ -1,0 +1,31 @@
+/**
+ * The report room: report.html from a results folder, baseline comparison, k6 JSON output conversion.
+ * See docs/results.md for the files read here and README § reports for the commands.
+ */
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { renderPage } from './html.ts';
+import { loadResults, RESULT_FILES } from './load.ts';
+import { buildPageModel } from './page.ts';
+
+export { compareResults } from './compare.ts';
+export { comparisonMarkdown, comparisonTable } from './compare-format.ts';
+export { k6JsonToTimeseries } from './k6-json.ts';
+export { ReportError } from './errors.ts';
+export { DEFAULT_RULES, parseRuleSpec, rulesFromThresholdsFile } from './rules.ts';
+export type { Comparison, ComparisonRow, RegressionRule, Timeseries } from './types.ts';
+
+/**
+ * Writes `resultsDir/report.html` and returns its path. summary.json is required; timeseries.json,
+ * histograms.json, comparison.json, verdict.json and meta.json are optional (the page notes what is missing).
+ * The file is written to a temporary name and renamed, so no half-written report is left behind.
+ */
+export async function writeReport(resultsDir: string): Promise<string> {
+  const results = await loadResults(resultsDir);
+  const html = await renderPage(buildPageModel(results));
+  const file = join(resultsDir, RESULT_FILES.report);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, html);
+  await rename(tmp, file);
+  return file;
+}

@@ -1,0 +1,33 @@
+/** Builds the report page model from a loaded results folder. */
+import { basename, resolve } from 'node:path';
+import { buildCharts } from './charts.ts';
+import type { PageModel } from './html.ts';
+import type { LoadedResults } from './load.ts';
+import { metaRows, metricRows, thresholdRows } from './tables.ts';
+
+function statusOf(r: LoadedResults, thresholdsOk: boolean, hasThresholds: boolean): Pick<PageModel, 'status' | 'statusText'> {
+  if (r.verdict) {
+    const code = typeof r.verdict.exitCode === 'number' ? ` (exit ${r.verdict.exitCode})` : '';
+    return r.verdict.ok ? { status: 'pass', statusText: `PASS${code}` } : { status: 'fail', statusText: `FAIL${code}` };
+  }
+  if (!hasThresholds) return { status: 'unknown', statusText: 'no thresholds' };
+  return thresholdsOk ? { status: 'pass', statusText: 'thresholds pass' } : { status: 'fail', statusText: 'thresholds fail' };
+}
+
+export function buildPageModel(r: LoadedResults, now: Date = new Date()): PageModel {
+  const thresholds = thresholdRows(r.summary, r.verdict);
+  const scenario = typeof r.meta?.scenario === 'string' ? r.meta.scenario : basename(resolve(r.dir));
+  const notes = [...r.notes];
+  if (r.timeseries && r.timeseries.buckets.length === 0) notes.push('timeseries.json has no buckets: no charts.');
+  return {
+    title: `k6-llm-perf report: ${scenario}`,
+    ...statusOf(r, thresholds.rows.every((t) => t.ok), thresholds.rows.length > 0),
+    generatedAt: now.toISOString(),
+    notes,
+    groups: r.timeseries && r.timeseries.buckets.length ? buildCharts(r.timeseries) : [],
+    thresholds,
+    comparison: r.comparison,
+    meta: r.meta ? metaRows(r.meta) : null,
+    metrics: metricRows(r.summary),
+  };
+}
