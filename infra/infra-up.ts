@@ -1,0 +1,42 @@
+import { ExitCode } from './exit-codes.ts';
+import type { UpOptions } from './infra-cli.ts';
+import { splitList } from './infra-cli.ts';
+import { say } from './progress.ts';
+import type { ProviderName } from './providers/types.ts';
+import { holdUntilSignal, teardownOnSignals } from './signals.ts';
+import { normalizeServices, startInfra } from './start.ts';
+
+/**
+ * `infra up`: bring up, print endpoints, hold until SIGINT/SIGTERM, tear down, exit 105
+ * (k6's external abort). A signal during bring-up aborts it; whatever was started is stopped.
+ */
+export async function infraUp(opts: UpOptions): Promise<number> {
+  const services = normalizeServices(splitList(opts.services));
+  const abort = new AbortController();
+  const onEarlySignal = (): void => abort.abort();
+  process.on('SIGINT', onEarlySignal);
+  process.on('SIGTERM', onEarlySignal);
+  let handle;
+  try {
+    handle = await startInfra({ provider: opts.infra as ProviderName, services, logDir: opts.logDir, progress: opts.progress, signal: abort.signal });
+  } finally {
+    process.off('SIGINT', onEarlySignal);
+    process.off('SIGTERM', onEarlySignal);
+  }
+  const pids = handle.services.flatMap((s) => (s.pid ? [s.pid] : []));
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ provider: handle.provider, reason: handle.reason, endpoints: handle.endpoints, pids })}\n`);
+  } else {
+    const e = handle.endpoints;
+    if (e.redis) console.log(`REDIS_URL=${e.redis.url}`);
+    if (e.postgres) console.log(`DATABASE_URL=${e.postgres.url}`);
+    if (e.kafka) console.log(`KAFKA_BROKERS=${e.kafka.brokers.join(',')}`);
+  }
+  say(opts.progress, 'infra: up; Ctrl-C (or SIGTERM) stops everything');
+  const unhook = teardownOnSignals(handle);
+  const signal = await holdUntilSignal();
+  unhook();
+  say(opts.progress, `infra: ${signal}, tearing down`);
+  await handle.down();
+  return ExitCode.EXTERNAL_ABORT;
+}
