@@ -1,0 +1,144 @@
+/**
+ * The HTTP API (fastify). Routes: POST /v1/requests, POST /v1/batch,
+ * GET /v1/requests/:id, GET /healthz, GET /metrics. Every bad input answers
+ * 400 {error: {code: 'invalid_request', field, message, problems}}; a body over the
+ * limit 413; an unknown route 404; a known path with another method 405.
+ */
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { ResolvedConfig } from './config.ts';
+import { BatchConflict, createBatch, createRequest, getRequest, type RequestRow } from './db/repository.ts';
+import { errorFields, type Logger } from './log.ts';
+import type { TargetMetrics } from './metrics.ts';
+import type { RedisQueue } from './queue.ts';
+import { firstDuplicateIndex, isUuid, validateBatch, validateItem, type FieldProblem } from './validation.ts';
+
+export interface ApiDeps {
+  pool: pg.Pool;
+  redis: Redis;
+  queue: RedisQueue;
+  metrics: TargetMetrics;
+  config: ResolvedConfig;
+  log: Logger;
+  health: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+  /** Whether the /v1 routes are served (the api role). */
+  serveApi: boolean;
+}
+
+/** Paths and the methods they accept, for 405 answers. */
+const ROUTES: Array<[RegExp, string[]]> = [
+  [/^\/v1\/requests\/?$/, ['POST']],
+  [/^\/v1\/batch\/?$/, ['POST']],
+  [/^\/v1\/requests\/[^/]+\/?$/, ['GET', 'HEAD']],
+  [/^\/healthz\/?$/, ['GET', 'HEAD']],
+  [/^\/metrics\/?$/, ['GET', 'HEAD']],
+];
+
+function invalid(reply: FastifyReply, problems: FieldProblem[]) {
+  const first = problems[0]!;
+  return reply.code(400).send({ error: { code: 'invalid_request', field: first.field, message: `${first.field}: ${first.message}`, problems } });
+}
+
+export function toView(row: RequestRow) {
+  const created = row.created_at.getTime();
+  const started = row.started_at?.getTime() ?? null;
+  const completed = row.completed_at?.getTime() ?? null;
+  return {
+    id: row.id,
+    client_request_id: row.client_request_id,
+    status: row.status,
+    mode: row.mode,
+    model: row.model,
+    result: row.result,
+    error: row.error,
+    usage: row.input_tokens === null ? null : { input_tokens: row.input_tokens, output_tokens: row.output_tokens ?? 0 },
+    attempts: row.attempts,
+    timings: {
+      created_at: row.created_at.toISOString(),
+      started_at: row.started_at?.toISOString() ?? null,
+      completed_at: row.completed_at?.toISOString() ?? null,
+      queue_ms: started === null ? null : started - created,
+      llm_ms: row.llm_ms,
+      total_ms: completed === null ? null : completed - created,
+    },
+  };
+}
+
+function onError(d: ApiDeps) {
+  return (err: FastifyError, _req: unknown, reply: FastifyReply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
+      return reply.code(413).send({ error: { code: 'payload_too_large', message: `request body exceeds ${d.config.bodyLimitBytes} bytes` } });
+    }
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return invalid(reply, [{ field: 'content-type', message: 'expected application/json' }]);
+    }
+    if (err.statusCode === 400) return invalid(reply, [{ field: 'body', message: `expected a JSON body (${err.message})` }]);
+    d.log('error', 'request failed', errorFields(err));
+    return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error' } });
+  };
+}
+
+function registerV1(app: FastifyInstance, d: ApiDeps): void {
+  app.post('/v1/requests', async (req, reply) => {
+    const v = validateItem(req.body, '', d.config.llmModel);
+    if (!v.ok) return invalid(reply, v.problems);
+    const { created, row } = await createRequest(d.pool, v.value);
+    if (created) await d.queue.enqueue(d.redis, [row.id]);
+    return reply.code(created ? 202 : 200).send(row);
+  });
+
+  app.post('/v1/batch', async (req, reply) => {
+    const v = validateBatch(req.body, d.config.batchMax, d.config.llmModel);
+    if (!v.ok) return invalid(reply, v.problems);
+    const dup = firstDuplicateIndex(v.value);
+    if (dup >= 0) {
+      return reply.code(409).send({ error: { code: 'conflict', index: dup, message: `requests[${dup}].client_request_id repeats an earlier item of the batch` } });
+    }
+    try {
+      const items = await createBatch(d.pool, v.value);
+      await d.queue.enqueue(d.redis, items.map((i) => i.id));
+      return reply.code(202).send({ items });
+    } catch (err) {
+      if (err instanceof BatchConflict) return reply.code(409).send({ error: { code: 'conflict', index: err.index, message: err.message } });
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/requests/:id', async (req, reply) => {
+    const { id } = req.params;
+    if (!isUuid(id)) return invalid(reply, [{ field: 'id', message: `expected a request id (UUID), got ${JSON.stringify(id.slice(0, 64))}` }]);
+    const row = await getRequest(d.pool, id);
+    if (!row) return reply.code(404).send({ error: { code: 'not_found', message: `no request ${id}` } });
+    return toView(row);
+  });
+}
+
+export function buildApi(d: ApiDeps): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: d.config.bodyLimitBytes, return503OnClosing: true, forceCloseConnections: 'idle' });
+  app.setErrorHandler(onError(d));
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const match = ROUTES.find(([re]) => re.test(path));
+    const served = match && (d.serveApi || !path.startsWith('/v1/'));
+    if (served && !match[1].includes(req.method)) {
+      return reply.code(405).header('allow', match[1].join(', ')).send({ error: { code: 'method_not_allowed', message: `${req.method} is not allowed on ${path} (allowed: ${match[1].join(', ')})` } });
+    }
+    return reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${path}` } });
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    d.metrics.httpRequests.inc({ route, method: req.method, status: String(reply.statusCode) });
+    d.metrics.httpDuration.observe({ route, method: req.method }, reply.elapsedTime / 1000);
+  });
+  if (d.serveApi) registerV1(app, d);
+  app.get('/healthz', async (_req, reply) => {
+    const h = await d.health();
+    return reply.code(h.ok ? 200 : 503).send(h.checks);
+  });
+  app.get('/metrics', async (_req, reply) => {
+    const text = await d.metrics.registry.metrics();
+    return reply.type(d.metrics.registry.contentType).send(text);
+  });
+  return app;
+}
