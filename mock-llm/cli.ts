@@ -28,24 +28,28 @@ async function run(opts: CliOptions): Promise<void> {
   const port = intOption(opts.port, 'port', 0, 65535);
   const seed = intOption(opts.seed, 'seed', 0, 0xffffffff);
   const { startMockLlm } = await import('./index.ts');
-  const mock = await startMockLlm({
-    port,
-    seed,
-    host: opts.host,
-    performanceMode: opts.performanceMode === true,
-    config: opts.config,
-    logFile: opts.logFile,
-  });
-  process.stdout.write(opts.json ? `${JSON.stringify({ url: mock.url })}\n` : `mock-llm listening on ${mock.url}\n`);
-  await new Promise<void>((resolve) => {
-    const shutdown = (): void => {
-      process.off('SIGINT', shutdown);
-      process.off('SIGTERM', shutdown);
-      void mock.stop().then(resolve);
-    };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
-  });
+  // Handlers go in before the first line is printed: a caller may signal as soon as it reads it.
+  let signalled: () => void = () => {};
+  const signal = new Promise<void>((resolve) => (signalled = resolve));
+  const onSignal = (): void => signalled();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const mock = await startMockLlm({
+      port,
+      seed,
+      host: opts.host,
+      performanceMode: opts.performanceMode === true,
+      config: opts.config,
+      logFile: opts.logFile,
+    });
+    process.stdout.write(opts.json ? `${JSON.stringify({ url: mock.url })}\n` : `mock-llm listening on ${mock.url}\n`);
+    await signal;
+    await mock.stop();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   process.exitCode = ExitCode.OK;
 }
 
