@@ -3,7 +3,8 @@
  * - `script`: the services the k6 script itself talks to (through k6/x/redis, k6/x/sql, k6/x/kafka);
  * - `target`: whether the script drives the service under test (then the target's own services,
  *   TARGET_SERVICES, are started too, unless `--target URL` points at the user's service);
- * - `stub`: whether the mock LLM is needed (by the target, or by the script directly).
+ * - `stub`: who needs the mock LLM: 'target' (started only with the reference target),
+ *   'script' (the script streams from it directly), or false.
  */
 export type Service = 'redis' | 'postgres' | 'kafka';
 
@@ -13,23 +14,23 @@ export interface ScenarioEntry {
   summary: string;
   script: Service[];
   target: boolean;
-  stub: boolean;
+  stub: 'target' | 'script' | false;
 }
 
 /** What the reference target needs: the queue (Redis), the store (PostgreSQL), the outbox relay (Kafka). */
 export const TARGET_SERVICES: readonly Service[] = ['redis', 'postgres', 'kafka'];
 
 const entries: ScenarioEntry[] = [
-  { name: 'load', summary: 'sustained arrival rate through the end-to-end pipeline (§6.1)', script: [], target: true, stub: true },
-  { name: 'stress', summary: 'concurrent operations, then a ramp to find the knee (§6.2)', script: [], target: true, stub: true },
-  { name: 'endurance', summary: 'mixed quick/detailed/batch workloads, degradation over time (§6.3)', script: [], target: true, stub: true },
-  { name: 'spike', summary: 'a sudden jump in arrival rate, and recovery', script: [], target: true, stub: true },
+  { name: 'load', summary: 'sustained arrival rate through the end-to-end pipeline (§6.1)', script: [], target: true, stub: 'target' },
+  { name: 'stress', summary: 'concurrent operations, then a ramp to find the knee (§6.2)', script: [], target: true, stub: 'target' },
+  { name: 'endurance', summary: 'mixed quick/detailed/batch workloads, degradation over time (§6.3)', script: [], target: true, stub: 'target' },
+  { name: 'spike', summary: 'a sudden jump in arrival rate, and recovery', script: [], target: true, stub: 'target' },
   { name: 'redis', summary: 'Redis operations through k6/x/redis (§4.1)', script: ['redis'], target: false, stub: false },
-  { name: 'queue', summary: 'enqueue and retrieve through the queue (§4.1)', script: ['redis'], target: true, stub: true },
-  { name: 'batch', summary: 'the batch endpoint, per-request latency (§4.1)', script: [], target: true, stub: true },
-  { name: 'bulk', summary: 'bulk workflows and database integrity (§7.2)', script: ['postgres'], target: true, stub: true },
-  { name: 'outbox', summary: 'business operation + outbox event consumed from Kafka (§8)', script: ['kafka', 'postgres'], target: true, stub: true },
-  { name: 'llm-stream', summary: 'streaming from the LLM: TTFT, ITL, TPOT, tokens/s', script: [], target: false, stub: true },
+  { name: 'queue', summary: 'enqueue and retrieve through the queue (§4.1)', script: ['redis'], target: true, stub: 'target' },
+  { name: 'batch', summary: 'the batch endpoint, per-request latency (§4.1)', script: [], target: true, stub: 'target' },
+  { name: 'bulk', summary: 'bulk workflows and database integrity (§7.2)', script: ['postgres'], target: true, stub: 'target' },
+  { name: 'outbox', summary: 'business operation + outbox event consumed from Kafka (§8)', script: ['kafka', 'postgres'], target: true, stub: 'target' },
+  { name: 'llm-stream', summary: 'streaming from the LLM: TTFT, ITL, TPOT, tokens/s', script: [], target: false, stub: 'script' },
 ];
 
 export const SCENARIOS: ReadonlyMap<string, ScenarioEntry> = new Map(entries.map((e) => [e.name, e]));

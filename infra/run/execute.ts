@@ -18,6 +18,8 @@ export interface ExecuteInput {
   /** Extra environment for the child (the parent's is inherited). */
   env?: Record<string, string>;
   graceMs?: number;
+  /** The command line as written to the log (credentials redacted). */
+  shownCommand: string;
 }
 
 export interface ExecuteResult {
@@ -28,7 +30,7 @@ export interface ExecuteResult {
 export function executeEngine(input: ExecuteInput): Promise<ExecuteResult> {
   return new Promise((resolvePromise, reject) => {
     const log = createWriteStream(input.logFile, { flags: 'a' });
-    log.write(`$ ${input.command} ${input.args.join(' ')}\n`);
+    log.write(`$ ${input.shownCommand}\n`);
     const child = spawn(input.command, input.args, {
       cwd: input.cwd,
       env: { ...process.env, ...input.env },

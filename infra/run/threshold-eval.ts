@@ -1,9 +1,9 @@
 /**
- * Re-evaluates one k6 threshold expression against a metric of summary.json, with the
- * engine's own expression parser (engine/metrics): the orchestrator never parses k6's grammar itself.
+ * Re-evaluates one k6 threshold expression against a metric of summary.json with the engine's
+ * own parser and evaluator (engine/metrics): the orchestrator never parses k6's grammar itself.
  */
-import { parseThresholdExpression, parseMetricKey } from '../../engine/metrics/thresholds-parser.ts';
-import { statsOf, type SummaryMetric } from './summary-values.ts';
+import { evaluateThresholdOnValues, parseMetricKey, parseThresholdExpression } from '../../engine/metrics/index.ts';
+import type { SummaryMetric } from './summary-values.ts';
 
 export interface ThresholdOutcome {
   ok: boolean;
@@ -11,7 +11,7 @@ export interface ThresholdOutcome {
   note?: string;
 }
 
-/** The stat a parsed expression needs, as it is named in summary.json. */
+/** The stat a threshold expression needs, as summary.json names it ("p(95)", "avg", "rate"). */
 export function statKeyOf(expression: string): string {
   return parseThresholdExpression(expression).statKey;
 }
@@ -27,27 +27,18 @@ export function checkExpression(expression: string, metricKey: string): string |
   }
 }
 
+/** Comparison of a run-level check (`<=1.5`), with the operators of k6's grammar. */
 export function compare(observed: number, operator: string, value: number): boolean {
-  switch (operator) {
-    case '<': return observed < value;
-    case '<=': return observed <= value;
-    case '>': return observed > value;
-    case '>=': return observed >= value;
-    case '==': case '===': return observed === value;
-    case '!=': return observed !== value;
-    default: throw new Error(`unknown operator ${operator}`);
-  }
+  const expr = parseThresholdExpression(`value${operator}${value}`);
+  const outcome = evaluateThresholdOnValues(expr, { value: observed });
+  return 'ok' in outcome && outcome.ok;
 }
 
 /** Evaluates `expression` against the metric (absent metric: a failure, since nothing was measured). */
 export function evaluateThreshold(expression: string, metric: SummaryMetric | undefined): ThresholdOutcome {
-  const parsed = parseThresholdExpression(expression);
   if (!metric) return { ok: false, observed: null, note: 'metric absent from summary.json (no samples)' };
-  const stats = statsOf(metric);
-  // A counter's `rate` aggregation is the export's `rate`; a Rate metric's is its `value`.
-  const observed = stats[parsed.statKey] ?? (parsed.statKey === 'rate' ? stats.value : undefined);
-  if (observed === undefined) {
-    return { ok: false, observed: null, note: `stat ${parsed.statKey} absent from summary.json (summary-trend-stats?)` };
-  }
-  return { ok: compare(observed, parsed.operator, parsed.value), observed };
+  const values = metric.values && typeof metric.values === 'object' ? (metric.values as Record<string, unknown>) : metric;
+  const outcome = evaluateThresholdOnValues(parseThresholdExpression(expression), values);
+  if ('error' in outcome) return { ok: false, observed: null, note: outcome.error };
+  return { ok: outcome.ok, observed: outcome.observed };
 }

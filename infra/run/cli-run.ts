@@ -1,0 +1,64 @@
+/** The `run` command's action: options → RunOptions, signals trapped, one scenario or all, the exit code. */
+import type { ProgressMode, ProviderName } from '../index.ts';
+import type { EngineChoice } from './engine-select.ts';
+import { parseEnvPairs, validateRunOptions, type RunOptions } from './options.ts';
+import { RunConfigError } from './errors.ts';
+import { trapSignals } from './teardown.ts';
+import { runScenario } from './pipeline.ts';
+import { runAll } from './run-all.ts';
+
+export interface CliRunOptions {
+  thresholds?: string;
+  engine: string;
+  infra: string;
+  target?: string;
+  llmUrl?: string;
+  rate?: string;
+  duration?: string;
+  vus?: string;
+  profile?: string;
+  env: string[];
+  baseline?: string;
+  results: string;
+  quiet?: boolean;
+  build: boolean;
+  progress: string;
+}
+
+export function toRunOptions(scenario: string, o: CliRunOptions): RunOptions {
+  const problems: string[] = [];
+  const env = parseEnvPairs(o.env, problems);
+  if (!['auto', 'tty', 'plain', 'silent'].includes(o.progress)) problems.push(`--progress ${o.progress}: expected auto, tty, plain or silent`);
+  if (problems.length) throw new RunConfigError(problems);
+  const opts: RunOptions = {
+    scenario,
+    thresholdsFile: o.thresholds,
+    engine: o.engine as EngineChoice,
+    infra: o.infra as ProviderName,
+    targetUrl: o.target,
+    llmUrl: o.llmUrl,
+    overrides: { RATE: o.rate, DURATION: o.duration, VUS: o.vus, PROFILE: o.profile },
+    env,
+    baseline: o.baseline,
+    resultsRoot: o.results,
+    quiet: o.quiet === true,
+    progress: o.progress as ProgressMode,
+    build: o.build,
+  };
+  validateRunOptions(opts);
+  return opts;
+}
+
+/** Runs and returns the exit code; bad configuration throws RunConfigError (the CLI prints it, exit 104). */
+export async function runCli(scenario: string, o: CliRunOptions): Promise<number> {
+  const opts = toRunOptions(scenario, o);
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  const trap = trapSignals(log);
+  try {
+    const ctx = { signal: trap.signal, log, out: (t: string) => void process.stdout.write(t) };
+    if (opts.scenario === 'all') return await runAll(opts, ctx);
+    return (await runScenario(opts, opts.scenario, ctx)).exitCode;
+  } finally {
+    trap.release();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Step 7: the verdict and the results folder. Reads summary.json, re-evaluates the thresholds,
+ * adds the run checks and the regression rows, folds in the errors that stopped the run, then
+ * writes verdict.json, meta.json, junit.xml, summary.md and report.html and prints the table.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { KitError } from '../../engine/exit-codes.ts';
+import { decide, runChecks, thresholdChecks, type Verdict, type VerdictCheck } from './verdict.ts';
+import { renderJunit } from './junit.ts';
+import { exitMeaning, renderSummaryMd, renderTable } from './summary-md.ts';
+import { gitCommit, kitVersion, redactEnv, redactUrl, writeJson } from './results-dir.ts';
+import { RunExit, messageOf } from './errors.ts';
+import type { RunRecord } from './record.ts';
+import type { RunContext } from './pipeline.ts';
+import type { RunOptions } from './options.ts';
+import type { SummaryFile } from './summary-values.ts';
+import type { Comparison } from '../report/index.ts';
+
+function readSummary(path: string, log: (l: string) => void): SummaryFile | null {
+  if (!existsSync(path)) return null;
+  try {
+    const data = JSON.parse(readFileSync(path, 'utf8')) as SummaryFile;
+    if (data && typeof data.metrics === 'object') return data;
+    log(`warning: ${path} has no "metrics" object`);
+  } catch (err) {
+    log(`warning: ${path} is not valid JSON: ${messageOf(err)}`);
+  }
+  return null;
+}
+
+/** The exit code of an error that stopped the run. */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof KitError ? err.exitCode : 1;
+}
+
+async function regression(opts: RunOptions, rec: RunRecord, log: (l: string) => void): Promise<{ checks: VerdictCheck[]; comparison: Comparison | null }> {
+  if (opts.baseline === undefined) return { checks: [], comparison: null };
+  try {
+    const { compareResults } = await import('../report/index.ts');
+    const comparison = await compareResults(opts.baseline, rec.dir.dir, rec.file.regression.length ? rec.file.regression : undefined);
+    const checks = comparison.rows
+      .filter((r) => r.verdict !== 'info')
+      .map((r): VerdictCheck => ({
+        source: 'regression',
+        metric: r.metric,
+        expression: `${r.stat} worse by >${r.maxIncreasePct ?? 0}%`,
+        observed: r.ratio,
+        ok: r.verdict !== 'regressed',
+        ...(r.verdict === 'missing' ? { skipped: true, note: 'missing on one side' } : r.worsePct !== null ? { note: `${r.worsePct >= 0 ? '+' : ''}${r.worsePct.toFixed(1)}% vs baseline` } : {}),
+      }));
+    return { checks, comparison };
+  } catch (err) {
+    log(`run: --baseline ${opts.baseline}: ${messageOf(err)}`);
+    rec.errors.push(err);
+    return { checks: [], comparison: null };
+  }
+}
+
+function verdictOf(rec: RunRecord, summary: SummaryFile | null, checks: VerdictCheck[]): Verdict {
+  const verdict = decide({ checks, engineExitCode: rec.execution?.exitCode ?? 0, haveSummary: summary !== null });
+  if (rec.errors.length > 0) {
+    verdict.exitCode = exitCodeOf(rec.errors[0]);
+    verdict.notes.unshift(...rec.errors.map((e) => messageOf(e)));
+  }
+  if (rec.aborted) {
+    verdict.exitCode = RunExit.EXTERNAL_ABORT;
+    verdict.notes.unshift('stopped by a signal (SIGINT/SIGTERM)');
+  }
+  verdict.ok = verdict.exitCode === RunExit.OK;
+  return verdict;
+}
+
+function meta(opts: RunOptions, rec: RunRecord, verdict: Verdict): Record<string, unknown> {
+  const seconds = ((rec.endTime ?? new Date()).getTime() - rec.startTime.getTime()) / 1000;
+  const llm = rec.llm && 'url' in rec.llm ? { ...rec.llm, url: redactUrl(rec.llm.url) } : rec.llm;
+  return {
+    scenario: rec.entry.name,
+    description: rec.file.description ?? null,
+    thresholds: rec.file.file,
+    engine: { kind: rec.engine.kind, version: rec.engine.version, reason: rec.engine.reason, args: rec.execution?.args ?? null },
+    infra: rec.infra ?? null,
+    llm: llm ?? null,
+    target: rec.target ?? null,
+    seed: 42,
+    overrides: opts.overrides,
+    scriptEnv: rec.execution?.scriptEnv ?? redactEnv(opts.env),
+    trendStats: rec.execution?.trendStats ?? null,
+    peaks: rec.peaks ?? null,
+    node: process.version,
+    kit: kitVersion(),
+    git: gitCommit(),
+    startTime: rec.startTime.toISOString(),
+    endTime: (rec.endTime ?? new Date()).toISOString(),
+    durationSeconds: seconds,
+    exitCode: verdict.exitCode,
+    cleanupWarnings: rec.cleanupWarnings ?? [],
+  };
+}
+
+async function writeHtml(dir: string, log: (l: string) => void): Promise<void> {
+  if (!existsSync(`${dir}/summary.json`)) return;
+  try {
+    const { writeReport } = await import('../report/index.ts');
+    await writeReport(dir);
+  } catch (err) {
+    log(`warning: report.html not written: ${messageOf(err)}`);
+  }
+}
+
+export async function finishRun(opts: RunOptions, ctx: RunContext, rec: RunRecord): Promise<Verdict> {
+  const summary = readSummary(rec.dir.file('summary.json'), ctx.log);
+  const peaks = rec.peaks ?? { target_peak_rss_mb: null, engine_peak_rss_mb: null };
+  const checks = summary ? [...thresholdChecks(rec.file, summary), ...runChecks(rec.file, summary, peaks)] : [];
+  const reg = summary && !rec.aborted ? await regression(opts, rec, ctx.log) : { checks: [], comparison: null };
+  checks.push(...reg.checks);
+  const verdict = verdictOf(rec, summary, checks);
+  const m = meta(opts, rec, verdict);
+  writeJson(rec.dir.file('verdict.json'), verdict);
+  writeJson(rec.dir.file('meta.json'), m);
+  writeFileSync(rec.dir.file('junit.xml'), renderJunit({ scenario: rec.entry.name, verdict, durationSeconds: m.durationSeconds as number, timestamp: rec.startTime.toISOString() }));
+  let md = renderSummaryMd({
+    scenario: rec.entry.name,
+    verdict,
+    resultsDir: rec.dir.dir,
+    meta: { engine: `${rec.engine.kind}`, infra: rec.infra?.provider, target: rec.target?.kind, durationSeconds: m.durationSeconds as number },
+  });
+  if (reg.comparison) md += `\n${(await import('../report/index.ts')).comparisonMarkdown(reg.comparison)}\n`;
+  writeFileSync(rec.dir.file('summary.md'), md);
+  await writeHtml(rec.dir.dir, ctx.log);
+  if (checks.length) ctx.out(`\n${renderTable(checks)}\n`);
+  for (const note of verdict.notes) ctx.out(`note: ${note}\n`);
+  ctx.out(`${rec.entry.name}: exit ${verdict.exitCode} (${exitMeaning(verdict.exitCode)}); results: ${rec.dir.dir}\n`);
+  return verdict;
+}

@@ -1,0 +1,110 @@
+/**
+ * One scenario, DESIGN.md "Data flow of one run": build, thresholds, infra, stub, target,
+ * execute, verdict, results, teardown. Configuration is checked before anything starts or is
+ * written; from then on every outcome (pass, breach, failure, signal) ends in a results folder
+ * with verdict.json, meta.json, junit.xml and summary.md, and in a full teardown.
+ */
+import { join } from 'node:path';
+import type { InfraHandle } from '../index.ts';
+import { SCENARIOS, servicesFor, type ScenarioEntry } from './catalog.ts';
+import { loadThresholdFile, type ThresholdFile } from './thresholds-file.ts';
+import { checkExpression } from './threshold-eval.ts';
+import { engineVersion, selectEngine, type EngineSpec } from './engine-select.ts';
+import { createResultsDir, KIT_ROOT, writeJson, type ResultsDir } from './results-dir.ts';
+import { Teardown } from './teardown.ts';
+import { startRssSampler, type RssSampler } from './rss.ts';
+import { bundleScenario } from './bundle.ts';
+import { infraUp, stubUp, targetUp, type TargetUp } from './stack.ts';
+import { executeScenario } from './execute-scenario.ts';
+import { RunAbortedError, RunTargetError, messageOf } from './errors.ts';
+import { finishRun } from './finish.ts';
+import type { RunRecord } from './record.ts';
+import type { RunOptions } from './options.ts';
+import type { Verdict } from './verdict.ts';
+
+export interface RunContext {
+  signal: AbortSignal;
+  /** Infrastructure already up (k6:all, tests): used as is, not stopped by this run. */
+  infra?: InfraHandle;
+  /** Progress and warnings (stderr); the verdict table goes to `out`. */
+  log: (line: string) => void;
+  out: (text: string) => void;
+  now?: () => Date;
+}
+
+export interface ScenarioOutcome {
+  scenario: string;
+  exitCode: number;
+  resultsDir: string | null;
+  verdict: Verdict | null;
+}
+
+/** Checks everything that can be checked before starting anything (exit 104 on a problem). */
+export function prepare(opts: RunOptions, scenario: string): { entry: ScenarioEntry; file: ThresholdFile; engine: EngineSpec } {
+  const entry = SCENARIOS.get(scenario)!;
+  const path = opts.thresholdsFile ?? join(KIT_ROOT, 'thresholds', `${scenario}.json`);
+  const file = loadThresholdFile(path, checkExpression);
+  const engine = selectEngine(opts.engine);
+  return { entry, file, engine };
+}
+
+/** Steps 1-6: from the build to the engine's exit. Fills `rec` as it goes. */
+async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teardown: Teardown, sampler: RssSampler): Promise<void> {
+  const { entry, dir } = rec;
+  const bundle = await bundleScenario(entry.name, { build: opts.build });
+  writeJson(dir.file('config.json'), { thresholds: rec.file.thresholds });
+  const infra =
+    ctx.infra ??
+    (await infraUp({ provider: opts.infra, services: servicesFor(entry, opts.targetUrl !== undefined), logDir: dir.logs, progress: opts.progress, signal: ctx.signal }, teardown));
+  rec.infra = { provider: infra.provider, reason: infra.reason, shared: ctx.infra !== undefined, services: infra.services.map((s) => s.name) };
+  throwIfAborted(ctx.signal);
+  const ownTarget = opts.targetUrl !== undefined;
+  const needStub = opts.llmUrl === undefined && (entry.stub === 'script' || (entry.stub === 'target' && !ownTarget));
+  const llmUrl = opts.llmUrl ?? (needStub ? (await stubUp(dir.logs, teardown)).url : undefined);
+  rec.llm = opts.llmUrl ? { kind: 'provider', url: opts.llmUrl } : needStub ? { kind: 'stub', url: llmUrl!, seed: 42, performanceMode: true } : { kind: 'none' };
+  let target: TargetUp | undefined;
+  if (entry.target && !ownTarget) {
+    ctx.log(`run: starting the reference target (log: ${join(dir.logs, 'target.log')})`);
+    target = await targetUp({ infra, llmUrl: llmUrl!, logDir: dir.logs }, teardown);
+    sampler.watch('target', target.target.pid);
+  }
+  rec.target = ownTarget ? { kind: 'external', url: opts.targetUrl! } : target ? { kind: 'reference', url: target.target.url } : { kind: 'none' };
+  throwIfAborted(ctx.signal);
+  const baseUrl = opts.targetUrl ?? target?.target.url;
+  rec.execution = await executeScenario({ opts, ctx, rec, bundle, sampler, endpoints: infra.endpoints, baseUrl, llmUrl });
+  const died = target?.died();
+  if (died) throw new RunTargetError(died);
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new RunAbortedError('signal');
+}
+
+/** Runs one scenario end to end; never throws for a run problem (the exit code says it), only for bad configuration. */
+export async function runScenario(opts: RunOptions, scenario: string, ctx: RunContext): Promise<ScenarioOutcome> {
+  const { entry, file, engine } = prepare(opts, scenario);
+  const now = ctx.now ?? (() => new Date());
+  const startTime = now();
+  const dir: ResultsDir = createResultsDir(opts.resultsRoot, scenario, startTime);
+  ctx.log(`run: ${scenario} → ${dir.dir}`);
+  ctx.log(`run: engine ${engine.kind} (${engine.reason})`);
+  const rec: RunRecord = { entry, file, dir, engine: { ...engine, version: engineVersion(engine) }, startTime, errors: [] };
+  const teardown = new Teardown((w) => ctx.log(`warning: ${w}`));
+  const sampler = startRssSampler();
+  try {
+    await runSteps(opts, ctx, rec, teardown, sampler);
+  } catch (err) {
+    rec.errors.push(err);
+    ctx.log(`run: ${scenario}: ${messageOf(err)}`);
+  } finally {
+    sampler.sample();
+    sampler.stop();
+    rec.peaks = { target_peak_rss_mb: sampler.peak('target'), engine_peak_rss_mb: sampler.peak('engine') };
+    await teardown.run();
+    rec.cleanupWarnings = teardown.warnings;
+  }
+  rec.endTime = now();
+  rec.aborted = ctx.signal.aborted;
+  const verdict = await finishRun(opts, ctx, rec);
+  return { scenario, exitCode: verdict.exitCode, resultsDir: dir.dir, verdict };
+}

@@ -1,0 +1,33 @@
+/** What one run accumulates as it goes, for the verdict and meta.json. */
+import type { ScenarioEntry } from './catalog.ts';
+import type { EngineSpec } from './engine-select.ts';
+import type { ResultsDir } from './results-dir.ts';
+import type { ThresholdFile } from './thresholds-file.ts';
+import type { RunMeasurements } from './verdict.ts';
+
+export interface ExecutionRecord {
+  exitCode: number;
+  signal: string | null;
+  args: string[];
+  /** The environment given to the script with -e (credential-like values redacted). */
+  scriptEnv: Record<string, string>;
+  trendStats: string[];
+}
+
+export interface RunRecord {
+  entry: ScenarioEntry;
+  file: ThresholdFile;
+  dir: ResultsDir;
+  engine: EngineSpec & { version: string };
+  startTime: Date;
+  endTime?: Date;
+  infra?: { provider: string; reason: string; shared: boolean; services: string[] };
+  llm?: { kind: 'stub'; url: string; seed: number; performanceMode: boolean } | { kind: 'provider'; url: string } | { kind: 'none' };
+  target?: { kind: 'reference' | 'external'; url: string } | { kind: 'none' };
+  execution?: ExecutionRecord;
+  peaks?: RunMeasurements;
+  /** Errors that stopped the run (each maps to an exit code). */
+  errors: unknown[];
+  cleanupWarnings?: string[];
+  aborted?: boolean;
+}
