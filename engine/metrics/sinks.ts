@@ -67,15 +67,20 @@ export class GaugeSink implements Sink {
   add(value: number, time: number): void {
     if (this.n === 0 || value < this.min) this.min = value;
     if (this.n === 0 || value > this.max) this.max = value;
+    // The latest sample by time wins (ties: the later added), so that merging workers
+    // gives the same value as one worker seeing every sample.
+    if (this.n === 0 || time >= this.time) {
+      this.value = value;
+      this.time = time;
+    }
     this.n++;
-    this.value = value;
-    this.time = time;
   }
   isEmpty(): boolean { return this.n === 0; }
   take(): GaugeData | null {
     if (this.n === 0) return null;
     const d: GaugeData = { type: 'gauge', n: this.n, value: this.value, time: this.time, min: this.min, max: this.max };
     this.n = 0;
+    this.time = -Infinity;
     return d;
   }
   merge(d: SinkData): void {
