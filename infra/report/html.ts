@@ -15,6 +15,8 @@ export interface PageModel {
   status: 'pass' | 'fail' | 'unknown';
   statusText: string;
   generatedAt: string;
+  /** Short facts for the header line: scenario, engine, infra provider, commit, seed. */
+  subtitle: string[];
   notes: string[];
   groups: ChartGroup[];
   thresholds: { rows: ThresholdRow[]; from: string };
@@ -108,13 +110,13 @@ export async function renderPage(m: PageModel): Promise<string> {
 <style>${a.pageCss}</style>
 </head>
 <body>
-<header><h1>${e(m.title)}</h1><span class="status ${m.status}">${e(m.statusText)}</span><p class="muted">generated ${e(m.generatedAt)}</p></header>
+<header><h1>${e(m.title)}</h1><span class="status ${m.status}">${e(m.statusText)}</span><p class="muted">${m.subtitle.map(e).join(' · ')}${m.subtitle.length ? ' · ' : ''}generated ${e(m.generatedAt)}</p></header>
 <main>
 ${notes}
-${metaHtml(m.meta)}
 ${thresholdsHtml(m.thresholds)}
 ${comparisonHtml(m.comparison)}
 ${chartsHtml(m.groups)}
+${metaHtml(m.meta)}
 ${metricsHtml(m.metrics)}
 </main>
 <script type="application/json" id="report-data">${scriptJson(chartData)}</script>

@@ -14,6 +14,21 @@ function statusOf(r: LoadedResults, thresholdsOk: boolean, hasThresholds: boolea
   return thresholdsOk ? { status: 'pass', statusText: 'thresholds pass' } : { status: 'fail', statusText: 'thresholds fail' };
 }
 
+const text = (v: unknown): string | null => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
+
+function subtitleOf(meta: LoadedResults['meta']): string[] {
+  if (!meta) return [];
+  const rows = new Map(metaRows(meta));
+  const first = (...keys: string[]) => keys.map((k) => rows.get(k) ?? null).find((v) => v !== null) ?? null;
+  const facts: Array<[string, string | null]> = [
+    ['engine', first('engine.name', 'engine')],
+    ['infra', first('infra.provider', 'infraProvider', 'provider', 'infra')],
+    ['commit', first('git.commit', 'gitCommit', 'commit')],
+    ['seed', text(meta.seed)],
+  ];
+  return facts.filter(([, v]) => v !== null).map(([k, v]) => `${k} ${v}`);
+}
+
 export function buildPageModel(r: LoadedResults, now: Date = new Date()): PageModel {
   const thresholds = thresholdRows(r.summary, r.verdict);
   const scenario = typeof r.meta?.scenario === 'string' ? r.meta.scenario : basename(resolve(r.dir));
@@ -23,6 +38,7 @@ export function buildPageModel(r: LoadedResults, now: Date = new Date()): PageMo
     title: `k6-llm-perf report: ${scenario}`,
     ...statusOf(r, thresholds.rows.every((t) => t.ok), thresholds.rows.length > 0),
     generatedAt: now.toISOString(),
+    subtitle: subtitleOf(r.meta),
     notes,
     groups: r.timeseries && r.timeseries.buckets.length ? buildCharts(r.timeseries) : [],
     thresholds,

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { compareResults, comparisonMarkdown, comparisonTable, type Comparison, type ComparisonRow } from '../../infra/report/index.ts';
+import { ReportError } from '../../infra/report/errors.ts';
+import { baselineDir, currentDir, tempDir } from './helpers.ts';
+
+const row = (c: Comparison, metric: string, stat: string): ComparisonRow => {
+  const r = c.rows.find((x) => x.metric === metric && x.stat === stat);
+  assert.ok(r, `no row ${metric} ${stat}`);
+  return r;
+};
+
+describe('compareResults', () => {
+  let withHdr: Comparison;
+  let tmp: ReturnType<typeof tempDir>;
+
+  before(async () => {
+    tmp = tempDir();
+    withHdr = await compareResults(baselineDir, currentDir, [
+      { metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 },
+      { metric: 'http_req_duration{name:submit}', stat: 'p(95)', maxIncreasePct: 10 },
+      { metric: 'checks', stat: 'rate', maxIncreasePct: 10 },
+      { metric: 'http_req_failed', stat: 'rate', maxIncreasePct: 50 },
+    ]);
+  });
+  after(() => tmp.remove());
+
+  it('computes p(95) from both HDR histograms when both sides have them', () => {
+    const r = row(withHdr, 'http_req_duration', 'p(95)');
+    assert.equal(r.source, 'hdr');
+    // HDR with 3 significant digits: within 0.1% of the recorded 950 ms and 1140 ms.
+    assert.ok(Math.abs(r.baseline! - 950) / 950 < 0.001, `baseline ${r.baseline}`);
+    assert.ok(Math.abs(r.current! - 1140) / 1140 < 0.001, `current ${r.current}`);
+  });
+
+  it('reports delta, ratio and how much worse the current run is', () => {
+    const r = row(withHdr, 'http_req_duration', 'p(95)');
+    assert.ok(Math.abs(r.delta! - (r.current! - r.baseline!)) < 1e-9);
+    assert.ok(Math.abs(r.ratio! - 1.2) < 0.002, `ratio ${r.ratio}`);
+    assert.ok(Math.abs(r.worsePct! - 20) < 0.2, `worsePct ${r.worsePct}`);
+  });
+
+  it('marks a p(95) 20% slower as regressed under a 10% rule', () => {
+    assert.equal(row(withHdr, 'http_req_duration', 'p(95)').verdict, 'regressed');
+  });
+
+  it('marks an unchanged submetric as ok', () => {
+    const r = row(withHdr, 'http_req_duration{name:submit}', 'p(95)');
+    assert.equal(r.verdict, 'ok');
+    assert.equal(r.delta, 0);
+  });
+
+  it('treats a lower success rate as worse', () => {
+    const r = row(withHdr, 'checks', 'rate');
+    assert.equal(r.worse, 'lower');
+    assert.ok(Math.abs(r.worsePct! - 5) < 1e-9);
+    assert.equal(r.verdict, 'ok');
+  });
+
+  it('treats a higher failure rate as worse and fails it beyond the rule', () => {
+    const r = row(withHdr, 'http_req_failed', 'rate');
+    assert.equal(r.worse, 'higher');
+    assert.ok(Math.abs(r.worsePct! - 100) < 1e-9);
+    assert.equal(r.verdict, 'regressed');
+  });
+
+  it('treats lower throughput as worse', () => {
+    const r = row(withHdr, 'http_reqs', 'rate');
+    assert.equal(r.worse, 'lower');
+    assert.ok(Math.abs(r.worsePct! - 10) < 1e-9);
+    assert.equal(r.verdict, 'info');
+  });
+
+  it('lists the regressions and is not ok when any rule fails', () => {
+    assert.equal(withHdr.ok, false);
+    assert.deepEqual(withHdr.regressions.map((r) => `${r.metric} ${r.stat}`).sort(), ['http_req_duration p(95)', 'http_req_failed rate']);
+  });
+
+  it('passes when the rule tolerates the change', async () => {
+    const c = await compareResults(baselineDir, currentDir, [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 25 }]);
+    assert.equal(c.ok, true);
+    assert.equal(row(c, 'http_req_duration', 'p(95)').verdict, 'ok');
+  });
+
+  it('applies the default rule (http_req_duration p(95) within 10%) when given no rules', async () => {
+    const c = await compareResults(baselineDir, currentDir);
+    assert.deepEqual(c.rules, [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 }]);
+    assert.equal(c.ok, false);
+  });
+
+  it('cannot fail with an empty rule list', async () => {
+    const c = await compareResults(baselineDir, currentDir, []);
+    assert.equal(c.ok, true);
+    assert.ok(c.notes.some((n) => n.includes('No regression rules')));
+  });
+
+  it('falls back to summary.json values when a side has no histograms, and says so', async () => {
+    const summaryOnly = join(tmp.dir, 'summary-only.json');
+    writeFileSync(summaryOnly, JSON.stringify({ metrics: { http_req_duration: { avg: 600.6, med: 600.6, max: 1200, 'p(90)': 1080.1, 'p(95)': 1140.06 } } }));
+    const c = await compareResults(join(baselineDir, 'summary.json'), summaryOnly, [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 }]);
+    const r = row(c, 'http_req_duration', 'p(95)');
+    assert.equal(r.source, 'summary');
+    assert.equal(r.baseline, 950.05);
+    assert.equal(r.current, 1140.06);
+    assert.ok(c.notes.some((n) => n.includes('No histograms.json for the current')));
+  });
+
+  it('regresses on any worsening from a zero baseline', async () => {
+    const a = join(tmp.dir, 'a.json');
+    const b = join(tmp.dir, 'b.json');
+    writeFileSync(a, JSON.stringify({ metrics: { http_req_failed: { passes: 0, fails: 100, value: 0 } } }));
+    writeFileSync(b, JSON.stringify({ metrics: { http_req_failed: { passes: 1, fails: 99, value: 0.01 } } }));
+    const c = await compareResults(a, b, [{ metric: 'http_req_failed', stat: 'rate', maxIncreasePct: 1000 }]);
+    assert.equal(row(c, 'http_req_failed', 'rate').verdict, 'regressed');
+    assert.equal(row(c, 'http_req_failed', 'rate').worsePct, null);
+  });
+
+  it('rejects a rule whose metric is in neither summary, naming the metric', async () => {
+    await assert.rejects(compareResults(baselineDir, currentDir, [{ metric: 'no_such_metric', stat: 'avg', maxIncreasePct: 5 }]), (err: unknown) => {
+      assert.ok(err instanceof ReportError);
+      assert.equal(err.code, 'REPORT_UNKNOWN_METRIC');
+      assert.equal(err.exitCode, 104);
+      assert.match(err.message, /no_such_metric/);
+      return true;
+    });
+  });
+
+  it('rejects a summary without "metrics", naming the file and the field', async () => {
+    const bad = join(tmp.dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ root_group: {} }));
+    await assert.rejects(compareResults(bad, currentDir), (err: unknown) => {
+      assert.ok(err instanceof ReportError);
+      assert.equal(err.code, 'REPORT_FILE_MALFORMED');
+      assert.match(err.message, /bad\.json: field "metrics"/);
+      return true;
+    });
+  });
+});
+
+describe('comparison output', () => {
+  let c: Comparison;
+  before(async () => {
+    c = await compareResults(baselineDir, currentDir, [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 }]);
+  });
+
+  it('prints a terminal table with the regressed row and a regression footer', () => {
+    const text = comparisonTable(c);
+    const line = text.split('\n').find((l) => l.startsWith('http_req_duration ') && l.includes('p(95)'));
+    assert.ok(line?.includes('REGRESSED'), line);
+    assert.ok(line?.includes('hdr'), line);
+    assert.match(text, /REGRESSION: http_req_duration p\(95\) 20\.\d% worse \(rule ≤10%\)/);
+  });
+
+  it('writes Markdown with a heading counting the regressions and a table row per comparison row', () => {
+    const md = comparisonMarkdown(c);
+    assert.match(md, /^### Baseline comparison: 1 regression$/m);
+    assert.ok(md.includes('| http_req_duration | p(95) |'));
+    assert.ok(md.includes('**REGRESSED**'));
+    assert.equal(md.split('\n').filter((l) => l.startsWith('| ')).length, c.rows.length + 2); // + header and separator
+  });
+
+  it('escapes pipes in metric names in Markdown', async () => {
+    const t = tempDir();
+    try {
+      const f = join(t.dir, 's.json');
+      writeFileSync(f, JSON.stringify({ metrics: { 'odd|name': { count: 1, rate: 1 } } }));
+      const md = comparisonMarkdown(await compareResults(f, f, []));
+      assert.ok(md.includes('odd\\|name'));
+    } finally {
+      t.remove();
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseRuleSpec, rulesFromThresholdsFile } from '../../infra/report/rules.ts';
+import { ReportError } from '../../infra/report/errors.ts';
+import { tempDir } from './helpers.ts';
+
+describe('parseRuleSpec', () => {
+  it('parses metric, stat and percent', () => {
+    assert.deepEqual(parseRuleSpec('http_req_duration:p(95):10'), { metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 });
+  });
+
+  it('keeps colons inside a tag filter in the metric name', () => {
+    assert.deepEqual(parseRuleSpec('http_req_duration{name:submit}:p(99.9):2.5%'), { metric: 'http_req_duration{name:submit}', stat: 'p(99.9)', maxIncreasePct: 2.5 });
+  });
+
+  it('rejects a spec without three parts', () => {
+    assert.throws(() => parseRuleSpec('http_req_duration:10'), (e: unknown) => e instanceof ReportError && e.code === 'REPORT_BAD_RULE' && /metric:stat:maxIncreasePct/.test(e.message));
+  });
+
+  it('rejects a negative percent', () => {
+    assert.throws(() => parseRuleSpec('checks:rate:-1'), /maxIncreasePct must be a number ≥ 0/);
+  });
+});
+
+describe('rulesFromThresholdsFile', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  before(() => {
+    tmp = tempDir();
+  });
+  after(() => tmp.remove());
+  const write = (name: string, data: unknown) => {
+    const f = join(tmp.dir, name);
+    writeFileSync(f, JSON.stringify(data));
+    return f;
+  };
+
+  it('reads object and string rules from the "regression" array', async () => {
+    const f = write('a.json', { regression: [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 }, 'checks:rate:5'] });
+    assert.deepEqual(await rulesFromThresholdsFile(f), [
+      { metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 },
+      { metric: 'checks', stat: 'rate', maxIncreasePct: 5 },
+    ]);
+  });
+
+  it('returns no rules when the file has no "regression" field', async () => {
+    assert.deepEqual(await rulesFromThresholdsFile(write('b.json', { thresholds: { http_req_duration: ['p(95)<500'] } })), []);
+  });
+
+  it('names every bad field of every rule at once', async () => {
+    const f = write('c.json', { regression: [{ metric: 'x', stat: 'p(95)' }, { metric: '', stat: 'mean', maxIncreasePct: 3 }] });
+    await assert.rejects(rulesFromThresholdsFile(f), (e: unknown) => {
+      assert.ok(e instanceof ReportError);
+      assert.match(e.message, /c\.json/);
+      assert.match(e.message, /regression\[0\]\.maxIncreasePct/);
+      assert.match(e.message, /regression\[1\]\.metric/);
+      assert.match(e.message, /regression\[1\]\.stat/);
+      return true;
+    });
+  });
+});
