@@ -4,11 +4,12 @@
  * Bounds and precision (documented contract, relied upon by histograms.json readers):
  * - A value `v` (milliseconds for time metrics, raw units otherwise) is recorded as the
  *   integer `round(v * SCALE)` (SCALE = 1000: ms -> µs). Resolution is therefore 0.001 units.
- * - 3 significant decimal digits: a recorded value is known to within its bucket, at most
+ * - 3 significant decimal digits: a recorded value is known to within its bucket, less than
  *   1/1024 of the value wide. Percentiles are computed as k6 does (linear interpolation between
- *   neighbouring ranks) from bucket midpoints: each is within 0.05 % (relative) + 0.0005 units
- *   (absolute, from the rounding) of k6's exact percentile over the same samples, then clamped
- *   to the exact [min, max] kept beside the histogram.
+ *   neighbouring ranks) from each bucket's lowest value: each is within 0.1 % (relative) +
+ *   0.0005 units (absolute, from the rounding) of k6's exact percentile over the same samples,
+ *   then clamped to the exact [min, max] kept beside the histogram. Values on a bucket boundary
+ *   (all values below 2.048 units, whole milliseconds up to 16 s, ...) read back exactly.
  * - Auto-resize: the trackable range grows with the largest value seen (memory grows with
  *   log2(max), about 4 KiB per doubling), never with the number of samples.
  *   Values above MAX_RECORDABLE (2^53 - 1 scaled units, ~285 years in ms) are clamped to it.
@@ -63,15 +64,16 @@ export function addEncoded(into: Histogram, encoded: string): void {
 }
 
 /**
- * The value (in metric units) at HDR rank `rank` (1-based): the middle of the bucket holding it,
- * so the resolution error is at most half a bucket (< 0.05 %) plus the 0.001-unit rounding.
+ * The value (in scaled units) at HDR rank `rank` (1-based): the lowest value of the bucket holding
+ * it. Values that sit on a bucket boundary (e.g. whole milliseconds) therefore read back exactly;
+ * any other value reads at most one bucket (< 1/1024 of the value) low.
  */
 function valueAtRank(h: Histogram, rank: number): number {
   const n = h.totalCount;
   const highest = h.getValueAtPercentile((100 * (rank - 0.5)) / n);
   if (highest < 2048) return highest; // below 2^11 every integer has its own bucket
   const unit = 2 ** (Math.floor(Math.log2(highest)) - 10);
-  return highest - unit + 1 + Math.floor(unit / 2);
+  return highest - unit + 1;
 }
 
 /**
