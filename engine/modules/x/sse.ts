@@ -1,0 +1,154 @@
+/**
+ * `k6/x/sse` — phymbert/xk6-sse (a community extension k6 ≥ 1.2 resolves by itself) on
+ * undici: `sse.open(url, params?, (client) => { client.on('event', fn) ... })`.
+ *
+ * The callback registers handlers; each Server-Sent Event is handed to the `event`
+ * handlers as it arrives ({ id, name, data, comment }), so a script can time every chunk
+ * of a streamed LLM answer with Date.now(). `client.close()` ends the stream early.
+ * Under k6 `open` blocks until the stream ends; here it returns a promise of the same
+ * response ({ url, status, headers, error }), so scripts `await` it. Metrics as the
+ * extension: `sse_event` (one per event), `http_reqs` and `http_req_duration` (open to
+ * end of stream) with the VU's tags, `status`, `method`, `url`, `name` and params.tags.
+ */
+import { Agent, request } from 'undici';
+import type { VuContext } from '../api.ts';
+import { describe, ExtensionError, requireAsyncMode } from './support.ts';
+
+const MODULE = 'k6/x/sse';
+
+export interface SseEvent { id: string; name: string; data: string; comment: string }
+export interface SseParams { method?: string; headers?: Record<string, string>; body?: string; tags?: Record<string, string> }
+export interface SseResponse { url: string; status: number; headers: Record<string, string>; error: string }
+type Handler = (arg?: unknown) => void;
+
+/** Incremental SSE parser (WHATWG event-stream rules: LF/CRLF/CR lines, blank line dispatches). */
+export class SseParser {
+  #rest = '';
+  #event: SseEvent = { id: '', name: '', data: '', comment: '' };
+  #data: string[] = [];
+
+  constructor(private readonly emit: (event: SseEvent) => void) {}
+
+  push(text: string): void {
+    const lines = (this.#rest + text).split(/\r\n|\r|\n/);
+    this.#rest = lines.pop() ?? '';
+    for (const line of lines) this.#line(line);
+  }
+
+  #line(line: string): void {
+    if (line === '') {
+      if (this.#data.length > 0 || this.#event.name || this.#event.id) {
+        this.emit({ ...this.#event, data: this.#data.join('\n') });
+      }
+      this.#event = { id: '', name: '', data: '', comment: '' };
+      this.#data = [];
+      return;
+    }
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === '') this.#event.comment = value;
+    else if (field === 'data') this.#data.push(value);
+    else if (field === 'event') this.#event.name = value;
+    else if (field === 'id') this.#event.id = value;
+  }
+}
+
+function checkParams(params: unknown): SseParams {
+  if (params === undefined || params === null) return {};
+  if (typeof params !== 'object' || Array.isArray(params)) {
+    throw new ExtensionError('X_SSE_BAD_ARGUMENT', `${MODULE}: open(url, params, fn): params must be an object, got ${describe(params)}`);
+  }
+  return params as SseParams;
+}
+
+export function createModule(vu: VuContext): Record<string, unknown> {
+  let agent: Agent | null = null;
+  vu.onClose(async () => {
+    await agent?.close().catch(() => {});
+  });
+  vu.metrics.define('sse_event', 'counter');
+
+  async function open(url: string, ...args: unknown[]): Promise<SseResponse> {
+    requireAsyncMode(vu, MODULE, 'sse.open()');
+    const setup = args[args.length - 1];
+    if (typeof setup !== 'function' || args.length > 2) {
+      throw new ExtensionError('X_SSE_BAD_ARGUMENT', `${MODULE}: open(url, [params], fn): the last argument must be a function`);
+    }
+    if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
+      throw new ExtensionError('X_SSE_BAD_ARGUMENT', `${MODULE}: open(url, ...): url must be an http(s) URL, got ${JSON.stringify(url)}`);
+    }
+    const params = checkParams(args.length === 2 ? args[0] : undefined);
+    const method = (params.method ?? 'GET').toUpperCase();
+    const handlers = new Map<string, Handler[]>();
+    const controller = new AbortController();
+    let closed = false;
+    const client = {
+      on(type: string, fn: Handler) {
+        if (typeof fn === 'function') handlers.set(type, [...(handlers.get(type) ?? []), fn]);
+      },
+      close() {
+        closed = true;
+        controller.abort();
+      },
+    };
+    let scriptError: unknown = null;
+    /** A handler that throws ends the stream; the error reaches the script, as under k6. */
+    const fire = (type: string, arg?: unknown) => {
+      for (const fn of handlers.get(type) ?? []) {
+        try {
+          fn(arg);
+        } catch (error) {
+          scriptError ??= error;
+          client.close();
+        }
+      }
+    };
+    const errorOf = (e: unknown) => ({ error: () => (e instanceof Error ? e.message : String(e)) });
+    (setup as (c: typeof client) => void)(client);
+
+    agent ??= new Agent({ connections: 16, bodyTimeout: 0, headersTimeout: 60_000 });
+    const started = Date.now();
+    const tags: Record<string, string> = { ...vu.currentTags(), method, url, name: url, ...(params.tags ?? {}) };
+    let response: SseResponse = { url, status: 0, headers: {}, error: '' };
+    try {
+      const res = await request(url, {
+        method: method as 'GET',
+        headers: { accept: 'text/event-stream', ...(params.headers ?? {}) },
+        body: params.body,
+        dispatcher: agent,
+        signal: controller.signal,
+      });
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      response = { url, status: res.statusCode, headers, error: '' };
+      tags.status = String(res.statusCode);
+      fire('open');
+      const parser = new SseParser((event) => {
+        vu.metrics.add('sse_event', 1, tags);
+        fire('event', event);
+      });
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body) {
+        parser.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+        if (closed) break;
+      }
+      if (closed) res.body.destroy();
+    } catch (error) {
+      if (!closed) {
+        response = { ...response, error: error instanceof Error ? error.message : String(error) };
+        fire('error', errorOf(error));
+      }
+    } finally {
+      tags.status ??= '0';
+      vu.metrics.add('http_reqs', 1, tags);
+      vu.metrics.add('http_req_duration', Date.now() - started, tags);
+    }
+    if (scriptError) throw scriptError;
+    return response;
+  }
+
+  const exports = { open };
+  return { ...exports, default: exports };
+}
