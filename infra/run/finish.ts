@@ -107,6 +107,13 @@ async function writeHtml(dir: string, log: (l: string) => void): Promise<void> {
   }
 }
 
+/** With --quiet the engine's output was hidden: on an error, show its last lines. */
+function showEngineLogTail(path: string, log: (l: string) => void): void {
+  if (!existsSync(path)) return;
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n').slice(-20);
+  log(`last lines of ${path}:\n${lines.map((l) => `    ${l}`).join('\n')}`);
+}
+
 export async function finishRun(opts: RunOptions, ctx: RunContext, rec: RunRecord): Promise<Verdict> {
   const summary = readSummary(rec.dir.file('summary.json'), ctx.log);
   const peaks = rec.peaks ?? { target_peak_rss_mb: null, engine_peak_rss_mb: null };
@@ -126,7 +133,9 @@ export async function finishRun(opts: RunOptions, ctx: RunContext, rec: RunRecor
   });
   if (reg.comparison) md += `\n${(await import('../report/index.ts')).comparisonMarkdown(reg.comparison)}\n`;
   writeFileSync(rec.dir.file('summary.md'), md);
+  if (reg.comparison) writeJson(rec.dir.file('comparison.json'), reg.comparison);
   await writeHtml(rec.dir.dir, ctx.log);
+  if (opts.quiet && verdict.exitCode !== 0 && verdict.exitCode !== 99) showEngineLogTail(rec.dir.file('logs/engine.log'), ctx.log);
   if (checks.length) ctx.out(`\n${renderTable(checks)}\n`);
   for (const note of verdict.notes) ctx.out(`note: ${note}\n`);
   ctx.out(`${rec.entry.name}: exit ${verdict.exitCode} (${exitMeaning(verdict.exitCode)}); results: ${rec.dir.dir}\n`);

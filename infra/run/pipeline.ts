@@ -68,7 +68,7 @@ async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teard
     target = await targetUp({ infra, llmUrl: llmUrl!, logDir: dir.logs }, teardown);
     sampler.watch('target', target.target.pid);
   }
-  rec.target = ownTarget ? { kind: 'external', url: opts.targetUrl! } : target ? { kind: 'reference', url: target.target.url } : { kind: 'none' };
+  rec.target = ownTarget ? { kind: 'external', url: opts.targetUrl! } : target ? { kind: 'reference', url: target.target.url, pid: target.target.pid } : { kind: 'none' };
   throwIfAborted(ctx.signal);
   const baseUrl = opts.targetUrl ?? target?.target.url;
   rec.execution = await executeScenario({ opts, ctx, rec, bundle, sampler, endpoints: infra.endpoints, baseUrl, llmUrl });

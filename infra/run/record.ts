@@ -23,7 +23,7 @@ export interface RunRecord {
   endTime?: Date;
   infra?: { provider: string; reason: string; shared: boolean; services: string[] };
   llm?: { kind: 'stub'; url: string; seed: number; performanceMode: boolean } | { kind: 'provider'; url: string } | { kind: 'none' };
-  target?: { kind: 'reference' | 'external'; url: string } | { kind: 'none' };
+  target?: { kind: 'reference'; url: string; pid: number } | { kind: 'external'; url: string } | { kind: 'none' };
   execution?: ExecutionRecord;
   peaks?: RunMeasurements;
   /** Errors that stopped the run (each maps to an exit code). */
