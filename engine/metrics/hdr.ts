@@ -92,20 +92,3 @@ export function percentile(h: Histogram, pct: number, min: number, max: number):
   const v = hi === lo ? vLo : vLo + (valueAtRank(h, hi + 1) / SCALE - vLo) * (i - lo);
   return v < min ? min : v > max ? max : v;
 }
-
-/** A small pool so per-second histograms are reused instead of reallocated. */
-export class HistogramPool {
-  private readonly free: Histogram[] = [];
-  constructor(private readonly limit = 64) {}
-  take(): Histogram {
-    return this.free.pop() ?? newHistogram();
-  }
-  give(h: Histogram): void {
-    if (this.free.length >= this.limit) {
-      h.destroy();
-      return;
-    }
-    h.reset();
-    this.free.push(h);
-  }
-}

@@ -5,7 +5,8 @@
  * No sample arrays anywhere: trends keep an HDR histogram plus exact count/sum/min/max.
  */
 import type { MetricType } from './api.ts';
-import { addEncoded, encodeHistogram, newHistogram, percentile, recordScaled, type Histogram } from './hdr.ts';
+import { FastHistogram } from './fast-histogram.ts';
+import { addEncoded, encodeHistogram, newHistogram, percentile, type Histogram } from './hdr.ts';
 
 export interface CounterData { type: 'counter'; n: number; sum: number }
 export interface GaugeData { type: 'gauge'; n: number; value: number; time: number; min: number; max: number }
@@ -140,7 +141,9 @@ export class RateSink implements Sink {
 
 export class TrendSink implements Sink {
   readonly type = 'trend' as const;
-  readonly hist: Histogram = newHistogram();
+  /** Samples are recorded into `fast` (cheap) and folded into `hdr` when read, taken or merged into. */
+  private readonly fast = new FastHistogram();
+  private readonly hdr: Histogram = newHistogram();
   count = 0;
   sum = 0;
   min = 0;
@@ -155,7 +158,18 @@ export class TrendSink implements Sink {
     }
     this.count++;
     this.sum += value;
-    recordScaled(this.hist, value);
+    this.fast.record(value);
+  }
+
+  /** The HDR histogram with every sample so far. */
+  get hist(): Histogram {
+    if (this.fast.total > 0) {
+      const h = this.fast.toHdr();
+      this.hdr.add(h);
+      h.destroy();
+      this.fast.reset();
+    }
+    return this.hdr;
   }
   isEmpty(): boolean { return this.count === 0; }
   take(): TrendData | null {
@@ -163,7 +177,7 @@ export class TrendSink implements Sink {
     const d: TrendData = { type: 'trend', count: this.count, sum: this.sum, min: this.min, max: this.max, hdr: encodeHistogram(this.hist) };
     this.count = 0;
     this.sum = 0;
-    this.hist.reset();
+    this.hdr.reset();
     return d;
   }
   merge(d: SinkData): void {

@@ -15,7 +15,20 @@
  * Buckets start at whole seconds counted from `origin` (the test start when the engine passes
  * `startTime`, else the Unix epoch).
  */
-import { HistogramPool, addEncoded, encodeHistogram, newHistogram, percentile, recordScaled, type Histogram } from './hdr.ts';
+import { FastHistogram } from './fast-histogram.ts';
+import { addEncoded, encodeHistogram, newHistogram, percentile, type Histogram } from './hdr.ts';
+
+/** Worker-side recording histograms are reused across flushes. */
+class FastPool {
+  private readonly free: FastHistogram[] = [];
+  take(): FastHistogram {
+    return this.free.pop() ?? new FastHistogram();
+  }
+  give(h: FastHistogram): void {
+    h.reset();
+    if (this.free.length < 256) this.free.push(h);
+  }
+}
 
 export type Role = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 export const ROLE_NONE = 0, ROLE_VUS = 1, ROLE_ITER = 2, ROLE_DROPPED = 3, ROLE_REQS = 4, ROLE_FAILED = 5, ROLE_CHECKS = 6, ROLE_TREND = 7;
@@ -48,14 +61,14 @@ export interface BucketData extends PartData { startMs: number; scenarios: Recor
 
 const emptyCounts = (): Counts => ({ vus: null, vusTime: -Infinity, iterations: 0, dropped_iterations: 0, http_reqs: 0, http_req_failed: 0, checks_passed: 0, checks_failed: 0 });
 
-interface TrendAcc { count: number; sum: number; min: number; max: number; hist: Histogram }
+interface TrendAcc { count: number; sum: number; min: number; max: number; hist: FastHistogram }
 
 class Part {
   readonly counts: Counts = emptyCounts();
   readonly trends = new Map<string, TrendAcc>();
 }
 
-function fold(part: Part, role: Role, name: string, value: number, time: number, pool: HistogramPool): void {
+function fold(part: Part, role: Role, name: string, value: number, time: number, pool: FastPool): void {
   const c = part.counts;
   switch (role) {
     case ROLE_VUS:
@@ -76,15 +89,17 @@ function fold(part: Part, role: Role, name: string, value: number, time: number,
       if (value > acc.max) acc.max = value;
       acc.count++;
       acc.sum += value;
-      recordScaled(acc.hist, value);
+      acc.hist.record(value);
     }
   }
 }
 
-function takePart(part: Part, pool: HistogramPool): PartData {
+function takePart(part: Part, pool: FastPool): PartData {
   const trends: Record<string, TrendAccData> = {};
   for (const [name, acc] of part.trends) {
-    trends[name] = { count: acc.count, sum: acc.sum, min: acc.min, max: acc.max, hdr: encodeHistogram(acc.hist) };
+    const h = acc.hist.toHdr();
+    trends[name] = { count: acc.count, sum: acc.sum, min: acc.min, max: acc.max, hdr: encodeHistogram(h) };
+    h.destroy();
     pool.give(acc.hist);
   }
   return { counts: { ...part.counts }, trends };
@@ -98,7 +113,7 @@ class WorkerBucket {
 
 export class BucketRecorder {
   private readonly buckets = new Map<number, WorkerBucket>();
-  private readonly pool = new HistogramPool();
+  private readonly pool = new FastPool();
   private lastIndex = Number.NaN;
   private last: WorkerBucket | undefined;
   constructor(readonly origin: number) {}
@@ -219,6 +234,7 @@ export class TimeSeriesStore {
         mergePart(mp, p);
       }
       if (d.startMs > this.newest) this.newest = d.startMs;
+      if (b.final) this.finalize(b); // late data: free any histogram it brought
     }
     for (const b of this.buckets.values()) {
       if (!b.final && this.newest - b.startMs > FINALIZE_AFTER_MS) this.finalize(b);
@@ -235,17 +251,20 @@ export class TimeSeriesStore {
   toJSON(): object {
     const keys = [...this.buckets.keys()].sort((a, b) => a - b);
     const start = this.startTime ?? (keys.length > 0 ? keys[0]! : Date.now());
+    let lastVus = 0; // a gauge keeps its value: a bucket without a vus sample repeats the previous one
     const buckets = keys.map((k) => {
       const b = this.buckets.get(k)!;
       const scenarios: Record<string, object> = {};
       for (const [name, p] of [...b.scenarios].sort(([a], [c]) => a.localeCompare(c))) {
         const o: Record<string, unknown> = countsJSON(p.counts);
+        if (p.counts.vus === null) delete o.vus; // only when VU samples carry the scenario tag
         for (const [tn, t] of p.trends) o[tn] = trendStats(t);
         scenarios[name] = o;
       }
       const trends: Record<string, TrendStats> = {};
       for (const [tn, t] of b.all.trends) trends[tn] = trendStats(t);
-      return { t: Math.floor((k - start) / 1000), ...countsJSON(b.all.counts), trends, scenarios };
+      lastVus = b.all.counts.vus ?? lastVus;
+      return { t: Math.floor((k - start) / 1000), ...countsJSON(b.all.counts), vus: lastVus, trends, scenarios };
     });
     return { version: 1, bucketSeconds: 1, startTime: new Date(start).toISOString(), buckets };
   }
@@ -253,7 +272,7 @@ export class TimeSeriesStore {
 
 function countsJSON(c: Counts): Record<string, unknown> {
   return {
-    vus: c.vus ?? 0,
+    vus: c.vus,
     iterations: c.iterations,
     dropped_iterations: c.dropped_iterations,
     http_reqs: c.http_reqs,

@@ -77,3 +77,21 @@ describe('HDR percentiles', () => {
     assert.equal(s.stat('max'), 1e300);
   });
 });
+
+describe('FastHistogram (the per-sample recorder)', () => {
+  it('holds exactly the counts an HDR histogram would, across the whole value range', async () => {
+    const { FastHistogram } = await import('../../../engine/metrics/fast-histogram.ts');
+    const r = prng(3);
+    const fast = new FastHistogram();
+    const ref = newHistogram();
+    const values = [0, 0.0004, 0.001, 2.047, 2.048, 2.049, 4.095, 4.096, 1000, 4294967.295, 4294967.296, 1e10, 1e300, -5];
+    for (let i = 0; i < 100_000; i++) values.push(r() ** 4 * 1e7);
+    for (const v of values) {
+      fast.record(v);
+      recordScaled(ref, v);
+    }
+    const back = fast.toHdr();
+    assert.equal(back.totalCount, ref.totalCount);
+    for (let p = 0; p <= 100; p += 0.5) assert.equal(back.getValueAtPercentile(p), ref.getValueAtPercentile(p), `p${p}`);
+  });
+});
