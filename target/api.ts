@@ -116,6 +116,7 @@ function registerV1(app: FastifyInstance, d: ApiDeps): void {
 
 export function buildApi(d: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: d.config.bodyLimitBytes, return503OnClosing: true, forceCloseConnections: 'idle' });
+  app.removeContentTypeParser('text/plain'); // JSON only: anything else is refused naming content-type
   app.setErrorHandler(onError(d));
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;

@@ -1,4 +1,4 @@
-import { ExitCode, KitError } from '../engine/exit-codes.ts';
+import { ExitCode, KitError } from '../infra/exit-codes.ts';
 
 /** A bad TARGET configuration value (env variable or option), named in the message. */
 export class TargetConfigError extends KitError {
@@ -13,7 +13,7 @@ export class TargetConfigError extends KitError {
 /** The target could not start (a dependency unreachable, the child exited, no readiness). */
 export class TargetStartError extends KitError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('TARGET_START_FAILED', message, 1, options);
+    super('TARGET_START_FAILED', message, ExitCode.TARGET_FAILED, options);
     this.name = 'TargetStartError';
   }
 }

@@ -48,6 +48,17 @@ async function closeAll(closers: Array<[string, () => Promise<unknown>]>, log: L
   }
 }
 
+/** pool.end() resolves before its clients' sockets close; wait for them too (bounded). */
+async function endPool(pool: pg.Pool): Promise<void> {
+  let left = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (left === 0) resolve();
+    pool.on('remove', () => --left <= 0 && resolve());
+  });
+  await pool.end();
+  await withTimeout(closed, 2000, 'closing PostgreSQL connections').catch(() => {});
+}
+
 async function connectClients(c: ResolvedConfig, log: Logger) {
   const pool = new pg.Pool({ connectionString: c.databaseUrl, max: Math.min(100, c.workerConcurrency + 10), idleTimeoutMillis: 30_000 });
   pool.on('error', (err) => log('warn', 'idle PostgreSQL client failed', errorFields(err)));
@@ -64,7 +75,7 @@ async function connectClients(c: ResolvedConfig, log: Logger) {
     ['kafka admin', async () => admin?.disconnect()],
     ['redis', async () => redis.quit()],
     ['redis (blocking)', async () => blocking.disconnect()],
-    ['postgres', async () => pool.end()],
+    ['postgres', async () => endPool(pool)],
   ];
   try {
     await withTimeout(pool.query('SELECT 1'), 10_000, 'PostgreSQL').catch((e) => { throw new TargetStartError(`DATABASE_URL: PostgreSQL unreachable: ${e.message}`, { cause: e }); });

@@ -39,14 +39,21 @@ export class QueueWorker {
   private loop: Promise<void> | undefined;
   private readonly napper = new Napper();
   private timers: NodeJS.Timeout[] = [];
+  private readonly ticks = new Set<Promise<void>>();
 
   constructor(private readonly d: WorkerDeps) {}
 
   start(): void {
     const { visibilityTimeoutMs } = this.d.config;
     this.loop = this.fetchLoop();
-    this.timers.push(setInterval(() => void this.reclaim(), Math.max(50, Math.min(visibilityTimeoutMs / 2, 5000))));
-    this.timers.push(setInterval(() => void this.heartbeat(), Math.max(50, visibilityTimeoutMs / 3)));
+    this.timers.push(setInterval(() => this.tick(() => this.reclaim()), Math.max(50, Math.min(visibilityTimeoutMs / 2, 5000))));
+    this.timers.push(setInterval(() => this.tick(() => this.heartbeat()), Math.max(50, visibilityTimeoutMs / 3)));
+  }
+
+  /** Runs a periodic task, tracked so that stop() waits for it. */
+  private tick(task: () => Promise<void>): void {
+    const p = task().finally(() => this.ticks.delete(p));
+    this.ticks.add(p);
   }
 
   get inFlightCount(): number {
@@ -77,7 +84,8 @@ export class QueueWorker {
     try {
       const entries = await this.d.queue.reclaim(this.d.redis, this.d.config.visibilityTimeoutMs, free);
       for (const e of entries) {
-        if (this.inflight.has(e.entryId)) continue;
+        // Stopping: leave it pending (claimed by us; idle again after the visibility timeout).
+        if (this.inflight.has(e.entryId) || this.stopping) continue;
         this.d.log('info', 'reclaimed an abandoned job', { request_id: e.requestId, entry_id: e.entryId });
         this.dispatch(e);
       }
@@ -152,6 +160,8 @@ export class QueueWorker {
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     this.napper.wake();
+    // The loop ends within one blocking read; entries it got meanwhile are processed too.
+    await Promise.all([this.loop, ...this.ticks]);
     const pending = [...this.inflight.values()];
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
@@ -160,7 +170,6 @@ export class QueueWorker {
     const abandoned = this.inflight.size;
     for (const p of this.inflight.values()) p.abort.abort(new Error('worker stopping'));
     await Promise.all([...this.inflight.values()].map((p) => p.promise));
-    await this.loop;
     return { finished: pending.length - abandoned, abandoned };
   }
 }
