@@ -1,0 +1,85 @@
+/**
+ * Parts shared by the executors (k6 `lib/executor/helpers.go`): the set of running iterations
+ * with graceful stop and interruption, and the VU loop of the VU-based executors.
+ */
+import type { ExecVu, ExecutorContext, IterationOutcome } from './context.ts';
+import { nthOwned } from '../options/segment.ts';
+
+/** How long interrupted iterations get to unwind before the executor gives up waiting for them. */
+const INTERRUPT_SETTLE_MS = 2000;
+
+/** Running iterations of one scenario in this worker. */
+export class Inflight {
+  private readonly running = new Map<ExecVu, Promise<IterationOutcome>>();
+  private readonly onStop: () => void;
+
+  constructor(private readonly ctx: ExecutorContext) {
+    this.onStop = () => this.interruptAll();
+    ctx.stop.addEventListener('abort', this.onStop, { once: true });
+  }
+
+  get size(): number {
+    return this.running.size;
+  }
+
+  /** Starts one iteration on `vu` with the next iteration numbers; resolves when it ends. */
+  start(vu: ExecVu, iterationInTest?: number): Promise<IterationOutcome> {
+    const scn = this.ctx.scenario;
+    const local = scn.iterationsStarted++;
+    const global = iterationInTest ?? nthOwned(this.ctx.segment, local);
+    scn.activeVus++;
+    const p = vu.iterate(scn, local, global).then((outcome) => {
+      scn.activeVus--;
+      if (outcome === 'interrupted') scn.iterationsInterrupted++;
+      else scn.iterationsCompleted++;
+      this.running.delete(vu);
+      return outcome;
+    });
+    this.running.set(vu, p);
+    return p;
+  }
+
+  isRunning(vu: ExecVu): boolean {
+    return this.running.has(vu);
+  }
+
+  interruptAll(): void {
+    for (const vu of this.running.keys()) vu.interrupt();
+  }
+
+  /** Waits for running iterations until `deadline` (scenario ms), then interrupts the rest. */
+  async drain(deadline: number): Promise<void> {
+    if (this.running.size === 0) return this.dispose();
+    const all = Promise.all(this.running.values());
+    const timer = new AbortController();
+    const gone = await Promise.race([all.then(() => true), this.ctx.clock.sleepUntil(deadline, timer.signal).then(() => false, () => false)]);
+    timer.abort();
+    if (!gone) {
+      this.interruptAll();
+      await Promise.race([all, new Promise((r) => setTimeout(r, INTERRUPT_SETTLE_MS).unref())]);
+    }
+    this.dispose();
+  }
+
+  dispose(): void {
+    this.ctx.stop.removeEventListener('abort', this.onStop);
+  }
+}
+
+/** Gets `count` VUs for a VU-based executor: idle ones first, then new ones. */
+export async function takeVus(ctx: ExecutorContext, count: number): Promise<ExecVu[]> {
+  const vus: ExecVu[] = [];
+  while (vus.length < count) vus.push(ctx.vus.idle() ?? (await ctx.vus.create()));
+  return vus;
+}
+
+/** Returns VUs to the pool, except ones whose interrupted iteration never settled. */
+export function releaseVus(ctx: ExecutorContext, inflight: Inflight, vus: Iterable<ExecVu>): void {
+  for (const vu of vus) if (!inflight.isRunning(vu)) ctx.vus.release(vu);
+}
+
+/** Resolves after `ms` of the scenario clock unless `signal` aborts first (then resolves early). */
+export async function waitUntil(ctx: ExecutorContext, at: number): Promise<void> {
+  if (ctx.stop.aborted) return;
+  await ctx.clock.sleepUntil(at, ctx.stop).catch(() => undefined);
+}

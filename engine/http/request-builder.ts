@@ -1,0 +1,131 @@
+/**
+ * k6/http arguments -> a WireRequest: URL (string or http.url`` object), body (string, bytes, or
+ * an object sent as a form, as k6 does), params (headers, tags, timeout, responseType, redirects,
+ * responseCallback).
+ */
+import { parseDuration } from '../options/duration.ts';
+import type { EngineOptions } from '../options/consolidate.ts';
+import type { WireRequest } from './wire.ts';
+
+export type ResponseCallback = ((status: number) => boolean) & { readonly __k6ResponseCallback: true };
+
+export interface RequestParams {
+  headers?: Record<string, string | number>;
+  tags?: Record<string, string>;
+  timeout?: string | number;
+  responseType?: 'text' | 'binary' | 'none';
+  redirects?: number;
+  responseCallback?: ResponseCallback | null;
+}
+
+/** What http.url`...` returns: the URL and its template as the `name` tag. */
+export class HttpUrl {
+  constructor(
+    readonly url: string,
+    readonly name: string,
+  ) {}
+  toString(): string {
+    return this.url;
+  }
+}
+
+export interface BuiltRequest {
+  wire: WireRequest;
+  tags: Record<string, string> | undefined;
+  /** The `name` tag: params.tags.name, the http.url template, or undefined (= each hop's URL). */
+  name: string | undefined;
+  callback: ResponseCallback | null | undefined;
+  bodyText: string;
+}
+
+export function buildRequest(method: unknown, url: unknown, body: unknown, params: unknown, options: EngineOptions): BuiltRequest {
+  if (typeof method !== 'string' || method === '') throw new TypeError(`http.request: expected an HTTP method, got ${JSON.stringify(method)}`);
+  let urlText: string;
+  let templateName: string | undefined;
+  if (url instanceof HttpUrl) {
+    urlText = url.url;
+    templateName = url.name;
+  } else if (typeof url === 'string') {
+    urlText = url;
+  } else if (url instanceof URL) {
+    urlText = url.toString();
+  } else {
+    throw new TypeError(`http.${method.toLowerCase()}: expected a URL string, got ${JSON.stringify(url)}`);
+  }
+  const p = (params ?? {}) as RequestParams;
+  if (typeof p !== 'object') throw new TypeError(`http.${method.toLowerCase()}: params must be an object, got ${JSON.stringify(params)}`);
+  const headers: Record<string, string> = {};
+  let hasUa = false;
+  let hasType = false;
+  for (const [k, v] of Object.entries(p.headers ?? {})) {
+    headers[k] = String(v);
+    const lower = k.toLowerCase();
+    if (lower === 'user-agent') hasUa = true;
+    if (lower === 'content-type') hasType = true;
+  }
+  if (!hasUa) headers['User-Agent'] = options.userAgent;
+  const { wireBody, text, contentType } = encodeBody(body);
+  if (contentType && !hasType) headers['Content-Type'] = contentType;
+  let timeoutMs = 60_000;
+  if (p.timeout !== undefined) {
+    const t = typeof p.timeout === 'number' ? p.timeout : parseDuration(p.timeout);
+    if (typeof t === 'object') throw new TypeError(`http params.timeout: ${t.error}`);
+    timeoutMs = t;
+  }
+  const responseType = p.responseType ?? (options.discardResponseBodies ? 'none' : 'text');
+  if (!['text', 'binary', 'none'].includes(responseType)) {
+    throw new TypeError(`http params.responseType: expected "text", "binary" or "none", got ${JSON.stringify(responseType)}`);
+  }
+  return {
+    wire: {
+      method: method.toUpperCase(),
+      url: urlText,
+      headers,
+      body: wireBody,
+      timeoutMs,
+      maxRedirects: typeof p.redirects === 'number' ? p.redirects : options.maxRedirects,
+      responseType,
+    },
+    tags: p.tags,
+    name: p.tags?.name ?? templateName,
+    callback: 'responseCallback' in p ? p.responseCallback : undefined,
+    bodyText: text,
+  };
+}
+
+function encodeBody(body: unknown): { wireBody: string | Uint8Array | null; text: string; contentType?: string } {
+  if (body === undefined || body === null) return { wireBody: null, text: '' };
+  if (typeof body === 'string') return { wireBody: body, text: body };
+  if (body instanceof ArrayBuffer) return { wireBody: new Uint8Array(body), text: '' };
+  if (ArrayBuffer.isView(body)) return { wireBody: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), text: '' };
+  if (typeof body === 'object') {
+    const form = new URLSearchParams();
+    for (const [k, v] of Object.entries(body as Record<string, unknown>)) form.append(k, String(v));
+    const text = form.toString();
+    return { wireBody: text, text, contentType: 'application/x-www-form-urlencoded' };
+  }
+  const text = String(body);
+  return { wireBody: text, text };
+}
+
+/** http.expectedStatuses(200, { min: 300, max: 399 }) */
+export function expectedStatuses(...args: unknown[]): ResponseCallback {
+  const singles = new Set<number>();
+  const ranges: Array<[number, number]> = [];
+  args.forEach((a, i) => {
+    if (typeof a === 'number' && Number.isInteger(a)) singles.add(a);
+    else if (typeof a === 'object' && a !== null && typeof (a as { min?: unknown }).min === 'number' && typeof (a as { max?: unknown }).max === 'number') {
+      ranges.push([(a as { min: number }).min, (a as { max: number }).max]);
+    } else {
+      throw new TypeError(`http.expectedStatuses: argument ${i + 1} must be an integer status or { min, max }, got ${JSON.stringify(a)}`);
+    }
+  });
+  const fn = (status: number) => singles.has(status) || ranges.some(([lo, hi]) => status >= lo && status <= hi);
+  return Object.assign(fn, { __k6ResponseCallback: true as const });
+}
+
+export const DEFAULT_EXPECTED: ResponseCallback = expectedStatuses({ min: 200, max: 399 });
+
+export function isResponseCallback(v: unknown): v is ResponseCallback {
+  return typeof v === 'function' && (v as { __k6ResponseCallback?: boolean }).__k6ResponseCallback === true;
+}

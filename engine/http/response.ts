@@ -1,0 +1,59 @@
+/** k6's http Response object, built from the transport's WireResponse. */
+import type { WireHop, WireResponse } from './wire.ts';
+
+export class K6Response {
+  readonly status: number;
+  readonly status_text: string;
+  readonly body: string | ArrayBuffer | null;
+  readonly headers: Record<string, string>;
+  readonly timings: WireHop['timings'];
+  readonly url: string;
+  readonly proto: string;
+  readonly error: string;
+  readonly error_code: number;
+  readonly remote_ip: string;
+  readonly remote_port: number;
+  readonly cookies: Record<string, unknown[]> = {};
+  readonly tls_version = '';
+  readonly request: { method: string; url: string; headers: Record<string, string[]>; body: string; cookies: Record<string, unknown[]> };
+
+  constructor(wire: WireResponse, req: { method: string; url: string; headers: Record<string, string>; bodyText: string }) {
+    const last = wire.hops[wire.hops.length - 1]!;
+    this.status = last.status;
+    this.status_text = last.status ? `${last.status} ${last.statusText}` : '';
+    const b = wire.body;
+    this.body = b instanceof Uint8Array ? b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer : b;
+    this.headers = last.headers;
+    this.timings = last.timings;
+    this.url = last.url;
+    this.proto = last.proto;
+    this.error = last.error;
+    this.error_code = last.errorCode;
+    this.remote_ip = wire.remoteIp;
+    this.remote_port = wire.remotePort;
+    const headers: Record<string, string[]> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = [v];
+    this.request = { method: req.method, url: req.url, headers, body: req.bodyText, cookies: {} };
+  }
+
+  /** Parses the body as JSON; `selector` is a dotted path like "data.items.0.id" (a subset of k6's gjson). */
+  json(selector?: string): unknown {
+    if (typeof this.body !== 'string') throw new Error(`the response body is not text (responseType ${this.body === null ? '"none"' : '"binary"'}); cannot parse JSON`);
+    let value: unknown;
+    try {
+      value = JSON.parse(this.body);
+    } catch (err) {
+      throw new Error(`cannot parse the response body of ${this.url} as JSON: ${(err as Error).message}`);
+    }
+    if (!selector) return value;
+    for (const part of selector.split('.')) {
+      if (value === null || typeof value !== 'object') return undefined;
+      value = (value as Record<string, unknown>)[part];
+    }
+    return value;
+  }
+
+  html(): never {
+    throw new Error('Response.html() is not supported by the Node engine; run this script with the k6 binary');
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The HTTP transport under k6/http: undici keep-alive pools (one Agent per thread, one Pool per
+ * origin inside it), driven through `dispatch` with a handler that timestamps each phase:
+ *   start ─blocked─> socket assigned (onConnect) ─sending─> request written (onRequestSent)
+ *   ─waiting─> first response byte (onResponseStarted) ─receiving─> end (onComplete).
+ * Connecting and TLS time are part of `blocked` (undici does not report them per request), so
+ * http_req_connecting and http_req_tls_handshaking are 0. Redirects are followed here, one hop
+ * per request, each hop reported for its own metrics, as k6 does.
+ */
+import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
+import { classify, K6_ERROR, statusErrorCode } from './error-codes.ts';
+import type { WireHop, WireRequest, WireResponse, WireTimings } from './wire.ts';
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+export interface TransportOptions {
+  insecureSkipTLSVerify: boolean;
+}
+
+export class HttpTransport {
+  private readonly agent: Agent;
+
+  constructor(opts: TransportOptions) {
+    this.agent = new Agent({
+      keepAliveTimeout: 60_000,
+      keepAliveMaxTimeout: 600_000,
+      connections: null,
+      pipelining: 1,
+      connect: { rejectUnauthorized: !opts.insecureSkipTLSVerify },
+    });
+  }
+
+  /** Runs a request and its redirects. Never rejects: errors are in the hops. */
+  async request(req: WireRequest, signal?: AbortSignal): Promise<WireResponse> {
+    const hops: WireHop[] = [];
+    let { method, url, body } = req;
+    const headers = { ...req.headers };
+    for (let left = req.maxRedirects; ; left--) {
+      const hop = await this.once(method, url, headers, body, req, signal);
+      hops.push(hop.info);
+      const location = hop.info.headers['Location'];
+      if (!REDIRECTS.has(hop.info.status) || !location || left <= 0 || hop.info.error) {
+        return { hops, body: hop.body, remoteIp: hop.remoteIp, remotePort: hop.remotePort };
+      }
+      url = new URL(location, url).toString();
+      if (hop.info.status === 303 || ((hop.info.status === 301 || hop.info.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = null;
+        delete headers['Content-Type'];
+        delete headers['Content-Length'];
+      }
+    }
+  }
+
+  private once(method: string, url: string, headers: Record<string, string>, body: WireRequest['body'], req: WireRequest, signal?: AbortSignal): Promise<HopResult> {
+    return new Promise((resolve) => {
+      const call = new Call(method, url, headers, body, req.responseType, resolve);
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw Object.assign(new Error(`unsupported protocol ${parsed.protocol}`), { code: 'ERR_INVALID_URL' });
+      } catch (err) {
+        call.fail(Object.assign(err as Error, { code: 'ERR_INVALID_URL' }), K6_ERROR.INVALID_URL);
+        return;
+      }
+      const timer = setTimeout(() => call.timeout(req.timeoutMs), req.timeoutMs);
+      call.onDone = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = () => call.abortNow(new Error('request interrupted'));
+      if (signal) {
+        if (signal.aborted) return call.abortNow(new Error('request interrupted'));
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+      try {
+        this.agent.dispatch(
+          { origin: parsed.origin, path: parsed.pathname + parsed.search, method, headers, body: body ?? undefined, headersTimeout: 0, bodyTimeout: 0 },
+          call,
+        );
+      } catch (err) {
+        call.fail(err, 0);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.agent.destroy().catch(() => undefined);
+  }
+}
+
+interface HopResult {
+  info: WireHop;
+  body: string | Uint8Array | null;
+  remoteIp: string;
+  remotePort: number;
+}
+
+/** One request's handler (undici's legacy handler interface) and its timestamps. */
+class Call implements Dispatcher.DispatchHandler {
+  onDone: () => void = () => undefined;
+  private readonly t0 = performance.now();
+  private readonly startTime = Date.now();
+  private tConnect = 0;
+  private tSent = 0;
+  private tFirst = 0;
+  private status = 0;
+  private statusText = '';
+  private resHeaders: Record<string, string> = {};
+  private headerBytes = 0;
+  private chunks: Buffer[] = [];
+  private bodyBytes = 0;
+  private abortFn: ((err?: Error) => void) | null = null;
+  private finished = false;
+  private pendingError: { err: Error; code: number } | null = null;
+  private remoteIp = '';
+  private remotePort = 0;
+
+  constructor(
+    private readonly method: string,
+    private readonly url: string,
+    private readonly headers: Record<string, string>,
+    private readonly body: WireRequest['body'],
+    private readonly responseType: WireRequest['responseType'],
+    private readonly resolve: (r: HopResult) => void,
+  ) {}
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.tConnect = performance.now();
+    this.abortFn = abort;
+    if (this.pendingError) abort(this.pendingError.err);
+  }
+
+  onRequestSent(): void {
+    this.tSent = performance.now();
+  }
+
+  onResponseStarted(): void {
+    this.tFirst = performance.now();
+  }
+
+  onHeaders(status: number, raw: Buffer[], _resume: () => void, statusText: string): boolean {
+    if (status < 200) return true; // 1xx: wait for the final response
+    if (!this.tFirst) this.tFirst = performance.now();
+    this.status = status;
+    this.statusText = statusText;
+    this.headerBytes = 17 + statusText.length;
+    for (let i = 0; i < raw.length; i += 2) {
+      const key = canonicalKey(raw[i]!.toString('latin1'));
+      const value = raw[i + 1]!.toString('latin1');
+      this.headerBytes += raw[i]!.length + raw[i + 1]!.length + 4;
+      this.resHeaders[key] = this.resHeaders[key] === undefined ? value : `${this.resHeaders[key]}, ${value}`;
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.bodyBytes += chunk.length;
+    if (this.responseType !== 'none') this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    this.finish(null, 0);
+  }
+
+  onError(err: Error): void {
+    const pending = this.pendingError;
+    this.finish(pending?.err ?? err, pending?.code ?? 0);
+  }
+
+  /** Aborts with a request-timeout error (k6 1050). */
+  timeout(ms: number): void {
+    this.stop(new Error(`request timeout: ${ms}ms elapsed`), K6_ERROR.REQUEST_TIMEOUT);
+  }
+
+  abortNow(err: Error): void {
+    this.stop(err, K6_ERROR.GENERIC);
+  }
+
+  fail(err: unknown, code: number): void {
+    this.finish(err as Error, code);
+  }
+
+  private stop(err: Error, code: number): void {
+    if (this.finished) return;
+    this.pendingError = { err, code };
+    if (this.abortFn) this.abortFn(err);
+    else this.finish(err, code); // still queued: answer now, abort when a socket is assigned
+  }
+
+  private finish(err: Error | null, code: number): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.onDone();
+    const end = performance.now();
+    const connect = this.tConnect || end;
+    const sent = this.tSent || (this.tFirst ? connect : end);
+    const first = this.tFirst || end;
+    const timings: WireTimings = {
+      blocked: connect - this.t0,
+      connecting: 0,
+      tls_handshaking: 0,
+      sending: Math.max(0, sent - connect),
+      waiting: this.tFirst ? Math.max(0, first - sent) : Math.max(0, end - sent),
+      receiving: this.tFirst ? Math.max(0, end - first) : 0,
+      duration: 0,
+    };
+    timings.duration = timings.sending + timings.waiting + timings.receiving;
+    const classified = err ? (code ? { code, message: err.message } : classify(err, this.url)) : null;
+    const status = err ? 0 : this.status;
+    const info: WireHop = {
+      method: this.method,
+      url: this.url,
+      status,
+      statusText: this.statusText,
+      proto: 'HTTP/1.1',
+      headers: err ? {} : this.resHeaders,
+      timings,
+      sentBytes: this.requestBytes(),
+      receivedBytes: this.headerBytes + this.bodyBytes,
+      error: classified?.message ?? '',
+      errorCode: classified?.code ?? statusErrorCode(status),
+      startTime: this.startTime,
+    };
+    this.resolve({ info, body: err ? null : this.bodyOut(), remoteIp: this.remoteIp, remotePort: this.remotePort });
+  }
+
+  private bodyOut(): string | Uint8Array | null {
+    if (this.responseType === 'none') return null;
+    const buf = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    return this.responseType === 'binary' ? new Uint8Array(buf) : buf.toString('utf8');
+  }
+
+  private requestBytes(): number {
+    let n = this.method.length + this.url.length + 12;
+    for (const k in this.headers) n += k.length + this.headers[k]!.length + 4;
+    if (this.body) n += typeof this.body === 'string' ? Buffer.byteLength(this.body) : this.body.byteLength;
+    return n;
+  }
+}
+
+/** "content-type" -> "Content-Type", as Go canonicalizes header names. */
+export function canonicalKey(key: string): string {
+  let out = '';
+  let upper = true;
+  for (let i = 0; i < key.length; i++) {
+    const c = key[i]!;
+    out += upper ? c.toUpperCase() : c.toLowerCase();
+    upper = c === '-';
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+/**
+ * k6/crypto: md5, sha1, sha256, sha384, sha512, sha512_224, sha512_256, ripemd160,
+ * hmac, createHash, createHMAC, randomBytes. Output encodings "hex", "base64", "base64url",
+ * "base64rawurl", "binary" (ArrayBuffer), as k6.
+ */
+import { createHash as nodeHash, createHmac, randomBytes as nodeRandom } from 'node:crypto';
+import type { ModuleFactory } from './api.ts';
+
+const ALGOS: Record<string, string> = {
+  md5: 'md5',
+  sha1: 'sha1',
+  sha256: 'sha256',
+  sha384: 'sha384',
+  sha512: 'sha512',
+  sha512_224: 'sha512-224',
+  sha512_256: 'sha512-256',
+  ripemd160: 'ripemd160',
+};
+
+function algo(name: string): string {
+  const a = ALGOS[name];
+  if (!a) throw new TypeError(`k6/crypto: unknown algorithm ${JSON.stringify(name)}; expected one of ${Object.keys(ALGOS).join(', ')}`);
+  return a;
+}
+
+function data(input: unknown): Buffer | string {
+  if (typeof input === 'string') return input;
+  if (input instanceof ArrayBuffer) return Buffer.from(input);
+  if (ArrayBuffer.isView(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  throw new TypeError('k6/crypto: expected a string or an ArrayBuffer');
+}
+
+function out(buf: Buffer, enc: string): string | ArrayBuffer {
+  switch (enc) {
+    case 'hex':
+      return buf.toString('hex');
+    case 'base64':
+      return buf.toString('base64');
+    case 'base64url':
+      return buf.toString('base64url') + '='.repeat((4 - (buf.toString('base64url').length % 4)) % 4);
+    case 'base64rawurl':
+      return buf.toString('base64url');
+    case 'binary':
+      return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+    default:
+      throw new TypeError(`k6/crypto: unknown output encoding ${JSON.stringify(enc)}; expected hex, base64, base64url, base64rawurl or binary`);
+  }
+}
+
+class Hasher {
+  private readonly h: ReturnType<typeof nodeHash> | ReturnType<typeof createHmac>;
+  constructor(name: string, key?: unknown) {
+    this.h = key === undefined ? nodeHash(algo(name)) : createHmac(algo(name), data(key));
+  }
+  update(input: unknown): void {
+    this.h.update(data(input));
+  }
+  digest(enc: string): string | ArrayBuffer {
+    return out(this.h.digest(), enc);
+  }
+}
+
+const hash = (name: string) => (input: unknown, enc: string) => out(nodeHash(algo(name)).update(data(input)).digest(), enc);
+
+export const createModule: ModuleFactory = () => {
+  const api = {
+    md5: hash('md5'),
+    sha1: hash('sha1'),
+    sha256: hash('sha256'),
+    sha384: hash('sha384'),
+    sha512: hash('sha512'),
+    sha512_224: hash('sha512_224'),
+    sha512_256: hash('sha512_256'),
+    ripemd160: hash('ripemd160'),
+    hmac: (name: string, key: unknown, input: unknown, enc: string) => out(createHmac(algo(name), data(key)).update(data(input)).digest(), enc),
+    createHash: (name: string) => new Hasher(name),
+    createHMAC: (name: string, key: unknown) => new Hasher(name, key),
+    randomBytes: (n: number) => {
+      const b = nodeRandom(n);
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+    },
+  };
+  return { ...api, default: api };
+};

@@ -1,0 +1,123 @@
+/**
+ * k6/http. `asyncRequest` returns a promise (the fast path: many VUs share a thread's event loop);
+ * the classic calls (`get`, `post`, ..., `request`, `batch`) return a Response and block the
+ * thread while the I/O runs on the I/O thread (a VU of sync mode has its own thread; in async
+ * mode a blocking call stalls every VU of its thread, so the engine warns once).
+ */
+import type { ModuleFactory, VuContext } from './api.ts';
+import { stateOf, type VuState } from '../runtime/vu-state.ts';
+import { buildRequest, DEFAULT_EXPECTED, expectedStatuses, HttpUrl, isResponseCallback, type BuiltRequest, type ResponseCallback } from '../http/request-builder.ts';
+import { K6Response } from '../http/response.ts';
+import { emitHttpMetrics } from '../http/emit.ts';
+import type { WireResponse } from '../http/wire.ts';
+import { InterruptError } from '../errors.ts';
+
+let warnedBlocking = false;
+
+type BatchItem = string | HttpUrl | unknown[] | { method?: string; url: unknown; body?: unknown; params?: unknown };
+
+function finish(st: VuState, built: BuiltRequest, wire: WireResponse): K6Response {
+  const cb = built.callback !== undefined ? built.callback : st.responseCallback !== undefined ? st.responseCallback : DEFAULT_EXPECTED;
+  emitHttpMetrics(st.host.sink, st.currentTags(), wire, built.tags, built.name, cb);
+  const res = new K6Response(wire, { method: built.wire.method, url: built.wire.url, headers: built.wire.headers, bodyText: built.bodyText });
+  if (res.error && st.host.options.throw) throw new Error(res.error);
+  if (res.error_code && res.status === 0) st.host.log('WARN', `Request Failed error="${res.error}"`, {});
+  return res;
+}
+
+function checkPhase(st: VuState, what: string): void {
+  if (st.phaseNow === 'init') throw new Error(`${what}: making HTTP requests in the init context is not supported (k6 forbids it)`);
+  st.checkInterrupted();
+}
+
+function blocking(st: VuState, what: string): void {
+  checkPhase(st, what);
+  if (st.mode === 'async' && st.phaseNow === 'iteration' && !warnedBlocking) {
+    warnedBlocking = true;
+    st.host.log('WARN', `${what} blocks its worker thread and every VU on it; in async mode write \`await http.asyncRequest(...)\`, or run with --mode sync`);
+  }
+}
+
+function toArgs(item: BatchItem): [unknown, unknown, unknown, unknown] {
+  if (typeof item === 'string' || item instanceof HttpUrl) return ['GET', item, null, undefined];
+  if (Array.isArray(item)) return [item[0], item[1], item[2], item[3]];
+  if (typeof item === 'object' && item !== null) return [item.method ?? 'GET', item.url, item.body, item.params];
+  throw new TypeError(`http.batch: each request must be a URL, an array [method, url, body, params] or an object, got ${JSON.stringify(item)}`);
+}
+
+export const createModule: ModuleFactory = (vu: VuContext) => {
+  const st = stateOf(vu);
+  const http = st.host.http;
+
+  const request = (method: unknown, url: unknown, body?: unknown, params?: unknown): K6Response => {
+    blocking(st, `http.${String(method).toLowerCase()}`);
+    const built = buildRequest(method, url, body, params, st.host.options);
+    const wire = http.requestSync(built.wire, st.idInInstance);
+    if (st.signal?.aborted) throw new InterruptError();
+    return finish(st, built, wire);
+  };
+
+  const asyncRequest = async (method: unknown, url: unknown, body?: unknown, params?: unknown): Promise<K6Response> => {
+    checkPhase(st, 'http.asyncRequest');
+    const built = buildRequest(method, url, body, params, st.host.options);
+    const wire = await http.request(built.wire, st.signal);
+    if (st.signal?.aborted) throw new InterruptError();
+    return finish(st, built, wire);
+  };
+
+  const batch = (requests: unknown): unknown => {
+    blocking(st, 'http.batch');
+    const entries: Array<[string, BatchItem]> = Array.isArray(requests)
+      ? requests.map((r, i) => [String(i), r as BatchItem])
+      : Object.entries((requests ?? {}) as Record<string, BatchItem>);
+    const built = entries.map(([, item]) => {
+      const [m, u, b, p] = toArgs(item);
+      return buildRequest(m, u, b, p, st.host.options);
+    });
+    const wires = http.requestManySync(built.map((b) => b.wire), st.idInInstance);
+    if (st.signal?.aborted) throw new InterruptError();
+    const responses = built.map((b, i) => finish(st, b, wires[i]!));
+    if (Array.isArray(requests)) return responses;
+    return Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));
+  };
+
+  const setResponseCallback = (cb: unknown): void => {
+    if (cb !== null && !isResponseCallback(cb)) throw new TypeError('http.setResponseCallback: expected http.expectedStatuses(...) or null');
+    st.responseCallback = cb as ResponseCallback | null;
+  };
+
+  const url = (strings: TemplateStringsArray, ...values: unknown[]): HttpUrl => {
+    let text = strings[0] ?? '';
+    let name = strings[0] ?? '';
+    values.forEach((v, i) => {
+      text += String(v) + (strings[i + 1] ?? '');
+      name += '${}' + (strings[i + 1] ?? '');
+    });
+    return new HttpUrl(text, name);
+  };
+
+  const api = {
+    request,
+    asyncRequest,
+    batch,
+    get: (u: unknown, params?: unknown) => request('GET', u, null, params),
+    head: (u: unknown, params?: unknown) => request('HEAD', u, null, params),
+    post: (u: unknown, body?: unknown, params?: unknown) => request('POST', u, body, params),
+    put: (u: unknown, body?: unknown, params?: unknown) => request('PUT', u, body, params),
+    patch: (u: unknown, body?: unknown, params?: unknown) => request('PATCH', u, body, params),
+    del: (u: unknown, body?: unknown, params?: unknown) => request('DELETE', u, body, params),
+    options: (u: unknown, body?: unknown, params?: unknown) => request('OPTIONS', u, body, params),
+    expectedStatuses,
+    setResponseCallback,
+    url,
+    file: () => {
+      throw new Error('http.file() (multipart uploads) is not supported by the Node engine; run this script with the k6 binary');
+    },
+    cookieJar: () => {
+      throw new Error('http.cookieJar() is not supported by the Node engine; run this script with the k6 binary');
+    },
+    TLS_1_2: 'tls1.2',
+    TLS_1_3: 'tls1.3',
+  };
+  return { ...api, default: api };
+};

@@ -1,0 +1,85 @@
+/** The end of a run: final thresholds, the summary, handleSummary, exports, the exit code; and the start banner. */
+import { ExitCode } from '../exit-codes.ts';
+import { executorOf, peakVus } from '../executors/index.ts';
+import { formatDuration } from '../options/duration.ts';
+import { describe } from '../runtime/vu.ts';
+import type { RunPlan } from './plan.ts';
+import { writeJson, writeSummaryMap } from './outputs.ts';
+import type { TestRun } from './run-test.ts';
+import type { RunTestResult } from './types.ts';
+
+export async function finishRun(run: TestRun): Promise<RunTestResult> {
+  const { agg, plan, o } = run;
+  agg.merge(run.parentSink.flush());
+  const start = run.startEpoch || run.metricsEpoch;
+  const duration = Math.max(0, (run.endEpoch || Date.now()) - start);
+  let thresholdsOk = true;
+  if (!o.noThresholds) {
+    const ev = agg.evaluateThresholds(duration, { final: true });
+    const failed = [...new Set(ev.states.filter((s) => !s.ok).map((s) => s.metric))];
+    thresholdsOk = failed.length === 0;
+    if (!thresholdsOk && !run.outcome) run.log('ERRO', `thresholds on metrics '${failed.join("', '")}' have been crossed`);
+  }
+  const options = { summaryTrendStats: agg.summaryTrendStats, summaryTimeUnit: plan.options.raw.summaryTimeUnit ?? '', noColor: Boolean(plan.options.raw.noColor) };
+  const data = agg.summaryData({
+    options,
+    state: { testRunDurationMs: duration, isStdOutTTY: Boolean(run.stdout.isTTY), isStdErrTTY: Boolean(run.stderr.isTTY) },
+    setupData: run.setupData,
+  }) as unknown as Record<string, unknown>;
+  await summaryOutput(run, data);
+  if (o.summaryExport) writeJson(o.summaryExport, agg.exportSummary(data as never));
+  if (o.timeseriesExport) writeJson(o.timeseriesExport, agg.timeseries());
+  if (o.hdrExport) writeJson(o.hdrExport, agg.histograms());
+  const exitCode = run.outcome?.exitCode ?? (thresholdsOk ? ExitCode.OK : ExitCode.THRESHOLDS_FAILED);
+  return { exitCode, summary: data, reason: run.outcome?.reason };
+}
+
+async function summaryOutput(run: TestRun, data: Record<string, unknown>): Promise<void> {
+  const text = () => {
+    if (run.o.noSummary) return;
+    const colors = Boolean(run.stdout.isTTY) && !run.plan.options.raw.noColor;
+    run.stdout.write(run.agg.textSummary(data as never, { trendStats: run.agg.summaryTrendStats, colors }) + '\n');
+  };
+  const vu0 = run.vu0;
+  if (!vu0 || typeof vu0.scriptExports.handleSummary !== 'function') return text();
+  try {
+    const result = await vu0.lifecycle('handleSummary', data);
+    writeSummaryMap(result, run.stdout, run.stderr);
+  } catch (err) {
+    run.log('ERRO', `handleSummary() failed, printing the default summary: ${describe(err)}`);
+    text();
+  }
+}
+
+function describeScenario(c: RunPlan['options']['scenarios'][number]): string {
+  const x = c as unknown as Record<string, unknown>;
+  const d = (k: string) => formatDuration(x[k] as number);
+  switch (c.executor) {
+    case 'shared-iterations':
+      return `${x.iterations} iterations shared among ${x.vus} VUs (maxDuration: ${d('maxDuration')})`;
+    case 'per-vu-iterations':
+      return `${x.iterations} iterations for each of ${x.vus} VUs (maxDuration: ${d('maxDuration')})`;
+    case 'constant-vus':
+      return `${x.vus} looping VUs for ${d('duration')}`;
+    case 'ramping-vus':
+      return `Up to ${executorOf(c).plannedVus(c)} looping VUs over ${(x.stages as unknown[]).length} stages`;
+    case 'constant-arrival-rate':
+      return `${x.rate} iterations/${d('timeUnit')} for ${d('duration')} (maxVUs: ${x.preAllocatedVUs}-${x.maxVUs})`;
+    default:
+      return `Up to ${x.maxVUs} VUs, ${(x.stages as unknown[]).length} stages from ${x.startRate} iterations/${d('timeUnit')}`;
+  }
+}
+
+/** k6's start banner (on stderr, so stdout keeps only the summary). */
+export function banner(plan: RunPlan, script: string): string {
+  const sc = plan.options.scenarios;
+  const maxVus = peakVus(sc, (n) => n);
+  const maxDur = Math.max(0, ...sc.map((c) => c.startTime + executorOf(c).maxDuration(c)));
+  const lines = [
+    `  execution: local (Node engine, ${plan.mode} mode, ${plan.workers} worker thread${plan.workers > 1 ? 's' : ''})`,
+    `     script: ${script}`,
+    `  scenarios: ${sc.length} scenario${sc.length > 1 ? 's' : ''}, ${maxVus} max VUs, ${formatDuration(maxDur)} max duration (incl. graceful stop):`,
+    ...sc.map((c) => `           * ${c.name}: ${describeScenario(c)} (${c.startTime ? `startTime: ${formatDuration(c.startTime)}, ` : ''}gracefulStop: ${formatDuration(c.gracefulStop)})`),
+  ];
+  return lines.join('\n') + '\n\n';
+}

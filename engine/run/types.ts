@@ -1,0 +1,38 @@
+/** What `runTest` takes and returns: the library entry of the engine (engine/index.ts). */
+import type { Writable } from 'node:stream';
+
+export interface RunTestOptions {
+  /** Path of the script or bundle to run. */
+  script: string;
+  /** Option layer from CLI flags (vus, duration, iterations, stages, summaryTrendStats, ...), highest precedence. */
+  flags?: Record<string, unknown>;
+  /** k6 JSON config file (-c/--config): options such as thresholds and scenarios. */
+  configFile?: string;
+  /** -e KEY=VAL values, over the process environment in __ENV. */
+  env?: Record<string, string>;
+  /** The environment seen by __ENV and the K6_* options (default process.env). */
+  processEnv?: Record<string, string | undefined>;
+  summaryExport?: string;
+  timeseriesExport?: string;
+  hdrExport?: string;
+  noThresholds?: boolean;
+  noSummary?: boolean;
+  quiet?: boolean;
+  executionSegment?: string;
+  executionSegmentSequence?: string;
+  mode?: 'auto' | 'async' | 'sync';
+  /** Worker threads (default: one per core). */
+  workers?: number;
+  stdout?: Writable & { isTTY?: boolean };
+  stderr?: Writable & { isTTY?: boolean };
+  /** Aborting it stops the test like SIGINT (exit 105). */
+  signal?: AbortSignal;
+}
+
+export interface RunTestResult {
+  exitCode: number;
+  /** handleSummary's data (k6's shape), when the test got that far. */
+  summary?: Record<string, unknown>;
+  /** Why the run ended early, if it did. */
+  reason?: string;
+}

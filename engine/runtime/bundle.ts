@@ -1,0 +1,79 @@
+/**
+ * Loading a script: esbuild bundles it to one CommonJS function body (its relative imports
+ * included, `k6` and `k6/*` left as `require` calls), and each thread compiles that body once
+ * with `vm.compileFunction` into a factory. One factory call = one VU's module instance.
+ *
+ * The factory's parameters are the VU's globals (`require`, `module`, `exports`, `__VU`, `__ENV`,
+ * `open`, `console`) and `__k6`, through which the runtime sets the VU's `__ITER` before each
+ * iteration (a `let` declared in the prelude, on the first line so the source map stays aligned).
+ */
+import { build } from 'esbuild';
+import { resolve } from 'node:path';
+import vm from 'node:vm';
+import { ScriptError } from '../errors.ts';
+
+export interface BundledScript {
+  /** Absolute path of the script. */
+  readonly path: string;
+  readonly code: string;
+  /** The `k6...` specifiers the script imports. */
+  readonly k6Imports: string[];
+}
+
+export interface ScriptHooks {
+  setIter(n: number): void;
+}
+
+export type ScriptFactory = (
+  require: (specifier: string) => unknown,
+  module: { exports: Record<string, unknown> },
+  exports: Record<string, unknown>,
+  vuId: number,
+  env: Record<string, string>,
+  open: (path: string, mode?: string) => unknown,
+  console: Console,
+  hooks: ScriptHooks,
+) => void;
+
+const PARAMS = ['require', 'module', 'exports', '__VU', '__ENV', 'open', 'console', '__k6'];
+const PRELUDE = 'let __ITER = 0; __k6.setIter = (n) => { __ITER = n; };';
+
+/** Bundles the script (in the parent, once). Syntax and resolution errors become ScriptError (exit 107). */
+export async function bundleScript(file: string): Promise<BundledScript> {
+  const path = resolve(file);
+  try {
+    const out = await build({
+      entryPoints: [path],
+      bundle: true,
+      write: false,
+      format: 'cjs',
+      platform: 'neutral',
+      target: 'es2022',
+      sourcemap: 'inline',
+      metafile: true,
+      logLevel: 'silent',
+      external: ['k6', 'k6/*'],
+      mainFields: ['module', 'main'],
+    });
+    const imports = new Set<string>();
+    for (const input of Object.values(out.metafile.inputs)) {
+      for (const imp of input.imports) if (imp.external) imports.add(imp.path);
+    }
+    return { path, code: out.outputFiles[0]!.text, k6Imports: [...imports].sort() };
+  } catch (err) {
+    const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors;
+    const text = errors?.length
+      ? errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ''}${e.text}`).join('\n')
+      : (err as Error).message;
+    throw new ScriptError(`cannot load script ${file}:\n${text}`, { cause: err });
+  }
+}
+
+/** Compiles the bundle into a factory (once per thread). */
+export function compileScript(script: BundledScript): ScriptFactory {
+  try {
+    return vm.compileFunction(PRELUDE + script.code, PARAMS, { filename: script.path }) as unknown as ScriptFactory;
+  } catch (err) {
+    throw new ScriptError(`cannot compile script ${script.path}: ${(err as Error).message}`, { cause: err });
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What the VUs of one thread share: the script, its modules, the metrics sink, the HTTP client,
+ * the options, counters read by k6/execution, and how to stop the test.
+ */
+import type { SampleSink } from '../metrics/api.ts';
+import type { ExecutionMode, ModuleFactory } from '../modules/api.ts';
+import type { EngineOptions } from '../options/consolidate.ts';
+import type { WireRequest, WireResponse } from '../http/wire.ts';
+import type { BundledScript, ScriptFactory } from './bundle.ts';
+
+/** The HTTP side k6/http talks to: promises on this thread's pools, or blocking calls served by an I/O thread. */
+export interface HttpClient {
+  request(req: WireRequest, signal: AbortSignal | null): Promise<WireResponse>;
+  /** Blocks this thread until the I/O thread answers. */
+  requestSync(req: WireRequest, vuSlot: number): WireResponse;
+  requestManySync(reqs: WireRequest[], vuSlot: number): WireResponse[];
+}
+
+/** k6/execution `instance.*` (this thread's view). */
+export interface InstanceCounters {
+  vusActive: number;
+  vusInitialized: number;
+  iterationsCompleted: number;
+  iterationsInterrupted: number;
+  /** Epoch ms of the test start (0 before it starts). */
+  testStartEpoch: number;
+}
+
+export interface VuHost {
+  readonly mode: ExecutionMode;
+  readonly sink: SampleSink;
+  readonly options: EngineOptions;
+  readonly baseEnv: Readonly<Record<string, string>>;
+  readonly script: BundledScript;
+  readonly factory: ScriptFactory;
+  readonly modules: ReadonlyMap<string, ModuleFactory>;
+  readonly http: HttpClient;
+  readonly instance: InstanceCounters;
+  /** SharedArray data by name, built once per thread. */
+  readonly sharedArrays: Map<string, unknown>;
+  /** setup()'s return value as JSON ('' when setup returned nothing). */
+  setupDataJson: string;
+  /** Blocks the thread (sync mode) until `ms` passed or the VU is interrupted; returns false when interrupted. */
+  blockingWait?: (ms: number) => boolean;
+  /** `exec.test.abort()`: stops the whole test (exit 108). */
+  abortTest(message: string): void;
+  /** Prints a line on stderr with k6's log prefix. */
+  log(level: 'INFO' | 'WARN' | 'ERRO' | 'DEBU', message: string, fields?: Record<string, string>): void;
+}
+
+/** k6's log line: `INFO[0003] message  key=value`. */
+export function formatLog(level: string, startEpoch: number, message: string, fields?: Record<string, string>): string {
+  const secs = startEpoch ? Math.max(0, Math.floor((Date.now() - startEpoch) / 1000)) : 0;
+  const extra = fields ? Object.entries(fields).map(([k, v]) => ` ${k}=${v}`).join('') : '';
+  return `${level}[${String(secs).padStart(4, '0')}] ${message}${extra ? ` ${extra}` : ''}`;
+}

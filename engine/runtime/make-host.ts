@@ -1,0 +1,73 @@
+/** Builds a thread's VuHost: compiled script, module files, HTTP (async pools + blocking channel), logging. */
+import type { Worker } from 'node:worker_threads';
+import type { SampleSink } from '../metrics/api.ts';
+import type { ExecutionMode } from '../modules/api.ts';
+import type { EngineOptions } from '../options/consolidate.ts';
+import { HttpTransport } from '../http/transport.ts';
+import type { WireRequest } from '../http/wire.ts';
+import { compileScript, type BundledScript } from './bundle.ts';
+import { formatLog, type HttpClient, type InstanceCounters, type VuHost } from './host.ts';
+import type { Attach } from './io-thread.ts';
+import { loadModules } from './module-map.ts';
+import { SyncHttpChannel } from './sync-http.ts';
+
+export interface HostParams {
+  script: BundledScript;
+  options: EngineOptions;
+  baseEnv: Record<string, string>;
+  mode: ExecutionMode;
+  sink: SampleSink;
+  /** A channel to an existing I/O thread (sync-mode VU threads); otherwise one is started on first use. */
+  attach?: Attach;
+  abortTest(message: string): void;
+  blockingWait?: (ms: number) => boolean;
+}
+
+export interface OwnedHost {
+  host: VuHost;
+  close(): Promise<void>;
+}
+
+export async function makeHost(p: HostParams): Promise<OwnedHost> {
+  const factory = compileScript(p.script);
+  const modules = await loadModules(p.script.k6Imports);
+  let transport: HttpTransport | null = null;
+  let channel: SyncHttpChannel | null = p.attach ? new SyncHttpChannel(p.attach) : null;
+  let io: Worker | null = null;
+  const insecure = p.options.insecureSkipTLSVerify;
+  const sync = (): SyncHttpChannel => {
+    if (!channel) ({ channel, io } = SyncHttpChannel.standalone(insecure));
+    return channel;
+  };
+  const http: HttpClient = {
+    request: (req: WireRequest, signal: AbortSignal | null) => (transport ??= new HttpTransport({ insecureSkipTLSVerify: insecure })).request(req, signal ?? undefined),
+    requestSync: (req: WireRequest) => sync().request(req),
+    requestManySync: (reqs: WireRequest[]) => sync().requestMany(reqs),
+  };
+  const instance: InstanceCounters = { vusActive: 0, vusInitialized: 0, iterationsCompleted: 0, iterationsInterrupted: 0, testStartEpoch: 0 };
+  const host: VuHost = {
+    mode: p.mode,
+    sink: p.sink,
+    options: p.options,
+    baseEnv: p.baseEnv,
+    script: p.script,
+    factory,
+    modules,
+    http,
+    instance,
+    sharedArrays: new Map(),
+    setupDataJson: '',
+    blockingWait: p.blockingWait,
+    abortTest: p.abortTest,
+    log: (level, message, fields) => {
+      process.stderr.write(formatLog(level, instance.testStartEpoch, message, fields) + '\n');
+    },
+  };
+  return {
+    host,
+    async close() {
+      await transport?.close();
+      if (io) await (io as Worker).terminate();
+    },
+  };
+}

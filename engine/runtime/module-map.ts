@@ -1,0 +1,52 @@
+/**
+ * Which file of engine/modules/ implements which `k6/...` import (see engine/modules/api.ts).
+ * Each file is imported once per thread; its `createModule(vu)` runs once per VU.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ScriptError } from '../errors.ts';
+import type { ModuleFactory } from '../modules/api.ts';
+
+export const MODULE_FILES: Readonly<Record<string, string>> = {
+  k6: 'k6.ts',
+  'k6/http': 'http.ts',
+  'k6/metrics': 'metrics.ts',
+  'k6/execution': 'execution.ts',
+  'k6/data': 'data.ts',
+  'k6/timers': 'timers.ts',
+  'k6/encoding': 'encoding.ts',
+  'k6/crypto': 'crypto.ts',
+  'k6/x/redis': 'x/redis.ts',
+  'k6/x/kafka': 'x/kafka.ts',
+  'k6/x/sql': 'x/sql.ts',
+  'k6/x/sql/driver/postgres': 'x/sql-driver-postgres.ts',
+};
+
+const MODULES_DIR = new URL('../modules/', import.meta.url);
+
+/** Checks every import before anything runs; returns every problem. */
+export function checkImports(specifiers: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const spec of specifiers) {
+    const file = MODULE_FILES[spec];
+    if (!file) {
+      problems.push(`unknown module "${spec}": the Node engine does not implement it; run this script with the k6 binary (k6 run)`);
+    } else if (!existsSync(fileURLToPath(new URL(file, MODULES_DIR)))) {
+      problems.push(`module "${spec}" is not available in this build of the engine: engine/modules/${file} is missing`);
+    }
+  }
+  return problems;
+}
+
+/** Imports the module files of the given specifiers (the always-needed `k6` included). */
+export async function loadModules(specifiers: readonly string[]): Promise<Map<string, ModuleFactory>> {
+  const problems = checkImports(specifiers);
+  if (problems.length > 0) throw new ScriptError(problems.join('\n'));
+  const out = new Map<string, ModuleFactory>();
+  for (const spec of specifiers) {
+    const mod = (await import(new URL(MODULE_FILES[spec]!, MODULES_DIR).href)) as { createModule?: ModuleFactory };
+    if (typeof mod.createModule !== 'function') throw new ScriptError(`engine/modules/${MODULE_FILES[spec]} does not export createModule(vu)`);
+    out.set(spec, mod.createModule);
+  }
+  return out;
+}

@@ -1,0 +1,112 @@
+/**
+ * One VU's state as the modules see it: the VuContext of the contract plus what k6/execution,
+ * k6 (group, check, sleep) and k6/http need. Modules of this room reach it through `stateOf(vu)`;
+ * the extension modules only use the VuContext contract.
+ */
+import type { Tags } from '../metrics/api.ts';
+import type { ExecutionMode, VuContext, VuPhase } from '../modules/api.ts';
+import type { ScenarioRun } from '../executors/context.ts';
+import { InterruptError } from '../errors.ts';
+import type { VuHost } from './host.ts';
+import type { ResponseCallback } from '../http/request-builder.ts';
+
+export class VuState implements VuContext {
+  phaseNow: VuPhase = 'init';
+  groupPath = '';
+  scenario: ScenarioRun | null = null;
+  /** k6/execution vu.iterationInScenario / __ITER */
+  iterationInScenario = 0;
+  iterationInInstance = 0;
+  iterationInTest = 0;
+  /** Aborted when the running iteration is interrupted. */
+  signal: AbortSignal | null = null;
+  /** exec.vu.tags / exec.vu.metrics.tags: set by the script, on every sample of this VU. */
+  readonly vuTags: Record<string, string> = {};
+  /** http.setResponseCallback for this VU; undefined = k6's default (200-399 expected). */
+  responseCallback: ResponseCallback | null | undefined = undefined;
+  readonly env: Record<string, string>;
+  readonly closers: Array<() => void | Promise<void>> = [];
+  private tagCache: Tags | null = null;
+
+  constructor(
+    readonly idInInstance: number,
+    readonly idInTest: number,
+    readonly host: VuHost,
+  ) {
+    this.env = { ...host.baseEnv };
+  }
+
+  get mode(): ExecutionMode {
+    return this.host.mode;
+  }
+
+  get metrics() {
+    return this.host.sink;
+  }
+
+  phase(): VuPhase {
+    return this.phaseNow;
+  }
+
+  onClose(fn: () => void | Promise<void>): void {
+    this.closers.push(fn);
+  }
+
+  /** options.tags < scenario tags < vu tags, then `scenario` and `group` (k6's order). */
+  currentTags(): Tags {
+    if (this.tagCache) return this.tagCache;
+    const t: Record<string, string> = { ...this.host.options.tags };
+    if (this.scenario) Object.assign(t, this.scenario.config.tags);
+    Object.assign(t, this.vuTags);
+    if (this.scenario) t.scenario = this.scenario.config.name;
+    t.group = this.groupPath;
+    this.tagCache = Object.freeze(t);
+    return this.tagCache;
+  }
+
+  invalidateTags(): void {
+    this.tagCache = null;
+  }
+
+  setGroup(path: string): void {
+    this.groupPath = path;
+    this.tagCache = null;
+  }
+
+  /** Throws InterruptError when the running iteration was interrupted. */
+  checkInterrupted(): void {
+    if (this.signal?.aborted) throw new InterruptError();
+  }
+
+  /** The error init-only APIs throw outside the init context. */
+  initOnly(what: string): void {
+    if (this.phaseNow !== 'init') throw new Error(`${what} can only be called in the init context (the top level of the script)`);
+  }
+
+  /** Waits `ms`: a promise in async mode, a blocking wait in sync mode. */
+  wait(ms: number): Promise<void> | undefined {
+    if (this.host.blockingWait) {
+      if (!this.host.blockingWait(ms)) throw new InterruptError();
+      return undefined;
+    }
+    const signal = this.signal;
+    if (signal?.aborted) return Promise.reject(new InterruptError());
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new InterruptError());
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+/** The VuState behind a VuContext handed to a module of this room. */
+export function stateOf(vu: VuContext): VuState {
+  if (!(vu instanceof VuState)) throw new Error('this module needs the engine runtime VU context');
+  return vu;
+}

@@ -1,0 +1,191 @@
+/**
+ * A VU: one instance of the script (its own module instances and module-level state), the
+ * iteration loop body with k6's built-in iteration metrics, and the lifecycle functions.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { format } from 'node:util';
+import { InterruptError, ScriptError, TestAbortError } from '../errors.ts';
+import type { ExecVu, IterationOutcome, ScenarioRun } from '../executors/context.ts';
+import type { VuPhase } from '../modules/api.ts';
+import type { ScriptHooks } from './bundle.ts';
+import type { VuHost } from './host.ts';
+import { VuState } from './vu-state.ts';
+
+type Fn = (data?: unknown) => unknown;
+const fileCache = new Map<string, Buffer>();
+
+export class Vu implements ExecVu {
+  readonly state: VuState;
+  private exports: Record<string, unknown> = {};
+  private readonly hooks: ScriptHooks = { setIter: () => undefined };
+  private current: AbortController | null = null;
+  private execFn: Fn | null = null;
+  private data: unknown;
+  private dataReady = false;
+
+  constructor(
+    readonly idInInstance: number,
+    readonly idInTest: number,
+    private readonly host: VuHost,
+  ) {
+    this.state = new VuState(idInInstance, idInTest, host);
+  }
+
+  /** Runs the init context. Throws ScriptError (exit 107) when the script throws. */
+  init(): void {
+    const st = this.state;
+    const cache = new Map<string, unknown>();
+    const require = (spec: string): unknown => {
+      let inst = cache.get(spec);
+      if (inst !== undefined) return inst;
+      const factory = this.host.modules.get(spec);
+      if (!factory) throw new Error(`unknown module "${spec}": run this script with the k6 binary`);
+      inst = { __esModule: true, ...factory(st) };
+      cache.set(spec, inst);
+      return inst;
+    };
+    const module = { exports: {} as Record<string, unknown> };
+    st.phaseNow = 'init';
+    try {
+      this.host.factory(require, module, module.exports, this.idInTest, st.env, (p, m) => this.open(p, m), this.console(), this.hooks);
+    } catch (err) {
+      throw new ScriptError(`the init context of ${this.host.script.path} threw: ${describe(err)}`, { cause: err });
+    }
+    this.exports = module.exports;
+  }
+
+  /** The script's exports (options, default, setup, ...). */
+  get scriptExports(): Readonly<Record<string, unknown>> {
+    return this.exports;
+  }
+
+  async iterate(scn: ScenarioRun, local: number, global: number): Promise<IterationOutcome> {
+    const st = this.state;
+    if (scn !== st.scenario) this.enterScenario(scn);
+    st.iterationInInstance = local;
+    st.iterationInTest = global;
+    this.hooks.setIter(st.iterationInScenario);
+    const ac = new AbortController();
+    this.current = ac;
+    st.signal = ac.signal;
+    st.phaseNow = 'iteration';
+    if (st.groupPath !== '') st.setGroup('');
+    const start = performance.now();
+    let outcome: IterationOutcome = 'completed';
+    try {
+      const r = this.execFn!(this.setupData()) as { then?: unknown } | undefined;
+      if (r && typeof r.then === 'function') await r;
+    } catch (err) {
+      outcome = this.iterationError(err, ac.signal);
+    }
+    st.iterationInScenario++;
+    if (st.groupPath !== '') st.setGroup('');
+    if (outcome !== 'interrupted' && ac.signal.aborted) outcome = 'interrupted';
+    if (outcome !== 'interrupted') {
+      const elapsed = performance.now() - start;
+      const tags = st.currentTags();
+      this.host.sink.add('iteration_duration', elapsed, tags);
+      this.host.sink.add('iterations', 1, tags);
+      const min = this.host.options.minIterationDuration;
+      if (min > elapsed) await Promise.resolve(st.wait(min - elapsed)).catch(() => undefined);
+    }
+    this.current = null;
+    st.signal = null;
+    return outcome;
+  }
+
+  interrupt(): void {
+    this.current?.abort();
+  }
+
+  /** Runs setup / teardown / handleSummary if exported; ScriptError when it throws. */
+  async lifecycle(name: 'setup' | 'teardown' | 'handleSummary', arg?: unknown): Promise<unknown> {
+    const fn = this.exports[name];
+    if (typeof fn !== 'function') return undefined;
+    const st = this.state;
+    const phase: VuPhase = name === 'handleSummary' ? 'summary' : (name as VuPhase);
+    st.phaseNow = phase;
+    st.scenario = null;
+    st.setGroup(name === 'handleSummary' ? '' : `::${name}`);
+    const ac = new AbortController();
+    this.current = ac;
+    st.signal = ac.signal;
+    try {
+      return await (fn as Fn)(arg);
+    } catch (err) {
+      if (err instanceof TestAbortError) throw err;
+      throw new ScriptError(`${name}() threw: ${describe(err)}`, { cause: err });
+    } finally {
+      this.current = null;
+      st.signal = null;
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const fn of this.state.closers.splice(0)) {
+      try {
+        await fn();
+      } catch (err) {
+        this.host.log('WARN', `closing a module of VU ${this.idInTest} failed: ${describe(err)}`);
+      }
+    }
+  }
+
+  private enterScenario(scn: ScenarioRun): void {
+    const st = this.state;
+    st.scenario = scn;
+    for (const k of Object.keys(st.env)) delete st.env[k];
+    Object.assign(st.env, this.host.baseEnv, scn.config.env);
+    st.iterationInScenario = 0;
+    st.invalidateTags();
+    const fn = this.exports[scn.config.exec];
+    if (typeof fn !== 'function') throw new ScriptError(`scenario ${scn.config.name}: exec function "${scn.config.exec}" is not exported by the script`);
+    this.execFn = fn as Fn;
+  }
+
+  private setupData(): unknown {
+    if (!this.dataReady) {
+      this.data = this.host.setupDataJson ? JSON.parse(this.host.setupDataJson) : undefined;
+      this.dataReady = true;
+    }
+    return this.data;
+  }
+
+  private iterationError(err: unknown, signal: AbortSignal): IterationOutcome {
+    if (err instanceof InterruptError || signal.aborted) return 'interrupted';
+    if (err instanceof TestAbortError) {
+      this.host.abortTest(err.message);
+      return 'interrupted';
+    }
+    const scn = this.state.scenario!;
+    this.host.log('ERRO', describe(err), { executor: scn.config.executor, scenario: scn.config.name, source: 'stacktrace' });
+    return 'failed';
+  }
+
+  private open(path: string, mode?: string): unknown {
+    this.state.initOnly('open()');
+    const abs = resolve(dirname(this.host.script.path), path);
+    let buf = fileCache.get(abs);
+    if (!buf) {
+      try {
+        buf = readFileSync(abs);
+      } catch (err) {
+        throw new Error(`open(${JSON.stringify(path)}): cannot read ${abs}: ${(err as Error).message}`);
+      }
+      fileCache.set(abs, buf);
+    }
+    if (mode === 'b') return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+    return buf.toString('utf8');
+  }
+
+  private console(): Console {
+    const out = (level: 'INFO' | 'WARN' | 'ERRO' | 'DEBU') => (...args: unknown[]) => this.host.log(level, format(...args), { source: 'console' });
+    return { ...console, log: out('INFO'), info: out('INFO'), warn: out('WARN'), error: out('ERRO'), debug: () => undefined } as Console;
+  }
+}
+
+export function describe(err: unknown): string {
+  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`;
+  return typeof err === 'string' ? err : JSON.stringify(err);
+}

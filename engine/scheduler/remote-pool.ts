@@ -1,0 +1,220 @@
+/**
+ * The VUs of a sync-mode worker: each VU is a thread of its own (sync-vu.ts) that blocks on its
+ * I/O; this pool starts them, sends them iterations and interrupts them. One I/O thread serves the
+ * blocking HTTP calls of all the VUs of this worker.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ExecVu, IterationOutcome, ScenarioRun, VuSource } from '../executors/context.ts';
+import type { MetricsSnapshot } from '../metrics/api.ts';
+import { nthOwned } from '../options/segment.ts';
+import type { VuHost } from '../runtime/host.ts';
+import { attachTo, BOOT_URL, startIoThread } from '../runtime/sync-http.ts';
+import type { VuIds } from './local-pool.ts';
+import type { WorkerInit } from './protocol.ts';
+import type { FromSyncVu, SyncVuInit, ToSyncVu } from './sync-vu-protocol.ts';
+import { ScriptError } from '../errors.ts';
+
+const ENTRY = new URL('./sync-vu.ts', import.meta.url).href;
+
+class RemoteVu implements ExecVu {
+  private seq = 0;
+  private waiting: ((o: IterationOutcome) => void) | null = null;
+  private readonly sentConfigs = new Set<string>();
+  flushed: (() => void) | null = null;
+  closed: (() => void) | null = null;
+
+  constructor(
+    readonly idInInstance: number,
+    readonly idInTest: number,
+    readonly thread: Worker,
+    private readonly ctrl: Int32Array,
+    private readonly io: Worker,
+  ) {}
+
+  iterate(scn: ScenarioRun, local: number, global: number): Promise<IterationOutcome> {
+    this.seq++;
+    const first = !this.sentConfigs.has(scn.config.name);
+    this.sentConfigs.add(scn.config.name);
+    const msg: ToSyncVu = {
+      type: 'iterate',
+      seq: this.seq,
+      scenario: scn.config.name,
+      config: first ? scn.config : undefined,
+      startEpochMs: scn.startEpochMs,
+      progress: scn.progress(),
+      local,
+      global,
+    };
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+      this.thread.postMessage(msg);
+    });
+  }
+
+  settle(seq: number, outcome: IterationOutcome): void {
+    if (seq !== this.seq || !this.waiting) return;
+    const w = this.waiting;
+    this.waiting = null;
+    w(outcome);
+  }
+
+  interrupt(): void {
+    Atomics.store(this.ctrl, 0, this.seq);
+    Atomics.notify(this.ctrl, 0);
+    this.io.postMessage({ abortSlot: this.idInInstance });
+  }
+
+  /** The thread died: whatever runs there is interrupted. */
+  lost(): void {
+    this.settle(this.seq, 'interrupted');
+  }
+}
+
+export class RemoteVuPool implements VuSource {
+  readonly cheapCreate = false;
+  private readonly all: RemoteVu[] = [];
+  private readonly idleList: RemoteVu[] = [];
+  private readonly pending: MetricsSnapshot[] = [];
+  private readonly io: Worker;
+  private taken = 0;
+  private made = 0;
+  private setupDataJson = '';
+  private startEpoch = 0;
+
+  constructor(
+    private readonly init: WorkerInit,
+    private readonly ids: VuIds,
+    private readonly host: VuHost,
+  ) {
+    this.io = startIoThread(init.options.insecureSkipTLSVerify);
+  }
+
+  get size(): number {
+    return this.all.length;
+  }
+
+  get active(): number {
+    return this.taken;
+  }
+
+  setSetupData(json: string, startEpoch: number): void {
+    this.setupDataJson = json;
+    this.startEpoch = startEpoch;
+    for (const vu of this.all) vu.thread.postMessage({ type: 'setup', json, startEpoch } satisfies ToSyncVu);
+  }
+
+  private make(): Promise<RemoteVu> {
+    const i = this.made++;
+    const idInInstance = nthOwned(this.ids.instance, i) + 1;
+    const idInTest = nthOwned(this.ids.test, i) + 1;
+    const ctrl = new SharedArrayBuffer(4);
+    const attach = attachTo(this.io, idInInstance);
+    const data: SyncVuInit = {
+      entry: ENTRY,
+      script: this.init.script,
+      options: this.init.options,
+      baseEnv: this.init.baseEnv,
+      selectors: this.init.selectors,
+      metricsEpoch: this.init.metricsEpoch,
+      idInInstance,
+      idInTest,
+      attach,
+      ctrl,
+      setupDataJson: this.setupDataJson,
+      startEpoch: this.startEpoch,
+    };
+    const thread = new Worker(BOOT_URL, { workerData: data, transferList: [attach.port] });
+    const vu = new RemoteVu(idInInstance, idInTest, thread, new Int32Array(ctrl), this.io);
+    return new Promise((resolve, reject) => {
+      thread.on('message', (msg: FromSyncVu) => {
+        switch (msg.type) {
+          case 'ready':
+            this.all.push(vu);
+            this.host.instance.vusInitialized = this.all.length;
+            resolve(vu);
+            break;
+          case 'fatal':
+            reject(new ScriptError(msg.message));
+            break;
+          case 'iterated':
+            vu.settle(msg.seq, msg.outcome);
+            break;
+          case 'metrics':
+            this.pending.push(msg.snapshot);
+            if (msg.final) vu.flushed?.();
+            break;
+          case 'abort':
+            this.host.abortTest(msg.message);
+            break;
+          case 'closed':
+            vu.closed?.();
+            break;
+        }
+      });
+      thread.on('error', (err) => {
+        reject(err);
+        this.host.log('ERRO', `VU ${idInTest} thread failed: ${err.message}`);
+        vu.lost();
+      });
+      thread.on('exit', () => vu.lost());
+    });
+  }
+
+  async preload(count: number): Promise<void> {
+    const made = await Promise.all(Array.from({ length: Math.max(0, count - this.all.length) }, () => this.make()));
+    this.idleList.push(...made);
+  }
+
+  idle(): ExecVu | null {
+    const vu = this.idleList.pop();
+    if (!vu) return null;
+    this.taken++;
+    this.host.instance.vusActive = this.taken;
+    return vu;
+  }
+
+  async create(): Promise<ExecVu> {
+    const vu = await this.make();
+    this.taken++;
+    this.host.instance.vusActive = this.taken;
+    return vu;
+  }
+
+  release(vu: ExecVu): void {
+    this.idleList.push(vu as RemoteVu);
+    this.taken--;
+    this.host.instance.vusActive = this.taken;
+  }
+
+  drainSnapshots(): MetricsSnapshot[] {
+    return this.pending.splice(0);
+  }
+
+  /** Asks every VU thread for its last metrics. */
+  async flushAll(): Promise<void> {
+    await Promise.all(
+      this.all.map(
+        (vu) =>
+          new Promise<void>((resolve) => {
+            vu.flushed = resolve;
+            vu.thread.postMessage({ type: 'flush' } satisfies ToSyncVu);
+            setTimeout(resolve, 5000).unref();
+          }),
+      ),
+    );
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(
+      this.all.map(
+        (vu) =>
+          new Promise<void>((resolve) => {
+            vu.closed = resolve;
+            vu.thread.postMessage({ type: 'close' } satisfies ToSyncVu);
+            setTimeout(resolve, 5000).unref();
+          }).then(() => vu.thread.terminate()),
+      ),
+    );
+    await this.io.terminate();
+  }
+}

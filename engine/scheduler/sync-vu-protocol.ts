@@ -1,0 +1,37 @@
+/** Messages between a sync-mode worker (remote-pool.ts) and one of its VU threads (sync-vu.ts). */
+import type { BaseConfig } from '../executors/base-config.ts';
+import type { IterationOutcome } from '../executors/context.ts';
+import type { MetricsSnapshot, SubmetricSelector } from '../metrics/api.ts';
+import type { EngineOptions } from '../options/consolidate.ts';
+import type { BundledScript } from '../runtime/bundle.ts';
+import type { Attach } from '../runtime/io-thread.ts';
+
+export interface SyncVuInit {
+  entry: string;
+  script: BundledScript;
+  options: EngineOptions;
+  baseEnv: Record<string, string>;
+  selectors: SubmetricSelector[];
+  metricsEpoch: number;
+  idInInstance: number;
+  idInTest: number;
+  attach: Attach;
+  /** Int32 slot 0: the sequence number of the iteration to interrupt. */
+  ctrl: SharedArrayBuffer;
+  setupDataJson: string;
+  startEpoch: number;
+}
+
+export type ToSyncVu =
+  | { type: 'iterate'; seq: number; scenario: string; config?: BaseConfig; startEpochMs: number; progress: number; local: number; global: number }
+  | { type: 'setup'; json: string; startEpoch: number }
+  | { type: 'flush' }
+  | { type: 'close' };
+
+export type FromSyncVu =
+  | { type: 'ready' }
+  | { type: 'fatal'; message: string }
+  | { type: 'iterated'; seq: number; outcome: IterationOutcome }
+  | { type: 'metrics'; snapshot: MetricsSnapshot; final: boolean }
+  | { type: 'abort'; message: string }
+  | { type: 'closed' };
