@@ -214,6 +214,8 @@ function finalizePart(p: MergedPart): void {
 
 export class TimeSeriesStore {
   private readonly buckets = new Map<number, MergedBucket>();
+  /** Buckets not finalized yet (at most ~FINALIZE_AFTER_MS worth). */
+  private readonly open = new Set<MergedBucket>();
   private newest = -Infinity;
   constructor(private readonly startTime: number | undefined) {}
 
@@ -223,6 +225,7 @@ export class TimeSeriesStore {
       if (b === undefined) {
         b = { startMs: d.startMs, all: newMergedPart(), scenarios: new Map(), final: false };
         this.buckets.set(d.startMs, b);
+        this.open.add(b);
       }
       mergePart(b.all, d);
       for (const [name, p] of Object.entries(d.scenarios)) {
@@ -236,8 +239,8 @@ export class TimeSeriesStore {
       if (d.startMs > this.newest) this.newest = d.startMs;
       if (b.final) this.finalize(b); // late data: free any histogram it brought
     }
-    for (const b of this.buckets.values()) {
-      if (!b.final && this.newest - b.startMs > FINALIZE_AFTER_MS) this.finalize(b);
+    for (const b of this.open) {
+      if (this.newest - b.startMs > FINALIZE_AFTER_MS) this.finalize(b);
     }
   }
 
@@ -245,6 +248,7 @@ export class TimeSeriesStore {
     finalizePart(b.all);
     for (const p of b.scenarios.values()) finalizePart(p);
     b.final = true;
+    this.open.delete(b);
   }
 
   /** timeseries.json (version 1). */

@@ -16,6 +16,8 @@ import { BucketRecorder, ROLE_CHECKS, ROLE_NONE, roleOf, type Role } from './tim
 
 const METRIC_TYPES: readonly MetricType[] = ['counter', 'gauge', 'rate', 'trend'];
 const VALUE_TYPES: readonly ValueType[] = ['default', 'time', 'data'];
+/** k6 `metrics/registry.go`. */
+const NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]{1,128}$/;
 
 interface SubEntry { selector: SubmetricSelector; keys: string[]; values: string[]; sink: Sink }
 interface Entry { def: MetricDefinition; sink: Sink; role: Role; subs: SubEntry[] }
@@ -28,8 +30,11 @@ export interface WorkerMetricsOptions {
 }
 
 export function checkDefinition(name: string, type: MetricType, contains: ValueType): void {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 128) {
-    throw new MetricError('E_METRIC_INVALID', `invalid metric name ${JSON.stringify(name)}: expected 1 to 128 characters`);
+  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+    throw new MetricError(
+      'E_METRIC_INVALID',
+      `Invalid metric name: ${JSON.stringify(name)}. Metric names must only include up to 128 ASCII letters, numbers, or underscores and start with a letter or an underscore.`,
+    );
   }
   if (!METRIC_TYPES.includes(type)) {
     throw new MetricError('E_METRIC_INVALID', `metric ${name}: invalid type ${JSON.stringify(type)} (expected ${METRIC_TYPES.join(', ')})`);
@@ -57,10 +62,12 @@ export class WorkerMetrics implements SampleSink {
     for (const d of BUILTIN_DEFINITIONS) this.define(d.name, d.type, d.contains);
   }
 
-  define(name: string, type: MetricType, contains: ValueType = 'default'): void {
+  /** As k6: redefining with the same type is fine; `contains` is only compared when given. */
+  define(name: string, type: MetricType, containsArg?: ValueType): void {
+    const contains = containsArg ?? 'default';
     const known = this.metrics.get(name);
     if (known) {
-      if (known.def.type !== type || known.def.contains !== contains) {
+      if (known.def.type !== type || (containsArg !== undefined && known.def.contains !== contains)) {
         throw new MetricError(
           'E_METRIC_REDEFINED',
           `metric ${name} already exists as a ${known.def.type} (contains ${known.def.contains}); cannot redefine it as a ${type} (contains ${contains})`,

@@ -171,3 +171,18 @@ describe('WorkerMetrics definitions', () => {
     }
   });
 });
+
+describe('metric names', () => {
+  it('refuses names k6 refuses', () => {
+    const w = new WorkerMetrics({ submetrics: [] });
+    for (const bad of ['1abc', 'a', 'has-dash', 'has space', 'x'.repeat(130)]) assert.throws(() => w.define(bad, 'counter'), /Invalid metric name/, bad);
+    w.define('_ok_Name_1', 'counter');
+  });
+
+  it('ignores contains on a redefinition that does not give it, as k6 does', () => {
+    const w = new WorkerMetrics({ submetrics: [] });
+    w.define('lat', 'trend', 'time');
+    w.define('lat', 'trend');
+    assert.throws(() => w.define('lat', 'trend', 'data'), /already exists/);
+  });
+});
