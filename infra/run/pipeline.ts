@@ -65,7 +65,7 @@ async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teard
   let target: TargetUp | undefined;
   if (entry.target && !ownTarget) {
     ctx.log(`run: starting the reference target (log: ${join(dir.logs, 'target.log')})`);
-    target = await targetUp({ infra, llmUrl: llmUrl!, logDir: dir.logs }, teardown);
+    target = await targetUp({ infra, llmUrl: llmUrl!, realProvider: opts.llmUrl !== undefined, logDir: dir.logs }, teardown);
     sampler.watch('target', target.target.pid);
   }
   rec.target = ownTarget ? { kind: 'external', url: opts.targetUrl! } : target ? { kind: 'reference', url: target.target.url, pid: target.target.pid } : { kind: 'none' };

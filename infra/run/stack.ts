@@ -48,6 +48,8 @@ export async function stubUp(logDir: string, teardown: Teardown): Promise<MockLl
 export interface TargetRequest {
   infra: InfraHandle;
   llmUrl: string;
+  /** True for a real provider (--llm-url): its key goes to the target from LLM_API_KEY or ANTHROPIC_API_KEY. */
+  realProvider: boolean;
   logDir: string;
 }
 
@@ -64,7 +66,16 @@ export async function targetUp(req: TargetRequest, teardown: Teardown): Promise<
   let target: SpawnedTarget;
   try {
     target = await spawnTarget(
-      { redisUrl: redis.url, databaseUrl: postgres.url, kafkaBrokers: kafka?.brokers ?? [], llmUrl: req.llmUrl, port: 0, roles: kafka ? ['api', 'worker', 'relay'] : ['api', 'worker'] },
+      {
+        redisUrl: redis.url,
+        databaseUrl: postgres.url,
+        kafkaBrokers: kafka?.brokers ?? [],
+        llmUrl: req.llmUrl,
+        port: 0,
+        roles: kafka ? ['api', 'worker', 'relay'] : ['api', 'worker'],
+        // Handed over in the child's environment only; never logged nor written to results.
+        llmApiKey: req.realProvider ? process.env.LLM_API_KEY || process.env.ANTHROPIC_API_KEY || undefined : undefined,
+      },
       { logFile: join(req.logDir, 'target.log') },
     );
   } catch (err) {

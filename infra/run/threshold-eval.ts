@@ -38,7 +38,12 @@ export function compare(observed: number, operator: string, value: number): bool
 export function evaluateThreshold(expression: string, metric: SummaryMetric | undefined): ThresholdOutcome {
   if (!metric) return { ok: false, observed: null, note: 'metric absent from summary.json (no samples)' };
   const values = metric.values && typeof metric.values === 'object' ? (metric.values as Record<string, unknown>) : metric;
-  const outcome = evaluateThresholdOnValues(parseThresholdExpression(expression), values);
+  const parsed = parseThresholdExpression(expression);
+  // k6: an empty Rate has no rate; the threshold is reported as an error, not as breached.
+  if (parsed.aggregation === 'rate' && values.passes === 0 && values.fails === 0) {
+    return { ok: true, observed: null, note: 'no samples: not evaluated (as k6)' };
+  }
+  const outcome = evaluateThresholdOnValues(parsed, values);
   if ('error' in outcome) return { ok: false, observed: null, note: outcome.error };
   return { ok: outcome.ok, observed: outcome.observed };
 }

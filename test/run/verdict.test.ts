@@ -53,6 +53,12 @@ describe('verdict', () => {
     assert.deepEqual([check.observed, check.ok], [0.5, false]);
   });
 
+  it('does not count a Rate without samples as breached, as k6 does', () => {
+    const empty = withMetric('e2e_success', { passes: 0, fails: 0, value: 0 });
+    const check = thresholdChecks(file, empty).find((c) => c.metric === 'e2e_success')!;
+    assert.deepEqual([check.ok, check.observed], [true, null]);
+  });
+
   it('evaluates run checks from counters, gauges, the degradation ratio and measured memory', () => {
     const checks = runChecks(file, summary, measured);
     assert.deepEqual(
