@@ -9,7 +9,7 @@
  *   neighbouring ranks) from each bucket's lowest value: each is within 0.1 % (relative) +
  *   0.0005 units (absolute, from the rounding) of k6's exact percentile over the same samples,
  *   then clamped to the exact [min, max] kept beside the histogram. Values on a bucket boundary
- *   (all values below 2.048 units, whole milliseconds up to 16 s, ...) read back exactly.
+ *   (every value below 2.048 units; whole milliseconds below 16.384 ms) read back exactly.
  * - Auto-resize: the trackable range grows with the largest value seen (memory grows with
  *   log2(max), about 4 KiB per doubling), never with the number of samples.
  *   Values above MAX_RECORDABLE (2^53 - 1 scaled units, ~285 years in ms) are clamped to it.
@@ -65,7 +65,7 @@ export function addEncoded(into: Histogram, encoded: string): void {
 
 /**
  * The value (in scaled units) at HDR rank `rank` (1-based): the lowest value of the bucket holding
- * it. Values that sit on a bucket boundary (e.g. whole milliseconds) therefore read back exactly;
+ * it. Values that sit on a bucket boundary therefore read back exactly;
  * any other value reads at most one bucket (< 1/1024 of the value) low.
  */
 function valueAtRank(h: Histogram, rank: number): number {
