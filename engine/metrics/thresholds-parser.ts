@@ -57,7 +57,7 @@ export interface ThresholdConfig {
 }
 
 export interface MetricThresholds {
-  /** The key as written: `http_req_duration{name:submit}`. */
+  /** The key as written (spaces just inside the braces trimmed, as k6 names submetrics): `http_req_duration{name:submit}`. */
   key: string;
   metric: string;
   /** Null for a plain metric; the selector for a submetric. */
@@ -151,7 +151,8 @@ export function parseMetricKey(key: string): { metric: string; selector: Submetr
     const k = stripQuotes(part.slice(0, colon).trim());
     tags[k] = stripQuotes(rawValue.trim());
   }
-  return { metric, selector: { key, parent: metric, tags } };
+  // k6 names the submetric parent + "{" + trimmed criteria + "}" (metric.go AddSubmetric).
+  return { metric, selector: { key: `${metric}{${body.trim()}}`, parent: metric, tags } };
 }
 
 function stripQuotes(s: string): string {
@@ -236,7 +237,7 @@ export function parseThresholdConfig(raw: unknown): { metrics: MetricThresholds[
         errors.push(`${where}[${i}]: ${(e as Error).message}`);
       }
     });
-    metrics.push({ key, metric: parsedKey.metric, selector: parsedKey.selector, thresholds });
+    metrics.push({ key: parsedKey.selector?.key ?? key, metric: parsedKey.metric, selector: parsedKey.selector, thresholds });
   }
   return { metrics, errors };
 }

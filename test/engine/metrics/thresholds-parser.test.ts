@@ -76,6 +76,10 @@ describe('parseMetricKey', () => {
     assert.deepEqual(selector?.tags, { check: 'status is 200', scenario: 'load' });
   });
 
+  it('names the submetric as k6 does, trimming spaces just inside the braces', () => {
+    assert.equal(parseMetricKey('http_reqs{ name:a }').selector?.key, 'http_reqs{name:a}');
+  });
+
   it('keeps a colon inside a tag value', () => {
     assert.deepEqual(parseMetricKey('http_reqs{url:http://x/y}').selector?.tags, { url: 'http://x/y' });
   });
