@@ -21,6 +21,8 @@ export interface ChartSpec {
 export interface ChartGroup {
   title: string;
   charts: ChartSpec[];
+  /** A line under the group title, e.g. the Trends left out because they were always 0. */
+  note?: string;
 }
 
 type Pick = (b: Bucket) => number | null;
@@ -38,16 +40,23 @@ function dense(ts: Timeseries): { x: number[]; at: Array<Bucket | null> } {
   return { x, at };
 }
 
-const perSecond = (v: number | undefined, step: number) => (v ?? 0) / step;
+/** Chart values keep 3 decimals: enough to draw, and the embedded JSON stays small. */
+const r3 = (v: number) => Math.round(v * 1000) / 1000;
+const perSecond = (v: number | undefined, step: number) => r3((v ?? 0) / step);
 
-function trendNames(ts: Timeseries): string[] {
-  const names = new Set<string>();
-  for (const b of ts.buckets) for (const n of Object.keys(b.trends ?? {})) names.add(n);
-  return [...names].sort((a, b) => (a === 'http_req_duration' ? -1 : b === 'http_req_duration' ? 1 : a.localeCompare(b)));
+/** k6's built-in timing Trends other than http_req_duration: charted apart, as a breakdown. */
+const BREAKDOWN = new Set(['http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving', 'iteration_duration', 'group_duration']);
+
+/** Trend names with samples, http_req_duration first; `zero` lists those whose max is 0 in every bucket. */
+function trendNames(ts: Timeseries): { names: string[]; zero: string[] } {
+  const max = new Map<string, number>();
+  for (const b of ts.buckets) for (const [n, t] of Object.entries(b.trends ?? {})) max.set(n, Math.max(max.get(n) ?? 0, t.max));
+  const all = [...max.keys()].sort((a, b) => (a === 'http_req_duration' ? -1 : b === 'http_req_duration' ? 1 : a.localeCompare(b)));
+  return { names: all.filter((n) => max.get(n)! > 0), zero: all.filter((n) => max.get(n) === 0) };
 }
 
 function latencySeries(pick: (b: Bucket | null) => BucketTrend | undefined, at: Array<Bucket | null>): ChartSeries[] {
-  return (['p50', 'p95', 'p99'] as const).map((p) => ({ label: p, values: at.map((b) => pick(b)?.[p] ?? null) }));
+  return (['p50', 'p95', 'p99'] as const).map((p) => ({ label: p, values: at.map((b) => { const v = pick(b)?.[p]; return v === undefined ? null : r3(v); }) }));
 }
 
 function scenarioNames(ts: Timeseries): string[] {
@@ -91,9 +100,11 @@ export function buildCharts(ts: Timeseries): ChartGroup[] {
       },
     ],
   };
-  const latency: ChartGroup = {
-    title: 'Latency',
-    charts: trendNames(ts).map((name, i) => ({ id: `trend-${i}`, title: name, unit: 'ms', x, series: latencySeries((b) => b?.trends?.[name], at) })),
-  };
-  return [overview, latency, ...scenarioNames(ts).map((name, i) => scenarioGroup(name, i, x, at, step))];
+  const { names, zero } = trendNames(ts);
+  const trendChart = (name: string, i: number): ChartSpec => ({ id: `trend-${i}`, title: name, unit: 'ms', x, series: latencySeries((b) => b?.trends?.[name], at) });
+  const charts = names.map(trendChart);
+  const latency: ChartGroup = { title: 'Latency (p50, p95, p99 per second)', charts: charts.filter((c) => !BREAKDOWN.has(c.title)) };
+  const breakdown: ChartGroup = { title: 'Request phases and iteration duration', charts: charts.filter((c) => BREAKDOWN.has(c.title)) };
+  if (zero.length) breakdown.note = `Always 0, not charted: ${zero.join(', ')}.`;
+  return [overview, latency, breakdown, ...scenarioNames(ts).map((name, i) => scenarioGroup(name, i, x, at, step))];
 }

@@ -34,8 +34,10 @@ function values(base: Side, cur: Side, metric: string, stat: string): { b: numbe
   const hb = base.hdr?.get(metric) ?? null;
   const hc = cur.hdr?.get(metric) ?? null;
   if (percentileOf(stat) !== null && hb && hc && base.hdr && cur.hdr) {
-    const b = hdrPercentile(hb, base.hdr.scale, stat);
-    const c = hdrPercentile(hc, cur.hdr.scale, stat);
+    const bm = base.metrics.get(metric)?.stats;
+    const cm = cur.metrics.get(metric)?.stats;
+    const b = hdrPercentile(hb, base.hdr.scale, stat, bm?.min, bm?.max);
+    const c = hdrPercentile(hc, cur.hdr.scale, stat, cm?.min, cm?.max);
     if (b !== null && c !== null) return { b, c, source: 'hdr' };
   }
   return { b: summaryValue(base.metrics.get(metric), stat), c: summaryValue(cur.metrics.get(metric), stat), source: 'summary' };

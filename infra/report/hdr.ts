@@ -1,8 +1,12 @@
 /**
- * Exact percentiles from histograms.json: each entry is an hdr-histogram-js compressed base64 histogram
- * whose values were recorded as round(value × scale); reading a percentile divides by the scale again.
+ * Percentiles from histograms.json: each entry is an hdr-histogram-js compressed base64 histogram
+ * whose values were recorded as round(value × scale). With the engine's scale (1000) a percentile is
+ * read exactly as the engine computed the summary's (k6's interpolation over the histogram's ranks,
+ * engine/metrics/hdr.ts, within 0.1 % of k6's over the raw samples), so a comparison and a threshold
+ * read the same number; with any other scale, HDR's value at the percentile divided by the scale.
  */
 import * as hdr from 'hdr-histogram-js';
+import { HDR_SCALE, hdrPercentile as engineHdrPercentile } from '../../engine/metrics/index.ts';
 import { ReportError } from './errors.ts';
 import { percentileOf } from './summary.ts';
 import type { HistogramsFile } from './types.ts';
@@ -42,9 +46,13 @@ export function decodeHistograms(data: HistogramsFile, file: string): DecodedHis
   };
 }
 
-/** A percentile stat (`p(95)`, `med`) of a decoded histogram in the metric's unit, or null for other stats / no samples. */
-export function hdrPercentile(h: hdr.Histogram, scale: number, stat: string): number | null {
+/**
+ * A percentile stat (`p(95)`, `med`) of a decoded histogram in the metric's unit, or null for other
+ * stats / no samples. `min`/`max` are the exact extremes when known (the summary's), for clamping.
+ */
+export function hdrPercentile(h: hdr.Histogram, scale: number, stat: string, min = -Infinity, max = Infinity): number | null {
   const p = percentileOf(stat);
   if (p === null || h.totalCount === 0) return null;
+  if (scale === HDR_SCALE) return engineHdrPercentile(h, p, min, max);
   return h.getValueAtPercentile(p) / scale;
 }

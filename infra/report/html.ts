@@ -61,18 +61,23 @@ const td = (s: string, cls = '') => `<td${cls ? ` class="${cls}"` : ''}>${e(s)}<
 
 function chartsHtml(groups: ChartGroup[]): string {
   return groups
-    .filter((g) => g.charts.length > 0)
+    .filter((g) => g.charts.length > 0 || g.note)
     .map((g) => {
       const figs = g.charts.map((c) => `<figure class="panel"><figcaption>${e(c.title)} <span class="unit">${e(c.unit)}</span></figcaption><div class="chart" id="${e(c.id)}"></div></figure>`);
-      return `<section><h2>${e(g.title)}</h2><div class="grid">${figs.join('')}</div></section>`;
+      const note = g.note ? `<p class="muted">${e(g.note)}</p>` : '';
+      return `<section><h2>${e(g.title)}</h2>${note}<div class="grid">${figs.join('')}</div></section>`;
     })
     .join('\n');
 }
 
 function thresholdsHtml(t: PageModel['thresholds']): string {
   if (t.rows.length === 0) return `<section><h2>Thresholds</h2><p class="muted">No thresholds in ${e(t.from)}.</p></section>`;
-  const rows = t.rows.map((r) => `<tr class="${r.ok ? 'pass' : 'fail'}">${td(r.ok ? '✓ pass' : '✗ fail', 'badge')}${td(r.source)}${td(r.metric, 'mono')}${td(r.expression, 'mono')}${td(fmtNumber(r.observed), 'num')}</tr>`);
-  return `<section><h2>Thresholds <span class="muted">(from ${e(t.from)})</span></h2><table><thead><tr><th>result</th><th>source</th><th>metric</th><th>expression</th><th class="num">observed</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  const result = (r: ThresholdRow) => (r.skipped ? ['skipped', '– skipped'] : r.ok ? ['pass', '✓ pass'] : ['fail', '✗ fail']);
+  const rows = t.rows.map((r) => {
+    const [cls, label] = result(r);
+    return `<tr class="${cls}">${td(label!, 'badge')}${td(r.source)}${td(r.metric, 'mono')}${td(r.expression, 'mono')}${td(fmtNumber(r.observed), 'num')}${td(r.note)}</tr>`;
+  });
+  return `<section><h2>Thresholds <span class="muted">(from ${e(t.from)})</span></h2><table><thead><tr><th>result</th><th>source</th><th>metric</th><th>expression</th><th class="num">observed</th><th>note</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function comparisonHtml(c: Comparison | null): string {

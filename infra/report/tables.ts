@@ -8,6 +8,9 @@ export interface ThresholdRow {
   expression: string;
   observed: number | null;
   ok: boolean;
+  /** A check the orchestrator did not evaluate (e.g. a regression rule with a side missing). */
+  skipped: boolean;
+  note: string;
 }
 
 /** `p(95)<500` → 'p(95)', `rate < 0.01` → 'rate'; the aggregation a threshold expression reads. */
@@ -25,12 +28,19 @@ function observedFrom(metric: NormalizedMetric, expression: string): number | nu
 /** From verdict.json when present (thresholds, run-level and regression checks), else summary.json's thresholds. */
 export function thresholdRows(summary: Summary, verdict: Verdict | null): { rows: ThresholdRow[]; from: string } {
   if (verdict) {
-    const rows = verdict.checks.map((c) => ({ source: String(c.source ?? 'threshold'), metric: c.metric, expression: String(c.expression ?? ''), observed: typeof c.observed === 'number' ? c.observed : null, ok: c.ok }));
+    const rows = verdict.checks.map((c) => {
+      const extra = c as unknown as { skipped?: unknown; note?: unknown };
+      return {
+        source: String(c.source ?? 'threshold'), metric: c.metric, expression: String(c.expression ?? ''),
+        observed: typeof c.observed === 'number' ? c.observed : null, ok: c.ok,
+        skipped: extra.skipped === true, note: typeof extra.note === 'string' ? extra.note : '',
+      };
+    });
     return { rows, from: 'verdict.json' };
   }
   const rows: ThresholdRow[] = [];
   for (const m of normalizeSummary(summary).values()) {
-    for (const t of m.thresholds) rows.push({ source: 'threshold', metric: m.name, expression: t.expression, observed: observedFrom(m, t.expression), ok: t.ok });
+    for (const t of m.thresholds) rows.push({ source: 'threshold', metric: m.name, expression: t.expression, observed: observedFrom(m, t.expression), ok: t.ok, skipped: false, note: '' });
   }
   return { rows, from: 'summary.json' };
 }
