@@ -12,7 +12,7 @@ import { isSnapshotBody, type SnapshotBody } from './snapshot.ts';
 import { TrendSink, newSink, type Sink } from './sinks.ts';
 import { ThresholdSet } from './thresholds.ts';
 import { parseThresholdConfig, validateThresholds, type MetricThresholds } from './thresholds-parser.ts';
-import { TimeSeriesStore } from './timeseries.ts';
+import { TimeSeriesStore } from './timeseries-store.ts';
 import { buildSummaryData, type SummaryContext } from '../summary/data.ts';
 import { exportSummary } from '../summary/export.ts';
 import { textSummary, type TextSummaryOptions } from '../summary/text.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Aggregator, WorkerMetrics } from '../../../engine/metrics/index.ts';
-import { FINALIZE_AFTER_MS } from '../../../engine/metrics/timeseries.ts';
+import { FINALIZE_AFTER_MS } from '../../../engine/metrics/timeseries-store.ts';
 import { T0 } from './helpers.ts';
 
 interface Bucket {
