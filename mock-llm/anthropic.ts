@@ -7,7 +7,7 @@
  * `{"type":"error","error":{"type":...,"message":...},"request_id":...}` with a
  * `request-id` header; mid-stream as `event: error`.
  */
-import type { ParsedRequest, Plan } from './plan.ts';
+import { replyText, type ParsedRequest, type Plan } from './plan.ts';
 import type { ErrorReply, FaultStatusKind, Provider } from './provider.ts';
 import { contentChars, VOCAB, VOCAB_FIRST } from './text.ts';
 
@@ -80,13 +80,6 @@ function parse(body: unknown): ParsedRequest | { error: string; param: string } 
   };
 }
 
-function joinText(plan: Plan): string {
-  let s = '';
-  const t = plan.tokens;
-  for (let i = 0; i < t.length; i++) s += i === 0 ? VOCAB_FIRST[t[0]!] : VOCAB[t[i]!];
-  return s;
-}
-
 export const anthropic: Provider = {
   name: 'anthropic',
   salt: 0x616e74,
@@ -109,7 +102,7 @@ export const anthropic: Provider = {
   complete(plan): string {
     return (
       `{"id":"msg_${plan.idHex}","type":"message","role":"assistant","model":${JSON.stringify(plan.request.model)},` +
-      `"content":[{"type":"text","text":${JSON.stringify(joinText(plan))}}],` +
+      `"content":[{"type":"text","text":"${replyText(plan)}"}],` +
       `"stop_reason":"${plan.stopReason}","stop_sequence":null,` +
       `"usage":{"input_tokens":${plan.inputTokens},"output_tokens":${plan.tokens.length}}}`
     );

@@ -75,23 +75,15 @@ class Run implements Job {
     this.ctx.stats.latencyTotal += wait;
     this.ctx.stats.latencyRequests++;
     if (wait <= 0) return this.sendWhole();
-    this.timer = setTimeout(() => this.sendWhole(), wait);
+    this.timer = setTimeout(onWholeTimer, wait, this);
   }
 
-  private sendWhole(): void {
+  sendWhole(): void {
     this.timer = null;
     if (this.finished) return;
-    const { plan, res } = this;
-    if (plan.fault === 'disconnect') return this.disconnect();
-    const body = this.provider.complete(plan);
-    res.writeHead(200, [
-      'content-type', 'application/json',
-      'content-length', String(Buffer.byteLength(body)),
-      this.provider.requestIdHeader, this.requestId,
-    ]);
-    res.end(body);
-    this.ctx.stats.count(this.route, 200);
-    this.finish(true);
+    if (this.plan.fault === 'disconnect') return this.disconnect();
+    writeWhole(this.ctx, this.provider, this.plan, this.res, this.route, this.requestId);
+    this.finish(true, false);
   }
 
   private openStream(): void {
@@ -108,7 +100,7 @@ class Run implements Job {
   }
 
   /** Writes every token already due, then sets a timer for the next one. */
-  private tick = (): void => {
+  tick(): void {
     this.timer = null;
     if (this.finished) return;
     const { plan, res } = this;
@@ -133,12 +125,12 @@ class Run implements Job {
     }
     if (out) res.write(out);
     this.schedule();
-  };
+  }
 
   private schedule(): void {
     const wait = this.due - performance.now();
     if (wait <= 0.5) this.tick();
-    else this.timer = setTimeout(this.tick, wait);
+    else this.timer = setTimeout(onTickTimer, wait, this);
   }
 
   private strike(): void {
@@ -156,7 +148,7 @@ class Run implements Job {
     this.res.destroy();
   }
 
-  private finish(completed: boolean): void {
+  private finish(completed: boolean, countTokens = completed): void {
     if (this.finished) return;
     this.finished = true;
     if (this.timer) clearTimeout(this.timer);
@@ -164,7 +156,7 @@ class Run implements Job {
     const { stats } = this.ctx;
     stats.active--;
     if (this.plan.request.stream && this.res.headersSent) stats.activeStreams--;
-    if (completed) {
+    if (countTokens) {
       stats.tokensIn += this.plan.inputTokens;
       stats.tokensOut += this.plan.request.stream ? this.next : this.plan.tokens.length;
     }
@@ -172,6 +164,24 @@ class Run implements Job {
     this.ctx.admission.release();
     this.ctx.onLog?.(this.route, completed ? 200 : 'aborted', this.plan, performance.now() - this.t0);
   }
+}
+
+function onWholeTimer(run: Run): void {
+  run.sendWhole();
+}
+
+function onTickTimer(run: Run): void {
+  run.tick();
+}
+
+/** Writes a whole non-streaming reply and counts it (status, tokens). */
+export function writeWhole(ctx: GenerateContext, provider: Provider, plan: Plan, res: ServerResponse, route: string, requestId: string): void {
+  const body = Buffer.from(provider.complete(plan), 'utf8');
+  res.writeHead(200, ['content-type', 'application/json', 'content-length', String(body.length), provider.requestIdHeader, requestId]);
+  res.end(body);
+  ctx.stats.count(route, 200);
+  ctx.stats.tokensIn += plan.inputTokens;
+  ctx.stats.tokensOut += plan.tokens.length;
 }
 
 /** Starts generating `plan` on `res` (the caller holds a slot, given back when this ends). */

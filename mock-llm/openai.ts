@@ -7,7 +7,7 @@
  * then `data: [DONE]`. Errors: `{"error":{"message","type","param","code"}}` with an
  * `x-request-id` header; overloaded is 503; mid-stream as a `data: {"error":...}`.
  */
-import type { ParsedRequest, Plan } from './plan.ts';
+import { replyText, type ParsedRequest, type Plan } from './plan.ts';
 import type { ErrorReply, FaultStatusKind, Provider } from './provider.ts';
 import { contentChars, VOCAB, VOCAB_FIRST } from './text.ts';
 
@@ -103,12 +103,9 @@ export const openai: Provider = {
   },
 
   complete(plan): string {
-    let text = '';
-    const t = plan.tokens;
-    for (let i = 0; i < t.length; i++) text += i === 0 ? VOCAB_FIRST[t[0]!] : VOCAB[t[i]!];
     return (
       `{"id":"chatcmpl-${plan.idHex}","object":"chat.completion","created":${nowSeconds()},"model":${JSON.stringify(plan.request.model)},` +
-      `"choices":[{"index":0,"message":{"role":"assistant","content":${JSON.stringify(text)},"refusal":null},` +
+      `"choices":[{"index":0,"message":{"role":"assistant","content":"${replyText(plan)}","refusal":null},` +
       `"logprobs":null,"finish_reason":"${finishReason(plan)}"}],"usage":${usageJson(plan)},"system_fingerprint":"fp_mock_llm"}`
     );
   },

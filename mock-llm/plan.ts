@@ -17,7 +17,7 @@ import type { ErrorKind, MockLlmConfig } from './config.ts';
 import { ERROR_KINDS } from './config.ts';
 import { sample, sampleCount } from './latency.ts';
 import { hashString, Rng, Stream } from './prng.ts';
-import { countInputTokens, drawTokens } from './text.ts';
+import { countInputTokens, drawTokens, joinTokens } from './text.ts';
 
 export interface ParsedRequest {
   model: string;
@@ -30,9 +30,18 @@ export interface ParsedRequest {
   includeUsage: boolean;
 }
 
+/** The reply to one request key: a pure function of (seed, key, output config), so it is cached. */
+export interface Reply {
+  tokens: Uint16Array;
+  stopReason: 'end_turn' | 'max_tokens';
+  /** The joined text, built on first use. */
+  text: string | null;
+}
+
 export interface Plan {
   request: ParsedRequest;
   inputTokens: number;
+  reply: Reply;
   tokens: Uint16Array;
   stopReason: 'end_turn' | 'max_tokens';
   fault: ErrorKind | null;
@@ -49,15 +58,30 @@ export interface Plan {
 }
 
 const MAX_KEYS = 1 << 20;
+const MAX_REPLIES = 4096;
 
 export class Planner {
   private seen = new Map<number, number>();
+  private replies = new Map<number, Reply>();
+  private cfg: MockLlmConfig;
 
   constructor(
     private readonly seed: number,
-    public config: MockLlmConfig,
+    config: MockLlmConfig,
     public performanceMode: boolean,
-  ) {}
+  ) {
+    this.cfg = config;
+  }
+
+  get config(): MockLlmConfig {
+    return this.cfg;
+  }
+
+  /** A new config; cached replies are dropped (their length depends on output.tokens). */
+  set config(next: MockLlmConfig) {
+    this.cfg = next;
+    this.replies.clear();
+  }
 
   reset(): void {
     this.seen.clear();
@@ -71,11 +95,15 @@ export class Planner {
     if (this.seen.size >= MAX_KEYS && occurrence === 0) this.seen.clear();
     this.seen.set(mapKey, occurrence + 1);
 
-    const cfg = this.config;
-    const textRng = new Rng(seed, hi | (Stream.TEXT << 21), lo, 0);
-    const wanted = sampleCount(cfg.output.tokens, textRng);
-    const count = Math.min(wanted, req.maxTokens);
-    const tokens = drawTokens(count, textRng);
+    const cfg = this.cfg;
+    let reply = this.replies.get(mapKey);
+    if (reply === undefined) {
+      reply = this.draw(seed, hi, lo, req.maxTokens);
+      if (this.replies.size >= MAX_REPLIES) this.replies.clear();
+      this.replies.set(mapKey, reply);
+    }
+    const { tokens } = reply;
+    const count = tokens.length;
 
     const latencyRng = new Rng(seed, hi | (Stream.LATENCY << 21), lo, occurrence);
     const inputTokens = countInputTokens(req.inputChars);
@@ -93,8 +121,9 @@ export class Planner {
     return {
       request: req,
       inputTokens,
+      reply,
       tokens,
-      stopReason: wanted > req.maxTokens ? 'max_tokens' : 'end_turn',
+      stopReason: reply.stopReason,
       fault,
       faultAt,
       ttftMs,
@@ -103,6 +132,18 @@ export class Planner {
       streamPrefix: '',
     };
   }
+
+  private draw(seed: number, hi: number, lo: number, maxTokens: number): Reply {
+    const textRng = new Rng(seed, hi | (Stream.TEXT << 21), lo, 0);
+    const wanted = sampleCount(this.cfg.output.tokens, textRng);
+    const tokens = drawTokens(Math.min(wanted, maxTokens), textRng);
+    return { tokens, stopReason: wanted > maxTokens ? 'max_tokens' : 'end_turn', text: null };
+  }
+}
+
+/** The text of a plan's reply (joined once per cached reply). */
+export function replyText(plan: Plan): string {
+  return (plan.reply.text ??= joinTokens(plan.tokens));
 }
 
 /** Maps one uniform draw onto the error kinds by their cumulative rates. */
@@ -115,6 +156,8 @@ export function pickFault(cfg: MockLlmConfig, u: number): ErrorKind | null {
   return null;
 }
 
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 function hex8(n: number): string {
-  return n.toString(16).padStart(8, '0');
+  return HEX2[n >>> 24]! + HEX2[(n >>> 16) & 255]! + HEX2[(n >>> 8) & 255]! + HEX2[n & 255]!;
 }

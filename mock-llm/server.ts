@@ -7,7 +7,8 @@ import type { Admission } from './admission.ts';
 import { handleAdmin, type AdminTarget } from './admin.ts';
 import { anthropic } from './anthropic.ts';
 import type { MockLlmConfig } from './config.ts';
-import { generate, type GenerateContext } from './generate.ts';
+import { generate, writeWhole, type GenerateContext } from './generate.ts';
+import { isZero } from './latency.ts';
 import { readBody, sendJson } from './http-util.ts';
 import { openai } from './openai.ts';
 import type { Planner } from './plan.ts';
@@ -85,6 +86,9 @@ function handleGenerate(state: ServerState, provider: Provider, route: string, r
     }
     if (fault === 'hang') return hang(state, route, res);
     if (fault === 'midStreamError' && !parsed.stream) plan.fault = null; // applies to streams only
+    if (!parsed.stream && plan.fault === null && plan.ttftMs <= 0 && state.admission.limit === 0 && isZero(cfg.latency.itlMs)) {
+      return writeWhole(state.gen, provider, plan, res, route, requestId); // zero latency: no timer, no slot
+    }
     const queuedAt = performance.now();
     let onClose: (() => void) | null = null;
     const waiter = state.admission.acquire(() => {

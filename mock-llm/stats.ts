@@ -24,7 +24,7 @@ export interface Stats {
 }
 
 export class StatsCollector {
-  private routes = new Map<string, Map<string, number>>();
+  private routes = new Map<string, Map<number | string, number>>();
   tokensIn = 0;
   tokensOut = 0;
   activeStreams = 0;
@@ -43,8 +43,7 @@ export class StatsCollector {
   count(route: string, status: number | string): void {
     let byStatus = this.routes.get(route);
     if (!byStatus) this.routes.set(route, (byStatus = new Map()));
-    const key = String(status);
-    byStatus.set(key, (byStatus.get(key) ?? 0) + 1);
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
   }
 
   reset(): void {

@@ -29,6 +29,10 @@ export const VOCAB: readonly string[] = [...WORDS.map((w) => ' ' + w), '.', ',',
 /** The first token of a reply: the same entries without the leading space. */
 export const VOCAB_FIRST: readonly string[] = VOCAB.map((t) => t.replace(/^ /, ''));
 
+// Every piece is plain ASCII letters, spaces and punctuation: JSON needs no escaping,
+// so replies are assembled by concatenation (see `joinTokens`).
+for (const piece of VOCAB) if (!/^[ a-z.,]+$/.test(piece)) throw new Error(`vocabulary piece needs escaping: ${piece}`);
+
 /** Draws n token indices into VOCAB. The first token is always a word. */
 export function drawTokens(n: number, rng: Rng): Uint16Array {
   const out = new Uint16Array(n);

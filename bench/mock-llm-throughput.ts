@@ -1,0 +1,150 @@
+/**
+ * Throughput of the mock LLM stub at zero latency, against a bare node:http anchor.
+ *
+ * 1. Non-streaming: autocannon (100 connections, 10 s after a 2 s warm-up) posts
+ *    the same Anthropic request to the stub (performance mode, 100 output tokens)
+ *    and to a bare node:http server that returns a JSON body of the same size.
+ *    Prints requests/s of each and the ratio stub ÷ anchor (goal >= 0.6).
+ * 2. Streaming: 500 concurrent streams of 200 tokens at zero inter-token latency
+ *    for 8 s, against the stub and against the bare server writing the same SSE
+ *    bytes in one go. Prints tokens/s of each and the ratio.
+ *
+ * Each server runs in its own process; the clients run here.
+ * Run: node --import tsx bench/mock-llm-throughput.ts
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  non2xx: number;
+  errors: number;
+  '2xx': number;
+  duration: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const ROOT = resolve(import.meta.dirname, '..');
+const children: ChildProcess[] = [];
+const tmp = mkdtempSync(join(tmpdir(), 'mock-llm-bench-'));
+
+const BARE_SERVER = `
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+const body = readFileSync(process.env.BARE_BODY);
+const sse = readFileSync(process.env.BARE_SSE);
+const len = String(body.length);
+const s = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    if (req.url === '/sse') { res.writeHead(200, { 'content-type': 'text/event-stream' }); res.end(sse); }
+    else { res.writeHead(200, { 'content-type': 'application/json', 'content-length': len }); res.end(body); }
+  });
+});
+s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0.1:' + s.address().port })));
+process.on('SIGTERM', () => { s.closeAllConnections(); s.close(() => process.exit(0)); });
+`;
+
+function startProcess(args: string[], env: Record<string, string> = {}): Promise<string> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  children.push(child);
+  return new Promise((res, rej) => {
+    createInterface({ input: child.stdout! }).once('line', (line) => res((JSON.parse(line) as { url: string }).url));
+    child.once('exit', (code) => rej(new Error(`server exited with ${code}`)));
+  });
+}
+
+function stopAll(): void {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.on('SIGINT', () => {
+  stopAll();
+  process.exit(130);
+});
+
+const PROMPT = { model: 'claude-mock', max_tokens: 1000, messages: [{ role: 'user', content: 'Benchmark prompt: describe the system.' }] };
+
+async function hammer(url: string, body: string): Promise<AutocannonResult> {
+  const opts = { url, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: 100 };
+  await autocannon({ ...opts, duration: 2 });
+  return autocannon({ ...opts, duration: 10 });
+}
+
+/** `concurrency` loops of streaming requests for `seconds`; returns completed streams and bytes. */
+async function streams(url: string, body: string, concurrency: number, seconds: number): Promise<{ done: number; elapsed: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const target = new URL(url);
+  const until = performance.now() + seconds * 1000;
+  let done = 0;
+  const one = (): Promise<void> =>
+    new Promise((res, rej) => {
+      const req = request(
+        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        (r) => {
+          r.on('data', () => {});
+          r.on('end', () => {
+            if (r.statusCode === 200) done++;
+            res();
+          });
+        },
+      );
+      req.on('error', rej);
+      req.end(body);
+    });
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < until) await one();
+  }));
+  const elapsed = (performance.now() - start) / 1000;
+  agent.destroy();
+  return { done, elapsed };
+}
+
+async function main(): Promise<void> {
+  const cfg = join(tmp, 'config.json');
+  writeFileSync(cfg, JSON.stringify({ latency: { ttftMs: 0, itlMs: 0 }, output: { tokens: 100 } }));
+  const stubUrl = await startProcess(['--import', 'tsx', 'infra/cli.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
+  const body = JSON.stringify(PROMPT);
+  const sample = await (await fetch(`${stubUrl}/v1/messages`, { method: 'POST', body })).text();
+  const streamCfg = JSON.stringify({ output: { tokens: 200 } });
+  await fetch(`${stubUrl}/__admin/config`, { method: 'PUT', body: streamCfg });
+  const streamBody = JSON.stringify({ ...PROMPT, stream: true });
+  const sse = await (await fetch(`${stubUrl}/v1/messages`, { method: 'POST', body: streamBody })).text();
+  const tokensPerStream = sse.split('"text_delta"').length - 1;
+  await fetch(`${stubUrl}/__admin/config`, { method: 'PUT', body: JSON.stringify({ output: { tokens: 100 } }) });
+  writeFileSync(join(tmp, 'body.json'), sample);
+  writeFileSync(join(tmp, 'body.sse'), sse);
+  const bareUrl = await startProcess(['--input-type=module', '-e', BARE_SERVER], { BARE_BODY: join(tmp, 'body.json'), BARE_SSE: join(tmp, 'body.sse') });
+
+  console.log(`mock-llm throughput (node ${process.version}, response body ${Buffer.byteLength(sample)} B, autocannon 100 connections, 10 s)`);
+  const bare = await hammer(bareUrl, body);
+  const stub = await hammer(`${stubUrl}/v1/messages`, body);
+  const bareRps = bare['2xx'] / 10;
+  const stubRps = stub['2xx'] / 10;
+  console.log(`  bare node:http  ${bareRps.toFixed(0).padStart(8)} req/s  (non-2xx ${bare.non2xx}, errors ${bare.errors})`);
+  console.log(`  mock-llm        ${stubRps.toFixed(0).padStart(8)} req/s  (non-2xx ${stub.non2xx}, errors ${stub.errors})`);
+  console.log(`  ratio stub/bare ${(stubRps / bareRps).toFixed(2)}  (goal >= 0.6)`);
+
+  await fetch(`${stubUrl}/__admin/config`, { method: 'PUT', body: streamCfg });
+  console.log(`streaming: 500 concurrent streams of ${tokensPerStream} tokens, zero inter-token latency, 8 s`);
+  const bareS = await streams(`${bareUrl}/sse`, streamBody, 500, 8);
+  const stubS = await streams(`${stubUrl}/v1/messages`, streamBody, 500, 8);
+  const tps = (r: { done: number; elapsed: number }): number => (r.done * tokensPerStream) / r.elapsed;
+  console.log(`  bare node:http  ${tps(bareS).toFixed(0).padStart(8)} tokens/s  (${bareS.done} streams)`);
+  console.log(`  mock-llm        ${tps(stubS).toFixed(0).padStart(8)} tokens/s  (${stubS.done} streams)`);
+  console.log(`  ratio stub/bare ${(tps(stubS) / tps(bareS)).toFixed(2)}`);
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(stopAll);
