@@ -117,6 +117,17 @@ describe('compareResults', () => {
     assert.equal(row(c, 'http_req_failed', 'rate').worsePct, null);
   });
 
+  it('marks a rule as missing, not regressed, when one side lacks the value', async () => {
+    const a = join(tmp.dir, 'only-b-base.json');
+    const b = join(tmp.dir, 'only-b-cur.json');
+    writeFileSync(a, JSON.stringify({ metrics: { http_reqs: { count: 1, rate: 1 } } }));
+    writeFileSync(b, JSON.stringify({ metrics: { http_reqs: { count: 1, rate: 1 }, e2e_success: { passes: 9, fails: 1, value: 0.9 } } }));
+    const c = await compareResults(a, b, [{ metric: 'e2e_success', stat: 'rate', maxIncreasePct: 5 }]);
+    assert.equal(row(c, 'e2e_success', 'rate').verdict, 'missing');
+    assert.equal(c.ok, true);
+    assert.ok(c.notes.some((n) => n.includes('e2e_success rate: a side has no value')));
+  });
+
   it('rejects a rule whose metric is in neither summary, naming the metric', async () => {
     await assert.rejects(compareResults(baselineDir, currentDir, [{ metric: 'no_such_metric', stat: 'avg', maxIncreasePct: 5 }]), (err: unknown) => {
       assert.ok(err instanceof ReportError);

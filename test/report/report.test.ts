@@ -77,6 +77,15 @@ describe('writeReport', () => {
     assert.match(page, /<tr class="pass"><td class="badge">✓ pass<\/td><td>threshold<\/td><td class="mono">http_req_failed<\/td>/);
   });
 
+  it('shows a skipped verdict check as skipped, with its note', async () => {
+    const dir = copyFixture(currentDir, tmp.dir, 'skipped');
+    const verdict = JSON.parse(readFileSync(join(dir, 'verdict.json'), 'utf8'));
+    verdict.checks.push({ source: 'regression', metric: 'e2e_success', expression: 'rate worse by >5%', observed: null, ok: true, skipped: true, note: 'missing on one side' });
+    writeFileSync(join(dir, 'verdict.json'), JSON.stringify(verdict));
+    const page = readFileSync(await writeReport(dir), 'utf8');
+    assert.match(page, /<tr class="skipped"><td class="badge">– skipped<\/td><td>regression<\/td><td class="mono">e2e_success<\/td>.*?<td>missing on one side<\/td><\/tr>/);
+  });
+
   it('escapes metric names, tags and metadata so no markup gets in', async () => {
     const dir = join(tmp.dir, 'evil');
     copyFixture(currentDir, tmp.dir, 'evil');
