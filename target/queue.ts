@@ -39,8 +39,10 @@ function toEntries(list: Array<[string, string[] | null]>): QueueEntry[] {
   return out;
 }
 
+/** The stream or its group is gone (FLUSHDB, DEL): recreate and carry on. */
 function isNoGroup(err: unknown): boolean {
-  return String((err as Error)?.message ?? '').includes('NOGROUP');
+  const m = String((err as Error)?.message ?? '');
+  return m.includes('NOGROUP') || m.includes('no longer exists');
 }
 
 export class RedisQueue {

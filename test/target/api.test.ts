@@ -10,6 +10,7 @@ import pg from 'pg';
 import { startInfra, type InfraHandle } from '../../infra/index.ts';
 import { startMockLlm, type MockLlm } from '../../mock-llm/index.ts';
 import { spawnTarget, startTarget, type RunningTarget } from '../../target/index.ts';
+import { migrate } from '../../target/db/migrations.ts';
 import { call, QUIET_LLM, waitFinished, waitFor } from './helpers.ts';
 
 let infra: InfraHandle;
@@ -316,6 +317,43 @@ describe('a worker killed mid-job', () => {
       await call('PUT', `${llm.url}/__admin/config`, QUIET_LLM);
       await first.stop();
       await second?.stop();
+    }
+  });
+});
+
+describe('resilience', () => {
+  it('recreates the queue after FLUSHDB and keeps processing', async () => {
+    await redis.flushdb();
+    const r = await call('POST', `${base}/v1/requests`, item({ prompt: 'after flush' }));
+    assert.equal(r.status, 202);
+    assert.equal((await waitFinished(base, r.body.id)).status, 'completed');
+  });
+
+  it('applies the migrations concurrently without error, each recorded once', async () => {
+    await Promise.all([migrate(pool), migrate(pool), migrate(pool)]);
+    const r = await pool.query('SELECT version, count(*)::int AS n FROM target_schema_migrations GROUP BY version');
+    assert.ok(r.rows.length >= 1);
+    for (const row of r.rows) assert.equal(row.n, 1);
+  });
+
+  it('finishes the in-flight job on SIGTERM before exiting with 0', async () => {
+    const queueKey = 'llm:shutdown-test';
+    await call('PUT', `${llm.url}/__admin/config`, { latency: { ttftMs: 1500, itlMs: 0 } });
+    const child = await spawnTarget({
+      redisUrl: infra.endpoints.redis!.url, databaseUrl: infra.endpoints.postgres!.url, kafkaBrokers: [], llmUrl: llm.url,
+      queueKey, roles: ['api', 'worker'],
+    });
+    try {
+      const r = await call('POST', `${child.url}/v1/requests`, item({ prompt: 'finish me' }));
+      await waitFor('the job to start', async () => ((await call('GET', `${child.url}/v1/requests/${r.body.id}`)).body.status === 'processing' ? true : undefined));
+      await child.stop();
+      assert.equal(await child.exited, 0);
+      const row = await pool.query('SELECT status FROM llm_requests WHERE id = $1', [r.body.id]);
+      assert.equal(row.rows[0].status, 'completed');
+      assert.equal(((await redis.xpending(queueKey, 'llm-workers')) as [number])[0], 0);
+    } finally {
+      await call('PUT', `${llm.url}/__admin/config`, QUIET_LLM);
+      await child.stop();
     }
   });
 });
