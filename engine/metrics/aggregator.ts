@@ -16,7 +16,8 @@ import { TimeSeriesStore } from './timeseries-store.ts';
 import { buildSummaryData, type SummaryContext } from '../summary/data.ts';
 import { exportSummary } from '../summary/export.ts';
 import { textSummary, type TextSummaryOptions } from '../summary/text.ts';
-import { DEFAULT_TREND_STATS, type K6SummaryData } from '../summary/types.ts';
+import { DEFAULT_TREND_STATS, validateSummaryTrendStats, type K6SummaryData } from '../summary/types.ts';
+import { ExitCode, KitError } from '../exit-codes.ts';
 
 export interface AggregatorOptions {
   /** options.thresholds as the user wrote it. */
@@ -47,12 +48,14 @@ export class Aggregator {
     return { selectors, errors };
   }
 
-  /** Throws ThresholdConfigError (exit 104) on a syntax error in options.thresholds. */
+  /** Throws ThresholdConfigError (exit 104) on a syntax error in options.thresholds, a KitError (104) on bad summaryTrendStats. */
   constructor(opts: AggregatorOptions) {
     const { metrics, errors } = parseThresholdConfig(opts.thresholds);
     if (errors.length > 0) throw new ThresholdConfigError(errors);
     this.thresholdMetrics = metrics;
     this.thresholds = new ThresholdSet(metrics);
+    const statErrors = opts.summaryTrendStats === undefined ? [] : validateSummaryTrendStats(opts.summaryTrendStats);
+    if (statErrors.length > 0) throw new KitError('E_SUMMARY_TREND_STATS', statErrors.join('\n'), ExitCode.INVALID_CONFIG);
     this.summaryTrendStats = opts.summaryTrendStats ? [...opts.summaryTrendStats] : [...DEFAULT_TREND_STATS];
     this.series = new TimeSeriesStore(opts.startTime);
     this.addSubmetric(EXPECTED_RESPONSE_SUBMETRIC);

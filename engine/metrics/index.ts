@@ -38,4 +38,4 @@ export { SCALE as HDR_SCALE, ENCODING_NAME as HDR_ENCODING, newHistogram, decode
 export type { K6SummaryData, K6SummaryMetric, SummaryGroup, SummaryCheck } from '../summary/types.ts';
 export type { SummaryContext } from '../summary/data.ts';
 export type { TextSummaryOptions } from '../summary/text.ts';
-export { DEFAULT_TREND_STATS } from '../summary/types.ts';
+export { DEFAULT_TREND_STATS, validateSummaryTrendStats } from '../summary/types.ts';

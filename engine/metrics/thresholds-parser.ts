@@ -191,7 +191,7 @@ function parseEntry(entry: unknown): ThresholdConfig {
   }
   const o = entry as Record<string, unknown>;
   if (typeof o.threshold !== 'string') throw new Error(`"threshold" must be an expression string, got ${JSON.stringify(o.threshold)}`);
-  if (o.abortOnFail !== undefined && typeof o.abortOnFail !== 'boolean') {
+  if (o.abortOnFail !== undefined && o.abortOnFail !== null && typeof o.abortOnFail !== 'boolean') {
     throw new Error(`"abortOnFail" must be a boolean, got ${JSON.stringify(o.abortOnFail)}`);
   }
   const expression = parseThresholdExpression(o.threshold);

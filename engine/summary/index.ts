@@ -5,7 +5,7 @@ export { buildSummaryData, type SummaryContext } from './data.ts';
 export { exportSummary } from './export.ts';
 export { textSummary, type TextSummaryOptions } from './text.ts';
 export { humanizeDuration, humanizeBytes, humanizeValue } from './humanize.ts';
-export { DEFAULT_TREND_STATS, type K6SummaryData, type K6SummaryMetric } from './types.ts';
+export { DEFAULT_TREND_STATS, validateSummaryTrendStats, type K6SummaryData, type K6SummaryMetric } from './types.ts';
 
 export const SUMMARY_DATA_SCHEMA_PATH = new URL('./summary-data.schema.json', import.meta.url);
 export const SUMMARY_EXPORT_SCHEMA_PATH = new URL('./summary-export.schema.json', import.meta.url);

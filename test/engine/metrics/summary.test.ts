@@ -150,3 +150,17 @@ describe('text summary', () => {
     assert.ok(agg.textSummary(data, { colors: true }).includes('\x1b[32m'));
   });
 });
+
+describe('summaryTrendStats', () => {
+  it('accepts k6 stats and refuses others, naming each', async () => {
+    const { validateSummaryTrendStats } = await import('../../../engine/metrics/index.ts');
+    assert.deepEqual(validateSummaryTrendStats(['avg', 'min', 'med', 'max', 'count', 'p(99.9)', 'p(0)']), []);
+    const errors = validateSummaryTrendStats(['avg', 'p95', 'p(101)', 7]);
+    assert.equal(errors.length, 3);
+    assert.match(errors[0]!, /summaryTrendStats\[1\]: invalid stat "p95"/);
+  });
+
+  it('makes the Aggregator refuse bad stats with exit code 104', () => {
+    assert.throws(() => new Aggregator({ thresholds: {}, summaryTrendStats: ['p(95', 'avg'] }), (e: { exitCode?: number }) => e.exitCode === 104);
+  });
+});
