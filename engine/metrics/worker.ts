@@ -88,6 +88,7 @@ export class WorkerMetrics implements SampleSink {
   add(name: string, value: number, tags: Tags, time?: number): void {
     const m = this.metrics.get(name);
     if (m === undefined) throw new MetricError('E_METRIC_UNKNOWN', `metric ${JSON.stringify(name)} is not defined`);
+    if (value !== value) throw new MetricError('E_METRIC_INVALID', `metric ${name}: cannot add NaN`); // NaN would poison the sums
     const t = time ?? Date.now();
     m.sink.add(value, t);
     const subs = m.subs;

@@ -156,6 +156,11 @@ describe('WorkerMetrics definitions', () => {
     assert.throws(() => w.add('nope', 1, {}), /metric "nope" is not defined/);
   });
 
+  it('refuses NaN, which would poison every sum', () => {
+    const w = new WorkerMetrics({ submetrics: [] });
+    assert.throws(() => w.add('http_reqs', Number.NaN, {}), /cannot add NaN/);
+  });
+
   it('accepts the same definition twice and refuses a conflicting one', () => {
     const w = new WorkerMetrics({ submetrics: [] });
     w.define('my', 'trend', 'time');
