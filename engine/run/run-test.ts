@@ -15,6 +15,7 @@ import { ProgressLine } from './progress.ts';
 import { banner, finishRun } from './finish.ts';
 import type { RunTestOptions, RunTestResult } from './types.ts';
 import { WorkerGroup } from './workers.ts';
+import { prepareThreads } from '../runtime/threads.ts';
 
 export interface Outcome {
   exitCode: number;
@@ -128,7 +129,9 @@ export class TestRun {
   }
 
   async execute(): Promise<RunTestResult> {
+    const threads = prepareThreads();
     this.plan = await makePlan(this.o);
+    await threads;
     const { plan } = this;
     if (!this.o.quiet) this.stderr.write(banner(plan, this.o.script));
     this.agg = new Aggregator({ thresholds: plan.options.thresholds, summaryTrendStats: plan.options.summaryTrendStats, startTime: this.metricsEpoch });

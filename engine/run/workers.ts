@@ -2,15 +2,13 @@
  * The parent's side of the worker threads: start them (each with its segment), wait until their
  * VUs are initialized, start them together, relay their messages, stop and close them.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { peakVus } from '../executors/index.ts';
 import { FULL_SEGMENT, scaleInt, subSegment } from '../options/segment.ts';
-import { BOOT_URL } from '../runtime/sync-http.ts';
+import { startThread } from '../runtime/threads.ts';
 import type { FromWorker, Progress, ToWorker, WorkerInit } from '../scheduler/protocol.ts';
 import type { VuIds } from '../scheduler/local-pool.ts';
 import type { RunPlan } from './plan.ts';
-
-const ENTRY = new URL('../scheduler/worker.ts', import.meta.url).href;
 
 export interface WorkerEvents {
   onMessage(index: number, msg: FromWorker): void;
@@ -43,7 +41,6 @@ export class WorkerGroup {
       const segment = subSegment(plan.segment, i, plan.workers);
       const ids: VuIds = { test: segment, instance: subSegment(FULL_SEGMENT, i, plan.workers) };
       const init: WorkerInit & { ids: VuIds } = {
-        entry: ENTRY,
         index: i,
         script: plan.script,
         options: plan.options,
@@ -55,7 +52,7 @@ export class WorkerGroup {
         metricsEpoch: this.metricsEpoch,
         ids,
       };
-      const w = new Worker(BOOT_URL, { workerData: init });
+      const w = startThread('worker', init);
       this.threads.push(w);
       this.progress.push({ vusActive: 0, vusMax: 0, scenarios: {} });
       readies.push(

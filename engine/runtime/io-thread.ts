@@ -9,6 +9,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { HttpTransport } from '../http/transport.ts';
 import type { WireRequest } from '../http/wire.ts';
+import { adoptPaths, type ThreadPaths } from './threads.ts';
 
 export interface Attach {
   port: MessagePort;
@@ -21,6 +22,7 @@ export interface IoRequest {
   reqs: WireRequest[];
 }
 
+adoptPaths((workerData as { paths?: ThreadPaths } | undefined)?.paths);
 const transport = new HttpTransport({ insecureSkipTLSVerify: Boolean((workerData as { insecure?: boolean })?.insecure) });
 
 const running = new Map<number, AbortController>();

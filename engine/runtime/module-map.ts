@@ -6,6 +6,36 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ScriptError } from '../errors.ts';
 import type { ModuleFactory } from '../modules/api.ts';
+import { engineFile, threadPaths } from './threads.ts';
+
+type Loaded = { createModule?: ModuleFactory };
+
+/** This room's modules, imported statically so that bundled threads carry them. */
+const BUILTIN: Readonly<Record<string, () => Promise<Loaded>>> = {
+  k6: () => import('../modules/k6.ts'),
+  'k6/http': () => import('../modules/http.ts'),
+  'k6/metrics': () => import('../modules/metrics.ts'),
+  'k6/execution': () => import('../modules/execution.ts'),
+  'k6/data': () => import('../modules/data.ts'),
+  'k6/timers': () => import('../modules/timers.ts'),
+  'k6/encoding': () => import('../modules/encoding.ts'),
+  'k6/crypto': () => import('../modules/crypto.ts'),
+};
+
+let tsxReady: Promise<void> | null = null;
+
+/** Extension modules stay TypeScript files: load them through tsx (registered once per thread). */
+async function importExtension(file: string): Promise<Loaded> {
+  const url = engineFile(`modules/${file}`);
+  try {
+    return (await import(url)) as Loaded;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+  }
+  tsxReady ??= import(threadPaths().tsxApi).then((api: { register: () => void }) => api.register());
+  await tsxReady;
+  return (await import(url)) as Loaded;
+}
 
 export const MODULE_FILES: Readonly<Record<string, string>> = {
   k6: 'k6.ts',
@@ -22,7 +52,6 @@ export const MODULE_FILES: Readonly<Record<string, string>> = {
   'k6/x/sql/driver/postgres': 'x/sql-driver-postgres.ts',
 };
 
-const MODULES_DIR = new URL('../modules/', import.meta.url);
 
 /** Checks every import before anything runs; returns every problem. */
 export function checkImports(specifiers: readonly string[]): string[] {
@@ -31,7 +60,7 @@ export function checkImports(specifiers: readonly string[]): string[] {
     const file = MODULE_FILES[spec];
     if (!file) {
       problems.push(`unknown module "${spec}": the Node engine does not implement it; run this script with the k6 binary (k6 run)`);
-    } else if (!existsSync(fileURLToPath(new URL(file, MODULES_DIR)))) {
+    } else if (!BUILTIN[spec] && !existsSync(fileURLToPath(engineFile(`modules/${file}`)))) {
       problems.push(`module "${spec}" is not available in this build of the engine: engine/modules/${file} is missing`);
     }
   }
@@ -44,7 +73,7 @@ export async function loadModules(specifiers: readonly string[]): Promise<Map<st
   if (problems.length > 0) throw new ScriptError(problems.join('\n'));
   const out = new Map<string, ModuleFactory>();
   for (const spec of specifiers) {
-    const mod = (await import(new URL(MODULE_FILES[spec]!, MODULES_DIR).href)) as { createModule?: ModuleFactory };
+    const mod = BUILTIN[spec] ? await BUILTIN[spec]() : await importExtension(MODULE_FILES[spec]!);
     if (typeof mod.createModule !== 'function') throw new ScriptError(`engine/modules/${MODULE_FILES[spec]} does not export createModule(vu)`);
     out.set(spec, mod.createModule);
   }

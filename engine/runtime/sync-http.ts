@@ -3,16 +3,14 @@
  * A channel is created lazily: the first blocking call starts an I/O thread for this thread,
  * unless one was handed over at start (sync-mode VU threads share their worker's I/O thread).
  */
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
 import type { Attach } from './io-thread.ts';
-
-export const BOOT_URL = new URL('./boot.mjs', import.meta.url);
-export const IO_ENTRY = new URL('./io-thread.ts', import.meta.url).href;
+import { startThread } from './threads.ts';
 
 /** Starts an I/O thread; attach clients with `attachTo`. */
 export function startIoThread(insecure: boolean): Worker {
-  const w = new Worker(BOOT_URL, { workerData: { entry: IO_ENTRY, insecure } });
+  const w = startThread('io', { insecure });
   w.unref();
   return w;
 }

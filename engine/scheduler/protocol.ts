@@ -6,7 +6,6 @@ import type { Segment } from '../options/segment.ts';
 import type { BundledScript } from '../runtime/bundle.ts';
 
 export interface WorkerInit {
-  entry: string;
   index: number;
   script: BundledScript;
   options: EngineOptions;

@@ -3,18 +3,17 @@
  * I/O; this pool starts them, sends them iterations and interrupts them. One I/O thread serves the
  * blocking HTTP calls of all the VUs of this worker.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ExecVu, IterationOutcome, ScenarioRun, VuSource } from '../executors/context.ts';
 import type { MetricsSnapshot } from '../metrics/api.ts';
 import { nthOwned } from '../options/segment.ts';
 import type { VuHost } from '../runtime/host.ts';
-import { attachTo, BOOT_URL, startIoThread } from '../runtime/sync-http.ts';
+import { attachTo, startIoThread } from '../runtime/sync-http.ts';
+import { startThread } from '../runtime/threads.ts';
 import type { VuIds } from './local-pool.ts';
 import type { WorkerInit } from './protocol.ts';
 import type { FromSyncVu, SyncVuInit, ToSyncVu } from './sync-vu-protocol.ts';
 import { ScriptError } from '../errors.ts';
-
-const ENTRY = new URL('./sync-vu.ts', import.meta.url).href;
 
 class RemoteVu implements ExecVu {
   private seq = 0;
@@ -110,7 +109,6 @@ export class RemoteVuPool implements VuSource {
     const ctrl = new SharedArrayBuffer(4);
     const attach = attachTo(this.io, idInInstance);
     const data: SyncVuInit = {
-      entry: ENTRY,
       script: this.init.script,
       options: this.init.options,
       baseEnv: this.init.baseEnv,
@@ -123,7 +121,7 @@ export class RemoteVuPool implements VuSource {
       setupDataJson: this.setupDataJson,
       startEpoch: this.startEpoch,
     };
-    const thread = new Worker(BOOT_URL, { workerData: data, transferList: [attach.port] });
+    const thread = startThread('sync-vu', data, { transferList: [attach.port] });
     const vu = new RemoteVu(idInInstance, idInTest, thread, new Int32Array(ctrl), this.io);
     return new Promise((resolve, reject) => {
       thread.on('message', (msg: FromSyncVu) => {

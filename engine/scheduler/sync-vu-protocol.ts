@@ -7,7 +7,6 @@ import type { BundledScript } from '../runtime/bundle.ts';
 import type { Attach } from '../runtime/io-thread.ts';
 
 export interface SyncVuInit {
-  entry: string;
   script: BundledScript;
   options: EngineOptions;
   baseEnv: Record<string, string>;

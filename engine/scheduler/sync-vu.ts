@@ -8,9 +8,11 @@ import type { ScenarioRun } from '../executors/context.ts';
 import { makeHost } from '../runtime/make-host.ts';
 import { describe, Vu } from '../runtime/vu.ts';
 import { newScenarioRun } from './run-scenarios.ts';
+import { adoptPaths, type ThreadPaths } from '../runtime/threads.ts';
 import type { FromSyncVu, SyncVuInit, ToSyncVu } from './sync-vu-protocol.ts';
 
-const d = workerData as SyncVuInit;
+const d = workerData as SyncVuInit & { paths?: ThreadPaths };
+adoptPaths(d.paths);
 const port = parentPort!;
 const send = (msg: FromSyncVu) => port.postMessage(msg);
 const ctrl = new Int32Array(d.ctrl);

@@ -10,12 +10,14 @@ import type { ScenarioRun } from '../executors/context.ts';
 import { KitError } from '../exit-codes.ts';
 import { makeHost } from '../runtime/make-host.ts';
 import { describe } from '../runtime/vu.ts';
-import { LocalVuPool } from './local-pool.ts';
+import { LocalVuPool, type VuIds } from './local-pool.ts';
+import { adoptPaths, type ThreadPaths } from '../runtime/threads.ts';
 import { RemoteVuPool } from './remote-pool.ts';
 import type { FromWorker, Progress, ToWorker, WorkerInit } from './protocol.ts';
 import { newScenarioRun, runScenarios, scenarioProgress } from './run-scenarios.ts';
 
-const init = workerData as WorkerInit & { ids: import('./local-pool.ts').VuIds };
+const init = workerData as WorkerInit & { ids: VuIds; paths?: ThreadPaths };
+adoptPaths(init.paths);
 const port = parentPort!;
 const send = (msg: FromWorker) => port.postMessage(msg);
 

@@ -1,0 +1,90 @@
+/**
+ * Where the engine's threads come from. Worker threads cannot run TypeScript by themselves, and
+ * registering tsx in each costs about a second of CPU per thread (one thread per VU in sync mode),
+ * so the parent bundles the three thread entries once per process with esbuild into
+ * self-contained .mjs files in a temp dir (removed at exit) and threads start from those.
+ * If bundling fails, threads boot through boot.mjs + tsx from the sources instead.
+ *
+ * Every thread entry calls `adoptPaths(workerData.paths)` first, so threads they start
+ * themselves (VU threads, I/O threads) use the same files.
+ */
+import { build } from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+export type ThreadName = 'worker' | 'sync-vu' | 'io';
+
+export interface ThreadPaths {
+  /** file: URL of the engine/ directory (with a trailing slash). */
+  engineDir: string;
+  /** Bundled entries (file paths), or null to boot from sources through tsx. */
+  files: Record<ThreadName, string> | null;
+  /** file: URL of tsx's ESM API, to load TypeScript extension modules in a bundled thread. */
+  tsxApi: string;
+}
+
+const SOURCES: Record<ThreadName, string> = {
+  worker: 'scheduler/worker.ts',
+  'sync-vu': 'scheduler/sync-vu.ts',
+  io: 'runtime/io-thread.ts',
+};
+
+let current: ThreadPaths | null = null;
+let preparing: Promise<void> | null = null;
+
+export function threadPaths(): ThreadPaths {
+  current ??= { engineDir: new URL('../', import.meta.url).href, files: null, tsxApi: import.meta.resolve('tsx/esm/api') };
+  return current;
+}
+
+export function adoptPaths(p: ThreadPaths | undefined): void {
+  if (p) current = p;
+}
+
+/** Starts a thread of the given kind with `data` as its workerData (plus the paths). */
+export function startThread(name: ThreadName, data: object, options: Omit<WorkerOptions, 'workerData'> = {}): Worker {
+  const p = threadPaths();
+  if (p.files) return new Worker(p.files[name], { ...options, workerData: { ...data, paths: p } });
+  const boot = new URL('runtime/boot.mjs', p.engineDir);
+  return new Worker(boot, { ...options, workerData: { ...data, paths: p, entry: new URL(SOURCES[name], p.engineDir).href } });
+}
+
+/** Bundles the thread entries (once per process). */
+export function prepareThreads(): Promise<void> {
+  preparing ??= bundleThreads().catch((err: unknown) => {
+    process.stderr.write(`engine: could not bundle the thread entries, booting threads from sources (${(err as Error).message})\n`);
+  });
+  return preparing;
+}
+
+async function bundleThreads(): Promise<void> {
+  const p = threadPaths();
+  const dir = mkdtempSync(join(tmpdir(), 'k6-llm-perf-engine-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const engineDir = fileURLToPath(p.engineDir);
+  const entryPoints = Object.fromEntries(Object.entries(SOURCES).map(([name, src]) => [name, join(engineDir, src)]));
+  await build({
+    entryPoints,
+    outdir: dir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'silent',
+    // CommonJS dependencies bundled into ESM need a `require`.
+    banner: { js: "import { createRequire as __k6lpCreateRequire } from 'node:module'; const require = __k6lpCreateRequire(import.meta.url);" },
+  });
+  const files = Object.fromEntries(Object.keys(SOURCES).map((name) => [name, join(dir, `${name}.mjs`)])) as Record<ThreadName, string>;
+  current = { ...p, files };
+}
+
+/** file: URL of a file under engine/. */
+export function engineFile(rel: string): string {
+  return new URL(rel, threadPaths().engineDir).href;
+}
+
+export { pathToFileURL };

@@ -1,0 +1,3 @@
+throw new Error('broken init context');
+// eslint-disable-next-line no-unreachable
+export default function () {}
