@@ -1,0 +1,52 @@
+/**
+ * A minimal VuContext for driving an extension module's `createModule` directly: the
+ * servers behind it are real, only the VU around it is a stand-in. It records metric
+ * definitions and samples, and runs the registered cleanups on `close()`.
+ */
+import type { ExecutionMode, VuContext } from '../../../engine/modules/api.ts';
+import type { MetricType, Tags, ValueType } from '../../../engine/metrics/api.ts';
+
+export interface Sample { name: string; value: number; tags: Tags }
+
+export interface FakeVu extends VuContext {
+  readonly defined: Map<string, { type: MetricType; contains: ValueType }>;
+  readonly samples: Sample[];
+  /** Runs every onClose callback (last registered first), as the engine does at VU shutdown. */
+  close(): Promise<void>;
+  sum(name: string): number;
+}
+
+export function fakeVu(mode: ExecutionMode = 'async', tags: Tags = { scenario: 'default' }): FakeVu {
+  const closers: Array<() => void | Promise<void>> = [];
+  const defined = new Map<string, { type: MetricType; contains: ValueType }>();
+  const samples: Sample[] = [];
+  return {
+    idInTest: 1,
+    env: {},
+    mode,
+    defined,
+    samples,
+    metrics: {
+      define(name, type, contains = 'default') {
+        const existing = defined.get(name);
+        if (existing && existing.type !== type) throw new Error(`metric ${name} redefined as ${type}`);
+        defined.set(name, { type, contains });
+      },
+      add(name, value, sampleTags) {
+        if (!defined.has(name) && !name.startsWith('http_')) throw new Error(`unknown metric ${name}`);
+        samples.push({ name, value, tags: sampleTags });
+      },
+    },
+    phase: () => 'iteration',
+    currentTags: () => tags,
+    onClose(fn) {
+      closers.push(fn);
+    },
+    async close() {
+      while (closers.length) await closers.pop()!();
+    },
+    sum(name) {
+      return samples.filter((s) => s.name === name).reduce((a, s) => a + s.value, 0);
+    },
+  };
+}
