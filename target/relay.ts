@@ -45,6 +45,11 @@ export async function ensureTopic(admin: Admin, topic: string, partitions: numbe
   await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
 }
 
+/** kafkajs errors are KafkaJS* classes; anything else came from the database side. */
+function isDatabaseError(err: unknown): boolean {
+  return !String((err as { name?: string })?.name).startsWith('KafkaJS');
+}
+
 export interface RelayDeps {
   pool: pg.Pool;
   kafka: Kafka;
@@ -73,20 +78,38 @@ export class OutboxRelay {
   }
 
   async start(): Promise<void> {
-    this.producer = this.d.kafka.producer({
+    await ensureTopic(this.d.admin, this.d.config.kafkaTopic, this.d.config.kafkaPartitions);
+    await this.connectProducer();
+    this.loop = this.run();
+  }
+
+  /**
+   * A fresh idempotent producer. Called again after any publish failure: a topic deleted
+   * and recreated (the kit's isolation between scenarios) leaves the old producer's
+   * sequence numbers invalid for the new partitions, and a new producer id clears that.
+   */
+  private async connectProducer(): Promise<Producer> {
+    const producer = this.d.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
     });
-    await this.producer.connect();
-    await ensureTopic(this.d.admin, this.d.config.kafkaTopic, this.d.config.kafkaPartitions);
-    this.loop = this.run();
+    await producer.connect();
+    this.producer = producer;
+    return producer;
+  }
+
+  private async resetProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = undefined;
+    await old?.disconnect().catch(() => {});
   }
 
   private async run(): Promise<void> {
     while (!this.stopping) {
       try {
+        if (!this.producer) await this.connectProducer();
         if (!this.owner && !(await this.acquire())) {
           await this.napper.sleep(Math.max(500, this.d.config.relayPollMs * 10));
           continue;
@@ -97,7 +120,8 @@ export class OutboxRelay {
         if (this.stopping) break;
         this.d.metrics.relayErrors.inc();
         this.d.log('warn', 'relay batch failed; retrying', errorFields(err));
-        this.dropOwnership(err);
+        if (isDatabaseError(err)) this.dropOwnership(err);
+        else await this.resetProducer();
         await this.napper.sleep(Math.max(200, this.d.config.relayPollMs));
       }
     }

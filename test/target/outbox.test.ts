@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import pg from 'pg';
-import { startInfra, type InfraHandle } from '../../infra/index.ts';
+import { resetInfra, startInfra, type InfraHandle } from '../../infra/index.ts';
 import { startMockLlm, type MockLlm } from '../../mock-llm/index.ts';
 import { configToEnv, DEFAULT_TOPIC, spawnTarget, startTarget, type EventEnvelope, type TargetConfig } from '../../target/index.ts';
 import { ensureTopic } from '../../target/relay.ts';
@@ -159,6 +159,30 @@ describe('a relay killed between the broker ack and the update', () => {
     for (const id of new Set(all.map((r) => r.aggregate_id))) {
       const firstSeen = [...new Map(consumed.filter((c) => c.key === id).map((c) => [c.envelope.event_id, c.envelope.event_type])).values()];
       assert.deepEqual(firstSeen, ['llm.request.created.v1', 'llm.request.completed.v1'], `order of ${id}`);
+    }
+  });
+});
+
+describe('a topic recreated under a running relay', () => {
+  it('keeps publishing to the new topic (a fresh producer after the failure)', async (t) => {
+    const warnings: string[] = [];
+    const target = await startTarget(kafkaConfig, { log: (level, msg, f) => void (level !== 'info' && warnings.push(`${msg} ${JSON.stringify(f)}`)) });
+    const kafka = new Kafka({ clientId: 'target-test-2', brokers: infra.endpoints.kafka!.brokers, logLevel: logLevel.NOTHING });
+    const fresh = kafka.consumer({ groupId: `target-test-fresh-${process.pid}` });
+    try {
+      await consumer.disconnect();
+      await resetInfra(infra.endpoints, { recreateTopics: [DEFAULT_TOPIC] });
+      const r = await call('POST', `${target.url}/v1/requests`, item('after the topic was recreated'));
+      await waitFinished(target.url, r.body.id);
+      const seen: string[] = [];
+      await fresh.connect();
+      await fresh.subscribe({ topic: DEFAULT_TOPIC, fromBeginning: true });
+      await fresh.run({ eachMessage: async ({ message }) => void seen.push(String(message.key)) });
+      await waitFor('both events on the new topic', async () => (seen.filter((k) => k === r.body.id).length >= 2 ? true : undefined), 60_000);
+      t.diagnostic(`relay warnings: ${warnings.length ? warnings.join(' | ') : 'none'}`);
+    } finally {
+      await fresh.disconnect();
+      await target.stop();
     }
   });
 });
