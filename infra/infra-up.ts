@@ -23,9 +23,9 @@ export async function infraUp(opts: UpOptions): Promise<number> {
     process.off('SIGINT', onEarlySignal);
     process.off('SIGTERM', onEarlySignal);
   }
-  const pids = handle.services.flatMap((s) => (s.pid ? [s.pid] : []));
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ provider: handle.provider, reason: handle.reason, endpoints: handle.endpoints, pids })}\n`);
+    const services = handle.services.map(({ name, host, port, pid, tempDir, logFile }) => ({ name, host, port, pid, tempDir, logFile }));
+    process.stdout.write(`${JSON.stringify({ provider: handle.provider, reason: handle.reason, endpoints: handle.endpoints, services })}\n`);
   } else {
     const e = handle.endpoints;
     if (e.redis) console.log(`REDIS_URL=${e.redis.url}`);

@@ -20,6 +20,8 @@ export interface StartInfraOptions {
   probe?: RuntimeProbe;
   /** Environment of the external provider (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Called as each service becomes healthy (before the others finish), e.g. to record pids. */
+  onServiceStarted?: (service: StartedService) => void;
 }
 
 export interface InfraHandle extends AsyncDisposable {
@@ -65,7 +67,18 @@ export async function startInfra(opts: StartInfraOptions): Promise<InfraHandle> 
   throwIfAborted(opts.signal);
   const ctx = { logDir: opts.logDir, signal: opts.signal };
   const outcomes = await runSteps(
-    services.map((service) => ({ title: service, run: (update) => provider.start(service, { ...ctx, onStep: update }) })),
+    services.map((service) => ({
+      title: service,
+      run: async (update: (detail: string) => void) => {
+        const started = await provider.start(service, { ...ctx, onStep: update });
+        try {
+          opts.onServiceStarted?.(started);
+        } catch {
+          // an observer's bug must not leak a started server
+        }
+        return started;
+      },
+    })),
     progress,
   );
   for (const outcome of outcomes) if (outcome.status === 'fulfilled') handle.add(outcome.value);

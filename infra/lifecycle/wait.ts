@@ -6,6 +6,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Stop waiting as soon as this process exits. */
   process?: ManagedProcess;
+  /** A single probe taking longer than this counts as failed (default 10 s). */
+  probeTimeoutMs?: number;
 }
 
 export type WaitResult =
@@ -26,7 +28,7 @@ export async function waitUntil(probe: () => Promise<unknown>, opts: WaitOptions
     const exit = opts.process?.exit;
     if (exit) return { ok: false, reason: 'exited', exit };
     try {
-      await probe();
+      await bounded(probe(), opts.probeTimeoutMs ?? 10_000);
       return { ok: true };
     } catch (err) {
       lastError = (err as Error).message;
@@ -36,6 +38,14 @@ export async function waitUntil(probe: () => Promise<unknown>, opts: WaitOptions
     if (Date.now() >= deadline) return { ok: false, reason: 'timeout', lastError };
     await sleep(interval, opts.process);
   }
+}
+
+function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`check took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function sleep(ms: number, proc?: ManagedProcess): Promise<void> {

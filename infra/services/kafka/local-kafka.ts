@@ -66,8 +66,9 @@ export class LocalKafka {
       args: ['-Xmx256m', '-XX:+UseSerialGC', logging, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', props],
     }, this.timeoutMs);
     if (format.error || format.code !== 0) {
+      const error = fail(`storage format (${java}) failed: ${format.error?.message ?? `exit code ${format.code}`}`);
       removeTempDir(dir);
-      throw fail(`storage format (${java}) failed: ${format.error?.message ?? `exit code ${format.code}`}`);
+      throw error;
     }
     ctx.onStep?.('start broker');
     const jvm = [`-Xmx${this.heap}`, '-Xms128m', '-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', logging];

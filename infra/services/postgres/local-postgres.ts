@@ -52,8 +52,9 @@ export class LocalPostgres {
     const initArgs = ['-D', dataDir, '-U', dbUser, `--pwfile=${pwFile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '-N'];
     const init = await runToCompletion({ name: 'postgres', command: join(binDir, 'initdb'), args: initArgs, logFile, cwd: dir, user, env: { ...process.env, LC_ALL: 'C' } }, this.timeoutMs);
     if (init.error || init.code !== 0) {
+      const error = fail(`initdb (${join(binDir, 'initdb')}) failed: ${init.error?.message ?? `exit code ${init.code}`}`);
       removeTempDir(dir);
-      throw fail(`initdb (${join(binDir, 'initdb')}) failed: ${init.error?.message ?? `exit code ${init.code}`}`);
+      throw error;
     }
     const port = this.port ?? (await freePort());
     ctx.onStep?.('start server');
@@ -67,14 +68,16 @@ export class LocalPostgres {
     });
     const result = await waitUntil(() => query(adminUrl, 'SELECT 1'), { timeoutMs: this.timeoutMs, signal: ctx.signal, process: proc, intervalMs: 150 });
     if (!result.ok) {
+      const error = fail(`(port ${port}) ${describeWait(result, this.timeoutMs)}`);
       await started.stop();
-      throw fail(`(port ${port}) ${describeWait(result, this.timeoutMs)}`);
+      throw error;
     }
     try {
       await query(adminUrl, `CREATE DATABASE ${database}`);
     } catch (err) {
+      const error = fail(`could not create database ${database}: ${(err as Error).message}`);
       await started.stop();
-      throw fail(`could not create database ${database}: ${(err as Error).message}`);
+      throw error;
     }
     return started;
   }

@@ -43,10 +43,11 @@ export class LocalRedis {
     });
     const result = await waitUntil(() => ping(port), { timeoutMs: this.timeoutMs, signal: ctx.signal, process: proc });
     if (!result.ok) {
-      await started.stop();
-      throw new InfraError('INFRA_START_FAILED', `redis (${this.binary}, port ${port}) ${describeWait(result, this.timeoutMs)}`, {
+      const error = new InfraError('INFRA_START_FAILED', `redis (${this.binary}, port ${port}) ${describeWait(result, this.timeoutMs)}`, {
         service: 'redis', logFile, logTail: logTail(logFile),
       });
+      await started.stop();
+      throw error;
     }
     return started;
   }
@@ -63,6 +64,7 @@ export function ping(port: number, host = '127.0.0.1', timeoutMs = 1_000): Promi
     };
     socket.setTimeout(timeoutMs, () => fail(new Error('PING timed out')));
     socket.once('error', fail);
+    socket.once('close', () => reject(new Error(`connection closed before PONG (got ${JSON.stringify(reply.trim())})`)));
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString('latin1');
