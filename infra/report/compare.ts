@@ -85,6 +85,9 @@ function makeRow(base: Side, cur: Side, metric: string, stat: string, rule: Regr
   };
 }
 
+/** k6 built-ins left out of the informational rows (a rule can still name them): request phases, bytes. */
+const QUIET = new Set(['http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving', 'http_req_duration{expected_response:true}', 'data_sent', 'data_received']);
+
 function rowKeys(base: Side, cur: Side, rules: RegressionRule[]): Array<{ metric: string; stat: string; rule: RegressionRule | null }> {
   const keys: Array<{ metric: string; stat: string; rule: RegressionRule | null }> = [];
   const seen = new Set<string>();
@@ -95,7 +98,7 @@ function rowKeys(base: Side, cur: Side, rules: RegressionRule[]): Array<{ metric
     keys.push({ metric: rule.metric, stat: rule.stat, rule });
     seen.add(`${rule.metric}\u0000${rule.stat}`);
   }
-  const shared = [...cur.metrics.keys()].filter((m) => base.metrics.has(m)).sort();
+  const shared = [...cur.metrics.keys()].filter((m) => base.metrics.has(m) && !QUIET.has(m)).sort();
   for (const metric of shared) {
     for (const stat of defaultStats(cur.metrics.get(metric)!.type)) {
       const key = `${metric}\u0000${stat}`;

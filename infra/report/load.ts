@@ -114,7 +114,7 @@ async function exists(path: string): Promise<boolean> {
 async function optional<T>(dir: string, name: string, validate: (d: unknown, f: string) => T, notes: string[]): Promise<T | null> {
   const file = join(dir, name);
   if (!(await exists(file))) {
-    notes.push(`${name} not found: its section is left out.`);
+    notes.push(name === RESULT_FILES.comparison ? `${name} not found: no baseline comparison (run with --baseline, or use k6-llm-perf compare).` : `${name} not found: its section is left out.`);
     return null;
   }
   try {

@@ -21,9 +21,9 @@ function subtitleOf(meta: LoadedResults['meta']): string[] {
   const rows = new Map(metaRows(meta));
   const first = (...keys: string[]) => keys.map((k) => rows.get(k) ?? null).find((v) => v !== null) ?? null;
   const facts: Array<[string, string | null]> = [
-    ['engine', first('engine.name', 'engine')],
+    ['engine', first('engine.kind', 'engine.name', 'engine')],
     ['infra', first('infra.provider', 'infraProvider', 'provider', 'infra')],
-    ['commit', first('git.commit', 'gitCommit', 'commit')],
+    ['commit', first('git.commit', 'gitCommit', 'commit', 'git')?.replace(/^([0-9a-f]{12})[0-9a-f]{28}$/, '$1') ?? null],
     ['seed', text(meta.seed)],
   ];
   return facts.filter(([, v]) => v !== null).map(([k, v]) => `${k} ${v}`);
