@@ -164,7 +164,7 @@ describe('a relay killed between the broker ack and the update', () => {
 });
 
 describe('a topic recreated under a running relay', () => {
-  it('keeps publishing to the new topic (a fresh producer after the failure)', async (t) => {
+  it('keeps publishing after the topic is deleted and recreated', async (t) => {
     const warnings: string[] = [];
     const target = await startTarget(kafkaConfig, { log: (level, msg, f) => void (level !== 'info' && warnings.push(`${msg} ${JSON.stringify(f)}`)) });
     const kafka = new Kafka({ clientId: 'target-test-2', brokers: infra.endpoints.kafka!.brokers, logLevel: logLevel.NOTHING });
