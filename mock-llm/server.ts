@@ -26,9 +26,10 @@ export interface ServerState {
   config(): MockLlmConfig;
 }
 
-const ROUTES: Record<string, Provider> = {
-  '/v1/messages': anthropic,
-  '/v1/chat/completions': openai,
+/** Generation routes: the provider and the stats key (built once, not per request). */
+const ROUTES: Record<string, { provider: Provider; route: string }> = {
+  '/v1/messages': { provider: anthropic, route: 'POST /v1/messages' },
+  '/v1/chat/completions': { provider: openai, route: 'POST /v1/chat/completions' },
 };
 
 let sequence = 0;
@@ -43,12 +44,12 @@ export function createHandler(state: ServerState): (req: IncomingMessage, res: S
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    const provider = ROUTES[path];
-    if (provider !== undefined && req.method === 'POST') return handleGenerate(state, provider, `POST ${path}`, req, res);
+    const gen = ROUTES[path];
+    if (gen !== undefined && req.method === 'POST') return handleGenerate(state, gen.provider, gen.route, req, res);
     if (path === '/v1/models' && req.method === 'GET') return sendModels(state, res);
     if (handleAdmin(state.admin, path, req, res)) return;
     const route = `${req.method} ${path}`;
-    const known = provider !== undefined || path === '/v1/models';
+    const known = gen !== undefined || path === '/v1/models';
     const status = known ? 405 : 404;
     state.stats.count(known ? route : 'unknown', status);
     const message = known ? `${req.method} is not allowed on ${path}` : `Not found: ${route}`;
@@ -87,7 +88,8 @@ function handleGenerate(state: ServerState, provider: Provider, route: string, r
     if (fault === 'hang') return hang(state, route, res);
     if (fault === 'midStreamError' && !parsed.stream) plan.fault = null; // applies to streams only
     if (!parsed.stream && plan.fault === null && plan.ttftMs <= 0 && state.admission.limit === 0 && isZero(cfg.latency.itlMs)) {
-      return writeWhole(state.gen, provider, plan, res, route, requestId); // zero latency: no timer, no slot
+      writeWhole(state.gen, provider, plan, res, route, requestId); // zero latency: no timer, no slot
+      return state.gen.onLog?.(route, 200, plan, 0);
     }
     const queuedAt = performance.now();
     let onClose: (() => void) | null = null;

@@ -51,3 +51,12 @@ export function parseSse(text: string): Array<{ event: string | null; data: unkn
   }
   return out;
 }
+
+/** Polls `cond` every 10 ms until it holds; fails after `ms` (a state to reach, not a speed to meet). */
+export async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

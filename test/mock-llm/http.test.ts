@@ -2,19 +2,25 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { startMockLlm, type MockLlm } from '../../mock-llm/index.ts';
-import { anthropicRequest, openaiRequest, parseSse, post, put, QUIET } from './helpers.ts';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { anthropicRequest, openaiRequest, parseSse, post, put, QUIET, waitFor } from './helpers.ts';
 
 const MSG = '/v1/messages';
 const CHAT = '/v1/chat/completions';
 
 describe('stub HTTP surface', () => {
   let mock: MockLlm;
+  const dir = mkdtempSync(join(tmpdir(), 'mock-llm-http-'));
+  const logFile = join(dir, 'requests.jsonl');
 
   before(async () => {
-    mock = await startMockLlm({ config: { ...QUIET, maxBodyBytes: 4096 } });
+    mock = await startMockLlm({ config: { ...QUIET, maxBodyBytes: 4096, latency: { ...QUIET.latency, ttftMs: 1 } }, logFile });
   });
   after(async () => {
     await mock.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
   afterEach(async () => {
     await put(mock.url, '/__admin/config', QUIET);
@@ -133,14 +139,27 @@ describe('stub HTTP surface', () => {
   });
 
   it('queues requests over maxConcurrency and reports the queue depth', async () => {
-    await put(mock.url, '/__admin/config', { latency: { maxConcurrency: 1, ttftMs: 150, itlMs: 0 } });
-    const pending = [1, 2, 3].map((i) => post(mock.url, MSG, anthropicRequest(`queued ${i}`)).then((r) => r.text()));
-    await new Promise((r) => setTimeout(r, 60));
-    const during = mock.stats();
+    await put(mock.url, '/__admin/config', { latency: { maxConcurrency: 1, ttftMs: 60_000, itlMs: 0 } });
+    const ac = new AbortController();
+    const pending = [1, 2, 3].map((i) =>
+      fetch(mock.url + MSG, { method: 'POST', body: JSON.stringify(anthropicRequest(`queued ${i}`)), signal: ac.signal }).catch(() => 'aborted'),
+    );
+    await waitFor(() => mock.stats().queueDepth === 2, 5000, 'two queued requests');
+    assert.equal(mock.stats().active, 1);
+    ac.abort();
     await Promise.all(pending);
-    assert.equal(during.active, 1);
-    assert.equal(during.queueDepth, 2);
-    assert.equal(mock.stats().queueDepth, 0);
+    await waitFor(() => mock.stats().active === 0 && mock.stats().queueDepth === 0, 5000, 'an empty queue');
+  });
+
+  it('accounts TTFT, prefill per input token and every ITL as injected latency', async () => {
+    await put(mock.url, '/__admin/config', { latency: { ttftMs: 5, itlMs: 1, prefillMsPerInputToken: 0.5, maxConcurrency: 0 } });
+    await fetch(`${mock.url}/__admin/reset`, { method: 'POST' });
+    const res = (await (await post(mock.url, MSG, anthropicRequest('latency accounting'))).json()) as {
+      usage: { input_tokens: number; output_tokens: number };
+    };
+    const want = 5 + 0.5 * res.usage.input_tokens + 1 * (res.usage.output_tokens - 1);
+    assert.equal(mock.stats().injectedLatencyMs.total, want);
+    assert.equal(mock.stats().injectedLatencyMs.requests, 1);
   });
 
   it('streams in SSE with ping and a message_delta that counts every delta', async () => {
@@ -169,15 +188,20 @@ describe('stub HTTP surface', () => {
   it('holds a hung request open until the client aborts, then forgets it', async () => {
     await put(mock.url, '/__admin/config', { errors: { ...QUIET.errors, hang: 1 } });
     const ac = new AbortController();
-    const req = post(mock.url, MSG, anthropicRequest('hang')).catch(() => 'aborted');
+    const kept = post(mock.url, MSG, anthropicRequest('hang')).catch(() => 'closed by stop');
     const hung = fetch(mock.url + MSG, { method: 'POST', body: JSON.stringify(anthropicRequest('hang 2')), signal: ac.signal }).catch(() => 'aborted');
-    await new Promise((r) => setTimeout(r, 80));
-    assert.equal(mock.stats().hanging, 2);
+    await waitFor(() => mock.stats().hanging === 2, 5000, 'two hung requests');
     ac.abort();
     assert.equal(await hung, 'aborted');
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(mock.stats().hanging, 1);
-    void req;
+    await waitFor(() => mock.stats().hanging === 1, 5000, 'the aborted request to be forgotten');
+    void kept; // closed by stop() in after()
+  });
+
+  it('appends one JSON line per finished generation to the log file', async () => {
+    await post(mock.url, MSG, anthropicRequest('log me')).then((r) => r.text());
+    await waitFor(() => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('"outcome"'), 5000, 'a log line');
+    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { route: string; outputTokens: number });
+    assert.ok(lines.some((l) => l.route === 'POST /v1/messages' && l.outputTokens > 0));
   });
 });
 
@@ -190,7 +214,7 @@ describe('stop()', () => {
     const queued = post(mock.url, MSG, anthropicRequest('queued')).then((r) => r.text());
     await put(mock.url, '/__admin/config', { errors: { ...QUIET.errors, hang: 1 } });
     const hung = post(mock.url, MSG, anthropicRequest('hung')).then((r) => r.text());
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => mock.stats().activeStreams === 1 && mock.stats().queueDepth === 1 && mock.stats().hanging === 1, 5000, 'a stream, a queued and a hung request');
     const before = mock.stats();
     assert.equal(before.activeStreams, 1);
     assert.equal(before.queueDepth, 1);
