@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, it } from 'node:test';
+import { assertGone, groupAlive, type Trace } from './helpers.ts';
+
+const CLI = resolve(import.meta.dirname, '../../bin/k6-llm-perf.js');
+
+interface UpLine {
+  provider: string;
+  endpoints: Record<string, unknown>;
+  services: Trace[];
+}
+
+/** Starts `k6-llm-perf infra up --json` in a child and resolves with its endpoints line. */
+function infraUp(services: string): { child: ChildProcess; ready: Promise<UpLine>; exited: Promise<number | null>; stderr: () => string } {
+  const child = spawn(process.execPath, [CLI, 'infra', 'up', '--infra', 'local', '--services', services, '--json', '--progress', 'plain'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const ready = new Promise<UpLine>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`infra up not ready in 150 s:\n${stderr}`)), 150_000);
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolvePromise(JSON.parse(line) as UpLine);
+    });
+    void exited.then((code) => reject(new Error(`infra up exited early (${code}):\n${stderr}`)));
+  });
+  return { child, ready, exited, stderr: () => stderr };
+}
+
+describe('k6-llm-perf infra up', () => {
+  for (const [signal, services] of [['SIGTERM', 'redis,postgres,kafka'], ['SIGINT', 'redis,postgres']] as const) {
+    it(`stops every server and exits 105 on ${signal}`, async () => {
+      const up = infraUp(services);
+      let line: UpLine;
+      try {
+        line = await up.ready;
+      } catch (err) {
+        up.child.kill('SIGKILL');
+        throw err;
+      }
+      assert.deepEqual(line.services.map((s) => s.name), services.split(','));
+      for (const s of line.services) assert.ok(s.pid && groupAlive(s.pid), `${s.name} alive before the signal`);
+      up.child.kill(signal);
+      const code = await up.exited;
+      assert.equal(code, 105, up.stderr());
+      for (const s of line.services) await assertGone(s);
+    });
+  }
+});
