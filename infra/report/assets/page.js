@@ -33,7 +33,8 @@
     y.size = 60;
     return {
       width: width, height: 240,
-      scales: { x: { time: false } },
+      // Rates, counts and latencies are never negative: y starts at 0; an all-zero series reads 0..1.
+      scales: { x: { time: false }, y: { range: function (u, min, max) { return [Math.min(0, min || 0), max > 0 ? max * 1.08 : 1]; } } },
       cursor: { drag: { x: true, y: false } },
       axes: [x, y],
       series: [{ label: 'elapsed', value: function (u, s) { return s == null ? '–' : duration(s); } }].concat(
