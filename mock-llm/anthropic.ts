@@ -1,8 +1,8 @@
 /**
  * Anthropic Messages API (`POST /v1/messages`) wire format.
  *
- * Stream: message_start, content_block_start, ping (sent when the stream opens);
- * one content_block_delta (text_delta) per token; content_block_stop, message_delta
+ * Stream: message_start, content_block_start, ping (in the same write as the first
+ * token); one content_block_delta (text_delta) per token; content_block_stop, message_delta
  * (stop_reason, usage.output_tokens = all tokens sent), message_stop. Errors:
  * `{"type":"error","error":{"type":...,"message":...},"request_id":...}` with a
  * `request-id` header; mid-stream as `event: error`.

@@ -4,6 +4,8 @@
  * the injected fault if any. Every pending timer is registered in `jobs` so that
  * stop() can cancel it; the slot is given back exactly once.
  *
+ * Streams write nothing before token 0: the headers, the opening events and the
+ * first token leave in one write, so time to first byte equals time to first token.
  * Timing: token 0 is due at admission + TTFT, token i at due(i-1) + ITL(i), an
  * absolute schedule so timer lateness does not add up; after a stall longer than
  * one ITL the schedule restarts from now instead of bursting.
@@ -86,17 +88,20 @@ class Run implements Job {
     this.finish(true, false);
   }
 
+  /** Stream admitted: nothing is written until the first token is due (so TTFB = TTFT). */
   private openStream(): void {
-    const { res, plan } = this;
-    res.writeHead(200, [...SSE_HEADERS, this.provider.requestIdHeader, this.requestId]);
-    const head = this.provider.streamOpen(plan);
-    if (head) res.write(head);
-    else res.flushHeaders();
-    this.ctx.stats.count(this.route, 200);
     this.ctx.stats.activeStreams++;
-    this.ctx.stats.latencyTotal += plan.ttftMs;
+    this.ctx.stats.latencyTotal += this.plan.ttftMs;
     this.ctx.stats.latencyRequests++;
     this.schedule();
+  }
+
+  /** The response head and the opening events, once, in the same write as the first token. */
+  private opening(): string {
+    if (this.res.headersSent) return '';
+    this.res.writeHead(200, [...SSE_HEADERS, this.provider.requestIdHeader, this.requestId]);
+    this.ctx.stats.count(this.route, 200);
+    return this.provider.streamOpen(this.plan);
   }
 
   /** Writes every token already due, then sets a timer for the next one. */
@@ -113,6 +118,7 @@ class Run implements Job {
         if (out) res.write(out);
         return this.strike();
       }
+      if (this.next === 0) out = this.opening();
       out += this.provider.streamToken(plan, this.next++);
       const gap = this.itlZero ? 0 : sample(itl, plan.latencyRng);
       this.ctx.stats.latencyTotal += gap;
@@ -136,13 +142,13 @@ class Run implements Job {
   private strike(): void {
     if (this.plan.fault === 'disconnect') return this.disconnect();
     this.ctx.stats.injected.midStreamError++;
-    this.res.end(this.provider.streamError(this.plan));
+    this.res.end(this.opening() + this.provider.streamError(this.plan));
     this.finish(true);
   }
 
   private disconnect(): void {
     this.ctx.stats.injected.disconnect++;
-    if (!this.plan.request.stream) this.ctx.stats.count(this.route, 'disconnect');
+    if (!this.res.headersSent) this.ctx.stats.count(this.route, 'disconnect');
     this.finish(true);
     this.res.socket?.destroy();
     this.res.destroy();
@@ -155,7 +161,7 @@ class Run implements Job {
     this.timer = null;
     const { stats } = this.ctx;
     stats.active--;
-    if (this.plan.request.stream && this.res.headersSent) stats.activeStreams--;
+    if (this.plan.request.stream) stats.activeStreams--;
     if (countTokens) {
       stats.tokensIn += this.plan.inputTokens;
       stats.tokensOut += this.plan.request.stream ? this.next : this.plan.tokens.length;

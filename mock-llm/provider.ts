@@ -29,7 +29,7 @@ export interface Provider {
   fault(kind: FaultStatusKind, retryAfterSeconds: number, requestId: string): ErrorReply;
   /** The whole non-streaming response body. */
   complete(plan: Plan): string;
-  /** Stream: what is written when the stream opens (before the first token). */
+  /** Stream: the opening events, written together with the first token. */
   streamOpen(plan: Plan): string;
   /** Stream: the event carrying token i (i = 0 may prepend a role chunk). */
   streamToken(plan: Plan, i: number): string;
