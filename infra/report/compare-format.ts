@@ -37,17 +37,28 @@ export function comparisonTable(c: Comparison): string {
 
 const mdEscape = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export function comparisonMarkdown(c: Comparison): string {
-  const head = c.ok ? '### Baseline comparison: no regression' : `### Baseline comparison: ${c.regressions.length} regression${c.regressions.length === 1 ? '' : 's'}`;
-  const table = [
+function markdownTable(rows: ComparisonRow[]): string[] {
+  return [
     `| ${HEADERS.join(' | ')} |`,
     `|${HEADERS.map((_, i) => (i >= 2 && i <= 5 ? ' ---: ' : ' --- ')).join('|')}|`,
-    ...c.rows.map((r) => {
+    ...rows.map((r) => {
       const cs = cells(r).map(mdEscape);
       if (r.verdict === 'regressed') cs[8] = `**${cs[8]}**`;
       return `| ${cs.join(' | ')} |`;
     }),
   ];
-  const notes = c.notes.map((n) => `- ${mdEscape(n)}`);
-  return [head, '', `Baseline \`${c.baseline.summaryPath}\`, current \`${c.current.summaryPath}\`.`, '', ...table, '', ...notes, '', footer(c)].join('\n') + '\n';
+}
+
+/** The rows under a rule in a table; the informational rows folded in a <details> block (PR comments stay short). */
+export function comparisonMarkdown(c: Comparison): string {
+  const head = c.ok ? '### Baseline comparison: no regression' : `### Baseline comparison: ${c.regressions.length} regression${c.regressions.length === 1 ? '' : 's'}`;
+  const ruled = c.rows.filter((r) => r.verdict !== 'info');
+  const info = c.rows.filter((r) => r.verdict === 'info');
+  const out = [head, '', `Baseline \`${c.baseline.summaryPath}\`, current \`${c.current.summaryPath}\`.`, ''];
+  if (ruled.length) out.push(...markdownTable(ruled), '');
+  if (info.length) out.push(`<details><summary>${info.length} more compared values (no rule)</summary>`, '', ...markdownTable(info), '', '</details>', '');
+  out.push(...c.notes.map((n) => `- ${mdEscape(n)}`));
+  if (c.notes.length) out.push('');
+  out.push(footer(c));
+  return `${out.join('\n')}\n`;
 }

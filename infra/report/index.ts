@@ -2,7 +2,7 @@
  * The report room: report.html from a results folder, baseline comparison, k6 JSON output conversion.
  * See docs/results.md for the files read here and README § reports for the commands.
  */
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderPage } from './html.ts';
 import { loadResults, RESULT_FILES } from './load.ts';
@@ -25,7 +25,12 @@ export async function writeReport(resultsDir: string): Promise<string> {
   const html = await renderPage(buildPageModel(results));
   const file = join(resultsDir, RESULT_FILES.report);
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, html);
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, html);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
   return file;
 }

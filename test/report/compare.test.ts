@@ -169,7 +169,14 @@ describe('comparison output', () => {
     assert.match(md, /^### Baseline comparison: 1 regression$/m);
     assert.ok(md.includes('| http_req_duration | p(95) |'));
     assert.ok(md.includes('**REGRESSED**'));
-    assert.equal(md.split('\n').filter((l) => l.startsWith('| ')).length, c.rows.length + 2); // + header and separator
+    assert.equal(md.split('\n').filter((l) => l.startsWith('| ')).length, c.rows.length + 4); // + two tables' header and separator
+  });
+
+  it('folds the rows without a rule into a details block after the ruled rows', () => {
+    const md = comparisonMarkdown(c);
+    const details = md.indexOf('<details>');
+    assert.ok(details > md.indexOf('**REGRESSED**'));
+    assert.ok(md.includes(`<summary>${c.rows.length - 1} more compared values (no rule)</summary>`));
   });
 
   it('escapes pipes in metric names in Markdown', async () => {
