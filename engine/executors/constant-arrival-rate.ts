@@ -29,6 +29,7 @@ export const constantArrivalRate: Executor<ConstantArrivalRateConfig> = {
     problems.push(...r.problems);
     return config;
   },
+  maxVus: (c) => c.maxVUs,
   plannedVus: (c) => c.preAllocatedVUs,
   maxDuration: (c) => c.duration + c.gracefulStop,
   run: (ctx, c) =>

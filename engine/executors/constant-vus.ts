@@ -16,6 +16,7 @@ export const constantVus: Executor<ConstantVusConfig> = {
     problems.push(...r.problems);
     return config;
   },
+  maxVus: (c) => c.vus,
   plannedVus: (c) => c.vus,
   maxDuration: (c) => c.duration + c.gracefulStop,
   run: (ctx, c) => runPlan(ctx, planVus(c.vus, [{ duration: c.duration, target: c.vus }]), c.gracefulStop, 0),

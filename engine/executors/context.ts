@@ -65,6 +65,8 @@ export interface Executor<C extends BaseConfig> {
   parse(name: string, raw: Record<string, unknown>, problems: string[]): C;
   /** VUs initialized before the test starts (before segmenting): k6's preAllocatedVUs or the VU count. */
   plannedVus(config: C): number;
+  /** Most VUs the scenario may use (maxVUs for arrival rates): no worker gets a share without a VU. */
+  maxVus(config: C): number;
   /** Longest the scenario runs, graceful stop included (ms, from its startTime). */
   maxDuration(config: C): number;
   run(ctx: ExecutorContext, config: C): Promise<void>;

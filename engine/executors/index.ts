@@ -7,6 +7,7 @@ import { perVuIterations } from './per-vu-iterations.ts';
 import { rampingArrivalRate } from './ramping-arrival-rate.ts';
 import { rampingVus } from './ramping-vus.ts';
 import { sharedIterations } from './shared-iterations.ts';
+import { scaleInt, subSegment, type Segment } from '../options/segment.ts';
 
 export const EXECUTORS: Record<string, Executor<BaseConfig>> = {
   'shared-iterations': sharedIterations as unknown as Executor<BaseConfig>,
@@ -53,12 +54,23 @@ export function parseScenarios(raw: unknown): { configs: BaseConfig[]; problems:
   return { configs, problems };
 }
 
+/**
+ * The part of a scenario worker `index` of `count` runs, or null when it sits this scenario out:
+ * a scenario is split over at most as many workers as it has VUs (in the process's segment), so
+ * that no worker gets iterations without a VU to run them.
+ */
+export function scenarioSegment(config: BaseConfig, processSegment: Segment, index: number, count: number): Segment | null {
+  const vus = scaleInt(executorOf(config).maxVus(config), processSegment);
+  const k = Math.max(1, Math.min(count, vus));
+  return index < k ? subSegment(processSegment, index, k) : null;
+}
+
 /** Peak number of VUs alive at once over all scenarios (k6 reuses VUs between scenarios that do not overlap). */
-export function peakVus(configs: readonly BaseConfig[], scale: (n: number) => number): number {
+export function peakVus(configs: readonly BaseConfig[], scale: (n: number, config: BaseConfig) => number): number {
   const events: Array<[number, number]> = [];
   for (const c of configs) {
     const ex = executorOf(c);
-    const n = scale(ex.plannedVus(c));
+    const n = scale(ex.plannedVus(c), c);
     events.push([c.startTime, n], [c.startTime + ex.maxDuration(c), -n]);
   }
   events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);

@@ -23,6 +23,7 @@ export const perVuIterations: Executor<PerVuIterationsConfig> = {
     problems.push(...r.problems);
     return config;
   },
+  maxVus: (c) => c.vus,
   plannedVus: (c) => c.vus,
   maxDuration: (c) => c.maxDuration + c.gracefulStop,
 

@@ -31,6 +31,7 @@ export const rampingArrivalRate: Executor<RampingArrivalRateConfig> = {
     problems.push(...r.problems);
     return config;
   },
+  maxVus: (c) => c.maxVUs,
   plannedVus: (c) => c.preAllocatedVUs,
   maxDuration: (c) => c.stages.reduce((sum, s) => sum + s.duration, 0) + c.gracefulStop,
   run: (ctx, c) => runArrivals(ctx, new RatePlan(c.startRate, c.stages, c.timeUnit), c),

@@ -25,6 +25,7 @@ export const rampingVus: Executor<RampingVusConfig> = {
     problems.push(...r.problems);
     return config;
   },
+  maxVus: (c) => Math.max(c.startVUs, ...c.stages.map((s) => s.target)),
   plannedVus: (c) => Math.max(c.startVUs, ...c.stages.map((s) => s.target)),
   maxDuration: (c) => c.stages.reduce((sum, s) => sum + s.duration, 0) + c.gracefulStop,
   run: (ctx, c) => runPlan(ctx, planVus(c.startVUs, c.stages), c.gracefulStop, c.gracefulRampDown),

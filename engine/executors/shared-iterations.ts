@@ -26,6 +26,7 @@ export const sharedIterations: Executor<SharedIterationsConfig> = {
     problems.push(...r.problems);
     return config;
   },
+  maxVus: (c) => c.vus,
   plannedVus: (c) => c.vus,
   maxDuration: (c) => c.maxDuration + c.gracefulStop,
 

@@ -10,7 +10,7 @@ import { Aggregator, WorkerMetrics } from '../metrics/index.ts';
 import type { MetricDefinition, SubmetricSelector } from '../metrics/api.ts';
 import type { ExecutionMode } from '../modules/api.ts';
 import { consolidate, envLayer, type EngineOptions, type OptionLayer } from '../options/consolidate.ts';
-import { checkSegmentInSequence, FULL_SEGMENT, parseSegment, parseSegmentSequence, type Segment } from '../options/segment.ts';
+import { checkSegmentInSequence, FULL_SEGMENT, scaleInt, parseSegment, parseSegmentSequence, type Segment } from '../options/segment.ts';
 import { bundleScript, type BundledScript } from '../runtime/bundle.ts';
 import { makeHost } from '../runtime/make-host.ts';
 import { checkImports } from '../runtime/module-map.ts';
@@ -51,10 +51,10 @@ function readConfigFile(file: string): OptionLayer {
 }
 
 /** Runs the init context once (VU 0) and returns the script's exports and metric definitions. */
-async function probe(script: BundledScript, baseEnv: Record<string, string>) {
+async function probe(script: BundledScript, baseEnv: Record<string, string>, writeLine: (line: string) => void) {
   const sink = new WorkerMetrics({ submetrics: [] });
   const prelim = consolidate([{}]).options;
-  const owned = await makeHost({ script, options: prelim, baseEnv, mode: 'async', sink, abortTest: () => undefined });
+  const owned = await makeHost({ script, options: prelim, baseEnv, mode: 'async', sink, abortTest: () => undefined, writeLine });
   try {
     const vu = new Vu(0, 0, owned.host);
     vu.init();
@@ -77,7 +77,8 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
   const baseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(processEnv)) if (typeof v === 'string') baseEnv[k] = v;
   Object.assign(baseEnv, o.env ?? {});
-  const { exports, definitions } = await probe(script, baseEnv);
+  const stderr = o.stderr ?? process.stderr;
+  const { exports, definitions } = await probe(script, baseEnv, (line) => void stderr.write(line + '\n'));
 
   const problems: string[] = [];
   const scriptOptions = exports.options ?? {};
@@ -119,7 +120,7 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
 
   const mode = choose(o.mode ?? 'auto', options, exports);
   const cores = Math.max(1, o.workers ?? availableParallelism());
-  const peak = peakVus(options.scenarios, (n) => n);
+  const peak = peakVus(options.scenarios, (n) => scaleInt(n, segment));
   const workers = Math.max(1, Math.min(cores, peak || 1));
   return { script, options: o.noThresholds ? { ...options, thresholds: {} } : options, baseEnv, selectors: parsed.selectors, definitions, segment, mode, workers };
 }

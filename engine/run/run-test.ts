@@ -64,6 +64,9 @@ export class TestRun {
       case 'done':
         for (const s of msg.snapshots) this.agg.merge(s as MetricsSnapshot);
         break;
+      case 'log':
+        this.stderr.write(msg.line + '\n');
+        break;
       case 'dropped':
         if (!this.warnedDrops.has(msg.scenario)) {
           this.warnedDrops.add(msg.scenario);
@@ -142,6 +145,7 @@ export class TestRun {
       this.owned = await makeHost({
         script: plan.script, options: plan.options, baseEnv: plan.baseEnv, mode: plan.mode, sink: this.parentSink,
         abortTest: (message) => this.stop({ exitCode: ExitCode.SCRIPT_ABORTED, reason: message }),
+        writeLine: (line) => void this.stderr.write(line + '\n'),
       });
       this.vu0 = new Vu(0, 0, this.owned.host);
       this.vu0.init();

@@ -3,7 +3,7 @@
  * VUs are initialized, start them together, relay their messages, stop and close them.
  */
 import type { Worker } from 'node:worker_threads';
-import { peakVus } from '../executors/index.ts';
+import { peakVus, scenarioSegment } from '../executors/index.ts';
 import { FULL_SEGMENT, scaleInt, subSegment } from '../options/segment.ts';
 import { startThread } from '../runtime/threads.ts';
 import type { FromWorker, Progress, ToWorker, WorkerInit } from '../scheduler/protocol.ts';
@@ -44,11 +44,15 @@ export class WorkerGroup {
         index: i,
         script: plan.script,
         options: plan.options,
-        segment,
+        processSegment: plan.segment,
+        workers: plan.workers,
         selectors: plan.selectors,
         baseEnv: plan.baseEnv,
         mode: plan.mode,
-        plannedVus: peakVus(plan.options.scenarios, (n) => scaleInt(n, segment)),
+        plannedVus: peakVus(plan.options.scenarios, (n, c) => {
+          const part = scenarioSegment(c, plan.segment, i, plan.workers);
+          return part ? scaleInt(n, part) : 0;
+        }),
         metricsEpoch: this.metricsEpoch,
         ids,
       };

@@ -44,6 +44,8 @@ export interface VuHost {
   blockingWait?: (ms: number) => boolean;
   /** `exec.test.abort()`: stops the whole test (exit 108). */
   abortTest(message: string): void;
+  /** Writes a finished log line (relayed to the parent's stderr). */
+  writeLine(line: string): void;
   /** Prints a line on stderr with k6's log prefix. */
   log(level: 'INFO' | 'WARN' | 'ERRO' | 'DEBU', message: string, fields?: Record<string, string>): void;
 }

@@ -21,6 +21,8 @@ export interface HostParams {
   attach?: Attach;
   abortTest(message: string): void;
   blockingWait?: (ms: number) => boolean;
+  /** Where log lines go (default: this thread's stderr); workers relay them to the parent. */
+  writeLine?: (line: string) => void;
 }
 
 export interface OwnedHost {
@@ -44,6 +46,7 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
     requestSync: (req: WireRequest) => sync().request(req),
     requestManySync: (reqs: WireRequest[]) => sync().requestMany(reqs),
   };
+  const writeLine = p.writeLine ?? ((line: string) => void process.stderr.write(line + '\n'));
   const instance: InstanceCounters = { vusActive: 0, vusInitialized: 0, iterationsCompleted: 0, iterationsInterrupted: 0, testStartEpoch: 0 };
   const host: VuHost = {
     mode: p.mode,
@@ -59,9 +62,8 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
     setupDataJson: '',
     blockingWait: p.blockingWait,
     abortTest: p.abortTest,
-    log: (level, message, fields) => {
-      process.stderr.write(formatLog(level, instance.testStartEpoch, message, fields) + '\n');
-    },
+    log: (level, message, fields) => writeLine(formatLog(level, instance.testStartEpoch, message, fields)),
+    writeLine,
   };
   return {
     host,

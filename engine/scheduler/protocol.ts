@@ -9,8 +9,9 @@ export interface WorkerInit {
   index: number;
   script: BundledScript;
   options: EngineOptions;
-  /** This worker's share of every scenario. */
-  segment: Segment;
+  /** The process's execution segment; each scenario is split over (up to) `workers` workers. */
+  processSegment: Segment;
+  workers: number;
   selectors: SubmetricSelector[];
   baseEnv: Record<string, string>;
   mode: ExecutionMode;
@@ -46,4 +47,5 @@ export type FromWorker =
   | { type: 'abort'; message: string }
   | { type: 'fatal'; code: string; message: string; exitCode: number }
   | { type: 'done'; snapshots: MetricsSnapshot[]; progress: Progress }
+  | { type: 'log'; line: string }
   | { type: 'closed' };

@@ -144,6 +144,9 @@ export class RemoteVuPool implements VuSource {
           case 'abort':
             this.host.abortTest(msg.message);
             break;
+          case 'log':
+            this.host.writeLine(msg.line);
+            break;
           case 'closed':
             vu.closed?.();
             break;

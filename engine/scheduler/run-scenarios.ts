@@ -8,7 +8,8 @@ import { PerfClock } from './clock.ts';
 
 export interface RunParams {
   configs: readonly BaseConfig[];
-  segment: Segment;
+  /** This worker's part of each scenario (null: not this worker's). */
+  segmentOf(config: BaseConfig): Segment | null;
   vus: VuSource;
   /** performance.now() value of the test start in this thread. */
   originPerf: number;
@@ -39,12 +40,17 @@ export async function runScenarios(p: RunParams, runs: Map<string, ScenarioRun>)
   await Promise.all(
     p.configs.map(async (config) => {
       const scn = runs.get(config.name)!;
+      const segment = p.segmentOf(config);
+      if (!segment) {
+        scn.progress = () => 1;
+        return;
+      }
       await base.sleepUntil(config.startTime, p.stop).catch(() => undefined);
       if (p.stop.aborted) return;
       scn.startEpochMs = p.originEpoch + config.startTime;
       const ctx: ExecutorContext = {
         clock: base.shifted(config.startTime),
-        segment: p.segment,
+        segment,
         scenario: scn,
         vus: p.vus,
         stop: p.stop,

@@ -33,4 +33,5 @@ export type FromSyncVu =
   | { type: 'iterated'; seq: number; outcome: IterationOutcome }
   | { type: 'metrics'; snapshot: MetricsSnapshot; final: boolean }
   | { type: 'abort'; message: string }
+  | { type: 'log'; line: string }
   | { type: 'closed' };

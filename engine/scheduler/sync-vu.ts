@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     attach: d.attach,
     blockingWait,
     abortTest: (message) => send({ type: 'abort', message }),
+    writeLine: (line) => send({ type: 'log', line }),
   });
   const host = owned.host;
   host.setupDataJson = d.setupDataJson;

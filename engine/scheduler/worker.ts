@@ -15,6 +15,7 @@ import { adoptPaths, type ThreadPaths } from '../runtime/threads.ts';
 import { RemoteVuPool } from './remote-pool.ts';
 import type { FromWorker, Progress, ToWorker, WorkerInit } from './protocol.ts';
 import { newScenarioRun, runScenarios, scenarioProgress } from './run-scenarios.ts';
+import { scenarioSegment } from '../executors/index.ts';
 
 const init = workerData as WorkerInit & { ids: VuIds; paths?: ThreadPaths };
 adoptPaths(init.paths);
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     send({ type: 'abort', message });
     stop.abort();
   };
-  const owned = await makeHost({ script: init.script, options: init.options, baseEnv: init.baseEnv, mode: init.mode, sink: metrics, abortTest });
+  const owned = await makeHost({ script: init.script, options: init.options, baseEnv: init.baseEnv, mode: init.mode, sink: metrics, abortTest, writeLine: (line) => send({ type: 'log', line }) });
   const host = owned.host;
   process.on('unhandledRejection', (err) => host.log('ERRO', `Uncaught (in promise) ${describe(err)}`, { source: 'stacktrace' }));
   const pool = init.mode === 'async' ? new LocalVuPool(host, init.ids) : new RemoteVuPool(init, init.ids, host);
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
         send({ type: 'dropped', scenario: scn.config.name, executor: scn.config.executor, vus: atMax });
       }
     };
-    runScenarios({ configs: init.options.scenarios, segment: init.segment, vus: pool, originPerf, originEpoch: msg.startAtEpoch, stop: stop.signal, onDropped }, runs)
+    runScenarios({ configs: init.options.scenarios, segmentOf: (c) => scenarioSegment(c, init.processSegment, init.index, init.workers), vus: pool, originPerf, originEpoch: msg.startAtEpoch, stop: stop.signal, onDropped }, runs)
       .then(async () => {
         clearInterval(timer);
         await pool.flushAll();
