@@ -4,8 +4,8 @@ import type { EngineChoice } from './engine-select.ts';
 import { parseEnvPairs, validateRunOptions, type RunOptions } from './options.ts';
 import { RunConfigError } from './errors.ts';
 import { trapSignals } from './teardown.ts';
-import { runScenario } from './pipeline.ts';
-import { runAll } from './run-all.ts';
+import { SCENARIO_NAMES } from './catalog.ts';
+import { prepareAll } from './prepare.ts';
 
 export interface CliRunOptions {
   thresholds?: string;
@@ -52,6 +52,8 @@ export function toRunOptions(scenario: string, o: CliRunOptions): RunOptions {
 /** Runs and returns the exit code; bad configuration throws RunConfigError (the CLI prints it, exit 104). */
 export async function runCli(scenario: string, o: CliRunOptions): Promise<number> {
   const opts = toRunOptions(scenario, o);
+  prepareAll(opts, opts.scenario === 'all' ? SCENARIO_NAMES : [opts.scenario]); // fast exit 104, before heavy imports
+  const [{ runScenario }, { runAll }] = await Promise.all([import('./pipeline.ts'), import('./run-all.ts')]);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const trap = trapSignals(log);
   try {

@@ -44,3 +44,11 @@ export class RunAbortedError extends KitError {
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** An uncaught exception or unhandled rejection during a run: the run is stopped, torn down, exit 1. */
+export class RunInternalError extends KitError {
+  constructor(cause: unknown) {
+    super('RUN_INTERNAL', `internal error: ${messageOf(cause)}`, 1, { cause });
+    this.name = 'RunInternalError';
+  }
+}

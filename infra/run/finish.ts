@@ -9,7 +9,7 @@ import { decide, runChecks, thresholdChecks, type Verdict, type VerdictCheck } f
 import { renderJunit } from './junit.ts';
 import { exitMeaning, renderSummaryMd, renderTable } from './summary-md.ts';
 import { gitCommit, kitVersion, redactEnv, redactUrl, writeJson } from './results-dir.ts';
-import { RunExit, messageOf } from './errors.ts';
+import { RunExit, RunInternalError, messageOf } from './errors.ts';
 import type { RunRecord } from './record.ts';
 import type { RunContext } from './pipeline.ts';
 import type { RunOptions } from './options.ts';
@@ -60,11 +60,15 @@ function verdictOf(rec: RunRecord, summary: SummaryFile | null, checks: VerdictC
   const verdict = decide({ checks, engineExitCode: rec.execution?.exitCode ?? 0, haveSummary: summary !== null });
   if (rec.errors.length > 0) {
     verdict.exitCode = exitCodeOf(rec.errors[0]);
+    // The engine's own notes only matter when it ran.
+    if (!rec.execution) verdict.notes.length = 0;
     verdict.notes.unshift(...rec.errors.map((e) => messageOf(e)));
   }
   if (rec.aborted) {
-    verdict.exitCode = RunExit.EXTERNAL_ABORT;
-    verdict.notes.unshift('stopped by a signal (SIGINT/SIGTERM)');
+    const reason = rec.abortReason;
+    const internal = reason instanceof RunInternalError;
+    verdict.exitCode = internal ? reason.exitCode : RunExit.EXTERNAL_ABORT;
+    verdict.notes.unshift(internal ? messageOf(reason) : 'stopped by a signal (SIGINT/SIGTERM)');
   }
   verdict.ok = verdict.exitCode === RunExit.OK;
   return verdict;

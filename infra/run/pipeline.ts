@@ -6,11 +6,10 @@
  */
 import { join } from 'node:path';
 import type { InfraHandle } from '../index.ts';
-import { SCENARIOS, servicesFor, type ScenarioEntry } from './catalog.ts';
-import { loadThresholdFile, type ThresholdFile } from './thresholds-file.ts';
-import { checkExpression } from './threshold-eval.ts';
-import { engineVersion, selectEngine, type EngineSpec } from './engine-select.ts';
-import { createResultsDir, KIT_ROOT, writeJson, type ResultsDir } from './results-dir.ts';
+import { servicesFor } from './catalog.ts';
+import { engineVersion } from './engine-select.ts';
+import { createResultsDir, writeJson, type ResultsDir } from './results-dir.ts';
+import { prepare } from './prepare.ts';
 import { Teardown } from './teardown.ts';
 import { startRssSampler, type RssSampler } from './rss.ts';
 import { bundleScenario } from './bundle.ts';
@@ -37,15 +36,6 @@ export interface ScenarioOutcome {
   exitCode: number;
   resultsDir: string | null;
   verdict: Verdict | null;
-}
-
-/** Checks everything that can be checked before starting anything (exit 104 on a problem). */
-export function prepare(opts: RunOptions, scenario: string): { entry: ScenarioEntry; file: ThresholdFile; engine: EngineSpec } {
-  const entry = SCENARIOS.get(scenario)!;
-  const path = opts.thresholdsFile ?? join(KIT_ROOT, 'thresholds', `${scenario}.json`);
-  const file = loadThresholdFile(path, checkExpression);
-  const engine = selectEngine(opts.engine);
-  return { entry, file, engine };
 }
 
 /** Steps 1-6: from the build to the engine's exit. Fills `rec` as it goes. */
@@ -105,6 +95,7 @@ export async function runScenario(opts: RunOptions, scenario: string, ctx: RunCo
   }
   rec.endTime = now();
   rec.aborted = ctx.signal.aborted;
+  rec.abortReason = ctx.signal.reason;
   const verdict = await finishRun(opts, ctx, rec);
   return { scenario, exitCode: verdict.exitCode, resultsDir: dir.dir, verdict };
 }

@@ -30,4 +30,6 @@ export interface RunRecord {
   errors: unknown[];
   cleanupWarnings?: string[];
   aborted?: boolean;
+  /** The abort signal's reason (a RunInternalError for an uncaught error, else a signal). */
+  abortReason?: unknown;
 }

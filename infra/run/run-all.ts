@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import { resetInfra, type InfraHandle } from '../index.ts';
 import { KIT_TABLES, KIT_TOPICS } from '../../target/index.ts';
 import { SCENARIO_NAMES, SCENARIOS, servicesFor } from './catalog.ts';
-import { prepare, runScenario, type RunContext, type ScenarioOutcome } from './pipeline.ts';
+import { runScenario, type RunContext, type ScenarioOutcome } from './pipeline.ts';
+import { prepareAll } from './prepare.ts';
 import { infraUp } from './stack.ts';
 import { Teardown } from './teardown.ts';
 import { createResultsDir, writeJson } from './results-dir.ts';
-import { RunExit, messageOf } from './errors.ts';
+import { RunExit, RunInternalError, messageOf } from './errors.ts';
 import { exitCodeOf } from './finish.ts';
 import { exitMeaning } from './summary-md.ts';
 import type { RunOptions } from './options.ts';
@@ -36,7 +37,7 @@ export async function isolate(infra: InfraHandle): Promise<void> {
  * Each scenario gets its own results folder; the infra is reset before each one.
  */
 export async function runScenariosOn(opts: RunOptions, scenarios: readonly string[], infra: InfraHandle, ctx: RunContext): Promise<ScenarioOutcome[]> {
-  for (const s of scenarios) prepare(opts, s); // every threshold file checked before anything runs
+  prepareAll(opts, scenarios); // every threshold file checked before anything runs
   const outcomes: ScenarioOutcome[] = [];
   for (const scenario of scenarios) {
     if (ctx.signal.aborted) break;
@@ -54,7 +55,7 @@ export async function runScenariosOn(opts: RunOptions, scenarios: readonly strin
 
 /** `run all`: the union of the services up once, every scenario, a summary of the exit codes. */
 export async function runAll(opts: RunOptions, ctx: RunContext): Promise<number> {
-  for (const s of SCENARIO_NAMES) prepare(opts, s);
+  prepareAll(opts, SCENARIO_NAMES);
   const own = opts.targetUrl !== undefined;
   const services = [...new Set(SCENARIO_NAMES.flatMap((s) => servicesFor(SCENARIOS.get(s)!, own)))];
   const dir = createResultsDir(opts.resultsRoot, 'all', (ctx.now ?? (() => new Date()))());
@@ -71,7 +72,7 @@ export async function runAll(opts: RunOptions, ctx: RunContext): Promise<number>
     await teardown.run();
   }
   const codes = [...outcomes.map((o) => o.exitCode), ...(failure !== null ? [failure] : [])];
-  const exitCode = ctx.signal.aborted ? RunExit.EXTERNAL_ABORT : worstExit(codes);
+  const exitCode = ctx.signal.aborted ? (ctx.signal.reason instanceof RunInternalError ? 1 : RunExit.EXTERNAL_ABORT) : worstExit(codes);
   writeJson(join(dir.dir, 'all.json'), { exitCode, scenarios: outcomes.map(({ scenario, exitCode: code, resultsDir }) => ({ scenario, exitCode: code, resultsDir })) });
   ctx.out('\nscenario      exit  meaning\n');
   for (const o of outcomes) ctx.out(`${o.scenario.padEnd(12)}  ${String(o.exitCode).padEnd(4)}  ${exitMeaning(o.exitCode)}\n`);

@@ -4,7 +4,7 @@
  * `trapSignals` turns the first SIGINT/SIGTERM into an abort of the run (teardown follows,
  * then exit 105); a second one exits at once.
  */
-import { messageOf } from './errors.ts';
+import { RunInternalError, messageOf } from './errors.ts';
 
 export type Warn = (message: string) => void;
 
@@ -52,7 +52,10 @@ export interface SignalTrap {
   release(): void;
 }
 
-/** Installs SIGINT/SIGTERM handlers for the duration of a run. */
+/**
+ * Installs SIGINT/SIGTERM handlers for the duration of a run, and turns an uncaught exception or
+ * unhandled rejection into an abort (reason: RunInternalError) so that teardown still runs.
+ */
 export function trapSignals(warn: Warn, controller = new AbortController()): SignalTrap {
   let got: NodeJS.Signals | null = null;
   const handler = (sig: NodeJS.Signals): void => {
@@ -64,14 +67,22 @@ export function trapSignals(warn: Warn, controller = new AbortController()): Sig
     warn(`${sig} received: stopping the run and cleaning up (press Ctrl-C again to exit at once)`);
     controller.abort(new Error(`stopped by ${sig}`));
   };
+  const onError = (err: unknown): void => {
+    warn(`uncaught error, stopping the run and cleaning up: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (!controller.signal.aborted) controller.abort(new RunInternalError(err));
+  };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
   return {
     signal: controller.signal,
     received: () => got,
     release() {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
+      process.off('uncaughtException', onError);
+      process.off('unhandledRejection', onError);
     },
   };
 }
