@@ -1,11 +1,14 @@
 /**
- * Every scenario end to end in short mode (PROFILE=short) on real local infrastructure,
- * the real mock LLM and the real reference target, through the orchestrator's in-process API:
- * the infrastructure comes up once for the file and is reset between scenarios, as in `run all`.
+ * Runs on real local infrastructure, the real mock LLM and the real reference target; the
+ * infrastructure comes up ONCE for the file:
+ * - every scenario end to end in short mode (PROFILE=short) through the orchestrator's in-process
+ *   API, the infrastructure reset between scenarios as in `run all`;
+ * - the CI gate through the real CLI, given that infrastructure with `--infra external`:
+ *   an impossible threshold file (exit 99, junit.xml), and SIGTERM in the middle of a run (105).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startInfra, type InfraHandle } from '../../infra/index.ts';
@@ -13,6 +16,7 @@ import { SCENARIO_NAMES } from '../../infra/run/catalog.ts';
 import { runScenariosOn } from '../../infra/run/run-all.ts';
 import type { RunOptions } from '../../infra/run/options.ts';
 import { renderTable } from '../../infra/run/summary-md.ts';
+import { FIXTURES, externalEnv, isAlive, readJson, resultsDirOf, runCli } from './helpers.ts';
 
 let infra: InfraHandle;
 let root: string;
@@ -56,4 +60,41 @@ describe('every scenario in short mode on local infrastructure', () => {
       }
     });
   }
+});
+
+describe('the CI gate through the CLI', () => {
+  it('exits 99 on an impossible threshold file and junit.xml shows the failing testcase', async () => {
+    const results = join(root, 'impossible');
+    const r = await runCli(
+      ['run', 'load', '--infra', 'external', '--engine', 'node', '--profile', 'short', '--quiet', '--thresholds', join(FIXTURES, 'impossible.json'), '--results', results],
+      externalEnv(infra.endpoints),
+    );
+    assert.equal(r.code, 99, r.stderr);
+    const dir = resultsDirOf(results, 'load');
+    const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
+    assert.match(junit, /<testcase classname="k6-llm-perf\.load\.threshold" name="http_req_duration: p\(95\)&lt;0" time="0">\n\s+<failure /);
+    assert.match(junit, /name="iterations: count&gt;=0" time="0"\/>/);
+    assert.equal(readJson(join(dir, 'verdict.json')).exitCode, 99);
+    assert.match(r.stdout, /FAIL\s+threshold\s+http_req_duration\s+p\(95\)<0/);
+  });
+
+
+  it('on SIGTERM stops the run, tears the target down and exits 105', async () => {
+    const results = join(root, 'sigterm');
+    let sent = false;
+    const r = await runCli(
+      ['run', 'load', '--infra', 'external', '--engine', 'node', '--duration', '60s', '--quiet', '--thresholds', join(FIXTURES, 'impossible.json'), '--results', results],
+      externalEnv(infra.endpoints),
+      (stderr, pid) => {
+        if (!sent && stderr.includes('run: executing load')) {
+          sent = true;
+          setTimeout(() => process.kill(pid, 'SIGTERM'), 1500);
+        }
+      },
+    );
+    assert.equal(r.code, 105, r.stderr);
+    const meta = readJson<{ target: { pid: number }; exitCode: number }>(join(resultsDirOf(results, 'load'), 'meta.json'));
+    assert.equal(meta.exitCode, 105);
+    assert.equal(isAlive(meta.target.pid), false);
+  });
 });
