@@ -1,6 +1,7 @@
 /**
  * Every SQL statement of the service. A state change and its outbox event are written
- * in the same transaction; the worker's final update is conditional on the request not
+ * atomically, by one statement with data-modifying CTEs (one round trip instead of
+ * BEGIN/INSERT/INSERT/COMMIT); the worker's final update is conditional on the request not
  * being finished yet, so a redelivered job can never complete a request twice.
  */
 import { randomUUID } from 'node:crypto';
@@ -44,57 +45,33 @@ export class BatchConflict extends Error {
 
 type Queryable = pg.Pool | pg.PoolClient;
 
-export async function withTransaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
-}
-
-export async function insertEvent(
-  db: Queryable,
-  type: EventType,
-  aggregateId: string,
-  data: Record<string, unknown>,
-): Promise<void> {
-  await db.query(
-    `INSERT INTO outbox_events (event_id, event_type, aggregate_type, aggregate_id, payload) VALUES ($1, $2, $3, $4, $5)`,
-    [randomUUID(), type, AGGREGATE_TYPE, aggregateId, JSON.stringify(data)],
-  );
-}
-
 function createdData(item: RequestItem): Record<string, unknown> {
   return { client_request_id: item.clientRequestId, mode: item.mode, model: item.model, max_tokens: item.maxTokens, status: 'queued' };
 }
 
 /**
- * Inserts one request with its created event. Returns `created: false` and the existing
- * row when the client_request_id is already taken (ON CONFLICT waits for a concurrent
- * insert of the same key to finish, so the answer is race-free).
+ * Inserts one request with its created event in ONE statement (data-modifying CTEs run
+ * atomically: both rows or neither), one round trip. Returns `created: false` and the
+ * existing row when the client_request_id is already taken (ON CONFLICT waits for a
+ * concurrent insert of the same key to finish, so the answer is race-free).
  */
 export async function createRequest(pool: pg.Pool, item: RequestItem): Promise<{ created: boolean; row: Created }> {
-  const created = await withTransaction(pool, async (c) => {
-    const id = randomUUID();
-    const r = await c.query<Created>(
-      `INSERT INTO llm_requests (id, client_request_id, status, mode, model, max_tokens, messages)
+  const id = randomUUID();
+  const r = await pool.query<Created>(
+    `WITH r AS (
+       INSERT INTO llm_requests (id, client_request_id, status, mode, model, max_tokens, messages)
        VALUES ($1, $2, 'queued', $3, $4, $5, $6)
        ON CONFLICT (client_request_id) DO NOTHING
-       RETURNING id, status, client_request_id`,
-      [id, item.clientRequestId, item.mode, item.model, item.maxTokens, JSON.stringify(item.messages)],
-    );
-    if (r.rowCount === 0) return null;
-    await insertEvent(c, EVENT_TYPES.created, id, createdData(item));
-    return r.rows[0]!;
-  });
-  if (created) return { created: true, row: created };
+       RETURNING id, status, client_request_id
+     ), e AS (
+       INSERT INTO outbox_events (event_id, event_type, aggregate_type, aggregate_id, payload)
+       SELECT $7, $8, $9, r.id::text, $10::jsonb FROM r
+     )
+     SELECT id, status, client_request_id FROM r`,
+    [id, item.clientRequestId, item.mode, item.model, item.maxTokens, JSON.stringify(item.messages),
+      randomUUID(), EVENT_TYPES.created, AGGREGATE_TYPE, JSON.stringify(createdData(item))],
+  );
+  if (r.rows[0]) return { created: true, row: r.rows[0] };
   const existing = await pool.query<Created>(
     'SELECT id, status, client_request_id FROM llm_requests WHERE client_request_id = $1',
     [item.clientRequestId],
@@ -115,44 +92,43 @@ async function firstExisting(db: Queryable, items: RequestItem[]): Promise<Batch
   return index < 0 ? null : new BatchConflict(index, items[index]!.clientRequestId!);
 }
 
-/** Inserts all items and their created events in one transaction, or nothing (BatchConflict). */
+/**
+ * Inserts all items and their created events in one statement, or nothing. On a unique
+ * violation (a key that exists, or committed concurrently) the statement wrote nothing;
+ * the offending item is then found by a lookup and reported as a BatchConflict.
+ */
 export async function createBatch(pool: pg.Pool, items: RequestItem[]): Promise<Created[]> {
+  const ids = items.map(() => randomUUID());
   try {
-    return await withTransaction(pool, async (c) => {
-      const conflict = await firstExisting(c, items);
-      if (conflict) throw conflict;
-      const ids = items.map(() => randomUUID());
-      const r = await c.query<Created>(
-        `INSERT INTO llm_requests (id, client_request_id, status, mode, model, max_tokens, messages)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::jsonb[])
-           AS t(id, client_request_id, status, mode, model, max_tokens, messages)
-         RETURNING id, status, client_request_id`,
-        [
-          ids,
-          items.map((i) => i.clientRequestId),
-          items.map(() => 'queued'),
-          items.map((i) => i.mode),
-          items.map((i) => i.model),
-          items.map((i) => i.maxTokens),
-          items.map((i) => JSON.stringify(i.messages)),
-        ],
-      );
-      await c.query(
-        `INSERT INTO outbox_events (event_id, event_type, aggregate_type, aggregate_id, payload)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])`,
-        [
-          ids.map(() => randomUUID()),
-          ids.map(() => EVENT_TYPES.created),
-          ids.map(() => AGGREGATE_TYPE),
-          ids,
-          items.map((i) => JSON.stringify(createdData(i))),
-        ],
-      );
-      const byId = new Map(r.rows.map((row) => [row.id, row]));
-      return ids.map((id) => byId.get(id)!);
-    });
+    const r = await pool.query<Created>(
+      `WITH r AS (
+         INSERT INTO llm_requests (id, client_request_id, status, mode, model, max_tokens, messages)
+         SELECT t.id, t.client_request_id, 'queued', t.mode, t.model, t.max_tokens, t.messages
+           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::jsonb[])
+             AS t(id, client_request_id, mode, model, max_tokens, messages)
+         RETURNING id, status, client_request_id
+       ), e AS (
+         INSERT INTO outbox_events (event_id, event_type, aggregate_type, aggregate_id, payload)
+         SELECT t.event_id, $8, $9, t.aggregate_id::text, t.payload
+           FROM unnest($7::uuid[], $1::uuid[], $10::jsonb[]) AS t(event_id, aggregate_id, payload)
+       )
+       SELECT id, status, client_request_id FROM r`,
+      [
+        ids,
+        items.map((i) => i.clientRequestId),
+        items.map((i) => i.mode),
+        items.map((i) => i.model),
+        items.map((i) => i.maxTokens),
+        items.map((i) => JSON.stringify(i.messages)),
+        ids.map(() => randomUUID()),
+        EVENT_TYPES.created,
+        AGGREGATE_TYPE,
+        items.map((i) => JSON.stringify(createdData(i))),
+      ],
+    );
+    const byId = new Map(r.rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id)!);
   } catch (err) {
-    // A concurrent transaction committed one of our keys between the check and the insert.
     if ((err as { code?: string }).code === '23505') {
       const conflict = await firstExisting(pool, items);
       if (conflict) throw conflict;
@@ -191,26 +167,31 @@ export interface Outcome {
   llmMs: number;
 }
 
-/** Stores the outcome and its event in one transaction; false when another delivery finished it first. */
+/**
+ * Stores the outcome and its event in one statement (atomic, one round trip); false when
+ * another delivery finished the request first (then no event is written either).
+ */
 export async function finishRequest(pool: pg.Pool, id: string, o: Outcome): Promise<boolean> {
-  return withTransaction(pool, async (c) => {
-    const r = await c.query<{ client_request_id: string | null; created_at: Date; completed_at: Date }>(
-      `UPDATE llm_requests SET status = $2, result = $3, error = $4, input_tokens = $5, output_tokens = $6,
+  const usage = o.inputTokens === undefined ? null : { input_tokens: o.inputTokens, output_tokens: o.outputTokens ?? 0 };
+  const data =
+    o.status === 'completed'
+      ? { status: o.status, result: o.result, usage, attempts: o.attempts, llm_ms: o.llmMs }
+      : { status: o.status, error: o.error, attempts: o.attempts, llm_ms: o.llmMs };
+  const r = await pool.query<{ n: number }>(
+    `WITH u AS (
+       UPDATE llm_requests SET status = $2, result = $3, error = $4, input_tokens = $5, output_tokens = $6,
               attempts = attempts + $7, llm_ms = $8, completed_at = clock_timestamp()
         WHERE id = $1 AND status IN ('queued', 'processing')
-        RETURNING client_request_id, created_at, completed_at`,
-      [id, o.status, o.result ?? null, o.error ?? null, o.inputTokens ?? null, o.outputTokens ?? null, o.attempts, o.llmMs],
-    );
-    const row = r.rows[0];
-    if (!row) return false;
-    const usage = o.inputTokens === undefined ? null : { input_tokens: o.inputTokens, output_tokens: o.outputTokens ?? 0 };
-    const data =
-      o.status === 'completed'
-        ? { client_request_id: row.client_request_id, status: o.status, result: o.result, usage, attempts: o.attempts, llm_ms: o.llmMs }
-        : { client_request_id: row.client_request_id, status: o.status, error: o.error, attempts: o.attempts, llm_ms: o.llmMs };
-    await insertEvent(c, o.status === 'completed' ? EVENT_TYPES.completed : EVENT_TYPES.failed, id, data);
-    return true;
-  });
+        RETURNING client_request_id
+     ), e AS (
+       INSERT INTO outbox_events (event_id, event_type, aggregate_type, aggregate_id, payload)
+       SELECT $9, $10, $11, $1::text, jsonb_build_object('client_request_id', u.client_request_id) || $12::jsonb FROM u
+     )
+     SELECT count(*)::int AS n FROM u`,
+    [id, o.status, o.result ?? null, o.error ?? null, o.inputTokens ?? null, o.outputTokens ?? null, o.attempts, o.llmMs,
+      randomUUID(), o.status === 'completed' ? EVENT_TYPES.completed : EVENT_TYPES.failed, AGGREGATE_TYPE, JSON.stringify(data)],
+  );
+  return r.rows[0]!.n === 1;
 }
 
 export interface OutboxRow {
