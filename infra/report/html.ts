@@ -80,13 +80,30 @@ function thresholdsHtml(t: PageModel['thresholds']): string {
   return `<section><h2>Thresholds <span class="muted">(from ${e(t.from)})</span></h2><table><thead><tr><th>result</th><th>source</th><th>metric</th><th>expression</th><th class="num">observed</th><th>note</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
+const COMPARISON_HEAD = ['metric', 'stat', 'baseline', 'current', 'delta', 'ratio', 'change', 'rule', 'verdict', 'source']
+  .map((h, i) => `<th${i >= 2 && i <= 5 ? ' class="num"' : ''}>${h}</th>`)
+  .join('');
+
+function comparisonTableHtml(rows: Comparison['rows']): string {
+  const body = rows.map((r) => `<tr class="${r.verdict}">${td(r.metric, 'mono')}${td(r.stat, 'mono')}${td(fmtNumber(r.baseline), 'num')}${td(fmtNumber(r.current), 'num')}${td(fmtSigned(r.delta), 'num')}${td(fmtRatio(r), 'num')}${td(fmtChange(r))}${td(fmtRule(r))}${td(VERDICT_LABEL[r.verdict], 'badge')}${td(r.source)}</tr>`);
+  return `<table><thead><tr>${COMPARISON_HEAD}</tr></thead><tbody>${body.join('')}</tbody></table>`;
+}
+
+/** Rows under a rule in view; the informational rows folded in a <details> block. */
 function comparisonHtml(c: Comparison | null): string {
   if (!c) return '';
-  const rows = c.rows.map((r) => `<tr class="${r.verdict}">${td(r.metric, 'mono')}${td(r.stat, 'mono')}${td(fmtNumber(r.baseline), 'num')}${td(fmtNumber(r.current), 'num')}${td(fmtSigned(r.delta), 'num')}${td(fmtRatio(r), 'num')}${td(fmtChange(r))}${td(fmtRule(r))}${td(VERDICT_LABEL[r.verdict], 'badge')}${td(r.source)}</tr>`);
-  const head = ['metric', 'stat', 'baseline', 'current', 'delta', 'ratio', 'change', 'rule', 'verdict', 'source'].map((h, i) => `<th${i >= 2 && i <= 5 ? ' class="num"' : ''}>${h}</th>`).join('');
+  const ruled = c.rows.filter((r) => r.verdict !== 'info');
+  const info = c.rows.filter((r) => r.verdict === 'info');
   const status = c.ok ? '<span class="status pass">no regression</span>' : `<span class="status fail">${c.regressions.length} regression${c.regressions.length === 1 ? '' : 's'}</span>`;
   const notes = c.notes.map((n) => `<li>${e(n)}</li>`).join('');
-  return `<section><h2>Baseline comparison ${status}</h2><p class="muted">baseline <code>${e(c.baseline.summaryPath)}</code> · current <code>${e(c.current.summaryPath)}</code></p><table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>${notes ? `<ul class="notes">${notes}</ul>` : ''}</section>`;
+  return [
+    `<section><h2>Baseline comparison ${status}</h2>`,
+    `<p class="muted">baseline <code>${e(c.baseline.summaryPath)}</code> · current <code>${e(c.current.summaryPath)}</code></p>`,
+    ruled.length ? comparisonTableHtml(ruled) : '',
+    info.length ? `<details${ruled.length ? '' : ' open'}><summary>${info.length} more compared values (no rule)</summary>${comparisonTableHtml(info)}</details>` : '',
+    notes ? `<ul class="notes">${notes}</ul>` : '',
+    '</section>',
+  ].join('');
 }
 
 function metaHtml(meta: PageModel['meta']): string {
