@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { trendStats } from './bucket-stats.ts';
 import { ReportError } from './errors.ts';
-import type { Bucket, ScenarioBucket, Timeseries } from './types.ts';
+import type { Bucket, BucketTrend, ScenarioBucket, Timeseries } from './types.ts';
 
 const CLOSE_AFTER_SECONDS = 10;
 
@@ -22,7 +22,7 @@ const BUILTIN_TYPES: Record<string, string> = {
   http_req_failed: 'rate', checks: 'rate', data_sent: 'counter', data_received: 'counter',
 };
 
-interface OpenScenario { iterations: number; http_reqs: number; http_req_failed: number; durations: number[] }
+interface OpenScenario { iterations: number; http_reqs: number; http_req_failed: number; durations: number[]; duration?: BucketTrend }
 
 interface OpenBucket {
   sec: number;
@@ -99,6 +99,7 @@ class Converter {
     for (const [s, b] of this.open) if (s < sec - CLOSE_AFTER_SECONDS) this.close(b);
   }
 
+  /** Trend samples → stats, arrays freed. Counters stay live: a late counter sample still adds up. */
   private close(b: OpenBucket): void {
     this.open.delete(b.sec);
     this.closed.set(b.sec, b);
@@ -107,20 +108,30 @@ class Converter {
       for (const [name, values] of b.trends) b.out.trends[name] = trendStats(values);
     }
     b.trends.clear();
-    if (b.scenarios.size) b.out.scenarios = {};
-    for (const [name, s] of b.scenarios) {
-      const out: ScenarioBucket = { iterations: s.iterations, http_reqs: s.http_reqs, http_req_failed: s.http_req_failed };
-      if (s.durations.length) out.http_req_duration = trendStats(s.durations);
+    for (const s of b.scenarios.values()) {
+      if (s.durations.length) s.duration = trendStats(s.durations);
       s.durations = [];
-      b.out.scenarios![name] = out;
     }
+  }
+
+  private static output(b: OpenBucket, start: number): Bucket {
+    const out: Bucket = { ...b.out, t: b.sec - start };
+    if (b.scenarios.size) {
+      out.scenarios = {};
+      for (const [name, s] of b.scenarios) {
+        const sc: ScenarioBucket = { iterations: s.iterations, http_reqs: s.http_reqs, http_req_failed: s.http_req_failed };
+        if (s.duration) sc.http_req_duration = s.duration;
+        out.scenarios[name] = sc;
+      }
+    }
+    return out;
   }
 
   finish(): K6JsonTimeseries {
     for (const b of [...this.open.values()]) this.close(b);
     const all = [...this.closed.values()].sort((a, b) => a.sec - b.sec);
     const start = all.length ? all[0]!.sec : Math.floor(Date.now() / 1000);
-    const buckets = all.map((b) => ({ ...b.out, t: b.sec - start }));
+    const buckets = all.map((b) => Converter.output(b, start));
     return { version: 1, bucketSeconds: 1, startTime: new Date(start * 1000).toISOString(), buckets, lateSamples: this.lateSamples };
   }
 }

@@ -86,4 +86,14 @@ describe('k6JsonToTimeseries', () => {
     assert.equal(out.lateSamples, 1);
     assert.equal(out.buckets[0]!.trends!.http_req_duration!.max, 1);
   });
+
+  it('still adds up counter samples arriving after their second was closed', async () => {
+    const late = join(tmp.dir, 'late-counter.ndjson');
+    const p = (metric: string, sec: number, v: number) => JSON.stringify({ type: 'Point', metric, data: { time: new Date(Date.UTC(2026, 10, 25, 12, 0, sec)).toISOString(), value: v, tags: { scenario: 'chat' } } });
+    writeFileSync(late, [p('http_reqs', 0, 1), p('http_req_duration', 0, 5), p('http_req_duration', 30, 2), p('http_reqs', 0, 1)].join('\n'));
+    const out = await k6JsonToTimeseries(late);
+    assert.equal(out.buckets[0]!.http_reqs, 2);
+    assert.equal(out.buckets[0]!.scenarios!.chat!.http_reqs, 2);
+    assert.equal(out.buckets[0]!.scenarios!.chat!.http_req_duration!.max, 5);
+  });
 });
