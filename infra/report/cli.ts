@@ -48,5 +48,6 @@ export function register(program: Command): void {
     .command('report')
     .description('(Re)generate report.html in a results folder from its stored files')
     .argument('<dir>', 'results folder (must hold summary.json)')
+    .addHelpText('after', '\nOptional files: timeseries.json, histograms.json, verdict.json, meta.json, comparison.json.\nExit codes: 0 written, 104 folder or summary.json missing or malformed.')
     .action(reportAction);
 }
