@@ -1,18 +1,18 @@
-import { chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { InfraError } from '../../errors.ts';
 import { ensureDir, logTail, makeTempDir, removeTempDir } from '../../lifecycle/files.ts';
 import { freePort } from '../../lifecycle/ports.ts';
-import { ManagedProcess, runToCompletion } from '../../lifecycle/process.ts';
+import { ManagedProcess } from '../../lifecycle/process.ts';
 import { describeWait, waitUntil } from '../../lifecycle/wait.ts';
 import { isRoot, postgresBinDir, systemUser } from '../../setup/detect.ts';
 import { StartedLocalService } from '../started-local.ts';
 import type { StartContext } from '../types.ts';
 import { POSTGRES_CREDENTIALS } from '../versions.ts';
+import { preparePgData } from './template.ts';
 
 /**
- * A throwaway PostgreSQL cluster: `initdb` into a temp dir, then `postgres` on
+ * A throwaway PostgreSQL cluster: a copy of the initdb'd template in a temp dir, then `postgres` on
  * 127.0.0.1 at an ephemeral port, its unix socket in the temp dir, fsync off.
  * Run as the `postgres` user when we are root (the server refuses root).
  */
@@ -44,38 +44,27 @@ export class LocalPostgres {
     const fail = (message: string): InfraError =>
       new InfraError('INFRA_START_FAILED', `postgres ${message}`, { service: 'postgres', logFile, logTail: logTail(logFile) });
     const { user: dbUser, password, database } = POSTGRES_CREDENTIALS;
-    const pwFile = join(dir, 'pwfile');
-    writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
-    if (user) chownSync(pwFile, user.uid, user.gid);
     const dataDir = join(dir, 'data');
-    ctx.onStep?.('initdb');
-    const initArgs = ['-D', dataDir, '-U', dbUser, `--pwfile=${pwFile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '-N'];
-    const init = await runToCompletion({ name: 'postgres', command: join(binDir, 'initdb'), args: initArgs, logFile, cwd: dir, user, env: { ...process.env, LC_ALL: 'C' } }, this.timeoutMs);
-    if (init.error || init.code !== 0) {
-      const error = fail(`initdb (${join(binDir, 'initdb')}) failed: ${init.error?.message ?? `exit code ${init.code}`}`);
+    ctx.onStep?.('data dir');
+    try {
+      await preparePgData(binDir, user, dataDir, logFile);
+    } catch (err) {
       removeTempDir(dir);
-      throw error;
+      throw err;
     }
     const port = this.port ?? (await freePort());
     ctx.onStep?.('start server');
     const args = ['-D', dataDir, '-h', '127.0.0.1', '-p', String(port), '-k', dir];
     for (const setting of ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=200', 'shared_buffers=128MB']) args.push('-c', setting);
     const proc = ManagedProcess.start({ name: 'postgres', command: join(binDir, 'postgres'), args, logFile, cwd: dir, user, env: { ...process.env, LC_ALL: 'C' } });
-    const adminUrl = `postgres://${dbUser}:${password}@127.0.0.1:${port}/postgres`;
+    const url = `postgres://${dbUser}:${password}@127.0.0.1:${port}/${database}`;
     const started = new StartedLocalService({
       name: 'postgres', port, proc, tempDir: dir, logFile, stopSignal: 'SIGINT',
-      endpoints: { postgres: { url: `postgres://${dbUser}:${password}@127.0.0.1:${port}/${database}` } },
+      endpoints: { postgres: { url } },
     });
-    const result = await waitUntil(() => query(adminUrl, 'SELECT 1'), { timeoutMs: this.timeoutMs, signal: ctx.signal, process: proc, intervalMs: 150 });
+    const result = await waitUntil(() => query(url, 'SELECT 1'), { timeoutMs: this.timeoutMs, signal: ctx.signal, process: proc, intervalMs: 150 });
     if (!result.ok) {
       const error = fail(`(port ${port}) ${describeWait(result, this.timeoutMs)}`);
-      await started.stop();
-      throw error;
-    }
-    try {
-      await query(adminUrl, `CREATE DATABASE ${database}`);
-    } catch (err) {
-      const error = fail(`could not create database ${database}: ${(err as Error).message}`);
       await started.stop();
       throw error;
     }
