@@ -45,6 +45,16 @@ function checkQuery(method: string, query: unknown): string {
 
 const toParams = (args: unknown[]) => args.map((a) => (a === undefined ? null : a));
 
+/**
+ * The driver id, as the script's `import driver from 'k6/x/sql/driver/postgres'` hands it
+ * over: the symbol itself, or — when a CommonJS interop gives the default import the whole
+ * module object — that object, whose `default` is the symbol.
+ */
+function isPostgresDriver(driver: unknown): boolean {
+  if (driver === POSTGRES_DRIVER) return true;
+  return typeof driver === 'object' && driver !== null && (driver as { default?: unknown }).default === POSTGRES_DRIVER;
+}
+
 export function createModule(vu: VuContext): Record<string, unknown> {
   class Database {
     readonly #pool: pg.Pool;
@@ -96,9 +106,9 @@ export function createModule(vu: VuContext): Record<string, unknown> {
   }
 
   /** `sql.open(driver, url)`: the driver is the default export of k6/x/sql/driver/postgres. */
-  function open(driver: symbol, dataSourceName: string): Database {
+  function open(driver: unknown, dataSourceName: string): Database {
     requireAsyncMode(vu, MODULE, 'open()');
-    if (driver !== POSTGRES_DRIVER) {
+    if (!isPostgresDriver(driver)) {
       throw badArgument('open(driver, dataSourceName): driver must be the default export of k6/x/sql/driver/postgres (the only driver of the kit\'s engine)');
     }
     if (typeof dataSourceName !== 'string' || !/^postgres(ql)?:\/\//.test(dataSourceName)) {

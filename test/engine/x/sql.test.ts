@@ -93,6 +93,14 @@ describe('k6/x/sql (postgres driver)', () => {
     await d.close();
   });
 
+  it('accepts the driver module object itself, as a CommonJS interop hands the default import over', async () => {
+    const own = fakeVu();
+    const { open } = modules(own);
+    const d = open(createDriver(own), url);
+    assert.equal((await d.query('SELECT 2 AS two'))[0]!.two, 2);
+    await own.close();
+  });
+
   it('rejects queries on a closed database', async () => {
     const { open, driver } = modules(vu);
     const d = open(driver, url);
