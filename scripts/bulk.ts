@@ -48,7 +48,7 @@ export const options = { scenarios: scenarios(BATCH_MAX) };
 
 interface Setup { runId: string }
 
-export function setup(): Setup {
+export async function setup(): Promise<Setup> {
   return { runId: uniqueSuffix() };
 }
 

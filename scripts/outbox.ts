@@ -28,9 +28,8 @@ import { Reader, SCHEMA_TYPE_STRING, SchemaRegistry, type Message } from 'k6/x/k
 import sql from 'k6/x/sql';
 import driver from 'k6/x/sql/driver/postgres';
 import { databaseUrl, durationMs, kafkaBrokers, kafkaTopic, numberEnv, phase, SHORT } from './lib/config.ts';
-import { uniqueSuffix } from './lib/data.ts';
+import { prompt, uniqueSuffix } from './lib/data.ts';
 import { submitRequest } from './lib/requests.ts';
-import { prompt } from './lib/data.ts';
 
 const publishLag = new Trend('outbox_publish_lag', true);
 const eventsLost = new Counter('outbox_events_lost');
@@ -63,7 +62,7 @@ export const options = {
 
 interface Setup { runId: string; startedAt: number }
 
-export function setup(): Setup {
+export async function setup(): Promise<Setup> {
   return { runId: uniqueSuffix(), startedAt: Date.now() };
 }
 

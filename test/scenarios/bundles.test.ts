@@ -53,6 +53,14 @@ describe('scenario bundles', () => {
       assert.doesNotMatch(bundle, /\brequire\(/, 'a CommonJS require() in the bundle');
     });
 
+    it(`${name}: exports only async functions (async first: every I/O awaited)`, () => {
+      const source = readFileSync(join(root, 'scripts', `${name}.ts`), 'utf8');
+      const exported = [...source.matchAll(/^export\s+(?:default\s+)?(async\s+)?function\s*(\w*)/gm)];
+      assert.ok(exported.length > 0, 'exports no function');
+      const sync = exported.filter((m) => !m[1]).map((m) => m[2] || 'default');
+      assert.deepEqual(sync, [], `not async: ${sync.join(', ')}`);
+    });
+
     it(`${name}: has a valid threshold file naming only metrics the script feeds`, () => {
       const file = loadThresholdFile(join(root, 'thresholds', `${name}.json`));
       const source = readFileSync(join(root, 'dist/scripts', `${name}.js`), 'utf8');
