@@ -79,12 +79,25 @@ function onError(d: ApiDeps) {
   };
 }
 
+/**
+ * After the commit the request is accepted whatever Redis says: if the XADD fails, the
+ * requeue sweeper enqueues it once it has stayed queued past REQUEUE_STALE_MS.
+ */
+async function enqueue(d: ApiDeps, ids: string[]): Promise<void> {
+  try {
+    await d.queue.enqueue(d.redis, ids);
+  } catch (err) {
+    d.metrics.enqueueFailures.inc(ids.length);
+    d.log('warn', 'enqueue failed after the commit; the requeue sweeper will retry', { count: ids.length, ...errorFields(err) });
+  }
+}
+
 function registerV1(app: FastifyInstance, d: ApiDeps): void {
   app.post('/v1/requests', async (req, reply) => {
     const v = validateItem(req.body, '', d.config.llmModel);
     if (!v.ok) return invalid(reply, v.problems);
     const { created, row } = await createRequest(d.pool, v.value);
-    if (created) await d.queue.enqueue(d.redis, [row.id]);
+    if (created) await enqueue(d, [row.id]);
     return reply.code(created ? 202 : 200).send(row);
   });
 
@@ -97,7 +110,7 @@ function registerV1(app: FastifyInstance, d: ApiDeps): void {
     }
     try {
       const items = await createBatch(d.pool, v.value);
-      await d.queue.enqueue(d.redis, items.map((i) => i.id));
+      await enqueue(d, items.map((i) => i.id));
       return reply.code(202).send({ items });
     } catch (err) {
       if (err instanceof BatchConflict) return reply.code(409).send({ error: { code: 'conflict', index: err.index, message: err.message } });

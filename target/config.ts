@@ -35,6 +35,8 @@ export interface TargetConfig {
   visibilityTimeoutMs?: number;
   /** Deliveries of one request before it is failed as poison. */
   maxDeliveries?: number;
+  /** Requests still queued this long after creation (or their last requeue) are put on the queue again; 0 = off. */
+  requeueStaleMs?: number;
   relayBatchSize?: number;
   relayPollMs?: number;
   shutdownTimeoutMs?: number;
@@ -64,6 +66,7 @@ const DEFAULTS = {
   queueGroup: DEFAULT_QUEUE_GROUP,
   visibilityTimeoutMs: 60_000,
   maxDeliveries: 5,
+  requeueStaleMs: 300_000,
   relayBatchSize: 200,
   relayPollMs: 50,
   shutdownTimeoutMs: 10_000,
@@ -96,6 +99,7 @@ const ENV_MAP: Array<[string, keyof TargetConfig, 'string' | 'int' | 'list' | 'b
   ['QUEUE_GROUP', 'queueGroup', 'string'],
   ['VISIBILITY_TIMEOUT_MS', 'visibilityTimeoutMs', 'int'],
   ['MAX_DELIVERIES', 'maxDeliveries', 'int'],
+  ['REQUEUE_STALE_MS', 'requeueStaleMs', 'int'],
   ['RELAY_BATCH_SIZE', 'relayBatchSize', 'int'],
   ['RELAY_POLL_MS', 'relayPollMs', 'int'],
   ['SHUTDOWN_TIMEOUT_MS', 'shutdownTimeoutMs', 'int'],
@@ -178,6 +182,7 @@ const INT_RANGES: Partial<Record<keyof TargetConfig, [number, number]>> = {
   kafkaPartitions: [1, 1000],
   visibilityTimeoutMs: [100, 86_400_000],
   maxDeliveries: [1, 1000],
+  requeueStaleMs: [0, 86_400_000],
   relayBatchSize: [1, 10_000],
   relayPollMs: [1, 60_000],
   shutdownTimeoutMs: [0, 3_600_000],

@@ -42,3 +42,4 @@ export type Role = (typeof ROLES)[number];
 /** Key of the PostgreSQL advisory locks (migrations; the single relay owner). */
 export const MIGRATION_LOCK_KEY = 0x6b366d31; // 'k6m1'
 export const RELAY_LOCK_KEY = 0x6b367231; // 'k6r1'
+export const SWEEP_LOCK_KEY = 0x6b367331; // 'k6s1'

@@ -21,6 +21,7 @@ export interface TargetMetrics {
   relayLag: Histogram;
   relayPublished: Counter;
   relayErrors: Counter;
+  enqueueFailures: Counter;
 }
 
 export function createMetrics(probes: Probes): TargetMetrics {
@@ -83,5 +84,10 @@ export function createMetrics(probes: Probes): TargetMetrics {
     }),
     relayPublished: new Counter({ name: 'target_relay_published_total', help: 'Outbox events published', registers: [registry] }),
     relayErrors: new Counter({ name: 'target_relay_errors_total', help: 'Relay publish or mark failures', registers: [registry] }),
+    enqueueFailures: new Counter({
+      name: 'target_enqueue_failures_total',
+      help: 'Committed requests whose XADD failed (the requeue sweeper enqueues them later)',
+      registers: [registry],
+    }),
   };
 }

@@ -17,6 +17,7 @@ import { errorFields, stderrLogger, type Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { RedisQueue } from './queue.ts';
 import { OutboxRelay } from './relay.ts';
+import { RequeueSweeper } from './requeue.ts';
 import { QueueWorker } from './worker.ts';
 
 export interface RunningTarget {
@@ -94,6 +95,7 @@ export async function startTarget(config: TargetConfig, opts: StartOptions = {})
   const { pool, redis, blocking, kafka, admin, closers } = await connectClients(c, log);
   const queue = new RedisQueue({ key: c.queueKey, group: c.queueGroup, consumer: `${process.pid}-${Math.random().toString(36).slice(2, 10)}` });
   let worker: QueueWorker | undefined;
+  let sweeper: RequeueSweeper | undefined;
   let relay: OutboxRelay | undefined;
   let app: ReturnType<typeof buildApi> | undefined;
   try {
@@ -120,6 +122,8 @@ export async function startTarget(config: TargetConfig, opts: StartOptions = {})
       });
       worker = new QueueWorker({ pool, redis, blocking, queue, llm, metrics, config: c, log });
       worker.start();
+      sweeper = new RequeueSweeper({ pool, redis, queue, staleMs: c.requeueStaleMs, log });
+      sweeper.start();
     }
     if (c.roles.includes('relay') && kafka && admin) {
       relay = new OutboxRelay({ pool, kafka, admin, config: c, metrics, log });
@@ -131,6 +135,7 @@ export async function startTarget(config: TargetConfig, opts: StartOptions = {})
     await closeAll([
       ['http', async () => app?.close()],
       ['worker', async () => worker?.stop(0)],
+      ['sweeper', async () => sweeper?.stop()],
       ['relay', async () => relay?.stop(0)],
       ...closers,
     ], log);
@@ -149,6 +154,7 @@ export async function startTarget(config: TargetConfig, opts: StartOptions = {})
           const r = await worker?.stop(Math.max(0, deadline - Date.now()));
           if (r?.abandoned) log('warn', 'jobs left unfinished at shutdown; they will be redelivered', { abandoned: r.abandoned });
         }],
+        ['sweeper', async () => sweeper?.stop()],
         ['relay', async () => relay?.stop(Math.max(1000, deadline - Date.now()))],
         ...closers,
       ], log);

@@ -45,6 +45,11 @@ CREATE INDEX IF NOT EXISTS outbox_events_unpublished_idx ON outbox_events (id) W
 CREATE INDEX IF NOT EXISTS outbox_events_aggregate_idx ON outbox_events (aggregate_id);
 `,
   },
+  {
+    version: 2,
+    name: 'requeue sweeper bookkeeping',
+    sql: `ALTER TABLE llm_requests ADD COLUMN IF NOT EXISTS requeued_at timestamptz;`,
+  },
 ];
 
 /** Applies the missing migrations; returns the versions applied by this call. */

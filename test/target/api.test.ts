@@ -11,6 +11,10 @@ import { startInfra, type InfraHandle } from '../../infra/index.ts';
 import { startMockLlm, type MockLlm } from '../../mock-llm/index.ts';
 import { spawnTarget, startTarget, type RunningTarget } from '../../target/index.ts';
 import { migrate } from '../../target/db/migrations.ts';
+import { createRequest } from '../../target/db/repository.ts';
+import { RedisQueue } from '../../target/queue.ts';
+import { RequeueSweeper } from '../../target/requeue.ts';
+import { validateItem } from '../../target/validation.ts';
 import { call, QUIET_LLM, waitFinished, waitFor } from './helpers.ts';
 
 let infra: InfraHandle;
@@ -355,5 +359,17 @@ describe('resilience', () => {
       await call('PUT', `${llm.url}/__admin/config`, QUIET_LLM);
       await child.stop();
     }
+  });
+});
+
+describe('requeue sweeper', () => {
+  it('puts back on the queue a committed request that never reached Redis, and it completes', async () => {
+    const validated = validateItem({ prompt: 'never enqueued', mode: 'quick' }, '', 'claude-sonnet-4-5');
+    assert.ok(validated.ok);
+    const { row } = await createRequest(pool, validated.value); // committed, no XADD: as if Redis failed
+    const sweeper = new RequeueSweeper({ pool, redis, queue: new RedisQueue({ key: 'llm:requests:queue', group: 'llm-workers', consumer: 'test' }), staleMs: 1, log: () => {} });
+    await new Promise((r) => setTimeout(r, 5));
+    assert.ok((await sweeper.sweep()) >= 1);
+    assert.equal((await waitFinished(base, row.id)).status, 'completed');
   });
 });
