@@ -93,16 +93,19 @@ export async function workflow(data: Setup): Promise<void> {
     check(body, { 'completed request has a result and usage': (v) => v !== null && v.result !== null && v.usage !== null });
   }
   const rows = await db.query(
-    `SELECT event_type, count(*) AS n FROM outbox_events WHERE aggregate_id = ANY($1::text[]) GROUP BY event_type`, ids,
+    `SELECT event_type, count(*) AS n FROM outbox_events WHERE aggregate_id = ANY(string_to_array($1, ',')) GROUP BY event_type`, ids.join(','),
   );
   const count = (type: string) => Number(rows.find((r) => r.event_type === type)?.n ?? 0);
   const eventsOk = count('llm.request.created.v1') === ids.length && count('llm.request.completed.v1') === ids.length;
   if (!check(eventsOk, { 'one created and one completed event per request': (b) => b })) violations.add(1, { pattern: 'workflow' });
 }
 
-/** Rows whose client_request_id is one of `ids`. */
+/**
+ * Rows whose client_request_id is one of `ids`. Lists go in as one comma-joined text
+ * parameter: a JS array is not a portable SQL parameter across xk6-sql's Go drivers.
+ */
 async function rowsFor(ids: string[]): Promise<number> {
-  const rows = await db.query('SELECT count(*) AS n FROM llm_requests WHERE client_request_id = ANY($1::text[])', ids);
+  const rows = await db.query("SELECT count(*) AS n FROM llm_requests WHERE client_request_id = ANY(string_to_array($1, ','))", ids.join(','));
   return Number(rows[0]?.n ?? -1);
 }
 

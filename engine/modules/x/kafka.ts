@@ -107,7 +107,9 @@ export function createModule(vu: VuContext): Record<string, unknown> {
         const { topic, message } = toKafkaMessage(raw, i);
         const t = topic ?? this.#topic;
         if (!t) throw badConfig(`produce: messages[${i}] has no topic and the Writer has none`);
-        byTopic.set(t, [...(byTopic.get(t) ?? []), message]);
+        const list = byTopic.get(t);
+        if (list) list.push(message);
+        else byTopic.set(t, [message]);
       });
       this.#connected ??= this.#producer.connect();
       for (const [topic, messages] of byTopic) {
