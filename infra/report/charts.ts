@@ -8,6 +8,8 @@ import type { Bucket, BucketTrend, ScenarioBucket, Timeseries } from './types.ts
 export interface ChartSeries {
   label: string;
   values: Array<number | null>;
+  /** How points merge when a long run is downsampled: per-second rates average, percentiles and VUs keep the max. */
+  agg: 'mean' | 'max';
 }
 
 export interface ChartSpec {
@@ -56,7 +58,7 @@ function trendNames(ts: Timeseries): { names: string[]; zero: string[] } {
 }
 
 function latencySeries(pick: (b: Bucket | null) => BucketTrend | undefined, at: Array<Bucket | null>): ChartSeries[] {
-  return (['p50', 'p95', 'p99'] as const).map((p) => ({ label: p, values: at.map((b) => { const v = pick(b)?.[p]; return v === undefined ? null : r3(v); }) }));
+  return (['p50', 'p95', 'p99'] as const).map((p) => ({ label: p, agg: 'max' as const, values: at.map((b) => { const v = pick(b)?.[p]; return v === undefined ? null : r3(v); }) }));
 }
 
 function scenarioNames(ts: Timeseries): string[] {
@@ -69,11 +71,11 @@ function scenarioGroup(name: string, index: number, x: number[], at: Array<Bucke
   const sc = (b: Bucket | null): ScenarioBucket | undefined => b?.scenarios?.[name];
   const rate = (f: (s: ScenarioBucket) => number | undefined) => at.map((b) => perSecond(sc(b) ? f(sc(b)!) : 0, step));
   const throughput: ChartSeries[] = [
-    { label: 'requests/s', values: rate((s) => s.http_reqs) },
-    { label: 'iterations/s', values: rate((s) => s.iterations) },
-    { label: 'failed requests/s', values: rate((s) => s.http_req_failed) },
+    { label: 'requests/s', agg: 'mean', values: rate((s) => s.http_reqs) },
+    { label: 'iterations/s', agg: 'mean', values: rate((s) => s.iterations) },
+    { label: 'failed requests/s', agg: 'mean', values: rate((s) => s.http_req_failed) },
   ];
-  if (at.some((b) => sc(b)?.vus !== undefined)) throughput.push({ label: 'VUs', values: at.map((b) => sc(b)?.vus ?? null) });
+  if (at.some((b) => sc(b)?.vus !== undefined)) throughput.push({ label: 'VUs', agg: 'max', values: at.map((b) => sc(b)?.vus ?? null) });
   return {
     title: `Scenario: ${name}`,
     charts: [
@@ -87,8 +89,8 @@ function scenarioGroup(name: string, index: number, x: number[], at: Array<Bucke
 export function buildCharts(ts: Timeseries): ChartGroup[] {
   const step = ts.bucketSeconds;
   const { x, at } = dense(ts);
-  const series = (label: string, pick: Pick): ChartSeries => ({ label, values: at.map((b) => (b ? pick(b) : null)) });
-  const count = (label: string, pick: (b: Bucket) => number | undefined): ChartSeries => ({ label, values: at.map((b) => perSecond(b ? pick(b) : 0, step)) });
+  const series = (label: string, pick: Pick): ChartSeries => ({ label, agg: 'max', values: at.map((b) => (b ? pick(b) : null)) });
+  const count = (label: string, pick: (b: Bucket) => number | undefined): ChartSeries => ({ label, agg: 'mean', values: at.map((b) => perSecond(b ? pick(b) : 0, step)) });
   const overview: ChartGroup = {
     title: 'Overview',
     charts: [
@@ -106,5 +108,31 @@ export function buildCharts(ts: Timeseries): ChartGroup[] {
   const latency: ChartGroup = { title: 'Latency (p50, p95, p99 per second)', charts: charts.filter((c) => !BREAKDOWN.has(c.title)) };
   const breakdown: ChartGroup = { title: 'Request phases and iteration duration', charts: charts.filter((c) => BREAKDOWN.has(c.title)) };
   if (zero.length) breakdown.note = `Always 0, not charted: ${zero.join(', ')}.`;
-  return [overview, latency, breakdown, ...scenarioNames(ts).map((name, i) => scenarioGroup(name, i, x, at, step))];
+  const groups = [overview, latency, breakdown, ...scenarioNames(ts).map((name, i) => scenarioGroup(name, i, x, at, step))];
+  return x.length > MAX_POINTS ? downsample(groups, Math.ceil(x.length / MAX_POINTS)) : groups;
+}
+
+/** More points than a chart is pixels wide only slows the page: long runs are merged k buckets to one point. */
+export const MAX_POINTS = 1500;
+
+function merge(values: Array<number | null>, k: number, agg: ChartSeries['agg']): Array<number | null> {
+  const out: Array<number | null> = [];
+  for (let i = 0; i < values.length; i += k) {
+    const part = values.slice(i, i + k).filter((v): v is number => v !== null);
+    if (part.length === 0) out.push(null);
+    else out.push(agg === 'max' ? Math.max(...part) : r3(part.reduce((a, b) => a + b, 0) / part.length));
+  }
+  return out;
+}
+
+function downsample(groups: ChartGroup[], k: number): ChartGroup[] {
+  return groups.map((g, i) => ({
+    ...g,
+    note: i === 0 ? [g.note, `Long run: each point merges ${k} buckets (rates averaged, percentiles and VUs at their maximum).`].filter(Boolean).join(' ') : g.note,
+    charts: g.charts.map((c) => ({
+      ...c,
+      x: c.x.filter((_, j) => j % k === 0),
+      series: c.series.map((s) => ({ ...s, values: merge(s.values, k, s.agg) })),
+    })),
+  }));
 }
