@@ -8,10 +8,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startInfra, type InfraHandle } from '../../infra/index.ts';
+import { startMockLlm } from '../../mock-llm/index.ts';
+import { spawnTarget } from '../../target/index.ts';
 import { SCENARIO_NAMES } from '../../infra/run/catalog.ts';
 import { runScenariosOn } from '../../infra/run/run-all.ts';
 import type { RunOptions } from '../../infra/run/options.ts';
@@ -96,5 +98,48 @@ describe('the CI gate through the CLI', () => {
     const meta = readJson<{ target: { pid: number }; exitCode: number }>(join(resultsDirOf(results, 'load'), 'meta.json'));
     assert.equal(meta.exitCode, 105);
     assert.equal(isAlive(meta.target.pid), false);
+  });
+});
+
+describe('end to end variants', () => {
+  const ctxOf = (lines: string[]) => ({ signal: new AbortController().signal, log: (l: string) => lines.push(l), out: (t: string) => lines.push(t) });
+
+  it('with --llm-url, sends the target's LLM calls to that provider and writes its key nowhere', async () => {
+    const provider = await startMockLlm({ port: 0, seed: 7, performanceMode: true });
+    const secret = `sk-test-${Date.now()}`;
+    process.env.LLM_API_KEY = secret;
+    const lines: string[] = [];
+    try {
+      const [outcome] = await runScenariosOn({ ...options('load'), llmUrl: provider.url }, ['load'], infra, ctxOf(lines));
+      assert.equal(outcome!.exitCode, 0, lines.join('\n'));
+      assert.ok((provider.stats().requests['POST /v1/messages']?.['200'] ?? 0) > 0, 'the provider was not called');
+      const meta = readJson<{ llm: { kind: string; url: string } }>(join(outcome!.resultsDir!, 'meta.json'));
+      assert.deepEqual(meta.llm, { kind: 'provider', url: provider.url });
+      assert.equal(existsSync(join(outcome!.resultsDir!, 'logs/mock-llm.log')), false);
+      for (const f of readdirSync(outcome!.resultsDir!, { recursive: true, withFileTypes: true })) {
+        if (f.isFile()) assert.doesNotMatch(readFileSync(join(f.parentPath, f.name), 'utf8'), new RegExp(secret), `${f.name} holds the key`);
+      }
+    } finally {
+      delete process.env.LLM_API_KEY;
+      await provider.stop();
+    }
+  });
+
+  it('with --target URL, drives that service and starts no target of its own', async () => {
+    const stub = await startMockLlm({ port: 0, seed: 42, performanceMode: true });
+    const { redis, postgres, kafka } = infra.endpoints;
+    const own = await spawnTarget({ redisUrl: redis!.url, databaseUrl: postgres!.url, kafkaBrokers: kafka!.brokers, llmUrl: stub.url, port: 0 });
+    const lines: string[] = [];
+    try {
+      const [outcome] = await runScenariosOn({ ...options('load'), targetUrl: own.url }, ['load'], infra, ctxOf(lines));
+      assert.equal(outcome!.exitCode, 0, lines.join('\n'));
+      const meta = readJson<{ target: { kind: string; url: string }; llm: { kind: string } }>(join(outcome!.resultsDir!, 'meta.json'));
+      assert.deepEqual(meta.target, { kind: 'external', url: own.url });
+      assert.equal(meta.llm.kind, 'none');
+      assert.equal(existsSync(join(outcome!.resultsDir!, 'logs/target.log')), false);
+    } finally {
+      await own.stop();
+      await stub.stop();
+    }
   });
 });
