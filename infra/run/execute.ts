@@ -1,7 +1,7 @@
 /**
  * Runs the engine as a child process: output teed to logs/engine.log (and the terminal unless
  * quiet), its memory sampled, stopped gracefully on abort (SIGINT first, as Ctrl-C does to k6,
- * then SIGKILL after a grace period).
+ * then SIGKILL after a grace period), and killed if the orchestrator itself exits.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -35,7 +35,12 @@ export function executeEngine(input: ExecuteInput): Promise<ExecuteResult> {
       cwd: input.cwd,
       env: { ...process.env, ...input.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a terminal Ctrl-C reaches only the orchestrator, which forwards ONE
+      // SIGINT (a second one would make k6 stop hard, without its summary).
+      detached: true,
     });
+    const killOnExit = (): void => void child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     if (child.pid !== undefined) input.sampler.watch('engine', child.pid);
     child.stdout.on('data', (chunk: Buffer) => {
       log.write(chunk);
@@ -59,6 +64,7 @@ export function executeEngine(input: ExecuteInput): Promise<ExecuteResult> {
       reject(err);
     });
     child.on('close', (code, signal) => {
+      process.off('exit', killOnExit);
       input.sampler.sample();
       input.signal.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);

@@ -104,7 +104,7 @@ describe('the CI gate through the CLI', () => {
 describe('end to end variants', () => {
   const ctxOf = (lines: string[]) => ({ signal: new AbortController().signal, log: (l: string) => lines.push(l), out: (t: string) => lines.push(t) });
 
-  it('with --llm-url, sends the target's LLM calls to that provider and writes its key nowhere', async () => {
+  it("with --llm-url, sends the target's LLM calls to that provider and writes its key nowhere", async () => {
     const provider = await startMockLlm({ port: 0, seed: 7, performanceMode: true });
     const secret = `sk-test-${Date.now()}`;
     process.env.LLM_API_KEY = secret;
