@@ -6,6 +6,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ExitCode, KitError } from '../engine/exit-codes.ts';
 import { Admission } from './admission.ts';
 import type { AdminTarget } from './admin.ts';
 import { resolveConfig, type MockLlmConfig, type MockLlmConfigPatch } from './config.ts';
@@ -89,9 +90,12 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
 
   const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, createHandler(state));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const where = `${host}:${options.port ?? 0}`;
+      reject(new KitError('MOCK_LLM_LISTEN_FAILED', `mock-llm cannot listen on ${where}: ${err.code ?? err.message}`, ExitCode.INVALID_CONFIG, { cause: err }));
+    });
     server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
