@@ -20,7 +20,7 @@ import exec from 'k6/execution';
 import { Rate, Trend } from 'k6/metrics';
 import { durationMs, numberEnv, phase, SHORT } from './lib/config.ts';
 import { generateUniqueRequests, uniqueRequest, type Mode } from './lib/data.ts';
-import { phaseAt } from './lib/metrics.ts';
+import { phaseAt } from './lib/phase.ts';
 import { waitForAll, waitForCompletion } from './lib/poll.ts';
 import { submitBatch, submitRequest } from './lib/requests.ts';
 

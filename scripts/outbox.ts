@@ -29,6 +29,7 @@ import sql from 'k6/x/sql';
 import driver from 'k6/x/sql/driver/postgres';
 import { databaseUrl, durationMs, kafkaBrokers, kafkaTopic, numberEnv, phase, SHORT } from './lib/config.ts';
 import { prompt, uniqueSuffix } from './lib/data.ts';
+import { countMissing, isSettled, OrderTracker, type OutboxEvent, type OutboxRow } from './lib/outbox-check.ts';
 import { submitRequest } from './lib/requests.ts';
 
 const publishLag = new Trend('outbox_publish_lag', true);
@@ -72,52 +73,32 @@ export async function business(data: Setup): Promise<void> {
   submitSuccess.add(check(res, { 'submit status is 202': (r) => r.status === 202 }));
 }
 
-interface OutboxEvent { event_id: string; event_type: string; aggregate_id: string; occurred_at: string }
-interface AggregateState { created: boolean; terminal: boolean }
-
-/** What one consumer has seen so far: event ids, and per aggregate which events arrived. */
-class Observed {
-  readonly eventIds = new Set<string>();
-  readonly aggregates = new Map<string, AggregateState>();
-
-  constructor(private readonly since: number) {}
-
-  take(message: Message): void {
-    const text = serdes.deserialize({ data: message.value ?? new Uint8Array(), schemaType: SCHEMA_TYPE_STRING }) as string;
-    let event: OutboxEvent;
-    try {
-      event = JSON.parse(text) as OutboxEvent;
-    } catch {
-      return; // not one of the service's events
-    }
-    const occurred = Date.parse(event.occurred_at);
-    if (!(occurred >= this.since)) return; // an earlier run's event
-    if (this.eventIds.has(event.event_id)) {
-      duplicates.add(1);
-      return;
-    }
-    this.eventIds.add(event.event_id);
-    consumed.add(1, { event_type: event.event_type });
-    publishLag.add(Date.parse(message.time) - occurred);
-    this.checkOrder(event, message);
-  }
-
-  private checkOrder(event: OutboxEvent, message: Message): void {
+/** Reads one record: the envelope and its key, or null for a record that is not one of the service's events. */
+function decode(message: Message): { event: OutboxEvent; key: string } | null {
+  try {
+    const event = JSON.parse(serdes.deserialize({ data: message.value ?? new Uint8Array(), schemaType: SCHEMA_TYPE_STRING }) as string) as OutboxEvent;
     const key = message.key ? (serdes.deserialize({ data: message.key, schemaType: SCHEMA_TYPE_STRING }) as string) : '';
-    if (key !== event.aggregate_id) orderViolations.add(1, { reason: 'key' });
-    const state = this.aggregates.get(event.aggregate_id) ?? { created: false, terminal: false };
-    if (event.event_type === 'llm.request.created.v1') {
-      if (state.terminal) orderViolations.add(1, { reason: 'created_after_terminal' });
-      state.created = true;
-    } else {
-      if (!state.created) orderViolations.add(1, { reason: 'terminal_before_created' });
-      state.terminal = true;
-    }
-    this.aggregates.set(event.aggregate_id, state);
+    return typeof event?.event_id === 'string' ? { event, key } : null;
+  } catch {
+    return null;
   }
 }
 
-interface OutboxRow { id: string; status: string; event_id: string | null; created_ms: number | null }
+/** Folds one record in: this run's events only (occurred since `since`), deduplicated on event_id. */
+function take(tracker: OrderTracker, message: Message, since: number): void {
+  const decoded = decode(message);
+  if (!decoded) return;
+  const occurred = Date.parse(decoded.event.occurred_at);
+  if (!(occurred >= since)) return; // an earlier run's event
+  const result = tracker.take(decoded.event, decoded.key);
+  if (result === 'duplicate') {
+    duplicates.add(1);
+    return;
+  }
+  consumed.add(1, { event_type: decoded.event.event_type });
+  publishLag.add(Date.parse(message.time) - occurred);
+  for (const reason of result) orderViolations.add(1, { reason });
+}
 
 /** This run's requests joined with their outbox events (one row per event; a request without any gives one row with nulls). */
 async function outboxRows(runId: string): Promise<OutboxRow[]> {
@@ -131,31 +112,24 @@ async function outboxRows(runId: string): Promise<OutboxRow[]> {
   return rows as unknown as OutboxRow[];
 }
 
-/** Events the consumer should have seen by now but has not (or requests with no event at all). */
-function missing(rows: OutboxRow[], seen: Observed, now: number): number {
-  return rows.filter((r) => r.event_id === null || (!seen.eventIds.has(r.event_id) && (r.created_ms ?? 0) < now - PUBLISH_GRACE_MS)).length;
-}
-
-const settled = (rows: OutboxRow[], seen: Observed) =>
-  rows.length > 0 && rows.every((r) => (r.status === 'completed' || r.status === 'failed') && r.event_id !== null && seen.eventIds.has(r.event_id));
-
 export async function consumer(data: Setup): Promise<void> {
   const reader = new Reader({ brokers: kafkaBrokers(), groupID: `k6-outbox-${data.runId}`, groupTopics: [kafkaTopic()], maxWait: '1s' });
-  const seen = new Observed(data.startedAt - 1000);
+  const tracker = new OrderTracker();
+  const since = data.startedAt - 1000;
   const businessEnd = data.startedAt + durationMs(DURATION) + 5000; // + the business scenario's gracefulStop
   const deadline = businessEnd + durationMs(WAIT);
   orderViolations.add(0);
   try {
     while (Date.now() < deadline) {
       const messages = await reader.consume({ limit: 500, expectTimeout: true, nanoPrecision: true });
-      for (const m of messages) seen.take(m);
-      if (Date.now() > businessEnd && settled(await outboxRows(data.runId), seen)) break;
+      for (const m of messages) take(tracker, m, since);
+      if (Date.now() > businessEnd && isSettled(await outboxRows(data.runId), tracker.seenEventIds)) break;
     }
     const rows = await outboxRows(data.runId);
-    const lost = missing(rows, seen, Date.now());
+    const lost = countMissing(rows, tracker.seenEventIds, Date.now(), PUBLISH_GRACE_MS);
     eventsLost.add(lost);
     check(lost, { 'no outbox event lost': (n) => n === 0 });
-    if (SHORT || lost > 0) console.log(`outbox: ${rows.length} outbox rows for this run, ${seen.eventIds.size} events seen, ${lost} lost`);
+    if (SHORT || lost > 0) console.log(`outbox: ${rows.length} outbox rows for this run, ${tracker.seenEventIds.size} events seen, ${lost} lost`);
   } finally {
     await reader.close();
   }

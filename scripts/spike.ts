@@ -19,7 +19,7 @@ import exec from 'k6/execution';
 import { Rate, Trend } from 'k6/metrics';
 import { durationMs, numberEnv, phase, SHORT } from './lib/config.ts';
 import { uniqueRequest } from './lib/data.ts';
-import { phaseAt } from './lib/metrics.ts';
+import { phaseAt } from './lib/phase.ts';
 import { waitForCompletion } from './lib/poll.ts';
 import { submitRequest } from './lib/requests.ts';
 

@@ -20,7 +20,7 @@ import exec from 'k6/execution';
 import { Rate, Trend } from 'k6/metrics';
 import { durationMs, numberEnv, phase } from './lib/config.ts';
 import { uniqueRequest } from './lib/data.ts';
-import { phaseAt } from './lib/metrics.ts';
+import { phaseAt } from './lib/phase.ts';
 import { getRequest, submitRequest } from './lib/requests.ts';
 import { pause } from './lib/timers.ts';
 

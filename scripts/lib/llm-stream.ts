@@ -14,8 +14,11 @@
  * Wire formats: Anthropic Messages (`event: content_block_delta` with a text_delta, ...,
  * `message_stop`) and OpenAI Chat Completions (`data: {chat.completion.chunk}` lines,
  * `data: [DONE]`).
+ *
+ * Pure functions, no k6 import: unit-tested under Node (test/scenarios/lib.test.ts).
  */
-import type { Event } from 'k6/x/sse';
+/** What is read of a Server-Sent Event (k6/x/sse's Event has these fields, among others). */
+export interface SseEvent { name: string; data: string }
 
 export type Provider = 'anthropic' | 'openai';
 
@@ -59,7 +62,7 @@ function parse(data: string): Json | null {
 }
 
 /** Folds one Server-Sent Event, received at `now`, into the state. */
-export function onEvent(provider: Provider, state: StreamState, event: Event, now: number): void {
+export function onEvent(provider: Provider, state: StreamState, event: SseEvent, now: number): void {
   if (provider === 'anthropic') {
     if (event.name === 'message_stop') state.end = now;
     else if (event.name === 'error') state.error = event.data;

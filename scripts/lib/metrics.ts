@@ -9,16 +9,3 @@ import { Rate, Trend } from 'k6/metrics';
 export function e2eMetrics(): { duration: Trend; success: Rate } {
   return { duration: new Trend('e2e_duration', true), success: new Rate('e2e_success') };
 }
-
-/**
- * The phase of a timeline a moment belongs to: `stages` are consecutive [name, ms]
- * spans from `startMs`; past the last one the last name is kept.
- */
-export function phaseAt(stages: Array<[string, number]>, startMs: number, nowMs: number = Date.now()): string {
-  let end = startMs;
-  for (const [name, ms] of stages) {
-    end += ms;
-    if (nowMs < end) return name;
-  }
-  return stages[stages.length - 1]![0];
-}
