@@ -64,5 +64,5 @@ export default async function (): Promise<void> {
   // Pipeline-like burst: issued together, awaited together; the duration is the burst's.
   const keys = Array.from({ length: BURST }, (_, i) => `${ns}:burst:${i}`);
   await timed('burst_set', () => Promise.all(keys.map((k) => client.set(k, '1', KEY_TTL_S))), (r) => r.every((x) => x === 'OK'));
-  await timed('del', () => client.del(keys), (n) => n === BURST);
+  await timed('del', () => client.del(...keys), (n) => n === BURST);
 }
