@@ -126,6 +126,7 @@ export function createModule(vu: VuContext): Record<string, unknown> {
       tags.status = String(res.statusCode);
       fire('open');
       const parser = new SseParser((event) => {
+        if (closed) return; // close() ends delivery at once, even mid-chunk
         vu.metrics.add('sse_event', 1, tags);
         fire('event', event);
       });
