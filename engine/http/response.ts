@@ -15,7 +15,7 @@ export class K6Response {
   readonly remote_port: number;
   readonly cookies: Record<string, unknown[]> = {};
   readonly tls_version = '';
-  readonly request: { method: string; url: string; headers: Record<string, string[]>; body: string; cookies: Record<string, unknown[]> };
+  private readonly req: { method: string; url: string; headers: Record<string, string>; bodyText: string };
 
   constructor(wire: WireResponse, req: { method: string; url: string; headers: Record<string, string>; bodyText: string }) {
     const last = wire.hops[wire.hops.length - 1]!;
@@ -31,9 +31,14 @@ export class K6Response {
     this.error_code = last.errorCode;
     this.remote_ip = wire.remoteIp;
     this.remote_port = wire.remotePort;
+    this.req = req;
+  }
+
+  /** The request as k6 shows it (built on first access). */
+  get request(): { method: string; url: string; headers: Record<string, string[]>; body: string; cookies: Record<string, unknown[]> } {
     const headers: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) headers[k] = [v];
-    this.request = { method: req.method, url: req.url, headers, body: req.bodyText, cookies: {} };
+    for (const [k, v] of Object.entries(this.req.headers)) headers[k] = [v];
+    return { method: this.req.method, url: this.req.url, headers, body: this.req.bodyText, cookies: {} };
   }
 
   /** Parses the body as JSON; `selector` is a dotted path like "data.items.0.id" (a subset of k6's gjson). */

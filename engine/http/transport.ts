@@ -11,6 +11,7 @@ import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
 import { classify, K6_ERROR, statusErrorCode } from './error-codes.ts';
 import type { WireHop, WireRequest, WireResponse, WireTimings } from './wire.ts';
+import type { InterruptSignal } from '../runtime/interrupt.ts';
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -20,6 +21,7 @@ export interface TransportOptions {
 
 export class HttpTransport {
   private readonly agent: Agent;
+  private readonly deadlines = new Deadlines();
 
   constructor(opts: TransportOptions) {
     this.agent = new Agent({
@@ -32,7 +34,7 @@ export class HttpTransport {
   }
 
   /** Runs a request and its redirects. Never rejects: errors are in the hops. */
-  async request(req: WireRequest, signal?: AbortSignal): Promise<WireResponse> {
+  async request(req: WireRequest, signal?: InterruptSignal): Promise<WireResponse> {
     const hops: WireHop[] = [];
     let { method, url, body } = req;
     const headers = { ...req.headers };
@@ -53,32 +55,25 @@ export class HttpTransport {
     }
   }
 
-  private once(method: string, url: string, headers: Record<string, string>, body: WireRequest['body'], req: WireRequest, signal?: AbortSignal): Promise<HopResult> {
+  private once(method: string, url: string, headers: Record<string, string>, body: WireRequest['body'], req: WireRequest, signal?: InterruptSignal): Promise<HopResult> {
     return new Promise((resolve) => {
       const call = new Call(method, url, headers, body, req.responseType, resolve);
-      let parsed: URL;
-      try {
-        parsed = new URL(url);
-        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw Object.assign(new Error(`unsupported protocol ${parsed.protocol}`), { code: 'ERR_INVALID_URL' });
-      } catch (err) {
-        call.fail(Object.assign(err as Error, { code: 'ERR_INVALID_URL' }), K6_ERROR.INVALID_URL);
-        return;
-      }
-      const timer = setTimeout(() => call.timeout(req.timeoutMs), req.timeoutMs);
+      const target = parseTarget(url);
+      if ('error' in target) return call.fail(target.error, K6_ERROR.INVALID_URL);
+      call.deadline = performance.now() + req.timeoutMs;
+      call.timeoutMs = req.timeoutMs;
+      this.deadlines.add(call);
+      const onAbort = () => call.abortNow(new Error('request interrupted'));
       call.onDone = () => {
-        clearTimeout(timer);
+        this.deadlines.delete(call);
         signal?.removeEventListener('abort', onAbort);
       };
-      const onAbort = () => call.abortNow(new Error('request interrupted'));
       if (signal) {
         if (signal.aborted) return call.abortNow(new Error('request interrupted'));
         signal.addEventListener('abort', onAbort, { once: true });
       }
       try {
-        this.agent.dispatch(
-          { origin: parsed.origin, path: parsed.pathname + parsed.search, method, headers, body: body ?? undefined, headersTimeout: 0, bodyTimeout: 0 },
-          call,
-        );
+        this.agent.dispatch({ origin: target.origin, path: target.path, method, headers, body: body ?? undefined, headersTimeout: 0, bodyTimeout: 0 }, call);
       } catch (err) {
         call.fail(err, 0);
       }
@@ -86,6 +81,7 @@ export class HttpTransport {
   }
 
   async close(): Promise<void> {
+    this.deadlines.stop();
     await this.agent.destroy().catch(() => undefined);
   }
 }
@@ -100,6 +96,8 @@ interface HopResult {
 /** One request's handler (undici's legacy handler interface) and its timestamps. */
 class Call implements Dispatcher.DispatchHandler {
   onDone: () => void = () => undefined;
+  deadline = Infinity;
+  timeoutMs = 0;
   private readonly t0 = performance.now();
   private readonly startTime = Date.now();
   private tConnect = 0;
@@ -147,7 +145,7 @@ class Call implements Dispatcher.DispatchHandler {
     this.statusText = statusText;
     this.headerBytes = 17 + statusText.length;
     for (let i = 0; i < raw.length; i += 2) {
-      const key = canonicalKey(raw[i]!.toString('latin1'));
+      const key = canonicalName(raw[i]!.toString('latin1'));
       const value = raw[i + 1]!.toString('latin1');
       this.headerBytes += raw[i]!.length + raw[i + 1]!.length + 4;
       this.resHeaders[key] = this.resHeaders[key] === undefined ? value : `${this.resHeaders[key]}, ${value}`;
@@ -251,4 +249,63 @@ export function canonicalKey(key: string): string {
     upper = c === '-';
   }
   return out;
+}
+
+const names = new Map<string, string>();
+
+/** canonicalKey with a cache: responses repeat the same few header names. */
+function canonicalName(key: string): string {
+  let c = names.get(key);
+  if (c === undefined) {
+    c = canonicalKey(key);
+    if (names.size < 1000) names.set(key, c);
+  }
+  return c;
+}
+
+const targets = new Map<string, { origin: string; path: string }>();
+
+/** origin and path of a URL, cached: a test requests the same URLs over and over. */
+function parseTarget(url: string): { origin: string; path: string } | { error: Error } {
+  const known = targets.get(url);
+  if (known) return known;
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`unsupported protocol ${u.protocol}`);
+    const t = { origin: u.origin, path: u.pathname + u.search };
+    if (targets.size > 5000) targets.clear();
+    targets.set(url, t);
+    return t;
+  } catch (err) {
+    return { error: Object.assign(err as Error, { code: 'ERR_INVALID_URL' }) };
+  }
+}
+
+/**
+ * Request timeouts without a timer per request: one sweep every 10 ms over the requests in
+ * flight (k6's timeout is a whole-request deadline; 10 ms of slack is well inside its precision).
+ */
+class Deadlines {
+  private readonly calls = new Set<Call>();
+  private timer: NodeJS.Timeout | null = null;
+
+  add(call: Call): void {
+    this.calls.add(call);
+    this.timer ??= setInterval(() => this.sweep(), 10).unref();
+  }
+
+  delete(call: Call): void {
+    this.calls.delete(call);
+    if (this.calls.size === 0) this.stop();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const c of this.calls) if (c.deadline <= now) c.timeout(c.timeoutMs);
+  }
 }

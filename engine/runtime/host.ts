@@ -7,10 +7,11 @@ import type { ExecutionMode, ModuleFactory } from '../modules/api.ts';
 import type { EngineOptions } from '../options/consolidate.ts';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
 import type { BundledScript, ScriptFactory } from './bundle.ts';
+import type { InterruptSignal } from './interrupt.ts';
 
 /** The HTTP side k6/http talks to: promises on this thread's pools, or blocking calls served by an I/O thread. */
 export interface HttpClient {
-  request(req: WireRequest, signal: AbortSignal | null): Promise<WireResponse>;
+  request(req: WireRequest, signal: InterruptSignal | null): Promise<WireResponse>;
   /** Blocks this thread until the I/O thread answers. */
   requestSync(req: WireRequest, vuSlot: number): WireResponse;
   requestManySync(reqs: WireRequest[], vuSlot: number): WireResponse[];

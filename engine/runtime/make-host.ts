@@ -8,6 +8,7 @@ import type { WireRequest } from '../http/wire.ts';
 import { compileScript, type BundledScript } from './bundle.ts';
 import { formatLog, type HttpClient, type InstanceCounters, type VuHost } from './host.ts';
 import type { Attach } from './io-thread.ts';
+import type { InterruptSignal } from './interrupt.ts';
 import { loadModules } from './module-map.ts';
 import { SyncHttpChannel } from './sync-http.ts';
 
@@ -42,7 +43,7 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
     return channel;
   };
   const http: HttpClient = {
-    request: (req: WireRequest, signal: AbortSignal | null) => (transport ??= new HttpTransport({ insecureSkipTLSVerify: insecure })).request(req, signal ?? undefined),
+    request: (req: WireRequest, signal: InterruptSignal | null) => (transport ??= new HttpTransport({ insecureSkipTLSVerify: insecure })).request(req, signal ?? undefined),
     requestSync: (req: WireRequest) => sync().request(req),
     requestManySync: (reqs: WireRequest[]) => sync().requestMany(reqs),
   };

@@ -9,6 +9,7 @@ import type { ScenarioRun } from '../executors/context.ts';
 import { InterruptError } from '../errors.ts';
 import type { VuHost } from './host.ts';
 import type { ResponseCallback } from '../http/request-builder.ts';
+import type { InterruptSignal } from './interrupt.ts';
 
 export class VuState implements VuContext {
   phaseNow: VuPhase = 'init';
@@ -19,7 +20,7 @@ export class VuState implements VuContext {
   iterationInInstance = 0;
   iterationInTest = 0;
   /** Aborted when the running iteration is interrupted. */
-  signal: AbortSignal | null = null;
+  signal: InterruptSignal | null = null;
   /** exec.vu.tags / exec.vu.metrics.tags: set by the script, on every sample of this VU. */
   readonly vuTags: Record<string, string> = {};
   /** http.setResponseCallback for this VU; undefined = k6's default (200-399 expected). */

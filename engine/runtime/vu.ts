@@ -11,6 +11,7 @@ import type { VuPhase } from '../modules/api.ts';
 import type { ScriptHooks } from './bundle.ts';
 import type { VuHost } from './host.ts';
 import { VuState } from './vu-state.ts';
+import { Interrupt } from './interrupt.ts';
 
 type Fn = (data?: unknown) => unknown;
 const fileCache = new Map<string, Buffer>();
@@ -19,7 +20,7 @@ export class Vu implements ExecVu {
   readonly state: VuState;
   private exports: Record<string, unknown> = {};
   private readonly hooks: ScriptHooks = { setIter: () => undefined };
-  private current: AbortController | null = null;
+  private current: Interrupt | null = null;
   private execFn: Fn | null = null;
   private data: unknown;
   private dataReady = false;
@@ -66,9 +67,9 @@ export class Vu implements ExecVu {
     st.iterationInInstance = local;
     st.iterationInTest = global;
     this.hooks.setIter(st.iterationInScenario);
-    const ac = new AbortController();
+    const ac = new Interrupt();
     this.current = ac;
-    st.signal = ac.signal;
+    st.signal = ac;
     st.phaseNow = 'iteration';
     if (st.groupPath !== '') st.setGroup('');
     const start = performance.now();
@@ -77,11 +78,11 @@ export class Vu implements ExecVu {
       const r = this.execFn!(this.setupData()) as { then?: unknown } | undefined;
       if (r && typeof r.then === 'function') await r;
     } catch (err) {
-      outcome = this.iterationError(err, ac.signal);
+      outcome = this.iterationError(err, ac);
     }
     st.iterationInScenario++;
     if (st.groupPath !== '') st.setGroup('');
-    if (outcome !== 'interrupted' && ac.signal.aborted) outcome = 'interrupted';
+    if (outcome !== 'interrupted' && ac.aborted) outcome = 'interrupted';
     if (outcome !== 'interrupted') {
       const elapsed = performance.now() - start;
       const tags = st.currentTags();
@@ -108,9 +109,9 @@ export class Vu implements ExecVu {
     st.phaseNow = phase;
     st.scenario = null;
     st.setGroup(name === 'handleSummary' ? '' : `::${name}`);
-    const ac = new AbortController();
+    const ac = new Interrupt();
     this.current = ac;
-    st.signal = ac.signal;
+    st.signal = ac;
     try {
       return await (fn as Fn)(arg);
     } catch (err) {
@@ -152,7 +153,7 @@ export class Vu implements ExecVu {
     return this.data;
   }
 
-  private iterationError(err: unknown, signal: AbortSignal): IterationOutcome {
+  private iterationError(err: unknown, signal: Interrupt): IterationOutcome {
     if (err instanceof InterruptError || signal.aborted) return 'interrupted';
     if (err instanceof TestAbortError) {
       this.host.abortTest(err.message);

@@ -1,0 +1,75 @@
+/**
+ * Engine throughput vs autocannon (the anchor), same node:http server in its own process,
+ * same number of VUs / connections, same duration.
+ *   node --import tsx bench/engine-throughput.ts [--vus 32] [--seconds 10]
+ * Prints engine req/s ÷ autocannon req/s for async mode (goal ≥ 0.7) and sync mode (goal ≥ 0.4).
+ * The machine is shared, so each round runs autocannon right before each engine run and the ratio
+ * is the median over rounds of (engine ÷ the autocannon run next to it).
+ * Sync mode runs one thread per VU: it is compared with autocannon at the same connection count.
+ */
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { onExit, runQuiet, Scripts, startServerProcess } from './engine-bench-lib.ts';
+
+const { values } = parseArgs({
+  options: { vus: { type: 'string', default: '32' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, workers: { type: 'string' }, 'sync-vus': { type: 'string', default: '8' } },
+});
+const vus = Number(values.vus);
+const syncVus = Number(values['sync-vus']);
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const workers = values.workers ? Number(values.workers) : undefined;
+
+/** autocannon has no type declarations: the part used here. */
+type Autocannon = (o: { url: string; connections: number; duration: number; pipelining: number }) => Promise<{ requests: { total: number } }>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const ASYNC = `import http from 'k6/http';
+export default async function () { await http.asyncRequest('GET', __ENV.URL); }
+`;
+const SYNC = `import http from 'k6/http';
+export default function () { http.get(__ENV.URL); }
+`;
+
+async function anchor(url: string, connections: number): Promise<number> {
+  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
+  return result.requests.total / seconds;
+}
+
+async function engine(script: string, url: string, mode: 'async' | 'sync', n: number): Promise<number> {
+  const r = await runQuiet({ script, mode, workers, env: { URL: url }, flags: { vus: n, duration: `${seconds}s` } });
+  if (r.exitCode !== 0) throw new Error(`engine exited ${r.exitCode}: ${r.stderr.slice(0, 2000)}`);
+  const count = r.values('http_reqs').count ?? 0;
+  const failed = r.values('http_req_failed').passes ?? 0;
+  if (failed > 0) console.log(`  (engine ${mode}: ${failed} failed requests)`);
+  return count / seconds;
+}
+
+const server = await startServerProcess();
+const scripts = new Scripts();
+onExit(async () => {
+  await server.close();
+  scripts.dispose();
+});
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+try {
+  console.log(`engine-throughput: async ${vus} VUs, sync ${syncVus} VUs (= autocannon connections), ${seconds} s per run, ${rounds} rounds, workers ${workers ?? 'default (one per core)'}`);
+  const asyncScript = scripts.write('async.js', ASYNC);
+  const syncScript = scripts.write('sync.js', SYNC);
+  const ratios = { async: [] as number[], sync: [] as number[] };
+  for (let round = 1; round <= rounds; round++) {
+    const a1 = await anchor(server.url, vus);
+    const e1 = await engine(asyncScript, server.url, 'async', vus);
+    const a2 = await anchor(server.url, syncVus);
+    const e2 = await engine(syncScript, server.url, 'sync', syncVus);
+    ratios.async.push(e1 / a1);
+    ratios.sync.push(e2 / a2);
+    console.log(`  round ${round}: autocannon ${a1.toFixed(0)} req/s, engine async ${e1.toFixed(0)} req/s (${(e1 / a1).toFixed(2)}); autocannon ${a2.toFixed(0)} req/s, engine sync ${e2.toFixed(0)} req/s (${(e2 / a2).toFixed(2)})`);
+  }
+  console.log(`async ratio: ${median(ratios.async).toFixed(2)} (median; goal >= 0.7)`);
+  console.log(`sync ratio:  ${median(ratios.sync).toFixed(2)} (median; goal >= 0.4)`);
+} finally {
+  await server.close();
+  scripts.dispose();
+}
