@@ -46,7 +46,8 @@ async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teard
   const infra =
     ctx.infra ??
     (await infraUp({ provider: opts.infra, services: servicesFor(entry, opts.targetUrl !== undefined), logDir: dir.logs, progress: opts.progress, signal: ctx.signal }, teardown));
-  rec.infra = { provider: infra.provider, reason: infra.reason, shared: ctx.infra !== undefined, services: infra.services.map((s) => s.name) };
+  const services = infra.services.map((s) => s.name);
+  rec.infra = { provider: services.length ? infra.provider : 'none', reason: infra.reason, shared: ctx.infra !== undefined, services };
   throwIfAborted(ctx.signal);
   const ownTarget = opts.targetUrl !== undefined;
   const needStub = opts.llmUrl === undefined && (entry.stub === 'script' || (entry.stub === 'target' && !ownTarget));

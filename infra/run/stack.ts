@@ -20,6 +20,11 @@ export interface InfraRequest {
 
 /** Infra up: installs what the local provider lacks first (visible progress), then starts the services. */
 export async function infraUp(req: InfraRequest, teardown: Teardown): Promise<InfraHandle> {
+  if (req.services.length === 0) {
+    // Nothing to start: no provider probe (a container-runtime check costs seconds).
+    const none = await startInfra({ provider: 'external', services: [], progress: 'silent' });
+    return Object.assign(none, { reason: 'the scenario needs no Redis, PostgreSQL or Kafka' });
+  }
   try {
     const choice = await chooseProvider(req.provider);
     if (choice.provider === 'local' && req.services.length > 0 && missingFor(req.services).length > 0) {
