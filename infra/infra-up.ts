@@ -23,6 +23,13 @@ export async function infraUp(opts: UpOptions): Promise<number> {
     process.off('SIGINT', onEarlySignal);
     process.off('SIGTERM', onEarlySignal);
   }
+  if (abort.signal.aborted) {
+    await handle.down();
+    return ExitCode.EXTERNAL_ABORT;
+  }
+  // Hooks first, endpoints second: whoever reads the endpoints may signal at once.
+  const unhook = teardownOnSignals(handle);
+  const held = holdUntilSignal();
   if (opts.json) {
     const services = handle.services.map(({ name, host, port, pid, tempDir, logFile }) => ({ name, host, port, pid, tempDir, logFile }));
     process.stdout.write(`${JSON.stringify({ provider: handle.provider, reason: handle.reason, endpoints: handle.endpoints, services })}\n`);
@@ -33,8 +40,7 @@ export async function infraUp(opts: UpOptions): Promise<number> {
     if (e.kafka) console.log(`KAFKA_BROKERS=${e.kafka.brokers.join(',')}`);
   }
   say(opts.progress, 'infra: up; Ctrl-C (or SIGTERM) stops everything');
-  const unhook = teardownOnSignals(handle);
-  const signal = await holdUntilSignal();
+  const signal = await held;
   unhook();
   say(opts.progress, `infra: ${signal}, tearing down`);
   await handle.down();

@@ -12,6 +12,8 @@ export interface StartedLocalInit {
   /** The signal the server takes as "shut down now" (PostgreSQL: SIGINT, fast shutdown). */
   stopSignal: NodeJS.Signals;
   graceMs?: number;
+  /** Runs after the process is gone and before its temp dir is removed (e.g. keep a file it wrote at exit). */
+  afterExit?: () => void;
 }
 
 /** The started handle of a server run as a local process by the kit. */
@@ -25,6 +27,7 @@ export class StartedLocalService implements StartedService {
   private readonly proc: ManagedProcess;
   private readonly stopSignal: NodeJS.Signals;
   private readonly graceMs: number;
+  private readonly afterExit: (() => void) | undefined;
   private stopping: Promise<string[]> | undefined;
 
   constructor(init: StartedLocalInit) {
@@ -36,6 +39,7 @@ export class StartedLocalService implements StartedService {
     this.proc = init.proc;
     this.stopSignal = init.stopSignal;
     this.graceMs = init.graceMs ?? 10_000;
+    this.afterExit = init.afterExit;
   }
 
   get pid(): number {
@@ -57,6 +61,11 @@ export class StartedLocalService implements StartedService {
       await this.proc.stop(this.stopSignal, this.graceMs);
     } catch (err) {
       warnings.push(`${this.name}: could not stop pid ${this.pid}: ${(err as Error).message}`);
+    }
+    try {
+      this.afterExit?.();
+    } catch (err) {
+      warnings.push(`${this.name}: ${(err as Error).message}`);
     }
     const dirWarning = removeTempDir(this.tempDir);
     if (dirWarning) warnings.push(`${this.name}: ${dirWarning}`);

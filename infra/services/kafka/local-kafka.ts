@@ -10,6 +10,7 @@ import { StartedLocalService } from '../started-local.ts';
 import type { StartContext } from '../types.ts';
 import { KAFKA_VERSION } from '../versions.ts';
 import { fetchMetadata } from './metadata.ts';
+import { classArchive } from './cds.ts';
 import { prepareStorage } from './storage.ts';
 import { writeConfig } from './config.ts';
 
@@ -24,6 +25,7 @@ export class LocalKafka {
   private port: number | undefined;
   private heap = '512m';
   private timeoutMs = 90_000;
+  private jvmOptions: string[] = [];
 
   withJava(path: string): this {
     this.java = path;
@@ -39,6 +41,11 @@ export class LocalKafka {
   }
   withHeap(size: string): this {
     this.heap = size;
+    return this;
+  }
+  /** Extra JVM flags, after the kit's own (so they win). */
+  withJvmOptions(options: string[]): this {
+    this.jvmOptions = options;
     return this;
   }
   withStartupTimeout(ms: number): this {
@@ -69,14 +76,17 @@ export class LocalKafka {
       throw err;
     }
     ctx.onStep?.('start broker');
-    const jvm = [`-Xmx${this.heap}`, '-Xms128m', '-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', logging];
+    const cds = classArchive(java, dir);
+    const jvm = [`-Xmx${this.heap}`, '-Xms128m', '-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', logging, ...cds.flags, ...this.jvmOptions];
     const proc = ManagedProcess.start({ name: 'kafka', command: java, args: [...jvm, ...classpath, 'kafka.Kafka', props], logFile, cwd: dir });
     const started = new StartedLocalService({
-      name: 'kafka', port, proc, tempDir: dir, logFile, stopSignal: 'SIGTERM', graceMs: 15_000,
+      name: 'kafka', port, proc, tempDir: dir, logFile, stopSignal: 'SIGTERM', graceMs: 20_000,
+      afterExit: () => healthy && cds.keep(),
       endpoints: { kafka: { brokers: [`127.0.0.1:${port}`] } },
     });
     ctx.onStep?.('wait for metadata');
     const result = await waitUntil(() => fetchMetadata([`127.0.0.1:${port}`]), { timeoutMs: this.timeoutMs, signal: ctx.signal, process: proc, intervalMs: 300 });
+    let healthy = result.ok;
     if (!result.ok) {
       const error = fail(`(port ${port}) ${describeWait(result, this.timeoutMs)}`);
       await started.stop();
