@@ -13,7 +13,6 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { startInfra } from '../infra/index.ts';
-import { startMockLlm } from '../mock-llm/index.ts';
 import { spawnTarget } from '../target/index.ts';
 
 interface AutocannonResult {
@@ -44,11 +43,12 @@ s.listen(0, '127.0.0.1', () => console.log('http://127.0.0.1:' + s.address().por
 process.on('SIGTERM', () => { s.closeAllConnections(); s.close(() => process.exit(0)); });
 `;
 
-function startAnchor(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', ANCHOR], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A child process printing its URL first (plain, or as {"url"} JSON). */
+function startChild(args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (url) => resolve({ url, child }));
-    child.once('exit', (code) => reject(new Error(`anchor exited with ${code}`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve({ url: line.startsWith('{') ? (JSON.parse(line) as { url: string }).url : line, child }));
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
   });
 }
 
@@ -75,8 +75,9 @@ async function drain(pool: pg.Pool): Promise<{ seconds: number; requests: number
 }
 
 const infra = await startInfra({ provider: 'local', services: ['redis', 'postgres', 'kafka'], progress: 'silent' });
-const llm = await startMockLlm({ port: 0, seed: 42, performanceMode: true });
-const anchor = await startAnchor();
+// Every server in its own process: autocannon here must not share an event loop with them.
+const llm = await startChild([new URL('../bin/k6-llm-perf.js', import.meta.url).pathname, 'mock-llm', '--performance-mode', '--json']);
+const anchor = await startChild(['--input-type=module', '-e', ANCHOR]);
 const pool = new pg.Pool({ connectionString: infra.endpoints.postgres!.url, max: 2 });
 let target: Awaited<ReturnType<typeof spawnTarget>> | undefined;
 try {
@@ -105,7 +106,7 @@ try {
 } finally {
   await target?.stop();
   anchor.child.kill('SIGTERM');
+  llm.child.kill('SIGTERM');
   await pool.end();
-  await llm.stop();
   await infra.down();
 }

@@ -31,6 +31,7 @@ export interface StartOptions {
 }
 
 const CHECK_TIMEOUT_MS = 2000;
+const CLOSE_TIMEOUT_MS = 5000;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -73,10 +74,11 @@ async function connectClients(c: ResolvedConfig, log: Logger) {
     admin = kafka.admin();
   }
   const closers: Array<[string, () => Promise<unknown>]> = [
-    ['kafka admin', async () => admin?.disconnect()],
-    ['redis', async () => redis.quit()],
+    // Each bounded: a dependency that is down must not hang the shutdown.
+    ['kafka admin', async () => admin && withTimeout(admin.disconnect(), CLOSE_TIMEOUT_MS, 'Kafka admin disconnect')],
+    ['redis', async () => withTimeout(redis.quit(), CLOSE_TIMEOUT_MS, 'Redis QUIT').catch(() => redis.disconnect())],
     ['redis (blocking)', async () => blocking.disconnect()],
-    ['postgres', async () => endPool(pool)],
+    ['postgres', async () => withTimeout(endPool(pool), CLOSE_TIMEOUT_MS, 'PostgreSQL pool end')],
   ];
   try {
     await withTimeout(pool.query('SELECT 1'), 10_000, 'PostgreSQL').catch((e) => { throw new TargetStartError(`DATABASE_URL: PostgreSQL unreachable: ${e.message}`, { cause: e }); });

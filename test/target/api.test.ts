@@ -4,6 +4,8 @@
  * so outbox rows are asserted in the database.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -371,5 +373,45 @@ describe('requeue sweeper', () => {
     await new Promise((r) => setTimeout(r, 5));
     assert.ok((await sweeper.sweep()) >= 1);
     assert.equal((await waitFinished(base, row.id)).status, 'completed');
+  });
+});
+
+describe('health when a dependency is down', () => {
+  it('answers 503 naming Redis when its server is gone, and still shuts down', async () => {
+    // A Redis server of this test's own, so killing it leaves the file's infra alone.
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    try {
+      const url = `redis://127.0.0.1:${port}`;
+      await waitFor('the test Redis', async () => {
+        const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        probe.on('error', () => {});
+        const ok = await probe.connect().then(() => true, () => undefined);
+        probe.disconnect();
+        return ok;
+      });
+      const t = await startTarget(
+        { redisUrl: url, databaseUrl: infra.endpoints.postgres!.url, kafkaBrokers: [], llmUrl: llm.url, roles: ['api'] },
+        { log: () => {} },
+      );
+      try {
+        assert.equal((await call('GET', `${t.url}/healthz`)).status, 200);
+        server.kill('SIGKILL');
+        await new Promise((r) => server.once('exit', r));
+        const h = await call('GET', `${t.url}/healthz`);
+        assert.equal(h.status, 503);
+        assert.match(h.body.redis, /^down/);
+        assert.equal(h.body.postgres, 'ok');
+      } finally {
+        await t.stop();
+      }
+    } finally {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    }
   });
 });
