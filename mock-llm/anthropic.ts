@@ -7,11 +7,13 @@
  * `{"type":"error","error":{"type":...,"message":...},"request_id":...}` with a
  * `request-id` header; mid-stream as `event: error`.
  */
-import { replyText, type ParsedRequest, type Plan } from './plan.ts';
+import { fillTemplate, ID_PLACEHOLDER, makeTemplate, replyText, type ParsedRequest, type Plan } from './plan.ts';
 import type { ErrorReply, FaultStatusKind, Provider } from './provider.ts';
+import { Hasher } from './prng.ts';
 import { contentChars, VOCAB, VOCAB_FIRST } from './text.ts';
 
 const ROLES = new Set(['user', 'assistant']);
+const SALT = 0x616e74;
 
 /** content_block_delta events for every vocabulary entry, built once. */
 const deltaEvent = (text: string): string =>
@@ -54,6 +56,7 @@ function parse(body: unknown): ParsedRequest | { error: string; param: string } 
     return { error: 'messages: expected a non-empty array of messages', param: 'messages' };
   }
   let chars = 0;
+  const hash = new Hasher(SALT).add(b.model).add(String(b.max_tokens));
   for (let i = 0; i < b.messages.length; i++) {
     const m = b.messages[i] as Record<string, unknown> | null;
     if (typeof m !== 'object' || m === null) return { error: `messages.${i}: expected an object`, param: `messages.${i}` };
@@ -64,15 +67,17 @@ function parse(body: unknown): ParsedRequest | { error: string; param: string } 
       return { error: `messages.${i}.content: expected a string or an array of content blocks`, param: `messages.${i}.content` };
     }
     chars += contentChars(m.content);
+    hash.add(m.role as string).addValue(m.content);
   }
   if (b.system !== undefined && typeof b.system !== 'string' && !Array.isArray(b.system)) {
     return { error: 'system: expected a string or an array of text blocks', param: 'system' };
   }
   if (b.stream !== undefined && typeof b.stream !== 'boolean') return { error: 'stream: expected a boolean', param: 'stream' };
   chars += contentChars(b.system);
+  if (b.system !== undefined) hash.add('system').addValue(b.system);
   return {
     model: b.model,
-    key: JSON.stringify([b.model, b.system ?? null, b.messages, b.max_tokens]),
+    keyHash: hash.digest(),
     inputChars: chars,
     maxTokens: b.max_tokens as number,
     stream: b.stream === true,
@@ -82,7 +87,6 @@ function parse(body: unknown): ParsedRequest | { error: string; param: string } 
 
 export const anthropic: Provider = {
   name: 'anthropic',
-  salt: 0x616e74,
   parse: (body) => parse(body),
   requestIdHeader: 'request-id',
   requestId: (idHex) => 'req_' + idHex,
@@ -99,13 +103,14 @@ export const anthropic: Provider = {
     return { status: f.status, headers, body: errorBody(f.type, f.message, requestId) };
   },
 
-  complete(plan): string {
-    return (
-      `{"id":"msg_${plan.idHex}","type":"message","role":"assistant","model":${JSON.stringify(plan.request.model)},` +
-      `"content":[{"type":"text","text":"${replyText(plan)}"}],` +
-      `"stop_reason":"${plan.stopReason}","stop_sequence":null,` +
-      `"usage":{"input_tokens":${plan.inputTokens},"output_tokens":${plan.tokens.length}}}`
+  complete(plan): Buffer {
+    plan.reply.body ??= makeTemplate(
+      `{"id":"msg_${ID_PLACEHOLDER}","type":"message","role":"assistant","model":${JSON.stringify(plan.request.model)},` +
+        `"content":[{"type":"text","text":"${replyText(plan)}"}],` +
+        `"stop_reason":"${plan.stopReason}","stop_sequence":null,` +
+        `"usage":{"input_tokens":${plan.inputTokens},"output_tokens":${plan.tokens.length}}}`,
     );
+    return fillTemplate(plan.reply.body, plan.idHex);
   },
 
   streamOpen(plan): string {

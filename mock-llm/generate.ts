@@ -182,7 +182,7 @@ function onTickTimer(run: Run): void {
 
 /** Writes a whole non-streaming reply and counts it (status, tokens). */
 export function writeWhole(ctx: GenerateContext, provider: Provider, plan: Plan, res: ServerResponse, route: string, requestId: string): void {
-  const body = Buffer.from(provider.complete(plan), 'utf8');
+  const body = provider.complete(plan);
   res.writeHead(200, ['content-type', 'application/json', 'content-length', String(body.length), provider.requestIdHeader, requestId]);
   res.end(body);
   ctx.stats.count(route, 200);

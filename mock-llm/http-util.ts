@@ -4,16 +4,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export type BodyResult = { ok: true; text: string } | { ok: false; tooLarge: true; size: number };
 
 /**
- * Reads a request body up to `limit` bytes. Over the limit (by content-length or
- * by bytes received), calls back at once with tooLarge and discards the rest.
+ * Reads a request body up to `limit` bytes. Past the limit, calls back at once with
+ * tooLarge and discards the rest. (Headers are not read: node builds `req.headers`
+ * lazily, and the bytes received are what counts.)
  */
 export function readBody(req: IncomingMessage, limit: number, done: (r: BodyResult) => void): void {
-  const declared = Number(req.headers['content-length']);
-  if (declared > limit) {
-    req.resume();
-    done({ ok: false, tooLarge: true, size: declared });
-    return;
-  }
   const chunks: Buffer[] = [];
   let size = 0;
   let over = false;

@@ -7,11 +7,13 @@
  * then `data: [DONE]`. Errors: `{"error":{"message","type","param","code"}}` with an
  * `x-request-id` header; overloaded is 503; mid-stream as a `data: {"error":...}`.
  */
-import { replyText, type ParsedRequest, type Plan } from './plan.ts';
+import { CREATED_PLACEHOLDER, fillTemplate, ID_PLACEHOLDER, makeTemplate, replyText, type ParsedRequest, type Plan } from './plan.ts';
 import type { ErrorReply, FaultStatusKind, Provider } from './provider.ts';
+import { Hasher } from './prng.ts';
 import { contentChars, VOCAB, VOCAB_FIRST } from './text.ts';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+const SALT = 0x6f6169;
 const QUOTED = VOCAB.map((t) => JSON.stringify(t));
 const QUOTED_FIRST = VOCAB_FIRST.map((t) => JSON.stringify(t));
 
@@ -50,6 +52,7 @@ function parse(body: unknown, defaultMaxTokens: number): ParsedRequest | { error
     return { error: 'messages: expected a non-empty array of messages', param: 'messages' };
   }
   let chars = 0;
+  const hash = new Hasher(SALT).add(b.model);
   for (let i = 0; i < b.messages.length; i++) {
     const m = b.messages[i] as Record<string, unknown> | null;
     if (typeof m !== 'object' || m === null) return { error: `messages[${i}]: expected an object`, param: `messages[${i}]` };
@@ -60,6 +63,7 @@ function parse(body: unknown, defaultMaxTokens: number): ParsedRequest | { error
       return { error: `messages[${i}].content: expected a string or an array of content parts`, param: `messages[${i}].content` };
     }
     chars += contentChars(m.content);
+    hash.add(m.role as string).addValue(m.content ?? null);
   }
   const maxTokens = maxTokensOf(b, defaultMaxTokens);
   if (typeof maxTokens !== 'number') return maxTokens;
@@ -67,7 +71,7 @@ function parse(body: unknown, defaultMaxTokens: number): ParsedRequest | { error
   const opts = b.stream_options as { include_usage?: unknown } | undefined | null;
   return {
     model: b.model,
-    key: JSON.stringify([b.model, b.messages, maxTokens]),
+    keyHash: hash.add(String(maxTokens)).digest(),
     inputChars: chars,
     maxTokens,
     stream: b.stream === true,
@@ -85,7 +89,6 @@ function usageJson(plan: Plan): string {
 
 export const openai: Provider = {
   name: 'openai',
-  salt: 0x6f6169,
   parse,
   requestIdHeader: 'x-request-id',
   requestId: (idHex) => 'req_' + idHex,
@@ -102,12 +105,13 @@ export const openai: Provider = {
     return { status: f.status, headers, body: errorBody(f.message, f.type, null, f.code) };
   },
 
-  complete(plan): string {
-    return (
-      `{"id":"chatcmpl-${plan.idHex}","object":"chat.completion","created":${nowSeconds()},"model":${JSON.stringify(plan.request.model)},` +
-      `"choices":[{"index":0,"message":{"role":"assistant","content":"${replyText(plan)}","refusal":null},` +
-      `"logprobs":null,"finish_reason":"${finishReason(plan)}"}],"usage":${usageJson(plan)},"system_fingerprint":"fp_mock_llm"}`
+  complete(plan): Buffer {
+    plan.reply.body ??= makeTemplate(
+      `{"id":"chatcmpl-${ID_PLACEHOLDER}","object":"chat.completion","created":${CREATED_PLACEHOLDER},"model":${JSON.stringify(plan.request.model)},` +
+        `"choices":[{"index":0,"message":{"role":"assistant","content":"${replyText(plan)}","refusal":null},` +
+        `"logprobs":null,"finish_reason":"${finishReason(plan)}"}],"usage":${usageJson(plan)},"system_fingerprint":"fp_mock_llm"}`,
     );
+    return fillTemplate(plan.reply.body, plan.idHex);
   },
 
   streamOpen(plan): string {

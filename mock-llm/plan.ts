@@ -16,13 +16,13 @@
 import type { ErrorKind, MockLlmConfig } from './config.ts';
 import { ERROR_KINDS } from './config.ts';
 import { sample, sampleCount } from './latency.ts';
-import { hashString, Rng, Stream } from './prng.ts';
+import { Rng, Stream } from './prng.ts';
 import { countInputTokens, drawTokens, joinTokens } from './text.ts';
 
 export interface ParsedRequest {
   model: string;
-  /** The canonical text identifying the reply (hashed into the key). */
-  key: string;
+  /** Hash of the fields that define the reply (see the top of this file), salted by provider. */
+  keyHash: [number, number];
   inputChars: number;
   maxTokens: number;
   stream: boolean;
@@ -36,6 +36,39 @@ export interface Reply {
   stopReason: 'end_turn' | 'max_tokens';
   /** The joined text, built on first use. */
   text: string | null;
+  /** The provider's non-streaming body for this reply, built on first use (see `fillTemplate`). */
+  body: BodyTemplate | null;
+}
+
+/**
+ * A response body whose only per-request parts are fixed-width fields: the 24-hex
+ * id and (OpenAI) the 10-digit `created`. Each request copies the bytes and writes
+ * those fields in place, instead of serialising the reply again.
+ */
+export interface BodyTemplate {
+  bytes: Buffer;
+  idAt: number;
+  /** -1 when there is no `created` field. */
+  createdAt: number;
+}
+
+export const ID_PLACEHOLDER = 'x'.repeat(24);
+export const CREATED_PLACEHOLDER = '0'.repeat(10);
+
+/** Builds a template from a body holding the placeholders. */
+export function makeTemplate(body: string): BodyTemplate {
+  const bytes = Buffer.from(body, 'utf8');
+  const created = bytes.indexOf(`"created":${CREATED_PLACEHOLDER}`);
+  return { bytes, idAt: bytes.indexOf(ID_PLACEHOLDER), createdAt: created < 0 ? -1 : created + 10 };
+}
+
+/** This request's body: the template's bytes with its id (and `created`) written in. */
+export function fillTemplate(t: BodyTemplate, idHex: string): Buffer {
+  const out = Buffer.allocUnsafe(t.bytes.length);
+  t.bytes.copy(out);
+  out.write(idHex, t.idAt, 'latin1');
+  if (t.createdAt >= 0) out.write(String(Math.floor(Date.now() / 1000)).padStart(10, '0'), t.createdAt, 'latin1');
+  return out;
 }
 
 export interface Plan {
@@ -87,8 +120,8 @@ export class Planner {
     this.seen.clear();
   }
 
-  plan(provider: number, req: ParsedRequest): Plan {
-    const [hi, lo] = hashString(req.key, provider);
+  plan(req: ParsedRequest): Plan {
+    const [hi, lo] = req.keyHash;
     const seed = this.seed >>> 0;
     const mapKey = hi * 4294967296 + lo;
     const occurrence = this.seen.get(mapKey) ?? 0;
@@ -137,7 +170,7 @@ export class Planner {
     const textRng = new Rng(seed, hi | (Stream.TEXT << 21), lo, 0);
     const wanted = sampleCount(this.cfg.output.tokens, textRng);
     const tokens = drawTokens(Math.min(wanted, maxTokens), textRng);
-    return { tokens, stopReason: wanted > maxTokens ? 'max_tokens' : 'end_turn', text: null };
+    return { tokens, stopReason: wanted > maxTokens ? 'max_tokens' : 'end_turn', text: null, body: null };
   }
 }
 

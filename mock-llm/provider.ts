@@ -16,8 +16,6 @@ export interface ErrorReply {
 
 export interface Provider {
   readonly name: 'anthropic' | 'openai';
-  /** Salt mixed into the request key, so both formats draw independently. */
-  readonly salt: number;
   /** A validated request, or a message naming the offending field. */
   parse(body: unknown, defaultMaxTokens: number): ParsedRequest | { error: string; param: string };
   /** The request-id header name and value for a plan. */
@@ -28,7 +26,7 @@ export interface Provider {
   /** An injected 429/500/529(503) in this provider's error shape. */
   fault(kind: FaultStatusKind, retryAfterSeconds: number, requestId: string): ErrorReply;
   /** The whole non-streaming response body. */
-  complete(plan: Plan): string;
+  complete(plan: Plan): Buffer;
   /** Stream: the opening events, written together with the first token. */
   streamOpen(plan: Plan): string;
   /** Stream: the event carrying token i (i = 0 may prepend a role chunk). */

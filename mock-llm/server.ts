@@ -76,7 +76,7 @@ function handleGenerate(state: ServerState, provider: Provider, route: string, r
     }
     const parsed = provider.parse(body, cfg.output.defaultMaxTokens);
     if ('error' in parsed) return invalid(state, provider, route, res, parsed.error, parsed.param);
-    const plan = state.planner.plan(provider.salt, parsed);
+    const plan = state.planner.plan(parsed);
     const requestId = provider.requestId(plan.idHex);
     const fault = plan.fault;
     if (fault === 'rateLimit' || fault === 'serverError' || fault === 'overloaded') {

@@ -19,7 +19,7 @@ const params = {
 function expected(body: Record<string, unknown>): { text: string; input: number; output: number; stop: string } {
   const parsed = anthropic.parse(body, 4096);
   if ('error' in parsed) throw new Error(parsed.error);
-  const plan = new Planner(42, resolveConfig(QUIET), true).plan(anthropic.salt, parsed);
+  const plan = new Planner(42, resolveConfig(QUIET), true).plan(parsed);
   return { text: joinTokens(plan.tokens), input: plan.inputTokens, output: plan.tokens.length, stop: plan.stopReason };
 }
 

@@ -20,7 +20,7 @@ const params = {
 function expected(body: Record<string, unknown>): { text: string; input: number; output: number } {
   const parsed = openai.parse(body, 4096);
   if ('error' in parsed) throw new Error(parsed.error);
-  const plan = new Planner(42, resolveConfig(QUIET), true).plan(openai.salt, parsed);
+  const plan = new Planner(42, resolveConfig(QUIET), true).plan(parsed);
   return { text: joinTokens(plan.tokens), input: plan.inputTokens, output: plan.tokens.length };
 }
 
