@@ -1,81 +1,35 @@
 /**
- * Integration: the HTTP API and the queue worker against real Redis and PostgreSQL
- * (local provider) with the mock LLM; the relay is off here (Kafka is in outbox.test.ts),
- * so outbox rows are asserted in the database.
+ * Integration: the HTTP API against real Redis and PostgreSQL (local provider), the
+ * worker completing requests through the mock LLM. Kafka is in outbox.test.ts.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import pg from 'pg';
-import { startInfra, type InfraHandle } from '../../infra/index.ts';
-import { startMockLlm, type MockLlm } from '../../mock-llm/index.ts';
-import { spawnTarget, startTarget, type RunningTarget } from '../../target/index.ts';
-import { migrate } from '../../target/db/migrations.ts';
-import { createRequest } from '../../target/db/repository.ts';
-import { RedisQueue } from '../../target/queue.ts';
-import { RequeueSweeper } from '../../target/requeue.ts';
-import { validateItem } from '../../target/validation.ts';
-import { call, QUIET_LLM, waitFinished, waitFor } from './helpers.ts';
+import { startTarget } from '../../target/index.ts';
+import { call, waitFinished, waitFor } from './helpers.ts';
+import { eventsOf as eventsIn, item, settled as settledIn, startStack, type Stack } from './stack.ts';
 
-let infra: InfraHandle;
-let llm: MockLlm;
-let target: RunningTarget;
-let pool: pg.Pool;
-let redis: Redis;
+let stack: Stack;
 let base: string;
 
 before(async () => {
-  infra = await startInfra({ provider: 'local', services: ['redis', 'postgres'], progress: 'silent' });
-  llm = await startMockLlm({ port: 0, seed: 42, config: QUIET_LLM });
-  target = await startTarget(
-    {
-      redisUrl: infra.endpoints.redis!.url,
-      databaseUrl: infra.endpoints.postgres!.url,
-      kafkaBrokers: [],
-      llmUrl: llm.url,
-      roles: ['api', 'worker'],
-      batchMax: 5,
-      bodyLimitBytes: 4096,
-      llmBackoffBaseMs: 5,
-      llmMaxRetries: 5,
-    },
-    { log: (level, msg, fields) => level !== 'info' && console.error('target:', level, msg, fields) },
-  );
-  base = target.url;
-  pool = new pg.Pool({ connectionString: infra.endpoints.postgres!.url, max: 2 });
-  pool.on('error', () => {}); // the server going down at teardown
-  redis = new Redis(infra.endpoints.redis!.url);
+  stack = await startStack({ batchMax: 5, bodyLimitBytes: 4096 });
+  base = stack.base;
 });
 
 after(async () => {
-  await target?.stop();
-  await pool?.end();
-  redis?.disconnect();
-  await llm?.stop();
-  await infra?.down();
+  await stack?.stop();
 });
 
-const item = (extra: Record<string, unknown> = {}) => ({ prompt: 'Say hello', mode: 'quick', ...extra });
+const eventsOf = (id: string) => eventsIn(stack.pool, id);
+const settled = () => settledIn(stack.pool);
 
 /** Entries ever added to the queue stream (XINFO STREAM entries-added, Redis >= 7). */
 async function entriesAdded(): Promise<number> {
-  const info = (await redis.xinfo('STREAM', 'llm:requests:queue')) as unknown[];
+  const info = (await stack.redis.xinfo('STREAM', 'llm:requests:queue')) as unknown[];
   return Number(info[info.indexOf('entries-added') + 1]);
-}
-
-/** Waits until no request is queued or processing, so that row counts stay still. */
-async function settled(): Promise<void> {
-  await waitFor('all requests to finish', async () => {
-    const r = await pool.query("SELECT count(*)::int AS n FROM llm_requests WHERE status IN ('queued', 'processing')");
-    return r.rows[0].n === 0 ? true : undefined;
-  });
-}
-
-async function eventsOf(id: string): Promise<string[]> {
-  const r = await pool.query<{ event_type: string }>('SELECT event_type FROM outbox_events WHERE aggregate_id = $1 ORDER BY id', [id]);
-  return r.rows.map((x) => x.event_type);
 }
 
 describe('POST /v1/requests', () => {
@@ -115,7 +69,7 @@ describe('POST /v1/requests', () => {
     assert.equal(all.filter((r) => r.status === 202).length, 1);
     assert.equal(all.filter((r) => r.status === 200).length, 11);
     assert.equal(new Set(all.map((r) => r.body.id)).size, 1);
-    const rows = await pool.query("SELECT count(*)::int AS n FROM llm_requests WHERE client_request_id = 'race-1'");
+    const rows = await stack.pool.query("SELECT count(*)::int AS n FROM llm_requests WHERE client_request_id = 'race-1'");
     assert.equal(rows.rows[0].n, 1);
     assert.deepEqual((await eventsOf(all[0]!.body.id)).slice(0, 1), ['llm.request.created.v1']);
   });
@@ -132,17 +86,17 @@ describe('POST /v1/batch', () => {
   it('answers 409 naming the index of an item that conflicts with an existing row, and writes nothing', async () => {
     await call('POST', `${base}/v1/requests`, item({ client_request_id: 'taken-1' }));
     await settled();
-    const before = await pool.query('SELECT count(*)::int AS n FROM llm_requests');
-    const beforeEvents = await pool.query('SELECT count(*)::int AS n FROM outbox_events');
+    const before = await stack.pool.query('SELECT count(*)::int AS n FROM llm_requests');
+    const beforeEvents = await stack.pool.query('SELECT count(*)::int AS n FROM outbox_events');
     const r = await call('POST', `${base}/v1/batch`, { requests: [item({ client_request_id: 'fresh-1' }), item({ client_request_id: 'taken-1' })] });
     assert.equal(r.status, 409);
     assert.equal(r.body.error.code, 'conflict');
     assert.equal(r.body.error.index, 1);
-    const after = await pool.query('SELECT count(*)::int AS n FROM llm_requests');
-    const afterEvents = await pool.query('SELECT count(*)::int AS n FROM outbox_events');
+    const after = await stack.pool.query('SELECT count(*)::int AS n FROM llm_requests');
+    const afterEvents = await stack.pool.query('SELECT count(*)::int AS n FROM outbox_events');
     assert.equal(after.rows[0].n, before.rows[0].n);
     assert.equal(afterEvents.rows[0].n, beforeEvents.rows[0].n);
-    const fresh = await pool.query("SELECT 1 FROM llm_requests WHERE client_request_id = 'fresh-1'");
+    const fresh = await stack.pool.query("SELECT 1 FROM llm_requests WHERE client_request_id = 'fresh-1'");
     assert.equal(fresh.rowCount, 0);
   });
 
@@ -150,7 +104,7 @@ describe('POST /v1/batch', () => {
     const r = await call('POST', `${base}/v1/batch`, { requests: [item({ client_request_id: 'd-1' }), item(), item({ client_request_id: 'd-1' })] });
     assert.equal(r.status, 409);
     assert.equal(r.body.error.index, 2);
-    const rows = await pool.query("SELECT 1 FROM llm_requests WHERE client_request_id = 'd-1'");
+    const rows = await stack.pool.query("SELECT 1 FROM llm_requests WHERE client_request_id = 'd-1'");
     assert.equal(rows.rowCount, 0);
   });
 
@@ -260,122 +214,6 @@ describe('health and metrics', () => {
   });
 });
 
-describe('LLM errors', () => {
-  after(async () => {
-    await call('PUT', `${llm.url}/__admin/config`, QUIET_LLM);
-  });
-
-  it('retries 429 (retry-after) and 529 answers and completes the request', async () => {
-    await call('PUT', `${llm.url}/__admin/config`, { errors: { ...QUIET_LLM.errors, rateLimit: 0.3, overloaded: 0.2, retryAfterSeconds: 0 } });
-    llm.reset();
-    const ids = [];
-    for (let i = 0; i < 6; i++) ids.push((await call('POST', `${base}/v1/requests`, item({ prompt: `retry me ${i}` }))).body.id);
-    const done = await Promise.all(ids.map((id) => waitFinished(base, id)));
-    const statuses = llm.stats().requests['POST /v1/messages'] ?? {};
-    assert.ok((statuses['429'] ?? 0) > 0 && (statuses['529'] ?? 0) > 0, `the stub served ${JSON.stringify(statuses)}`);
-    assert.deepEqual(done.map((d) => d.status), Array(6).fill('completed'));
-    assert.ok(done.some((d) => d.attempts > 1), 'no request needed a retry');
-    const attempts = done.reduce((n, d) => n + d.attempts, 0);
-    assert.equal(attempts, (statuses['200'] ?? 0) + (statuses['429'] ?? 0) + (statuses['529'] ?? 0));
-  });
-
-  it('marks the request failed with a failed event when the retries are exhausted', async () => {
-    await call('PUT', `${llm.url}/__admin/config`, { errors: { ...QUIET_LLM.errors, overloaded: 1 } });
-    const r = await call('POST', `${base}/v1/requests`, item({ prompt: 'always overloaded' }));
-    const done = await waitFinished(base, r.body.id);
-    assert.equal(done.status, 'failed');
-    assert.equal(done.attempts, 6);
-    assert.match(done.error, /529/);
-    assert.deepEqual(await eventsOf(r.body.id), ['llm.request.created.v1', 'llm.request.failed.v1']);
-  });
-});
-
-describe('a worker killed mid-job', () => {
-  it('has its job recovered by another worker and completed exactly once in the database', async () => {
-    const queueKey = 'llm:crash-test';
-    const spawnConfig = {
-      redisUrl: infra.endpoints.redis!.url,
-      databaseUrl: infra.endpoints.postgres!.url,
-      kafkaBrokers: [],
-      llmUrl: llm.url,
-      queueKey,
-      visibilityTimeoutMs: 1000,
-    };
-    // The stub answers slowly, so the job is mid-call when the worker dies.
-    await call('PUT', `${llm.url}/__admin/config`, { latency: { ttftMs: 3000, itlMs: 0 } });
-    const first = await spawnTarget({ ...spawnConfig, roles: ['api', 'worker'] });
-    let second: Awaited<ReturnType<typeof spawnTarget>> | undefined;
-    try {
-      const r = await call('POST', `${first.url}/v1/requests`, item({ prompt: 'crash me' }));
-      await waitFor('the job to start', async () => ((await call('GET', `${first.url}/v1/requests/${r.body.id}`)).body.status === 'processing' ? true : undefined));
-      process.kill(first.pid, 'SIGKILL');
-      assert.equal(await first.exited, 'SIGKILL');
-      await call('PUT', `${llm.url}/__admin/config`, QUIET_LLM);
-      second = await spawnTarget({ ...spawnConfig, roles: ['worker'] });
-      const done = await waitFinished(base, r.body.id);
-      assert.equal(done.status, 'completed');
-      const row = await pool.query('SELECT deliveries FROM llm_requests WHERE id = $1', [r.body.id]);
-      assert.equal(row.rows[0].deliveries, 2);
-      assert.deepEqual(await eventsOf(r.body.id), ['llm.request.created.v1', 'llm.request.completed.v1']);
-      const pending = (await redis.xpending(queueKey, 'llm-workers')) as [number];
-      assert.equal(pending[0], 0);
-    } finally {
-      await call('PUT', `${llm.url}/__admin/config`, QUIET_LLM);
-      await first.stop();
-      await second?.stop();
-    }
-  });
-});
-
-describe('resilience', () => {
-  it('recreates the queue after FLUSHDB and keeps processing', async () => {
-    await redis.flushdb();
-    const r = await call('POST', `${base}/v1/requests`, item({ prompt: 'after flush' }));
-    assert.equal(r.status, 202);
-    assert.equal((await waitFinished(base, r.body.id)).status, 'completed');
-  });
-
-  it('applies the migrations concurrently without error, each recorded once', async () => {
-    await Promise.all([migrate(pool), migrate(pool), migrate(pool)]);
-    const r = await pool.query('SELECT version, count(*)::int AS n FROM target_schema_migrations GROUP BY version');
-    assert.ok(r.rows.length >= 1);
-    for (const row of r.rows) assert.equal(row.n, 1);
-  });
-
-  it('finishes the in-flight job on SIGTERM before exiting with 0', async () => {
-    const queueKey = 'llm:shutdown-test';
-    await call('PUT', `${llm.url}/__admin/config`, { latency: { ttftMs: 1500, itlMs: 0 } });
-    const child = await spawnTarget({
-      redisUrl: infra.endpoints.redis!.url, databaseUrl: infra.endpoints.postgres!.url, kafkaBrokers: [], llmUrl: llm.url,
-      queueKey, roles: ['api', 'worker'],
-    });
-    try {
-      const r = await call('POST', `${child.url}/v1/requests`, item({ prompt: 'finish me' }));
-      await waitFor('the job to start', async () => ((await call('GET', `${child.url}/v1/requests/${r.body.id}`)).body.status === 'processing' ? true : undefined));
-      await child.stop();
-      assert.equal(await child.exited, 0);
-      const row = await pool.query('SELECT status FROM llm_requests WHERE id = $1', [r.body.id]);
-      assert.equal(row.rows[0].status, 'completed');
-      assert.equal(((await redis.xpending(queueKey, 'llm-workers')) as [number])[0], 0);
-    } finally {
-      await call('PUT', `${llm.url}/__admin/config`, QUIET_LLM);
-      await child.stop();
-    }
-  });
-});
-
-describe('requeue sweeper', () => {
-  it('puts back on the queue a committed request that never reached Redis, and it completes', async () => {
-    const validated = validateItem({ prompt: 'never enqueued', mode: 'quick' }, '', 'claude-sonnet-4-5');
-    assert.ok(validated.ok);
-    const { row } = await createRequest(pool, validated.value); // committed, no XADD: as if Redis failed
-    const sweeper = new RequeueSweeper({ pool, redis, queue: new RedisQueue({ key: 'llm:requests:queue', group: 'llm-workers', consumer: 'test' }), staleMs: 1, log: () => {} });
-    await new Promise((r) => setTimeout(r, 5));
-    assert.ok((await sweeper.sweep()) >= 1);
-    assert.equal((await waitFinished(base, row.id)).status, 'completed');
-  });
-});
-
 describe('health when a dependency is down', () => {
   it('answers 503 naming Redis when its server is gone, and still shuts down', async () => {
     // A Redis server of this test's own, so killing it leaves the file's infra alone.
@@ -396,7 +234,7 @@ describe('health when a dependency is down', () => {
         return ok;
       });
       const t = await startTarget(
-        { redisUrl: url, databaseUrl: infra.endpoints.postgres!.url, kafkaBrokers: [], llmUrl: llm.url, roles: ['api'] },
+        { redisUrl: url, databaseUrl: stack.infra.endpoints.postgres!.url, kafkaBrokers: [], llmUrl: stack.llm.url, roles: ['api'] },
         { log: () => {} },
       );
       try {
