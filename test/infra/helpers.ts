@@ -5,6 +5,7 @@ import { isListening } from '../../infra/lifecycle/ports.ts';
 export interface Trace {
   name: string;
   pid?: number;
+  /** 0 when unknown (not checked). */
   port: number;
   tempDir?: string;
 }
@@ -22,11 +23,12 @@ export function groupAlive(pid: number): boolean {
 /** Waits (bounded) until a server is gone, then asserts: no process, nothing on its port, no temp dir. */
 export async function assertGone(trace: Trace, withinMs = 10_000): Promise<void> {
   const deadline = Date.now() + withinMs;
-  while (Date.now() < deadline && ((trace.pid && groupAlive(trace.pid)) || (await isListening(trace.port)))) {
+  const listening = async (): Promise<boolean> => trace.port > 0 && (await isListening(trace.port));
+  while (Date.now() < deadline && ((trace.pid && groupAlive(trace.pid)) || (await listening()))) {
     await new Promise((r) => setTimeout(r, 100));
   }
   if (trace.pid) assert.equal(groupAlive(trace.pid), false, `${trace.name}: process group ${trace.pid} still alive`);
-  assert.equal(await isListening(trace.port), false, `${trace.name}: port ${trace.port} still accepts connections`);
+  assert.equal(await listening(), false, `${trace.name}: port ${trace.port} still accepts connections`);
   if (trace.tempDir) assert.equal(existsSync(trace.tempDir), false, `${trace.name}: temp dir ${trace.tempDir} still there`);
 }
 

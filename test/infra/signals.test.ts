@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
 import { assertGone, groupAlive, type Trace } from './helpers.ts';
@@ -14,8 +16,8 @@ interface UpLine {
 }
 
 /** Starts `k6-llm-perf infra up --json` in a child and resolves with its endpoints line. */
-function infraUp(services: string): { child: ChildProcess; ready: Promise<UpLine>; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, [CLI, 'infra', 'up', '--infra', 'local', '--services', services, '--json', '--progress', 'plain'], {
+function infraUp(services: string, extra: string[] = []): { child: ChildProcess; ready: Promise<UpLine>; exited: Promise<number | null>; stderr: () => string } {
+  const child = spawn(process.execPath, [CLI, 'infra', 'up', '--infra', 'local', '--services', services, '--json', '--progress', 'plain', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -51,4 +53,24 @@ describe('k6-llm-perf infra up', () => {
       for (const s of line.services) await assertGone(s);
     });
   }
+
+  it('stops what it had started and exits 105 when SIGTERM comes during bring-up', async () => {
+    const logDir = mkdtempSync(join(tmpdir(), 'k6-llm-perf-test-abort-'));
+    try {
+      const up = infraUp('redis,postgres,kafka', ['--log-dir', logDir]);
+      up.ready.catch(() => undefined);
+      const deadline = Date.now() + 60_000;
+      while (!/redis ready/.test(up.stderr()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.match(up.stderr(), /redis ready/);
+      up.child.kill('SIGTERM');
+      assert.equal(await up.exited, 105, up.stderr());
+      const redisPid = Number(/pid=(\d+)/.exec(readFileSync(join(logDir, 'redis.log'), 'utf8'))?.[1]);
+      assert.ok(redisPid > 0, 'redis.log names the server pid');
+      await assertGone({ name: 'redis', pid: redisPid, port: 0 });
+      const pgPid = Number(/\[(\d+)\]/.exec(readFileSync(join(logDir, 'postgres.log'), 'utf8'))?.[1] ?? 0);
+      if (pgPid > 0) await assertGone({ name: 'postgres', pid: pgPid, port: 0 });
+    } finally {
+      rmSync(logDir, { recursive: true, force: true });
+    }
+  });
 });
