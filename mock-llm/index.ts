@@ -3,7 +3,7 @@
  * node:http, seeded, with a latency model, error simulation (off in performance
  * mode) and an admin API. `startMockLlm()` is the room's one entry.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ExitCode, KitError } from '../engine/exit-codes.ts';
@@ -45,6 +45,19 @@ export interface MockLlm {
   stop(): Promise<void>;
 }
 
+/** Opens the log file now, so a bad path fails the start (exit 104) instead of a later write. */
+function openLog(path: string): WriteStream {
+  let fd: number;
+  try {
+    fd = openSync(path, 'a');
+  } catch (err) {
+    throw new KitError('MOCK_LLM_BAD_LOG_FILE', `logFile ${path}: cannot open for appending (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.INVALID_CONFIG);
+  }
+  const stream = createWriteStream(path, { fd });
+  stream.on('error', (err) => console.error(`mock-llm: writing ${path} failed, logging stops: ${err.message}`));
+  return stream;
+}
+
 export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
   let config = resolveConfig(options.config);
   const seed = options.seed ?? 42;
@@ -55,7 +68,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   const planner = new Planner(seed, config, performanceMode);
   const jobs = new Set<Job>();
   const hangs = new Set<ServerResponse>();
-  const log: WriteStream | null = options.logFile ? createWriteStream(options.logFile, { flags: 'a' }) : null;
+  const log = options.logFile ? openLog(options.logFile) : null;
 
   const gen: GenerateContext = {
     stats,
@@ -64,6 +77,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     itl: () => config.latency.itlMs,
     onLog: log
       ? (route, outcome, plan, ms) =>
+          !log.destroyed &&
           log.write(
             `{"time":"${new Date().toISOString()}","route":"${route}","outcome":"${outcome}","fault":${JSON.stringify(plan.fault)},` +
               `"stream":${plan.request.stream},"ms":${ms.toFixed(2)},"inputTokens":${plan.inputTokens},"outputTokens":${plan.tokens.length}}\n`,
@@ -108,7 +122,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
       for (const job of [...jobs]) job.cancel();
       admission.clear();
       for (const res of [...hangs]) res.destroy();
-      server.close(() => (log ? log.end(() => resolve()) : resolve()));
+      server.close(() => (log && !log.destroyed ? log.end(() => resolve()) : resolve()));
       server.closeAllConnections();
     });
     return stopping;
