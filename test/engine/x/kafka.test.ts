@@ -99,6 +99,16 @@ describe('k6/x/kafka', () => {
     assert.deepEqual(got.map((m) => [m.partition, m.offset]), [[1, 2], [1, 3]]);
   });
 
+  it('hands over every message in order through a buffer smaller than the backlog (pause and resume)', async () => {
+    const t = topic();
+    await conn.createTopic({ topic: t });
+    await new k.Writer({ brokers, topic: t }).produce({ messages: Array.from({ length: 12 }, (_, i) => ({ value: str(String(i)) })) });
+    const reader = new k.Reader({ brokers, topic: t, queueCapacity: 2, maxWait: '20s' });
+    const got: Message[] = [];
+    while (got.length < 12) got.push(...(await reader.consume({ limit: 3 })));
+    assert.deepEqual(got.map((m) => m.offset), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+
   it('throws when fewer messages than asked arrive within maxWait, and returns them with expectTimeout', async () => {
     const t = topic();
     await conn.createTopic({ topic: t });
