@@ -12,6 +12,7 @@ import pg from 'pg';
 import { resetInfra, startInfra, type InfraHandle } from '../../infra/index.ts';
 import { startMockLlm, type MockLlm } from '../../mock-llm/index.ts';
 import { configToEnv, DEFAULT_TOPIC, spawnTarget, startTarget, type EventEnvelope, type TargetConfig } from '../../target/index.ts';
+import { RELAY_LOCK_KEY } from '../../target/constants.ts';
 import { ensureTopic } from '../../target/relay.ts';
 import { call, QUIET_LLM, waitFinished, waitFor } from './helpers.ts';
 
@@ -159,6 +160,38 @@ describe('a relay killed between the broker ack and the update', () => {
     for (const id of new Set(all.map((r) => r.aggregate_id))) {
       const firstSeen = [...new Map(consumed.filter((c) => c.key === id).map((c) => [c.envelope.event_id, c.envelope.event_type])).values()];
       assert.deepEqual(firstSeen, ['llm.request.created.v1', 'llm.request.completed.v1'], `order of ${id}`);
+    }
+  });
+});
+
+describe('two relays', () => {
+  it('lets one own the outbox while the other waits, and the standby takes over when the owner stops', async () => {
+    const relayLocks = async () =>
+      (await pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1`, [RELAY_LOCK_KEY])).rows[0].n as number;
+    const a = await startTarget({ ...kafkaConfig, roles: ['api', 'worker', 'relay'] }, { log: () => {} });
+    await waitFor('a to own the outbox', async () => ((await relayLocks()) === 1 ? true : undefined));
+    const b = await startTarget({ ...kafkaConfig, roles: ['relay'] }, { log: () => {} });
+    let aStopped = false;
+    try {
+      const first = (await call('POST', `${a.url}/v1/requests`, item('two relays 1'))).body.id;
+      await waitFinished(a.url, first);
+      await waitFor('its events', async () => (consumed.filter((c) => c.key === first).length >= 2 ? true : undefined));
+      assert.equal(await relayLocks(), 1, 'exactly one owner');
+      // a owns the lock; once a stops, b's standby relay must take over.
+      const producer = await startTarget({ ...kafkaConfig, roles: ['api', 'worker'] }, { log: () => {} });
+      try {
+        await a.stop();
+        aStopped = true;
+        const second = (await call('POST', `${producer.url}/v1/requests`, item('two relays 2'))).body.id;
+        await waitFinished(producer.url, second);
+        await waitFor('events published by the remaining relay', async () => (consumed.filter((c) => c.key === second).length >= 2 ? true : undefined));
+        assert.equal(await relayLocks(), 1);
+      } finally {
+        await producer.stop();
+      }
+    } finally {
+      if (!aStopped) await a.stop();
+      await b.stop();
     }
   });
 });
