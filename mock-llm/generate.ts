@@ -47,8 +47,9 @@ class Run implements Job {
     private readonly res: ServerResponse,
     private readonly route: string,
     private readonly requestId: string,
+    startedAt: number,
   ) {
-    this.t0 = performance.now();
+    this.t0 = startedAt;
     this.due = this.t0 + plan.ttftMs;
     this.itlZero = isZero(ctx.itl());
     ctx.jobs.add(this);
@@ -70,14 +71,15 @@ class Run implements Job {
   /** Not streaming: one wait of TTFT plus every ITL, then the body. */
   private waitWhole(): void {
     let wait = this.plan.ttftMs;
+    const late = performance.now() - this.t0;
     if (!this.itlZero) {
       const itl = this.ctx.itl();
       for (let i = 1; i < this.plan.tokens.length; i++) wait += sample(itl, this.plan.latencyRng);
     }
     this.ctx.stats.latencyTotal += wait;
     this.ctx.stats.latencyRequests++;
-    if (wait <= 0) return this.sendWhole();
-    this.timer = setTimeout(onWholeTimer, wait, this);
+    if (wait - late <= 0) return this.sendWhole();
+    this.timer = setTimeout(onWholeTimer, wait - late, this);
   }
 
   sendWhole(): void {
@@ -190,7 +192,11 @@ export function writeWhole(ctx: GenerateContext, provider: Provider, plan: Plan,
   ctx.stats.tokensOut += plan.tokens.length;
 }
 
-/** Starts generating `plan` on `res` (the caller holds a slot, given back when this ends). */
+/**
+ * Starts generating `plan` on `res` (the caller holds a slot, given back when this
+ * ends). `startedAt` (performance.now() clock) is when TTFT starts: the request's
+ * arrival, or the moment it left the queue.
+ */
 export function generate(
   ctx: GenerateContext,
   provider: Provider,
@@ -198,6 +204,7 @@ export function generate(
   res: ServerResponse,
   route: string,
   requestId: string,
+  startedAt: number,
 ): void {
-  new Run(ctx, provider, plan, res, route, requestId).start();
+  new Run(ctx, provider, plan, res, route, requestId, startedAt).start();
 }

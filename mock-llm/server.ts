@@ -60,6 +60,7 @@ export function createHandler(state: ServerState): (req: IncomingMessage, res: S
 }
 
 function handleGenerate(state: ServerState, provider: Provider, route: string, req: IncomingMessage, res: ServerResponse): void {
+  const arrivedAt = performance.now();
   const cfg = state.config();
   readBody(req, cfg.maxBodyBytes, (r) => {
     if (!r.ok) {
@@ -91,15 +92,16 @@ function handleGenerate(state: ServerState, provider: Provider, route: string, r
       writeWhole(state.gen, provider, plan, res, route, requestId); // zero latency: no timer, no slot
       return state.gen.onLog?.(route, 200, plan, 0);
     }
-    const queuedAt = performance.now();
     let onClose: (() => void) | null = null;
     const waiter = state.admission.acquire(() => {
+      let startedAt = arrivedAt;
       if (onClose) {
         res.off('close', onClose);
-        state.stats.queueWaitTotal += performance.now() - queuedAt;
+        startedAt = performance.now();
+        state.stats.queueWaitTotal += startedAt - arrivedAt;
       }
       if (res.destroyed) return state.admission.release();
-      generate(state.gen, provider, plan, res, route, requestId);
+      generate(state.gen, provider, plan, res, route, requestId, startedAt);
     });
     if (state.admission.isQueued(waiter)) {
       onClose = () => state.admission.cancel(waiter);
