@@ -132,16 +132,17 @@ export class TestRun {
   }
 
   async execute(): Promise<RunTestResult> {
-    const threads = prepareThreads();
-    this.plan = await makePlan(this.o);
-    await threads;
-    const { plan } = this;
-    if (!this.o.quiet) this.stderr.write(banner(plan, this.o.script));
-    this.agg = new Aggregator({ thresholds: plan.options.thresholds, summaryTrendStats: plan.options.summaryTrendStats, startTime: this.metricsEpoch });
-    this.parentSink = new WorkerMetrics({ submetrics: plan.selectors, startTime: this.metricsEpoch });
     const onAbort = () => this.stop({ exitCode: ExitCode.EXTERNAL_ABORT, reason: 'test run aborted by signal' });
     this.o.signal?.addEventListener('abort', onAbort, { once: true });
+    if (this.o.signal?.aborted) onAbort();
     try {
+      const threads = prepareThreads();
+      this.plan = await makePlan(this.o);
+      await threads;
+      const { plan } = this;
+      if (!this.o.quiet) this.stderr.write(banner(plan, this.o.script));
+      this.agg = new Aggregator({ thresholds: plan.options.thresholds, summaryTrendStats: plan.options.summaryTrendStats, startTime: this.metricsEpoch });
+      this.parentSink = new WorkerMetrics({ submetrics: plan.selectors, startTime: this.metricsEpoch });
       this.owned = await makeHost({
         script: plan.script, options: plan.options, baseEnv: plan.baseEnv, mode: plan.mode, sink: this.parentSink,
         abortTest: (message) => this.stop({ exitCode: ExitCode.SCRIPT_ABORTED, reason: message }),

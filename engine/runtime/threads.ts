@@ -44,12 +44,28 @@ export function adoptPaths(p: ThreadPaths | undefined): void {
   if (p) current = p;
 }
 
+/**
+ * The parent's Node flags minus loader hooks: threads inherit execArgv, and a `--import tsx`
+ * there would register tsx in every thread (about a second of CPU each) for nothing.
+ */
+function threadExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--import' || a === '--require' || a === '-r' || a === '--loader' || a === '--experimental-loader') i++;
+    else if (!/^--(import|require|loader|experimental-loader)=/.test(a)) out.push(a);
+  }
+  return out;
+}
+
 /** Starts a thread of the given kind with `data` as its workerData (plus the paths). */
 export function startThread(name: ThreadName, data: object, options: Omit<WorkerOptions, 'workerData'> = {}): Worker {
   const p = threadPaths();
-  if (p.files) return new Worker(p.files[name], { ...options, workerData: { ...data, paths: p } });
+  const execArgv = threadExecArgv();
+  if (p.files) return new Worker(p.files[name], { execArgv, ...options, workerData: { ...data, paths: p } });
   const boot = new URL('runtime/boot.mjs', p.engineDir);
-  return new Worker(boot, { ...options, workerData: { ...data, paths: p, entry: new URL(SOURCES[name], p.engineDir).href } });
+  return new Worker(boot, { execArgv, ...options, workerData: { ...data, paths: p, entry: new URL(SOURCES[name], p.engineDir).href } });
 }
 
 /** Bundles the thread entries (once per process). */

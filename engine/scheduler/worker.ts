@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     pool.setSetupData?.(msg.setupDataJson, msg.startAtEpoch);
     const originPerf = performance.now() + (msg.startAtEpoch - Date.now());
     const timer = setInterval(() => send({ type: 'metrics', snapshots: snapshots(), progress: progress() }), 1000);
+    // An early report so that the parent's vus gauge and progress line start right away.
+    setTimeout(() => send({ type: 'metrics', snapshots: [], progress: progress() }), Math.max(0, msg.startAtEpoch - Date.now()) + 100).unref();
     const onDropped = (scn: ScenarioRun, atMax: number | null) => {
       metrics.add('dropped_iterations', 1, { ...init.options.tags, ...scn.config.tags, scenario: scn.config.name });
       if (atMax !== null && !warned.has(scn.config.name)) {

@@ -13,13 +13,21 @@ const BIN = fileURLToPath(new URL('../../bin/k6-llm-perf.js', import.meta.url));
 let server: TestServer;
 let dir: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs `engine run`; `signalOn` sends SIGINT once stderr matches it. */
+function cli(args: string[], signalOn?: RegExp): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'engine', 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let signalled = false;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (signalOn && !signalled && signalOn.test(stderr)) {
+        signalled = true;
+        setTimeout(() => child.kill('SIGINT'), 1500);
+      }
+    });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
@@ -61,6 +69,14 @@ describe('engine run', () => {
     const r = await cli([join(dir, 'nope.js'), '-q']);
     assert.equal(r.code, 107);
     assert.match(r.stderr, /nope\.js/);
+  });
+
+  it('stops on SIGINT with exit 105 and still writes the summary', async () => {
+    const out = join(dir, 'interrupted.json');
+    const r = await cli([SCRIPTS + 'constant-vus.js', '-d', '60s', '--summary-export', out, '--no-summary'], /execution: local/);
+    assert.equal(r.code, 105, r.stderr);
+    const exported = JSON.parse(readFileSync(out, 'utf8')) as { metrics: Record<string, Record<string, number>> };
+    assert.ok(exported.metrics.iterations!.count! > 0);
   });
 
   it('runs only its execution segment of the iterations', async () => {
