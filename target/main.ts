@@ -4,7 +4,8 @@
  * forces the exit).
  */
 import { ExitCode } from '../engine/exit-codes.ts';
-import { loadConfigFromEnv, resolveConfig, type TargetConfig } from './config.ts';
+import { loadConfigFromEnv, type TargetConfig } from './config.ts';
+import { TargetConfigError } from './errors.ts';
 import { stderrLogger } from './log.ts';
 import { startTarget } from './service.ts';
 
@@ -17,8 +18,19 @@ export async function runTargetCli(opts: CliOptions, env: NodeJS.ProcessEnv = pr
   const overrides: Record<string, string> = {};
   if (opts.port !== undefined) overrides.PORT = opts.port;
   if (opts.roles !== undefined) overrides.TARGET_ROLES = opts.roles;
-  const fromEnv = loadConfigFromEnv({ ...env, ...overrides });
-  const config: TargetConfig = resolveConfig(fromEnv, (key) => (key === 'port' ? '--port' : key === 'roles' ? '--roles' : key));
+  let config: TargetConfig;
+  try {
+    config = loadConfigFromEnv({ ...env, ...overrides });
+  } catch (err) {
+    // A bad flag is reported under the flag's name, not the variable it overrides.
+    if (err instanceof TargetConfigError && err.variable === 'PORT' && opts.port !== undefined) {
+      throw new TargetConfigError('--port', err.message.slice('PORT: '.length));
+    }
+    if (err instanceof TargetConfigError && err.variable === 'TARGET_ROLES' && opts.roles !== undefined) {
+      throw new TargetConfigError('--roles', err.message.slice('TARGET_ROLES: '.length));
+    }
+    throw err;
+  }
   const target = await startTarget(config, { log: stderrLogger });
   process.stdout.write(`target listening on ${target.url}\n`);
   let signals = 0;

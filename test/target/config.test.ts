@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { configToEnv, loadConfigFromEnv, TargetConfigError } from '../../target/index.ts';
 
@@ -65,5 +67,34 @@ describe('loadConfigFromEnv', () => {
   it('round-trips through configToEnv', () => {
     const c = loadConfigFromEnv({ ...BASE, TARGET_ROLES: 'worker', RELAY_CRASH_AFTER_PUBLISH: '1', LLM_MODEL: 'm' });
     assert.deepEqual(loadConfigFromEnv(configToEnv(c)), c);
+  });
+});
+
+describe('k6-llm-perf target', () => {
+  const bin = fileURLToPath(new URL('../../bin/k6-llm-perf.js', import.meta.url));
+  const run = (args: string[], env: NodeJS.ProcessEnv) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [bin, 'target', ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c) => (stderr += c));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+
+  it('exits 104 naming --port for a bad flag', async () => {
+    const r = await run(['--port', 'abc'], BASE);
+    assert.equal(r.code, 104);
+    assert.match(r.stderr, /--port: expected a non-negative integer/);
+  });
+
+  it('exits 104 naming the missing variable', async () => {
+    const r = await run([], { ...BASE, DATABASE_URL: undefined });
+    assert.equal(r.code, 104);
+    assert.match(r.stderr, /DATABASE_URL: is required/);
+  });
+
+  it('exits 112 naming the unreachable dependency', async () => {
+    const r = await run([], { ...BASE, DATABASE_URL: 'postgres://u:p@127.0.0.1:1/db', TARGET_ROLES: 'api' });
+    assert.equal(r.code, 112);
+    assert.match(r.stderr, /DATABASE_URL: PostgreSQL unreachable/);
   });
 });
