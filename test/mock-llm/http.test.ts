@@ -174,6 +174,23 @@ describe('stub HTTP surface', () => {
     assert.equal(names[names.length - 1], 'message_stop');
   });
 
+  it('sends nothing, not even headers, before the first token of a stream is due', async () => {
+    await put(mock.url, '/__admin/config', { latency: { ttftMs: 60_000, itlMs: 0 } });
+    const ac = new AbortController();
+    let headersArrived = false;
+    const statusBefore = mock.stats().requests['POST /v1/messages']?.['200'] ?? 0;
+    const pending = fetch(mock.url + MSG, { method: 'POST', body: JSON.stringify(anthropicRequest('slow start', { stream: true })), signal: ac.signal })
+      .then(() => (headersArrived = true))
+      .catch(() => 'aborted');
+    await waitFor(() => mock.stats().activeStreams === 1, 5000, 'an open stream');
+    await new Promise((r) => setTimeout(r, 100)); // headers written at admission would have arrived by now
+    assert.equal(headersArrived, false);
+    assert.equal(mock.stats().requests['POST /v1/messages']?.['200'] ?? 0, statusBefore);
+    ac.abort();
+    await pending;
+    await waitFor(() => mock.stats().activeStreams === 0, 5000, 'the stream to close');
+  });
+
   it('ends an OpenAI stream with data: [DONE]', async () => {
     const events = parseSse(await (await post(mock.url, CHAT, openaiRequest('done?', { stream: true }))).text());
     assert.equal(events[events.length - 1]?.data, '[DONE]');
