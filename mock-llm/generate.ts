@@ -30,6 +30,9 @@ export interface GenerateContext {
   onLog?(route: string, status: number | string, plan: Plan, ms: number): void;
 }
 
+/** setTimeout's ceiling: a longer wait would fire after 1 ms, so waits are cut to it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const SSE_HEADERS = ['content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache'];
 
 class Run implements Job {
@@ -79,7 +82,7 @@ class Run implements Job {
     this.ctx.stats.latencyTotal += wait;
     this.ctx.stats.latencyRequests++;
     if (wait - late <= 0) return this.sendWhole();
-    this.timer = setTimeout(onWholeTimer, wait - late, this);
+    this.timer = setTimeout(onWholeTimer, Math.min(wait - late, MAX_TIMER_MS), this);
   }
 
   sendWhole(): void {
@@ -138,7 +141,7 @@ class Run implements Job {
   private schedule(): void {
     const wait = this.due - performance.now();
     if (wait <= 0.5) this.tick();
-    else this.timer = setTimeout(onTickTimer, wait, this);
+    else this.timer = setTimeout(onTickTimer, Math.min(wait, MAX_TIMER_MS), this);
   }
 
   private strike(): void {
