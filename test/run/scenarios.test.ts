@@ -68,7 +68,7 @@ describe('the CI gate through the CLI', () => {
   it('exits 99 on an impossible threshold file and junit.xml shows the failing testcase', async () => {
     const results = join(root, 'impossible');
     const r = await runCli(
-      ['run', 'load', '--infra', 'external', '--engine', 'node', '--profile', 'short', '--quiet', '--thresholds', join(FIXTURES, 'impossible.json'), '--results', results],
+      ['run', 'load', '--infra', 'external', '--engine', 'node', '--profile', 'short', '--duration', '3s', '--quiet', '--thresholds', join(FIXTURES, 'impossible.json'), '--results', results],
       externalEnv(infra.endpoints),
     );
     assert.equal(r.code, 99, r.stderr);
@@ -110,7 +110,7 @@ describe('end to end variants', () => {
     process.env.LLM_API_KEY = secret;
     const lines: string[] = [];
     try {
-      const [outcome] = await runScenariosOn({ ...options('load'), llmUrl: provider.url }, ['load'], infra, ctxOf(lines));
+      const [outcome] = await runScenariosOn({ ...options('load'), overrides: { PROFILE: 'short', DURATION: '3s' }, llmUrl: provider.url }, ['load'], infra, ctxOf(lines));
       assert.equal(outcome!.exitCode, 0, lines.join('\n'));
       assert.ok((provider.stats().requests['POST /v1/messages']?.['200'] ?? 0) > 0, 'the provider was not called');
       const meta = readJson<{ llm: { kind: string; url: string } }>(join(outcome!.resultsDir!, 'meta.json'));
@@ -131,7 +131,7 @@ describe('end to end variants', () => {
     const own = await spawnTarget({ redisUrl: redis!.url, databaseUrl: postgres!.url, kafkaBrokers: kafka!.brokers, llmUrl: stub.url, port: 0 });
     const lines: string[] = [];
     try {
-      const [outcome] = await runScenariosOn({ ...options('load'), targetUrl: own.url }, ['load'], infra, ctxOf(lines));
+      const [outcome] = await runScenariosOn({ ...options('load'), overrides: { PROFILE: 'short', DURATION: '3s' }, targetUrl: own.url }, ['load'], infra, ctxOf(lines));
       assert.equal(outcome!.exitCode, 0, lines.join('\n'));
       const meta = readJson<{ target: { kind: string; url: string }; llm: { kind: string } }>(join(outcome!.resultsDir!, 'meta.json'));
       assert.deepEqual(meta.target, { kind: 'external', url: own.url });
