@@ -11,7 +11,11 @@
  * xk6-redis emits no metrics of its own; timings use Date.now() (1 ms resolution:
  * averages stay unbiased, percentiles of sub-millisecond operations read 0 or 1).
  *
- * Env: REDIS_URL (required), VUS (default 25), DURATION (default 15s; 6s with PROFILE=short).
+ * Each VU pauses THINK_TIME between sequences (a closed model, as in stress): with no
+ * pause the 25 VUs would saturate the load generator and time its own event loop.
+ *
+ * Env: REDIS_URL (required), VUS (default 25), DURATION (default 15s; 6s with
+ * PROFILE=short), THINK_TIME (s, default 0.1).
  */
 import { check } from 'k6';
 import exec from 'k6/execution';
@@ -19,12 +23,14 @@ import { Rate, Trend } from 'k6/metrics';
 import redis from 'k6/x/redis';
 import { numberEnv, phase, redisUrl } from './lib/config.ts';
 import { uniqueSuffix } from './lib/data.ts';
+import { pause } from './lib/timers.ts';
 
 const opDuration = new Trend('redis_op_duration', true);
 const opSuccess = new Rate('redis_op_success');
 const client = new redis.Client(redisUrl());
 const KEY_TTL_S = 120;
 const BURST = 10;
+const THINK_TIME = numberEnv('THINK_TIME', 0.1, true);
 
 export const options = {
   scenarios: {
@@ -65,4 +71,5 @@ export default async function (): Promise<void> {
   const keys = Array.from({ length: BURST }, (_, i) => `${ns}:burst:${i}`);
   await timed('burst_set', () => Promise.all(keys.map((k) => client.set(k, '1', KEY_TTL_S))), (r) => r.every((x) => x === 'OK'));
   await timed('del', () => client.del(...keys), (n) => n === BURST);
+  await pause(THINK_TIME);
 }

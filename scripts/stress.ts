@@ -33,7 +33,7 @@ const success = new Rate('stress_success');
 const STEADY_VUS = numberEnv('VUS', 25);
 const STEADY = phase('30s', '6s');
 const STAGE = phase('20s', '3s', 'RAMP_STAGE');
-const THINK_TIME = numberEnv('THINK_TIME', 0.25);
+const THINK_TIME = numberEnv('THINK_TIME', 0.25, true);
 const RAMP_TARGETS = [STEADY_VUS * 2, STEADY_VUS * 3, STEADY_VUS * 4];
 
 export const options = {

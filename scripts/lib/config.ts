@@ -19,12 +19,14 @@ export function optionalEnv(name: string, fallback: string): string {
   return value ? value : fallback;
 }
 
-/** A positive number from the environment (RATE, VUS, BATCH_SIZE...), or the default. */
-export function numberEnv(name: string, fallback: number): number {
+/** A positive number from the environment (RATE, VUS, BATCH_SIZE...), or the default; `allowZero` for pauses. */
+export function numberEnv(name: string, fallback: number, allowZero = false): number {
   const raw = __ENV[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !allowZero)) {
+    throw new Error(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got "${raw}"`);
+  }
   return n;
 }
 
