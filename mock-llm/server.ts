@@ -11,7 +11,7 @@ import { generate, writeWhole, type GenerateContext } from './generate.ts';
 import { isZero } from './latency.ts';
 import { readBody, sendJson } from './http-util.ts';
 import { openai } from './openai.ts';
-import type { Planner } from './plan.ts';
+import type { Plan, Planner } from './plan.ts';
 import type { Provider } from './provider.ts';
 import type { StatsCollector } from './stats.ts';
 
@@ -77,37 +77,43 @@ function handleGenerate(state: ServerState, provider: Provider, route: string, r
     }
     const parsed = provider.parse(body, cfg.output.defaultMaxTokens);
     if ('error' in parsed) return invalid(state, provider, route, res, parsed.error, parsed.param);
-    const plan = state.planner.plan(parsed);
-    const requestId = provider.requestId(plan.idHex);
-    const fault = plan.fault;
-    if (fault === 'rateLimit' || fault === 'serverError' || fault === 'overloaded') {
-      state.stats.injected[fault]++;
-      const reply = provider.fault(fault, cfg.errors.retryAfterSeconds, requestId);
-      state.stats.count(route, reply.status);
-      return sendJson(res, reply.status, reply.body, reply.headers);
-    }
-    if (fault === 'hang') return hang(state, route, res);
-    if (fault === 'midStreamError' && !parsed.stream) plan.fault = null; // applies to streams only
-    if (!parsed.stream && plan.fault === null && plan.ttftMs <= 0 && state.admission.limit === 0 && isZero(cfg.latency.itlMs)) {
-      writeWhole(state.gen, provider, plan, res, route, requestId); // zero latency: no timer, no slot
-      return state.gen.onLog?.(route, 200, plan, 0);
-    }
-    let onClose: (() => void) | null = null;
-    const waiter = state.admission.acquire(() => {
-      let startedAt = arrivedAt;
-      if (onClose) {
-        res.off('close', onClose);
-        startedAt = performance.now();
-        state.stats.queueWaitTotal += startedAt - arrivedAt;
-      }
-      if (res.destroyed) return state.admission.release();
-      generate(state.gen, provider, plan, res, route, requestId, startedAt);
-    });
-    if (state.admission.isQueued(waiter)) {
-      onClose = () => state.admission.cancel(waiter);
-      res.once('close', onClose);
-    }
+    dispatch(state, provider, route, res, state.planner.plan(parsed), arrivedAt);
   });
+}
+
+/** An injected error, a hang, the zero-latency fast path, or a slot and generation. */
+function dispatch(state: ServerState, provider: Provider, route: string, res: ServerResponse, plan: Plan, arrivedAt: number): void {
+  const cfg = state.config();
+  const requestId = provider.requestId(plan.idHex);
+  const fault = plan.fault;
+  if (fault === 'rateLimit' || fault === 'serverError' || fault === 'overloaded') {
+    state.stats.injected[fault]++;
+    const reply = provider.fault(fault, cfg.errors.retryAfterSeconds, requestId);
+    state.stats.count(route, reply.status);
+    return sendJson(res, reply.status, reply.body, reply.headers);
+  }
+  if (fault === 'hang') return hang(state, route, res);
+  const stream = plan.request.stream;
+  if (fault === 'midStreamError' && !stream) plan.fault = null; // applies to streams only
+  if (!stream && plan.fault === null && plan.ttftMs <= 0 && state.admission.limit === 0 && isZero(cfg.latency.itlMs)) {
+    writeWhole(state.gen, provider, plan, res, route, requestId); // zero latency: no timer, no slot
+    return state.gen.onLog?.(route, 200, plan, 0);
+  }
+  let onClose: (() => void) | null = null;
+  const waiter = state.admission.acquire(() => {
+    let startedAt = arrivedAt;
+    if (onClose) {
+      res.off('close', onClose);
+      startedAt = performance.now();
+      state.stats.queueWaitTotal += startedAt - arrivedAt;
+    }
+    if (res.destroyed) return state.admission.release();
+    generate(state.gen, provider, plan, res, route, requestId, startedAt);
+  });
+  if (state.admission.isQueued(waiter)) {
+    onClose = () => state.admission.cancel(waiter);
+    res.once('close', onClose);
+  }
 }
 
 function invalid(state: ServerState, provider: Provider, route: string, res: ServerResponse, message: string, param: string | null): void {
