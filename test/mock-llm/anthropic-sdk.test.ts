@@ -97,6 +97,12 @@ describe('Anthropic SDK against the stub', () => {
     assert.equal(msg.stop_reason, 'max_tokens');
   });
 
+  it('lists the configured models through the SDK pager', async () => {
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    assert.deepEqual(ids, resolveConfig(QUIET).models);
+  });
+
   it('surfaces a simulated 429 as RateLimitError with retry-after', async () => {
     await put(mock.url, '/__admin/config', { ...always('rateLimit'), errors: { ...always('rateLimit').errors, retryAfterSeconds: 7 } });
     const err = await client.messages.create(params).catch((e: unknown) => e);
