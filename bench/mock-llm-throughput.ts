@@ -18,7 +18,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -151,6 +151,7 @@ async function main(): Promise<void> {
   writeFileSync(join(tmp, 'body.sse'), sse);
   const bareUrl = await startProcess(['--input-type=module', '-e', BARE_SERVER], { BARE_BODY: join(tmp, 'body.json'), BARE_SSE: join(tmp, 'body.sse') });
 
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared: other processes compete for the cores)`);
   console.log(`mock-llm throughput (node ${process.version}, response body ${Buffer.byteLength(sample)} B, autocannon 100 connections, ${ROUNDS} x ${SECONDS} s each, interleaved)`);
   const bareRounds: Round[] = [];
   const stubRounds: Round[] = [];
