@@ -8,7 +8,7 @@
  *    stub ÷ anchor (goal >= 0.6), and each server's CPU time per request (from
  *    /proc), a ratio that holds up better on a shared machine.
  * 2. Streaming: 500 concurrent streams of 200 tokens at zero inter-token latency
- *    for 8 s, against the stub and against the bare server writing the same SSE
+ *    for 8 s (after 2 s of warm-up on each), against the stub and against the bare server writing the same SSE
  *    bytes in one go. Prints tokens/s of each and the ratio.
  *
  * Each server runs in its own process; the clients run here.
@@ -170,6 +170,8 @@ async function main(): Promise<void> {
 
   await fetch(`${stubUrl}/__admin/config`, { method: 'PUT', body: streamCfg });
   console.log(`streaming: 500 concurrent streams of ${tokensPerStream} tokens, zero inter-token latency, 8 s`);
+  await streams(`${bareUrl}/sse`, streamBody, 500, 2); // warm-up: connections, JIT of both sides
+  await streams(`${stubUrl}/v1/messages`, streamBody, 500, 2);
   const bareS = await streams(`${bareUrl}/sse`, streamBody, 500, 8);
   const stubS = await streams(`${stubUrl}/v1/messages`, streamBody, 500, 8);
   const tps = (r: { done: number; elapsed: number }): number => (r.done * tokensPerStream) / r.elapsed;
