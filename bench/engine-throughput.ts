@@ -31,18 +31,45 @@ const SYNC = `import http from 'k6/http';
 export default function () { http.get(__ENV.URL); }
 `;
 
-async function anchor(url: string, connections: number): Promise<number> {
-  const result = await autocannon({ url, connections, duration: seconds, pipelining: 1 });
-  return result.requests.total / seconds;
+/** CPU time (all threads of this process) a run used, and its requests. */
+interface Cost {
+  cpuMs: number;
+  requests: number;
+}
+const costs = { autocannon: [] as Cost[], async: [] as Cost[], sync: [] as Cost[] };
+
+function cpuMs(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
 }
 
-async function engine(script: string, url: string, mode: 'async' | 'sync', n: number): Promise<number> {
-  const r = await runQuiet({ script, mode, workers, env: { URL: url }, flags: { vus: n, duration: `${seconds}s` } });
+async function anchor(url: string, connections: number, secs = seconds): Promise<number> {
+  const cpu0 = process.cpuUsage();
+  const result = await autocannon({ url, connections, duration: secs, pipelining: 1 });
+  costs.autocannon.push({ cpuMs: cpuMs(cpu0), requests: result.requests.total });
+  return result.requests.total / secs;
+}
+
+async function engine(script: string, url: string, mode: 'async' | 'sync', n: number, secs = seconds): Promise<number> {
+  const cpu0 = process.cpuUsage();
+  const r = await runQuiet({ script, mode, workers, env: { URL: url }, flags: { vus: n, duration: `${secs}s` } });
+  costs[mode].push({ cpuMs: cpuMs(cpu0), requests: r.values('http_reqs').count ?? 0 });
   if (r.exitCode !== 0) throw new Error(`engine exited ${r.exitCode}: ${r.stderr.slice(0, 2000)}`);
   const count = r.values('http_reqs').count ?? 0;
   const failed = r.values('http_req_failed').passes ?? 0;
   if (failed > 0) console.log(`  (engine ${mode}: ${failed} failed requests)`);
-  return count / seconds;
+  return count / secs;
+}
+
+/**
+ * Client CPU per request, from the difference between a long and a short run (so the engine's
+ * fixed start-up cost cancels out). Robust to a machine shared with other work, unlike req/s.
+ */
+function marginalUs(list: Cost[]): number {
+  const sorted = [...list].sort((a, b) => a.requests - b.requests);
+  const lo = sorted[0]!;
+  const hi = sorted[sorted.length - 1]!;
+  return ((hi.cpuMs - lo.cpuMs) / Math.max(1, hi.requests - lo.requests)) * 1000;
 }
 
 const server = await startServerProcess();
@@ -67,8 +94,16 @@ try {
     ratios.sync.push(e2 / a2);
     console.log(`  round ${round}: autocannon ${a1.toFixed(0)} req/s, engine async ${e1.toFixed(0)} req/s (${(e1 / a1).toFixed(2)}); autocannon ${a2.toFixed(0)} req/s, engine sync ${e2.toFixed(0)} req/s (${(e2 / a2).toFixed(2)})`);
   }
-  console.log(`async ratio: ${median(ratios.async).toFixed(2)} (median; goal >= 0.7)`);
-  console.log(`sync ratio:  ${median(ratios.sync).toFixed(2)} (median; goal >= 0.4)`);
+  // Short runs for the CPU-per-request estimate.
+  await anchor(server.url, vus, 2);
+  await engine(asyncScript, server.url, 'async', vus, 2);
+  await engine(syncScript, server.url, 'sync', syncVus, 2);
+  const ac = marginalUs(costs.autocannon);
+  const ea = marginalUs(costs.async);
+  const es = marginalUs(costs.sync);
+  console.log(`client CPU per request: autocannon ${ac.toFixed(0)} µs, engine async ${ea.toFixed(0)} µs, engine sync ${es.toFixed(0)} µs (all threads of the process)`);
+  console.log(`async ratio: ${median(ratios.async).toFixed(2)} (median; goal >= 0.7); by CPU cost: ${(ac / ea).toFixed(2)}`);
+  console.log(`sync ratio:  ${median(ratios.sync).toFixed(2)} (median; goal >= 0.4); by CPU cost: ${(ac / es).toFixed(2)}`);
 } finally {
   await server.close();
   scripts.dispose();

@@ -13,6 +13,7 @@ import { startThread } from '../runtime/threads.ts';
 import type { VuIds } from './local-pool.ts';
 import type { WorkerInit } from './protocol.ts';
 import type { FromSyncVu, SyncVuInit, ToSyncVu } from './sync-vu-protocol.ts';
+import { replay } from './sample-buffer.ts';
 import { ScriptError } from '../errors.ts';
 
 class RemoteVu implements ExecVu {
@@ -73,7 +74,6 @@ export class RemoteVuPool implements VuSource {
   readonly cheapCreate = false;
   private readonly all: RemoteVu[] = [];
   private readonly idleList: RemoteVu[] = [];
-  private readonly pending: MetricsSnapshot[] = [];
   private readonly io: Worker;
   private taken = 0;
   private made = 0;
@@ -112,8 +112,6 @@ export class RemoteVuPool implements VuSource {
       script: this.init.script,
       options: this.init.options,
       baseEnv: this.init.baseEnv,
-      selectors: this.init.selectors,
-      metricsEpoch: this.init.metricsEpoch,
       idInInstance,
       idInTest,
       attach,
@@ -135,10 +133,11 @@ export class RemoteVuPool implements VuSource {
             reject(new ScriptError(msg.message));
             break;
           case 'iterated':
+            replay(msg.samples, this.host.sink);
             vu.settle(msg.seq, msg.outcome);
             break;
-          case 'metrics':
-            this.pending.push(msg.snapshot);
+          case 'samples':
+            replay(msg.samples, this.host.sink);
             if (msg.final) vu.flushed?.();
             break;
           case 'abort':
@@ -187,8 +186,9 @@ export class RemoteVuPool implements VuSource {
     this.host.instance.vusActive = this.taken;
   }
 
+  /** VU threads' samples go straight into the worker's sink (see sample-buffer.ts). */
   drainSnapshots(): MetricsSnapshot[] {
-    return this.pending.splice(0);
+    return [];
   }
 
   /** Asks every VU thread for its last metrics. */

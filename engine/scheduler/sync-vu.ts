@@ -3,7 +3,7 @@
  * (Atomics.wait), as in k6. Iterations come from its worker; metrics go back about every second.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { WorkerMetrics } from '../metrics/index.ts';
+import { SampleBuffer } from './sample-buffer.ts';
 import type { ScenarioRun } from '../executors/context.ts';
 import { makeHost } from '../runtime/make-host.ts';
 import { describe, Vu } from '../runtime/vu.ts';
@@ -31,7 +31,7 @@ function blockingWait(ms: number): boolean {
 }
 
 async function main(): Promise<void> {
-  const metrics = new WorkerMetrics({ submetrics: d.selectors, startTime: d.metricsEpoch });
+  const metrics = new SampleBuffer();
   const owned = await makeHost({
     script: d.script,
     options: d.options,
@@ -51,7 +51,6 @@ async function main(): Promise<void> {
   vu.init();
   send({ type: 'ready' });
   const scenarios = new Map<string, ScenarioRun>();
-  let lastFlush = performance.now();
   port.on('message', (msg: ToSyncVu) => {
     switch (msg.type) {
       case 'setup':
@@ -65,16 +64,12 @@ async function main(): Promise<void> {
         scn.progress = () => msg.progress;
         seq = msg.seq;
         void vu.iterate(scn, msg.local, msg.global).then((outcome) => {
-          send({ type: 'iterated', seq: msg.seq, outcome });
-          if (performance.now() - lastFlush >= 1000) {
-            lastFlush = performance.now();
-            send({ type: 'metrics', snapshot: metrics.flush(), final: false });
-          }
+          send({ type: 'iterated', seq: msg.seq, outcome, samples: metrics.take() });
         });
         return;
       }
       case 'flush':
-        send({ type: 'metrics', snapshot: metrics.flush(), final: true });
+        send({ type: 'samples', samples: metrics.take(), final: true });
         return;
       case 'close':
         void vu.close().then(() => owned.close()).then(() => send({ type: 'closed' }));
