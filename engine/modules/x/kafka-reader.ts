@@ -21,7 +21,7 @@ import type { VuContext } from '../api.ts';
 import {
   badConfig, formatMessageTime, KafkaMetrics, makeKafka, MODULE, optionalString, requireBrokers, requireObject,
 } from './kafka-client.ts';
-import { ExtensionError, parseDurationMs, requireAsyncMode, toBytes } from './support.ts';
+import { ExtensionError, forbidInInit, parseDurationMs, requireAsyncMode, toBytes } from './support.ts';
 
 export interface ReaderMessage {
   topic: string;
@@ -144,6 +144,7 @@ export function makeReaderClass(vu: VuContext, metrics: KafkaMetrics) {
     /** Resolves with up to `limit` messages (`maxMessages` is the newer name). */
     async consume(config: { limit?: number; maxMessages?: number; nanoPrecision?: boolean; expectTimeout?: boolean }) {
       requireAsyncMode(vu, MODULE, 'Reader.consume()');
+      forbidInInit(vu, MODULE, 'Reader.consume()');
       const c = requireObject(config, 'consume config');
       const limit = Number(c.maxMessages ?? 0) > 0 ? Number(c.maxMessages) : Number(c.limit ?? 0) > 0 ? Number(c.limit) : 1;
       const started = Date.now();

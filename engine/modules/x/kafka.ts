@@ -17,7 +17,7 @@ import {
   badConfig, KafkaMetrics, makeKafka, MODULE, optionalString, requireBrokers, requireObject,
 } from './kafka-client.ts';
 import { makeReaderClass } from './kafka-reader.ts';
-import { describe, ExtensionError, requireAsyncMode, toBuffer } from './support.ts';
+import { describe, ExtensionError, forbidInInit, requireAsyncMode, toBuffer } from './support.ts';
 
 export const CONSTANTS = {
   SCHEMA_TYPE_STRING: 'STRING',
@@ -100,6 +100,7 @@ export function createModule(vu: VuContext): Record<string, unknown> {
     /** Writes the messages (grouped per topic), resolving when the brokers acknowledged them. */
     async produce(config: { messages: unknown[] }): Promise<void> {
       requireAsyncMode(vu, MODULE, 'Writer.produce()');
+      forbidInInit(vu, MODULE, 'Writer.produce()');
       const c = requireObject(config, 'produce config');
       if (!Array.isArray(c.messages)) throw badConfig(`produce config.messages must be an array, got ${describe(c.messages)}`);
       const byTopic = new Map<string, Message[]>();

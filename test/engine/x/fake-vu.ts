@@ -3,7 +3,7 @@
  * servers behind it are real, only the VU around it is a stand-in. It records metric
  * definitions and samples, and runs the registered cleanups on `close()`.
  */
-import type { ExecutionMode, VuContext } from '../../../engine/modules/api.ts';
+import type { ExecutionMode, VuContext, VuPhase } from '../../../engine/modules/api.ts';
 import type { MetricType, Tags, ValueType } from '../../../engine/metrics/api.ts';
 
 export interface Sample { name: string; value: number; tags: Tags }
@@ -16,7 +16,7 @@ export interface FakeVu extends VuContext {
   sum(name: string): number;
 }
 
-export function fakeVu(mode: ExecutionMode = 'async', tags: Tags = { scenario: 'default' }): FakeVu {
+export function fakeVu(mode: ExecutionMode = 'async', tags: Tags = { scenario: 'default' }, phase: VuPhase = 'iteration'): FakeVu {
   const closers: Array<() => void | Promise<void>> = [];
   const defined = new Map<string, { type: MetricType; contains: ValueType }>();
   const samples: Sample[] = [];
@@ -37,7 +37,7 @@ export function fakeVu(mode: ExecutionMode = 'async', tags: Tags = { scenario: '
         samples.push({ name, value, tags: sampleTags });
       },
     },
-    phase: () => 'iteration',
+    phase: () => phase,
     currentTags: () => tags,
     onClose(fn) {
       closers.push(fn);

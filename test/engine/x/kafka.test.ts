@@ -146,6 +146,12 @@ describe('k6/x/kafka', () => {
     assert.throws(() => new k.Writer({ topic: 'x' }), /Writer config\.brokers must be a non-empty array of "host:port" strings/);
   });
 
+  it('refuses to produce or consume in the init context, as the extension does', async () => {
+    const init = createModule(fakeVu('async', {}, 'init')) as unknown as Kafka;
+    await assert.rejects(new init.Writer({ brokers, topic: 'x' }).produce({ messages: [] }), (e: Error & { code?: string }) => e.code === 'X_MODULE_IN_INIT');
+    await assert.rejects(new init.Reader({ brokers, topic: 'x' }).consume({ limit: 1 }), /not allowed in the init context/);
+  });
+
   it('throws in a sync-mode VU, naming the module and asking for async functions', () => {
     const sync = createModule(fakeVu('sync')) as unknown as Kafka;
     assert.throws(() => new sync.Writer({ brokers, topic: 'x' }), (e: Error & { code?: string }) =>
