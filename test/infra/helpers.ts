@@ -24,7 +24,8 @@ export function groupAlive(pid: number): boolean {
 export async function assertGone(trace: Trace, withinMs = 10_000): Promise<void> {
   const deadline = Date.now() + withinMs;
   const listening = async (): Promise<boolean> => trace.port > 0 && (await isListening(trace.port));
-  while (Date.now() < deadline && ((trace.pid && groupAlive(trace.pid)) || (await listening()))) {
+  const dirLeft = (): boolean => !!trace.tempDir && existsSync(trace.tempDir);
+  while (Date.now() < deadline && ((trace.pid && groupAlive(trace.pid)) || dirLeft() || (await listening()))) {
     await new Promise((r) => setTimeout(r, 100));
   }
   if (trace.pid) assert.equal(groupAlive(trace.pid), false, `${trace.name}: process group ${trace.pid} still alive`);

@@ -73,4 +73,21 @@ describe('k6-llm-perf infra up', () => {
       rmSync(logDir, { recursive: true, force: true });
     }
   });
+
+  it('leaves no server behind when the process holding infra is killed with SIGKILL', async () => {
+    const holder = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), resolve(import.meta.dirname, 'fixtures/hold-infra.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((r) => holder.once('exit', r));
+    const line = await new Promise<string>((resolveLine, reject) => {
+      const timer = setTimeout(() => reject(new Error('holder not ready in 120 s')), 120_000);
+      createInterface({ input: holder.stdout! }).once('line', (l) => (clearTimeout(timer), resolveLine(l)));
+    });
+    const { services } = JSON.parse(line) as { services: Trace[] };
+    assert.equal(services.length, 2);
+    for (const s of services) assert.ok(s.pid && groupAlive(s.pid), `${s.name} alive before the kill`);
+    holder.kill('SIGKILL');
+    await exited;
+    for (const s of services) await assertGone(s, 20_000);
+  });
 });
