@@ -119,7 +119,9 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
   if (problems.length) throw new ConfigError(problems);
 
   const mode = choose(o.mode ?? 'auto', options, exports);
-  const cores = Math.max(1, o.workers ?? availableParallelism());
+  // Sync mode runs each VU on a thread of its own: its workers only schedule, so one is enough
+  // (fewer threads to wake per request); async mode spreads its VUs over one worker per core.
+  const cores = Math.max(1, o.workers ?? (mode === 'sync' ? 1 : availableParallelism()));
   const peak = peakVus(options.scenarios, (n) => scaleInt(n, segment));
   const workers = Math.max(1, Math.min(cores, peak || 1));
   return { script, options: o.noThresholds ? { ...options, thresholds: {} } : options, baseEnv, selectors: parsed.selectors, definitions, segment, mode, workers };
