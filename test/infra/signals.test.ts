@@ -29,7 +29,10 @@ function infraUp(services: string, extra: string[] = []): { child: ChildProcess;
       clearTimeout(timer);
       resolvePromise(JSON.parse(line) as UpLine);
     });
-    void exited.then((code) => reject(new Error(`infra up exited early (${code}):\n${stderr}`)));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`infra up exited early (${code}):\n${stderr}`));
+    });
   });
   return { child, ready, exited, stderr: () => stderr };
 }
