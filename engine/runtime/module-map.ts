@@ -24,17 +24,17 @@ const BUILTIN: Readonly<Record<string, () => Promise<Loaded>>> = {
 
 let tsxReady: Promise<void> | null = null;
 
-/** Extension modules stay TypeScript files: load them through tsx (registered once per thread). */
+/**
+ * Extension modules stay TypeScript files: a bundled thread registers tsx (once) before importing
+ * one (trying without first would leave a failed load in the module cache); a thread booted from
+ * sources has tsx already.
+ */
 async function importExtension(file: string): Promise<Loaded> {
-  const url = engineFile(`modules/${file}`);
-  try {
-    return (await import(url)) as Loaded;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err;
+  if (threadPaths().files) {
+    tsxReady ??= import(threadPaths().tsxApi).then((api: { register: () => void }) => api.register());
+    await tsxReady;
   }
-  tsxReady ??= import(threadPaths().tsxApi).then((api: { register: () => void }) => api.register());
-  await tsxReady;
-  return (await import(url)) as Loaded;
+  return (await import(engineFile(`modules/${file}`))) as Loaded;
 }
 
 export const MODULE_FILES: Readonly<Record<string, string>> = {
@@ -50,8 +50,8 @@ export const MODULE_FILES: Readonly<Record<string, string>> = {
   'k6/x/kafka': 'x/kafka.ts',
   'k6/x/sql': 'x/sql.ts',
   'k6/x/sql/driver/postgres': 'x/sql-driver-postgres.ts',
+  'k6/x/sse': 'x/sse.ts',
 };
-
 
 /** Checks every import before anything runs; returns every problem. */
 export function checkImports(specifiers: readonly string[]): string[] {

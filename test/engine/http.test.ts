@@ -79,6 +79,12 @@ describe('k6/http', () => {
     });
   });
 
+  it('loads a TypeScript extension module (k6/x/sse) in the worker threads', async () => {
+    const r = await run('extension-module.js', { baseUrl: server.url, noSummary: true });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal(r.values('checks').passes, 4);
+  });
+
   it('runs a sync script in async mode when forced, blocking its worker', async () => {
     const r = await run('http-sync.js', { baseUrl: server.url, env: { CLOSED_URL: closedUrl }, mode: 'async', noSummary: true });
     assert.deepEqual(failedChecks(r), []);
