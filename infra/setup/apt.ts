@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InfraError } from '../errors.ts';
@@ -25,6 +26,7 @@ export async function aptInstall(packages: string[], update: (detail: string) =>
     await run('apt-get', ['update'], logFile, env);
     update(`apt-get install ${packages.join(' ')}`);
     await run('apt-get', ['install', '-y', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confold', ...packages], logFile, env);
+    if (packages.includes('postgresql')) await stopDebianClusters(logFile);
   } finally {
     if (ownPolicy) rmSync(POLICY, { force: true });
   }
@@ -36,6 +38,17 @@ async function run(command: string, args: string[], logFile: string, env: NodeJS
     throw new InfraError('INFRA_SETUP_FAILED', `setup: \`${command} ${args.join(' ')}\` failed: ${result.error?.message ?? `exit code ${result.code}`}`, {
       logFile, logTail: logTail(logFile, 15),
     });
+  }
+}
+
+/** Stops any cluster Debian's install left running (`pg_lsclusters`: "15 main 5432 online ..."). */
+async function stopDebianClusters(logFile: string): Promise<void> {
+  const list = spawnSync('pg_lsclusters', ['-h'], { encoding: 'utf8' });
+  for (const line of (list.stdout ?? '').split('\n')) {
+    const [version, name, , status] = line.trim().split(/\s+/);
+    if (version && name && status === 'online') {
+      await runToCompletion({ name: 'setup', command: 'pg_ctlcluster', args: [version, name, 'stop'], logFile }, 60_000);
+    }
   }
 }
 
