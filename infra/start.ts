@@ -45,7 +45,7 @@ export function normalizeServices(services: readonly string[]): ServiceName[] {
 }
 
 function createProvider(name: ConcreteProvider, opts: StartInfraOptions): Provider {
-  if (name === 'local') return new LocalProvider(opts.local);
+  if (name === 'local') return new LocalProvider(opts.local, opts.progress);
   if (name === 'external') return new ExternalProvider(opts.env);
   return new TestcontainersProvider();
 }

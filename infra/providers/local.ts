@@ -4,6 +4,7 @@ import { LocalPostgres } from '../services/postgres/local-postgres.ts';
 import { LocalRedis } from '../services/redis/local-redis.ts';
 import type { ServiceName, StartContext, StartedService } from '../services/types.ts';
 import { missingFor } from '../setup/index.ts';
+import type { ProgressMode } from '../progress.ts';
 import type { Provider } from './types.ts';
 
 /** Knobs of the local servers, mostly for tests (a taken port, a bad binary path). */
@@ -18,7 +19,10 @@ export interface LocalOptions {
 /** Real servers as local processes: redis-server, PostgreSQL from Debian, a KRaft Kafka on Java. */
 export class LocalProvider implements Provider {
   readonly name = 'local' as const;
-  constructor(private readonly options: LocalOptions = {}) {}
+  constructor(
+    private readonly options: LocalOptions = {},
+    private readonly progress: ProgressMode = 'auto',
+  ) {}
 
   async preflight(services: ServiceName[]): Promise<void> {
     const overridden = (s: ServiceName): boolean =>
@@ -32,7 +36,7 @@ export class LocalProvider implements Provider {
       throw new InfraError('INFRA_MISSING', `local infrastructure is missing ${what}; run \`npm run setup\``);
     }
     const { ensureSetup } = await import('../setup/index.ts');
-    await ensureSetup({ services: needed });
+    await ensureSetup({ services: needed, progress: this.progress });
   }
 
   start(service: ServiceName, ctx: StartContext): Promise<StartedService> {
