@@ -17,14 +17,15 @@
  *
  * Env: LLM_URL (required), LLM_API_KEY (optional, sent as x-api-key / Bearer, never
  * logged), PROVIDERS (default anthropic,openai), VUS (concurrent streams per provider,
- * default 4), DURATION (default 20s; 6s short), MAX_TOKENS (default 128),
+ * default 4), WARMUP (unmeasured start, default 5s; 3s short), DURATION (measured,
+ * default 20s; 6s short), MAX_TOKENS (default 128),
  * ANTHROPIC_MODEL, OPENAI_MODEL.
  */
 import { check } from 'k6';
 import exec from 'k6/execution';
 import { Counter, Rate, Trend } from 'k6/metrics';
 import sse from 'k6/x/sse';
-import { llmUrl, numberEnv, optionalEnv, phase } from './lib/config.ts';
+import { durationMs, llmUrl, numberEnv, optionalEnv, phase } from './lib/config.ts';
 import { prompt } from './lib/data.ts';
 import { buildRequest, measure, newState, onEvent, type Provider } from './lib/llm-stream.ts';
 
@@ -44,10 +45,13 @@ const MODELS: Record<Provider, string> = {
 };
 const MAX_TOKENS = numberEnv('MAX_TOKENS', 128);
 const API_KEY = optionalEnv('LLM_API_KEY', '');
+/** Streams started in the first WARMUP of each scenario run but are not measured (as vLLM's warm-up request). */
+const WARMUP_MS = durationMs(phase('5s', '3s', 'WARMUP'));
+const MEASURED_MS = durationMs(phase('20s', '6s'));
 
 export const options = {
   scenarios: Object.fromEntries(PROVIDERS.map((provider) => [provider, {
-    executor: 'constant-vus', exec: 'stream', vus: numberEnv('VUS', 4), duration: phase('20s', '6s'),
+    executor: 'constant-vus', exec: 'stream', vus: numberEnv('VUS', 4), duration: `${(WARMUP_MS + MEASURED_MS) / 1000}s`,
     gracefulStop: '30s', tags: { provider },
   }])),
 };
@@ -55,6 +59,7 @@ export const options = {
 export async function stream(): Promise<void> {
   const provider = exec.scenario.name as Provider;
   const tags = { provider };
+  const measured = Date.now() >= exec.scenario.startTime + WARMUP_MS;
   const request = buildRequest(provider, MODELS[provider], MAX_TOKENS, prompt('detailed', exec.vu.iterationInScenario), API_KEY);
   const state = newState(Date.now());
   const response = await sse.open(`${llmUrl()}${request.path}`, { method: 'POST', headers: request.headers, body: request.body, tags }, (client) => {
@@ -66,6 +71,7 @@ export async function stream(): Promise<void> {
   const m = measure(state);
   const ok = check(response, { 'stream status is 200': (r) => r.status === 200 }) &&
     check(m, { 'stream carried content and finished': (x) => x !== null });
+  if (!measured) return;
   success.add(ok, tags);
   if (!m) return;
   ttft.add(m.ttft, tags);
