@@ -6,7 +6,62 @@
  */
 import type { SampleSink, Tags } from '../metrics/api.ts';
 import type { ResponseCallback } from './request-builder.ts';
-import type { WireResponse } from './wire.ts';
+import type { WireHop, WireResponse } from './wire.ts';
+
+/** A tag set built for one (VU tags, method, url, name, status, proto, error, expected) combination. */
+interface CachedTags {
+  method: string;
+  name: string | undefined;
+  status: number;
+  proto: string;
+  errorCode: number;
+  error: string;
+  expected: number;
+  tags: Tags;
+}
+
+/**
+ * Tag sets by the VU's base tag object (stable until its group or tags change), then by URL:
+ * a test repeats the same few requests, so the 9 samples of a response reuse one frozen object
+ * instead of building a new one per request.
+ */
+const tagCache = new WeakMap<Tags, Map<string, CachedTags[]>>();
+const PER_URL = 8;
+const URLS = 2000;
+
+function httpTags(base: Tags, hop: WireHop, name: string | undefined, expected: number): Tags {
+  let byUrl = tagCache.get(base);
+  if (byUrl === undefined) tagCache.set(base, (byUrl = new Map()));
+  let list = byUrl.get(hop.url);
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      if (c.status === hop.status && c.method === hop.method && c.name === name && c.expected === expected && c.errorCode === hop.errorCode && c.error === hop.error && c.proto === hop.proto) return c.tags;
+    }
+  }
+  const tags = buildTags(base, hop, name, expected);
+  if (list === undefined) {
+    if (byUrl.size >= URLS) byUrl.clear();
+    byUrl.set(hop.url, (list = []));
+  }
+  if (list.length >= PER_URL) list.shift();
+  list.push({ method: hop.method, name, status: hop.status, proto: hop.proto, errorCode: hop.errorCode, error: hop.error, expected, tags });
+  return tags;
+}
+
+/** expected: 1 / 0 as the response callback said, -1 without a callback (no expected_response tag). */
+function buildTags(base: Tags, hop: WireHop, name: string | undefined, expected: number): Record<string, string> {
+  const tags: Record<string, string> = { ...base };
+  tags.method = hop.method;
+  tags.url = hop.url;
+  tags.name = name ?? hop.url;
+  tags.status = String(hop.status);
+  tags.proto = hop.proto;
+  if (hop.errorCode) tags.error_code = String(hop.errorCode);
+  if (hop.error) tags.error = hop.error;
+  if (expected >= 0) tags.expected_response = expected ? 'true' : 'false';
+  return tags;
+}
 
 export function emitHttpMetrics(
   sink: SampleSink,
@@ -16,18 +71,18 @@ export function emitHttpMetrics(
   name: string | undefined,
   callback: ResponseCallback | null,
 ): void {
-  for (const hop of wire.hops) {
-    const tags: Record<string, string> = { ...base };
-    tags.method = hop.method;
-    tags.url = hop.url;
-    tags.name = name ?? hop.url;
-    tags.status = String(hop.status);
-    tags.proto = hop.proto;
-    if (hop.errorCode) tags.error_code = String(hop.errorCode);
-    if (hop.error) tags.error = hop.error;
-    const expected = callback ? callback(hop.status) : true;
-    if (callback) tags.expected_response = expected ? 'true' : 'false';
-    if (userTags) Object.assign(tags, userTags);
+  const hops = wire.hops;
+  for (let i = 0; i < hops.length; i++) {
+    const hop = hops[i]!;
+    const expected = callback ? (callback(hop.status) ? 1 : 0) : -1;
+    let tags: Tags;
+    if (userTags) {
+      const own = buildTags(base, hop, name, expected);
+      Object.assign(own, userTags);
+      tags = own;
+    } else {
+      tags = httpTags(base, hop, name, expected);
+    }
     const t = hop.timings;
     const time = hop.startTime;
     sink.add('http_reqs', 1, tags, time);
@@ -38,7 +93,7 @@ export function emitHttpMetrics(
     sink.add('http_req_sending', t.sending, tags, time);
     sink.add('http_req_waiting', t.waiting, tags, time);
     sink.add('http_req_receiving', t.receiving, tags, time);
-    if (callback) sink.add('http_req_failed', expected ? 0 : 1, tags, time);
+    if (expected >= 0) sink.add('http_req_failed', expected ? 0 : 1, tags, time);
     sink.add('data_sent', hop.sentBytes, base, time);
     sink.add('data_received', hop.receivedBytes, base, time);
   }

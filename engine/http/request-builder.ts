@@ -38,7 +38,29 @@ export interface BuiltRequest {
   bodyText: string;
 }
 
+/** Requests without body or params, by options, then method and URL: a test repeats the same few. */
+const plain = new WeakMap<EngineOptions, Map<string, BuiltRequest>>();
+
+/** The request of k6/http's arguments. The result is shared (plain requests are cached): never mutate it. */
 export function buildRequest(method: unknown, url: unknown, body: unknown, params: unknown, options: EngineOptions): BuiltRequest {
+  if ((params === undefined || params === null) && (body === undefined || body === null) && typeof url === 'string' && typeof method === 'string') {
+    let byKey = plain.get(options);
+    if (byKey === undefined) plain.set(options, (byKey = new Map()));
+    const key = `${method} ${url}`;
+    let built = byKey.get(key);
+    if (built === undefined) {
+      built = build(method, url, body, params, options);
+      if (byKey.size >= 1000) byKey.clear();
+      byKey.set(key, built);
+    }
+    return built;
+  }
+  return build(method, url, body, params, options);
+}
+
+const RESPONSE_TYPES = ['text', 'binary', 'none'];
+
+function build(method: unknown, url: unknown, body: unknown, params: unknown, options: EngineOptions): BuiltRequest {
   if (typeof method !== 'string' || method === '') throw new TypeError(`http.request: expected an HTTP method, got ${JSON.stringify(method)}`);
   let urlText: string;
   let templateName: string | undefined;
@@ -73,7 +95,7 @@ export function buildRequest(method: unknown, url: unknown, body: unknown, param
     timeoutMs = t;
   }
   const responseType = p.responseType ?? (options.discardResponseBodies ? 'none' : 'text');
-  if (!['text', 'binary', 'none'].includes(responseType)) {
+  if (!RESPONSE_TYPES.includes(responseType)) {
     throw new TypeError(`http params.responseType: expected "text", "binary" or "none", got ${JSON.stringify(responseType)}`);
   }
   return {

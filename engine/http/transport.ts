@@ -34,12 +34,22 @@ export class HttpTransport {
   }
 
   /** Runs a request and its redirects. Never rejects: errors are in the hops. */
-  async request(req: WireRequest, signal?: InterruptSignal): Promise<WireResponse> {
+  request(req: WireRequest, signal?: InterruptSignal): Promise<WireResponse> {
+    // Fast path: one hop, no await chain, no header copy unless a redirect is followed.
+    return this.once(req.method, req.url, req.headers, req.body, req, signal).then((hop) => {
+      if (req.maxRedirects <= 0 || hop.info.error || !REDIRECTS.has(hop.info.status) || !hop.info.headers['Location']) {
+        return { hops: [hop.info], body: hop.body, remoteIp: hop.remoteIp, remotePort: hop.remotePort };
+      }
+      return this.follow(req, hop, signal);
+    });
+  }
+
+  private async follow(req: WireRequest, first: HopResult, signal?: InterruptSignal): Promise<WireResponse> {
     const hops: WireHop[] = [];
     let { method, url, body } = req;
     const headers = { ...req.headers };
+    let hop = first;
     for (let left = req.maxRedirects; ; left--) {
-      const hop = await this.once(method, url, headers, body, req, signal);
       hops.push(hop.info);
       const location = hop.info.headers['Location'];
       if (!REDIRECTS.has(hop.info.status) || !location || left <= 0 || hop.info.error) {
@@ -52,6 +62,7 @@ export class HttpTransport {
         delete headers['Content-Type'];
         delete headers['Content-Length'];
       }
+      hop = await this.once(method, url, headers, body, req, signal);
     }
   }
 
@@ -60,17 +71,13 @@ export class HttpTransport {
       const call = new Call(method, url, headers, body, req.responseType, resolve);
       const target = parseTarget(url);
       if ('error' in target) return call.fail(target.error, K6_ERROR.INVALID_URL);
-      call.deadline = performance.now() + req.timeoutMs;
+      call.deadline = call.t0 + req.timeoutMs;
       call.timeoutMs = req.timeoutMs;
+      call.deadlines = this.deadlines;
       this.deadlines.add(call);
-      const onAbort = () => call.abortNow(new Error('request interrupted'));
-      call.onDone = () => {
-        this.deadlines.delete(call);
-        signal?.removeEventListener('abort', onAbort);
-      };
       if (signal) {
         if (signal.aborted) return call.abortNow(new Error('request interrupted'));
-        signal.addEventListener('abort', onAbort, { once: true });
+        call.watch(signal);
       }
       try {
         this.agent.dispatch({ origin: target.origin, path: target.path, method, headers, body: body ?? undefined, headersTimeout: 0, bodyTimeout: 0 }, call);
@@ -95,10 +102,12 @@ interface HopResult {
 
 /** One request's handler (undici's legacy handler interface) and its timestamps. */
 class Call implements Dispatcher.DispatchHandler {
-  onDone: () => void = () => undefined;
   deadline = Infinity;
   timeoutMs = 0;
-  private readonly t0 = performance.now();
+  deadlines: Deadlines | null = null;
+  readonly t0 = performance.now();
+  private signal: InterruptSignal | null = null;
+  private onAbort: (() => void) | null = null;
   private readonly startTime = Date.now();
   private tConnect = 0;
   private tSent = 0;
@@ -123,6 +132,13 @@ class Call implements Dispatcher.DispatchHandler {
     private readonly responseType: WireRequest['responseType'],
     private readonly resolve: (r: HopResult) => void,
   ) {}
+
+  /** Aborts this request when `signal` aborts (an interrupted iteration). */
+  watch(signal: InterruptSignal): void {
+    this.signal = signal;
+    this.onAbort = () => this.abortNow(new Error('request interrupted'));
+    signal.addEventListener('abort', this.onAbort, { once: true });
+  }
 
   onConnect(abort: (err?: Error) => void): void {
     this.tConnect = performance.now();
@@ -191,7 +207,8 @@ class Call implements Dispatcher.DispatchHandler {
   private finish(err: Error | null, code: number): void {
     if (this.finished) return;
     this.finished = true;
-    this.onDone();
+    this.deadlines?.delete(this);
+    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
     const end = performance.now();
     const connect = this.tConnect || end;
     const sent = this.tSent || (this.tFirst ? connect : end);

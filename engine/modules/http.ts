@@ -57,12 +57,18 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     return finish(st, built, wire);
   };
 
-  const asyncRequest = async (method: unknown, url: unknown, body?: unknown, params?: unknown): Promise<K6Response> => {
-    checkPhase(st, 'http.asyncRequest');
-    const built = buildRequest(method, url, body, params, st.host.options);
-    const wire = await http.request(built.wire, st.signal);
-    if (st.signal?.aborted) throw new InterruptError();
-    return finish(st, built, wire);
+  const asyncRequest = (method: unknown, url: unknown, body?: unknown, params?: unknown): Promise<K6Response> => {
+    let built: BuiltRequest;
+    try {
+      checkPhase(st, 'http.asyncRequest');
+      built = buildRequest(method, url, body, params, st.host.options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return http.request(built.wire, st.signal).then((wire) => {
+      if (st.signal?.aborted) throw new InterruptError();
+      return finish(st, built, wire);
+    });
   };
 
   const batch = (requests: unknown): unknown => {
