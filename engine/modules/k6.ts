@@ -79,7 +79,7 @@ export const createModule: ModuleFactory = (vu) => {
 
   const sleep = (seconds: number): Promise<void> | undefined => {
     if (typeof seconds !== 'number' || !(seconds >= 0)) throw new TypeError(`sleep: expected seconds >= 0, got ${JSON.stringify(seconds)}`);
-    return st.wait(seconds * 1000);
+    return st.sleep(seconds * 1000);
   };
 
   const fail = (message?: string): never => {

@@ -10,6 +10,7 @@ import { InterruptError } from '../errors.ts';
 import type { VuHost } from './host.ts';
 import type { ResponseCallback } from '../http/request-builder.ts';
 import type { InterruptSignal } from './interrupt.ts';
+import { SleepPromise, SleepWatch } from './sleep-watch.ts';
 
 export class VuState implements VuContext {
   phaseNow: VuPhase = 'init';
@@ -28,6 +29,8 @@ export class VuState implements VuContext {
   readonly env: Record<string, string>;
   readonly closers: Array<() => void | Promise<void>> = [];
   private tagCache: Tags | null = null;
+  /** k6's sleep() promises of the running iteration (async mode): warns when one is never awaited. */
+  readonly sleeps = new SleepWatch((message) => this.host.log('WARN', message));
 
   constructor(
     readonly idInInstance: number,
@@ -84,15 +87,23 @@ export class VuState implements VuContext {
     if (this.phaseNow !== 'init') throw new Error(`${what} can only be called in the init context (the top level of the script)`);
   }
 
+  /** k6's sleep(): `wait`, and in an async-mode iteration a promise that is checked for a missing `await`. */
+  sleep(ms: number): Promise<void> | undefined {
+    if (this.host.blockingWait || this.phaseNow !== 'iteration') return this.wait(ms);
+    const p = this.wait(ms, SleepPromise as unknown as PromiseConstructor) as SleepPromise;
+    this.sleeps.track(p);
+    return p;
+  }
+
   /** Waits `ms`: a promise in async mode, a blocking wait in sync mode. */
-  wait(ms: number): Promise<void> | undefined {
+  wait(ms: number, Ctor: PromiseConstructor = Promise): Promise<void> | undefined {
     if (this.host.blockingWait) {
       if (!this.host.blockingWait(ms)) throw new InterruptError();
       return undefined;
     }
     const signal = this.signal;
-    if (signal?.aborted) return Promise.reject(new InterruptError());
-    return new Promise((resolve, reject) => {
+    if (signal?.aborted) return Ctor.reject(new InterruptError());
+    return new Ctor<void>((resolve, reject) => {
       const onAbort = () => {
         clearTimeout(timer);
         reject(new InterruptError());

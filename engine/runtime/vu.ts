@@ -80,6 +80,7 @@ export class Vu implements ExecVu {
     } catch (err) {
       outcome = this.iterationError(err, ac);
     }
+    st.sleeps.endIteration();
     st.iterationInScenario++;
     if (st.groupPath !== '') st.setGroup('');
     if (outcome !== 'interrupted' && ac.aborted) outcome = 'interrupted';
