@@ -29,6 +29,7 @@ export class VuState implements VuContext {
   readonly env: Record<string, string>;
   readonly closers: Array<() => void | Promise<void>> = [];
   private tagCache: Tags | null = null;
+  private readonly tagsByGroup = new Map<string, Tags>();
   /** k6's sleep() promises of the running iteration (async mode): warns when one is never awaited. */
   readonly sleeps = new SleepWatch((message) => this.host.log('WARN', message));
 
@@ -59,19 +60,28 @@ export class VuState implements VuContext {
   /** options.tags < scenario tags < vu tags, then `scenario` and `group` (k6's order). */
   currentTags(): Tags {
     if (this.tagCache) return this.tagCache;
-    const t: Record<string, string> = { ...this.host.options.tags };
-    if (this.scenario) Object.assign(t, this.scenario.config.tags);
-    Object.assign(t, this.vuTags);
-    if (this.scenario) t.scenario = this.scenario.config.name;
-    t.group = this.groupPath;
-    this.tagCache = Object.freeze(t);
-    return this.tagCache;
+    let t = this.tagsByGroup.get(this.groupPath);
+    if (t === undefined) {
+      const own: Record<string, string> = { ...this.host.options.tags };
+      if (this.scenario) Object.assign(own, this.scenario.config.tags);
+      Object.assign(own, this.vuTags);
+      if (this.scenario) own.scenario = this.scenario.config.name;
+      own.group = this.groupPath;
+      t = Object.freeze(own);
+      if (this.tagsByGroup.size >= 1000) this.tagsByGroup.clear();
+      this.tagsByGroup.set(this.groupPath, t);
+    }
+    this.tagCache = t;
+    return t;
   }
 
+  /** The scenario or the VU's tags changed: every cached tag set is stale. */
   invalidateTags(): void {
     this.tagCache = null;
+    this.tagsByGroup.clear();
   }
 
+  /** Entering or leaving a group: tag sets are kept per group path (the same object every time). */
   setGroup(path: string): void {
     this.groupPath = path;
     this.tagCache = null;

@@ -13,7 +13,7 @@ import { startThread } from '../runtime/threads.ts';
 import type { VuIds } from './local-pool.ts';
 import type { WorkerInit } from './protocol.ts';
 import type { FromSyncVu, SyncVuInit, ToSyncVu } from './sync-vu-protocol.ts';
-import { replay } from './sample-buffer.ts';
+import { SampleReplayer } from './sample-buffer.ts';
 import { ScriptError } from '../errors.ts';
 
 class RemoteVu implements ExecVu {
@@ -121,6 +121,7 @@ export class RemoteVuPool implements VuSource {
     };
     const thread = startThread('sync-vu', data, { transferList: [attach.port] });
     const vu = new RemoteVu(idInInstance, idInTest, thread, new Int32Array(ctrl), this.io);
+    const samples = new SampleReplayer(this.host.sink);
     return new Promise((resolve, reject) => {
       thread.on('message', (msg: FromSyncVu) => {
         switch (msg.type) {
@@ -133,11 +134,11 @@ export class RemoteVuPool implements VuSource {
             reject(new ScriptError(msg.message));
             break;
           case 'iterated':
-            replay(msg.samples, this.host.sink);
+            samples.replay(msg.samples);
             vu.settle(msg.seq, msg.outcome);
             break;
           case 'samples':
-            replay(msg.samples, this.host.sink);
+            samples.replay(msg.samples);
             if (msg.final) vu.flushed?.();
             break;
           case 'abort':

@@ -1,7 +1,7 @@
 /** Messages between a sync-mode worker (remote-pool.ts) and one of its VU threads (sync-vu.ts). */
 import type { BaseConfig } from '../executors/base-config.ts';
 import type { IterationOutcome } from '../executors/context.ts';
-import type { BufferedOp } from './sample-buffer.ts';
+import type { BufferedOps } from './sample-buffer.ts';
 import type { EngineOptions } from '../options/consolidate.ts';
 import type { BundledScript } from '../runtime/bundle.ts';
 import type { Attach } from '../runtime/io-thread.ts';
@@ -28,8 +28,8 @@ export type ToSyncVu =
 export type FromSyncVu =
   | { type: 'ready' }
   | { type: 'fatal'; message: string }
-  | { type: 'iterated'; seq: number; outcome: IterationOutcome; samples: BufferedOp[] }
-  | { type: 'samples'; samples: BufferedOp[]; final: boolean }
+  | { type: 'iterated'; seq: number; outcome: IterationOutcome; samples: BufferedOps }
+  | { type: 'samples'; samples: BufferedOps; final: boolean }
   | { type: 'abort'; message: string }
   | { type: 'log'; line: string }
   | { type: 'closed' };
