@@ -81,7 +81,7 @@ onExit(async () => {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {
-  console.log(`engine-throughput: async ${vus} VUs, sync ${syncVus} VUs (= autocannon connections), ${seconds} s per run, ${rounds} rounds, workers ${workers ?? 'default (one per core)'}`);
+  console.log(`engine-throughput: async ${vus} VUs, sync ${syncVus} VUs (= autocannon connections), ${seconds} s per run, ${rounds} rounds, workers ${workers ?? 'default'}`);
   const asyncScript = scripts.write('async.js', ASYNC);
   const syncScript = scripts.write('sync.js', SYNC);
   const ratios = { async: [] as number[], sync: [] as number[] };

@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .option('--execution-segment <segment>', "this instance's part of the test, e.g. 0:1/2")
     .option('--execution-segment-sequence <seq>', 'all the segments of the test, e.g. 0,1/2,1')
     .addOption(new Option('--mode <mode>', 'async: many VUs per thread (await http.asyncRequest); sync: one thread per VU (blocking http.get); auto: async when every exec function is async').choices(['auto', 'async', 'sync']).default('auto'))
-    .option('--workers <n>', 'worker threads (default: one per core)')
+    .option('--workers <n>', 'worker threads (default: cores - 1 in async mode, at least 1; 1 in sync mode)')
     .option('--timeseries-export <file>', 'write per-second time series (docs/results.md format)')
     .option('--hdr-export <file>', 'write encoded HDR histograms of every Trend (docs/results.md format)')
     .action(async (script: string, flags: RunFlags) => {

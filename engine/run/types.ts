@@ -21,7 +21,7 @@ export interface RunTestOptions {
   executionSegment?: string;
   executionSegmentSequence?: string;
   mode?: 'auto' | 'async' | 'sync';
-  /** Worker threads (default: one per core). */
+  /** Worker threads (default: cores - 1 in async mode, at least 1; 1 in sync mode). */
   workers?: number;
   stdout?: Writable & { isTTY?: boolean };
   stderr?: Writable & { isTTY?: boolean };
