@@ -10,6 +10,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { HttpTransport } from '../http/transport.ts';
 import type { WireRequest } from '../http/wire.ts';
 import { adoptPaths, type ThreadPaths } from './threads.ts';
+import { Interrupt } from './interrupt.ts';
 
 export interface Attach {
   port: MessagePort;
@@ -25,15 +26,16 @@ export interface IoRequest {
 adoptPaths((workerData as { paths?: ThreadPaths } | undefined)?.paths);
 const transport = new HttpTransport({ insecureSkipTLSVerify: Boolean((workerData as { insecure?: boolean })?.insecure) });
 
-const running = new Map<number, AbortController>();
+const running = new Map<number, Interrupt>();
 
 /** Serves one client port. */
 export function serve({ port, flag, slot }: Attach): void {
   const ready = new Int32Array(flag);
   port.on('message', (msg: IoRequest) => {
-    const ac = new AbortController();
+    const ac = new Interrupt();
     running.set(slot, ac);
-    void Promise.all(msg.reqs.map((r) => transport.request(r, ac.signal))).then((res) => {
+    const done = msg.reqs.length === 1 ? transport.request(msg.reqs[0]!, ac).then((r) => [r]) : Promise.all(msg.reqs.map((r) => transport.request(r, ac)));
+    void done.then((res) => {
       if (running.get(slot) === ac) running.delete(slot);
       port.postMessage({ id: msg.id, res });
       Atomics.store(ready, 0, 1);
