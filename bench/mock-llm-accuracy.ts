@@ -114,8 +114,13 @@ async function measure(base: string, path: string, body: string): Promise<Sample
       for (let r = 0; r < WARMUP_ROUNDS; r++) await stream(url, agent, body, warm);
     }),
   );
+  // The lanes start staggered over one stream's length, so the 200 streams overlap as they do
+  // under a real load (concurrent, not released in lockstep): a lockstep start measures the burst
+  // of 200 simultaneous arrivals on the client and server cores, not the latency model.
+  const streamMs = TTFT + (TOKENS - 1) * ITL;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
+    Array.from({ length: CONCURRENCY }, async (_, lane) => {
+      await new Promise((r) => setTimeout(r, (lane * streamMs) / CONCURRENCY));
       for (let r = 0; r < ROUNDS; r++) await stream(url, agent, body, out);
     }),
   );
