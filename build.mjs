@@ -4,6 +4,7 @@
 // external, so the same file runs under the k6 binary and under the kit's Node engine.
 // Type checking is separate (`npm run typecheck`), esbuild only strips types.
 import { build } from 'esbuild';
+import { k6BundleOptions } from './tools/k6-bundle-options.mjs';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -21,12 +22,8 @@ if (entryPoints.length === 0) {
 const result = await build({
   entryPoints,
   outdir: resolve(root, 'dist/scripts'),
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  external: ['k6', 'k6/*'],
-  sourcemap: true,
+  ...k6BundleOptions,
+  external: [...k6BundleOptions.external],
   metafile: true,
   logLevel: 'warning',
 });

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { k6BundleOptions } from '../../tools/k6-bundle-options.mjs';
 import { KitError } from '../../engine/exit-codes.ts';
 import { RunConfigError, RunExit, messageOf } from './errors.ts';
 import { KIT_ROOT } from './results-dir.ts';
@@ -37,12 +38,8 @@ export async function bundleScenario(scenario: string, opts: { build: boolean })
     await build({
       entryPoints: [src],
       outfile: out,
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      external: ['k6', 'k6/*'],
-      sourcemap: true,
+      ...k6BundleOptions,
+      external: [...(k6BundleOptions.external ?? [])],
       logLevel: 'silent',
     });
   } catch (err) {
