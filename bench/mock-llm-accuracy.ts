@@ -9,12 +9,11 @@
  *
  * Run: node --import tsx bench/mock-llm-accuracy.ts
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { ServerProcesses } from './server-processes.ts';
 
 const TTFT = 200;
 const ITL = 20;
@@ -25,8 +24,8 @@ const ROUNDS = 2;
 const WARMUP_ROUNDS = 1;
 
 const ROOT = resolve(import.meta.dirname, '..');
-const children: ChildProcess[] = [];
-const tmp = mkdtempSync(join(tmpdir(), 'mock-llm-accuracy-'));
+const servers = new ServerProcesses(ROOT, 'mock-llm-accuracy-');
+const { tmp } = servers;
 
 const ANCHOR_SERVER = `
 import http from 'node:http';
@@ -50,23 +49,7 @@ s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0
 process.on('SIGTERM', () => { s.closeAllConnections(); s.close(() => process.exit(0)); });
 `;
 
-function startProcess(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((res, rej) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => res((JSON.parse(line) as { url: string }).url));
-    child.once('exit', (code) => rej(new Error(`server exited with ${code}`)));
-  });
-}
 
-function stopAll(): void {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  rmSync(tmp, { recursive: true, force: true });
-}
-process.on('SIGINT', () => {
-  stopAll();
-  process.exit(130);
-});
 
 interface Samples {
   ttft: number[];
@@ -147,8 +130,8 @@ function report(name: string, s: Samples): { p99Error: number } {
 async function main(): Promise<void> {
   const cfg = join(tmp, 'config.json');
   writeFileSync(cfg, JSON.stringify({ latency: { ttftMs: TTFT, itlMs: ITL }, output: { tokens: TOKENS } }));
-  const stubUrl = await startProcess(['--import', 'tsx', 'infra/cli.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
-  const anchorUrl = await startProcess(['--input-type=module', '-e', ANCHOR_SERVER]);
+  const stubUrl = await servers.start(['--import', 'tsx', 'infra/cli.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
+  const anchorUrl = await servers.start(['--input-type=module', '-e', ANCHOR_SERVER]);
   const body = JSON.stringify({ model: 'claude-mock', max_tokens: 1000, stream: true, messages: [{ role: 'user', content: 'accuracy' }] });
   console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared: other processes compete for the cores)`);
   console.log(`mock-llm timing accuracy (node ${process.version}): TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} tokens, ${CONCURRENCY} concurrent streams x ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up round`);
@@ -162,4 +145,4 @@ main()
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(stopAll);
+  .finally(() => servers.stopAll());

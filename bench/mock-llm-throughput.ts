@@ -14,13 +14,12 @@
  * Each server runs in its own process; the clients run here.
  * Run: node --import tsx bench/mock-llm-throughput.ts
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { ServerProcesses } from './server-processes.ts';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -35,8 +34,8 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const ROOT = resolve(import.meta.dirname, '..');
 const ROUNDS = 2;
 const SECONDS = 5;
-const children: ChildProcess[] = [];
-const tmp = mkdtempSync(join(tmpdir(), 'mock-llm-bench-'));
+const servers = new ServerProcesses(ROOT, 'mock-llm-bench-');
+const { tmp, children } = servers;
 
 const BARE_SERVER = `
 import http from 'node:http';
@@ -55,23 +54,7 @@ s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0
 process.on('SIGTERM', () => { s.closeAllConnections(); s.close(() => process.exit(0)); });
 `;
 
-function startProcess(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  children.push(child);
-  return new Promise((res, rej) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => res((JSON.parse(line) as { url: string }).url));
-    child.once('exit', (code) => rej(new Error(`server exited with ${code}`)));
-  });
-}
 
-function stopAll(): void {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-  rmSync(tmp, { recursive: true, force: true });
-}
-process.on('SIGINT', () => {
-  stopAll();
-  process.exit(130);
-});
 
 const PROMPT = { model: 'claude-mock', max_tokens: 1000, messages: [{ role: 'user', content: 'Benchmark prompt: describe the system.' }] };
 
@@ -138,7 +121,7 @@ async function streams(url: string, body: string, concurrency: number, seconds: 
 async function main(): Promise<void> {
   const cfg = join(tmp, 'config.json');
   writeFileSync(cfg, JSON.stringify({ latency: { ttftMs: 0, itlMs: 0 }, output: { tokens: 100 } }));
-  const stubUrl = await startProcess(['--import', 'tsx', 'infra/cli.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
+  const stubUrl = await servers.start(['--import', 'tsx', 'infra/cli.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
   const body = JSON.stringify(PROMPT);
   const sample = await (await fetch(`${stubUrl}/v1/messages`, { method: 'POST', body })).text();
   const streamCfg = JSON.stringify({ output: { tokens: 200 } });
@@ -149,7 +132,7 @@ async function main(): Promise<void> {
   await fetch(`${stubUrl}/__admin/config`, { method: 'PUT', body: JSON.stringify({ output: { tokens: 100 } }) });
   writeFileSync(join(tmp, 'body.json'), sample);
   writeFileSync(join(tmp, 'body.sse'), sse);
-  const bareUrl = await startProcess(['--input-type=module', '-e', BARE_SERVER], { BARE_BODY: join(tmp, 'body.json'), BARE_SSE: join(tmp, 'body.sse') });
+  const bareUrl = await servers.start(['--input-type=module', '-e', BARE_SERVER], { BARE_BODY: join(tmp, 'body.json'), BARE_SSE: join(tmp, 'body.sse') });
 
   console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared: other processes compete for the cores)`);
   console.log(`mock-llm throughput (node ${process.version}, response body ${Buffer.byteLength(sample)} B, autocannon 100 connections, ${ROUNDS} x ${SECONDS} s each, interleaved)`);
@@ -185,4 +168,4 @@ main()
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(stopAll);
+  .finally(() => servers.stopAll());
