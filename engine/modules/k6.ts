@@ -2,20 +2,10 @@
 import type { Tags } from '../metrics/api.ts';
 import type { ModuleFactory } from './api.ts';
 import { stateOf } from '../runtime/vu-state.ts';
+import { mulberry32 } from '../runtime/mulberry32.ts';
 
 type Checker = ((value: unknown) => unknown) | unknown;
 
-/** Math.random seeded by randomSeed (mulberry32). Thread-wide: in async mode the VUs of a thread share it. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const createModule: ModuleFactory = (vu) => {
   const st = stateOf(vu);
@@ -88,7 +78,8 @@ export const createModule: ModuleFactory = (vu) => {
 
   const randomSeed = (seed: number): void => {
     if (typeof seed !== 'number') throw new TypeError('randomSeed: expected a number');
-    Math.random = seeded(seed);
+    // Math.random seeded by randomSeed; thread-wide: in async mode the VUs of a thread share it.
+    Math.random = mulberry32(seed);
   };
 
   const api = { check, group, sleep, fail, randomSeed };

@@ -1,17 +1,9 @@
 /** Shared fixtures for the metrics tests: a seeded PRNG and a small aggregator harness. */
 import { Aggregator, WorkerMetrics, type Tags } from '../../../engine/metrics/index.ts';
+import { mulberry32 } from '../../../engine/runtime/mulberry32.ts';
 
 /** mulberry32: deterministic pseudo-random numbers in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = mulberry32;
 
 export const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 
