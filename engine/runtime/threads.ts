@@ -2,18 +2,20 @@
  * Where the engine's threads come from. Worker threads cannot run TypeScript by themselves, and
  * registering tsx in each costs about a second of CPU per thread (one thread per VU in sync mode),
  * so the parent bundles the three thread entries once per process with esbuild into
- * self-contained .mjs files in a temp dir (removed at exit) and threads start from those.
+ * self-contained .mjs files in a temp dir (removed at exit, or by the next run when this process
+ * was killed) and threads start from those.
  * If bundling fails, threads boot through boot.mjs + tsx from the sources instead.
  *
  * Every thread entry calls `adoptPaths(workerData.paths)` first, so threads they start
  * themselves (VU threads, I/O threads) use the same files.
  */
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { makeOwnedDir, sweepStaleDirs } from './stale-dirs.ts';
 
 export type ThreadName = 'worker' | 'sync-vu' | 'io';
 
@@ -31,6 +33,8 @@ const SOURCES: Record<ThreadName, string> = {
   'sync-vu': 'scheduler/sync-vu.ts',
   io: 'runtime/io-thread.ts',
 };
+
+const DIR_PREFIX = 'k6-llm-perf-engine-';
 
 let current: ThreadPaths | null = null;
 let preparing: Promise<void> | null = null;
@@ -78,7 +82,9 @@ export function prepareThreads(): Promise<void> {
 
 async function bundleThreads(): Promise<void> {
   const p = threadPaths();
-  const dir = mkdtempSync(join(tmpdir(), 'k6-llm-perf-engine-'));
+  // Named after this pid: a run killed with SIGKILL cannot remove its dir, the next run does.
+  sweepStaleDirs(tmpdir(), DIR_PREFIX);
+  const dir = makeOwnedDir(tmpdir(), DIR_PREFIX);
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const engineDir = fileURLToPath(p.engineDir);
   const entryPoints = Object.fromEntries(Object.entries(SOURCES).map(([name, src]) => [name, join(engineDir, src)]));
