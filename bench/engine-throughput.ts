@@ -1,7 +1,7 @@
 /**
  * Engine throughput vs autocannon (the anchor), same node:http server in its own process,
  * same number of VUs / connections, same duration.
- *   node --import tsx bench/engine-throughput.ts [--vus 32] [--seconds 10]
+ *   node --import tsx bench/engine-throughput.ts [--vus 32] [--seconds 10] [--only sync|async] [--only async|sync]
  * Prints engine req/s ÷ autocannon req/s for async mode (goal ≥ 0.7) and sync mode (goal ≥ 0.4).
  * The machine is shared, so each round runs autocannon right before each engine run and the ratio
  * is the median over rounds of (engine ÷ the autocannon run next to it).
@@ -12,13 +12,21 @@ import { parseArgs } from 'node:util';
 import { onExit, runQuiet, Scripts, startServerProcess } from './engine-bench-lib.ts';
 
 const { values } = parseArgs({
-  options: { vus: { type: 'string', default: '32' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, workers: { type: 'string' }, 'sync-vus': { type: 'string', default: '8' } },
+  options: { vus: { type: 'string', default: '32' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '3' }, workers: { type: 'string' }, 'sync-vus': { type: 'string', default: '8' }, only: { type: 'string' } },
 });
 const vus = Number(values.vus);
 const syncVus = Number(values['sync-vus']);
 const seconds = Number(values.seconds);
 const rounds = Number(values.rounds);
 const workers = values.workers ? Number(values.workers) : undefined;
+/** `--only sync` / `--only async`: run one half (while iterating on it); default both. */
+const only = values.only;
+if (only !== undefined && only !== 'sync' && only !== 'async') throw new Error(`--only: expected sync or async, got ${JSON.stringify(only)}`);
+const doAsync = only !== 'sync';
+const doSync = only !== 'async';
+if (values.only !== undefined && values.only !== 'async' && values.only !== 'sync') throw new Error(`--only: expected async or sync, got ${values.only}`);
+const runAsync = values.only !== 'sync';
+const runSync = values.only !== 'async';
 
 /** autocannon has no type declarations: the part used here. */
 type Autocannon = (o: { url: string; connections: number; duration: number; pipelining: number }) => Promise<{ requests: { total: number } }>;
@@ -86,24 +94,32 @@ try {
   const syncScript = scripts.write('sync.js', SYNC);
   const ratios = { async: [] as number[], sync: [] as number[] };
   for (let round = 1; round <= rounds; round++) {
-    const a1 = await anchor(server.url, vus);
-    const e1 = await engine(asyncScript, server.url, 'async', vus);
-    const a2 = await anchor(server.url, syncVus);
-    const e2 = await engine(syncScript, server.url, 'sync', syncVus);
-    ratios.async.push(e1 / a1);
-    ratios.sync.push(e2 / a2);
-    console.log(`  round ${round}: autocannon ${a1.toFixed(0)} req/s, engine async ${e1.toFixed(0)} req/s (${(e1 / a1).toFixed(2)}); autocannon ${a2.toFixed(0)} req/s, engine sync ${e2.toFixed(0)} req/s (${(e2 / a2).toFixed(2)})`);
+    const parts: string[] = [];
+    if (doAsync) {
+      const a1 = await anchor(server.url, vus);
+      const e1 = await engine(asyncScript, server.url, 'async', vus);
+      ratios.async.push(e1 / a1);
+      parts.push(`autocannon ${a1.toFixed(0)} req/s, engine async ${e1.toFixed(0)} req/s (${(e1 / a1).toFixed(2)})`);
+    }
+    if (doSync) {
+      const a2 = await anchor(server.url, syncVus);
+      const e2 = await engine(syncScript, server.url, 'sync', syncVus);
+      ratios.sync.push(e2 / a2);
+      parts.push(`autocannon ${a2.toFixed(0)} req/s, engine sync ${e2.toFixed(0)} req/s (${(e2 / a2).toFixed(2)})`);
+    }
+    console.log(`  round ${round}: ${parts.join('; ')}`);
   }
   // Short runs for the CPU-per-request estimate.
-  await anchor(server.url, vus, 2);
-  await engine(asyncScript, server.url, 'async', vus, 2);
-  await engine(syncScript, server.url, 'sync', syncVus, 2);
+  await anchor(server.url, doAsync ? vus : syncVus, 2);
+  if (doAsync) await engine(asyncScript, server.url, 'async', vus, 2);
+  if (doSync) await engine(syncScript, server.url, 'sync', syncVus, 2);
   const ac = marginalUs(costs.autocannon);
-  const ea = marginalUs(costs.async);
-  const es = marginalUs(costs.sync);
-  console.log(`client CPU per request: autocannon ${ac.toFixed(0)} µs, engine async ${ea.toFixed(0)} µs, engine sync ${es.toFixed(0)} µs (all threads of the process)`);
-  console.log(`async ratio: ${median(ratios.async).toFixed(2)} (median; goal >= 0.7); by CPU cost: ${(ac / ea).toFixed(2)}`);
-  console.log(`sync ratio:  ${median(ratios.sync).toFixed(2)} (median; goal >= 0.4); by CPU cost: ${(ac / es).toFixed(2)}`);
+  const cpu = [`autocannon ${ac.toFixed(0)} µs`];
+  if (doAsync) cpu.push(`engine async ${marginalUs(costs.async).toFixed(0)} µs`);
+  if (doSync) cpu.push(`engine sync ${marginalUs(costs.sync).toFixed(0)} µs`);
+  console.log(`client CPU per request: ${cpu.join(', ')} (all threads of the process)`);
+  if (doAsync) console.log(`async ratio: ${median(ratios.async).toFixed(2)} (median; goal >= 0.7); by CPU cost: ${(ac / marginalUs(costs.async)).toFixed(2)}`);
+  if (doSync) console.log(`sync ratio:  ${median(ratios.sync).toFixed(2)} (median; goal >= 0.4); by CPU cost: ${(ac / marginalUs(costs.sync)).toFixed(2)}`);
 } finally {
   await server.close();
   scripts.dispose();
