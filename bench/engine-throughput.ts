@@ -1,7 +1,7 @@
 /**
  * Engine throughput vs autocannon (the anchor), same node:http server in its own process,
  * same number of VUs / connections, same duration.
- *   node --import tsx bench/engine-throughput.ts [--vus 32] [--seconds 10] [--only sync|async] [--only async|sync]
+ *   node --import tsx bench/engine-throughput.ts [--vus 32] [--seconds 10] [--only async|sync]
  * Prints engine req/s ÷ autocannon req/s for async mode (goal ≥ 0.7) and sync mode (goal ≥ 0.4).
  * The machine is shared, so each round runs autocannon right before each engine run and the ratio
  * is the median over rounds of (engine ÷ the autocannon run next to it).
@@ -24,9 +24,6 @@ const only = values.only;
 if (only !== undefined && only !== 'sync' && only !== 'async') throw new Error(`--only: expected sync or async, got ${JSON.stringify(only)}`);
 const doAsync = only !== 'sync';
 const doSync = only !== 'async';
-if (values.only !== undefined && values.only !== 'async' && values.only !== 'sync') throw new Error(`--only: expected async or sync, got ${values.only}`);
-const runAsync = values.only !== 'sync';
-const runSync = values.only !== 'async';
 
 /** autocannon has no type declarations: the part used here. */
 type Autocannon = (o: { url: string; connections: number; duration: number; pipelining: number }) => Promise<{ requests: { total: number } }>;
