@@ -1,14 +1,18 @@
 /**
  * Runs a plan on a response once it holds a slot: waits the time to first token,
  * then writes token by token (streaming) or the whole body (not streaming), with
- * the injected fault if any. Every pending timer is registered in `jobs` so that
- * stop() can cancel it; the slot is given back exactly once.
+ * the injected fault if any. Every run is registered in `jobs` so that stop() can
+ * cancel it; the slot is given back exactly once. All waits go through the shared
+ * Scheduler (one timer for every stream).
  *
  * Streams write nothing before token 0: the headers, the opening events and the
  * first token leave in one write, so time to first byte equals time to first token.
  * Timing: token 0 is due at admission + TTFT, token i at due(i-1) + ITL(i), an
- * absolute schedule so timer lateness does not add up; after a stall longer than
- * one ITL the schedule restarts from now instead of bursting.
+ * absolute schedule so timer lateness does not add up. After a stall the schedule
+ * catches up by at most CATCH_UP_SHARE of a gap (CATCH_UP_MAX_MS at most) per token:
+ * a gap is never cut shorter than that, so a stall never turns into a burst of
+ * tokens in one write. Every token's lateness against its due time is recorded
+ * (stats.lateness).
  */
 import type { ServerResponse } from 'node:http';
 import type { Admission } from './admission.ts';
@@ -16,6 +20,7 @@ import type { Distribution } from './config.ts';
 import { isZero, sample } from './latency.ts';
 import type { Plan } from './plan.ts';
 import type { Provider } from './provider.ts';
+import type { Scheduler, Timed } from './scheduler.ts';
 import type { StatsCollector } from './stats.ts';
 
 export interface Job {
@@ -25,21 +30,30 @@ export interface Job {
 export interface GenerateContext {
   stats: StatsCollector;
   admission: Admission;
+  scheduler: Scheduler;
   jobs: Set<Job>;
   itl(): Distribution;
   onLog?(route: string, status: number | string, plan: Plan, ms: number): void;
 }
 
-/** setTimeout's ceiling: a longer wait would fire after 1 ms, so waits are cut to it. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** After a stall, a gap is cut by at most this share of itself... */
+export const CATCH_UP_SHARE = 0.25;
+/** ...and by at most this many ms. */
+export const CATCH_UP_MAX_MS = 2;
+
+/** The due time of the token after one written at `now`, `gap` after the one due at `due`. */
+export function nextDue(due: number, gap: number, now: number): number {
+  return Math.max(due + gap, now + gap - Math.min(gap * CATCH_UP_SHARE, CATCH_UP_MAX_MS));
+}
 
 const SSE_HEADERS = ['content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache'];
 
-class Run implements Job {
-  private timer: NodeJS.Timeout | null = null;
+class Run implements Job, Timed {
+  heapIndex = -1;
+  due: number;
   private finished = false;
+  private streaming = false;
   private next = 0;
-  private due: number;
   private readonly t0: number;
   private readonly itlZero: boolean;
 
@@ -74,19 +88,22 @@ class Run implements Job {
   /** Not streaming: one wait of TTFT plus every ITL, then the body. */
   private waitWhole(): void {
     let wait = this.plan.ttftMs;
-    const late = performance.now() - this.t0;
     if (!this.itlZero) {
       const itl = this.ctx.itl();
       for (let i = 1; i < this.plan.tokens.length; i++) wait += sample(itl, this.plan.latencyRng);
     }
     this.ctx.stats.latencyTotal += wait;
     this.ctx.stats.latencyRequests++;
-    if (wait - late <= 0) return this.sendWhole();
-    this.timer = setTimeout(onWholeTimer, Math.min(wait - late, MAX_TIMER_MS), this);
+    this.due = this.t0 + wait;
+    this.ctx.scheduler.add(this);
   }
 
-  sendWhole(): void {
-    this.timer = null;
+  fire(now: number): void {
+    if (this.streaming) this.tick(now);
+    else this.sendWhole();
+  }
+
+  private sendWhole(): void {
     if (this.finished) return;
     if (this.plan.fault === 'disconnect') return this.disconnect();
     writeWhole(this.ctx, this.provider, this.plan, this.res, this.route, this.requestId);
@@ -98,7 +115,8 @@ class Run implements Job {
     this.ctx.stats.activeStreams++;
     this.ctx.stats.latencyTotal += this.plan.ttftMs;
     this.ctx.stats.latencyRequests++;
-    this.schedule();
+    this.streaming = true;
+    this.ctx.scheduler.add(this);
   }
 
   /** The response head and the opening events, once, in the same write as the first token. */
@@ -109,39 +127,33 @@ class Run implements Job {
     return this.provider.streamOpen(this.plan);
   }
 
-  /** Writes every token already due, then sets a timer for the next one. */
-  tick(): void {
-    this.timer = null;
+  /** Writes every token due by now (+ the scheduler's tolerance), then schedules the next one. */
+  private tick(now: number): void {
     if (this.finished) return;
-    const { plan, res } = this;
+    const { plan, res, ctx } = this;
     const n = plan.tokens.length;
-    const itl = this.ctx.itl();
+    const itl = ctx.itl();
+    const lateness = ctx.stats.lateness;
+    const limit = now + ctx.scheduler.toleranceMs;
     let out = '';
-    const now = performance.now();
-    while (this.next < n && this.due <= now + 0.5) {
+    while (this.next < n && this.due <= limit) {
       if ((plan.fault === 'midStreamError' || plan.fault === 'disconnect') && this.next === plan.faultAt) {
         if (out) res.write(out);
         return this.strike();
       }
       if (this.next === 0) out = this.opening();
       out += this.provider.streamToken(plan, this.next++);
+      lateness.record(now - this.due);
       const gap = this.itlZero ? 0 : sample(itl, plan.latencyRng);
-      this.ctx.stats.latencyTotal += gap;
-      this.due += gap;
-      if (this.due < now - gap) this.due = now + gap; // stalled: restart the schedule from now
+      ctx.stats.latencyTotal += gap;
+      this.due = nextDue(this.due, gap, now);
     }
     if (this.next >= n) {
       res.end(out + this.provider.streamClose(plan));
       return this.finish(true);
     }
     if (out) res.write(out);
-    this.schedule();
-  }
-
-  private schedule(): void {
-    const wait = this.due - performance.now();
-    if (wait <= 0.5) this.tick();
-    else this.timer = setTimeout(onTickTimer, Math.min(wait, MAX_TIMER_MS), this);
+    ctx.scheduler.add(this);
   }
 
   private strike(): void {
@@ -162,8 +174,7 @@ class Run implements Job {
   private finish(completed: boolean, countTokens = completed): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.ctx.scheduler.remove(this);
     const { stats } = this.ctx;
     stats.active--;
     if (this.plan.request.stream) stats.activeStreams--;
@@ -175,14 +186,6 @@ class Run implements Job {
     this.ctx.admission.release();
     this.ctx.onLog?.(this.route, completed ? 200 : 'aborted', this.plan, performance.now() - this.t0);
   }
-}
-
-function onWholeTimer(run: Run): void {
-  run.sendWhole();
-}
-
-function onTickTimer(run: Run): void {
-  run.tick();
 }
 
 /** Writes a whole non-streaming reply and counts it (status, tokens). */

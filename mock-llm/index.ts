@@ -12,6 +12,7 @@ import type { AdminTarget } from './admin.ts';
 import { resolveConfig, type MockLlmConfig, type MockLlmConfigPatch } from './config.ts';
 import type { GenerateContext, Job } from './generate.ts';
 import { Planner } from './plan.ts';
+import { Scheduler } from './scheduler.ts';
 import { createHandler, type ServerState } from './server.ts';
 import { StatsCollector, type Stats } from './stats.ts';
 
@@ -67,12 +68,14 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   const admission = new Admission(config.latency.maxConcurrency);
   const planner = new Planner(seed, config, performanceMode);
   const jobs = new Set<Job>();
+  const scheduler = new Scheduler();
   const hangs = new Set<ServerResponse>();
   const log = options.logFile ? openLog(options.logFile) : null;
 
   const gen: GenerateContext = {
     stats,
     admission,
+    scheduler,
     jobs,
     itl: () => config.latency.itlMs,
     onLog: log
@@ -120,6 +123,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   const stop = (): Promise<void> => {
     stopping ??= new Promise<void>((resolve) => {
       for (const job of [...jobs]) job.cancel();
+      scheduler.clear();
       admission.clear();
       for (const res of [...hangs]) res.destroy();
       server.close(() => (log && !log.destroyed ? log.end(() => resolve()) : resolve()));

@@ -3,6 +3,7 @@
  * Integer counters only on the request path; the snapshot is built on demand.
  */
 import type { ErrorKind } from './config.ts';
+import { LatenessHistogram, type LatenessSummary } from './lateness.ts';
 
 export interface Stats {
   /** Requests by route ("POST /v1/messages") and then by status ("200", "429", "hang", "disconnect"). */
@@ -20,6 +21,8 @@ export interface Stats {
   injectedErrors: Record<ErrorKind, number>;
   /** Latency the stub added on purpose: TTFT + ITL, summed, and time spent queued. */
   injectedLatencyMs: { total: number; requests: number; queueWaitTotal: number };
+  /** Streamed tokens: how late each was written against its due time (see lateness.ts). */
+  scheduleLatenessMs: LatenessSummary;
   startedAt: string;
 }
 
@@ -34,6 +37,7 @@ export class StatsCollector {
   latencyRequests = 0;
   queueWaitTotal = 0;
   injected: Record<ErrorKind, number> = StatsCollector.zeroKinds();
+  readonly lateness = new LatenessHistogram();
   private startedAt = new Date();
 
   private static zeroKinds(): Record<ErrorKind, number> {
@@ -50,6 +54,7 @@ export class StatsCollector {
     this.routes.clear();
     this.tokensIn = this.tokensOut = this.latencyTotal = this.latencyRequests = this.queueWaitTotal = 0;
     this.injected = StatsCollector.zeroKinds();
+    this.lateness.reset();
     this.startedAt = new Date();
   }
 
@@ -69,6 +74,7 @@ export class StatsCollector {
         requests: this.latencyRequests,
         queueWaitTotal: Math.round(this.queueWaitTotal * 1000) / 1000,
       },
+      scheduleLatenessMs: this.lateness.summary(),
       startedAt: this.startedAt.toISOString(),
     };
   }
