@@ -78,8 +78,8 @@ export const createModule: ModuleFactory = (vu) => {
 
   const randomSeed = (seed: number): void => {
     if (typeof seed !== 'number') throw new TypeError('randomSeed: expected a number');
-    // Math.random seeded by randomSeed; thread-wide: in async mode the VUs of a thread share it.
-    Math.random = mulberry32(seed);
+    // This VU's Math only (see VuState.math): other VUs of the thread keep their own sequence.
+    st.math.random = mulberry32(seed);
   };
 
   const api = { check, group, sleep, fail, randomSeed };

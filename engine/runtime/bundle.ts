@@ -6,11 +6,13 @@
  * The factory's parameters are the VU's globals (`require`, `module`, `exports`, `__VU`, `__ENV`,
  * `open`, `console`) and `__k6`, through which the runtime sets the VU's `__ITER` before each
  * iteration (a `let` declared in the prelude, on the first line so the source map stays aligned).
+ * The prelude also binds `Math` to the VU's own copy, so randomSeed() seeds one VU, as in k6.
  */
 import { build } from 'esbuild';
 import { resolve } from 'node:path';
 import vm from 'node:vm';
 import { ScriptError } from '../errors.ts';
+import { VU_GLOBALS } from './module-map.ts';
 
 export interface BundledScript {
   /** Absolute path of the script. */
@@ -36,7 +38,7 @@ export type ScriptFactory = (
 ) => void;
 
 const PARAMS = ['require', 'module', 'exports', '__VU', '__ENV', 'open', 'console', '__k6'];
-const PRELUDE = 'let __ITER = 0; __k6.setIter = (n) => { __ITER = n; };';
+const PRELUDE = `let __ITER = 0; __k6.setIter = (n) => { __ITER = n; }; const Math = require('${VU_GLOBALS}').Math;`;
 
 /** Bundles the script (in the parent, once). Syntax and resolution errors become ScriptError (exit 107). */
 export async function bundleScript(file: string): Promise<BundledScript> {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ScriptError } from '../errors.ts';
 import type { ModuleFactory } from '../modules/api.ts';
 import { engineFile, threadPaths } from './threads.ts';
+import { stateOf } from './vu-state.ts';
 
 type Loaded = { createModule?: ModuleFactory };
 
@@ -67,11 +68,18 @@ export function checkImports(specifiers: readonly string[]): string[] {
   return problems;
 }
 
+/**
+ * An internal module (not importable by scripts: esbuild resolves only `k6` and `k6/*` as
+ * external) through which the bundle's prelude takes the VU's own globals (see bundle.ts).
+ */
+export const VU_GLOBALS = 'k6-llm-perf:vu-globals';
+const vuGlobals: ModuleFactory = (vu) => ({ Math: stateOf(vu).math });
+
 /** Imports the module files of the given specifiers (the always-needed `k6` included). */
 export async function loadModules(specifiers: readonly string[]): Promise<Map<string, ModuleFactory>> {
   const problems = checkImports(specifiers);
   if (problems.length > 0) throw new ScriptError(problems.join('\n'));
-  const out = new Map<string, ModuleFactory>();
+  const out = new Map<string, ModuleFactory>([[VU_GLOBALS, vuGlobals]]);
   for (const spec of specifiers) {
     const mod = BUILTIN[spec] ? await BUILTIN[spec]() : await importExtension(MODULE_FILES[spec]!);
     if (typeof mod.createModule !== 'function') throw new ScriptError(`engine/modules/${MODULE_FILES[spec]} does not export createModule(vu)`);

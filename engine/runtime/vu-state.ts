@@ -28,6 +28,11 @@ export class VuState implements VuContext {
   responseCallback: ResponseCallback | null | undefined = undefined;
   readonly env: Record<string, string>;
   readonly closers: Array<() => void | Promise<void>> = [];
+  /**
+   * This VU's `Math` (the script sees it as the global): a copy of the built-in, so that
+   * randomSeed() seeds this VU's Math.random only, as in k6 where every VU has its own runtime.
+   */
+  readonly math: Math = Object.defineProperties({}, Object.getOwnPropertyDescriptors(Math)) as Math;
   private tagCache: Tags | null = null;
   private readonly tagsByGroup = new Map<string, Tags>();
   /** k6's sleep() promises of the running iteration (async mode): warns when one is never awaited. */
