@@ -8,7 +8,7 @@ import { BUILTIN_DEFINITIONS, EXPECTED_RESPONSE_SUBMETRIC } from './builtin.ts';
 import { MetricError, ThresholdConfigError } from './errors.ts';
 import { GroupTree } from './groups.ts';
 import { ENCODING_NAME, SCALE, encodeHistogram } from './hdr.ts';
-import { isSnapshotBody, type SnapshotBody } from './snapshot.ts';
+import { isSnapshotBody, SNAPSHOT_KIND, type SnapshotBody } from './snapshot.ts';
 import { TrendSink, newSink, type Sink } from './sinks.ts';
 import { ThresholdSet } from './thresholds.ts';
 import { parseThresholdConfig, validateThresholds, type MetricThresholds } from './thresholds-parser.ts';
@@ -124,6 +124,38 @@ export class Aggregator {
     for (const g of body.groups) this.groups.ensureGroup(g);
     for (const c of body.checks) this.groups.addCheck(c);
     this.series.merge(body.buckets);
+  }
+
+  /**
+   * Everything merged so far as one snapshot (the format workers send), so that another process can
+   * merge it exactly: N engine processes running segments of a test combine into one summary.
+   * The per-second buckets are left out (they are finalized here, not mergeable).
+   */
+  snapshot(): MetricsSnapshot & SnapshotBody {
+    const copy = (sink: Sink) => {
+      const d = sink.take();
+      if (d) sink.merge(d);
+      return d;
+    };
+    const metrics: SnapshotBody['metrics'] = {};
+    for (const [name, sink] of this.sinks) {
+      const d = copy(sink);
+      if (d) metrics[name] = d;
+    }
+    const submetrics: SnapshotBody['submetrics'] = {};
+    for (const [key, { selector, sink }] of this.subs) {
+      const d = sink && copy(sink);
+      if (d) submetrics[key] = { parent: selector.parent, tags: selector.tags, data: d };
+    }
+    const groups: string[] = [];
+    const checks: SnapshotBody['checks'] = [];
+    const walk = (g: ReturnType<GroupTree['snapshot']>): void => {
+      if (g.path !== '') groups.push(g.path);
+      for (const c of g.checks) checks.push({ group: g.path, name: c.name, passes: c.passes, fails: c.fails });
+      g.groups.forEach(walk);
+    };
+    walk(this.groups.snapshot());
+    return { kind: SNAPSHOT_KIND, version: 1, definitions: this.definitions(), metrics, submetrics, checks, groups, buckets: [] };
   }
 
   /** The sink of a metric or submetric key. */

@@ -103,3 +103,28 @@ describe('merging worker snapshots', () => {
     assert.ok(g2.groups.find((g) => g.name === 'g3'), 'a group seen only through group_duration is in the tree');
   });
 });
+
+describe('merging whole-run snapshots of several processes (execution segments)', () => {
+  const all = samples(3000, 11);
+  const one = run(all, 1, () => 0);
+  // Two processes, each with its own workers and its own Aggregator, as with --execution-segment.
+  const first = run(all.slice(0, 1700), 2, (i) => i % 2);
+  const second = run(all.slice(1700), 1, () => 0);
+  const combined = new Aggregator({ thresholds, startTime: T0 });
+  for (const part of [first, second]) combined.merge(JSON.parse(JSON.stringify(part.snapshot())));
+
+  it('gives the same summary data as one process that saw every sample', () => {
+    assert.deepEqual(sorted(combined.summaryData(ctx)), sorted(one.summaryData(ctx)));
+  });
+
+  it('gives the same threshold states', () => {
+    assert.deepEqual(combined.evaluateThresholds(8000, { final: true }), one.evaluateThresholds(8000, { final: true }));
+  });
+
+  it('leaves the aggregator it was taken from unchanged', () => {
+    const before = sorted(first.summaryData(ctx));
+    first.snapshot();
+    assert.deepEqual(sorted(first.summaryData(ctx)), before);
+    assert.deepEqual(first.snapshot(), first.snapshot());
+  });
+});
