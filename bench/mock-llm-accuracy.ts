@@ -1,47 +1,64 @@
 /**
  * Timing accuracy of the mock LLM stub under load: TTFT 200 ms and ITL 20 ms
  * configured (fixed), 50-token Anthropic streams, 200 concurrent streams, two
- * measured rounds after a warm-up round (connections open, code warm). The client (here) timestamps every content_block_delta event; TTFT is
- * request sent → first delta, ITL the gap between consecutive deltas.
- * Prints measured p50/p99 and their error against the configured values (goal:
- * p99 error < 5 ms), for the stub and for an anchor: a bare node:http server in
- * its own process writing the same events on plain chained setTimeout calls.
+ * measured rounds after a warm-up round (connections open, code warm), the lanes
+ * started staggered over one stream's length (concurrent, not lockstep).
+ *
+ * Client: CLIENT_THREADS worker threads (default 2), each driving its share of the
+ * streams over raw keep-alive sockets (node:net, one reused read buffer, no HTTP
+ * stack in JS): the timestamp is taken first thing in the read callback, and an
+ * event counts as a delta by a byte search for `event: content_block_delta`. Two
+ * deltas arriving in one read give an ITL of ~0, as they should. TTFT is request
+ * written → first delta, ITL the gap between consecutive deltas.
+ *
+ * Prints client-observed p50/p99 and their error against the configured values
+ * (goal: p99 error < 5 ms), and each server's own view: how late it wrote each token
+ * against its due time (the stub: /__admin/stats scheduleLatenessMs; the anchor: its
+ * timers' lateness). The anchor is a bare node:http server in its own process
+ * writing the same events on plain chained setTimeout calls, measured by the same
+ * client. Env: CONCURRENCY (default 200), CLIENT_THREADS (default 2).
  *
  * Run: node --import tsx bench/mock-llm-accuracy.ts
  */
 import { writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { connect, type Socket } from 'node:net';
+import { Worker, isMainThread, parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ServerProcesses } from './server-processes.ts';
 
 const TTFT = 200;
 const ITL = 20;
 const TOKENS = 50;
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 200);
+const CLIENT_THREADS = Math.max(1, Number(process.env.CLIENT_THREADS ?? 2));
 const ROUNDS = 2;
 /** Untimed rounds first: connections opened and code warmed before measuring. */
 const WARMUP_ROUNDS = 1;
-
-const ROOT = resolve(import.meta.dirname, '..');
-const servers = new ServerProcesses(ROOT, 'mock-llm-accuracy-');
-const { tmp } = servers;
 
 const ANCHOR_SERVER = `
 import http from 'node:http';
 const [ttft, itl, n] = [${TTFT}, ${ITL}, ${TOKENS}];
 const delta = (t) => 'event: content_block_delta\\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"' + t + '"}}\\n\\n';
+let late = [];
+const q = (p) => { const s = [...late].sort((a, b) => a - b); return s.length ? +s[Math.min(s.length - 1, Math.floor(p * s.length))].toFixed(3) : null; };
 const s = http.createServer({ noDelay: true }, (req, res) => {
   req.resume();
+  if (req.url === '/__reset') { late = []; return res.end('{}'); }
+  if (req.url === '/__stats') return res.end(JSON.stringify({ tokens: late.length, p50: q(0.5), p99: q(0.99), max: q(1) }));
   req.on('end', () => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     res.write('event: message_start\\ndata: {}\\n\\n');
     let i = 0;
+    let at = 0;
     const next = () => {
+      late.push(performance.now() - at);
       if (i === n) return res.end('event: message_stop\\ndata: {}\\n\\n');
       res.write(delta(' word' + i++));
+      at = performance.now() + itl;
       setTimeout(next, itl);
     };
+    at = performance.now() + ttft;
     setTimeout(next, ttft);
   });
 });
@@ -49,100 +66,221 @@ s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0
 process.on('SIGTERM', () => { s.closeAllConnections(); s.close(() => process.exit(0)); });
 `;
 
-
-
-interface Samples {
-  ttft: number[];
-  itl: number[];
-  deltas: number;
+/** A worker running this file's client half (tsx registered first: workers ignore --import). */
+function startWorker(job: ClientJob): Worker {
+  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(import.meta.url)}); });`;
+  return new Worker(boot, { eval: true, workerData: job });
 }
 
-/** One streaming request; pushes its TTFT and ITLs. */
-function stream(url: URL, agent: Agent, body: string, out: Samples): Promise<void> {
+function once(worker: Worker): Promise<unknown> {
   return new Promise((res, rej) => {
-    let sent = 0;
-    let last = -1;
-    let buffer = '';
-    const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent }, (r) => {
-      r.setEncoding('utf8');
-      r.on('data', (chunk: string) => {
-        const now = performance.now();
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const event = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (!event.startsWith('event: content_block_delta')) continue;
-          out.deltas++;
-          if (last < 0) out.ttft.push(now - sent);
-          else out.itl.push(now - last);
-          last = now;
-        }
-      });
-      r.on('end', res);
-    });
-    req.on('error', rej);
-    sent = performance.now();
-    req.end(body);
+    const onMsg = (m: unknown): void => {
+      worker.off('error', rej);
+      res(m);
+    };
+    worker.once('message', onMsg);
+    worker.once('error', rej);
   });
 }
 
-async function measure(base: string, path: string, body: string): Promise<Samples> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const url = new URL(path, base);
-  const warm: Samples = { ttft: [], itl: [], deltas: 0 };
-  const out: Samples = { ttft: [], itl: [], deltas: 0 };
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let r = 0; r < WARMUP_ROUNDS; r++) await stream(url, agent, body, warm);
-    }),
-  );
-  // The lanes start staggered over one stream's length, so the 200 streams overlap as they do
-  // under a real load (concurrent, not released in lockstep): a lockstep start measures the burst
-  // of 200 simultaneous arrivals on the client and server cores, not the latency model.
-  const streamMs = TTFT + (TOKENS - 1) * ITL;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, lane) => {
-      await new Promise((r) => setTimeout(r, (lane * streamMs) / CONCURRENCY));
-      for (let r = 0; r < ROUNDS; r++) await stream(url, agent, body, out);
-    }),
-  );
-  agent.destroy();
-  return out;
+interface Measured {
+  ttft: Float64Array;
+  itl: Float64Array;
+  deltas: number;
+  server: Record<string, unknown>;
 }
 
-const q = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
+/** Warm-up on every worker, then reset the server's counters, then the measured rounds. */
+async function measure(base: string, path: string, body: string, admin: { reset: string; stats: string; pick(j: unknown): Record<string, unknown> }): Promise<Measured> {
+  const url = new URL(path, base);
+  const workers = Array.from({ length: CLIENT_THREADS }, (_, w) => {
+    const lanes = [];
+    for (let l = w; l < CONCURRENCY; l += CLIENT_THREADS) lanes.push(l);
+    return startWorker({ host: url.hostname, port: Number(url.port), path: url.pathname, body, lanes, concurrency: CONCURRENCY, rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, streamMs: TTFT + (TOKENS - 1) * ITL, expectDeltas: TOKENS });
+  });
+  try {
+    await Promise.all(workers.map(once)); // each says 'warm'
+    await fetch(new URL(admin.reset, base), { method: admin.reset.startsWith('/__admin') ? 'POST' : 'GET' });
+    const results = workers.map((w) => once(w) as Promise<ClientResult>);
+    for (const w of workers) w.postMessage('go');
+    const all = await Promise.all(results);
+    const server = admin.pick(await (await fetch(new URL(admin.stats, base))).json());
+    const cat = (k: 'ttft' | 'itl'): Float64Array => Float64Array.from(all.flatMap((r) => Array.from(r[k])));
+    return { ttft: cat('ttft'), itl: cat('itl'), deltas: all.reduce((a, r) => a + r.deltas, 0), server };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+const q = (xs: Float64Array, p: number): number => {
+  const s = Float64Array.from(xs).sort();
   return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
 };
 const fmt = (x: number): string => (x >= 0 ? '+' : '') + x.toFixed(2);
 
-function report(name: string, s: Samples): { p99Error: number } {
+function report(name: string, s: Measured): { p99Error: number } {
   const t50 = q(s.ttft, 0.5);
   const t99 = q(s.ttft, 0.99);
   const i50 = q(s.itl, 0.5);
   const i99 = q(s.itl, 0.99);
+  const i01 = q(s.itl, 0.01);
   console.log(`  ${name.padEnd(16)} TTFT p50 ${t50.toFixed(2)} ms (${fmt(t50 - TTFT)})  p99 ${t99.toFixed(2)} ms (${fmt(t99 - TTFT)})`);
-  console.log(`  ${''.padEnd(16)} ITL  p50 ${i50.toFixed(2)} ms (${fmt(i50 - ITL)})  p99 ${i99.toFixed(2)} ms (${fmt(i99 - ITL)})   [${s.ttft.length} streams, ${s.deltas} deltas]`);
+  console.log(`  ${''.padEnd(16)} ITL  p50 ${i50.toFixed(2)} ms (${fmt(i50 - ITL)})  p99 ${i99.toFixed(2)} ms (${fmt(i99 - ITL)})  p1 ${i01.toFixed(2)} ms (${fmt(i01 - ITL)})   [${s.ttft.length} streams, ${s.deltas} deltas]`);
+  console.log(`  ${''.padEnd(16)} server-side write lateness vs due (ms): ${JSON.stringify(s.server)}`);
   return { p99Error: Math.max(Math.abs(t99 - TTFT), Math.abs(i99 - ITL)) };
 }
 
 async function main(): Promise<void> {
-  const cfg = join(tmp, 'config.json');
-  writeFileSync(cfg, JSON.stringify({ latency: { ttftMs: TTFT, itlMs: ITL }, output: { tokens: TOKENS } }));
-  const stubUrl = await servers.start(['--import', 'tsx', 'infra/cli.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
-  const anchorUrl = await servers.start(['--input-type=module', '-e', ANCHOR_SERVER]);
-  const body = JSON.stringify({ model: 'claude-mock', max_tokens: 1000, stream: true, messages: [{ role: 'user', content: 'accuracy' }] });
-  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared: other processes compete for the cores)`);
-  console.log(`mock-llm timing accuracy (node ${process.version}): TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} tokens, ${CONCURRENCY} concurrent streams x ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up round`);
-  const anchor = report('bare setTimeout', await measure(anchorUrl, '/', body));
-  const stub = report('mock-llm', await measure(stubUrl, '/v1/messages', body));
-  console.log(`  worst p99 error: mock-llm ${stub.p99Error.toFixed(2)} ms, anchor ${anchor.p99Error.toFixed(2)} ms, ratio ${(stub.p99Error / anchor.p99Error).toFixed(2)}  (goal: mock-llm < 5 ms)`);
+  const root = resolve(import.meta.dirname, '..');
+  const servers = new ServerProcesses(root, 'mock-llm-accuracy-');
+  try {
+    const cfg = join(servers.tmp, 'config.json');
+    writeFileSync(cfg, JSON.stringify({ latency: { ttftMs: TTFT, itlMs: ITL }, output: { tokens: TOKENS } }));
+    const stubUrl = await servers.start(['--import', 'tsx', 'infra/cli.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
+    const anchorUrl = await servers.start(['--input-type=module', '-e', ANCHOR_SERVER]);
+    const body = JSON.stringify({ model: 'claude-mock', max_tokens: 1000, stream: true, messages: [{ role: 'user', content: 'accuracy' }] });
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared: other processes compete for the cores)`);
+    console.log(`mock-llm timing accuracy (node ${process.version}): TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} tokens, ${CONCURRENCY} concurrent streams x ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up round, client: ${CLIENT_THREADS} worker threads on raw sockets`);
+    const anchor = report('bare setTimeout', await measure(anchorUrl, '/', body, { reset: '/__reset', stats: '/__stats', pick: (j) => j as Record<string, unknown> }));
+    const stub = report(
+      'mock-llm',
+      await measure(stubUrl, '/v1/messages', body, { reset: '/__admin/reset', stats: '/__admin/stats', pick: (j) => (j as { scheduleLatenessMs: Record<string, unknown> }).scheduleLatenessMs }),
+    );
+    console.log(`  worst p99 error: mock-llm ${stub.p99Error.toFixed(2)} ms, anchor ${anchor.p99Error.toFixed(2)} ms, ratio ${(stub.p99Error / anchor.p99Error).toFixed(2)}  (goal: mock-llm < 5 ms)`);
+  } finally {
+    servers.stopAll();
+  }
 }
 
-main()
-  .catch((err: unknown) => {
+// ---- client half (runs in the worker threads) ----
+
+interface ClientJob {
+  host: string;
+  port: number;
+  path: string;
+  body: string;
+  /** Global lane numbers this worker drives (lane l starts l/concurrency of a stream late). */
+  lanes: number[];
+  concurrency: number;
+  rounds: number;
+  warmupRounds: number;
+  streamMs: number;
+  expectDeltas: number;
+}
+
+interface ClientResult {
+  ttft: Float64Array;
+  itl: Float64Array;
+  deltas: number;
+}
+
+const MARK = 'event: content_block_delta';
+const TERMINATOR = '\r\n0\r\n\r\n';
+/** One read buffer for every socket of the thread: read callbacks run one at a time. */
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
+
+/** One keep-alive connection sending one streaming request at a time. */
+class Lane {
+  private socket: Socket | null = null;
+  private sentAt = 0;
+  private last = -1;
+  private count = 0;
+  private head = true;
+  private tail = '';
+  private done: ((err?: Error) => void) | null = null;
+  private ttft: number[] = [];
+  private itl: number[] = [];
+
+  constructor(private readonly job: ClientJob, private readonly request: Buffer) {}
+
+  open(): Promise<void> {
+    return new Promise((res, rej) => {
+      const socket = connect({ host: this.job.host, port: this.job.port, noDelay: true, onread: { buffer: READ_BUFFER, callback: (n) => this.onRead(n, READ_BUFFER) } });
+      this.socket = socket;
+      socket.once('connect', () => res());
+      socket.once('error', (err) => (this.done ? this.done(err) : rej(err)));
+      socket.once('close', () => this.done?.(new Error('connection closed mid-response')));
+    });
+  }
+
+  /** One request; its samples are kept when `keep`. */
+  send(keep: boolean): Promise<void> {
+    this.last = -1;
+    this.count = 0;
+    this.head = true;
+    this.tail = '';
+    return new Promise((res, rej) => {
+      this.done = (err) => {
+        this.done = null;
+        if (err) return rej(err);
+        if (this.count !== this.job.expectDeltas) return rej(new Error(`expected ${this.job.expectDeltas} deltas, got ${this.count}`));
+        if (!keep) {
+          this.ttft.length = 0;
+          this.itl.length = 0;
+        }
+        res();
+      };
+      this.sentAt = performance.now();
+      this.socket!.write(this.request);
+    });
+  }
+
+  private onRead(n: number, buf: Buffer): boolean {
+    const now = performance.now();
+    const s = this.tail + buf.toString('latin1', 0, n);
+    if (this.head) {
+      if (!s.startsWith('HTTP/1.1 200')) this.done?.(new Error(`unexpected response: ${s.slice(0, 80)}`));
+      this.head = false;
+    }
+    for (let i = s.indexOf(MARK); i >= 0; i = s.indexOf(MARK, i + MARK.length)) {
+      if (this.last < 0) this.ttft.push(now - this.sentAt);
+      else this.itl.push(now - this.last);
+      this.last = now;
+      this.count++;
+    }
+    if (s.endsWith(TERMINATOR)) this.done?.();
+    this.tail = s.slice(-(MARK.length - 1));
+    return true;
+  }
+
+  result(): { ttft: number[]; itl: number[] } {
+    return { ttft: this.ttft, itl: this.itl };
+  }
+
+  close(): void {
+    this.socket?.destroy();
+  }
+}
+
+async function runClient(job: ClientJob, port: MessagePort): Promise<void> {
+  const request = Buffer.from(`POST ${job.path} HTTP/1.1\r\nhost: ${job.host}:${job.port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(job.body)}\r\n\r\n${job.body}`);
+  const lanes = job.lanes.map(() => new Lane(job, request));
+  await Promise.all(lanes.map((l) => l.open()));
+  for (let r = 0; r < job.warmupRounds; r++) await Promise.all(lanes.map((l) => l.send(false)));
+  const go = new Promise<void>((res) => port.once('message', () => res()));
+  port.postMessage('warm');
+  await go;
+  await Promise.all(
+    lanes.map(async (lane, k) => {
+      await new Promise((r) => setTimeout(r, (job.lanes[k]! * job.streamMs) / job.concurrency));
+      for (let r = 0; r < job.rounds; r++) await lane.send(true);
+    }),
+  );
+  const parts = lanes.map((l) => l.result());
+  for (const l of lanes) l.close();
+  const result: ClientResult = {
+    ttft: Float64Array.from(parts.flatMap((p) => p.ttft)),
+    itl: Float64Array.from(parts.flatMap((p) => p.itl)),
+    deltas: parts.reduce((a, p) => a + p.ttft.length + p.itl.length, 0),
+  };
+  port.postMessage(result, [result.ttft.buffer as ArrayBuffer, result.itl.buffer as ArrayBuffer]);
+}
+
+if (isMainThread) {
+  main().catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
-  })
-  .finally(() => servers.stopAll());
+  });
+} else {
+  void runClient(workerData as ClientJob, parentPort!); // a rejection ends the worker with an 'error' the parent reports
+}
