@@ -11,3 +11,4 @@
 export { runTest } from './run/run-test.ts';
 export type { RunTestOptions, RunTestResult } from './run/types.ts';
 export { ExitCode, KitError } from './exit-codes.ts';
+export { mergeParts, type MergeOptions } from './run/merge.ts';

@@ -5,6 +5,7 @@ import { formatDuration } from '../options/duration.ts';
 import { describe } from '../runtime/vu.ts';
 import type { RunPlan } from './plan.ts';
 import { writeJson, writeSummaryMap } from './outputs.ts';
+import { PART_KIND, type PartFile } from './part.ts';
 import type { TestRun } from './run-test.ts';
 import type { RunTestResult } from './types.ts';
 
@@ -31,6 +32,21 @@ export async function finishRun(run: TestRun): Promise<RunTestResult> {
   if (o.timeseriesExport) writeJson(o.timeseriesExport, agg.timeseries());
   if (o.hdrExport) writeJson(o.hdrExport, agg.histograms());
   const exitCode = run.outcome?.exitCode ?? (thresholdsOk ? ExitCode.OK : ExitCode.THRESHOLDS_FAILED);
+  if (o.partExport) {
+    const part: PartFile = {
+      kind: PART_KIND,
+      version: 1,
+      script: o.script,
+      segment: plan.segment,
+      thresholds: plan.options.thresholds,
+      summaryTrendStats: agg.summaryTrendStats,
+      startEpochMs: start,
+      durationMs: duration,
+      exitCode,
+      snapshot: agg.snapshot(),
+    };
+    writeJson(o.partExport, part);
+  }
   return { exitCode, summary: data, reason: run.outcome?.reason };
 }
 

@@ -15,6 +15,8 @@ export interface RunTestOptions {
   summaryExport?: string;
   timeseriesExport?: string;
   hdrExport?: string;
+  /** Writes this process's share of the test for `engine merge` (see run/part.ts). */
+  partExport?: string;
   noThresholds?: boolean;
   noSummary?: boolean;
   quiet?: boolean;
