@@ -12,7 +12,7 @@
  * catches up by at most CATCH_UP_SHARE of a gap (CATCH_UP_MAX_MS at most) per token:
  * a gap is never cut shorter than that, so a stall never turns into a burst of
  * tokens in one write. Every token's lateness against its due time is recorded
- * (stats.lateness).
+ * (stats.latenessFirst / latenessLater).
  */
 import type { ServerResponse } from 'node:http';
 import type { Admission } from './admission.ts';
@@ -133,7 +133,7 @@ class Run implements Job, Timed {
     const { plan, res, ctx } = this;
     const n = plan.tokens.length;
     const itl = ctx.itl();
-    const lateness = ctx.stats.lateness;
+    const { latenessFirst, latenessLater } = ctx.stats;
     const limit = now + ctx.scheduler.toleranceMs;
     let out = '';
     while (this.next < n && this.due <= limit) {
@@ -141,9 +141,11 @@ class Run implements Job, Timed {
         if (out) res.write(out);
         return this.strike();
       }
-      if (this.next === 0) out = this.opening();
+      if (this.next === 0) {
+        out = this.opening();
+        latenessFirst.record(now - this.due);
+      } else latenessLater.record(now - this.due);
       out += this.provider.streamToken(plan, this.next++);
-      lateness.record(now - this.due);
       const gap = this.itlZero ? 0 : sample(itl, plan.latencyRng);
       ctx.stats.latencyTotal += gap;
       this.due = nextDue(this.due, gap, now);

@@ -21,8 +21,11 @@ export interface Stats {
   injectedErrors: Record<ErrorKind, number>;
   /** Latency the stub added on purpose: TTFT + ITL, summed, and time spent queued. */
   injectedLatencyMs: { total: number; requests: number; queueWaitTotal: number };
-  /** Streamed tokens: how late each was written against its due time (see lateness.ts). */
-  scheduleLatenessMs: LatenessSummary;
+  /**
+   * Streamed tokens: how late each was written against its due time (see lateness.ts),
+   * the first token of each stream (its TTFT) and every later one (its ITL) apart.
+   */
+  scheduleLatenessMs: { firstToken: LatenessSummary; laterTokens: LatenessSummary };
   startedAt: string;
 }
 
@@ -37,7 +40,9 @@ export class StatsCollector {
   latencyRequests = 0;
   queueWaitTotal = 0;
   injected: Record<ErrorKind, number> = StatsCollector.zeroKinds();
-  readonly lateness = new LatenessHistogram();
+  /** Lateness of each stream's first token, and of every later token. */
+  readonly latenessFirst = new LatenessHistogram();
+  readonly latenessLater = new LatenessHistogram();
   private startedAt = new Date();
 
   private static zeroKinds(): Record<ErrorKind, number> {
@@ -54,7 +59,8 @@ export class StatsCollector {
     this.routes.clear();
     this.tokensIn = this.tokensOut = this.latencyTotal = this.latencyRequests = this.queueWaitTotal = 0;
     this.injected = StatsCollector.zeroKinds();
-    this.lateness.reset();
+    this.latenessFirst.reset();
+    this.latenessLater.reset();
     this.startedAt = new Date();
   }
 
@@ -74,7 +80,7 @@ export class StatsCollector {
         requests: this.latencyRequests,
         queueWaitTotal: Math.round(this.queueWaitTotal * 1000) / 1000,
       },
-      scheduleLatenessMs: this.lateness.summary(),
+      scheduleLatenessMs: { firstToken: this.latenessFirst.summary(), laterTokens: this.latenessLater.summary() },
       startedAt: this.startedAt.toISOString(),
     };
   }
