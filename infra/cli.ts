@@ -14,6 +14,7 @@ const rooms: Array<() => Promise<{ register: Register }>> = [
   () => import('./infra-cli.ts'),
   () => import('./commands.ts'),
   () => import('./report/cli.ts'),
+  () => import('./k8s/cli.ts'),
 ];
 
 async function main(argv: string[]): Promise<void> {

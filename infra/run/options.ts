@@ -33,7 +33,7 @@ export interface RunOptions {
 export const ENGINES: readonly EngineChoice[] = ['auto', 'k6', 'node'];
 export const PROVIDERS: readonly ProviderName[] = ['auto', 'local', 'testcontainers', 'external'];
 
-function checkUrl(option: string, value: string | undefined, problems: string[]): void {
+export function checkUrl(option: string, value: string | undefined, problems: string[]): void {
   if (value === undefined) return;
   try {
     const url = new URL(value);
