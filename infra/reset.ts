@@ -6,7 +6,10 @@ export interface ResetOptions {
   flushRedis?: boolean;
   /** TRUNCATE ... RESTART IDENTITY CASCADE; tables that do not exist are skipped. */
   truncateTables?: string[];
-  /** Delete then create these Kafka topics (1 partition, replication 1), empty. */
+  /**
+   * Delete then create these Kafka topics, empty, each with the partition count it had (a topic
+   * that did not exist is created with 1 partition), replication 1.
+   */
   recreateTopics?: string[];
 }
 
@@ -66,8 +69,13 @@ async function recreateTopics(brokers: string[], topics: string[]): Promise<void
   try {
     const existing = new Set(await admin.listTopics());
     const present = topics.filter((t) => existing.has(t));
-    if (present.length) await admin.deleteTopics({ topics: present, timeout: 30_000 });
-    await createWhenDeleted(admin, topics, present);
+    const partitions = new Map<string, number>();
+    if (present.length) {
+      const meta = await admin.fetchTopicMetadata({ topics: present });
+      for (const t of meta.topics) partitions.set(t.name, t.partitions.length);
+      await admin.deleteTopics({ topics: present, timeout: 30_000 });
+    }
+    await createWhenDeleted(admin, topics, present, partitions);
   } finally {
     await admin.disconnect();
   }
@@ -76,7 +84,7 @@ async function recreateTopics(brokers: string[], topics: string[]): Promise<void
 type Admin = ReturnType<InstanceType<typeof import('kafkajs').Kafka>['admin']>;
 
 /** Topic deletion is asynchronous in the broker: wait until the old ones are gone, then create. */
-async function createWhenDeleted(admin: Admin, topics: string[], deleted: string[]): Promise<void> {
+async function createWhenDeleted(admin: Admin, topics: string[], deleted: string[], partitions: ReadonlyMap<string, number>): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const listed = new Set(await admin.listTopics());
@@ -89,7 +97,7 @@ async function createWhenDeleted(admin: Admin, topics: string[], deleted: string
       const listed = new Set(await admin.listTopics());
       const toCreate = topics.filter((t) => !listed.has(t));
       if (toCreate.length === 0) return;
-      await admin.createTopics({ topics: toCreate.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true });
+      await admin.createTopics({ topics: toCreate.map((topic) => ({ topic, numPartitions: partitions.get(topic) ?? 1, replicationFactor: 1 })), waitForLeaders: true });
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;

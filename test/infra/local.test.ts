@@ -95,7 +95,7 @@ describe('local provider: redis, postgres and kafka together', () => {
     assert.deepEqual(received, ['v1', 'v2']);
   });
 
-  it('resets stores between scenarios: redis flushed, tables truncated, topics recreated empty', async () => {
+  it('resets stores between scenarios: redis flushed, tables truncated, topics recreated empty with their partition counts', async () => {
     const redis = new Redis(infra.endpoints.redis!.url);
     const db = new pg.Client({ connectionString: infra.endpoints.postgres!.url });
     await db.connect();
@@ -105,16 +105,21 @@ describe('local provider: redis, postgres and kafka together', () => {
       await redis.set('left-over', '1');
       await db.query('CREATE TABLE IF NOT EXISTS jobs (id serial PRIMARY KEY, body text)');
       await db.query("INSERT INTO jobs (body) VALUES ('a'), ('b')");
-      await producer.connect();
-      await producer.send({ topic: 'events', messages: [{ value: 'old' }] });
-      await resetInfra(infra.endpoints, { flushRedis: true, truncateTables: ['jobs', 'no_such_table'], recreateTopics: ['events'] });
-      assert.equal(await redis.dbsize(), 0);
-      assert.equal((await db.query('SELECT count(*)::int AS n FROM jobs')).rows[0].n, 0);
       const admin = kafka.admin();
       await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'events-3', numPartitions: 3 }], waitForLeaders: true });
+      await producer.connect();
+      await producer.send({ topic: 'events', messages: [{ value: 'old' }] });
+      await producer.send({ topic: 'events-3', messages: [{ key: 'a', value: 'old' }] });
+      await resetInfra(infra.endpoints, { flushRedis: true, truncateTables: ['jobs', 'no_such_table'], recreateTopics: ['events', 'events-3'] });
+      assert.equal(await redis.dbsize(), 0);
+      assert.equal((await db.query('SELECT count(*)::int AS n FROM jobs')).rows[0].n, 0);
       const offsets = await admin.fetchTopicOffsets('events');
+      const offsets3 = await admin.fetchTopicOffsets('events-3');
       await admin.disconnect();
       assert.deepEqual(offsets.map((o) => o.high), ['0']);
+      // A topic keeps its partition count (the target's outbox topic has 3).
+      assert.deepEqual(offsets3.map((o) => o.high), ['0', '0', '0']);
     } finally {
       redis.disconnect();
       await db.end();
