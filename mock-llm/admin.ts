@@ -1,7 +1,9 @@
 /**
  * Admin API, answered to loopback clients only (403 otherwise):
- *   GET  /__admin/config  the running config
- *   PUT  /__admin/config  a partial config merged onto the running one (400 + problems if invalid)
+ *   GET  /__admin/config  the running config, plus `performanceMode`
+ *   PUT  /__admin/config  a partial config merged onto the running one, and optionally
+ *                         `performanceMode: true|false` (400 + every problem if invalid;
+ *                         nothing changes then)
  *   GET  /__admin/stats   counters (see Stats)
  *   POST /__admin/reset   zero the counters and the occurrence table
  *   GET  /healthz         {"status":"ok"} (open to all)
@@ -17,7 +19,8 @@ export interface AdminTarget {
   stats(): Stats;
   reset(): void;
   readonly seed: number;
-  readonly performanceMode: boolean;
+  performanceMode(): boolean;
+  setPerformanceMode(on: boolean): void;
 }
 
 const ADMIN_BODY_LIMIT = 64 * 1024;
@@ -36,7 +39,7 @@ export function handleAdmin(target: AdminTarget, path: string, req: IncomingMess
   const route = `${req.method} ${path}`;
   switch (route) {
     case 'GET /__admin/config':
-      sendJson(res, 200, JSON.stringify(target.config()));
+      sendJson(res, 200, JSON.stringify({ ...target.config(), performanceMode: target.performanceMode() }));
       return true;
     case 'PUT /__admin/config':
       readBody(req, ADMIN_BODY_LIMIT, (r) => {
@@ -45,7 +48,7 @@ export function handleAdmin(target: AdminTarget, path: string, req: IncomingMess
       });
       return true;
     case 'GET /__admin/stats':
-      sendJson(res, 200, JSON.stringify({ seed: target.seed, performanceMode: target.performanceMode, ...target.stats() }));
+      sendJson(res, 200, JSON.stringify({ seed: target.seed, performanceMode: target.performanceMode(), ...target.stats() }));
       return true;
     case 'POST /__admin/reset':
       target.reset();
@@ -67,12 +70,20 @@ function putConfig(target: AdminTarget, text: string, res: ServerResponse): void
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
     return sendJson(res, 400, JSON.stringify({ error: '(root): expected a JSON object (a partial config)', problems: [] }));
   }
+  const { performanceMode, ...rest } = patch as Record<string, unknown>;
+  const problems: string[] = [];
+  if (performanceMode !== undefined && typeof performanceMode !== 'boolean') {
+    problems.push(`performanceMode: expected true or false, got ${JSON.stringify(performanceMode)}`);
+  }
+  let next = target.config();
   try {
-    const next = resolveConfig(patch as object, target.config());
-    target.setConfig(next);
-    sendJson(res, 200, JSON.stringify(next));
+    next = resolveConfig(rest, next);
   } catch (err) {
     if (!(err instanceof MockLlmConfigError)) throw err;
-    sendJson(res, 400, JSON.stringify({ error: err.message, problems: err.problems }));
+    problems.push(...err.problems);
   }
+  if (problems.length > 0) return sendJson(res, 400, JSON.stringify({ error: `mock-llm config: ${problems.join('; ')}`, problems }));
+  target.setConfig(next);
+  if (typeof performanceMode === 'boolean') target.setPerformanceMode(performanceMode);
+  sendJson(res, 200, JSON.stringify({ ...next, performanceMode: target.performanceMode() }));
 }

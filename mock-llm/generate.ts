@@ -41,16 +41,23 @@ export const CATCH_UP_SHARE = 0.25;
 /** ...and by at most this many ms. */
 export const CATCH_UP_MAX_MS = 2;
 
-/** The due time of the token after one written at `now`, `gap` after the one due at `due`. */
-export function nextDue(due: number, gap: number, now: number): number {
-  return Math.max(due + gap, now + gap - Math.min(gap * CATCH_UP_SHARE, CATCH_UP_MAX_MS));
+/**
+ * When to write the next token: at its place on the absolute schedule (`scheduled`),
+ * unless the previous token went out at `now` so late that this would cut the gap
+ * between them by more than the catch-up bound.
+ */
+export function nextDue(scheduled: number, gap: number, now: number): number {
+  return Math.max(scheduled, now + gap - Math.min(gap * CATCH_UP_SHARE, CATCH_UP_MAX_MS));
 }
 
 const SSE_HEADERS = ['content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache'];
 
 class Run implements Job, Timed {
   heapIndex = -1;
+  /** When the next write is due: `scheduled`, or later while catching up after a stall. */
   due: number;
+  /** The next token's place on the absolute schedule (TTFT + the ITLs drawn so far). */
+  private scheduled: number;
   private finished = false;
   private streaming = false;
   private next = 0;
@@ -67,7 +74,7 @@ class Run implements Job, Timed {
     startedAt: number,
   ) {
     this.t0 = startedAt;
-    this.due = this.t0 + plan.ttftMs;
+    this.due = this.scheduled = this.t0 + plan.ttftMs;
     this.itlZero = isZero(ctx.itl());
     ctx.jobs.add(this);
     ctx.stats.active++;
@@ -148,7 +155,8 @@ class Run implements Job, Timed {
       out += this.provider.streamToken(plan, this.next++);
       const gap = this.itlZero ? 0 : sample(itl, plan.latencyRng);
       ctx.stats.latencyTotal += gap;
-      this.due = nextDue(this.due, gap, now);
+      this.scheduled += gap;
+      this.due = nextDue(this.scheduled, gap, now);
     }
     if (this.next >= n) {
       res.end(out + this.provider.streamClose(plan));

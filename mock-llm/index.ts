@@ -62,7 +62,7 @@ function openLog(path: string): WriteStream {
 export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
   let config = resolveConfig(options.config);
   const seed = options.seed ?? 42;
-  const performanceMode = options.performanceMode ?? false;
+  const performanceMode = options.performanceMode ?? false; // switchable later: PUT /__admin/config {"performanceMode": ...}
   const host = options.host ?? '127.0.0.1';
   const stats = new StatsCollector();
   const admission = new Admission(config.latency.maxConcurrency);
@@ -101,7 +101,10 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     stats: () => stats.snapshot(admission.depth),
     reset,
     seed,
-    performanceMode,
+    performanceMode: () => planner.performanceMode,
+    setPerformanceMode: (on) => {
+      planner.performanceMode = on;
+    },
   };
   const state: ServerState = { planner, stats, admission, gen, hangs, admin, config: () => config };
 

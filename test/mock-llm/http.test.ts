@@ -5,7 +5,7 @@ import { startMockLlm, type MockLlm } from '../../mock-llm/index.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { anthropicRequest, openaiRequest, parseSse, post, put, QUIET, waitFor } from './helpers.ts';
+import { always, anthropicRequest, openaiRequest, parseSse, post, put, QUIET, waitFor } from './helpers.ts';
 
 const MSG = '/v1/messages';
 const CHAT = '/v1/chat/completions';
@@ -23,7 +23,7 @@ describe('stub HTTP surface', () => {
     rmSync(dir, { recursive: true, force: true });
   });
   afterEach(async () => {
-    await put(mock.url, '/__admin/config', QUIET);
+    await put(mock.url, '/__admin/config', { ...QUIET, performanceMode: false });
   });
 
   const anthropicBad: Array<[string, unknown, RegExp]> = [
@@ -117,6 +117,28 @@ describe('stub HTTP surface', () => {
     assert.ok(json.problems.some((p) => p.startsWith('errors.rateLimit:')));
     assert.ok(json.problems.some((p) => p.startsWith('latency.itlMs.type:')));
     assert.ok(json.problems.some((p) => p.startsWith('nope:')));
+  });
+
+  it('switches performance mode on and off at run time through PUT /__admin/config', async () => {
+    await put(mock.url, '/__admin/config', always('rateLimit'));
+    assert.equal((await post(mock.url, MSG, anthropicRequest('perf mode off'))).status, 429);
+    const on = await put(mock.url, '/__admin/config', { performanceMode: true });
+    assert.equal(on.status, 200);
+    assert.equal(((await on.json()) as { performanceMode: boolean }).performanceMode, true);
+    assert.equal((await post(mock.url, MSG, anthropicRequest('perf mode on'))).status, 200);
+    const stats = (await (await fetch(`${mock.url}/__admin/stats`)).json()) as { performanceMode: boolean };
+    assert.equal(stats.performanceMode, true);
+    await put(mock.url, '/__admin/config', { performanceMode: false });
+    assert.equal((await post(mock.url, MSG, anthropicRequest('perf mode off again'))).status, 429);
+  });
+
+  it('rejects a performanceMode that is not a boolean, naming it, and changes nothing', async () => {
+    const before = await (await fetch(`${mock.url}/__admin/config`)).json();
+    const res = await put(mock.url, '/__admin/config', { performanceMode: 'yes', latency: { ttftMs: 7 } });
+    assert.equal(res.status, 400);
+    const json = (await res.json()) as { problems: string[] };
+    assert.deepEqual(json.problems, ['performanceMode: expected true or false, got "yes"']);
+    assert.deepEqual(await (await fetch(`${mock.url}/__admin/config`)).json(), before);
   });
 
   it('counts requests by route and status, tokens in and out, and resets them', async () => {
