@@ -18,6 +18,12 @@ export interface ScenarioRun {
   startEpochMs: number;
   /** Iterations started here (k6/execution `scenario.iterationInInstance` of the next one). */
   iterationsStarted: number;
+  /**
+   * When set, the iterations started live here (Int32 slot 0) instead, shared with the VU threads
+   * that claim their own iteration numbers (sync mode, `ExecVu.loop`): claim through
+   * `claimIteration` (helpers.ts), never `iterationsStarted++`.
+   */
+  readonly counter?: Int32Array;
   iterationsCompleted: number;
   iterationsInterrupted: number;
   activeVus: number;
@@ -31,8 +37,29 @@ export interface ExecVu {
   readonly idInInstance: number;
   readonly idInTest: number;
   iterate(scenario: ScenarioRun, iterationInInstance: number, iterationInTest: number): Promise<IterationOutcome>;
-  /** Interrupts the running iteration: its pending I/O and sleeps reject. */
+  /** Interrupts the running iteration (or loop): its pending I/O and sleeps reject. */
   interrupt(): void;
+  /**
+   * Optional (VUs on threads of their own): runs iterations back to back on the VU's thread until
+   * the plan ends or the VU is interrupted, numbering them from `scenario.counter`, and counts their
+   * outcomes into the scenario's counters as they are reported (in batches). Resolves when the loop
+   * ended and every outcome is counted. The VU-based executors use it when present.
+   */
+  loop?(scenario: ScenarioRun, plan: LoopPlan): Promise<void>;
+}
+
+/** What a VU's own loop runs (see `ExecVu.loop`). */
+export interface LoopPlan {
+  /** No iteration starts at or after this time: epoch ms as `performance.timeOrigin + performance.now()`. */
+  untilEpoch: number;
+  /** Most iterations this VU runs (per-vu-iterations); Infinity for no bound. */
+  maxIterations: number;
+  /** No iteration starts once the scenario's counter reaches this (shared-iterations); Infinity for no bound. */
+  sharedLimit: number;
+  /** This worker's segment: iteration k here is iterationInTest nthOwned(segment, k). */
+  segment: Segment;
+  /** k6/execution scenario.progress inside the VU: counter ÷ total, or the time from start to end (epoch ms). */
+  progress: { total: number } | { endEpoch: number };
 }
 
 export type IterationOutcome = 'completed' | 'failed' | 'interrupted';

@@ -2,7 +2,7 @@
  * Parts shared by the executors (k6 `lib/executor/helpers.go`): the set of running iterations
  * with graceful stop and interruption, and the VU loop of the VU-based executors.
  */
-import type { ExecVu, ExecutorContext, IterationOutcome } from './context.ts';
+import type { ExecVu, ExecutorContext, IterationOutcome, LoopPlan, ScenarioRun } from './context.ts';
 import { nthOwned } from '../options/segment.ts';
 
 /** How long interrupted iterations get to unwind before the executor gives up waiting for them. */
@@ -25,7 +25,7 @@ export class Inflight {
   /** Starts one iteration on `vu` with the next iteration numbers; resolves when it ends. */
   start(vu: ExecVu, iterationInTest?: number): Promise<IterationOutcome> {
     const scn = this.ctx.scenario;
-    const local = scn.iterationsStarted++;
+    const local = claimIteration(scn);
     const global = iterationInTest ?? nthOwned(this.ctx.segment, local);
     scn.activeVus++;
     const p = vu.iterate(scn, local, global).then((outcome) => {
@@ -34,6 +34,19 @@ export class Inflight {
       else scn.iterationsCompleted++;
       this.running.delete(vu);
       return outcome;
+    });
+    this.running.set(vu, p);
+    return p;
+  }
+
+  /** Runs `vu`'s own loop (ExecVu.loop); resolves when it ended. */
+  loop(vu: ExecVu, plan: LoopPlan): Promise<IterationOutcome> {
+    const scn = this.ctx.scenario;
+    scn.activeVus++;
+    const p = vu.loop!(scn, plan).then(() => {
+      scn.activeVus--;
+      this.running.delete(vu);
+      return 'completed' as const;
     });
     this.running.set(vu, p);
     return p;
@@ -64,6 +77,34 @@ export class Inflight {
   dispose(): void {
     this.ctx.stop.removeEventListener('abort', this.onStop);
   }
+}
+
+const NO_LIMIT = 0x7fffffff;
+
+/** Claims the scenario's next iteration number (k6/execution iterationInInstance), or -1 once `limit` are started. */
+export function claimIteration(scn: ScenarioRun, limit = NO_LIMIT): number {
+  if (!scn.counter) return scn.iterationsStarted < limit ? scn.iterationsStarted++ : -1;
+  return claimIn(scn.counter, limit);
+}
+
+/** claimIteration on a counter shared between threads. */
+export function claimIn(counter: Int32Array, limit = NO_LIMIT): number {
+  const max = Math.min(limit, NO_LIMIT);
+  for (;;) {
+    const n = Atomics.load(counter, 0);
+    if (n >= max) return -1;
+    if (Atomics.compareExchange(counter, 0, n, n + 1) === n) return n;
+  }
+}
+
+/** Whether the VU-based executors can hand this VU a whole loop (ExecVu.loop). */
+export function canLoop(ctx: ExecutorContext, vu: ExecVu): boolean {
+  return vu.loop !== undefined && ctx.scenario.counter !== undefined;
+}
+
+/** The epoch ms (`performance.timeOrigin + performance.now()` scale) of scenario time `t`. */
+export function epochAt(ctx: ExecutorContext, t: number): number {
+  return performance.timeOrigin + performance.now() + (t - ctx.clock.now());
 }
 
 /** Gets `count` VUs for a VU-based executor: idle ones first, then new ones. */

@@ -1,7 +1,7 @@
 /** k6's `per-vu-iterations`: each VU runs the same number of iterations. */
 import { OptionReader, type BaseConfig } from './base-config.ts';
 import type { Executor } from './context.ts';
-import { Inflight, releaseVus, takeVus, waitUntil } from './helpers.ts';
+import { canLoop, epochAt, Inflight, releaseVus, takeVus, waitUntil } from './helpers.ts';
 import { scaleInt } from '../options/segment.ts';
 
 export interface PerVuIterationsConfig extends BaseConfig {
@@ -36,6 +36,11 @@ export const perVuIterations: Executor<PerVuIterationsConfig> = {
     const vus = await takeVus(ctx, vuCount);
     const inflight = new Inflight(ctx);
     const loops = vus.map(async (vu) => {
+      if (canLoop(ctx, vu)) {
+        if (ctx.stop.aborted) return;
+        await inflight.loop(vu, { untilEpoch: epochAt(ctx, c.maxDuration), maxIterations: c.iterations, sharedLimit: Infinity, segment: ctx.segment, progress: { total } });
+        return;
+      }
       for (let i = 0; i < c.iterations && ctx.clock.now() < c.maxDuration && !ctx.stop.aborted; i++) {
         await inflight.start(vu);
       }

@@ -1,7 +1,7 @@
 /** k6's `shared-iterations`: a fixed number of iterations shared by a fixed number of VUs. */
 import { OptionReader, type BaseConfig } from './base-config.ts';
 import type { Executor } from './context.ts';
-import { Inflight, releaseVus, takeVus, waitUntil } from './helpers.ts';
+import { canLoop, epochAt, Inflight, releaseVus, takeVus, waitUntil } from './helpers.ts';
 import { scaleInt } from '../options/segment.ts';
 
 export interface SharedIterationsConfig extends BaseConfig {
@@ -40,6 +40,12 @@ export const sharedIterations: Executor<SharedIterationsConfig> = {
     const inflight = new Inflight(ctx);
     let claimed = 0;
     const loops = vus.map(async (vu) => {
+      if (canLoop(ctx, vu)) {
+        // The VU loops on its own thread; the scenario's shared counter keeps the total exact.
+        if (ctx.stop.aborted) return;
+        await inflight.loop(vu, { untilEpoch: epochAt(ctx, c.maxDuration), maxIterations: Infinity, sharedLimit: total, segment: ctx.segment, progress: { total } });
+        return;
+      }
       while (claimed < total && ctx.clock.now() < c.maxDuration && !ctx.stop.aborted) {
         claimed++;
         await inflight.start(vu);

@@ -10,7 +10,7 @@
  */
 import type { Stage } from './base-config.ts';
 import type { ExecVu, ExecutorContext } from './context.ts';
-import { Inflight, releaseVus, takeVus, waitUntil } from './helpers.ts';
+import { canLoop, epochAt, Inflight, releaseVus, takeVus, waitUntil } from './helpers.ts';
 import { owns } from '../options/segment.ts';
 
 export type Interval = [start: number, end: number];
@@ -71,6 +71,11 @@ export async function runPlan(ctx: ExecutorContext, plan: VuPlan, gracefulStop: 
 async function vuLoop(ctx: ExecutorContext, inflight: Inflight, vu: ExecVu, list: Interval[], end: number, rampDown: number): Promise<void> {
   for (const [start, stop] of list) {
     await waitUntil(ctx, start);
+    if (stop >= end && canLoop(ctx, vu) && !ctx.stop.aborted && ctx.clock.now() < stop) {
+      // Up to the end of the last stage: the VU loops on its own thread (no ramp-down to watch).
+      await inflight.loop(vu, { untilEpoch: epochAt(ctx, stop), maxIterations: Infinity, sharedLimit: Infinity, segment: ctx.segment, progress: { endEpoch: epochAt(ctx, end) } });
+      continue;
+    }
     while (!ctx.stop.aborted && ctx.clock.now() < stop) {
       const iteration = inflight.start(vu);
       if (stop >= end) {

@@ -4,7 +4,7 @@
  * blocking HTTP calls of all the VUs of this worker.
  */
 import type { Worker } from 'node:worker_threads';
-import type { ExecVu, IterationOutcome, ScenarioRun, VuSource } from '../executors/context.ts';
+import type { ExecVu, IterationOutcome, LoopPlan, ScenarioRun, VuSource } from '../executors/context.ts';
 import type { MetricsSnapshot } from '../metrics/api.ts';
 import { nthOwned } from '../options/segment.ts';
 import type { VuHost } from '../runtime/host.ts';
@@ -19,6 +19,7 @@ import { ScriptError } from '../errors.ts';
 class RemoteVu implements ExecVu {
   private seq = 0;
   private waiting: ((o: IterationOutcome) => void) | null = null;
+  private looping: ScenarioRun | null = null;
   private readonly sentConfigs = new Set<string>();
   flushed: (() => void) | null = null;
   closed: (() => void) | null = null;
@@ -33,13 +34,11 @@ class RemoteVu implements ExecVu {
 
   iterate(scn: ScenarioRun, local: number, global: number): Promise<IterationOutcome> {
     this.seq++;
-    const first = !this.sentConfigs.has(scn.config.name);
-    this.sentConfigs.add(scn.config.name);
     const msg: ToSyncVu = {
       type: 'iterate',
       seq: this.seq,
       scenario: scn.config.name,
-      config: first ? scn.config : undefined,
+      config: this.configOnce(scn),
       startEpochMs: scn.startEpochMs,
       progress: scn.progress(),
       local,
@@ -49,6 +48,43 @@ class RemoteVu implements ExecVu {
       this.waiting = resolve;
       this.thread.postMessage(msg);
     });
+  }
+
+  loop(scn: ScenarioRun, plan: LoopPlan): Promise<void> {
+    this.seq++;
+    this.looping = scn;
+    const msg: ToSyncVu = {
+      type: 'loop',
+      seq: this.seq,
+      scenario: scn.config.name,
+      config: this.configOnce(scn),
+      startEpochMs: scn.startEpochMs,
+      counter: scn.counter!.buffer as SharedArrayBuffer,
+      plan,
+    };
+    return new Promise((resolve) => {
+      this.waiting = () => {
+        this.looping = null;
+        resolve();
+      };
+      this.thread.postMessage(msg);
+    });
+  }
+
+  /** A batch of the running loop's outcomes. */
+  counted(seq: number, completed: number, interrupted: number, done: boolean): void {
+    const scn = this.looping;
+    if (seq !== this.seq || !scn) return;
+    scn.iterationsCompleted += completed;
+    scn.iterationsInterrupted += interrupted;
+    if (done) this.settle(seq, 'completed');
+  }
+
+  /** The scenario's config travels with the first message about it. */
+  private configOnce(scn: ScenarioRun): ScenarioRun['config'] | undefined {
+    if (this.sentConfigs.has(scn.config.name)) return undefined;
+    this.sentConfigs.add(scn.config.name);
+    return scn.config;
   }
 
   settle(seq: number, outcome: IterationOutcome): void {
@@ -136,6 +172,10 @@ export class RemoteVuPool implements VuSource {
           case 'iterated':
             samples.replay(msg.samples);
             vu.settle(msg.seq, msg.outcome);
+            break;
+          case 'counted':
+            samples.replay(msg.samples);
+            vu.counted(msg.seq, msg.completed, msg.interrupted, msg.done);
             break;
           case 'samples':
             samples.replay(msg.samples);

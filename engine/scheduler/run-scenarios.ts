@@ -18,11 +18,21 @@ export interface RunParams {
   onDropped(scenario: ScenarioRun, atMaxVus: number | null): void;
 }
 
-export function newScenarioRun(config: BaseConfig): ScenarioRun {
+/**
+ * A scenario's counters in a worker. Its iterations-started count lives in a SharedArrayBuffer
+ * (`counter`) so that sync-mode VU threads looping on their own claim iteration numbers from it.
+ */
+export function newScenarioRun(config: BaseConfig, counter = new Int32Array(new SharedArrayBuffer(4))): ScenarioRun {
   return {
     config,
+    counter,
     startEpochMs: 0,
-    iterationsStarted: 0,
+    get iterationsStarted() {
+      return Atomics.load(counter, 0);
+    },
+    set iterationsStarted(n: number) {
+      Atomics.store(counter, 0, n);
+    },
     iterationsCompleted: 0,
     iterationsInterrupted: 0,
     activeVus: 0,
