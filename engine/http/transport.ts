@@ -1,14 +1,16 @@
 /**
- * The HTTP transport under k6/http: undici keep-alive pools (one Agent per thread, one Pool per
- * origin inside it), driven through `dispatch` with a handler that timestamps each phase:
+ * The HTTP transport under k6/http: undici keep-alive connections (connections.ts: per origin, a
+ * stack of idle undici Clients, one socket each), driven through `dispatch` with a handler that
+ * timestamps each phase as k6 does:
  *   start ─blocked─> socket assigned (onConnect) ─sending─> request written (onRequestSent)
  *   ─waiting─> first response byte (onResponseStarted) ─receiving─> end (onComplete).
- * Connecting and TLS time are part of `blocked` (undici does not report them per request), so
- * http_req_connecting and http_req_tls_handshaking are 0. Redirects are followed here, one hop
- * per request, each hop reported for its own metrics, as k6 does.
+ * As in k6, `blocked` includes setting up a new connection; `connecting` (TCP connect) and
+ * `tls_handshaking` are that new connection's phases, reported by the first request on it, and 0
+ * on a reused keep-alive connection. Redirects are followed here, one hop per request, each hop
+ * reported for its own metrics, as k6 does.
  */
-import { Agent } from 'undici';
 import type { Dispatcher } from 'undici';
+import { Connections, type Connection } from './connections.ts';
 import { classify, K6_ERROR, statusErrorCode } from './error-codes.ts';
 import type { WireHop, WireRequest, WireResponse, WireTimings } from './wire.ts';
 import type { InterruptSignal } from '../runtime/interrupt.ts';
@@ -20,17 +22,11 @@ export interface TransportOptions {
 }
 
 export class HttpTransport {
-  private readonly agent: Agent;
+  private readonly connections: Connections;
   private readonly deadlines = new Deadlines();
 
   constructor(opts: TransportOptions) {
-    this.agent = new Agent({
-      keepAliveTimeout: 60_000,
-      keepAliveMaxTimeout: 600_000,
-      connections: null,
-      pipelining: 1,
-      connect: { rejectUnauthorized: !opts.insecureSkipTLSVerify },
-    });
+    this.connections = new Connections(opts);
   }
 
   /** Runs a request and its redirects. Never rejects: errors are in the hops. */
@@ -79,8 +75,10 @@ export class HttpTransport {
         if (signal.aborted) return call.abortNow(new Error('request interrupted'));
         call.watch(signal);
       }
+      const conn = this.connections.take(target.origin);
+      call.conn = conn;
       try {
-        this.agent.dispatch({ origin: target.origin, path: target.path, method, headers, body: body ?? undefined, headersTimeout: 0, bodyTimeout: 0 }, call);
+        conn.client.dispatch({ path: target.path, method, headers, body: body ?? undefined, headersTimeout: 0, bodyTimeout: 0 }, call);
       } catch (err) {
         call.fail(err, 0);
       }
@@ -89,7 +87,7 @@ export class HttpTransport {
 
   async close(): Promise<void> {
     this.deadlines.stop();
-    await this.agent.destroy().catch(() => undefined);
+    await this.connections.destroy();
   }
 }
 
@@ -105,11 +103,15 @@ class Call implements Dispatcher.DispatchHandler {
   deadline = Infinity;
   timeoutMs = 0;
   deadlines: Deadlines | null = null;
+  /** The connection the request runs on, given back when it ends. */
+  conn: Connection | null = null;
   readonly t0 = performance.now();
   private signal: InterruptSignal | null = null;
   private onAbort: (() => void) | null = null;
   private readonly startTime = Date.now();
   private tConnect = 0;
+  private connecting = 0;
+  private tls = 0;
   private tSent = 0;
   private tFirst = 0;
   private status = 0;
@@ -142,6 +144,11 @@ class Call implements Dispatcher.DispatchHandler {
 
   onConnect(abort: (err?: Error) => void): void {
     this.tConnect = performance.now();
+    const fresh = this.conn!.takeFresh();
+    if (fresh !== null) {
+      this.connecting = fresh.connectDone - fresh.connectStart;
+      if (fresh.tlsDone !== 0) this.tls = fresh.tlsDone - fresh.connectDone;
+    }
     this.abortFn = abort;
     if (this.pendingError) abort(this.pendingError.err);
   }
@@ -208,6 +215,7 @@ class Call implements Dispatcher.DispatchHandler {
     if (this.finished) return;
     this.finished = true;
     this.deadlines?.delete(this);
+    this.conn?.release();
     if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
     const end = performance.now();
     const connect = this.tConnect || end;
@@ -215,8 +223,8 @@ class Call implements Dispatcher.DispatchHandler {
     const first = this.tFirst || end;
     const timings: WireTimings = {
       blocked: connect - this.t0,
-      connecting: 0,
-      tls_handshaking: 0,
+      connecting: this.connecting,
+      tls_handshaking: this.tls,
       sending: Math.max(0, sent - connect),
       waiting: this.tFirst ? Math.max(0, first - sent) : Math.max(0, end - sent),
       receiving: this.tFirst ? Math.max(0, end - first) : 0,

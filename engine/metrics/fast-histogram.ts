@@ -10,8 +10,14 @@
  * and back: the lowest value of index i >= 2048 is s * 2^b with b = floor(i / 1024) - 1, s = i - b * 1024.
  * `toHdr()` replays every non-empty bucket's lowest value with its count into a real HDR histogram,
  * which therefore holds exactly the counts it would have held had each value been recorded there.
+ * `toSparse()` gives the same buckets as [index, count, ...]: what workers send to the parent
+ * (no HDR histogram and no encoding on the threads that run VUs); `addSparse()` replays them into
+ * an HDR histogram exactly as `toHdr()` would have.
  */
-import { newHistogram, MAX_RECORDABLE, SCALE, type Histogram } from './hdr.ts';
+import { addEncoded, newHistogram, MAX_RECORDABLE, SCALE, type Histogram } from './hdr.ts';
+
+/** Non-empty buckets in the HDR layout as [index, count, index, count, ...] (structured-clone and JSON safe). */
+export type SparseBuckets = number[];
 
 const TWO_32 = 2 ** 32;
 
@@ -72,9 +78,31 @@ export class FastHistogram {
     return h;
   }
 
+  /** The non-empty buckets (see SparseBuckets). */
+  toSparse(): SparseBuckets {
+    const out: SparseBuckets = [];
+    const c = this.counts;
+    for (let i = 0; i <= this.top; i++) {
+      const n = c[i]!;
+      if (n !== 0) out.push(i, n);
+    }
+    return out;
+  }
+
   reset(): void {
     if (this.top >= 0) this.counts.fill(0, 0, this.top + 1);
     this.top = -1;
     this.total = 0;
   }
+}
+
+/** Adds sparse buckets into an HDR histogram (the same counts `toHdr()` of their FastHistogram holds). */
+export function addSparse(into: Histogram, s: SparseBuckets): void {
+  for (let k = 0; k < s.length; k += 2) into.recordValueWithCount(lowestValueAt(s[k]!), s[k + 1]!);
+}
+
+/** Adds a histogram as sinks and time-series buckets carry it: HDR-encoded text, or sparse buckets. */
+export function addHistogramData(into: Histogram, d: string | SparseBuckets): void {
+  if (typeof d === 'string') addEncoded(into, d);
+  else addSparse(into, d);
 }

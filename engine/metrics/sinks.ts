@@ -5,13 +5,17 @@
  * No sample arrays anywhere: trends keep an HDR histogram plus exact count/sum/min/max.
  */
 import type { MetricType } from './api.ts';
-import { FastHistogram } from './fast-histogram.ts';
-import { addEncoded, encodeHistogram, newHistogram, percentile, type Histogram } from './hdr.ts';
+import { addHistogramData, FastHistogram, type SparseBuckets } from './fast-histogram.ts';
+import { encodeHistogram, newHistogram, percentile, type Histogram } from './hdr.ts';
 
 export interface CounterData { type: 'counter'; n: number; sum: number }
 export interface GaugeData { type: 'gauge'; n: number; value: number; time: number; min: number; max: number }
 export interface RateData { type: 'rate'; passes: number; total: number }
-export interface TrendData { type: 'trend'; count: number; sum: number; min: number; max: number; hdr: string }
+/**
+ * `hdr`: HDR-encoded text (what the parent hands on, e.g. in part exports), or the sparse buckets a
+ * worker sends (it never builds or encodes an HDR histogram itself).
+ */
+export interface TrendData { type: 'trend'; count: number; sum: number; min: number; max: number; hdr: string | SparseBuckets }
 export type SinkData = CounterData | GaugeData | RateData | TrendData;
 
 export interface Sink {
@@ -141,9 +145,13 @@ export class RateSink implements Sink {
 
 export class TrendSink implements Sink {
   readonly type = 'trend' as const;
-  /** Samples are recorded into `fast` (cheap) and folded into `hdr` when read, taken or merged into. */
+  /**
+   * Samples are recorded into `fast` (cheap). A sink that is only added to and taken from (a
+   * worker's) hands out sparse buckets and never builds an HDR histogram; one that is merged into
+   * or read (the parent's) folds `fast` into `merged` first.
+   */
   private readonly fast = new FastHistogram();
-  private readonly hdr: Histogram = newHistogram();
+  private merged: Histogram | null = null;
   count = 0;
   sum = 0;
   min = 0;
@@ -163,21 +171,29 @@ export class TrendSink implements Sink {
 
   /** The HDR histogram with every sample so far. */
   get hist(): Histogram {
+    this.merged ??= newHistogram();
     if (this.fast.total > 0) {
       const h = this.fast.toHdr();
-      this.hdr.add(h);
+      this.merged.add(h);
       h.destroy();
       this.fast.reset();
     }
-    return this.hdr;
+    return this.merged;
   }
   isEmpty(): boolean { return this.count === 0; }
   take(): TrendData | null {
     if (this.count === 0) return null;
-    const d: TrendData = { type: 'trend', count: this.count, sum: this.sum, min: this.min, max: this.max, hdr: encodeHistogram(this.hist) };
+    let hdr: string | SparseBuckets;
+    if (this.merged === null) {
+      hdr = this.fast.toSparse();
+      this.fast.reset();
+    } else {
+      hdr = encodeHistogram(this.hist);
+      this.merged.reset();
+    }
+    const d: TrendData = { type: 'trend', count: this.count, sum: this.sum, min: this.min, max: this.max, hdr };
     this.count = 0;
     this.sum = 0;
-    this.hdr.reset();
     return d;
   }
   merge(d: SinkData): void {
@@ -186,7 +202,7 @@ export class TrendSink implements Sink {
     if (this.count === 0 || d.max > this.max) this.max = d.max;
     this.count += d.count;
     this.sum += d.sum;
-    addEncoded(this.hist, d.hdr);
+    addHistogramData(this.hist, d.hdr);
   }
   percentile(p: number): number {
     return percentile(this.hist, p, this.min, this.max);

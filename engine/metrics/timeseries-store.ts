@@ -5,7 +5,8 @@
  * few numbers. Data arriving for an already finalized bucket still adds its counts, count/avg/max
  * exactly; its percentiles keep the values computed at finalization (documented approximation).
  */
-import { addEncoded, newHistogram, percentile, type Histogram } from './hdr.ts';
+import { addHistogramData } from './fast-histogram.ts';
+import { newHistogram, percentile, type Histogram } from './hdr.ts';
 import { emptyCounts, type BucketData, type Counts, type PartData } from './timeseries.ts';
 
 export interface TrendStats { count: number; avg: number; p50: number; p95: number; p99: number; max: number }
@@ -40,7 +41,7 @@ function mergePart(into: MergedPart, p: PartData): void {
     if (d.max > t.max) t.max = d.max;
     t.count += d.count;
     t.sum += d.sum;
-    if (t.hist) addEncoded(t.hist, d.hdr);
+    if (t.hist) addHistogramData(t.hist, d.hdr);
   }
 }
 

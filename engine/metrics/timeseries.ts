@@ -11,8 +11,7 @@
  * Buckets start at whole seconds counted from `origin` (the test start when the engine passes
  * `startTime`, else the Unix epoch).
  */
-import { FastHistogram } from './fast-histogram.ts';
-import { encodeHistogram } from './hdr.ts';
+import { FastHistogram, type SparseBuckets } from './fast-histogram.ts';
 
 /** Worker-side recording histograms are reused across flushes. */
 class FastPool {
@@ -51,7 +50,8 @@ export interface Counts {
   checks_passed: number;
   checks_failed: number;
 }
-export interface TrendAccData { count: number; sum: number; min: number; max: number; hdr: string }
+/** `hdr`: the second's histogram as sparse buckets (fast-histogram.ts); HDR-encoded text is accepted too. */
+export interface TrendAccData { count: number; sum: number; min: number; max: number; hdr: string | SparseBuckets }
 export interface PartData { counts: Counts; trends: Record<string, TrendAccData> }
 export interface BucketData extends PartData { startMs: number; scenarios: Record<string, PartData> }
 
@@ -93,9 +93,7 @@ function fold(part: Part, role: Role, name: string, value: number, time: number,
 function takePart(part: Part, pool: FastPool): PartData {
   const trends: Record<string, TrendAccData> = {};
   for (const [name, acc] of part.trends) {
-    const h = acc.hist.toHdr();
-    trends[name] = { count: acc.count, sum: acc.sum, min: acc.min, max: acc.max, hdr: encodeHistogram(h) };
-    h.destroy();
+    trends[name] = { count: acc.count, sum: acc.sum, min: acc.min, max: acc.max, hdr: acc.hist.toSparse() };
     pool.give(acc.hist);
   }
   return { counts: { ...part.counts }, trends };
