@@ -20,7 +20,7 @@
  *
  * Run: node --import tsx bench/mock-llm-accuracy.ts
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect, type Socket } from 'node:net';
@@ -86,7 +86,19 @@ function once(worker: Worker): Promise<unknown> {
   });
 }
 
+/** CPU time (user + system) a process used so far, ms; null where /proc is missing. */
+function cpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in ticks of 1/100 s
+  } catch {
+    return null;
+  }
+}
+
 interface Measured {
+  /** Server CPU ms spent during the measured rounds. */
+  cpu: number | null;
   ttft: Float64Array;
   itl: Float64Array;
   deltas: number;
@@ -94,7 +106,7 @@ interface Measured {
 }
 
 /** Warm-up on every worker, then reset the server's counters, then the measured rounds. */
-async function measure(base: string, path: string, body: string, admin: { reset: string; stats: string; pick(j: unknown): Record<string, unknown> }): Promise<Measured> {
+async function measure(pid: number | undefined, base: string, path: string, body: string, admin: { reset: string; stats: string; pick(j: unknown): Record<string, unknown> }): Promise<Measured> {
   const url = new URL(path, base);
   const workers = Array.from({ length: CLIENT_THREADS }, (_, w) => {
     const lanes = [];
@@ -105,11 +117,14 @@ async function measure(base: string, path: string, body: string, admin: { reset:
     await Promise.all(workers.map(once)); // each says 'warm'
     await fetch(new URL(admin.reset, base), { method: admin.reset.startsWith('/__admin') ? 'POST' : 'GET' });
     const results = workers.map((w) => once(w) as Promise<ClientResult>);
+    const cpu0 = cpuMs(pid);
     for (const w of workers) w.postMessage('go');
     const all = await Promise.all(results);
+    const cpu1 = cpuMs(pid);
     const server = admin.pick(await (await fetch(new URL(admin.stats, base))).json());
     const cat = (k: 'ttft' | 'itl'): Float64Array => Float64Array.from(all.flatMap((r) => Array.from(r[k])));
-    return { ttft: cat('ttft'), itl: cat('itl'), deltas: all.reduce((a, r) => a + r.deltas, 0), server };
+    const cpu = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+    return { cpu, ttft: cat('ttft'), itl: cat('itl'), deltas: all.reduce((a, r) => a + r.deltas, 0), server };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -141,7 +156,9 @@ function report(name: string, parts: Measured[]): { p99Error: number } {
       const v = srv[k] as { p50: number; p99: number; max: number };
       return `p50 ${fmt(v.p50)} p99 ${fmt(v.p99)} max ${fmt(v.max)}`;
     };
-    console.log(`    server-side lateness vs due, pass ${i + 1} (ms): first token ${line('firstToken')} | later tokens ${line('laterTokens')}`);
+    const cpu = parts[i]!.cpu;
+    const perToken = cpu === null ? 'n/a' : `${((cpu * 1000) / parts[i]!.deltas).toFixed(1)} µs CPU/token`;
+    console.log(`    server-side lateness vs due, pass ${i + 1} (ms): first token ${line('firstToken')} | later tokens ${line('laterTokens')} | ${perToken}`);
   });
   return { p99Error: Math.max(Math.abs(t99 - TTFT), Math.abs(i99 - ITL)) };
 }
@@ -160,9 +177,9 @@ async function main(): Promise<void> {
     const anchorRuns: Measured[] = [];
     const stubRuns: Measured[] = [];
     for (let p = 0; p < PASSES; p++) {
-      anchorRuns.push(await measure(anchorUrl, '/', body, { reset: '/__reset', stats: '/__stats', pick: (j) => j as Record<string, unknown> }));
+      anchorRuns.push(await measure(servers.children[1]!.pid, anchorUrl, '/', body, { reset: '/__reset', stats: '/__stats', pick: (j) => j as Record<string, unknown> }));
       const pick = (j: unknown): Record<string, unknown> => (j as { scheduleLatenessMs: Record<string, unknown> }).scheduleLatenessMs;
-      stubRuns.push(await measure(stubUrl, '/v1/messages', body, { reset: '/__admin/reset', stats: '/__admin/stats', pick }));
+      stubRuns.push(await measure(servers.children[0]!.pid, stubUrl, '/v1/messages', body, { reset: '/__admin/reset', stats: '/__admin/stats', pick }));
     }
     const anchor = report('anchor: bare node:http + chained setTimeout', anchorRuns);
     const stub = report('mock-llm', stubRuns);

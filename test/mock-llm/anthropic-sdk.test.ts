@@ -91,6 +91,14 @@ describe('Anthropic SDK against the stub', () => {
     assert.equal(final.usage.input_tokens, plain.usage.input_tokens);
   });
 
+  it('streams the same text when tokens go out one write at a time (ITL above zero)', async () => {
+    await put(mock.url, '/__admin/config', { latency: { ttftMs: 1, itlMs: 1 } });
+    const final = await client.messages.stream(params).finalMessage();
+    const want = expected(params);
+    assert.equal(final.content[0]?.type === 'text' ? final.content[0].text : '', want.text);
+    assert.equal(final.usage.output_tokens, want.output);
+  });
+
   it('stops at max_tokens with stop_reason max_tokens', async () => {
     const msg = await client.messages.create({ ...params, max_tokens: 3 });
     assert.equal(msg.usage.output_tokens, 3);

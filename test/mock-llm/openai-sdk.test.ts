@@ -76,6 +76,19 @@ describe('OpenAI SDK against the stub', () => {
     assert.equal(chunks, want.output + 3); // role chunk, one per token, finish chunk, usage chunk
   });
 
+  it('streams the same text when tokens go out one write at a time (ITL above zero)', async () => {
+    await put(mock.url, '/__admin/config', { latency: { ttftMs: 1, itlMs: 1 } });
+    const stream = await client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } });
+    let text = '';
+    let usage: OpenAI.CompletionUsage | null | undefined = null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      if (chunk.usage) usage = chunk.usage;
+    }
+    assert.equal(text, expected(params).text);
+    assert.equal(usage?.completion_tokens, expected(params).output);
+  });
+
   it('sends no usage chunk when stream_options.include_usage is not set', async () => {
     const stream = await client.chat.completions.create({ ...params, stream: true });
     let usageChunks = 0;
