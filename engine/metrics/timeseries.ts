@@ -59,12 +59,13 @@ export const emptyCounts = (): Counts => ({ vus: null, vusTime: -Infinity, itera
 
 interface TrendAcc { count: number; sum: number; min: number; max: number; hist: FastHistogram }
 
+/** Trend accumulators are indexed by the metric's trend id (BucketRecorder.trendId), not by name. */
 class Part {
   readonly counts: Counts = emptyCounts();
-  readonly trends = new Map<string, TrendAcc>();
+  readonly trends: Array<TrendAcc | undefined> = [];
 }
 
-function fold(part: Part, role: Role, name: string, value: number, time: number, pool: FastPool): void {
+function fold(part: Part, role: Role, trend: number, value: number, time: number, pool: FastPool): void {
   const c = part.counts;
   switch (role) {
     case ROLE_VUS:
@@ -76,10 +77,10 @@ function fold(part: Part, role: Role, name: string, value: number, time: number,
     case ROLE_FAILED: if (value !== 0) c.http_req_failed++; return;
     case ROLE_CHECKS: if (value !== 0) c.checks_passed++; else c.checks_failed++; return;
     case ROLE_TREND: {
-      let acc = part.trends.get(name);
+      let acc = part.trends[trend];
       if (acc === undefined) {
         acc = { count: 0, sum: 0, min: value, max: value, hist: pool.take() };
-        part.trends.set(name, acc);
+        part.trends[trend] = acc;
       }
       if (value < acc.min) acc.min = value;
       if (value > acc.max) acc.max = value;
@@ -90,10 +91,12 @@ function fold(part: Part, role: Role, name: string, value: number, time: number,
   }
 }
 
-function takePart(part: Part, pool: FastPool): PartData {
+function takePart(part: Part, names: readonly string[], pool: FastPool): PartData {
   const trends: Record<string, TrendAccData> = {};
-  for (const [name, acc] of part.trends) {
-    trends[name] = { count: acc.count, sum: acc.sum, min: acc.min, max: acc.max, hdr: acc.hist.toSparse() };
+  for (let id = 0; id < part.trends.length; id++) {
+    const acc = part.trends[id];
+    if (acc === undefined) continue;
+    trends[names[id]!] = { count: acc.count, sum: acc.sum, min: acc.min, max: acc.max, hdr: acc.hist.toSparse() };
     pool.give(acc.hist);
   }
   return { counts: { ...part.counts }, trends };
@@ -102,7 +105,22 @@ function takePart(part: Part, pool: FastPool): PartData {
 class WorkerBucket {
   readonly all = new Part();
   readonly scenarios = new Map<string, Part>();
+  /** The part of the scenario of the previous sample: samples come in runs of one scenario. */
+  lastScenario: string | undefined = undefined;
+  lastPart: Part | undefined = undefined;
   constructor(readonly startMs: number) {}
+
+  part(scenario: string): Part {
+    if (scenario === this.lastScenario) return this.lastPart!;
+    let p = this.scenarios.get(scenario);
+    if (p === undefined) {
+      p = new Part();
+      this.scenarios.set(scenario, p);
+    }
+    this.lastScenario = scenario;
+    this.lastPart = p;
+    return p;
+  }
 }
 
 export class BucketRecorder {
@@ -110,9 +128,19 @@ export class BucketRecorder {
   private readonly pool = new FastPool();
   private lastIndex = Number.NaN;
   private last: WorkerBucket | undefined;
+  private readonly trendNames: string[] = [];
   constructor(readonly origin: number) {}
 
-  record(role: Role, name: string, value: number, time: number, scenario: string | undefined): void {
+  /** The id to record a trend metric's samples with (record's `trend` argument). */
+  trendId(name: string): number {
+    const known = this.trendNames.indexOf(name);
+    if (known >= 0) return known;
+    this.trendNames.push(name);
+    return this.trendNames.length - 1;
+  }
+
+  /** `trend`: the metric's trendId for ROLE_TREND, ignored for the other roles. */
+  record(role: Role, trend: number, value: number, time: number, scenario: string | undefined): void {
     const index = Math.floor((time - this.origin) / 1000);
     let b = this.last;
     if (index !== this.lastIndex || b === undefined) {
@@ -124,23 +152,16 @@ export class BucketRecorder {
       this.last = b;
       this.lastIndex = index;
     }
-    fold(b.all, role, name, value, time, this.pool);
-    if (scenario !== undefined) {
-      let p = b.scenarios.get(scenario);
-      if (p === undefined) {
-        p = new Part();
-        b.scenarios.set(scenario, p);
-      }
-      fold(p, role, name, value, time, this.pool);
-    }
+    fold(b.all, role, trend, value, time, this.pool);
+    if (scenario !== undefined) fold(b.part(scenario), role, trend, value, time, this.pool);
   }
 
   take(): BucketData[] {
     const out: BucketData[] = [];
     for (const b of this.buckets.values()) {
       const scenarios: Record<string, PartData> = {};
-      for (const [name, p] of b.scenarios) scenarios[name] = takePart(p, this.pool);
-      out.push({ startMs: b.startMs, ...takePart(b.all, this.pool), scenarios });
+      for (const [name, p] of b.scenarios) scenarios[name] = takePart(p, this.trendNames, this.pool);
+      out.push({ startMs: b.startMs, ...takePart(b.all, this.trendNames, this.pool), scenarios });
     }
     this.buckets.clear();
     this.last = undefined;

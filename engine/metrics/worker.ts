@@ -12,7 +12,7 @@ import { MetricError } from './errors.ts';
 import { CheckRecorder } from './groups.ts';
 import { SNAPSHOT_KIND, type SnapshotBody } from './snapshot.ts';
 import { newSink, type Sink, type SinkData } from './sinks.ts';
-import { BucketRecorder, ROLE_CHECKS, ROLE_NONE, roleOf, type Role } from './timeseries.ts';
+import { BucketRecorder, ROLE_CHECKS, ROLE_NONE, ROLE_TREND, roleOf, type Role } from './timeseries.ts';
 
 const METRIC_TYPES: readonly MetricType[] = ['counter', 'gauge', 'rate', 'trend'];
 const VALUE_TYPES: readonly ValueType[] = ['default', 'time', 'data'];
@@ -20,7 +20,7 @@ const VALUE_TYPES: readonly ValueType[] = ['default', 'time', 'data'];
 const NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]{1,128}$/;
 
 interface SubEntry { selector: SubmetricSelector; keys: string[]; values: string[]; sink: Sink }
-interface Entry { def: MetricDefinition; sink: Sink; role: Role; subs: SubEntry[] }
+interface Entry { def: MetricDefinition; sink: Sink; role: Role; trend: number; subs: SubEntry[] }
 
 export interface WorkerMetricsOptions {
   /** Submetric selectors from the thresholds (Aggregator.parseThresholds(...).selectors). */
@@ -82,7 +82,9 @@ export class WorkerMetrics implements SampleSink {
       values: Object.values(selector.tags),
       sink: newSink(type),
     }));
-    this.metrics.set(name, { def: { name, type, contains }, sink: newSink(type), role: roleOf(name, type), subs });
+    const role = roleOf(name, type);
+    const trend = role === ROLE_TREND ? this.recorder.trendId(name) : -1;
+    this.metrics.set(name, { def: { name, type, contains }, sink: newSink(type), role, trend, subs });
   }
 
   add(name: string, value: number, tags: Tags, time?: number): void {
@@ -104,7 +106,7 @@ export class WorkerMetrics implements SampleSink {
       if (match) s.sink.add(value, t);
     }
     if (m.role !== ROLE_NONE) {
-      this.recorder.record(m.role, name, value, t, tags.scenario);
+      this.recorder.record(m.role, m.trend, value, t, tags.scenario);
       if (m.role === ROLE_CHECKS) this.checks.check(tags.group ?? '', tags.check ?? '', value !== 0);
       else if (name === 'group_duration') this.checks.group(tags.group ?? '');
     }
