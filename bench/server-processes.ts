@@ -1,7 +1,7 @@
 /**
  * Servers of a benchmark, each in its own process so that the client and the server
  * under test do not share an event loop. Each server prints one JSON line
- * `{"url": ...}` once it listens; `stopAll` ends them and removes the scratch dir,
+ * `{"url": ...}` once it listens (other lines before it are skipped); `stopAll` ends them and removes the scratch dir,
  * also on Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,7 +27,14 @@ export class ServerProcesses {
     const child = spawn(process.execPath, args, { cwd: this.cwd, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     this.children.push(child);
     return new Promise((res, rej) => {
-      createInterface({ input: child.stdout! }).once('line', (line) => res((JSON.parse(line) as { url: string }).url));
+      const lines = createInterface({ input: child.stdout! });
+      // The first line starting with `{"url"`; lines before it (node's --trace-gc, say) are skipped.
+      const onLine = (line: string): void => {
+        if (!line.startsWith('{"url"')) return;
+        lines.off('line', onLine);
+        res((JSON.parse(line) as { url: string }).url);
+      };
+      lines.on('line', onLine);
       child.once('exit', (code) => rej(new Error(`server exited with ${code}`)));
     });
   }

@@ -60,8 +60,6 @@ class Run implements Job, Timed {
   private scheduled: number;
   private finished = false;
   private streaming = false;
-  /** The response head has been written to the socket (by the first res.write). */
-  private headOut = false;
   private next = 0;
   private readonly t0: number;
   private readonly itlZero: boolean;
@@ -164,11 +162,7 @@ class Run implements Job, Timed {
       res.end(out + this.provider.streamClose(plan));
       return this.finish(true);
     }
-    if (out) {
-      if (this.headOut) writeChunk(res, out);
-      else res.write(out); // the head goes out with this first write
-      this.headOut = true;
-    }
+    if (out) res.write(out);
     ctx.scheduler.add(this);
   }
 
@@ -202,18 +196,6 @@ class Run implements Job, Timed {
     this.ctx.admission.release();
     this.ctx.onLog?.(this.route, completed ? 200 : 'aborted', this.plan, performance.now() - this.t0);
   }
-}
-
-/**
- * Writes `text` as one HTTP/1.1 chunk straight to the socket (the head must be out):
- * one socket write per token instead of OutgoingMessage's three (size, data, CRLF)
- * and its cork/uncork tick. Falls back to res.write while the response still buffers.
- */
-function writeChunk(res: ServerResponse, text: string): void {
-  const socket = res.socket;
-  if (socket !== null && res.chunkedEncoding && res.writableLength === 0) {
-    socket.write(Buffer.byteLength(text).toString(16) + '\r\n' + text + '\r\n');
-  } else res.write(text);
 }
 
 /** Writes a whole non-streaming reply and counts it (status, tokens). */
