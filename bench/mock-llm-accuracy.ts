@@ -122,9 +122,8 @@ async function measure(pid: number | undefined, base: string, path: string, body
     const all = await Promise.all(results);
     const cpu1 = cpuMs(pid);
     const server = admin.pick(await (await fetch(new URL(admin.stats, base))).json());
-    const cat = (k: 'ttft' | 'itl'): Float64Array => Float64Array.from(all.flatMap((r) => Array.from(r[k])));
     const cpu = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
-    return { cpu, ttft: cat('ttft'), itl: cat('itl'), deltas: all.reduce((a, r) => a + r.deltas, 0), server };
+    return { cpu, ttft: concat(all, 'ttft'), itl: concat(all, 'itl'), deltas: all.reduce((a, r) => a + r.deltas, 0), server };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -136,13 +135,10 @@ const q = (xs: Float64Array, p: number): number => {
 };
 const fmt = (x: number): string => (x >= 0 ? '+' : '') + x.toFixed(2);
 
-function merge(parts: Measured[]): { ttft: Float64Array; itl: Float64Array; deltas: number; server: Array<Record<string, unknown>> } {
-  const cat = (k: 'ttft' | 'itl'): Float64Array => Float64Array.from(parts.flatMap((p) => Array.from(p[k])));
-  return { ttft: cat('ttft'), itl: cat('itl'), deltas: parts.reduce((a, p) => a + p.deltas, 0), server: parts.map((p) => p.server) };
-}
+const concat = (parts: Array<{ ttft: Float64Array; itl: Float64Array }>, k: 'ttft' | 'itl'): Float64Array => Float64Array.from(parts.flatMap((p) => Array.from(p[k])));
 
 function report(name: string, parts: Measured[]): { p99Error: number } {
-  const s = merge(parts);
+  const s = { ttft: concat(parts, 'ttft'), itl: concat(parts, 'itl'), deltas: parts.reduce((a, p) => a + p.deltas, 0), server: parts.map((p) => p.server) };
   const t50 = q(s.ttft, 0.5);
   const t99 = q(s.ttft, 0.99);
   const i50 = q(s.itl, 0.5);

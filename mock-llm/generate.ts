@@ -7,12 +7,12 @@
  *
  * Streams write nothing before token 0: the headers, the opening events and the
  * first token leave in one write, so time to first byte equals time to first token.
- * Timing: token 0 is due at admission + TTFT, token i at due(i-1) + ITL(i), an
- * absolute schedule so timer lateness does not add up. After a stall the schedule
- * catches up by at most CATCH_UP_SHARE of a gap (CATCH_UP_MAX_MS at most) per token:
- * a gap is never cut shorter than that, so a stall never turns into a burst of
- * tokens in one write. Every token's lateness against its due time is recorded
- * (stats.latenessFirst / latenessLater).
+ * Timing: token 0 is due at admission + TTFT, token i one drawn ITL after token i-1's
+ * place on the schedule (not after its write): an absolute schedule, so timer
+ * lateness does not add up. After a stall the stream catches up by at most
+ * CATCH_UP_SHARE of a gap (CATCH_UP_MAX_MS at most) per token, so a stall never turns
+ * into a burst of tokens in one write. Every token's lateness against its due time
+ * is recorded (stats.latenessFirst / latenessLater).
  */
 import type { ServerResponse } from 'node:http';
 import type { Admission } from './admission.ts';
