@@ -1,8 +1,8 @@
 /**
  * The I/O thread of the blocking HTTP calls. A client thread attaches with a MessagePort and a
- * SharedArrayBuffer; it posts `{ id, reqs }`, blocks in Atomics.wait on the buffer, and reads the
- * answer with receiveMessageOnPort once this thread has posted it and flipped the flag.
- * The buffer's Int32 slot 0 is the "answer ready" flag.
+ * SharedArrayBuffer (layout in sync-channel.ts); it writes its requests into the buffer (or posts
+ * `{ id, reqs }` when they do not fit), blocks in Atomics.wait, and reads the answer from the buffer
+ * (or with receiveMessageOnPort) once this thread has written it and flipped the reply flag.
  * A message `{ abortSlot: n }` from the owner of this thread aborts the running requests of client n
  * (an interrupted sync-mode VU).
  */
@@ -11,9 +11,12 @@ import { HttpTransport } from '../http/transport.ts';
 import type { WireRequest } from '../http/wire.ts';
 import { adoptPaths, type ThreadPaths } from './threads.ts';
 import { Interrupt } from './interrupt.ts';
+import { ChannelMemory, inlineResponses, REP, REP_LEN, REQ, REQ_ID, REQ_LEN } from './sync-channel.ts';
+import type { WireResponse } from '../http/wire.ts';
 
 export interface Attach {
   port: MessagePort;
+  /** The channel's shared memory (sync-channel.ts). */
   flag: SharedArrayBuffer;
   slot: number;
 }
@@ -28,20 +31,45 @@ const transport = new HttpTransport({ insecureSkipTLSVerify: Boolean((workerData
 
 const running = new Map<number, Interrupt>();
 
-/** Serves one client port. */
+/** Atomics.waitAsync (in Node 20, not yet in TypeScript's lib for this target). */
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+
+/** Serves one client: requests from its shared memory and from its port. */
 export function serve({ port, flag, slot }: Attach): void {
-  const ready = new Int32Array(flag);
-  port.on('message', (msg: IoRequest) => {
+  const mem = new ChannelMemory(flag);
+  const slots = mem.slots;
+  const run = (reqs: WireRequest[], reply: (res: WireResponse[]) => void) => {
     const ac = new Interrupt();
     running.set(slot, ac);
-    const done = msg.reqs.length === 1 ? transport.request(msg.reqs[0]!, ac).then((r) => [r]) : Promise.all(msg.reqs.map((r) => transport.request(r, ac)));
+    const done = reqs.length === 1 ? transport.request(reqs[0]!, ac).then((r) => [r]) : Promise.all(reqs.map((r) => transport.request(r, ac)));
     void done.then((res) => {
       if (running.get(slot) === ac) running.delete(slot);
-      port.postMessage({ id: msg.id, res });
-      Atomics.store(ready, 0, 1);
-      Atomics.notify(ready, 0);
+      reply(res);
     });
-  });
+  };
+  const reply = (id: number, res: WireResponse[]) => {
+    const n = inlineResponses(res) ? mem.write(JSON.stringify(res)) : -1;
+    if (n >= 0) {
+      Atomics.store(slots, REP_LEN, n);
+      Atomics.store(slots, REP, 1);
+    } else {
+      port.postMessage({ id, res });
+      Atomics.store(slots, REP, 2);
+    }
+    Atomics.notify(slots, REP);
+  };
+  port.on('message', (msg: IoRequest) => run(msg.reqs, (res) => reply(msg.id, res)));
+  void (async () => {
+    for (;;) {
+      const w = waitAsync(slots, REQ, 0);
+      if (w.async) await w.value;
+      if (Atomics.load(slots, REQ) !== 1) continue;
+      const reqs = JSON.parse(mem.read(Atomics.load(slots, REQ_LEN))) as WireRequest[];
+      const id = Atomics.load(slots, REQ_ID);
+      Atomics.store(slots, REQ, 0);
+      run(reqs, (res) => reply(id, res));
+    }
+  })();
 }
 
 if (parentPort) {

@@ -6,6 +6,7 @@
 import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
 import type { Attach } from './io-thread.ts';
+import { ChannelMemory, inlineRequests, newChannelBuffer, REP, REP_LEN, REQ, REQ_ID, REQ_LEN } from './sync-channel.ts';
 import { startThread } from './threads.ts';
 
 /** Starts an I/O thread; attach clients with `attachTo`. */
@@ -18,17 +19,19 @@ export function startIoThread(insecure: boolean): Worker {
 /** A new client end attached to `io`; send the returned Attach to the thread that will block on it. */
 export function attachTo(io: Worker, slot: number): Attach {
   const { port1, port2 } = new MessageChannel();
-  const flag = new SharedArrayBuffer(4);
+  const flag = newChannelBuffer();
   io.postMessage({ attach: { port: port2, flag, slot } }, [port2]);
   return { port: port1, flag, slot };
 }
 
 export class SyncHttpChannel {
   private nextId = 1;
-  private readonly flag: Int32Array;
+  private readonly mem: ChannelMemory;
+  private readonly slots: Int32Array;
 
   constructor(private readonly attach: Attach) {
-    this.flag = new Int32Array(attach.flag);
+    this.mem = new ChannelMemory(attach.flag);
+    this.slots = this.mem.slots;
     attach.port.unref();
   }
 
@@ -41,13 +44,29 @@ export class SyncHttpChannel {
 
   requestMany(reqs: WireRequest[]): WireResponse[] {
     const id = this.nextId++;
-    Atomics.store(this.flag, 0, 0);
-    this.attach.port.postMessage({ id, reqs });
+    const slots = this.slots;
+    Atomics.store(slots, REP, 0);
+    const n = inlineRequests(reqs) ? this.mem.write(JSON.stringify(reqs)) : -1;
+    if (n >= 0) {
+      Atomics.store(slots, REQ_LEN, n);
+      Atomics.store(slots, REQ_ID, id);
+      Atomics.store(slots, REQ, 1);
+      Atomics.notify(slots, REQ);
+    } else {
+      this.attach.port.postMessage({ id, reqs });
+    }
     for (;;) {
-      Atomics.wait(this.flag, 0, 0, 1000);
+      Atomics.wait(slots, REP, 0, 1000);
+      const state = Atomics.load(slots, REP);
+      if (state === 1) {
+        const res = JSON.parse(this.mem.read(Atomics.load(slots, REP_LEN))) as WireResponse[];
+        Atomics.store(slots, REP, 0);
+        return res;
+      }
+      if (state !== 2) continue;
       const msg = receiveMessageOnPort(this.attach.port) as { message: { id: number; res: WireResponse[] } } | undefined;
       if (msg && msg.message.id === id) {
-        Atomics.store(this.flag, 0, 0);
+        Atomics.store(slots, REP, 0);
         return msg.message.res;
       }
     }

@@ -71,6 +71,13 @@ describe('executors in sync mode', () => {
     assert.equal(r.values('iterations').count, 2);
   });
 
+  it('carries binary, large and multi-byte bodies through the blocking I/O channel', async () => {
+    const r = await run('sync-channel.js', { baseUrl: server.url, mode: 'sync', noSummary: true });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal(r.values('checks').fails, 0, r.stderr);
+    assert.equal(r.values('checks').passes, 5);
+  });
+
   it('stops a looping VU that calls exec.test.abort() with exit 108', async () => {
     const r = await run('abort.js', { mode: 'sync', noSummary: true });
     assert.equal(r.exitCode, 108);

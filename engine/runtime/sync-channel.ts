@@ -1,0 +1,61 @@
+/**
+ * The shared memory between a thread that blocks on HTTP (sync-http.ts) and its I/O thread
+ * (io-thread.ts). A request and its reply travel as JSON through this buffer when they fit and
+ * carry no binary body; otherwise over the MessagePort (structured clone), as before. Each way
+ * skips a MessagePort hop: the I/O thread wakes on Atomics.waitAsync instead of a 'message' event,
+ * and the blocked thread reads the reply from memory instead of from its port.
+ *
+ * Int32 slots: [REQ] 1 while an inline request waits for the I/O thread; [REP] 1 when an inline
+ * reply is ready, 2 when the reply waits on the port; [REQ_LEN] / [REP_LEN] their byte lengths;
+ * [REQ_ID] the inline request's id.
+ * The JSON bytes follow the header (one area: the request is read before the reply is written).
+ */
+import type { WireRequest, WireResponse } from '../http/wire.ts';
+
+export const REQ = 0;
+export const REP = 1;
+export const REQ_LEN = 2;
+export const REP_LEN = 3;
+/** The id of an inline request (a reply that does not fit comes back over the port with it). */
+export const REQ_ID = 4;
+const HEADER_BYTES = 32;
+/** Bytes for one inline request or reply; larger ones go over the port. */
+export const INLINE_BYTES = 256 * 1024;
+
+export function newChannelBuffer(): SharedArrayBuffer {
+  return new SharedArrayBuffer(HEADER_BYTES + INLINE_BYTES);
+}
+
+export class ChannelMemory {
+  readonly slots: Int32Array;
+  private readonly bytes: Buffer;
+
+  constructor(sab: SharedArrayBuffer) {
+    this.slots = new Int32Array(sab, 0, HEADER_BYTES / 4);
+    this.bytes = Buffer.from(sab, HEADER_BYTES);
+  }
+
+  /** Writes `text` (UTF-8) into the area; its byte length, or -1 when it does not fit. */
+  write(text: string): number {
+    const cap = this.bytes.length;
+    if (text.length > cap) return -1;
+    const n = this.bytes.write(text, 0, 'utf8');
+    // write() stops silently at the end of the area: a text that (nearly) fills it may be cut.
+    return text.length * 3 <= cap || n < cap - 4 ? n : -1;
+  }
+
+  read(n: number): string {
+    return this.bytes.toString('utf8', 0, n);
+  }
+}
+
+/** Requests that JSON carries intact (no binary body). */
+export function inlineRequests(reqs: WireRequest[]): boolean {
+  for (const r of reqs) if (r.body !== null && typeof r.body !== 'string') return false;
+  return true;
+}
+
+export function inlineResponses(res: WireResponse[]): boolean {
+  for (const r of res) if (r.body !== null && typeof r.body !== 'string') return false;
+  return true;
+}
