@@ -30,6 +30,9 @@ const KEEP_ALIVE = { keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000, pip
 
 export class Connection {
   readonly client: Client;
+  /** The peer of the current socket (k6's Response remote_ip / remote_port). */
+  remoteIp = '';
+  remotePort = 0;
   private fresh: ConnectTimings | null = null;
 
   constructor(
@@ -58,6 +61,8 @@ export class Connection {
     const socket = connector(opts, (...args) => {
       if (args[0] === null) {
         const now = performance.now();
+        this.remoteIp = args[1].remoteAddress ?? '';
+        this.remotePort = args[1].remotePort ?? 0;
         this.fresh = connectDone === 0 ? { connectStart, connectDone: now, tlsDone: 0 } : { connectStart, connectDone, tlsDone: now };
       }
       cb(...args);

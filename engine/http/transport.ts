@@ -31,12 +31,15 @@ export class HttpTransport {
 
   /** Runs a request and its redirects. Never rejects: errors are in the hops. */
   request(req: WireRequest, signal?: InterruptSignal): Promise<WireResponse> {
-    // Fast path: one hop, no await chain, no header copy unless a redirect is followed.
-    return this.once(req.method, req.url, req.headers, req.body, req, signal).then((hop) => {
-      if (req.maxRedirects <= 0 || hop.info.error || !REDIRECTS.has(hop.info.status) || !hop.info.headers['Location']) {
-        return { hops: [hop.info], body: hop.body, remoteIp: hop.remoteIp, remotePort: hop.remotePort };
-      }
-      return this.follow(req, hop, signal);
+    // Fast path: one hop, one promise, no await chain, no header copy unless a redirect is followed.
+    return new Promise((resolve) => {
+      this.once(req.method, req.url, req.headers, req.body, req, signal, (hop) => {
+        if (req.maxRedirects <= 0 || hop.info.error || !REDIRECTS.has(hop.info.status) || !hop.info.headers['Location']) {
+          resolve({ hops: [hop.info], body: hop.body, remoteIp: hop.remoteIp, remotePort: hop.remotePort });
+        } else {
+          resolve(this.follow(req, hop, signal));
+        }
+      });
     });
   }
 
@@ -58,31 +61,31 @@ export class HttpTransport {
         delete headers['Content-Type'];
         delete headers['Content-Length'];
       }
-      hop = await this.once(method, url, headers, body, req, signal);
+      const [m, u, b] = [method, url, body]; // the executor runs now, but keep the closure off the loop variables
+      hop = await new Promise<HopResult>((resolve) => this.once(m, u, headers, b, req, signal, resolve));
     }
   }
 
-  private once(method: string, url: string, headers: Record<string, string>, body: WireRequest['body'], req: WireRequest, signal?: InterruptSignal): Promise<HopResult> {
-    return new Promise((resolve) => {
-      const call = new Call(method, url, headers, body, req.responseType, resolve);
-      const target = parseTarget(url);
-      if ('error' in target) return call.fail(target.error, K6_ERROR.INVALID_URL);
-      call.deadline = call.t0 + req.timeoutMs;
-      call.timeoutMs = req.timeoutMs;
-      call.deadlines = this.deadlines;
-      this.deadlines.add(call);
-      if (signal) {
-        if (signal.aborted) return call.abortNow(new Error('request interrupted'));
-        call.watch(signal);
-      }
-      const conn = this.connections.take(target.origin);
-      call.conn = conn;
-      try {
-        conn.client.dispatch({ path: target.path, method, headers, body: body ?? undefined, headersTimeout: 0, bodyTimeout: 0 }, call);
-      } catch (err) {
-        call.fail(err, 0);
-      }
-    });
+  /** Sends one hop; `done` gets its result (never an exception). */
+  private once(method: string, url: string, headers: Record<string, string>, body: WireRequest['body'], req: WireRequest, signal: InterruptSignal | undefined, done: (hop: HopResult) => void): void {
+    const call = new Call(method, url, headers, body, req.responseType, done);
+    const target = parseTarget(url);
+    if ('error' in target) return call.fail(target.error, K6_ERROR.INVALID_URL);
+    call.deadline = call.t0 + req.timeoutMs;
+    call.timeoutMs = req.timeoutMs;
+    call.deadlines = this.deadlines;
+    this.deadlines.add(call);
+    if (signal) {
+      if (signal.aborted) return call.abortNow(new Error('request interrupted'));
+      call.watch(signal);
+    }
+    const conn = this.connections.take(target.origin);
+    call.conn = conn;
+    try {
+      conn.client.dispatch({ path: target.path, method, headers, body: body ?? undefined, headersTimeout: 0, bodyTimeout: 0 }, call);
+    } catch (err) {
+      call.fail(err, 0);
+    }
   }
 
   async close(): Promise<void> {
@@ -144,7 +147,10 @@ class Call implements Dispatcher.DispatchHandler {
 
   onConnect(abort: (err?: Error) => void): void {
     this.tConnect = performance.now();
-    const fresh = this.conn!.takeFresh();
+    const conn = this.conn!;
+    this.remoteIp = conn.remoteIp;
+    this.remotePort = conn.remotePort;
+    const fresh = conn.takeFresh();
     if (fresh !== null) {
       this.connecting = fresh.connectDone - fresh.connectStart;
       if (fresh.tlsDone !== 0) this.tls = fresh.tlsDone - fresh.connectDone;

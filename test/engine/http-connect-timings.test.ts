@@ -110,6 +110,19 @@ describe('connection timings', () => {
       for (const t of ts) assert.equal(t.tls_handshaking, 0);
     });
 
+    it('reports the peer address of the connection as remote_ip and remote_port', async () => {
+      const t = new HttpTransport({ insecureSkipTLSVerify: false });
+      try {
+        for (let i = 0; i < 2; i++) {
+          const res = await t.request(get(`${httpUrl}/a`));
+          assert.equal(res.remoteIp, '127.0.0.1');
+          assert.equal(res.remotePort, Number(new URL(httpUrl).port));
+        }
+      } finally {
+        await t.close();
+      }
+    });
+
     it('counts the connection setup in blocked, as k6 does', () => {
       assert.ok(ts[0]!.blocked >= ts[0]!.connecting, `blocked ${ts[0]!.blocked} < connecting ${ts[0]!.connecting}`);
     });
