@@ -3,8 +3,9 @@
  * same number of VUs / connections, same duration.
  *   node --import tsx bench/engine-throughput.ts [--vus 32] [--seconds 10] [--only async|sync]
  * Prints engine req/s ÷ autocannon req/s for async mode (goal ≥ 0.7) and sync mode (goal ≥ 0.4).
- * The machine is shared, so each round runs autocannon right before each engine run and the ratio
- * is the median over rounds of (engine ÷ the autocannon run next to it).
+ * The machine is shared, so each round runs autocannon right next to each engine run and the ratio
+ * is the median over rounds of (engine ÷ the autocannon run next to it); in async mode the order
+ * alternates (odd rounds autocannon first, even rounds the engine first).
  * Sync mode runs one thread per VU: it is compared with autocannon at the same connection count.
  */
 import { createRequire } from 'node:module';
@@ -93,8 +94,12 @@ try {
   for (let round = 1; round <= rounds; round++) {
     const parts: string[] = [];
     if (doAsync) {
-      const a1 = await anchor(server.url, vus);
+      // Alternate which side runs first, so that neither gains from the order (a warmer server,
+      // load that drifts during the round, anything the first run leaves behind in this process).
+      let a1 = 0;
+      if (round % 2 === 1) a1 = await anchor(server.url, vus);
       const e1 = await engine(asyncScript, server.url, 'async', vus);
+      if (round % 2 === 0) a1 = await anchor(server.url, vus);
       ratios.async.push(e1 / a1);
       parts.push(`autocannon ${a1.toFixed(0)} req/s, engine async ${e1.toFixed(0)} req/s (${(e1 / a1).toFixed(2)})`);
     }
