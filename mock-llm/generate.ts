@@ -102,7 +102,15 @@ class Run implements Job, Timed {
     this.ctx.stats.latencyTotal += wait;
     this.ctx.stats.latencyRequests++;
     this.due = this.t0 + wait;
-    this.ctx.scheduler.add(this);
+    this.wait();
+  }
+
+  /** Runs now if already due (zero latency: no timer tick lost), else waits on the scheduler. */
+  private wait(): void {
+    const { scheduler } = this.ctx;
+    const now = scheduler.now();
+    if (this.due <= now + scheduler.toleranceMs) this.fire(now);
+    else scheduler.add(this);
   }
 
   fire(now: number): void {
@@ -123,7 +131,7 @@ class Run implements Job, Timed {
     this.ctx.stats.latencyTotal += this.plan.ttftMs;
     this.ctx.stats.latencyRequests++;
     this.streaming = true;
-    this.ctx.scheduler.add(this);
+    this.wait();
   }
 
   /** The response head and the opening events, once, in the same write as the first token. */

@@ -53,6 +53,11 @@ export class Scheduler {
     return this.heap.length;
   }
 
+  /** The scheduler's clock. */
+  now(): number {
+    return this.clock.now();
+  }
+
   /** Schedules `item` at `item.due` (moves it if already scheduled). */
   add(item: Timed): void {
     if (item.heapIndex >= 0) this.remove(item);

@@ -152,9 +152,9 @@ class FakeResponse extends EventEmitter {
   }
 }
 
-function streams(count: number, opts: { lagAt?: number; lag?: number } = {}): { responses: FakeResponse[]; stats: StatsCollector } {
-  const clock = new VirtualClock();
-  const config = resolveConfig({ latency: { ttftMs: 200, itlMs: 20 }, output: { tokens: 10 } });
+function streams(count: number, opts: { lagAt?: number; lag?: number; ttftMs?: number; itlMs?: number; clock?: VirtualClock } = {}): { responses: FakeResponse[]; stats: StatsCollector } {
+  const clock = opts.clock ?? new VirtualClock();
+  const config = resolveConfig({ latency: { ttftMs: opts.ttftMs ?? 200, itlMs: opts.itlMs ?? 20 }, output: { tokens: 10 } });
   const planner = new Planner(42, config, true);
   const stats = new StatsCollector();
   const ctx: GenerateContext = { stats, admission: new Admission(0), scheduler: new Scheduler(clock, 0.5), jobs: new Set<Job>(), itl: () => config.latency.itlMs };
@@ -164,8 +164,9 @@ function streams(count: number, opts: { lagAt?: number; lag?: number } = {}): { 
     const res = new FakeResponse(clock);
     responses.push(res);
     ctx.admission.acquire(() => {});
-    generate(ctx, anthropic, planner.plan(parsed), res as unknown as ServerResponse, 'POST /v1/messages', 'req_x', i * 3.3);
+    generate(ctx, anthropic, planner.plan(parsed), res as unknown as ServerResponse, 'POST /v1/messages', 'req_x', opts.ttftMs === 0 ? 0 : i * 3.3);
   }
+  if (opts.clock) return { responses, stats };
   if (opts.lagAt !== undefined) {
     clock.advance(opts.lagAt);
     clock.lag = opts.lag ?? 0;
@@ -189,6 +190,13 @@ describe('stream schedule on the shared scheduler', () => {
     });
     assert.equal(stats.latenessFirst.summary().tokens + stats.latenessLater.summary().tokens, 500);
     assert.ok(stats.latenessLater.summary().max! <= 1);
+  });
+
+  it('writes a zero-latency stream at once, without waiting for a timer', () => {
+    const clock = new VirtualClock();
+    const { responses } = streams(3, { ttftMs: 0, itlMs: 0, clock });
+    assert.deepEqual(responses.map((r) => [r.writes.length, r.writes[0]?.tokens, r.writableEnded]), [[1, 10, true], [1, 10, true], [1, 10, true]]);
+    assert.equal(clock.armed, 0);
   });
 
   it('after a stall writes one token per write, no gap shorter than ITL minus the catch-up bound, then returns to the schedule', () => {
