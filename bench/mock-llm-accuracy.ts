@@ -33,7 +33,7 @@ const TOKENS = 50;
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 200);
 const CLIENT_THREADS = Math.max(1, Number(process.env.CLIENT_THREADS ?? 2));
 const ROUNDS = 2;
-/** The anchor and the stub are measured in turn, PASSES times each, so both see the same load. */
+/** The anchor and the stub are measured in turn (order swapped each pass), PASSES times each, so both see the same load. */
 const PASSES = 2;
 /** Untimed rounds first: connections opened and code warmed before measuring. */
 const WARMUP_ROUNDS = 1;
@@ -169,13 +169,15 @@ async function main(): Promise<void> {
     const anchorUrl = await servers.start(['--input-type=module', '-e', ANCHOR_SERVER]);
     const body = JSON.stringify({ model: 'claude-mock', max_tokens: 1000, stream: true, messages: [{ role: 'user', content: 'accuracy' }] });
     console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared: other processes compete for the cores)`);
-    console.log(`mock-llm timing accuracy (node ${process.version}): TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} tokens, ${CONCURRENCY} concurrent streams x ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up round, ${PASSES} passes each (anchor and stub in turn), client: ${CLIENT_THREADS} worker threads on raw sockets`);
+    console.log(`mock-llm timing accuracy (node ${process.version}): TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} tokens, ${CONCURRENCY} concurrent streams x ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up round, ${PASSES} passes each (anchor and stub in turn, order swapped every pass), client: ${CLIENT_THREADS} worker threads on raw sockets`);
     const anchorRuns: Measured[] = [];
     const stubRuns: Measured[] = [];
+    const pick = (j: unknown): Record<string, unknown> => (j as { scheduleLatenessMs: Record<string, unknown> }).scheduleLatenessMs;
+    const runAnchor = async (): Promise<void> => void anchorRuns.push(await measure(servers.children[1]!.pid, anchorUrl, '/', body, { reset: '/__reset', stats: '/__stats', pick: (j) => j as Record<string, unknown> }));
+    const runStub = async (): Promise<void> => void stubRuns.push(await measure(servers.children[0]!.pid, stubUrl, '/v1/messages', body, { reset: '/__admin/reset', stats: '/__admin/stats', pick }));
     for (let p = 0; p < PASSES; p++) {
-      anchorRuns.push(await measure(servers.children[1]!.pid, anchorUrl, '/', body, { reset: '/__reset', stats: '/__stats', pick: (j) => j as Record<string, unknown> }));
-      const pick = (j: unknown): Record<string, unknown> => (j as { scheduleLatenessMs: Record<string, unknown> }).scheduleLatenessMs;
-      stubRuns.push(await measure(servers.children[0]!.pid, stubUrl, '/v1/messages', body, { reset: '/__admin/reset', stats: '/__admin/stats', pick }));
+      // Anchor first in even passes, the stub first in odd ones: neither always follows the other.
+      for (const run of p % 2 === 0 ? [runAnchor, runStub] : [runStub, runAnchor]) await run();
     }
     const anchor = report('anchor: bare node:http + chained setTimeout', anchorRuns);
     const stub = report('mock-llm', stubRuns);
