@@ -11,7 +11,7 @@ import { HttpTransport } from '../http/transport.ts';
 import type { WireRequest } from '../http/wire.ts';
 import { adoptPaths, type ThreadPaths } from './threads.ts';
 import { Interrupt } from './interrupt.ts';
-import { ChannelMemory, inlineResponses, REP, REP_LEN, REQ, REQ_ID, REQ_LEN } from './sync-channel.ts';
+import { ChannelMemory, inlineResponses, REP, REP_LEN, REQ, REQ_ID, REQ_LEN, SAME_AS_LAST } from './sync-channel.ts';
 import type { WireResponse } from '../http/wire.ts';
 
 export interface Attach {
@@ -59,12 +59,14 @@ export function serve({ port, flag, slot }: Attach): void {
     Atomics.notify(slots, REP);
   };
   port.on('message', (msg: IoRequest) => run(msg.reqs, (res) => reply(msg.id, res)));
+  let last: WireRequest[] = [];
   void (async () => {
     for (;;) {
       const w = waitAsync(slots, REQ, 0);
       if (w.async) await w.value;
       if (Atomics.load(slots, REQ) !== 1) continue;
-      const reqs = JSON.parse(mem.read(Atomics.load(slots, REQ_LEN))) as WireRequest[];
+      const len = Atomics.load(slots, REQ_LEN);
+      const reqs = len === SAME_AS_LAST ? last : (last = JSON.parse(mem.read(len)) as WireRequest[]);
       const id = Atomics.load(slots, REQ_ID);
       Atomics.store(slots, REQ, 0);
       run(reqs, (res) => reply(id, res));

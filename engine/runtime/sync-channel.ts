@@ -19,6 +19,8 @@ export const REP_LEN = 3;
 /** The id of an inline request (a reply that does not fit comes back over the port with it). */
 export const REQ_ID = 4;
 const HEADER_BYTES = 32;
+/** [REQ_LEN] of an inline request equal to the previous inline one (the I/O thread reuses its parse). */
+export const SAME_AS_LAST = -2;
 /** Bytes for one inline request or reply; larger ones go over the port. */
 export const INLINE_BYTES = 256 * 1024;
 

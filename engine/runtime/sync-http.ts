@@ -6,7 +6,7 @@
 import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
 import type { Attach } from './io-thread.ts';
-import { ChannelMemory, inlineRequests, newChannelBuffer, REP, REP_LEN, REQ, REQ_ID, REQ_LEN } from './sync-channel.ts';
+import { ChannelMemory, inlineRequests, newChannelBuffer, REP, REP_LEN, REQ, REQ_ID, REQ_LEN, SAME_AS_LAST } from './sync-channel.ts';
 import { startThread } from './threads.ts';
 
 /** Starts an I/O thread; attach clients with `attachTo`. */
@@ -28,6 +28,8 @@ export class SyncHttpChannel {
   private nextId = 1;
   private readonly mem: ChannelMemory;
   private readonly slots: Int32Array;
+  /** The last inline request's JSON: the same again (a script's usual loop) is sent as length SAME_AS_LAST. */
+  private lastJson = '';
 
   constructor(private readonly attach: Attach) {
     this.mem = new ChannelMemory(attach.flag);
@@ -46,8 +48,8 @@ export class SyncHttpChannel {
     const id = this.nextId++;
     const slots = this.slots;
     Atomics.store(slots, REP, 0);
-    const n = inlineRequests(reqs) ? this.mem.write(JSON.stringify(reqs)) : -1;
-    if (n >= 0) {
+    const n = inlineRequests(reqs) ? this.writeRequest(JSON.stringify(reqs)) : -1;
+    if (n >= 0 || n === SAME_AS_LAST) {
       Atomics.store(slots, REQ_LEN, n);
       Atomics.store(slots, REQ_ID, id);
       Atomics.store(slots, REQ, 1);
@@ -70,6 +72,13 @@ export class SyncHttpChannel {
         return msg.message.res;
       }
     }
+  }
+
+  private writeRequest(json: string): number {
+    if (json === this.lastJson) return SAME_AS_LAST;
+    const n = this.mem.write(json);
+    this.lastJson = n >= 0 ? json : '';
+    return n;
   }
 
   request(req: WireRequest): WireResponse {
