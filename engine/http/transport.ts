@@ -84,6 +84,7 @@ export class HttpTransport {
     try {
       conn.client.dispatch({ path: target.path, method, headers, body: body ?? undefined, headersTimeout: 0, bodyTimeout: 0 }, call);
     } catch (err) {
+      call.releaseConn();
       call.fail(err, 0);
     }
   }
@@ -189,12 +190,25 @@ class Call implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
+    this.releaseConn();
     this.finish(null, 0);
   }
 
   onError(err: Error): void {
+    this.releaseConn();
     const pending = this.pendingError;
     this.finish(pending?.err ?? err, pending?.code ?? 0);
+  }
+
+  /**
+   * Gives the connection back once undici is done with the request (complete or failed), not when
+   * the caller got its answer: a request that timed out while still queued stays on its connection
+   * until undici drops it, so the next request never queues behind it.
+   */
+  releaseConn(): void {
+    const c = this.conn;
+    this.conn = null;
+    c?.release();
   }
 
   /** Aborts with a request-timeout error (k6 1050). */
@@ -221,7 +235,6 @@ class Call implements Dispatcher.DispatchHandler {
     if (this.finished) return;
     this.finished = true;
     this.deadlines?.delete(this);
-    this.conn?.release();
     if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
     const end = performance.now();
     const connect = this.tConnect || end;

@@ -30,8 +30,13 @@ function selfSigned(): { key: Buffer; cert: Buffer } | null {
   }
 }
 
-/** `/close` answers with Connection: close, so the next request needs a new connection. */
+/** `/close` answers with Connection: close, so the next request needs a new connection; `/slow` after 300 ms. */
 function handler(req: IncomingMessage, res: ServerResponse): void {
+  if (req.url === '/slow') {
+    const t = setTimeout(() => res.end('late'), 300);
+    res.on('close', () => clearTimeout(t));
+    return;
+  }
   const headers: Record<string, string> = { 'Content-Type': 'text/plain' };
   if (req.url === '/close') headers.Connection = 'close';
   res.writeHead(200, headers);
@@ -118,6 +123,19 @@ describe('connection timings', () => {
           assert.equal(res.remoteIp, '127.0.0.1');
           assert.equal(res.remotePort, Number(new URL(httpUrl).port));
         }
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('answers the next request after one timed out (the timed-out connection is not reused mid-request)', async () => {
+      const t = new HttpTransport({ insecureSkipTLSVerify: false });
+      try {
+        const slow = await t.request({ ...get(`${httpUrl}/slow`), timeoutMs: 50 });
+        assert.equal(slow.hops[0]!.errorCode, 1050);
+        const next = await t.request(get(`${httpUrl}/a`));
+        assert.equal(next.hops[0]!.status, 200);
+        assert.equal(next.body, 'ok');
       } finally {
         await t.close();
       }
