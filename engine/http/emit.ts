@@ -63,6 +63,13 @@ function buildTags(base: Tags, hop: WireHop, name: string | undefined, expected:
   return tags;
 }
 
+/** The samples of one hop, in this order (http_req_failed only with a response callback). */
+const WITHOUT_FAILED = ['http_reqs', 'http_req_duration', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving'] as const;
+const WITH_FAILED = [...WITHOUT_FAILED, 'http_req_failed'] as const;
+const DATA = ['data_sent', 'data_received'] as const;
+/** Scratch values for one addSamples call (the sink copies them out). */
+const values = new Float64Array(9);
+
 export function emitHttpMetrics(
   sink: SampleSink,
   base: Tags,
@@ -85,16 +92,29 @@ export function emitHttpMetrics(
     }
     const t = hop.timings;
     const time = hop.startTime;
-    sink.add('http_reqs', 1, tags, time);
-    sink.add('http_req_duration', t.duration, tags, time);
-    sink.add('http_req_blocked', t.blocked, tags, time);
-    sink.add('http_req_connecting', t.connecting, tags, time);
-    sink.add('http_req_tls_handshaking', t.tls_handshaking, tags, time);
-    sink.add('http_req_sending', t.sending, tags, time);
-    sink.add('http_req_waiting', t.waiting, tags, time);
-    sink.add('http_req_receiving', t.receiving, tags, time);
-    if (expected >= 0) sink.add('http_req_failed', expected ? 0 : 1, tags, time);
-    sink.add('data_sent', hop.sentBytes, base, time);
-    sink.add('data_received', hop.receivedBytes, base, time);
+    const v = values;
+    v[0] = 1;
+    v[1] = t.duration;
+    v[2] = t.blocked;
+    v[3] = t.connecting;
+    v[4] = t.tls_handshaking;
+    v[5] = t.sending;
+    v[6] = t.waiting;
+    v[7] = t.receiving;
+    v[8] = expected ? 0 : 1;
+    const names = expected >= 0 ? WITH_FAILED : WITHOUT_FAILED;
+    if (sink.addSamples) {
+      sink.addSamples(names, v, tags, time);
+    } else {
+      for (let k = 0; k < names.length; k++) sink.add(names[k]!, v[k]!, tags, time);
+    }
+    v[0] = hop.sentBytes;
+    v[1] = hop.receivedBytes;
+    if (sink.addSamples) {
+      sink.addSamples(DATA, v, base, time);
+    } else {
+      sink.add(DATA[0], v[0], base, time);
+      sink.add(DATA[1], v[1], base, time);
+    }
   }
 }

@@ -38,6 +38,11 @@ export interface SampleSink {
   define(name: string, type: MetricType, contains?: ValueType): void;
   /** Adds one sample. `time` defaults to Date.now(). Unknown metric throws. */
   add(name: string, value: number, tags: Tags, time?: number): void;
+  /**
+   * Optional fast path: `add(names[i], values[i], tags, time)` for every i, with the names looked
+   * up once per `names` array (pass a constant array). Callers fall back to `add` without it.
+   */
+  addSamples?(names: readonly string[], values: ArrayLike<number>, tags: Tags, time: number): void;
 }
 
 /** Flush payload from a worker to the parent. Opaque to the runtime; produced and consumed by the metrics room. */

@@ -49,6 +49,8 @@ export class WorkerMetrics implements SampleSink {
   private readonly pendingSubs = new Map<string, SubmetricSelector[]>();
   private readonly recorder: BucketRecorder;
   private readonly checks = new CheckRecorder();
+  /** addSamples' name lists, resolved to their entries. */
+  private readonly resolved = new WeakMap<readonly string[], Entry[]>();
 
   constructor(opts: WorkerMetricsOptions) {
     this.recorder = new BucketRecorder(opts.startTime ?? 0);
@@ -90,8 +92,28 @@ export class WorkerMetrics implements SampleSink {
   add(name: string, value: number, tags: Tags, time?: number): void {
     const m = this.metrics.get(name);
     if (m === undefined) throw new MetricError('E_METRIC_UNKNOWN', `metric ${JSON.stringify(name)} is not defined`);
-    if (value !== value) throw new MetricError('E_METRIC_INVALID', `metric ${name}: cannot add NaN`); // NaN would poison the sums
-    const t = time ?? Date.now();
+    this.addTo(m, value, tags, time ?? Date.now());
+  }
+
+  /**
+   * The same as `add` for each (name, value) pair, with one tag set and time: the names are looked
+   * up once per `names` array (keep it a constant), e.g. the samples of one HTTP response.
+   */
+  addSamples(names: readonly string[], values: ArrayLike<number>, tags: Tags, time: number): void {
+    let entries = this.resolved.get(names);
+    if (entries === undefined) {
+      entries = names.map((n) => {
+        const m = this.metrics.get(n);
+        if (m === undefined) throw new MetricError('E_METRIC_UNKNOWN', `metric ${JSON.stringify(n)} is not defined`);
+        return m;
+      });
+      this.resolved.set(names, entries);
+    }
+    for (let i = 0; i < entries.length; i++) this.addTo(entries[i]!, values[i]!, tags, time);
+  }
+
+  private addTo(m: Entry, value: number, tags: Tags, t: number): void {
+    if (value !== value) throw new MetricError('E_METRIC_INVALID', `metric ${m.def.name}: cannot add NaN`); // NaN would poison the sums
     m.sink.add(value, t);
     const subs = m.subs;
     for (let i = 0; i < subs.length; i++) {
@@ -108,7 +130,7 @@ export class WorkerMetrics implements SampleSink {
     if (m.role !== ROLE_NONE) {
       this.recorder.record(m.role, m.trend, value, t, tags.scenario);
       if (m.role === ROLE_CHECKS) this.checks.check(tags.group ?? '', tags.check ?? '', value !== 0);
-      else if (name === 'group_duration') this.checks.group(tags.group ?? '');
+      else if (m.def.name === 'group_duration') this.checks.group(tags.group ?? '');
     }
   }
 
