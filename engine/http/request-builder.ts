@@ -36,6 +36,8 @@ export interface BuiltRequest {
   name: string | undefined;
   callback: ResponseCallback | null | undefined;
   bodyText: string;
+  /** The request as a Response shows it, made once per built request (a cache, not part of the request). */
+  view?: { method: string; url: string; headers: Record<string, string>; bodyText: string };
 }
 
 /** Requests without body or params, by options, then method and URL: a test repeats the same few. */

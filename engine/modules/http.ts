@@ -19,7 +19,7 @@ type BatchItem = string | HttpUrl | unknown[] | { method?: string; url: unknown;
 function finish(st: VuState, built: BuiltRequest, wire: WireResponse): K6Response {
   const cb = built.callback !== undefined ? built.callback : st.responseCallback !== undefined ? st.responseCallback : DEFAULT_EXPECTED;
   emitHttpMetrics(st.host.sink, st.currentTags(), wire, built.tags, built.name, cb);
-  const res = new K6Response(wire, { method: built.wire.method, url: built.wire.url, headers: built.wire.headers, bodyText: built.bodyText });
+  const res = new K6Response(wire, (built.view ??= { method: built.wire.method, url: built.wire.url, headers: built.wire.headers, bodyText: built.bodyText }));
   if (res.error && st.host.options.throw) throw new Error(res.error);
   if (res.error_code && res.status === 0) st.host.log('WARN', `Request Failed error="${res.error}"`, {});
   return res;
