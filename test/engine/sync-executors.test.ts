@@ -78,6 +78,17 @@ describe('executors in sync mode', () => {
     assert.equal(r.values('checks').passes, 5);
   });
 
+  it('stops looping VUs with exit 105 when the run is stopped from outside (as SIGINT does)', async () => {
+    const stop = new AbortController();
+    const timer = setTimeout(() => stop.abort(), 4000);
+    const r = await run('sync-long.js', { mode: 'sync', signal: stop.signal, noSummary: true });
+    clearTimeout(timer);
+    assert.equal(r.exitCode, 105, r.stderr);
+    assert.ok(r.values('iterations').count! > 0);
+    // 2 VUs x 60 s / 50 ms = 2400 if the loops had run on to the end of the duration.
+    assert.ok(r.values('iterations').count! < 400, `iterations ${r.values('iterations').count}`);
+  });
+
   it('stops a looping VU that calls exec.test.abort() with exit 108', async () => {
     const r = await run('abort.js', { mode: 'sync', noSummary: true });
     assert.equal(r.exitCode, 108);
