@@ -5,7 +5,8 @@
  * Prints engine req/s ÷ autocannon req/s for async mode (goal ≥ 0.7) and sync mode (goal ≥ 0.4).
  * The machine is shared, so each round runs autocannon right next to each engine run and the ratio
  * is the median over rounds of (engine ÷ the autocannon run next to it); in async mode the order
- * alternates (odd rounds autocannon first, even rounds the engine first).
+ * alternates (odd rounds autocannon first, even rounds the engine first). The server is warmed up
+ * (2 s of autocannon, not counted) before the first round.
  * Sync mode runs one thread per VU: it is compared with autocannon at the same connection count.
  */
 import { createRequire } from 'node:module';
@@ -91,6 +92,8 @@ try {
   const asyncScript = scripts.write('async.js', ASYNC);
   const syncScript = scripts.write('sync.js', SYNC);
   const ratios = { async: [] as number[], sync: [] as number[] };
+  // Warm the server up (its JIT), not counted: otherwise whichever side runs first pays for it.
+  await autocannon({ url: server.url, connections: vus, duration: 2, pipelining: 1 });
   for (let round = 1; round <= rounds; round++) {
     const parts: string[] = [];
     if (doAsync) {
