@@ -1,0 +1,82 @@
+/**
+ * Helpers of the HTTP transport: Go-style header name canonicalization, cached URL parsing, and
+ * request deadlines swept by one timer.
+ */
+
+/** "content-type" -> "Content-Type", as Go canonicalizes header names. */
+export function canonicalKey(key: string): string {
+  let out = '';
+  let upper = true;
+  for (let i = 0; i < key.length; i++) {
+    const c = key[i]!;
+    out += upper ? c.toUpperCase() : c.toLowerCase();
+    upper = c === '-';
+  }
+  return out;
+}
+
+const names = new Map<string, string>();
+
+/** canonicalKey with a cache: responses repeat the same few header names. */
+export function canonicalName(key: string): string {
+  let c = names.get(key);
+  if (c === undefined) {
+    c = canonicalKey(key);
+    if (names.size < 1000) names.set(key, c);
+  }
+  return c;
+}
+
+const targets = new Map<string, { origin: string; path: string }>();
+
+/** origin and path of a URL, cached: a test requests the same URLs over and over. */
+export function parseTarget(url: string): { origin: string; path: string } | { error: Error } {
+  const known = targets.get(url);
+  if (known) return known;
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`unsupported protocol ${u.protocol}`);
+    const t = { origin: u.origin, path: u.pathname + u.search };
+    if (targets.size > 5000) targets.clear();
+    targets.set(url, t);
+    return t;
+  } catch (err) {
+    return { error: Object.assign(err as Error, { code: 'ERR_INVALID_URL' }) };
+  }
+}
+
+/**
+ * Request timeouts without a timer per request: one sweep every 10 ms over the requests in
+ * flight (k6's timeout is a whole-request deadline; 10 ms of slack is well inside its precision).
+ */
+/** What Deadlines needs of a request in flight. */
+export interface Deadlined {
+  readonly deadline: number;
+  readonly timeoutMs: number;
+  timeout(ms: number): void;
+}
+
+export class Deadlines {
+  private readonly calls = new Set<Deadlined>();
+  private timer: NodeJS.Timeout | null = null;
+
+  add(call: Deadlined): void {
+    this.calls.add(call);
+    this.timer ??= setInterval(() => this.sweep(), 10).unref();
+  }
+
+  delete(call: Deadlined): void {
+    this.calls.delete(call);
+    if (this.calls.size === 0) this.stop();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const c of this.calls) if (c.deadline <= now) c.timeout(c.timeoutMs);
+  }
+}
