@@ -53,7 +53,7 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     blocking(st, `http.${String(method).toLowerCase()}`);
     const built = buildRequest(method, url, body, params, st.host.options);
     const wire = http.requestSync(built.wire, st.idInInstance);
-    if (st.signal?.aborted) throw new InterruptError();
+    if (st.interrupted) throw new InterruptError();
     return finish(st, built, wire);
   };
 
@@ -81,7 +81,7 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
       return buildRequest(m, u, b, p, st.host.options);
     });
     const wires = http.requestManySync(built.map((b) => b.wire), st.idInInstance);
-    if (st.signal?.aborted) throw new InterruptError();
+    if (st.interrupted) throw new InterruptError();
     const responses = built.map((b, i) => finish(st, b, wires[i]!));
     if (Array.isArray(requests)) return responses;
     return Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));

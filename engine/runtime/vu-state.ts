@@ -22,6 +22,11 @@ export class VuState implements VuContext {
   iterationInTest = 0;
   /** Aborted when the running iteration is interrupted. */
   signal: InterruptSignal | null = null;
+  /**
+   * Set for a VU on a thread of its own (sync mode): whether its worker interrupted the running
+   * iteration, which it cannot signal through `signal` while this thread blocks.
+   */
+  interruptedFromOutside: (() => boolean) | null = null;
   /** exec.vu.tags / exec.vu.metrics.tags: set by the script, on every sample of this VU. */
   readonly vuTags: Record<string, string> = {};
   /** http.setResponseCallback for this VU; undefined = k6's default (200-399 expected). */
@@ -44,6 +49,11 @@ export class VuState implements VuContext {
     readonly host: VuHost,
   ) {
     this.env = { ...host.baseEnv };
+  }
+
+  /** Whether the running iteration was interrupted (checked after a blocking call returns). */
+  get interrupted(): boolean {
+    return this.signal?.aborted === true || this.interruptedFromOutside?.() === true;
   }
 
   get mode(): ExecutionMode {

@@ -24,12 +24,6 @@ export class Vu implements ExecVu {
   private execFn: Fn | null = null;
   private data: unknown;
   private dataReady = false;
-  /**
-   * Set by a VU on a thread of its own: whether its running iteration was interrupted from outside
-   * (its worker cannot abort this thread's Interrupt), checked when the iteration ends.
-   */
-  interruptedFromOutside: (() => boolean) | null = null;
-
   constructor(
     readonly idInInstance: number,
     readonly idInTest: number,
@@ -88,7 +82,7 @@ export class Vu implements ExecVu {
     st.sleeps.endIteration();
     st.iterationInScenario++;
     if (st.groupPath !== '') st.setGroup('');
-    if (outcome !== 'interrupted' && (ac.aborted || this.interruptedFromOutside?.())) outcome = 'interrupted';
+    if (outcome !== 'interrupted' && (ac.aborted || st.interruptedFromOutside?.())) outcome = 'interrupted';
     if (outcome !== 'interrupted') {
       const elapsed = performance.now() - start;
       const tags = st.currentTags();

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   host.instance.testStartEpoch = d.startEpoch;
   process.on('unhandledRejection', (err) => host.log('ERRO', `Uncaught (in promise) ${describe(err)}`, { source: 'stacktrace' }));
   const vu = new Vu(d.idInInstance, d.idInTest, host);
-  vu.interruptedFromOutside = interrupted;
+  vu.state.interruptedFromOutside = interrupted;
   vu.init();
   send({ type: 'ready' });
   const scenarios = new Map<string, ScenarioRun>();

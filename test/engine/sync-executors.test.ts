@@ -71,6 +71,13 @@ describe('executors in sync mode', () => {
     assert.equal(r.values('iterations').count, 2);
   });
 
+  it('ends an iteration interrupted inside a blocking http.get there, without running its next statement', async () => {
+    const r = await run('sync-interrupt-http.js', { baseUrl: server.url, mode: 'sync', workers: 1, noSummary: true });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /went on after an interrupted/);
+    assert.equal(r.values('iterations').count ?? 0, 0);
+  });
+
   it('carries binary, large and multi-byte bodies through the blocking I/O channel', async () => {
     const r = await run('sync-channel.js', { baseUrl: server.url, mode: 'sync', noSummary: true });
     assert.equal(r.exitCode, 0, r.stderr);
