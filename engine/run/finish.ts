@@ -4,7 +4,7 @@ import { executorOf, peakVus } from '../executors/index.ts';
 import { formatDuration } from '../options/duration.ts';
 import { describe } from '../runtime/vu.ts';
 import type { RunPlan } from './plan.ts';
-import { writeJson, writeSummaryMap } from './outputs.ts';
+import { crossedMessage, crossedThresholds, writeJson, writeSummaryMap } from './outputs.ts';
 import { PART_KIND, type PartFile } from './part.ts';
 import type { TestRun } from './run-test.ts';
 import type { RunTestResult } from './types.ts';
@@ -16,10 +16,9 @@ export async function finishRun(run: TestRun): Promise<RunTestResult> {
   const duration = Math.max(0, (run.endEpoch || Date.now()) - start);
   let thresholdsOk = true;
   if (!o.noThresholds) {
-    const ev = agg.evaluateThresholds(duration, { final: true });
-    const failed = [...new Set(ev.states.filter((s) => !s.ok).map((s) => s.metric))];
+    const failed = crossedThresholds(agg, duration);
     thresholdsOk = failed.length === 0;
-    if (!thresholdsOk && !run.outcome) run.log('ERRO', `thresholds on metrics '${failed.join("', '")}' have been crossed`);
+    if (!thresholdsOk && !run.outcome) run.log('ERRO', crossedMessage(failed));
   }
   const options = { summaryTrendStats: agg.summaryTrendStats, summaryTimeUnit: plan.options.raw.summaryTimeUnit ?? '', noColor: Boolean(plan.options.raw.noColor) };
   const data = agg.summaryData({

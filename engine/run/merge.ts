@@ -4,9 +4,9 @@
  * thresholds are evaluated on the whole, and the exit code follows k6's: 99 on a breach.
  */
 import type { Writable } from 'node:stream';
-import { ExitCode, KitError } from '../exit-codes.ts';
+import { ExitCode } from '../exit-codes.ts';
 import { Aggregator } from '../metrics/index.ts';
-import { writeJson } from './outputs.ts';
+import { crossedMessage, crossedThresholds, writeJson } from './outputs.ts';
 import { checkParts, readPart } from './part.ts';
 import { ConfigError } from '../errors.ts';
 
@@ -35,11 +35,11 @@ export function mergeParts(o: MergeOptions): number {
     options: { summaryTrendStats: agg.summaryTrendStats },
     state: { testRunDurationMs: durationMs, isStdOutTTY: Boolean(stdout.isTTY), isStdErrTTY: false },
   });
-  const failed = agg.evaluateThresholds(durationMs, { final: true }).states.filter((s) => !s.ok);
+  const failed = crossedThresholds(agg, durationMs);
   if (!o.noSummary) stdout.write(agg.textSummary(data, { trendStats: agg.summaryTrendStats, colors: Boolean(stdout.isTTY) }) + '\n');
   if (o.summaryExport) writeJson(o.summaryExport, agg.exportSummary(data));
   if (o.hdrExport) writeJson(o.hdrExport, agg.histograms());
-  if (failed.length) stderr.write(`thresholds on metrics '${[...new Set(failed.map((s) => s.metric))].join("', '")}' have been crossed\n`);
+  if (failed.length) stderr.write(crossedMessage(failed) + '\n');
   // A part that did not finish (signal, script error, abort) makes the whole test unfinished.
   const broken = parts.find((p) => p.exitCode !== ExitCode.OK && p.exitCode !== ExitCode.THRESHOLDS_FAILED);
   if (broken) {
@@ -49,15 +49,7 @@ export function mergeParts(o: MergeOptions): number {
   return failed.length ? ExitCode.THRESHOLDS_FAILED : ExitCode.OK;
 }
 
-/** The action of `engine merge`. */
+/** The action of `engine merge` (a KitError reaches the CLI, which prints it and exits with its code). */
 export function mergeCli(parts: string[], f: { summaryExport?: string; hdrExport?: string; summary: boolean }): number {
-  try {
-    return mergeParts({ parts, summaryExport: f.summaryExport, hdrExport: f.hdrExport, noSummary: f.summary === false });
-  } catch (err) {
-    if (err instanceof KitError) {
-      process.stderr.write(`error [${err.code}]: ${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
-  }
+  return mergeParts({ parts, summaryExport: f.summaryExport, hdrExport: f.hdrExport, noSummary: f.summary === false });
 }

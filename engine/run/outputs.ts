@@ -1,8 +1,9 @@
-/** End-of-test outputs: handleSummary's map, the text summary, --summary-export, --timeseries-export, --hdr-export. */
+/** End-of-test outputs and verdict lines: handleSummary's map, the text summary, --summary-export, --timeseries-export, --hdr-export. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { ScriptError } from '../errors.ts';
+import type { Aggregator } from '../metrics/index.ts';
 
 /** Writes what handleSummary returned: keys "stdout", "stderr" or file paths; values text or bytes. */
 export function writeSummaryMap(result: unknown, stdout: Writable, stderr: Writable): void {
@@ -34,4 +35,13 @@ export function writeFile(path: string, content: string | Uint8Array): void {
 
 export function writeJson(path: string, value: unknown): void {
   writeFile(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** The metrics whose thresholds fail at the end of a run of `durationMs` (final evaluation). */
+export function crossedThresholds(agg: Aggregator, durationMs: number): string[] {
+  return [...new Set(agg.evaluateThresholds(durationMs, { final: true }).states.filter((s) => !s.ok).map((s) => s.metric))];
+}
+
+export function crossedMessage(metrics: readonly string[]): string {
+  return `thresholds on metrics '${metrics.join("', '")}' have been crossed`;
 }

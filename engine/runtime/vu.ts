@@ -82,7 +82,7 @@ export class Vu implements ExecVu {
     st.sleeps.endIteration();
     st.iterationInScenario++;
     if (st.groupPath !== '') st.setGroup('');
-    if (outcome !== 'interrupted' && (ac.aborted || st.interruptedFromOutside?.())) outcome = 'interrupted';
+    if (outcome !== 'interrupted' && st.interrupted) outcome = 'interrupted';
     if (outcome !== 'interrupted') {
       const elapsed = performance.now() - start;
       const tags = st.currentTags();

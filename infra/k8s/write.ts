@@ -1,7 +1,6 @@
 /** The action of `k8s`: validate, bundle, build the manifests, write them (both or neither). */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { KitError } from '../../engine/exit-codes.ts';
 import { bundleScenario } from '../run/bundle.ts';
 import { SCENARIOS, SCENARIO_NAMES } from '../run/catalog.ts';
 import { RunConfigError } from '../run/errors.ts';
@@ -37,33 +36,26 @@ export async function prepareK8s(scenario: string, f: K8sFlags): Promise<{ input
   return { input, out: f.out ?? join('k8s', scenario) };
 }
 
+/** The action of `k8s` (a KitError reaches the CLI, which prints it and exits with its code). */
 export async function writeK8s(scenario: string, f: K8sFlags): Promise<number> {
-  try {
-    const { input, out } = await prepareK8s(scenario, f);
-    const m = buildManifests(input);
-    const cm = toYaml(m.configMap);
-    if (Buffer.byteLength(cm) > CONFIGMAP_LIMIT) {
-      throw new RunConfigError([`the ConfigMap would be ${Buffer.byteLength(cm)} bytes, over Kubernetes' limit of ${CONFIGMAP_LIMIT}: serve the bundle from a volumeClaim instead`]);
-    }
-    mkdirSync(out, { recursive: true });
-    // Written beside, then renamed: a failure leaves no half-written manifest.
-    const files: Array<[string, string]> = [
-      ['configmap.yaml', cm],
-      ['testrun.yaml', toYaml(m.testRun)],
-    ];
-    for (const [name, text] of files) writeFileSync(join(out, `.${name}.tmp`), text);
-    for (const [name] of files) renameSync(join(out, `.${name}.tmp`), join(out, name));
-    const rel = relative(process.cwd(), out) || '.';
-    process.stdout.write(
-      `wrote ${join(rel, 'configmap.yaml')} and ${join(rel, 'testrun.yaml')} (${input.parallelism} pod${input.parallelism > 1 ? 's' : ''}${m.extensions.length ? `, image ${input.image} with ${m.extensions.join(', ')}` : ''})\n` +
-        `apply with: kubectl apply -f ${join(rel, 'configmap.yaml')} -f ${join(rel, 'testrun.yaml')}\n`,
-    );
-    return 0;
-  } catch (err) {
-    if (err instanceof KitError) {
-      process.stderr.write(`error [${err.code}]: ${err.message}\n`);
-      return err.exitCode;
-    }
-    throw err;
+  const { input, out } = await prepareK8s(scenario, f);
+  const m = buildManifests(input);
+  const cm = toYaml(m.configMap);
+  if (Buffer.byteLength(cm) > CONFIGMAP_LIMIT) {
+    throw new RunConfigError([`the ConfigMap would be ${Buffer.byteLength(cm)} bytes, over Kubernetes' limit of ${CONFIGMAP_LIMIT}: serve the bundle from a volumeClaim instead`]);
   }
+  mkdirSync(out, { recursive: true });
+  // Written beside, then renamed: a failure leaves no half-written manifest.
+  const files: Array<[string, string]> = [
+    ['configmap.yaml', cm],
+    ['testrun.yaml', toYaml(m.testRun)],
+  ];
+  for (const [name, text] of files) writeFileSync(join(out, `.${name}.tmp`), text);
+  for (const [name] of files) renameSync(join(out, `.${name}.tmp`), join(out, name));
+  const rel = relative(process.cwd(), out) || '.';
+  process.stdout.write(
+    `wrote ${join(rel, 'configmap.yaml')} and ${join(rel, 'testrun.yaml')} (${input.parallelism} pod${input.parallelism > 1 ? 's' : ''}${m.extensions.length ? `, image ${input.image} with ${m.extensions.join(', ')}` : ''})\n` +
+      `apply with: kubectl apply -f ${join(rel, 'configmap.yaml')} -f ${join(rel, 'testrun.yaml')}\n`,
+  );
+  return 0;
 }
