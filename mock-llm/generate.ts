@@ -5,7 +5,9 @@
  * cancel it; the slot is given back exactly once. All waits go through the shared
  * Scheduler (one timer for every stream).
  *
- * Streams write nothing before token 0: the headers, the opening events and the
+ * Each write is sent at once (node:http would hold it corked until the next tick,
+ * so a fire serving several streams would delay them all). Streams write nothing
+ * before token 0: the headers, the opening events and the
  * first token leave in one write, so time to first byte equals time to first token.
  * Timing: token 0 is due at admission + TTFT, token i one drawn ITL after token i-1's
  * place on the schedule (not after its write): an absolute schedule, so timer
@@ -51,6 +53,15 @@ export function nextDue(scheduled: number, gap: number, now: number): number {
 }
 
 const SSE_HEADERS = ['content-type', 'text/event-stream; charset=utf-8', 'cache-control', 'no-cache'];
+
+/**
+ * Sends what node:http holds back: a response write corks the socket until the next tick,
+ * so in a scheduler fire serving several streams every token would wait for the whole fire.
+ */
+function flush(res: ServerResponse): void {
+  const socket = res.socket;
+  if (socket && socket.writableCorked > 0) socket.uncork();
+}
 
 class Run implements Job, Timed {
   heapIndex = -1;
@@ -168,9 +179,13 @@ class Run implements Job, Timed {
     }
     if (this.next >= n) {
       res.end(out + this.provider.streamClose(plan));
+      flush(res);
       return this.finish(true);
     }
-    if (out) res.write(out);
+    if (out) {
+      res.write(out);
+      flush(res);
+    }
     ctx.scheduler.add(this);
   }
 

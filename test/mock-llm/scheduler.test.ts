@@ -131,6 +131,15 @@ class FakeResponse extends EventEmitter {
   headersSent = false;
   writableEnded = false;
   writes: Array<{ at: number; tokens: number }> = [];
+  /** node:http corks the socket on a write and uncorks it on the next tick; the fake never does. */
+  readonly socket = {
+    writableCorked: 0,
+    uncorks: 0,
+    uncork(): void {
+      this.writableCorked--;
+      this.uncorks++;
+    },
+  };
   constructor(private readonly clock: VirtualClock) {
     super();
   }
@@ -140,6 +149,7 @@ class FakeResponse extends EventEmitter {
   }
   write(chunk: string): boolean {
     this.writes.push({ at: this.clock.t, tokens: chunk.split('event: content_block_delta').length - 1 });
+    if (this.socket.writableCorked === 0) this.socket.writableCorked = 1;
     return true;
   }
   end(chunk: string): this {
@@ -190,6 +200,14 @@ describe('stream schedule on the shared scheduler', () => {
     });
     assert.equal(stats.latenessFirst.summary().tokens + stats.latenessLater.summary().tokens, 500);
     assert.ok(stats.latenessLater.summary().max! <= 1);
+  });
+
+  it('sends each write at once instead of leaving it corked until the next tick', () => {
+    const { responses } = streams(20);
+    for (const res of responses) {
+      assert.equal(res.socket.writableCorked, 0);
+      assert.equal(res.socket.uncorks, res.writes.length);
+    }
   });
 
   it('writes a zero-latency stream at once, without waiting for a timer', () => {
