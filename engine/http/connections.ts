@@ -9,6 +9,7 @@
  * NEW socket as k6 reports them: DNS done (socket 'lookup', none for an IP) -> TCP connected
  * ('connect') -> TLS done ('secureConnect'). The first request that runs on that socket takes the
  * timings (`takeFresh`); requests on a reused socket find none, so their connecting and TLS time is 0.
+ * Origins left unused past the keep-alive timeout are dropped (see Connections).
  */
 import type { Socket } from 'node:net';
 import { buildConnector, Client } from 'undici';
@@ -27,6 +28,8 @@ export interface ConnectionOptions {
 }
 
 const KEEP_ALIVE = { keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000, pipelining: 1 };
+/** How often (a share of idleOriginMs) `take` looks for origins to drop. */
+const SWEEP_EVERY = 0.25;
 
 export class Connection {
   readonly client: Client;
@@ -51,6 +54,8 @@ export class Connection {
   }
 
   release(): void {
+    this.pool.busy--;
+    this.pool.lastUsed = this.pool.now();
     this.pool.idle.push(this);
   }
 
@@ -82,14 +87,22 @@ export class Connection {
 export class OriginConnections {
   readonly idle: Connection[] = [];
   readonly all: Connection[] = [];
+  /** Connections taken and not given back yet. */
+  busy = 0;
+  /** When a connection was last given back (the clock of `now`). */
+  lastUsed: number;
 
   constructor(
     private readonly origin: string,
     private readonly connector: buildConnector.connector,
-  ) {}
+    readonly now: () => number,
+  ) {
+    this.lastUsed = now();
+  }
 
   /** An idle connection, or a new one. Give it back with `release()` when the request ends. */
   take(): Connection {
+    this.busy++;
     const c = this.idle.pop();
     if (c !== undefined) return c;
     const fresh = new Connection(this.origin, this.connector, this);
@@ -98,21 +111,57 @@ export class OriginConnections {
   }
 }
 
+export interface PoolOptions extends ConnectionOptions {
+  /** An origin none of whose connections was used for this long is dropped (default: the keep-alive timeout). */
+  idleOriginMs?: number;
+  /** Clock in ms (default performance.now); tests inject one. */
+  now?: () => number;
+}
+
+/**
+ * Every origin the test reached, with its connections. An origin left unused for `idleOriginMs`
+ * (its sockets already closed by the keep-alive timeout) is dropped, its Clients destroyed, so a
+ * test reaching thousands of distinct hosts holds only the recent ones. The sweep runs from
+ * `take`, at most once per SWEEP_EVERY share of that time: no timer of its own.
+ */
 export class Connections {
   private readonly byOrigin = new Map<string, OriginConnections>();
   private readonly connector: buildConnector.connector;
+  private readonly idleOriginMs: number;
+  private readonly now: () => number;
+  private nextSweep: number;
 
-  constructor(opts: ConnectionOptions) {
+  constructor(opts: PoolOptions) {
     this.connector = buildConnector({ rejectUnauthorized: !opts.insecureSkipTLSVerify });
+    this.idleOriginMs = opts.idleOriginMs ?? KEEP_ALIVE.keepAliveTimeout;
+    this.now = opts.now ?? (() => performance.now());
+    this.nextSweep = this.now() + this.idleOriginMs * SWEEP_EVERY;
+  }
+
+  /** Origins held (for tests and diagnostics). */
+  get origins(): number {
+    return this.byOrigin.size;
   }
 
   take(origin: string): Connection {
     let o = this.byOrigin.get(origin);
     if (o === undefined) {
-      o = new OriginConnections(origin, this.connector);
+      if (this.byOrigin.size > 0 && this.now() >= this.nextSweep) this.sweep();
+      o = new OriginConnections(origin, this.connector, this.now);
       this.byOrigin.set(origin, o);
     }
     return o.take();
+  }
+
+  /** Drops the origins with no connection in use and none used for `idleOriginMs`. */
+  sweep(): void {
+    const now = this.now();
+    this.nextSweep = now + this.idleOriginMs * SWEEP_EVERY;
+    for (const [origin, o] of this.byOrigin) {
+      if (o.busy > 0 || now - o.lastUsed < this.idleOriginMs) continue;
+      this.byOrigin.delete(origin);
+      for (const c of o.all) c.client.destroy().catch(() => undefined);
+    }
   }
 
   async destroy(): Promise<void> {
