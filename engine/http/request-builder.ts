@@ -1,11 +1,12 @@
 /**
  * k6/http arguments -> a WireRequest: URL (string or http.url`` object), body (string, bytes, or
  * an object sent as a form, as k6 does), params (headers, tags, timeout, responseType, redirects,
- * responseCallback).
+ * responseCallback, cookies, jar).
  */
 import { parseDuration } from '../options/duration.ts';
 import type { EngineOptions } from '../options/consolidate.ts';
 import type { WireRequest } from './wire.ts';
+import { CookieJar, requestCookies, type RequestCookie } from './cookies.ts';
 
 export type ResponseCallback = ((status: number) => boolean) & { readonly __k6ResponseCallback: true };
 
@@ -16,6 +17,8 @@ export interface RequestParams {
   responseType?: 'text' | 'binary' | 'none';
   redirects?: number;
   responseCallback?: ResponseCallback | null;
+  cookies?: Record<string, unknown>;
+  jar?: CookieJar;
 }
 
 /** What http.url`...` returns: the URL and its template as the `name` tag. */
@@ -36,6 +39,12 @@ export interface BuiltRequest {
   name: string | undefined;
   callback: ResponseCallback | null | undefined;
   bodyText: string;
+  /** Redirects to follow (params.redirects or options.maxRedirects): k6/http follows them hop by hop, so wire.maxRedirects is 0. */
+  redirects: number;
+  /** params.cookies, sent with every hop and never stored. */
+  cookies: RequestCookie[] | undefined;
+  /** params.jar: the jar of this request instead of the VU's. */
+  jar: CookieJar | undefined;
   /** The request as a Response shows it, made once per built request (a cache, not part of the request). */
   view?: { method: string; url: string; headers: Record<string, string>; bodyText: string };
 }
@@ -107,14 +116,23 @@ function build(method: unknown, url: unknown, body: unknown, params: unknown, op
       headers,
       body: wireBody,
       timeoutMs,
-      maxRedirects: typeof p.redirects === 'number' ? p.redirects : options.maxRedirects,
+      maxRedirects: 0,
       responseType,
     },
+    redirects: typeof p.redirects === 'number' ? p.redirects : options.maxRedirects,
+    cookies: requestCookies(p.cookies),
+    jar: checkJar(p.jar),
     tags: p.tags,
     name: p.tags?.name ?? templateName,
     callback: 'responseCallback' in p ? p.responseCallback : undefined,
     bodyText: text,
   };
+}
+
+function checkJar(jar: unknown): CookieJar | undefined {
+  if (jar === undefined || jar === null) return undefined;
+  if (!(jar instanceof CookieJar)) throw new TypeError(`http params.jar: expected a jar from new http.CookieJar() or http.cookieJar(), got ${JSON.stringify(jar)}`);
+  return jar;
 }
 
 function encodeBody(body: unknown): { wireBody: string | Uint8Array | null; text: string; contentType?: string } {

@@ -1,5 +1,15 @@
 /** k6's http Response object, built from the transport's WireResponse. */
 import type { WireHop, WireResponse } from './wire.ts';
+import { responseCookies, sentCookies, type RequestCookie, type ResponseCookie } from './cookies.ts';
+
+/** The request as a Response shows it; `cookies` are the name/value pairs its Cookie header carried. */
+export interface RequestView {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  bodyText: string;
+  cookies?: ReadonlyArray<[string, string]>;
+}
 
 export class K6Response {
   readonly status: number;
@@ -13,11 +23,12 @@ export class K6Response {
   readonly error_code: number;
   readonly remote_ip: string;
   readonly remote_port: number;
-  readonly cookies: Record<string, unknown[]> = {};
   readonly tls_version = '';
-  private readonly req: { method: string; url: string; headers: Record<string, string>; bodyText: string };
+  private readonly req: RequestView;
+  private readonly setCookies: string[] | undefined;
+  private parsedCookies: Record<string, ResponseCookie[]> | null = null;
 
-  constructor(wire: WireResponse, req: { method: string; url: string; headers: Record<string, string>; bodyText: string }) {
+  constructor(wire: WireResponse, req: RequestView) {
     const last = wire.hops[wire.hops.length - 1]!;
     this.status = last.status;
     this.status_text = last.status ? `${last.status} ${last.statusText}` : '';
@@ -32,13 +43,19 @@ export class K6Response {
     this.remote_ip = wire.remoteIp;
     this.remote_port = wire.remotePort;
     this.req = req;
+    this.setCookies = last.setCookies;
+  }
+
+  /** The cookies the (last) response set: `{ name: [{ name, value, domain, path, http_only, secure, max_age, expires }] }`. */
+  get cookies(): Record<string, ResponseCookie[]> {
+    return (this.parsedCookies ??= responseCookies(this.setCookies));
   }
 
   /** The request as k6 shows it (built on first access). */
-  get request(): { method: string; url: string; headers: Record<string, string[]>; body: string; cookies: Record<string, unknown[]> } {
+  get request(): { method: string; url: string; headers: Record<string, string[]>; body: string; cookies: Record<string, RequestCookie[]> } {
     const headers: Record<string, string[]> = {};
     for (const [k, v] of Object.entries(this.req.headers)) headers[k] = [v];
-    return { method: this.req.method, url: this.req.url, headers, body: this.req.bodyText, cookies: {} };
+    return { method: this.req.method, url: this.req.url, headers, body: this.req.bodyText, cookies: sentCookies(this.req.cookies ?? []) };
   }
 
   /** Parses the body as JSON; `selector` is a dotted path like "data.items.0.id" (a subset of k6's gjson). */

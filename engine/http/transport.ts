@@ -6,8 +6,9 @@
  *   ─waiting─> first response byte (onResponseStarted) ─receiving─> end (onComplete).
  * As in k6, `blocked` includes setting up a new connection; `connecting` (TCP connect) and
  * `tls_handshaking` are that new connection's phases, reported by the first request on it, and 0
- * on a reused keep-alive connection. Redirects are followed here, one hop per request, each hop
- * reported for its own metrics, as k6 does.
+ * on a reused keep-alive connection. Redirects are followed here up to maxRedirects, one hop per
+ * request, each hop reported for its own metrics, as k6 does (k6/http sends 0 and follows them
+ * itself, hop by hop, to apply its cookie jar between hops: chain.ts).
  */
 import type { Dispatcher } from 'undici';
 import { Connections, type Connection } from './connections.ts';
@@ -122,6 +123,8 @@ class Call implements Dispatcher.DispatchHandler {
   private status = 0;
   private statusText = '';
   private resHeaders: Record<string, string> = {};
+  /** Set when Set-Cookie repeats (a single one is read from resHeaders at the end). */
+  private setCookies: string[] | undefined = undefined;
   private headerBytes = 0;
   private chunks: Buffer[] = [];
   private bodyBytes = 0;
@@ -179,7 +182,13 @@ class Call implements Dispatcher.DispatchHandler {
       const key = canonicalName(raw[i]!.toString('latin1'));
       const value = raw[i + 1]!.toString('latin1');
       this.headerBytes += raw[i]!.length + raw[i + 1]!.length + 4;
-      this.resHeaders[key] = this.resHeaders[key] === undefined ? value : `${this.resHeaders[key]}, ${value}`;
+      const prev = this.resHeaders[key];
+      if (prev === undefined) {
+        this.resHeaders[key] = value;
+      } else {
+        this.resHeaders[key] = `${prev}, ${value}`;
+        if (key === 'Set-Cookie') (this.setCookies ??= [prev]).push(value);
+      }
     }
     return true;
   }
@@ -267,6 +276,7 @@ class Call implements Dispatcher.DispatchHandler {
       errorCode: classified?.code ?? statusErrorCode(status),
       startTime: this.startTime,
     };
+    if (!err && this.resHeaders['Set-Cookie'] !== undefined) info.setCookies = this.setCookies ?? [this.resHeaders['Set-Cookie']];
     this.resolve({ info, body: err ? null : this.bodyOut(), remoteIp: this.remoteIp, remotePort: this.remotePort });
   }
 

@@ -40,6 +40,11 @@ export interface WireHop {
   errorCode: number;
   /** Epoch ms at the start of the hop. */
   startTime: number;
+  /**
+   * Each Set-Cookie header of the response, when it has any (`headers` joins them with ", ", which
+   * a cookie's Expires date makes ambiguous).
+   */
+  setCookies?: string[];
 }
 
 export interface WireResponse {

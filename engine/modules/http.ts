@@ -7,19 +7,29 @@
 import type { ModuleFactory, VuContext } from './api.ts';
 import { stateOf, type VuState } from '../runtime/vu-state.ts';
 import { buildRequest, DEFAULT_EXPECTED, expectedStatuses, HttpUrl, isResponseCallback, type BuiltRequest, type ResponseCallback } from '../http/request-builder.ts';
-import { K6Response } from '../http/response.ts';
+import { K6Response, type RequestView } from '../http/response.ts';
 import { emitHttpMetrics } from '../http/emit.ts';
-import type { WireResponse } from '../http/wire.ts';
+import type { WireRequest, WireResponse } from '../http/wire.ts';
+import { CookieJar } from '../http/cookies.ts';
+import { HopChain, needsChain, sendsCookies } from '../http/chain.ts';
+import type { HttpClient } from '../runtime/host.ts';
 import { InterruptError } from '../errors.ts';
 
 let warnedBlocking = false;
 
 type BatchItem = string | HttpUrl | unknown[] | { method?: string; url: unknown; body?: unknown; params?: unknown };
 
-function finish(st: VuState, built: BuiltRequest, wire: WireResponse): K6Response {
+/** `chain`: the hops of a request with cookies or redirects (null: one hop, sent as built). */
+function finish(st: VuState, built: BuiltRequest, wire: WireResponse, chain: HopChain | null): K6Response {
   const cb = built.callback !== undefined ? built.callback : st.responseCallback !== undefined ? st.responseCallback : DEFAULT_EXPECTED;
   emitHttpMetrics(st.host.sink, st.currentTags(), wire, built.tags, built.name, cb);
-  const res = new K6Response(wire, (built.view ??= { method: built.wire.method, url: built.wire.url, headers: built.wire.headers, bodyText: built.bodyText }));
+  let view: RequestView;
+  if (chain === null || chain.first === built.wire) {
+    view = built.view ??= { method: built.wire.method, url: built.wire.url, headers: built.wire.headers, bodyText: built.bodyText };
+  } else {
+    view = { method: chain.first.method, url: chain.first.url, headers: chain.first.headers, bodyText: built.bodyText, cookies: chain.firstSent };
+  }
+  const res = new K6Response(wire, view);
   if (res.error && st.host.options.throw) throw new Error(res.error);
   if (res.error_code && res.status === 0) st.host.log('WARN', `Request Failed error="${res.error}"`, {});
   return res;
@@ -38,6 +48,66 @@ function blocking(st: VuState, what: string): void {
   }
 }
 
+/** The jar of a request: params.jar, else the VU's. */
+function jarOf(st: VuState, built: BuiltRequest): CookieJar {
+  return built.jar ?? st.cookieJar;
+}
+
+/** A blocking request and its redirects, hop by hop (chain.ts); the fast path is one call and two checks. */
+function requestSync(st: VuState, http: HttpClient, built: BuiltRequest): K6Response {
+  const jar = jarOf(st, built);
+  let chain = sendsCookies(built, jar) ? new HopChain(built, jar) : null;
+  let req = chain === null ? built.wire : chain.first;
+  let wire = http.requestSync(req, st.idInInstance);
+  if (st.interrupted) throw new InterruptError();
+  if (chain === null && !needsChain(built, wire)) return finish(st, built, wire, null);
+  chain ??= new HopChain(built, jar, built.wire);
+  for (let next = chain.next(wire, req); next !== null; next = chain.next(wire, req)) {
+    req = next;
+    wire = http.requestSync(req, st.idInInstance);
+    if (st.interrupted) throw new InterruptError();
+  }
+  return finish(st, built, chain.response(), chain);
+}
+
+/** asyncRequest's hops after the first answer. */
+function continueAsync(st: VuState, http: HttpClient, built: BuiltRequest, chain: HopChain, wire: WireResponse, req: WireRequest): K6Response | Promise<K6Response> {
+  const next = chain.next(wire, req);
+  if (next === null) return finish(st, built, chain.response(), chain);
+  return http.request(next, st.signal).then((w) => {
+    if (st.signal?.aborted) throw new InterruptError();
+    return continueAsync(st, http, built, chain, w, next);
+  });
+}
+
+/** http.batch in sync mode: every request's next hop goes out together with the others'. */
+function batchSync(st: VuState, http: HttpClient, built: BuiltRequest[]): K6Response[] {
+  const chains = built.map((b) => (sendsCookies(b, jarOf(st, b)) ? new HopChain(b, jarOf(st, b)) : null));
+  const out: K6Response[] = new Array(built.length);
+  let pending = built.map((_, i) => i);
+  let reqs = built.map((b, i) => chains[i]?.first ?? b.wire);
+  while (pending.length > 0) {
+    const wires = http.requestManySync(reqs, st.idInInstance);
+    if (st.interrupted) throw new InterruptError();
+    const nextPending: number[] = [];
+    const nextReqs: WireRequest[] = [];
+    pending.forEach((i, k) => {
+      const b = built[i]!;
+      const wire = wires[k]!;
+      let chain = chains[i] ?? null;
+      if (chain === null && !needsChain(b, wire)) return void (out[i] = finish(st, b, wire, null));
+      chain ??= chains[i] = new HopChain(b, jarOf(st, b), b.wire);
+      const next = chain.next(wire, reqs[k]!);
+      if (next === null) return void (out[i] = finish(st, b, chain.response(), chain));
+      nextPending.push(i);
+      nextReqs.push(next);
+    });
+    pending = nextPending;
+    reqs = nextReqs;
+  }
+  return out;
+}
+
 function toArgs(item: BatchItem): [unknown, unknown, unknown, unknown] {
   if (typeof item === 'string' || item instanceof HttpUrl) return ['GET', item, null, undefined];
   if (Array.isArray(item)) return [item[0], item[1], item[2], item[3]];
@@ -51,10 +121,7 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
 
   const request = (method: unknown, url: unknown, body?: unknown, params?: unknown): K6Response => {
     blocking(st, `http.${String(method).toLowerCase()}`);
-    const built = buildRequest(method, url, body, params, st.host.options);
-    const wire = http.requestSync(built.wire, st.idInInstance);
-    if (st.interrupted) throw new InterruptError();
-    return finish(st, built, wire);
+    return requestSync(st, http, buildRequest(method, url, body, params, st.host.options));
   };
 
   const asyncRequest = (method: unknown, url: unknown, body?: unknown, params?: unknown): Promise<K6Response> => {
@@ -65,9 +132,13 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     } catch (err) {
       return Promise.reject(err);
     }
-    return http.request(built.wire, st.signal).then((wire) => {
+    const jar = jarOf(st, built);
+    const chain = sendsCookies(built, jar) ? new HopChain(built, jar) : null;
+    const req = chain === null ? built.wire : chain.first;
+    return http.request(req, st.signal).then((wire) => {
       if (st.signal?.aborted) throw new InterruptError();
-      return finish(st, built, wire);
+      if (chain === null && !needsChain(built, wire)) return finish(st, built, wire, null);
+      return continueAsync(st, http, built, chain ?? new HopChain(built, jar, built.wire), wire, req);
     });
   };
 
@@ -80,9 +151,7 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
       const [m, u, b, p] = toArgs(item);
       return buildRequest(m, u, b, p, st.host.options);
     });
-    const wires = http.requestManySync(built.map((b) => b.wire), st.idInInstance);
-    if (st.interrupted) throw new InterruptError();
-    const responses = built.map((b, i) => finish(st, b, wires[i]!));
+    const responses = batchSync(st, http, built);
     if (Array.isArray(requests)) return responses;
     return Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));
   };
@@ -120,8 +189,10 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
       throw new Error('http.file() (multipart uploads) is not supported by the Node engine; run this script with the k6 binary');
     },
     cookieJar: () => {
-      throw new Error('http.cookieJar() is not supported by the Node engine; run this script with the k6 binary');
+      if (st.phaseNow === 'init') throw new Error('http.cookieJar(): getting the cookie jar in the init context is not supported (k6 forbids it)');
+      return st.cookieJar;
     },
+    CookieJar,
     TLS_1_2: 'tls1.2',
     TLS_1_3: 'tls1.3',
   };

@@ -25,6 +25,8 @@ export interface EngineOptions {
   readonly minIterationDuration: number;
   readonly insecureSkipTLSVerify: boolean;
   readonly throw: boolean;
+  /** Keep each VU's cookies from one iteration to the next (k6 empties the jar by default). */
+  readonly noCookiesReset: boolean;
 }
 
 const SHORTCUTS = ['duration', 'iterations', 'stages'] as const;
@@ -137,6 +139,8 @@ function finish(raw: Record<string, unknown>, scenarios: BaseConfig[], problems:
   if (typeof maxRedirects !== 'number' || !Number.isInteger(maxRedirects) || maxRedirects < 0) {
     problems.push(`options.maxRedirects: expected an integer >= 0, got ${JSON.stringify(maxRedirects)}`);
   }
+  const noCookiesReset = raw.noCookiesReset ?? false;
+  if (typeof noCookiesReset !== 'boolean') problems.push(`options.noCookiesReset: expected true or false, got ${JSON.stringify(noCookiesReset)}`);
   return {
     raw,
     scenarios,
@@ -151,5 +155,6 @@ function finish(raw: Record<string, unknown>, scenarios: BaseConfig[], problems:
     minIterationDuration: dur('minIterationDuration', 0),
     insecureSkipTLSVerify: raw.insecureSkipTLSVerify === true,
     throw: raw.throw === true,
+    noCookiesReset: noCookiesReset === true,
   };
 }

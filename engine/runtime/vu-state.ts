@@ -11,6 +11,7 @@ import type { VuHost } from './host.ts';
 import type { ResponseCallback } from '../http/request-builder.ts';
 import type { InterruptSignal } from './interrupt.ts';
 import { SleepPromise, SleepWatch } from './sleep-watch.ts';
+import { CookieJar } from '../http/cookies.ts';
 
 export class VuState implements VuContext {
   phaseNow: VuPhase = 'init';
@@ -31,6 +32,8 @@ export class VuState implements VuContext {
   readonly vuTags: Record<string, string> = {};
   /** http.setResponseCallback for this VU; undefined = k6's default (200-399 expected). */
   responseCallback: ResponseCallback | null | undefined = undefined;
+  /** k6/http's jar of this VU (http.cookieJar()), emptied after every iteration unless options.noCookiesReset. */
+  readonly cookieJar = new CookieJar();
   readonly env: Record<string, string>;
   readonly closers: Array<() => void | Promise<void>> = [];
   /**

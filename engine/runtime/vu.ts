@@ -80,6 +80,7 @@ export class Vu implements ExecVu {
       outcome = this.iterationError(err, ac);
     }
     st.sleeps.endIteration();
+    if (!this.host.options.noCookiesReset) st.cookieJar.reset();
     st.iterationInScenario++;
     if (st.groupPath !== '') st.setGroup('');
     if (outcome !== 'interrupted' && st.interrupted) outcome = 'interrupted';
@@ -120,6 +121,7 @@ export class Vu implements ExecVu {
     } finally {
       this.current = null;
       st.signal = null;
+      st.cookieJar.reset(); // k6 runs setup/teardown on a VU of their own: their cookies reach no iteration
     }
   }
 
