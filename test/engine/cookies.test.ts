@@ -58,12 +58,13 @@ function out(name, value) { console.log('R ' + JSON.stringify({ vu: __VU, iter: 
 export default ASYNC function () {
   const echo = ASYNC (params) => JSON.parse((REQ('GET', B + '/echo', null, params)).body).cookie;
   if (__VU === 2) {
-    if (__ITER === 0) { AWAIT sleep(0.5); out('vu2', AWAIT echo()); }
+    if (__ITER === 0) { AWAIT sleep(0.3); out('vu2', AWAIT echo()); } // while VU 1 holds its cookie
     return;
   }
   if (__ITER === 1) { out('iter1', AWAIT echo()); return; }
   REQ('GET', B + '/set?vu1=yes');
   out('after-set', AWAIT echo());
+  AWAIT sleep(0.6);
   const jar = http.cookieJar();
   jar.set(B + '/', 'manual', 'm1');
   out('forurl', jar.cookiesForURL(B + '/'));
