@@ -15,7 +15,6 @@ export class K6Response {
   readonly status: number;
   readonly status_text: string;
   readonly body: string | ArrayBuffer | null;
-  readonly headers: Record<string, string>;
   readonly timings: WireHop['timings'];
   readonly url: string;
   readonly proto: string;
@@ -25,6 +24,8 @@ export class K6Response {
   readonly remote_port: number;
   readonly tls_version = '';
   private readonly req: RequestView;
+  /** The last hop: its headers are built when first read. */
+  private readonly last: WireHop;
   private readonly setCookies: string[] | undefined;
   private parsedCookies: Record<string, ResponseCookie[]> | null = null;
 
@@ -34,7 +35,7 @@ export class K6Response {
     this.status_text = last.status ? `${last.status} ${last.statusText}` : '';
     const b = wire.body;
     this.body = b instanceof Uint8Array ? b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer : b;
-    this.headers = last.headers;
+    this.last = last;
     this.timings = last.timings;
     this.url = last.url;
     this.proto = last.proto;
@@ -44,6 +45,11 @@ export class K6Response {
     this.remote_port = wire.remotePort;
     this.req = req;
     this.setCookies = last.setCookies;
+  }
+
+  /** The (last) response's headers, canonical names, repeated ones joined with ", ". */
+  get headers(): Record<string, string> {
+    return this.last.headers;
   }
 
   /** The cookies the (last) response set: `{ name: [{ name, value, domain, path, http_only, secure, max_age, expires }] }`. */

@@ -27,6 +27,37 @@ export function canonicalName(key: string): string {
   return c;
 }
 
+/**
+ * A response's headers from undici's raw [name, value, ...] buffers: canonical names, repeated
+ * headers joined with ", " (as Go's Header.Get shows them in k6).
+ */
+export function headerMap(raw: readonly Buffer[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = canonicalName(raw[i]!.toString('latin1'));
+    const value = raw[i + 1]!.toString('latin1');
+    const prev = out[key];
+    out[key] = prev === undefined ? value : `${prev}, ${value}`;
+  }
+  return out;
+}
+
+const SET_COOKIE = 'set-cookie';
+
+/** Whether a raw header name is Set-Cookie, in any case, without making a string of it. */
+export function isSetCookie(name: Buffer): boolean {
+  if (name.length !== SET_COOKIE.length) return false;
+  for (let i = 0; i < SET_COOKIE.length; i++) if ((name[i]! | 0x20) !== SET_COOKIE.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Each Set-Cookie value among raw headers, in order. */
+export function setCookieValues(raw: readonly Buffer[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) if (isSetCookie(raw[i]!)) out.push(raw[i + 1]!.toString('latin1'));
+  return out;
+}
+
 const targets = new Map<string, { origin: string; path: string }>();
 
 /** origin and path of a URL, cached: a test requests the same URLs over and over. */

@@ -12,7 +12,8 @@
  */
 import type { Dispatcher } from 'undici';
 import { Connections, type Connection } from './connections.ts';
-import { canonicalName, Deadlines, parseTarget } from './transport-parts.ts';
+import { Deadlines, isSetCookie, parseTarget, setCookieValues } from './transport-parts.ts';
+import { Hop } from './hop.ts';
 import { classify, K6_ERROR, statusErrorCode } from './error-codes.ts';
 import type { WireHop, WireRequest, WireResponse, WireTimings } from './wire.ts';
 import type { InterruptSignal } from '../runtime/interrupt.ts';
@@ -122,9 +123,9 @@ class Call implements Dispatcher.DispatchHandler {
   private tFirst = 0;
   private status = 0;
   private statusText = '';
-  private resHeaders: Record<string, string> = {};
-  /** Set when Set-Cookie repeats (a single one is read from resHeaders at the end). */
-  private setCookies: string[] | undefined = undefined;
+  /** undici's raw [name, value, ...] header buffers: made into strings only when read (the hop's `headers` getter). */
+  private rawHeaders: Buffer[] | null = null;
+  private hasSetCookie = false;
   private headerBytes = 0;
   private chunks: Buffer[] = [];
   private bodyBytes = 0;
@@ -177,19 +178,13 @@ class Call implements Dispatcher.DispatchHandler {
     if (!this.tFirst) this.tFirst = performance.now();
     this.status = status;
     this.statusText = statusText;
-    this.headerBytes = 17 + statusText.length;
+    let bytes = 17 + statusText.length;
     for (let i = 0; i < raw.length; i += 2) {
-      const key = canonicalName(raw[i]!.toString('latin1'));
-      const value = raw[i + 1]!.toString('latin1');
-      this.headerBytes += raw[i]!.length + raw[i + 1]!.length + 4;
-      const prev = this.resHeaders[key];
-      if (prev === undefined) {
-        this.resHeaders[key] = value;
-      } else {
-        this.resHeaders[key] = `${prev}, ${value}`;
-        if (key === 'Set-Cookie') (this.setCookies ??= [prev]).push(value);
-      }
+      bytes += raw[i]!.length + raw[i + 1]!.length + 4;
+      if (isSetCookie(raw[i]!)) this.hasSetCookie = true;
     }
+    this.headerBytes = bytes;
+    this.rawHeaders = raw;
     return true;
   }
 
@@ -262,21 +257,20 @@ class Call implements Dispatcher.DispatchHandler {
     timings.duration = timings.sending + timings.waiting + timings.receiving;
     const classified = err ? (code ? { code, message: err.message } : classify(err, this.url)) : null;
     const status = err ? 0 : this.status;
-    const info: WireHop = {
-      method: this.method,
-      url: this.url,
+    const info = new Hop(
+      this.method,
+      this.url,
       status,
-      statusText: this.statusText,
-      proto: 'HTTP/1.1',
-      headers: err ? {} : this.resHeaders,
+      this.statusText,
       timings,
-      sentBytes: this.requestBytes(),
-      receivedBytes: this.headerBytes + this.bodyBytes,
-      error: classified?.message ?? '',
-      errorCode: classified?.code ?? statusErrorCode(status),
-      startTime: this.startTime,
-    };
-    if (!err && this.resHeaders['Set-Cookie'] !== undefined) info.setCookies = this.setCookies ?? [this.resHeaders['Set-Cookie']];
+      this.requestBytes(),
+      this.headerBytes + this.bodyBytes,
+      classified?.message ?? '',
+      classified?.code ?? statusErrorCode(status),
+      this.startTime,
+      err ? null : this.rawHeaders,
+    );
+    if (!err && this.hasSetCookie) info.setCookies = setCookieValues(this.rawHeaders!);
     this.resolve({ info, body: err ? null : this.bodyOut(), remoteIp: this.remoteIp, remotePort: this.remotePort });
   }
 

@@ -8,6 +8,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { HttpTransport } from '../http/transport.ts';
+import { plainResponses } from '../http/hop.ts';
 import type { WireRequest } from '../http/wire.ts';
 import { adoptPaths, type ThreadPaths } from './threads.ts';
 import { Interrupt } from './interrupt.ts';
@@ -53,7 +54,7 @@ export function serve({ port, flag, slot }: Attach): void {
       Atomics.store(slots, REP_LEN, n);
       Atomics.store(slots, REP, 1);
     } else {
-      port.postMessage({ id, res });
+      port.postMessage({ id, res: plainResponses(res) }); // structured clone would drop the hops' headers getter
       Atomics.store(slots, REP, 2);
     }
     Atomics.notify(slots, REP);
