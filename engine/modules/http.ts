@@ -74,7 +74,7 @@ function requestSync(st: VuState, http: HttpClient, built: BuiltRequest): K6Resp
 function continueAsync(st: VuState, http: HttpClient, built: BuiltRequest, chain: HopChain, wire: WireResponse, req: WireRequest): K6Response | Promise<K6Response> {
   const next = chain.next(wire, req);
   if (next === null) return finish(st, built, chain.response(), chain);
-  return http.request(next, st.signal).then((w) => {
+  return http.requestThen(next, st.signal, (w) => {
     if (st.signal?.aborted) throw new InterruptError();
     return continueAsync(st, http, built, chain, w, next);
   });
@@ -135,7 +135,7 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     const jar = jarOf(st, built);
     const chain = sendsCookies(built, jar) ? new HopChain(built, jar) : null;
     const req = chain === null ? built.wire : chain.first;
-    return http.request(req, st.signal).then((wire) => {
+    return http.requestThen(req, st.signal, (wire) => {
       if (st.signal?.aborted) throw new InterruptError();
       if (chain === null && !needsChain(built, wire)) return finish(st, built, wire, null);
       return continueAsync(st, http, built, chain ?? new HopChain(built, jar, built.wire), wire, req);

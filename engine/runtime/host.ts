@@ -12,6 +12,8 @@ import type { InterruptSignal } from './interrupt.ts';
 /** The HTTP side k6/http talks to: promises on this thread's pools, or blocking calls served by an I/O thread. */
 export interface HttpClient {
   request(req: WireRequest, signal: InterruptSignal | null): Promise<WireResponse>;
+  /** `request(req, signal).then(then)` in one promise (the async fast path). */
+  requestThen<T>(req: WireRequest, signal: InterruptSignal | null, then: (res: WireResponse) => T | PromiseLike<T>): Promise<T>;
   /** Blocks this thread until the I/O thread answers. */
   requestSync(req: WireRequest, vuSlot: number): WireResponse;
   requestManySync(reqs: WireRequest[], vuSlot: number): WireResponse[];

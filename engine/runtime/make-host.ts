@@ -42,8 +42,10 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
     if (!channel) ({ channel, io } = SyncHttpChannel.standalone(insecure));
     return channel;
   };
+  const asyncTransport = (): HttpTransport => (transport ??= new HttpTransport({ insecureSkipTLSVerify: insecure }));
   const http: HttpClient = {
-    request: (req: WireRequest, signal: InterruptSignal | null) => (transport ??= new HttpTransport({ insecureSkipTLSVerify: insecure })).request(req, signal ?? undefined),
+    request: (req: WireRequest, signal: InterruptSignal | null) => asyncTransport().request(req, signal ?? undefined),
+    requestThen: (req, signal, then) => asyncTransport().requestThen(req, signal ?? undefined, then),
     requestSync: (req: WireRequest) => sync().request(req),
     requestManySync: (reqs: WireRequest[]) => sync().requestMany(reqs),
   };
