@@ -1,7 +1,7 @@
 /**
  * A request's hops when cookies are in play. k6/http follows redirects itself, one transport call
- * per hop (the transport gets maxRedirects 0), so that the cookie jar, which lives on the VU's
- * thread, is applied between hops in both modes: each hop's Set-Cookie is stored in the jar, and
+ * per hop, so that the cookie jar, which lives on the VU's thread, is applied between hops in both
+ * modes: each hop's Set-Cookie is stored in the jar, and
  * the next hop sends the jar's cookies for its URL (a login answering 302 + Set-Cookie is followed
  * by a request carrying the new session cookie, as in k6).
  *

@@ -39,7 +39,7 @@ export interface BuiltRequest {
   name: string | undefined;
   callback: ResponseCallback | null | undefined;
   bodyText: string;
-  /** Redirects to follow (params.redirects or options.maxRedirects): k6/http follows them hop by hop, so wire.maxRedirects is 0. */
+  /** Redirects to follow (params.redirects or options.maxRedirects): k6/http follows them hop by hop (chain.ts). */
   redirects: number;
   /** params.cookies, sent with every hop and never stored. */
   cookies: RequestCookie[] | undefined;
@@ -116,7 +116,6 @@ function build(method: unknown, url: unknown, body: unknown, params: unknown, op
       headers,
       body: wireBody,
       timeoutMs,
-      maxRedirects: 0,
       responseType,
     },
     redirects: typeof p.redirects === 'number' ? p.redirects : options.maxRedirects,

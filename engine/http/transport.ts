@@ -6,9 +6,8 @@
  *   ─waiting─> first response byte (onResponseStarted) ─receiving─> end (onComplete).
  * As in k6, `blocked` includes setting up a new connection; `connecting` (TCP connect) and
  * `tls_handshaking` are that new connection's phases, reported by the first request on it, and 0
- * on a reused keep-alive connection. Redirects are followed here up to maxRedirects, one hop per
- * request, each hop reported for its own metrics, as k6 does (k6/http sends 0 and follows them
- * itself, hop by hop, to apply its cookie jar between hops: chain.ts).
+ * on a reused keep-alive connection. One call is one hop: k6/http follows redirects itself, hop by
+ * hop, to apply its cookie jar between hops (chain.ts).
  */
 import type { Dispatcher } from 'undici';
 import { Connections, type Connection } from './connections.ts';
@@ -18,7 +17,6 @@ import { classify, K6_ERROR, statusErrorCode } from './error-codes.ts';
 import type { WireHop, WireRequest, WireResponse, WireTimings } from './wire.ts';
 import type { InterruptSignal } from '../runtime/interrupt.ts';
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const same = (res: WireResponse): WireResponse => res;
 
 export interface TransportOptions {
@@ -33,7 +31,7 @@ export class HttpTransport {
     this.connections = new Connections(opts);
   }
 
-  /** Runs a request and its redirects. Never rejects: errors are in the hops. */
+  /** Sends one request (one hop). Never rejects: errors are in the hop. */
   request(req: WireRequest, signal?: InterruptSignal): Promise<WireResponse> {
     return this.requestThen(req, signal, same);
   }
@@ -43,49 +41,21 @@ export class HttpTransport {
    * (a throw rejects). The fast path of k6/http: one promise per request, no extra reaction.
    */
   requestThen<T>(req: WireRequest, signal: InterruptSignal | undefined, then: (res: WireResponse) => T | PromiseLike<T>): Promise<T> {
-    // One hop: no await chain, no header copy unless a redirect is followed.
     return new Promise((resolve, reject) => {
-      this.once(req.method, req.url, req.headers, req.body, req, signal, (hop) => {
-        if (req.maxRedirects <= 0 || hop.info.error || !REDIRECTS.has(hop.info.status) || !hop.info.headers['Location']) {
-          try {
-            resolve(then({ hops: [hop.info], body: hop.body, remoteIp: hop.remoteIp, remotePort: hop.remotePort }));
-          } catch (err) {
-            reject(err);
-          }
-        } else {
-          resolve(this.follow(req, hop, signal).then(then));
+      this.once(req, signal, (hop) => {
+        try {
+          resolve(then({ hops: [hop.info], body: hop.body, remoteIp: hop.remoteIp, remotePort: hop.remotePort }));
+        } catch (err) {
+          reject(err);
         }
       });
     });
   }
 
-  private async follow(req: WireRequest, first: HopResult, signal?: InterruptSignal): Promise<WireResponse> {
-    const hops: WireHop[] = [];
-    let { method, url, body } = req;
-    const headers = { ...req.headers };
-    let hop = first;
-    for (let left = req.maxRedirects; ; left--) {
-      hops.push(hop.info);
-      const location = hop.info.headers['Location'];
-      if (!REDIRECTS.has(hop.info.status) || !location || left <= 0 || hop.info.error) {
-        return { hops, body: hop.body, remoteIp: hop.remoteIp, remotePort: hop.remotePort };
-      }
-      url = new URL(location, url).toString();
-      if (hop.info.status === 303 || ((hop.info.status === 301 || hop.info.status === 302) && method === 'POST')) {
-        method = 'GET';
-        body = null;
-        delete headers['Content-Type'];
-        delete headers['Content-Length'];
-      }
-      const [m, u, b] = [method, url, body]; // the executor runs now, but keep the closure off the loop variables
-      hop = await new Promise<HopResult>((resolve) => this.once(m, u, headers, b, req, signal, resolve));
-    }
-  }
-
   /** Sends one hop; `done` gets its result (never an exception). */
-  private once(method: string, url: string, headers: Record<string, string>, body: WireRequest['body'], req: WireRequest, signal: InterruptSignal | undefined, done: (hop: HopResult) => void): void {
-    const call = new Call(method, url, headers, body, req.responseType, done);
-    const target = parseTarget(url);
+  private once(req: WireRequest, signal: InterruptSignal | undefined, done: (hop: HopResult) => void): void {
+    const call = new Call(req.method, req.url, req.headers, req.body, req.responseType, done);
+    const target = parseTarget(req.url);
     if ('error' in target) return call.fail(target.error, K6_ERROR.INVALID_URL);
     call.deadline = call.t0 + req.timeoutMs;
     call.timeoutMs = req.timeoutMs;
@@ -98,7 +68,7 @@ export class HttpTransport {
     const conn = this.connections.take(target.origin);
     call.conn = conn;
     try {
-      conn.client.dispatch({ path: target.path, method, headers, body: body ?? undefined, headersTimeout: 0, bodyTimeout: 0 }, call);
+      conn.client.dispatch({ path: target.path, method: req.method, headers: req.headers, body: req.body ?? undefined, headersTimeout: 0, bodyTimeout: 0 }, call);
     } catch (err) {
       call.releaseConn();
       call.fail(err, 0);

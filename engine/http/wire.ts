@@ -9,7 +9,6 @@ export interface WireRequest {
   body: string | Uint8Array | null;
   /** Total time allowed, ms (k6 `timeout`, default 60s). */
   timeoutMs: number;
-  maxRedirects: number;
   /** 'none' discards the body (k6 responseType "none" / discardResponseBodies). */
   responseType: 'text' | 'binary' | 'none';
 }

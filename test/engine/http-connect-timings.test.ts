@@ -72,7 +72,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const get = (url: string): WireRequest => ({ method: 'GET', url, headers: {}, body: null, timeoutMs: 10_000, maxRedirects: 0, responseType: 'text' });
+const get = (url: string): WireRequest => ({ method: 'GET', url, headers: {}, body: null, timeoutMs: 10_000, responseType: 'text' });
 
 /** Sends the requests one after another on one transport; the timings of each. */
 async function sequential(urls: string[], insecure = false): Promise<WireTimings[]> {

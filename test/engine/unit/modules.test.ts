@@ -61,7 +61,7 @@ describe('k6/http request building', () => {
     const b = buildRequest('GET', 'http://x/', null, { timeout: '2s', tags: { name: 'home' }, redirects: 0 }, options);
     assert.equal(b.wire.timeoutMs, 2000);
     assert.equal(b.name, 'home');
-    assert.equal(b.wire.maxRedirects, 0);
+    assert.equal(b.redirects, 0);
   });
 
   it('matches statuses and ranges with expectedStatuses', () => {
