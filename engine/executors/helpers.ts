@@ -10,7 +10,14 @@ const INTERRUPT_SETTLE_MS = 2000;
 
 /** Running iterations of one scenario in this worker. */
 export class Inflight {
-  private readonly running = new Map<ExecVu, Promise<IterationOutcome>>();
+  /**
+   * Each VU that ever ran here, with its running iteration or null: a VU stays a key, so the Map
+   * does not add and delete an entry per iteration (a churning Map reallocates its table every few
+   * dozen iterations, and V8's obsolete tables keep their successors alive through the scavenges;
+   * see Deadlines in http/transport-parts.ts).
+   */
+  private readonly running = new Map<ExecVu, Promise<IterationOutcome> | null>();
+  private count = 0;
   private readonly onStop: () => void;
 
   constructor(private readonly ctx: ExecutorContext) {
@@ -19,7 +26,18 @@ export class Inflight {
   }
 
   get size(): number {
-    return this.running.size;
+    return this.count;
+  }
+
+  private mark(vu: ExecVu, p: Promise<IterationOutcome>): void {
+    if (this.running.get(vu) == null) this.count++;
+    this.running.set(vu, p);
+  }
+
+  private unmark(vu: ExecVu): void {
+    if (this.running.get(vu) == null) return;
+    this.count--;
+    this.running.set(vu, null);
   }
 
   /** Starts one iteration on `vu` with the next iteration numbers; resolves when it ends. */
@@ -32,10 +50,10 @@ export class Inflight {
       scn.activeVus--;
       if (outcome === 'interrupted') scn.iterationsInterrupted++;
       else scn.iterationsCompleted++;
-      this.running.delete(vu);
+      this.unmark(vu);
       return outcome;
     });
-    this.running.set(vu, p);
+    this.mark(vu, p);
     return p;
   }
 
@@ -45,25 +63,25 @@ export class Inflight {
     scn.activeVus++;
     const p = vu.loop!(scn, plan).then(() => {
       scn.activeVus--;
-      this.running.delete(vu);
+      this.unmark(vu);
       return 'completed' as const;
     });
-    this.running.set(vu, p);
+    this.mark(vu, p);
     return p;
   }
 
   isRunning(vu: ExecVu): boolean {
-    return this.running.has(vu);
+    return this.running.get(vu) != null;
   }
 
   interruptAll(): void {
-    for (const vu of this.running.keys()) vu.interrupt();
+    for (const [vu, p] of this.running) if (p !== null) vu.interrupt();
   }
 
   /** Waits for running iterations until `deadline` (scenario ms), then interrupts the rest. */
   async drain(deadline: number): Promise<void> {
-    if (this.running.size === 0) return this.dispose();
-    const all = Promise.all(this.running.values());
+    if (this.count === 0) return this.dispose();
+    const all = Promise.all([...this.running.values()].filter((p) => p !== null));
     const timer = new AbortController();
     const gone = await Promise.race([all.then(() => true), this.ctx.clock.sleepUntil(deadline, timer.signal).then(() => false, () => false)]);
     timer.abort();

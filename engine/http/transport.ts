@@ -93,6 +93,7 @@ class Call implements Dispatcher.DispatchHandler {
   deadline = Infinity;
   timeoutMs = 0;
   deadlines: Deadlines | null = null;
+  deadlineSlot = -1;
   /** The connection the request runs on, given back when it ends. */
   conn: Connection | null = null;
   readonly t0 = performance.now();

@@ -30,7 +30,8 @@ export interface IoRequest {
 adoptPaths((workerData as { paths?: ThreadPaths } | undefined)?.paths);
 const transport = new HttpTransport({ insecureSkipTLSVerify: Boolean((workerData as { insecure?: boolean })?.insecure) });
 
-const running = new Map<number, Interrupt>();
+/** Each client's running requests (null between them: a slot stays a key, the Map does not churn; see Deadlines in http/transport-parts.ts). */
+const running = new Map<number, Interrupt | null>();
 
 /** Atomics.waitAsync (in Node 20, not yet in TypeScript's lib for this target). */
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
@@ -44,7 +45,7 @@ export function serve({ port, flag, slot }: Attach): void {
     running.set(slot, ac);
     const done = reqs.length === 1 ? transport.request(reqs[0]!, ac).then((r) => [r]) : Promise.all(reqs.map((r) => transport.request(r, ac)));
     void done.then((res) => {
-      if (running.get(slot) === ac) running.delete(slot);
+      if (running.get(slot) === ac) running.set(slot, null);
       reply(res);
     });
   };
