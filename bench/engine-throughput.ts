@@ -9,13 +9,18 @@
  * mode the order alternates (odd rounds autocannon first, even rounds the engine first). The server is warmed up
  * (2 s of autocannon, not counted) before the first round.
  * Sync mode runs one thread per VU: it is compared with autocannon at the same connection count.
+ * `--floor` adds, to each round, the engine's designs with no engine code in them (design-floor.ts):
+ * a bare undici loop for async mode and the thread-per-VU + I/O thread handshake for sync mode,
+ * and prints what they reach against autocannon (what the design can reach at most on this machine)
+ * and the engine against them.
  */
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { asyncFloor, syncFloor } from './design-floor.ts';
 import { onExit, runQuiet, Scripts, startServerProcess } from './engine-bench-lib.ts';
 
 const { values } = parseArgs({
-  options: { vus: { type: 'string', default: '32' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '5' }, workers: { type: 'string' }, 'sync-vus': { type: 'string', default: '8' }, only: { type: 'string' } },
+  options: { vus: { type: 'string', default: '32' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '5' }, workers: { type: 'string' }, 'sync-vus': { type: 'string', default: '8' }, only: { type: 'string' }, floor: { type: 'boolean', default: false } },
 });
 const vus = Number(values.vus);
 const syncVus = Number(values['sync-vus']);
@@ -27,6 +32,7 @@ const only = values.only;
 if (only !== undefined && only !== 'sync' && only !== 'async') throw new Error(`--only: expected sync or async, got ${JSON.stringify(only)}`);
 const doAsync = only !== 'sync';
 const doSync = only !== 'async';
+const doFloor = values.floor === true;
 
 /** autocannon has no type declarations: the part used here. */
 type Autocannon = (o: { url: string; connections: number; duration: number; pipelining: number }) => Promise<{ requests: { total: number } }>;
@@ -92,7 +98,7 @@ try {
   console.log(`engine-throughput: async ${vus} VUs, sync ${syncVus} VUs (= autocannon connections), ${seconds} s per run, ${rounds} rounds, workers ${workers ?? 'default'}`);
   const asyncScript = scripts.write('async.js', ASYNC);
   const syncScript = scripts.write('sync.js', SYNC);
-  const ratios = { async: [] as number[], sync: [] as number[] };
+  const ratios = { async: [] as number[], sync: [] as number[], asyncFloor: [] as number[], syncFloor: [] as number[] };
   // Warm the server up (its JIT), not counted: otherwise whichever side runs first pays for it.
   await autocannon({ url: server.url, connections: vus, duration: 2, pipelining: 1 });
   for (let round = 1; round <= rounds; round++) {
@@ -106,12 +112,22 @@ try {
       if (round % 2 === 0) a1 = await anchor(server.url, vus);
       ratios.async.push(e1 / a1);
       parts.push(`autocannon ${a1.toFixed(0)} req/s, engine async ${e1.toFixed(0)} req/s (${(e1 / a1).toFixed(2)})`);
+      if (doFloor) {
+        const f1 = await asyncFloor({ url: server.url, vus, seconds });
+        ratios.asyncFloor.push(f1 / a1);
+        parts.push(`async floor ${f1.toFixed(0)} req/s (${(f1 / a1).toFixed(2)})`);
+      }
     }
     if (doSync) {
       const a2 = await anchor(server.url, syncVus);
       const e2 = await engine(syncScript, server.url, 'sync', syncVus);
       ratios.sync.push(e2 / a2);
       parts.push(`autocannon ${a2.toFixed(0)} req/s, engine sync ${e2.toFixed(0)} req/s (${(e2 / a2).toFixed(2)})`);
+      if (doFloor) {
+        const f2 = await syncFloor({ url: server.url, vus: syncVus, seconds });
+        ratios.syncFloor.push(f2 / a2);
+        parts.push(`sync floor ${f2.toFixed(0)} req/s (${(f2 / a2).toFixed(2)})`);
+      }
     }
     console.log(`  round ${round}: ${parts.join('; ')}`);
   }
@@ -126,6 +142,8 @@ try {
   console.log(`client CPU per request: ${cpu.join(', ')} (all threads of the process)`);
   if (doAsync) console.log(`async ratio: ${median(ratios.async).toFixed(2)} (median; goal >= 0.7); by CPU cost: ${(ac / marginalUs(costs.async)).toFixed(2)}`);
   if (doSync) console.log(`sync ratio:  ${median(ratios.sync).toFixed(2)} (median; goal >= 0.4); by CPU cost: ${(ac / marginalUs(costs.sync)).toFixed(2)}`);
+  if (doFloor && doAsync) console.log(`async floor (bare undici) vs autocannon: ${median(ratios.asyncFloor).toFixed(2)} (median); engine async vs floor: ${(median(ratios.async) / median(ratios.asyncFloor)).toFixed(2)}`);
+  if (doFloor && doSync) console.log(`sync floor (thread per VU + I/O thread, no engine code) vs autocannon: ${median(ratios.syncFloor).toFixed(2)} (median); engine sync vs floor: ${(median(ratios.sync) / median(ratios.syncFloor)).toFixed(2)}`);
 } finally {
   await server.close();
   scripts.dispose();
