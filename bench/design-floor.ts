@@ -2,8 +2,8 @@
  * The engine's two designs with no engine code in them: what each can reach at most on this
  * machine, for engine-throughput's `--floor` anchors.
  *
- * - async floor: one worker thread runs `vus` loops of `await pool.request(...)` on undici, the
- *   library the engine's transport is built on (no k6 API, no metrics).
+ * - async floor: one worker thread runs `vus` loops of GET requests on undici's `dispatch` with a
+ *   minimal handler, the API the engine's transport is built on (no k6 API, no metrics).
  * - sync floor: `vus` threads each block in Atomics.wait while one I/O thread makes the request
  *   with undici and writes the answer into their shared memory: the engine's sync-mode design
  *   (engine/runtime/io-thread.ts) with nothing else around it.
@@ -58,9 +58,33 @@ export async function syncFloor(run: FloorRun): Promise<number> {
   return counts.reduce((a, b) => a + b, 0) / run.seconds;
 }
 
+/** The part of undici's legacy dispatch handler interface a GET needs. */
+interface Handler {
+  onConnect(abort: () => void): void;
+  onHeaders(status: number): boolean;
+  onData(chunk: Buffer): boolean;
+  onComplete(): void;
+  onError(err: Error): void;
+}
+
 interface Pool {
-  request(o: { path: string; method: string }): Promise<{ statusCode: number; body: { text(): Promise<string> } }>;
+  dispatch(o: { path: string; method: string }, handler: Handler): boolean;
   close(): Promise<void>;
+}
+
+/** One GET on `p`: its status and body. */
+function get(p: Pool, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    const chunks: Buffer[] = [];
+    p.dispatch({ path, method: 'GET' }, {
+      onConnect: () => undefined,
+      onHeaders: (s) => ((status = s), true),
+      onData: (c) => (chunks.push(c), true),
+      onComplete: () => resolve({ status, body: Buffer.concat(chunks).toString() }),
+      onError: reject,
+    });
+  });
 }
 
 function pool(url: string, connections: number): Pool {
@@ -75,9 +99,8 @@ async function runAsync({ url, vus, seconds }: FloorRun): Promise<number> {
   let count = 0;
   const loop = async () => {
     while (performance.now() < end) {
-      const r = await p.request({ path, method: 'GET' });
-      await r.body.text();
-      if (r.statusCode !== 200) throw new Error(`async floor: status ${r.statusCode}`);
+      const r = await get(p, path);
+      if (r.status !== 200) throw new Error(`async floor: status ${r.status}`);
       count++;
     }
   };
@@ -116,10 +139,9 @@ function serveSyncIo(run: FloorRun, sabs: SharedArrayBuffer[]): void {
         if (w.async) await w.value;
         if (Atomics.load(s, REQ) !== 1) continue;
         Atomics.store(s, REQ, 0);
-        const r = await p.request({ path, method: 'GET' });
-        const text = await r.body.text();
-        s[LEN] = bytes.write(text, 0);
-        s[STATUS] = r.statusCode;
+        const r = await get(p, path);
+        s[LEN] = bytes.write(r.body, 0);
+        s[STATUS] = r.status;
         Atomics.store(s, REP, 1);
         Atomics.notify(s, REP);
       }

@@ -10,7 +10,7 @@
  * (2 s of autocannon, not counted) before the first round.
  * Sync mode runs one thread per VU: it is compared with autocannon at the same connection count.
  * `--floor` adds, to each round, the engine's designs with no engine code in them (design-floor.ts):
- * a bare undici loop for async mode and the thread-per-VU + I/O thread handshake for sync mode,
+ * a bare undici dispatch loop for async mode and the thread-per-VU + I/O thread handshake for sync mode,
  * and prints what they reach against autocannon (what the design can reach at most on this machine)
  * and the engine against them.
  */
@@ -142,7 +142,7 @@ try {
   console.log(`client CPU per request: ${cpu.join(', ')} (all threads of the process)`);
   if (doAsync) console.log(`async ratio: ${median(ratios.async).toFixed(2)} (median; goal >= 0.7); by CPU cost: ${(ac / marginalUs(costs.async)).toFixed(2)}`);
   if (doSync) console.log(`sync ratio:  ${median(ratios.sync).toFixed(2)} (median; goal >= 0.4); by CPU cost: ${(ac / marginalUs(costs.sync)).toFixed(2)}`);
-  if (doFloor && doAsync) console.log(`async floor (bare undici) vs autocannon: ${median(ratios.asyncFloor).toFixed(2)} (median); engine async vs floor: ${(median(ratios.async) / median(ratios.asyncFloor)).toFixed(2)}`);
+  if (doFloor && doAsync) console.log(`async floor (bare undici dispatch loop) vs autocannon: ${median(ratios.asyncFloor).toFixed(2)} (median); engine async vs floor: ${(median(ratios.async) / median(ratios.asyncFloor)).toFixed(2)}`);
   if (doFloor && doSync) console.log(`sync floor (thread per VU + I/O thread, no engine code) vs autocannon: ${median(ratios.syncFloor).toFixed(2)} (median); engine sync vs floor: ${(median(ratios.sync) / median(ratios.syncFloor)).toFixed(2)}`);
 } finally {
   await server.close();
