@@ -13,6 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { waitAsync } from '../engine/runtime/sync-channel.ts';
 
 interface FloorRun {
   url: string;
@@ -25,8 +26,6 @@ type Role = { role: 'async'; run: FloorRun } | { role: 'sync-vu'; run: FloorRun;
 /** Int32 slots of a sync floor channel: request flag, reply flag, reply byte length, status. */
 const REQ = 0, REP = 1, LEN = 2, STATUS = 3;
 const HEADER = 16;
-/** Atomics.waitAsync (in Node 20, not yet in TypeScript's lib for this target). */
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
 
 /** A thread running this file (TypeScript: tsx is registered in it first). */
 function start(data: Role): Worker {
@@ -128,8 +127,7 @@ function runSyncVu(run: FloorRun, sab: SharedArrayBuffer): number {
 function serveSyncIo(run: FloorRun, sabs: SharedArrayBuffer[]): void {
   const p = pool(run.url, sabs.length);
   const path = new URL(run.url).pathname;
-  const keepAlive = setInterval(() => undefined, 1 << 30); // waitAsync alone does not keep a thread alive
-  void keepAlive;
+  setInterval(() => undefined, 1 << 30); // waitAsync alone does not keep a thread alive
   for (const sab of sabs) {
     const s = new Int32Array(sab, 0, HEADER / 4);
     const bytes = Buffer.from(sab, HEADER);

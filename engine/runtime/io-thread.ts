@@ -12,7 +12,7 @@ import { plainResponses } from '../http/hop.ts';
 import type { WireRequest } from '../http/wire.ts';
 import { adoptPaths, type ThreadPaths } from './threads.ts';
 import { Interrupt } from './interrupt.ts';
-import { ChannelMemory, inlineResponses, REP, REP_LEN, REQ, REQ_ID, REQ_LEN, SAME_AS_LAST } from './sync-channel.ts';
+import { ChannelMemory, inlineResponses, REP, REP_LEN, REQ, REQ_ID, REQ_LEN, SAME_AS_LAST, waitAsync } from './sync-channel.ts';
 import type { WireResponse } from '../http/wire.ts';
 
 export interface Attach {
@@ -32,9 +32,6 @@ const transport = new HttpTransport({ insecureSkipTLSVerify: Boolean((workerData
 
 /** Each client's running requests (null between them: a slot stays a key, the Map does not churn; see Deadlines in http/transport-parts.ts). */
 const running = new Map<number, Interrupt | null>();
-
-/** Atomics.waitAsync (in Node 20, not yet in TypeScript's lib for this target). */
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
 
 /** Serves one client: requests from its shared memory and from its port. */
 export function serve({ port, flag, slot }: Attach): void {

@@ -12,6 +12,9 @@
  */
 import type { WireRequest, WireResponse } from '../http/wire.ts';
 
+/** Atomics.waitAsync (in Node 20, not yet in TypeScript's lib for this target). */
+export const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+
 export const REQ = 0;
 export const REP = 1;
 export const REQ_LEN = 2;
