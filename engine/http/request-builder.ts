@@ -1,12 +1,13 @@
 /**
  * k6/http arguments -> a WireRequest: URL (string or http.url`` object), body (string, bytes, or
- * an object sent as a form, as k6 does), params (headers, tags, timeout, responseType, redirects,
+ * an object sent as a form or, with an http.file() field, as multipart: form.ts), params (headers, tags, timeout, responseType, redirects,
  * responseCallback, cookies, jar).
  */
 import { parseDuration } from '../options/duration.ts';
 import type { EngineOptions } from '../options/consolidate.ts';
 import type { WireRequest } from './wire.ts';
 import { CookieJar, requestCookies, type RequestCookie } from './cookies.ts';
+import { encodeObjectBody } from './form.ts';
 
 export type ResponseCallback = ((status: number) => boolean) & { readonly __k6ResponseCallback: true };
 
@@ -140,10 +141,8 @@ function encodeBody(body: unknown): { wireBody: string | Uint8Array | null; text
   if (body instanceof ArrayBuffer) return { wireBody: new Uint8Array(body), text: '' };
   if (ArrayBuffer.isView(body)) return { wireBody: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), text: '' };
   if (typeof body === 'object') {
-    const form = new URLSearchParams();
-    for (const [k, v] of Object.entries(body as Record<string, unknown>)) form.append(k, String(v));
-    const text = form.toString();
-    return { wireBody: text, text, contentType: 'application/x-www-form-urlencoded' };
+    const { body: wireBody, text, contentType } = encodeObjectBody(body as Record<string, unknown>);
+    return { wireBody, text, contentType };
   }
   const text = String(body);
   return { wireBody: text, text };

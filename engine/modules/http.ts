@@ -11,6 +11,7 @@ import { K6Response, type RequestView } from '../http/response.ts';
 import { emitHttpMetrics } from '../http/emit.ts';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
 import { CookieJar } from '../http/cookies.ts';
+import { file } from '../http/form.ts';
 import { HopChain, needsChain, sendsCookies } from '../http/chain.ts';
 import type { HttpClient } from '../runtime/host.ts';
 import { InterruptError } from '../errors.ts';
@@ -185,9 +186,7 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     expectedStatuses,
     setResponseCallback,
     url,
-    file: () => {
-      throw new Error('http.file() (multipart uploads) is not supported by the Node engine; run this script with the k6 binary');
-    },
+    file,
     cookieJar: () => {
       if (st.phaseNow === 'init') throw new Error('http.cookieJar(): getting the cookie jar in the init context is not supported (k6 forbids it)');
       return st.cookieJar;
