@@ -1,8 +1,9 @@
 /**
  * A hop as the transport answers it. Its response headers stay undici's raw buffers until a
  * script reads them: most never do, and converting every header of every response was a
- * measurable share of the request path. `toJSON` (the sync I/O channel) and `plainResponses`
- * (its structured-clone fallback, which would drop a getter) hand over plain hops with the headers built.
+ * measurable share of the request path. The sync I/O channel carries the raw headers as they are
+ * (runtime/sync-reply.ts); `toJSON` and `plainResponses` (for structured clone, which would drop a
+ * getter) hand over plain hops with the headers built.
  */
 import { headerMap } from './transport-parts.ts';
 import type { WireHop, WireResponse, WireTimings } from './wire.ts';
@@ -23,8 +24,11 @@ export class Hop implements WireHop {
     readonly error: string,
     readonly errorCode: number,
     readonly startTime: number,
-    /** undici's raw [name, value, ...] header buffers; null when the request failed. */
-    private readonly raw: readonly Buffer[] | null,
+    /**
+     * The raw [name, value, ...] headers: undici's buffers, or latin1 strings once they crossed the
+     * sync I/O channel (sync-reply.ts); null when the request failed.
+     */
+    readonly raw: readonly (Buffer | string)[] | null,
   ) {}
 
   /** Canonical names, repeated headers joined with ", " (built on first read). */

@@ -28,14 +28,15 @@ export function canonicalName(key: string): string {
 }
 
 /**
- * A response's headers from undici's raw [name, value, ...] buffers: canonical names, repeated
+ * A response's headers from raw [name, value, ...] buffers (undici's) or latin1 strings: canonical names, repeated
  * headers joined with ", " (as Go's Header.Get shows them in k6).
  */
-export function headerMap(raw: readonly Buffer[]): Record<string, string> {
+export function headerMap(raw: readonly (Buffer | string)[]): Record<string, string> {
+  const text = (b: Buffer | string) => (typeof b === 'string' ? b : b.toString('latin1'));
   const out: Record<string, string> = {};
   for (let i = 0; i < raw.length; i += 2) {
-    const key = canonicalName(raw[i]!.toString('latin1'));
-    const value = raw[i + 1]!.toString('latin1');
+    const key = canonicalName(text(raw[i]!));
+    const value = text(raw[i + 1]!);
     const prev = out[key];
     out[key] = prev === undefined ? value : `${prev}, ${value}`;
   }

@@ -47,7 +47,7 @@ export function serve({ port, flag, slot }: Attach): void {
     });
   };
   const reply = (id: number, res: WireResponse[]) => {
-    const n = inlineResponses(res) ? mem.write(JSON.stringify(res)) : -1;
+    const n = inlineResponses(res) ? mem.writeReplies(res) : -1;
     if (n >= 0) {
       Atomics.store(slots, REP_LEN, n);
       Atomics.store(slots, REP, 1);

@@ -1,7 +1,7 @@
 /**
  * The shared memory between a thread that blocks on HTTP (sync-http.ts) and its I/O thread
- * (io-thread.ts). A request and its reply travel as JSON through this buffer when they fit and
- * carry no binary body; otherwise over the MessagePort (structured clone), as before. Each way
+ * (io-thread.ts). A request (as JSON) and its reply (binary, sync-reply.ts) travel through this
+ * buffer when they fit and carry no binary body; otherwise over the MessagePort (structured clone). Each way
  * skips a MessagePort hop: the I/O thread wakes on Atomics.waitAsync instead of a 'message' event,
  * and the blocked thread reads the reply from memory instead of from its port.
  *
@@ -11,6 +11,7 @@
  * The JSON bytes follow the header (one area: the request is read before the reply is written).
  */
 import type { WireRequest, WireResponse } from '../http/wire.ts';
+import { readReplies, writeReplies } from './sync-reply.ts';
 
 /** Atomics.waitAsync (in Node 20, not yet in TypeScript's lib for this target). */
 export const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
@@ -34,10 +35,21 @@ export function newChannelBuffer(): SharedArrayBuffer {
 export class ChannelMemory {
   readonly slots: Int32Array;
   private readonly bytes: Buffer;
+  private readonly view: DataView;
 
   constructor(sab: SharedArrayBuffer) {
     this.slots = new Int32Array(sab, 0, HEADER_BYTES / 4);
     this.bytes = Buffer.from(sab, HEADER_BYTES);
+    this.view = new DataView(sab, HEADER_BYTES);
+  }
+
+  /** Writes replies into the area (sync-reply.ts); their byte length, or -1 when they do not fit. */
+  writeReplies(res: readonly WireResponse[]): number {
+    return writeReplies(this.bytes, this.view, res);
+  }
+
+  readReplies(n: number): WireResponse[] {
+    return readReplies(this.bytes, this.view, n);
   }
 
   /** Writes `text` (UTF-8) into the area; its byte length, or -1 when it does not fit. */

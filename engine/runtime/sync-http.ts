@@ -61,7 +61,7 @@ export class SyncHttpChannel {
       Atomics.wait(slots, REP, 0, 1000);
       const state = Atomics.load(slots, REP);
       if (state === 1) {
-        const res = JSON.parse(this.mem.read(Atomics.load(slots, REP_LEN))) as WireResponse[];
+        const res = this.mem.readReplies(Atomics.load(slots, REP_LEN));
         Atomics.store(slots, REP, 0);
         return res;
       }
