@@ -30,6 +30,11 @@ export class SyncHttpChannel {
   private readonly slots: Int32Array;
   /** The last inline request's JSON: the same again (a script's usual loop) is sent as length SAME_AS_LAST. */
   private lastJson = '';
+  /**
+   * That request itself when it was a single one: k6/http hands out the same (never mutated) request
+   * object for a repeated plain request, which is then SAME_AS_LAST without being serialized.
+   */
+  private lastReq: WireRequest | null = null;
 
   constructor(private readonly attach: Attach) {
     this.mem = new ChannelMemory(attach.flag);
@@ -48,7 +53,12 @@ export class SyncHttpChannel {
     const id = this.nextId++;
     const slots = this.slots;
     Atomics.store(slots, REP, 0);
-    const n = inlineRequests(reqs) ? this.writeRequest(JSON.stringify(reqs)) : -1;
+    let n: number;
+    if (reqs.length === 1 && reqs[0] === this.lastReq) n = SAME_AS_LAST;
+    else {
+      n = inlineRequests(reqs) ? this.writeRequest(JSON.stringify(reqs)) : -1;
+      this.lastReq = n !== -1 && reqs.length === 1 ? reqs[0]! : null;
+    }
     if (n >= 0 || n === SAME_AS_LAST) {
       Atomics.store(slots, REQ_LEN, n);
       Atomics.store(slots, REQ_ID, id);
