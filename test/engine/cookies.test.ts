@@ -7,13 +7,9 @@
  *   POST /login   302 -> /home with Set-Cookie session=abc
  *   /home         200 "welcome" with the session cookie, else 401
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { modeScripts } from './helpers/mode-scripts.ts';
 import { run, type Ran } from './helpers/run.ts';
 
 const EXPIRES = 'Wed, 21 Oct 2099 07:28:00 GMT';
@@ -120,33 +116,14 @@ function lines(r: Ran): Line[] {
   return [...r.stderr.matchAll(/R (\{.*\})/g)].map((m) => JSON.parse(m[1]!) as Line);
 }
 
-let server: Server;
-let base: string;
-let dir: string;
-const files: Record<string, string> = {};
-
-before(async () => {
-  server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  dir = mkdtempSync(join(tmpdir(), 'k6-cookies-'));
-  for (const mode of ['async', 'sync'] as const) {
-    files[mode] = join(dir, `cookies-${mode}.js`);
-    writeFileSync(files[mode], script(mode));
-  }
-});
-after(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = modeScripts('cookies', handler, script);
 
 for (const mode of ['async', 'sync'] as const) {
   describe(`cookies in ${mode} mode`, () => {
     let r: Ran;
     let got: (name: string) => unknown;
     before(async () => {
-      r = await run(files[mode]!, { baseUrl: base, mode, noSummary: true, workers: 1 }); // both VUs on one thread in async mode
+      r = await run(fx.files[mode], { baseUrl: fx.base, mode, noSummary: true, workers: 1 }); // both VUs on one thread in async mode
       const all = lines(r);
       got = (name) => {
         const found = all.filter((l) => l.name === name);
@@ -216,7 +193,7 @@ for (const mode of ['async', 'sync'] as const) {
     });
 
     it("sends a redirect's Set-Cookie on the next hop (login flow)", () => {
-      assert.deepEqual(got('login'), { status: 200, url: `${base}/home`, body: 'welcome' });
+      assert.deepEqual(got('login'), { status: 200, url: `${fx.base}/home`, body: 'welcome' });
     });
 
     it('emits one http_reqs sample per hop of the redirect', () => {
@@ -226,7 +203,7 @@ for (const mode of ['async', 'sync'] as const) {
 
     if (mode === 'sync') {
       it('follows a redirect with its cookies inside http.batch', () => {
-        assert.deepEqual(got('batch'), [200, 'welcome', `${base}/home`, 'z=1']);
+        assert.deepEqual(got('batch'), [200, 'welcome', `${fx.base}/home`, 'z=1']);
       });
     }
   });
@@ -235,7 +212,7 @@ for (const mode of ['async', 'sync'] as const) {
 describe('options.noCookiesReset', () => {
   for (const mode of ['async', 'sync'] as const) {
     it(`keeps a VU's cookies across iterations when true (${mode} mode)`, async () => {
-      const r = await run(files[mode]!, { baseUrl: base, mode, noSummary: true, env: { KEEP: '1' } });
+      const r = await run(fx.files[mode], { baseUrl: fx.base, mode, noSummary: true, env: { KEEP: '1' } });
       assert.equal(r.exitCode, 0, r.stderr);
       const iter1 = lines(r).find((l) => l.name === 'iter1');
       // What the end of iteration 0 left: the batch of sync mode clears the jar before its login.
@@ -244,7 +221,7 @@ describe('options.noCookiesReset', () => {
   }
 
   it('rejects a value that is not a boolean, naming the option', async () => {
-    await assert.rejects(run(files.async!, { baseUrl: base, noSummary: true, env: { KEEP: 'bad' } }), (err: unknown) => {
+    await assert.rejects(run(fx.files.async, { baseUrl: fx.base, noSummary: true, env: { KEEP: 'bad' } }), (err: unknown) => {
       assert.equal((err as { exitCode?: number }).exitCode, 104);
       assert.match((err as Error).message, /options\.noCookiesReset: expected true or false, got "yes"/);
       return true;

@@ -8,15 +8,14 @@
  *   POST /upload  -> {"contentType", "parts": [{name, value} | {name, filename, type, sha256}]}
  *   POST /echo    -> {"contentType", "body"}
  */
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Response } from 'undici';
+import { modeScripts } from './helpers/mode-scripts.ts';
 import { run, type Ran } from './helpers/run.ts';
 
 const BYTES = Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7) % 256)); // every byte value, not UTF-8
@@ -73,36 +72,22 @@ function lines(r: Ran): Map<string, unknown> {
   }));
 }
 
-let server: Server;
-let base: string;
-let dir: string;
-const files: Record<string, string> = {};
-
-before(async () => {
-  server = createServer((req, res) => void handler(req, res).catch((err: Error) => {
-    res.statusCode = 500;
-    res.end(String(err));
-  }));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  dir = mkdtempSync(join(tmpdir(), 'k6-multipart-'));
-  writeFileSync(join(dir, 'pic.bin'), BYTES);
-  for (const mode of ['async', 'sync'] as const) {
-    files[mode] = join(dir, `multipart-${mode}.js`);
-    writeFileSync(files[mode], script(mode));
-  }
-});
-after(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = modeScripts(
+  'multipart',
+  (req, res) =>
+    void handler(req, res).catch((err: Error) => {
+      res.statusCode = 500;
+      res.end(String(err));
+    }),
+  script,
+  (dir) => writeFileSync(join(dir, 'pic.bin'), BYTES),
+);
 
 for (const mode of ['async', 'sync'] as const) {
   describe(`object bodies (${mode} mode)`, () => {
     let out: Map<string, unknown>;
     before(async () => {
-      const r = await run(files[mode]!, { baseUrl: base, mode, env: { BIN: join(dir, 'pic.bin') } });
+      const r = await run(fx.files[mode], { baseUrl: fx.base, mode, env: { BIN: join(fx.dir, 'pic.bin') } });
       assert.equal(r.exitCode, 0, r.stderr);
       out = lines(r);
     });
