@@ -2,8 +2,8 @@
  * A hop as the transport answers it. Its response headers stay undici's raw buffers until a
  * script reads them: most never do, and converting every header of every response was a
  * measurable share of the request path. The sync I/O channel carries the raw headers as they are
- * (runtime/sync-reply.ts); `toJSON` and `plainResponses` (for structured clone, which would drop a
- * getter) hand over plain hops with the headers built.
+ * (runtime/sync-reply.ts); `plainResponses` (for its structured-clone fallback, which would drop a
+ * getter) hands over plain hops with the headers built.
  */
 import { headerMap } from './transport-parts.ts';
 import type { WireHop, WireResponse, WireTimings } from './wire.ts';
@@ -34,10 +34,6 @@ export class Hop implements WireHop {
   /** Canonical names, repeated headers joined with ", " (built on first read). */
   get headers(): Record<string, string> {
     return (this.built ??= this.raw === null ? {} : headerMap(this.raw));
-  }
-
-  toJSON(): WireHop {
-    return plainHop(this);
   }
 }
 
