@@ -13,30 +13,34 @@
  *   contentType to application/octet-stream.
  */
 import { randomBytes } from 'node:crypto';
+import { bytesOf } from '../runtime/bytes.ts';
 
 /** What http.file() returns (k6's FileData: data, filename, content_type). */
 export class FileData {
+  /** The bytes sent, taken once when http.file() is called (as k6 does). */
+  readonly #bytes: Buffer;
+
   constructor(
     readonly data: string | ArrayBuffer | ArrayBufferView | number[],
     readonly filename: string,
     readonly content_type: string,
-  ) {}
+    bytes: Buffer,
+  ) {
+    this.#bytes = bytes;
+  }
+
+  get bytes(): Buffer {
+    return this.#bytes;
+  }
 }
 
 /** http.file(data, [filename], [contentType]). */
 export function file(data: unknown, filename?: unknown, contentType?: unknown): FileData {
-  toBytes(data, 'http.file(): data'); // reject what cannot be sent now, not at the request
+  const bytes = bytesOf(data, true);
+  if (bytes === undefined) throw new TypeError(`http.file(): data: expected a string, an ArrayBuffer, a typed array or an array of byte values (0-255), got ${describe(data)}`);
   const name = filename === undefined || filename === null ? String(BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n) : String(filename);
   const type = contentType === undefined || contentType === null ? 'application/octet-stream' : String(contentType);
-  return new FileData(data as FileData['data'], name, type);
-}
-
-function toBytes(data: unknown, what: string): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (Array.isArray(data) && data.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) return Buffer.from(data as number[]);
-  throw new TypeError(`${what}: expected a string, an ArrayBuffer, a typed array or an array of byte values (0-255), got ${describe(data)}`);
+  return new FileData(data as FileData['data'], name, type, bytes);
 }
 
 function describe(v: unknown): string {
@@ -84,7 +88,7 @@ export function encodeObjectBody(obj: Record<string, unknown>): EncodedBody {
     let data: Buffer;
     if (v instanceof FileData) {
       head += `Content-Disposition: form-data; name="${k}"; filename="${escapeQuotes(v.filename)}"\r\nContent-Type: ${v.content_type}\r\n\r\n`;
-      data = toBytes(v.data, `multipart field ${JSON.stringify(k)}`);
+      data = v.bytes;
     } else {
       head += `Content-Disposition: form-data; name="${escapeQuotes(k)}"\r\n\r\n`;
       data = Buffer.from(fieldText(v), 'utf8');

@@ -1,14 +1,9 @@
 /** k6/encoding: b64encode / b64decode with k6's encodings std, rawstd, url, rawurl. */
 import type { ModuleFactory } from './api.ts';
+import { bytesOf } from '../runtime/bytes.ts';
 
 type Enc = 'std' | 'rawstd' | 'url' | 'rawurl';
 
-function bytesOf(input: unknown): Buffer {
-  if (typeof input === 'string') return Buffer.from(input, 'utf8');
-  if (input instanceof ArrayBuffer) return Buffer.from(input);
-  if (ArrayBuffer.isView(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  throw new TypeError('b64encode: expected a string or an ArrayBuffer');
-}
 
 function checkEnc(enc: unknown): Enc {
   const e = (enc ?? 'std') as Enc;
@@ -19,6 +14,7 @@ function checkEnc(enc: unknown): Enc {
 export function b64encode(input: unknown, encoding?: string): string {
   const e = checkEnc(encoding);
   const buf = bytesOf(input);
+  if (buf === undefined) throw new TypeError('b64encode: expected a string or an ArrayBuffer');
   let out = e === 'url' || e === 'rawurl' ? buf.toString('base64url') : buf.toString('base64');
   if (e === 'rawstd') out = out.replace(/=+$/, '');
   if (e === 'url') out += '='.repeat((4 - (out.length % 4)) % 4);
