@@ -78,6 +78,18 @@ export class FastHistogram {
     return h;
   }
 
+  /** Adds every count of `other` (the same as recording its values here). */
+  addFrom(other: FastHistogram): void {
+    const top = other.top;
+    if (top < 0) return;
+    if (top >= this.counts.length) this.grow(top);
+    const into = this.counts;
+    const from = other.counts;
+    for (let i = 0; i <= top; i++) into[i]! += from[i]!;
+    if (top > this.top) this.top = top;
+    this.total += other.total;
+  }
+
   /** The non-empty buckets (see SparseBuckets). */
   toSparse(): SparseBuckets {
     const out: SparseBuckets = [];

@@ -2,8 +2,10 @@
  * Per-second time series (docs/results.md, timeseries.json version 1).
  *
  * Worker side (`BucketRecorder`): each sample of a metric with a time-series role is folded into
- * the bucket of its second, and into that bucket's per-scenario part (tag `scenario`). Trend
- * metrics get a histogram per bucket (pooled, reset after each flush). `take()` hands out every
+ * the bucket of its second: into that bucket's part of its scenario (tag `scenario`), or into the
+ * bucket's own part when it has none (setup, teardown). The bucket's test-wide part is derived at
+ * flush (its own part plus every scenario part), so a sample is folded once, not twice. Trend
+ * metrics get a histogram per part (pooled, reset after each flush). `take()` hands out every
  * bucket touched since the last flush.
  *
  * Parent side: `TimeSeriesStore` in timeseries-store.ts.
@@ -91,6 +93,38 @@ function fold(part: Part, role: Role, trend: number, value: number, time: number
   }
 }
 
+/** Adds `from`'s samples into `into` (the same as folding them there too). */
+function mergePart(into: Part, from: Part, pool: FastPool): void {
+  const a = into.counts;
+  const b = from.counts;
+  if (b.vus !== null && b.vusTime >= a.vusTime) {
+    a.vus = b.vus;
+    a.vusTime = b.vusTime;
+  }
+  a.iterations += b.iterations;
+  a.dropped_iterations += b.dropped_iterations;
+  a.http_reqs += b.http_reqs;
+  a.http_req_failed += b.http_req_failed;
+  a.checks_passed += b.checks_passed;
+  a.checks_failed += b.checks_failed;
+  for (let id = 0; id < from.trends.length; id++) {
+    const f = from.trends[id];
+    if (f === undefined) continue;
+    const t = into.trends[id];
+    if (t === undefined) {
+      const hist = pool.take();
+      hist.addFrom(f.hist);
+      into.trends[id] = { count: f.count, sum: f.sum, min: f.min, max: f.max, hist };
+      continue;
+    }
+    if (f.min < t.min) t.min = f.min;
+    if (f.max > t.max) t.max = f.max;
+    t.count += f.count;
+    t.sum += f.sum;
+    t.hist.addFrom(f.hist);
+  }
+}
+
 function takePart(part: Part, names: readonly string[], pool: FastPool): PartData {
   const trends: Record<string, TrendAccData> = {};
   for (let id = 0; id < part.trends.length; id++) {
@@ -152,14 +186,14 @@ export class BucketRecorder {
       this.last = b;
       this.lastIndex = index;
     }
-    fold(b.all, role, trend, value, time, this.pool);
-    if (scenario !== undefined) fold(b.part(scenario), role, trend, value, time, this.pool);
+    fold(scenario === undefined ? b.all : b.part(scenario), role, trend, value, time, this.pool);
   }
 
   take(): BucketData[] {
     const out: BucketData[] = [];
     for (const b of this.buckets.values()) {
       const scenarios: Record<string, PartData> = {};
+      for (const p of b.scenarios.values()) mergePart(b.all, p, this.pool);
       for (const [name, p] of b.scenarios) scenarios[name] = takePart(p, this.trendNames, this.pool);
       out.push({ startMs: b.startMs, ...takePart(b.all, this.trendNames, this.pool), scenarios });
     }

@@ -80,6 +80,27 @@ describe('timeseries.json', () => {
 });
 
 describe('time-series buckets in the parent', () => {
+  it('counts samples without a scenario (setup, teardown) in the test-wide bucket only, next to every scenario\'s', () => {
+    const agg = new Aggregator({ thresholds: {}, startTime: T0 });
+    const w = new WorkerMetrics({ submetrics: [], startTime: T0 });
+    w.add('http_reqs', 1, {}, T0 + 1);
+    w.add('http_req_duration', 1000, {}, T0 + 1);
+    for (let i = 1; i <= 10; i++) {
+      w.add('http_reqs', 1, { scenario: i % 2 ? 'a' : 'b' }, T0 + 10 + i);
+      w.add('http_req_duration', i, { scenario: i % 2 ? 'a' : 'b' }, T0 + 10 + i);
+    }
+    w.add('iterations', 1, { scenario: 'b' }, T0 + 30);
+    agg.merge(structuredClone(w.flush()));
+    const b0 = (agg.timeseries() as Series).buckets[0]!;
+    const d = b0.trends.http_req_duration!;
+    assert.deepEqual([b0.http_reqs, b0.iterations, d.count, d.max, d.avg], [11, 1, 11, 1000, (55 + 1000) / 11]);
+    assert.equal(d.p50, 6);
+    const a = b0.scenarios.a as { http_reqs: number; iterations: number; http_req_duration: { count: number; max: number } };
+    const b = b0.scenarios.b as typeof a;
+    assert.deepEqual([a.http_reqs, a.iterations, a.http_req_duration.count, a.http_req_duration.max], [5, 0, 5, 9]);
+    assert.deepEqual([b.http_reqs, b.iterations, b.http_req_duration.count, b.http_req_duration.max], [5, 1, 5, 10]);
+  });
+
   it('finalizes old buckets yet still adds late counts to them', () => {
     const agg = new Aggregator({ thresholds: {}, startTime: T0 });
     const w = new WorkerMetrics({ submetrics: [], startTime: T0 });
