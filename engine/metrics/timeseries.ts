@@ -189,17 +189,31 @@ export class BucketRecorder {
     fold(scenario === undefined ? b.all : b.part(scenario), role, trend, value, time, this.pool);
   }
 
-  take(): BucketData[] {
-    const out: BucketData[] = [];
+  /**
+   * Every bucket touched since the last take, and per trend id (trendId) the test-wide totals of
+   * those buckets: the samples of that trend metric since the last take (WorkerMetrics takes its
+   * trend sinks' deltas from them instead of recording each value a second time).
+   */
+  take(): { buckets: BucketData[]; trends: Array<TrendAccData | undefined> } {
+    const buckets: BucketData[] = [];
+    const totals = new Part();
     for (const b of this.buckets.values()) {
       const scenarios: Record<string, PartData> = {};
       for (const p of b.scenarios.values()) mergePart(b.all, p, this.pool);
       for (const [name, p] of b.scenarios) scenarios[name] = takePart(p, this.trendNames, this.pool);
-      out.push({ startMs: b.startMs, ...takePart(b.all, this.trendNames, this.pool), scenarios });
+      mergePart(totals, b.all, this.pool);
+      buckets.push({ startMs: b.startMs, ...takePart(b.all, this.trendNames, this.pool), scenarios });
+    }
+    const trends: Array<TrendAccData | undefined> = [];
+    for (let id = 0; id < totals.trends.length; id++) {
+      const acc = totals.trends[id];
+      if (acc === undefined) continue;
+      trends[id] = { count: acc.count, sum: acc.sum, min: acc.min, max: acc.max, hdr: acc.hist.toSparse() };
+      this.pool.give(acc.hist);
     }
     this.buckets.clear();
     this.last = undefined;
     this.lastIndex = Number.NaN;
-    return out;
+    return { buckets, trends };
   }
 }

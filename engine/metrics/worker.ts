@@ -3,7 +3,8 @@
  *
  * `add` is the hot path: one Map lookup, the sink's fold, a strict-equality scan of the
  * submetric selectors of that metric (usually zero or one, each one or two tags), and the
- * time-series bucket fold for the few metrics that have a time-series role. No formatting,
+ * time-series bucket fold for the metrics that have a time-series role. A trend metric is
+ * recorded in its time-series bucket only: its sink's delta is those buckets' total at flush. No formatting,
  * no per-sample objects. `flush()` returns the deltas since the last flush and resets.
  */
 import type { MetricDefinition, MetricsSnapshot, MetricType, SampleSink, SubmetricSelector, Tags, ValueType } from './api.ts';
@@ -11,8 +12,8 @@ import { BUILTIN_DEFINITIONS, EXPECTED_RESPONSE_SUBMETRIC } from './builtin.ts';
 import { MetricError } from './errors.ts';
 import { CheckRecorder } from './groups.ts';
 import { SNAPSHOT_KIND, type SnapshotBody } from './snapshot.ts';
-import { newSink, type Sink, type SinkData } from './sinks.ts';
-import { BucketRecorder, ROLE_CHECKS, ROLE_NONE, ROLE_TREND, roleOf, type Role } from './timeseries.ts';
+import { newSink, type Sink, type SinkData, type TrendData } from './sinks.ts';
+import { BucketRecorder, ROLE_CHECKS, ROLE_NONE, ROLE_TREND, roleOf, type Role, type TrendAccData } from './timeseries.ts';
 
 const METRIC_TYPES: readonly MetricType[] = ['counter', 'gauge', 'rate', 'trend'];
 const VALUE_TYPES: readonly ValueType[] = ['default', 'time', 'data'];
@@ -114,7 +115,7 @@ export class WorkerMetrics implements SampleSink {
 
   private addTo(m: Entry, value: number, tags: Tags, t: number): void {
     if (value !== value) throw new MetricError('E_METRIC_INVALID', `metric ${m.def.name}: cannot add NaN`); // NaN would poison the sums
-    m.sink.add(value, t);
+    if (m.role !== ROLE_TREND) m.sink.add(value, t); // a trend's samples are taken from its time-series buckets (flush)
     const subs = m.subs;
     for (let i = 0; i < subs.length; i++) {
       const s = subs[i]!;
@@ -138,9 +139,10 @@ export class WorkerMetrics implements SampleSink {
     const metrics: Record<string, SinkData> = {};
     const submetrics: SnapshotBody['submetrics'] = {};
     const definitions: MetricDefinition[] = [];
+    const taken = this.recorder.take();
     for (const [name, m] of this.metrics) {
       definitions.push({ ...m.def });
-      const d = m.sink.take();
+      const d = m.role === ROLE_TREND ? trendData(taken.trends[m.trend]) : m.sink.take();
       if (d) metrics[name] = d;
       for (const s of m.subs) {
         const sd = s.sink.take();
@@ -148,6 +150,10 @@ export class WorkerMetrics implements SampleSink {
       }
     }
     const { checks, groups } = this.checks.take();
-    return { kind: SNAPSHOT_KIND, version: 1, definitions, metrics, submetrics, checks, groups, buckets: this.recorder.take() };
+    return { kind: SNAPSHOT_KIND, version: 1, definitions, metrics, submetrics, checks, groups, buckets: taken.buckets };
   }
+}
+
+function trendData(t: TrendAccData | undefined): TrendData | null {
+  return t === undefined ? null : { type: 'trend', count: t.count, sum: t.sum, min: t.min, max: t.max, hdr: t.hdr };
 }
