@@ -7,7 +7,7 @@
  */
 import { addHistogramData } from './fast-histogram.ts';
 import { newHistogram, percentile, type Histogram } from './hdr.ts';
-import { emptyCounts, type BucketData, type Counts, type PartData } from './timeseries.ts';
+import { emptyCounts, mergeCounts, type BucketData, type Counts, type PartData } from './timeseries.ts';
 
 export interface TrendStats { count: number; avg: number; p50: number; p95: number; p99: number; max: number }
 
@@ -18,16 +18,6 @@ interface MergedBucket { startMs: number; all: MergedPart; scenarios: Map<string
 export const FINALIZE_AFTER_MS = 10_000;
 
 const newMergedPart = (): MergedPart => ({ counts: emptyCounts(), trends: new Map() });
-
-function mergeCounts(into: Counts, c: Counts): void {
-  if (c.vus !== null && c.vusTime >= into.vusTime) { into.vus = c.vus; into.vusTime = c.vusTime; }
-  into.iterations += c.iterations;
-  into.dropped_iterations += c.dropped_iterations;
-  into.http_reqs += c.http_reqs;
-  into.http_req_failed += c.http_req_failed;
-  into.checks_passed += c.checks_passed;
-  into.checks_failed += c.checks_failed;
-}
 
 function mergePart(into: MergedPart, p: PartData): void {
   mergeCounts(into.counts, p.counts);

@@ -59,6 +59,20 @@ export interface BucketData extends PartData { startMs: number; scenarios: Recor
 
 export const emptyCounts = (): Counts => ({ vus: null, vusTime: -Infinity, iterations: 0, dropped_iterations: 0, http_reqs: 0, http_req_failed: 0, checks_passed: 0, checks_failed: 0 });
 
+/** Adds `c` into `into`: counts add, `vus` keeps the later sample by time. */
+export function mergeCounts(into: Counts, c: Counts): void {
+  if (c.vus !== null && c.vusTime >= into.vusTime) {
+    into.vus = c.vus;
+    into.vusTime = c.vusTime;
+  }
+  into.iterations += c.iterations;
+  into.dropped_iterations += c.dropped_iterations;
+  into.http_reqs += c.http_reqs;
+  into.http_req_failed += c.http_req_failed;
+  into.checks_passed += c.checks_passed;
+  into.checks_failed += c.checks_failed;
+}
+
 interface TrendAcc { count: number; sum: number; min: number; max: number; hist: FastHistogram }
 
 /** Trend accumulators are indexed by the metric's trend id (BucketRecorder.trendId), not by name. */
@@ -95,18 +109,7 @@ function fold(part: Part, role: Role, trend: number, value: number, time: number
 
 /** Adds `from`'s samples into `into` (the same as folding them there too). */
 function mergePart(into: Part, from: Part, pool: FastPool): void {
-  const a = into.counts;
-  const b = from.counts;
-  if (b.vus !== null && b.vusTime >= a.vusTime) {
-    a.vus = b.vus;
-    a.vusTime = b.vusTime;
-  }
-  a.iterations += b.iterations;
-  a.dropped_iterations += b.dropped_iterations;
-  a.http_reqs += b.http_reqs;
-  a.http_req_failed += b.http_req_failed;
-  a.checks_passed += b.checks_passed;
-  a.checks_failed += b.checks_failed;
+  mergeCounts(into.counts, from.counts);
   for (let id = 0; id < from.trends.length; id++) {
     const f = from.trends[id];
     if (f === undefined) continue;
