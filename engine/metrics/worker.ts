@@ -3,9 +3,9 @@
  *
  * `add` is the hot path: one Map lookup, the sink's fold, a strict-equality scan of the
  * submetric selectors of that metric (usually zero or one, each one or two tags), and the
- * time-series bucket fold for the metrics that have a time-series role. A trend metric is
- * recorded in its time-series bucket only: its sink's delta is those buckets' total at flush. No formatting,
- * no per-sample objects. `flush()` returns the deltas since the last flush and resets.
+ * time-series bucket fold for the metrics that have a time-series role. No formatting, no
+ * per-sample objects. A trend metric is recorded in its time-series bucket only: its sink's delta
+ * is those buckets' total at flush. `flush()` returns the deltas since the last flush and resets.
  */
 import type { MetricDefinition, MetricsSnapshot, MetricType, SampleSink, SubmetricSelector, Tags, ValueType } from './api.ts';
 import { BUILTIN_DEFINITIONS, EXPECTED_RESPONSE_SUBMETRIC } from './builtin.ts';
