@@ -3,6 +3,7 @@
  * this event loop; in sync mode each VU is a thread of its own (remote-pool.ts) and this thread
  * schedules them. Metrics snapshots go to the parent every second and at the end.
  */
+import { setMaxListeners } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
 import { WorkerMetrics } from '../metrics/index.ts';
 import type { MetricsSnapshot } from '../metrics/api.ts';
@@ -30,6 +31,8 @@ function fatal(err: unknown): void {
 async function main(): Promise<void> {
   const metrics = new WorkerMetrics({ submetrics: init.selectors, startTime: init.metricsEpoch });
   const stop = new AbortController();
+  // Every VU loop and arrival wait listens on it at once: more than Node's default of 10 is normal here.
+  setMaxListeners(0, stop.signal);
   let aborted = false;
   const abortTest = (message: string) => {
     if (aborted) return;
