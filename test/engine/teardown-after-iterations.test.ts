@@ -36,8 +36,9 @@ export const options = {
   thresholds: { overlap: ['count==0'] },
 };
 export default ${mode === 'async' ? "async function () { await http.asyncRequest('GET', __ENV.BASE_URL + '/work'); }" : "function () { http.get(__ENV.BASE_URL + '/work'); }"}
-export ${mode === 'async' ? 'async ' : ''}function teardown() {
-  const r = ${mode === 'async' ? 'await http.asyncRequest' : 'http.request'}('GET', __ENV.BASE_URL + '/inflight');
+// asyncRequest in both modes: teardown runs on this test's main thread, which also serves the requests.
+export async function teardown() {
+  const r = await http.asyncRequest('GET', __ENV.BASE_URL + '/inflight');
   overlap.add(Number(r.body));
 }
 `,
