@@ -12,6 +12,7 @@ import type { ResponseCallback } from '../http/request-builder.ts';
 import type { InterruptSignal } from './interrupt.ts';
 import { SleepPromise, SleepWatch } from './sleep-watch.ts';
 import { CookieJar } from '../http/cookies.ts';
+import { AtLeastTimer } from './timer.ts';
 
 export class VuState implements VuContext {
   phaseNow: VuPhase = 'init';
@@ -133,13 +134,14 @@ export class VuState implements VuContext {
     if (signal?.aborted) return Ctor.reject(new InterruptError());
     return new Ctor<void>((resolve, reject) => {
       const onAbort = () => {
-        clearTimeout(timer);
+        timer.cancel();
         reject(new InterruptError());
       };
-      const timer = setTimeout(() => {
+      // Never back before `ms` (k6's sleep never is): a plain timer can fire up to 1 ms early.
+      const timer = new AtLeastTimer(ms, () => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      }, ms);
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }

@@ -1,5 +1,6 @@
 /** The real clock of executors: performance.now() from an origin, absolute wake-ups. */
 import type { Clock } from '../executors/context.ts';
+import { AtLeastTimer } from '../runtime/timer.ts';
 
 export class PerfClock implements Clock {
   constructor(private readonly origin: number) {}
@@ -9,30 +10,23 @@ export class PerfClock implements Clock {
   }
 
   /**
-   * Resolves once now() >= at. A timer fires on libuv's loop time, in whole milliseconds, up to a
-   * millisecond before performance.now() gets there; it is re-armed for what is left, so that a
-   * caller woken at a deadline never still reads a time before it (an executor stopping at its end
-   * would otherwise see a VU start one more iteration after it stopped waiting for them).
+   * Resolves once now() >= at (an AtLeastTimer: a plain timer can fire up to a millisecond before
+   * performance.now() gets there, and an executor stopping at its end would then see a VU start one
+   * more iteration after it stopped waiting for them).
    */
   sleepUntil(at: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (at - this.now() <= 0) return Promise.resolve();
+    const delay = at - this.now();
+    if (delay <= 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout;
       const onAbort = () => {
-        clearTimeout(timer);
+        timer.cancel();
         reject(signal!.reason);
       };
-      const fire = () => {
-        const left = at - this.now();
-        if (left > 0) {
-          timer = setTimeout(fire, left);
-          return;
-        }
+      const timer = new AtLeastTimer(delay, () => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
-      };
-      timer = setTimeout(fire, at - this.now());
+      });
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
