@@ -4,6 +4,8 @@
  * whole milliseconds and read once per loop turn, so setTimeout(fn, ms) can fire up to a
  * millisecond early by performance.now(); this one re-arms for what is left.
  */
+import type { InterruptSignal } from './interrupt.ts';
+
 export class AtLeastTimer {
   private handle: NodeJS.Timeout;
 
@@ -20,4 +22,23 @@ export class AtLeastTimer {
   cancel(): void {
     clearTimeout(this.handle);
   }
+}
+
+/**
+ * A promise resolved once `ms` have passed (an AtLeastTimer), or rejected with `reason()` when
+ * `signal` aborts first (or already has). `Ctor` lets a caller have its own promise class.
+ */
+export function delay(ms: number, signal: InterruptSignal | null | undefined, reason: () => unknown, Ctor: PromiseConstructor = Promise): Promise<void> {
+  if (signal?.aborted) return Ctor.reject(reason());
+  return new Ctor<void>((resolve, reject) => {
+    const onAbort = () => {
+      timer.cancel();
+      reject(reason());
+    };
+    const timer = new AtLeastTimer(ms, () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -12,7 +12,7 @@ import type { ResponseCallback } from '../http/request-builder.ts';
 import type { InterruptSignal } from './interrupt.ts';
 import { SleepPromise, SleepWatch } from './sleep-watch.ts';
 import { CookieJar } from '../http/cookies.ts';
-import { AtLeastTimer } from './timer.ts';
+import { delay } from './timer.ts';
 
 export class VuState implements VuContext {
   phaseNow: VuPhase = 'init';
@@ -130,20 +130,8 @@ export class VuState implements VuContext {
       if (!this.host.blockingWait(ms)) throw new InterruptError();
       return undefined;
     }
-    const signal = this.signal;
-    if (signal?.aborted) return Ctor.reject(new InterruptError());
-    return new Ctor<void>((resolve, reject) => {
-      const onAbort = () => {
-        timer.cancel();
-        reject(new InterruptError());
-      };
-      // Never back before `ms` (k6's sleep never is): a plain timer can fire up to 1 ms early.
-      const timer = new AtLeastTimer(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    // Never back before `ms` (k6's sleep never is): a plain timer can fire up to 1 ms early.
+    return delay(ms, this.signal, () => new InterruptError(), Ctor);
   }
 }
 

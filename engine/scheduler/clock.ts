@@ -1,6 +1,6 @@
 /** The real clock of executors: performance.now() from an origin, absolute wake-ups. */
 import type { Clock } from '../executors/context.ts';
-import { AtLeastTimer } from '../runtime/timer.ts';
+import { delay } from '../runtime/timer.ts';
 
 export class PerfClock implements Clock {
   constructor(private readonly origin: number) {}
@@ -16,19 +16,9 @@ export class PerfClock implements Clock {
    */
   sleepUntil(at: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const delay = at - this.now();
-    if (delay <= 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        timer.cancel();
-        reject(signal!.reason);
-      };
-      const timer = new AtLeastTimer(delay, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    const wait = at - this.now();
+    if (wait <= 0) return Promise.resolve();
+    return delay(wait, signal, () => signal!.reason);
   }
 
   /** A clock for a scenario that starts `offset` ms after this clock's origin. */
