@@ -21,7 +21,8 @@ const VALUE_TYPES: readonly ValueType[] = ['default', 'time', 'data'];
 const NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]{1,128}$/;
 
 interface SubEntry { selector: SubmetricSelector; keys: string[]; values: string[]; sink: Sink }
-interface Entry { def: MetricDefinition; sink: Sink; role: Role; trend: number; subs: SubEntry[] }
+/** `sink`: null for a trend metric, whose deltas are its time-series buckets' totals (flush). */
+interface Entry { def: MetricDefinition; sink: Sink | null; role: Role; trend: number; subs: SubEntry[] }
 
 export interface WorkerMetricsOptions {
   /** Submetric selectors from the thresholds (Aggregator.parseThresholds(...).selectors). */
@@ -87,7 +88,7 @@ export class WorkerMetrics implements SampleSink {
     }));
     const role = roleOf(name, type);
     const trend = role === ROLE_TREND ? this.recorder.trendId(name) : -1;
-    this.metrics.set(name, { def: { name, type, contains }, sink: newSink(type), role, trend, subs });
+    this.metrics.set(name, { def: { name, type, contains }, sink: role === ROLE_TREND ? null : newSink(type), role, trend, subs });
   }
 
   add(name: string, value: number, tags: Tags, time?: number): void {
@@ -115,7 +116,7 @@ export class WorkerMetrics implements SampleSink {
 
   private addTo(m: Entry, value: number, tags: Tags, t: number): void {
     if (value !== value) throw new MetricError('E_METRIC_INVALID', `metric ${m.def.name}: cannot add NaN`); // NaN would poison the sums
-    if (m.role !== ROLE_TREND) m.sink.add(value, t); // a trend's samples are taken from its time-series buckets (flush)
+    m.sink?.add(value, t);
     const subs = m.subs;
     for (let i = 0; i < subs.length; i++) {
       const s = subs[i]!;
@@ -142,7 +143,7 @@ export class WorkerMetrics implements SampleSink {
     const taken = this.recorder.take();
     for (const [name, m] of this.metrics) {
       definitions.push({ ...m.def });
-      const d = m.role === ROLE_TREND ? trendData(taken.trends[m.trend]) : m.sink.take();
+      const d = m.sink === null ? trendData(taken.trends[m.trend]) : m.sink.take();
       if (d) metrics[name] = d;
       for (const s of m.subs) {
         const sd = s.sink.take();
