@@ -17,6 +17,7 @@ import { infraUp, stubUp, targetUp, type TargetUp } from './stack.ts';
 import { executeScenario } from './execute-scenario.ts';
 import { RunAbortedError, RunTargetError, messageOf } from './errors.ts';
 import { finishRun } from './finish.ts';
+import { k6ThresholdOptions } from './thresholds-file.ts';
 import type { RunRecord } from './record.ts';
 import type { RunOptions } from './options.ts';
 import type { Verdict } from './verdict.ts';
@@ -42,7 +43,7 @@ export interface ScenarioOutcome {
 async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teardown: Teardown, sampler: RssSampler): Promise<void> {
   const { entry, dir } = rec;
   const bundle = await bundleScenario(entry.name, { build: opts.build });
-  writeJson(dir.file('config.json'), { thresholds: rec.file.thresholds });
+  writeJson(dir.file('config.json'), { thresholds: k6ThresholdOptions(rec.file) });
   const infra =
     ctx.infra ??
     (await infraUp({ provider: opts.infra, services: servicesFor(entry, opts.targetUrl !== undefined), logDir: dir.logs, progress: opts.progress, signal: ctx.signal }, teardown));

@@ -14,6 +14,8 @@ export interface ThresholdSpec {
   threshold: string;
   abortOnFail?: boolean;
   delayAbortEval?: string;
+  /** The kit's own field (not k6's): an empty metric counts as zero instead of failing "no samples". */
+  allowEmpty?: boolean;
 }
 
 export interface RegressionRule {
@@ -99,7 +101,15 @@ export function loadThresholdFile(path: string, check?: ExpressionCheck): Thresh
   };
 }
 
-/** The k6 `options.thresholds` object of the file (the shape `--config FILE` takes). */
+/** The k6 `options.thresholds` object of the file (the shape `--config FILE` takes): the kit's own `allowEmpty` stays out. */
 export function k6ThresholdOptions(file: ThresholdFile): Record<string, Array<string | ThresholdSpec>> {
-  return structuredClone(file.thresholds);
+  const out: Record<string, Array<string | ThresholdSpec>> = {};
+  for (const [metric, list] of Object.entries(file.thresholds)) {
+    out[metric] = list.map((item) => {
+      if (typeof item === 'string') return item;
+      const { allowEmpty: _kitOnly, ...k6 } = item;
+      return k6;
+    });
+  }
+  return out;
 }

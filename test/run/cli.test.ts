@@ -21,7 +21,7 @@ describe('run: bad configuration', () => {
     const results = fresh('malformed');
     const r = await runCli(['run', 'load', '--thresholds', join(FIXTURES, 'malformed.json'), '--results', results]);
     assert.equal(r.code, 104, r.stderr);
-    assert.match(r.stderr, /malformed\.json: \/thresholds\/http_req_duration\/0: must be a string or \{threshold, abortOnFail, delayAbortEval\}/);
+    assert.match(r.stderr, /malformed\.json: \/thresholds\/http_req_duration\/0: must be a string or \{threshold, abortOnFail, delayAbortEval, allowEmpty\}/);
     assert.equal(existsSync(results), false);
   });
 

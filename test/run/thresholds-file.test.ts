@@ -31,7 +31,7 @@ describe('threshold file loading', () => {
   it('rejects a threshold that is neither a string nor an object, naming the file and JSON pointer', () => {
     const problems = problemsOf(() => loadThresholdFile(join(fixtures, 'malformed.json'), checkExpression));
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /malformed\.json: \/thresholds\/http_req_duration\/0: must be a string or \{threshold, abortOnFail, delayAbortEval\}/);
+    assert.match(problems[0]!, /malformed\.json: \/thresholds\/http_req_duration\/0: must be a string or \{threshold, abortOnFail, delayAbortEval, allowEmpty\}/);
   });
 
   it('rejects an expression the engine cannot parse, naming the file, pointer and expression', () => {
