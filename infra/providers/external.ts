@@ -1,12 +1,24 @@
 import { InfraError } from '../errors.ts';
 import type { Endpoints, ServiceName, StartedService } from '../services/types.ts';
 import type { Provider } from './types.ts';
+import { withSslModeDisable } from '../services/postgres/url.ts';
 
 /** The environment variable that names each service's endpoint for `--infra external`. */
 export const EXTERNAL_ENV: Record<ServiceName, string> = {
   redis: 'REDIS_URL',
   postgres: 'DATABASE_URL',
   kafka: 'KAFKA_BROKERS',
+};
+
+/**
+ * What each variable looks like, for the hint when one is missing. The PostgreSQL example names
+ * `sslmode=disable`: without an sslmode the kit adds it (see services/postgres/url.ts); a server
+ * that wants TLS is named with its own sslmode (`?sslmode=require`), which the kit keeps.
+ */
+export const EXTERNAL_EXAMPLE: Record<ServiceName, string> = {
+  redis: 'redis://127.0.0.1:6379',
+  postgres: 'postgres://user:pass@127.0.0.1:5432/db?sslmode=disable',
+  kafka: '127.0.0.1:9092',
 };
 
 /** Servers the user runs: endpoints from REDIS_URL, DATABASE_URL, KAFKA_BROKERS; never stopped by the kit. */
@@ -19,7 +31,7 @@ export class ExternalProvider implements Provider {
     for (const service of services) {
       const variable = EXTERNAL_ENV[service];
       const value = this.env[variable]?.trim();
-      if (!value) problems.push(`${variable} is not set (needed for ${service})`);
+      if (!value) problems.push(`${variable} is not set (needed for ${service}; for example ${variable}=${EXTERNAL_EXAMPLE[service]})`);
       else {
         const bad = validate(service, value);
         if (bad) problems.push(`${variable}=${JSON.stringify(value)}: ${bad}`);
@@ -34,7 +46,9 @@ export class ExternalProvider implements Provider {
     await this.preflight([service]);
     const value = this.env[EXTERNAL_ENV[service]]!.trim();
     const endpoints: Endpoints =
-      service === 'kafka' ? { kafka: { brokers: splitBrokers(value) } } : { [service]: { url: value } };
+      service === 'kafka'
+        ? { kafka: { brokers: splitBrokers(value) } }
+        : { [service]: { url: service === 'postgres' ? withSslModeDisable(value) : value } };
     const first = service === 'kafka' ? `kafka://${splitBrokers(value)[0]}` : value;
     const url = new URL(first);
     const handle: StartedService = {

@@ -1,6 +1,7 @@
 import { InfraError } from '../errors.ts';
 import type { Endpoints, ServiceName, StartedService } from '../services/types.ts';
 import { IMAGES } from '../services/versions.ts';
+import { withSslModeDisable } from '../services/postgres/url.ts';
 import type { Provider } from './types.ts';
 
 interface Container {
@@ -24,7 +25,7 @@ export class TestcontainersProvider implements Provider {
         case 'postgres': {
           const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
           const c = await new PostgreSqlContainer(IMAGES.postgres).start();
-          return handle(service, c, 5432, { postgres: { url: c.getConnectionUri() } });
+          return handle(service, c, 5432, { postgres: { url: withSslModeDisable(c.getConnectionUri()) } });
         }
         case 'kafka': {
           const { KafkaContainer } = await import('@testcontainers/kafka');

@@ -34,7 +34,7 @@ describe('local provider: redis, postgres and kafka together', () => {
 
   it('hands back endpoints in the documented shapes', () => {
     assert.match(infra.endpoints.redis!.url, /^redis:\/\/127\.0\.0\.1:\d+$/);
-    assert.match(infra.endpoints.postgres!.url, /^postgres:\/\/\w+:\w+@127\.0\.0\.1:\d+\/\w+$/);
+    assert.match(infra.endpoints.postgres!.url, /^postgres:\/\/\w+:\w+@127\.0\.0\.1:\d+\/\w+\?sslmode=disable$/);
     assert.equal(infra.endpoints.kafka!.brokers.length, 1);
     assert.match(infra.endpoints.kafka!.brokers[0]!, /^127\.0\.0\.1:\d+$/);
   });

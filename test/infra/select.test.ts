@@ -81,7 +81,7 @@ describe('external provider', () => {
   it('hands the variables back as endpoints through startInfra, starting nothing', async () => {
     const env = { REDIS_URL: 'redis://10.0.0.1:6380', DATABASE_URL: 'postgres://u:p@db:5433/app', KAFKA_BROKERS: 'k1:9092, k2:9092' };
     const infra = await startInfra({ provider: 'external', services: ['redis', 'postgres', 'kafka'], env, progress: 'silent' });
-    assert.deepEqual(infra.endpoints, { redis: { url: env.REDIS_URL }, postgres: { url: env.DATABASE_URL }, kafka: { brokers: ['k1:9092', 'k2:9092'] } });
+    assert.deepEqual(infra.endpoints, { redis: { url: env.REDIS_URL }, postgres: { url: `${env.DATABASE_URL}?sslmode=disable` }, kafka: { brokers: ['k1:9092', 'k2:9092'] } });
     assert.equal(infra.provider, 'external');
     await infra.down();
   });

@@ -10,6 +10,7 @@ import { StartedLocalService } from '../started-local.ts';
 import type { StartContext } from '../types.ts';
 import { POSTGRES_CREDENTIALS } from '../versions.ts';
 import { preparePgData } from './template.ts';
+import { withSslModeDisable } from './url.ts';
 
 /**
  * A throwaway PostgreSQL cluster: a copy of the initdb'd template in a temp dir, then `postgres` on
@@ -57,7 +58,7 @@ export class LocalPostgres {
     const args = ['-D', dataDir, '-h', '127.0.0.1', '-p', String(port), '-k', dir];
     for (const setting of ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=200', 'shared_buffers=128MB']) args.push('-c', setting);
     const proc = ManagedProcess.start({ name: 'postgres', command: join(binDir, 'postgres'), args, logFile, cwd: dir, user, env: { ...process.env, LC_ALL: 'C' } });
-    const url = `postgres://${dbUser}:${password}@127.0.0.1:${port}/${database}`;
+    const url = withSslModeDisable(`postgres://${dbUser}:${password}@127.0.0.1:${port}/${database}`);
     const started = new StartedLocalService({
       name: 'postgres', port, proc, tempDir: dir, logFile, stopSignal: 'SIGINT',
       endpoints: { postgres: { url } },
