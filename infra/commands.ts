@@ -1,5 +1,6 @@
 /**
- * The orchestrator's command: `k6-llm-perf run <scenario>` (or `run all`), DESIGN.md's data flow.
+ * The orchestrator's command: `k6-llm-perf run <scenario>` (or `run all`), DESIGN.md's data flow;
+ * and `k6-llm-perf clean`, which stops what dead runs left (infra/lifecycle/leftovers.ts).
  * Heavy modules load inside the action so that registering stays cheap.
  */
 import type { Command } from 'commander';
@@ -14,7 +15,17 @@ async function runAction(scenario: string, o: CliRunOptions): Promise<void> {
   process.exitCode = await runCli(scenario, o);
 }
 
+async function cleanAction(): Promise<void> {
+  const { cleanLeftovers, formatClean } = await import('./lifecycle/leftovers.ts');
+  console.log(formatClean(await cleanLeftovers()));
+}
+
 export function register(program: Command): void {
+  program
+    .command('clean')
+    .description('Stop the servers and remove the temp dirs that dead runs left (runs killed with their watchdog); runs in progress are left alone')
+    .action(cleanAction);
+
   program
     .command('run')
     .description('Run a scenario end to end: build, thresholds, infrastructure, mock LLM, target, engine, verdict, reports, teardown')

@@ -1,6 +1,7 @@
 /**
  * `k6-llm-perf doctor`: what this machine offers the kit, and what `--infra auto` and
- * `--engine auto` will therefore pick.
+ * `--engine auto` will therefore pick. It also cleans what dead runs left (leftovers.ts), as
+ * every run does at its start, and lists what it cleaned.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { chooseProvider, probeContainerRuntime } from './providers/select.ts';
 import { CHROMIUM_PATH } from './setup/index.ts';
 import { javaBinary, kafkaJarsPresent, kafkaLibDir, postgresBinDir, redisServerBinary, which } from './setup/detect.ts';
 import { KAFKA_VERSION } from './services/versions.ts';
+import { cleanLeftovers } from './lifecycle/leftovers.ts';
 
 export interface DoctorCheck {
   name: string;
@@ -20,10 +22,12 @@ export interface DoctorReport {
   checks: DoctorCheck[];
   infraAuto: { provider: string; reason: string };
   engineAuto: { engine: 'k6' | 'node'; reason: string };
+  /** What dead runs had left and doctor stopped or removed, one line per item. */
+  cleaned: string[];
 }
 
 export async function doctor(env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
-  const runtime = await probeContainerRuntime();
+  const [runtime, leftovers] = await Promise.all([probeContainerRuntime(), cleanLeftovers()]);
   const k6 = findK6(env);
   const redis = redisServerBinary();
   const pgBin = postgresBinDir();
@@ -38,12 +42,13 @@ export async function doctor(env: NodeJS.ProcessEnv = process.env): Promise<Doct
     { name: 'mvn', ok: !!mvn, detail: mvn ?? 'missing (needed once, to fetch the Kafka jars)' },
     { name: `Kafka ${KAFKA_VERSION} jars`, ok: kafkaJarsPresent(), detail: kafkaJarsPresent() ? kafkaLibDir() : `not in ${kafkaLibDir()}: npm run setup` },
     { name: 'chromium', ok: existsSync(CHROMIUM_PATH), detail: existsSync(CHROMIUM_PATH) ? CHROMIUM_PATH : 'missing (reports browser test): npm run setup' },
+    { name: 'leftovers of dead runs', ok: true, detail: leftovers.lines.length ? `cleaned now (${leftovers.lines.length} item(s), listed below)` : 'none' },
   ];
   const choice = await chooseProvider('auto', async () => runtime);
   const engineAuto = k6
     ? { engine: 'k6' as const, reason: `k6 binary found (${k6.from}: ${k6.path})` }
     : { engine: 'node' as const, reason: 'no k6 binary on PATH or K6_BIN, the kit\'s Node engine runs the scripts' };
-  return { checks, infraAuto: { provider: choice.provider, reason: choice.reason }, engineAuto };
+  return { checks, infraAuto: { provider: choice.provider, reason: choice.reason }, engineAuto, cleaned: leftovers.lines };
 }
 
 export function formatDoctor(report: DoctorReport): string {
@@ -51,6 +56,7 @@ export function formatDoctor(report: DoctorReport): string {
   const lines = report.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.name.padEnd(width)}  ${c.detail}`);
   lines.push('', `--infra auto  → ${report.infraAuto.provider}: ${report.infraAuto.reason}`);
   lines.push(`--engine auto → ${report.engineAuto.engine}: ${report.engineAuto.reason}`);
+  if (report.cleaned.length) lines.push('', ...report.cleaned);
   const localReady = report.checks.filter((c) => ['redis-server', 'PostgreSQL', 'java'].includes(c.name) || c.name.startsWith('Kafka')).every((c) => c.ok);
   if (report.infraAuto.provider === 'local' && !localReady) lines.push('the local provider lacks something: run `npm run setup`');
   return lines.join('\n');

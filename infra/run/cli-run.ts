@@ -6,6 +6,7 @@ import { RunConfigError } from './errors.ts';
 import { trapSignals } from './teardown.ts';
 import { SCENARIO_NAMES } from './catalog.ts';
 import { prepareAll } from './prepare.ts';
+import { cleanLeftovers, type CleanOptions } from '../lifecycle/leftovers.ts';
 
 export interface CliRunOptions {
   thresholds?: string;
@@ -55,6 +56,7 @@ export async function runCli(scenario: string, o: CliRunOptions): Promise<number
   prepareAll(opts, opts.scenario === 'all' ? SCENARIO_NAMES : [opts.scenario]); // fast exit 104, before heavy imports
   const [{ runScenario }, { runAll }] = await Promise.all([import('./pipeline.ts'), import('./run-all.ts')]);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  await cleanBeforeRun(log);
   const trap = trapSignals(log);
   try {
     const ctx = { signal: trap.signal, log, out: (t: string) => void process.stdout.write(t) };
@@ -63,4 +65,9 @@ export async function runCli(scenario: string, o: CliRunOptions): Promise<number
   } finally {
     trap.release();
   }
+}
+
+/** What dead runs left (servers, temp dirs) is stopped and removed before this run starts; one line per item. */
+export async function cleanBeforeRun(log: (line: string) => void, opts?: CleanOptions): Promise<void> {
+  for (const line of (await cleanLeftovers(opts)).lines) log(line);
 }
