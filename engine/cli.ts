@@ -25,6 +25,7 @@ interface RunFlags {
   workers?: string;
   timeseriesExport?: string;
   hdrExport?: string;
+  samplesExport?: string;
   partExport?: string;
 }
 
@@ -51,6 +52,7 @@ export function register(program: Command): void {
     .option('--workers <n>', 'worker threads (default: cores - 1 in async mode, at least 1; 1 in sync mode)')
     .option('--timeseries-export <file>', 'write per-second time series (docs/results.md format)')
     .option('--hdr-export <file>', 'write encoded HDR histograms of every Trend (docs/results.md format)')
+    .option('--samples-export <file>', 'write how many samples every metric and threshold submetric got (docs/results.md format)')
     .option('--part-export <file>', "write this process's share of a segmented test, for `engine merge`")
     .action(async (script: string, flags: RunFlags) => {
       const { runCli } = await import('./run/cli-action.ts');
@@ -62,8 +64,9 @@ export function register(program: Command): void {
     .argument('<parts...>', 'part files written by `engine run --part-export`')
     .option('--summary-export <file>', "write the merged summary in k6's --summary-export shape")
     .option('--hdr-export <file>', 'write the merged HDR histograms (docs/results.md format)')
+    .option('--samples-export <file>', 'write the merged sample counts (docs/results.md format)')
     .option('--no-summary', "don't print the merged summary")
-    .action(async (parts: string[], flags: { summaryExport?: string; hdrExport?: string; summary: boolean }) => {
+    .action(async (parts: string[], flags: { summaryExport?: string; hdrExport?: string; samplesExport?: string; summary: boolean }) => {
       const { mergeCli } = await import('./run/merge.ts');
       process.exitCode = mergeCli(parts, flags);
     });

@@ -200,6 +200,17 @@ export class Aggregator {
     return this.series.toJSON();
   }
 
+  /**
+   * samples.json (version 1): how many samples every metric and threshold submetric got. Under k6 a
+   * never-touched Counter reads `count: 0` in the summary; this tells "no samples" from zero.
+   */
+  sampleCounts(): object {
+    const counts: Record<string, number> = {};
+    for (const [name, sink] of this.sinks) counts[name] = sink.samples();
+    for (const [key, s] of this.subs) counts[key] = s.sink?.samples() ?? 0;
+    return { version: 1, source: 'engine', counts };
+  }
+
   /** histograms.json (version 1): every Trend metric with samples and every Trend submetric, encoded. */
   histograms(): object {
     const histograms: Record<string, string> = {};

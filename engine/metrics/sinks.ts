@@ -22,6 +22,8 @@ export interface Sink {
   readonly type: MetricType;
   add(value: number, time: number): void;
   isEmpty(): boolean;
+  /** How many samples were added (an add(0) counts): zero means the metric was never touched. */
+  samples(): number;
   /** The delta since the last take (structured-clone safe), or null when nothing was added; resets. */
   take(): SinkData | null;
   merge(d: SinkData): void;
@@ -40,6 +42,7 @@ export class CounterSink implements Sink {
     this.sum += value;
   }
   isEmpty(): boolean { return this.n === 0; }
+  samples(): number { return this.n; }
   take(): CounterData | null {
     if (this.n === 0) return null;
     const d: CounterData = { type: 'counter', n: this.n, sum: this.sum };
@@ -81,6 +84,7 @@ export class GaugeSink implements Sink {
     this.n++;
   }
   isEmpty(): boolean { return this.n === 0; }
+  samples(): number { return this.n; }
   take(): GaugeData | null {
     if (this.n === 0) return null;
     const d: GaugeData = { type: 'gauge', n: this.n, value: this.value, time: this.time, min: this.min, max: this.max };
@@ -119,6 +123,7 @@ export class RateSink implements Sink {
     if (value !== 0) this.passes++;
   }
   isEmpty(): boolean { return this.total === 0; }
+  samples(): number { return this.total; }
   take(): RateData | null {
     if (this.total === 0) return null;
     const d: RateData = { type: 'rate', passes: this.passes, total: this.total };
@@ -181,6 +186,7 @@ export class TrendSink implements Sink {
     return this.merged;
   }
   isEmpty(): boolean { return this.count === 0; }
+  samples(): number { return this.count; }
   take(): TrendData | null {
     if (this.count === 0) return null;
     let hdr: string | SparseBuckets;

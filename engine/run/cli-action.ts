@@ -59,6 +59,7 @@ export async function runCli(script: string, f: RunFlags): Promise<number> {
       summaryExport: f.summaryExport,
       timeseriesExport: f.timeseriesExport,
       hdrExport: f.hdrExport,
+      samplesExport: f.samplesExport,
       partExport: f.partExport,
       noThresholds: f.thresholds === false,
       noSummary: f.summary === false,

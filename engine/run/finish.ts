@@ -30,6 +30,7 @@ export async function finishRun(run: TestRun): Promise<RunTestResult> {
   if (o.summaryExport) writeJson(o.summaryExport, agg.exportSummary(data as never));
   if (o.timeseriesExport) writeJson(o.timeseriesExport, agg.timeseries());
   if (o.hdrExport) writeJson(o.hdrExport, agg.histograms());
+  if (o.samplesExport) writeJson(o.samplesExport, agg.sampleCounts());
   const exitCode = run.outcome?.exitCode ?? (thresholdsOk ? ExitCode.OK : ExitCode.THRESHOLDS_FAILED);
   if (o.partExport) {
     const part: PartFile = {

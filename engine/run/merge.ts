@@ -14,6 +14,7 @@ export interface MergeOptions {
   parts: string[];
   summaryExport?: string;
   hdrExport?: string;
+  samplesExport?: string;
   noSummary?: boolean;
   stdout?: Writable & { isTTY?: boolean };
   stderr?: Writable;
@@ -39,6 +40,7 @@ export function mergeParts(o: MergeOptions): number {
   if (!o.noSummary) stdout.write(agg.textSummary(data, { trendStats: agg.summaryTrendStats, colors: Boolean(stdout.isTTY) }) + '\n');
   if (o.summaryExport) writeJson(o.summaryExport, agg.exportSummary(data));
   if (o.hdrExport) writeJson(o.hdrExport, agg.histograms());
+  if (o.samplesExport) writeJson(o.samplesExport, agg.sampleCounts());
   if (failed.length) stderr.write(crossedMessage(failed) + '\n');
   // A part that did not finish (signal, script error, abort) makes the whole test unfinished.
   const broken = parts.find((p) => p.exitCode !== ExitCode.OK && p.exitCode !== ExitCode.THRESHOLDS_FAILED);
@@ -50,6 +52,6 @@ export function mergeParts(o: MergeOptions): number {
 }
 
 /** The action of `engine merge` (a KitError reaches the CLI, which prints it and exits with its code). */
-export function mergeCli(parts: string[], f: { summaryExport?: string; hdrExport?: string; summary: boolean }): number {
-  return mergeParts({ parts, summaryExport: f.summaryExport, hdrExport: f.hdrExport, noSummary: f.summary === false });
+export function mergeCli(parts: string[], f: { summaryExport?: string; hdrExport?: string; samplesExport?: string; summary: boolean }): number {
+  return mergeParts({ parts, summaryExport: f.summaryExport, hdrExport: f.hdrExport, samplesExport: f.samplesExport, noSummary: f.summary === false });
 }

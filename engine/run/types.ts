@@ -15,6 +15,7 @@ export interface RunTestOptions {
   summaryExport?: string;
   timeseriesExport?: string;
   hdrExport?: string;
+  samplesExport?: string;
   /** Writes this process's share of the test for `engine merge` (see run/part.ts). */
   partExport?: string;
   noThresholds?: boolean;

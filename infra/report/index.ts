@@ -10,7 +10,7 @@ import { buildPageModel } from './page.ts';
 
 export { compareResults } from './compare.ts';
 export { comparisonMarkdown, comparisonTable } from './compare-format.ts';
-export { k6JsonToTimeseries } from './k6-json.ts';
+export { k6JsonToTimeseries, convertK6Json, type SampleCounts } from './k6-json.ts';
 export { ReportError } from './errors.ts';
 export { DEFAULT_RULES, parseRuleSpec, rulesFromThresholdsFile } from './rules.ts';
 export type { Comparison, ComparisonRow, RegressionRule, Timeseries } from './types.ts';

@@ -10,6 +10,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
+import { parseMetricKey } from '../../engine/metrics/index.ts';
 import { trendStats } from './bucket-stats.ts';
 import { ReportError } from './errors.ts';
 import type { Bucket, BucketTrend, ScenarioBucket, Timeseries } from './types.ts';
@@ -37,18 +38,48 @@ export interface K6JsonTimeseries extends Timeseries {
   lateSamples: number;
 }
 
+/**
+ * Samples per metric and per threshold submetric key (samples.json, docs/results.md): under k6 a
+ * never-touched Counter reads `count: 0` in the summary, so the verdict counts the raw points instead.
+ */
+class SampleCounter {
+  readonly counts = new Map<string, number>();
+  private readonly selectors: { key: string; parent: string; tags: [string, string][] }[] = [];
+
+  constructor(keys: readonly string[]) {
+    for (const key of keys) {
+      const { metric, selector } = parseMetricKey(key);
+      if (selector) this.selectors.push({ key, parent: metric, tags: Object.entries(selector.tags) });
+      this.counts.set(key, 0);
+    }
+  }
+
+  add(metric: string, tags: Record<string, string>): void {
+    this.counts.set(metric, (this.counts.get(metric) ?? 0) + 1);
+    for (const s of this.selectors) {
+      if (s.parent === metric && s.tags.every(([k, v]) => tags[k] === v)) this.counts.set(s.key, this.counts.get(s.key)! + 1);
+    }
+  }
+}
+
 class Converter {
+  readonly samples: SampleCounter;
   private readonly types = new Map<string, string>();
   private readonly open = new Map<number, OpenBucket>();
   private readonly closed = new Map<number, OpenBucket>();
   private maxSec = -Infinity;
   lateSamples = 0;
 
+  constructor(sampleKeys: readonly string[]) {
+    this.samples = new SampleCounter(sampleKeys);
+  }
+
   declare(name: string, type: unknown): void {
     if (typeof type === 'string') this.types.set(name, type);
   }
 
   add(metric: string, timeMs: number, value: number, tags: Record<string, string>): void {
+    this.samples.add(metric, tags);
     const sec = Math.floor(timeMs / 1000);
     const b = this.bucket(sec);
     const type = this.types.get(metric) ?? BUILTIN_TYPES[metric] ?? 'trend';
@@ -160,6 +191,14 @@ function handleLine(conv: Converter, text: string, file: string, n: number): voi
 }
 
 export async function k6JsonToTimeseries(pointsNdjsonPath: string): Promise<K6JsonTimeseries> {
+  return (await convertK6Json(pointsNdjsonPath)).timeseries;
+}
+
+/** samples.json (version 1): samples per metric seen, and per key asked for (0 when none). */
+export interface SampleCounts { version: 1; source: 'engine' | 'k6-points'; counts: Record<string, number> }
+
+/** One pass over k6's points: the time series and the sample counts of every metric and of `sampleKeys` (threshold keys). */
+export async function convertK6Json(pointsNdjsonPath: string, sampleKeys: readonly string[] = []): Promise<{ timeseries: K6JsonTimeseries; samples: SampleCounts }> {
   const stream = createReadStream(pointsNdjsonPath);
   const opened = new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
@@ -168,7 +207,7 @@ export async function k6JsonToTimeseries(pointsNdjsonPath: string): Promise<K6Js
   await opened;
   const input = pointsNdjsonPath.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
   const lines = createInterface({ input, crlfDelay: Infinity });
-  const conv = new Converter();
+  const conv = new Converter(sampleKeys);
   let n = 0;
   try {
     for await (const line of lines) {
@@ -182,5 +221,5 @@ export async function k6JsonToTimeseries(pointsNdjsonPath: string): Promise<K6Js
     lines.close();
     stream.destroy();
   }
-  return conv.finish();
+  return { timeseries: conv.finish(), samples: { version: 1, source: 'k6-points', counts: Object.fromEntries(conv.samples.counts) } };
 }

@@ -81,6 +81,7 @@ export interface EngineArgsInput {
   env: Record<string, string>;
   timeseriesFile: string;
   histogramsFile: string;
+  samplesFile: string;
   k6PointsFile: string;
   quiet: boolean;
 }
@@ -88,7 +89,7 @@ export interface EngineArgsInput {
 export function engineArgs(a: EngineArgsInput): string[] {
   const args = [...a.spec.prefix, '--config', a.configFile, '--summary-export', a.summaryFile, '--summary-trend-stats', a.stats.join(',')];
   for (const [k, v] of Object.entries(a.env)) args.push('-e', `${k}=${v}`);
-  if (a.spec.kind === 'node') args.push('--timeseries-export', a.timeseriesFile, '--hdr-export', a.histogramsFile);
+  if (a.spec.kind === 'node') args.push('--timeseries-export', a.timeseriesFile, '--hdr-export', a.histogramsFile, '--samples-export', a.samplesFile);
   else args.push('--out', `json=${a.k6PointsFile}`);
   if (a.quiet) args.push('--quiet');
   args.push(a.bundle);

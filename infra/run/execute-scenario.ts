@@ -53,15 +53,22 @@ export function neededStats(rec: RunRecord): string[] {
   return trendStats(stats);
 }
 
-/** k6 writes raw points (`--out json=`): convert them to timeseries.json with the reports room. */
+/** Every metric key the verdict asks samples of: the thresholds' keys and the run checks' names. */
+export function checkedKeys(rec: RunRecord): string[] {
+  return [...new Set([...Object.keys(rec.file.thresholds), ...Object.keys(rec.file.run)])];
+}
+
+/** k6 writes raw points (`--out json=`): convert them to timeseries.json and samples.json with the reports room. */
 async function convertK6Points(rec: RunRecord, log: (l: string) => void): Promise<void> {
   const points = rec.dir.file('k6-points.json');
   if (!existsSync(points)) return;
   try {
-    const { k6JsonToTimeseries } = await import('../report/index.ts');
-    writeJson(rec.dir.file('timeseries.json'), await k6JsonToTimeseries(points));
+    const { convertK6Json } = await import('../report/index.ts');
+    const { timeseries, samples } = await convertK6Json(points, checkedKeys(rec));
+    writeJson(rec.dir.file('timeseries.json'), timeseries);
+    writeJson(rec.dir.file('samples.json'), samples);
   } catch (err) {
-    log(`warning: could not convert k6-points.json to timeseries.json: ${messageOf(err)}`);
+    log(`warning: could not convert k6-points.json to timeseries.json and samples.json: ${messageOf(err)}`);
   }
 }
 
@@ -78,6 +85,7 @@ export async function executeScenario(input: ExecuteScenarioInput): Promise<Exec
     env,
     timeseriesFile: rec.dir.file('timeseries.json'),
     histogramsFile: rec.dir.file('histograms.json'),
+    samplesFile: rec.dir.file('samples.json'),
     k6PointsFile: rec.dir.file('k6-points.json'),
     quiet: opts.quiet,
   });

@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { KitError } from '../../engine/exit-codes.ts';
-import { decide, runChecks, thresholdChecks, type Verdict, type VerdictCheck } from './verdict.ts';
+import { decide, runChecks, thresholdChecks, type Evidence, type Verdict, type VerdictCheck } from './verdict.ts';
+import { readEvidence } from './evidence.ts';
 import { renderJunit } from './junit.ts';
 import { exitMeaning, renderSummaryMd, renderTable } from './summary-md.ts';
 import { gitCommit, kitVersion, redactEnv, redactUrl, writeJson } from './results-dir.ts';
@@ -54,6 +55,16 @@ async function regression(opts: RunOptions, rec: RunRecord, log: (l: string) => 
     rec.errors.push(err);
     return { checks: [], comparison: null };
   }
+}
+
+/** Thresholds and run checks, with the run's evidence: a check on a metric without samples fails. */
+function evidenceChecks(rec: RunRecord, summary: SummaryFile, peaks: NonNullable<RunRecord['peaks']>, log: (l: string) => void): VerdictCheck[] {
+  const evidence: Evidence = readEvidence(rec.dir.file('samples.json'), rec.dir.file('logs/engine.log'), log);
+  const checks = [...thresholdChecks(rec.file, summary, evidence), ...runChecks(rec.file, summary, peaks, evidence)];
+  if (evidence.samples === null) {
+    checks.push({ source: 'run', metric: 'samples.json', expression: 'present', observed: null, ok: false, note: 'the run left no sample counts: no evidence that any metric got samples' });
+  }
+  return checks;
 }
 
 function verdictOf(rec: RunRecord, summary: SummaryFile | null, checks: VerdictCheck[]): Verdict {
@@ -121,7 +132,7 @@ function showEngineLogTail(path: string, log: (l: string) => void): void {
 export async function finishRun(opts: RunOptions, ctx: RunContext, rec: RunRecord): Promise<Verdict> {
   const summary = readSummary(rec.dir.file('summary.json'), ctx.log);
   const peaks = rec.peaks ?? { target_peak_rss_mb: null, engine_peak_rss_mb: null };
-  const checks = summary ? [...thresholdChecks(rec.file, summary), ...runChecks(rec.file, summary, peaks)] : [];
+  const checks = summary ? evidenceChecks(rec, summary, peaks, ctx.log) : [];
   const reg = summary && !rec.aborted ? await regression(opts, rec, ctx.log) : { checks: [], comparison: null };
   checks.push(...reg.checks);
   const verdict = verdictOf(rec, summary, checks);

@@ -5,6 +5,9 @@
 import { evaluateThresholdOnValues, parseMetricKey, parseThresholdExpression } from '../../engine/metrics/index.ts';
 import type { SummaryMetric } from './summary-values.ts';
 
+/** The note of a check whose metric got no samples (docs/thresholds.md "No evidence, no pass"). */
+export const NO_SAMPLES = 'no samples';
+
 export interface ThresholdOutcome {
   ok: boolean;
   observed: number | null;
@@ -39,9 +42,9 @@ export function evaluateThreshold(expression: string, metric: SummaryMetric | un
   if (!metric) return { ok: false, observed: null, note: 'metric absent from summary.json (no samples)' };
   const values = metric.values && typeof metric.values === 'object' ? (metric.values as Record<string, unknown>) : metric;
   const parsed = parseThresholdExpression(expression);
-  // k6: an empty Rate has no rate; the threshold is reported as an error, not as breached.
+  // k6 passes a threshold on an empty Rate; the kit's gate does not (no evidence, no pass).
   if (parsed.aggregation === 'rate' && values.passes === 0 && values.fails === 0) {
-    return { ok: true, observed: null, note: 'no samples: not evaluated (as k6)' };
+    return { ok: false, observed: null, note: NO_SAMPLES };
   }
   const outcome = evaluateThresholdOnValues(parsed, values);
   if ('error' in outcome) return { ok: false, observed: null, note: outcome.error };

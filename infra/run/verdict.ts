@@ -3,7 +3,7 @@
  * of the threshold file's `run` section, the regression rows against a baseline, and the exit code.
  */
 import type { ThresholdFile } from './thresholds-file.ts';
-import { compare, evaluateThreshold } from './threshold-eval.ts';
+import { compare, evaluateThreshold, NO_SAMPLES } from './threshold-eval.ts';
 import { scalarOf, statsOf, type SummaryFile } from './summary-values.ts';
 import { RunExit } from './errors.ts';
 
@@ -54,18 +54,44 @@ export function degradationRatio(summary: SummaryFile): { value: number | null; 
   return { value: b / a };
 }
 
+/**
+ * How many samples each metric key got (samples.json: the engine's own count, or k6's raw points
+ * counted). Null when the run left none: then only what the summary itself proves is evidence.
+ */
+export type SampleCounts = Readonly<Record<string, number>> | null;
+
+/** Zero samples for `key` by the counts (a key the counts do not list got none). */
+function empty(samples: SampleCounts, key: string): boolean {
+  return samples !== null && (samples[key] ?? 0) === 0;
+}
+
+/** Uncaught exceptions the engine logged (k6's `source=stacktrace` lines), in total and per scenario. */
+export interface ExceptionCounts {
+  total: number;
+  byScenario: Record<string, number>;
+}
+
+/** `script_exceptions` or `script_exceptions{scenario:NAME}`: a run check on the exceptions the engine logged. */
+const EXCEPTIONS = /^script_exceptions(?:\{scenario:([^{}]+)\})?$/;
+
 const COMPARISON = /^\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
 
-function runCheck(name: string, expression: string, summary: SummaryFile, measured: RunMeasurements): VerdictCheck {
+function runCheck(name: string, expression: string, summary: SummaryFile, measured: RunMeasurements, evidence: Evidence): VerdictCheck {
   const m = COMPARISON.exec(expression);
   const base = { source: 'run' as const, metric: name, expression: expression.trim() };
   if (!m) return { ...base, observed: null, ok: false, note: 'not a comparison (schema should have caught it)' };
   let observed: number | null;
   let note: string | undefined;
+  const exceptions = EXCEPTIONS.exec(name);
   if (name === DEGRADATION.check) ({ value: observed, note } = degradationRatio(summary));
   else if (name === 'target_peak_rss_mb' || name === 'engine_peak_rss_mb') {
     observed = measured[name];
     if (observed === null) return { ...base, observed, ok: true, skipped: true, note: 'not measured (process not started by the kit)' };
+  } else if (exceptions) {
+    if (!evidence.exceptions) return { ...base, observed: null, ok: false, note: 'no engine log to count exceptions in' };
+    observed = exceptions[1] === undefined ? evidence.exceptions.total : (evidence.exceptions.byScenario[exceptions[1]] ?? 0);
+  } else if (empty(evidence.samples, name)) {
+    return { ...base, observed: null, ok: false, note: NO_SAMPLES };
   } else {
     observed = scalarOf(summary.metrics[name]);
     if (observed === null) note = summary.metrics[name] ? 'a trend: put it under "thresholds"' : 'metric absent from summary.json';
@@ -74,21 +100,49 @@ function runCheck(name: string, expression: string, summary: SummaryFile, measur
   return { ...base, observed, ok: compare(observed, m[1]!, Number(m[2])) };
 }
 
-/** Every threshold of the file, re-evaluated from the summary. */
-export function thresholdChecks(file: ThresholdFile, summary: SummaryFile): VerdictCheck[] {
+/** What the run proves beyond the summary's values: sample counts and the exceptions the engine logged. */
+export interface Evidence {
+  samples: SampleCounts;
+  exceptions: ExceptionCounts | null;
+}
+
+/** No evidence beyond the summary (unit tests, reports of foreign results). */
+export const SUMMARY_ONLY: Evidence = { samples: null, exceptions: null };
+
+/**
+ * Every threshold of the file, re-evaluated from the summary. A metric that got no samples fails
+ * ("no samples") unless the item is marked `allowEmpty`; then it is evaluated as k6 would (zero).
+ */
+export function thresholdChecks(file: ThresholdFile, summary: SummaryFile, evidence: Evidence = SUMMARY_ONLY): VerdictCheck[] {
   const checks: VerdictCheck[] = [];
   for (const [metric, list] of Object.entries(file.thresholds)) {
     for (const item of list) {
       const expression = typeof item === 'string' ? item : item.threshold;
+      const allowEmpty = typeof item !== 'string' && item.allowEmpty === true;
+      if (!allowEmpty && empty(evidence.samples, metric)) {
+        checks.push({ source: 'threshold', metric, expression, ok: false, observed: null, note: NO_SAMPLES });
+        continue;
+      }
       const outcome = evaluateThreshold(expression, summary.metrics[metric]);
-      checks.push({ source: 'threshold', metric, expression, ...outcome });
+      if (allowEmpty && outcome.note === NO_SAMPLES) {
+        checks.push({ source: 'threshold', metric, expression, ok: true, observed: null, note: 'no samples (allowEmpty)' });
+        continue;
+      }
+      checks.push({ source: 'threshold', metric, expression, ...outcome, ...(allowEmpty && empty(evidence.samples, metric) ? { note: 'no samples (allowEmpty)' } : {}) });
     }
   }
   return checks;
 }
 
-export function runChecks(file: ThresholdFile, summary: SummaryFile, measured: RunMeasurements): VerdictCheck[] {
-  return Object.entries(file.run).map(([name, expr]) => runCheck(name, expr, summary, measured));
+export function runChecks(file: ThresholdFile, summary: SummaryFile, measured: RunMeasurements, evidence: Evidence = SUMMARY_ONLY): VerdictCheck[] {
+  const checks = Object.entries(file.run).map(([name, expr]) => runCheck(name, expr, summary, measured, evidence));
+  // Exceptions no check names are still shown: a row that passes, with the count.
+  const ex = evidence.exceptions;
+  if (ex && ex.total > 0 && !Object.keys(file.run).some((name) => EXCEPTIONS.test(name))) {
+    const per = Object.entries(ex.byScenario).map(([s, n]) => `${s}: ${n}`).join(', ');
+    checks.push({ source: 'run', metric: 'script_exceptions', expression: '(shown)', observed: ex.total, ok: true, note: `uncaught exceptions in iterations (${per}); not gated: name script_exceptions{scenario:NAME} in "run" to gate` });
+  }
+  return checks;
 }
 
 /** Engine exit codes passed through as they are (k6's meaning is kept). */

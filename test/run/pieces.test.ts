@@ -52,10 +52,10 @@ describe('engine selection', () => {
     assert.deepEqual(trendStats(['p(95)', 'p(99.9)', 'avg', 'rate', 'count']), ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.9)']);
   });
 
-  it('gives the Node engine histogram exports and k6 a JSON output', () => {
-    const common = { bundle: 'b.js', configFile: 'c.json', summaryFile: 's.json', stats: ['avg'], env: { A: '1' }, timeseriesFile: 't.json', histogramsFile: 'h.json', k6PointsFile: 'p.json', quiet: true };
+  it('gives the Node engine histogram and sample-count exports and k6 a JSON output', () => {
+    const common = { bundle: 'b.js', configFile: 'c.json', summaryFile: 's.json', stats: ['avg'], env: { A: '1' }, timeseriesFile: 't.json', histogramsFile: 'h.json', samplesFile: 'n.json', k6PointsFile: 'p.json', quiet: true };
     const node = engineArgs({ ...common, spec: selectEngine('node', {}) });
-    assert.deepEqual(node.slice(3), ['--config', 'c.json', '--summary-export', 's.json', '--summary-trend-stats', 'avg', '-e', 'A=1', '--timeseries-export', 't.json', '--hdr-export', 'h.json', '--quiet', 'b.js']);
+    assert.deepEqual(node.slice(3), ['--config', 'c.json', '--summary-export', 's.json', '--summary-trend-stats', 'avg', '-e', 'A=1', '--timeseries-export', 't.json', '--hdr-export', 'h.json', '--samples-export', 'n.json', '--quiet', 'b.js']);
     const k6 = engineArgs({ ...common, spec: selectEngine('k6', { K6_BIN: FAKE_K6 }) });
     assert.deepEqual(k6, ['run', '--config', 'c.json', '--summary-export', 's.json', '--summary-trend-stats', 'avg', '-e', 'A=1', '--out', 'json=p.json', '--quiet', 'b.js']);
   });

@@ -53,10 +53,44 @@ describe('verdict', () => {
     assert.deepEqual([check.observed, check.ok], [0.5, false]);
   });
 
-  it('does not count a Rate without samples as breached, as k6 does', () => {
+  it('fails a threshold on a Rate without samples (k6 passes it; the gate wants evidence)', () => {
     const empty = withMetric('e2e_success', { passes: 0, fails: 0, value: 0 });
     const check = thresholdChecks(file, empty).find((c) => c.metric === 'e2e_success')!;
-    assert.deepEqual([check.ok, check.observed], [true, null]);
+    assert.deepEqual([check.ok, check.observed, check.note], [false, null, 'no samples']);
+  });
+
+  it('fails a threshold whose metric reads zero but got no samples by the counts', () => {
+    const counter = loadThresholdFile(join(fixtures, 'thresholds-empty.json'), checkExpression);
+    const zero = withMetric('outbox_events_lost', { count: 0, rate: 0 });
+    const evidence = { samples: { outbox_events_lost: 0, dropped_iterations: 0, e2e_duration: 12 }, exceptions: null };
+    const checks = thresholdChecks(counter, zero, evidence);
+    const lost = checks.find((c) => c.metric === 'outbox_events_lost')!;
+    assert.deepEqual([lost.ok, lost.note], [false, 'no samples']);
+    assert.equal(thresholdChecks(counter, zero, { samples: { ...evidence.samples, outbox_events_lost: 1 }, exceptions: null }).find((c) => c.metric === 'outbox_events_lost')!.ok, true);
+  });
+
+  it('passes an allowEmpty threshold whose metric got no samples, saying so', () => {
+    const counter = loadThresholdFile(join(fixtures, 'thresholds-empty.json'), checkExpression);
+    const zero = withMetric('dropped_iterations', { count: 0, rate: 0 });
+    const check = thresholdChecks(counter, zero, { samples: { dropped_iterations: 0 }, exceptions: null }).find((c) => c.metric === 'dropped_iterations')!;
+    assert.deepEqual([check.ok, check.observed, check.note], [true, 0, 'no samples (allowEmpty)']);
+  });
+
+  it('fails a run check on a counter that got no samples', () => {
+    const check = runChecks(file, summary, measured, { samples: { outbox_events_lost: 0, vus: 3 }, exceptions: null }).find((c) => c.metric === 'outbox_events_lost')!;
+    assert.deepEqual([check.ok, check.note], [false, 'no samples']);
+  });
+
+  it('gates on the uncaught exceptions of a named scenario and shows ungated ones', () => {
+    const exceptions = { total: 3, byScenario: { consumer: 1, business: 2 } };
+    const gated = { ...file, run: { 'script_exceptions{scenario:consumer}': '==0' } };
+    const [row] = runChecks(gated, summary, measured, { samples: null, exceptions });
+    assert.deepEqual([row!.observed, row!.ok], [1, false]);
+    const clean = runChecks(gated, summary, measured, { samples: null, exceptions: { total: 2, byScenario: { business: 2 } } });
+    assert.deepEqual([clean[0]!.observed, clean[0]!.ok], [0, true]);
+    const shown = runChecks(file, summary, measured, { samples: null, exceptions }).find((c) => c.metric === 'script_exceptions')!;
+    assert.deepEqual([shown.observed, shown.ok], [3, true]);
+    assert.match(shown.note ?? '', /consumer: 1/);
   });
 
   it('evaluates run checks from counters, gauges, the degradation ratio and measured memory', () => {
