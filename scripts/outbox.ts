@@ -3,47 +3,56 @@
  * observed where consumers see them — on Kafka.
  *
  * `business` submits requests at a steady rate (POST /v1/requests writes the request
- * row and its `llm.request.created.v1` event in one transaction; the worker later writes
- * `completed` or `failed` with the result). `consumer` (one VU) reads the topic through
- * `k6/x/kafka` as a fresh consumer group while that happens, then — after a bounded wait
- * — compares what it saw with what the outbox table holds for this run's requests (read
- * through `k6/x/sql`):
+ * row and its `llm.request.created.v1` event in one transaction, then answers 202; the
+ * worker later writes `completed` or `failed` with the result). `consumer` (one VU)
+ * reads the topic through `k6/x/kafka` as a fresh consumer group while that happens.
+ * Once the business phase is over it keeps reading until every accepted request (every
+ * llm_requests row of this run, read through `k6/x/sql`) has its `created` and a
+ * terminal event on Kafka, or OUTBOX_WAIT runs out (the bounded drain wait), then counts
+ * (scripts/lib/outbox-check.ts) and prints a one-line account:
  *
+ *   outbox_events_lost       Counter, events missing on Kafka: per accepted request, no
+ *                            `created` (1) and no completed/failed (1)           == 0
+ *   outbox_duplicates        Counter, tag kind:redelivered (same event_id again; the relay
+ *                            is at-least-once, consumers dedupe) | kind:extra (a second
+ *                            created or terminal event for one request)  {kind:extra} == 0
+ *   outbox_order_violations  Counter, per aggregate: terminal before created, created
+ *                            after terminal, or a record keyed by another id     == 0
+ *   outbox_verified          Counter, 1 when the count above ran to its end     >= 1
  *   outbox_publish_lag       Trend, Kafka record time - event occurred_at (ms)
- *   outbox_events_lost       Counter, events in the outbox (or requests without any event)
- *                            never seen on Kafka within the wait                     == 0
- *   outbox_order_violations  Counter, per aggregate: completed/failed seen before created,
- *                            created after them, or a record keyed by another id    == 0
- *   outbox_events_consumed   Counter by event_type;  outbox_duplicates  Counter (the relay
- *                            is at-least-once; duplicates are deduplicated on event_id)
+ *   outbox_events_consumed   Counter by event_type
  *   outbox_submit_success    Rate of accepted submissions
+ * The three counts are added once, at the end, zeros included: a verification that
+ * threw records nothing, and outbox_verified then fails the run (under k6 as well).
  *
  * Env: BASE_URL, KAFKA_BROKERS, DATABASE_URL (required), KAFKA_TOPIC (default
  * llm.requests.events), RATE (default 5/s), DURATION (default 15s; 6s short),
- * OUTBOX_WAIT (bounded wait after the business phase, default 30s; 10s short).
+ * OUTBOX_WAIT (bounded drain wait after the business phase, default 30s; 10s short).
  */
 import { check } from 'k6';
 import { Counter, Rate, Trend } from 'k6/metrics';
 import { Reader, SCHEMA_TYPE_STRING, SchemaRegistry, type Message } from 'k6/x/kafka';
 import sql from 'k6/x/sql';
 import driver from 'k6/x/sql/driver/postgres';
-import { databaseUrl, durationMs, kafkaBrokers, kafkaTopic, numberEnv, phase, SHORT } from './lib/config.ts';
+import { databaseUrl, durationMs, kafkaBrokers, kafkaTopic, numberEnv, phase } from './lib/config.ts';
 import { prompt, uniqueSuffix } from './lib/data.ts';
-import { countMissing, isSettled, OrderTracker, type OutboxEvent, type OutboxRow } from './lib/outbox-check.ts';
+import { account, EventLedger, formatAccount, isSettled, type OutboxEvent, type RequestRow } from './lib/outbox-check.ts';
 import { submitRequest } from './lib/requests.ts';
+import { verify } from './lib/verify.ts';
 
 const publishLag = new Trend('outbox_publish_lag', true);
 const eventsLost = new Counter('outbox_events_lost');
 const orderViolations = new Counter('outbox_order_violations');
-const consumed = new Counter('outbox_events_consumed');
 const duplicates = new Counter('outbox_duplicates');
+const verified = new Counter('outbox_verified');
+const consumed = new Counter('outbox_events_consumed');
 const submitSuccess = new Rate('outbox_submit_success');
 
 const RATE = numberEnv('RATE', 5);
 const DURATION = phase('15s', '6s');
 const WAIT = phase('30s', '10s', 'OUTBOX_WAIT');
-/** An event must have been in the outbox this long before it counts as lost (relay poll + publish). */
-const PUBLISH_GRACE_MS = 2000;
+/** The business scenario's gracefulStop: its last requests may still be in flight that long after DURATION. */
+const BUSINESS_GRACE = '5s';
 
 const db = sql.open(driver, databaseUrl());
 const serdes = new SchemaRegistry();
@@ -52,11 +61,11 @@ export const options = {
   scenarios: {
     business: {
       executor: 'constant-arrival-rate', exec: 'business', rate: RATE, timeUnit: '1s', duration: DURATION,
-      preAllocatedVUs: Math.ceil(RATE * 2), maxVUs: Math.ceil(RATE * 10), gracefulStop: '5s',
+      preAllocatedVUs: Math.ceil(RATE * 2), maxVUs: Math.ceil(RATE * 10), gracefulStop: BUSINESS_GRACE,
     },
     consumer: {
       executor: 'per-vu-iterations', exec: 'consumer', vus: 1, iterations: 1,
-      maxDuration: `${Math.ceil((durationMs(DURATION) + durationMs(WAIT)) / 1000) + 30}s`,
+      maxDuration: `${Math.ceil((durationMs(DURATION) + durationMs(BUSINESS_GRACE) + durationMs(WAIT)) / 1000) + 30}s`,
     },
   },
 };
@@ -78,58 +87,66 @@ function decode(message: Message): { event: OutboxEvent; key: string } | null {
   try {
     const event = JSON.parse(serdes.deserialize({ data: message.value ?? new Uint8Array(), schemaType: SCHEMA_TYPE_STRING }) as string) as OutboxEvent;
     const key = message.key ? (serdes.deserialize({ data: message.key, schemaType: SCHEMA_TYPE_STRING }) as string) : '';
-    return typeof event?.event_id === 'string' ? { event, key } : null;
+    return typeof event?.event_id === 'string' && typeof event.aggregate_id === 'string' ? { event, key } : null;
   } catch {
     return null;
   }
 }
 
-/** Folds one record in: this run's events only (occurred since `since`), deduplicated on event_id. */
-function take(tracker: OrderTracker, message: Message, since: number): void {
+/** Folds one record in: this run's time span only (occurred since `since`); lag and consumption for first deliveries. */
+function take(ledger: EventLedger, message: Message, since: number): void {
   const decoded = decode(message);
   if (!decoded) return;
   const occurred = Date.parse(decoded.event.occurred_at);
   if (!(occurred >= since)) return; // an earlier run's event
-  const result = tracker.take(decoded.event, decoded.key);
-  if (result === 'duplicate') {
-    duplicates.add(1);
-    return;
-  }
+  const result = ledger.take(decoded.event, decoded.key);
+  if (result === 'duplicate' || result === 'ignored') return;
   consumed.add(1, { event_type: decoded.event.event_type });
   publishLag.add(Date.parse(message.time) - occurred);
-  for (const reason of result) orderViolations.add(1, { reason });
 }
 
-/** This run's requests joined with their outbox events (one row per event; a request without any gives one row with nulls). */
-async function outboxRows(runId: string): Promise<OutboxRow[]> {
-  const rows = await db.query(
-    `SELECT r.id::text AS id, r.status, e.event_id::text AS event_id,
-            (extract(epoch FROM e.created_at) * 1000)::float8 AS created_ms
-       FROM llm_requests r LEFT JOIN outbox_events e ON e.aggregate_id = r.id::text
-      WHERE r.client_request_id LIKE $1`,
-    `outbox-${runId}-%`,
-  );
-  return rows as unknown as OutboxRow[];
+/** Every request of this run: the service accepted each (its row commits before the 202). */
+async function acceptedRequests(runId: string): Promise<RequestRow[]> {
+  const rows = await db.query('SELECT id::text AS id, status FROM llm_requests WHERE client_request_id LIKE $1', `outbox-${runId}-%`);
+  return rows.map((r) => ({ id: String(r.id), status: String(r.status) }));
+}
+
+/** Reads Kafka until the business phase is over and every accepted request is settled, or the drain wait ends. */
+async function drain(reader: Reader, ledger: EventLedger, data: Setup): Promise<void> {
+  const since = data.startedAt - 1000;
+  const businessEnd = data.startedAt + durationMs(DURATION) + durationMs(BUSINESS_GRACE);
+  const deadline = businessEnd + durationMs(WAIT);
+  while (Date.now() < deadline) {
+    const messages = await reader.consume({ limit: 500, expectTimeout: true, nanoPrecision: true });
+    for (const m of messages) take(ledger, m, since);
+    if (Date.now() > businessEnd && isSettled(await acceptedRequests(data.runId), ledger)) return;
+  }
+}
+
+/** Counts what Kafka delivered against what the service accepted; every count recorded, zeros included. */
+async function count(ledger: EventLedger, runId: string): Promise<void> {
+  const a = account(await acceptedRequests(runId), ledger);
+  eventsLost.add(a.lost);
+  duplicates.add(a.redelivered, { kind: 'redelivered' });
+  duplicates.add(a.extra, { kind: 'extra' });
+  orderViolations.add(a.orderViolations);
+  for (const [reason, n] of Object.entries(a.violationsByReason)) if (n > 0) console.warn(`outbox: ${n} order violations (${reason})`);
+  check(a, {
+    'no outbox event lost': (x) => x.lost === 0,
+    'one created and one terminal event per request': (x) => x.extra === 0,
+    'events in order per aggregate': (x) => x.orderViolations === 0,
+  });
+  console.log(formatAccount(a));
 }
 
 export async function consumer(data: Setup): Promise<void> {
   const reader = new Reader({ brokers: kafkaBrokers(), groupID: `k6-outbox-${data.runId}`, groupTopics: [kafkaTopic()], maxWait: '1s' });
-  const tracker = new OrderTracker();
-  const since = data.startedAt - 1000;
-  const businessEnd = data.startedAt + durationMs(DURATION) + 5000; // + the business scenario's gracefulStop
-  const deadline = businessEnd + durationMs(WAIT);
-  orderViolations.add(0);
+  const ledger = new EventLedger();
   try {
-    while (Date.now() < deadline) {
-      const messages = await reader.consume({ limit: 500, expectTimeout: true, nanoPrecision: true });
-      for (const m of messages) take(tracker, m, since);
-      if (Date.now() > businessEnd && isSettled(await outboxRows(data.runId), tracker.seenEventIds)) break;
-    }
-    const rows = await outboxRows(data.runId);
-    const lost = countMissing(rows, tracker.seenEventIds, Date.now(), PUBLISH_GRACE_MS);
-    eventsLost.add(lost);
-    check(lost, { 'no outbox event lost': (n) => n === 0 });
-    if (SHORT || lost > 0) console.log(`outbox: ${rows.length} outbox rows for this run, ${tracker.seenEventIds.size} events seen, ${lost} lost`);
+    await verify({ done: verified, name: 'outbox' }, async () => {
+      await drain(reader, ledger, data);
+      await count(ledger, data.runId);
+    });
   } finally {
     await reader.close();
   }

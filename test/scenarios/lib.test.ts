@@ -1,11 +1,11 @@
 /**
  * The scenarios' pure helpers, under Node: the vLLM-style streaming measurements, the
- * outbox bookkeeping and the phase timeline. (They import nothing from k6.)
+ * phase timeline. (They import nothing from k6.) The outbox bookkeeping and the
+ * verification helper: outbox-check.test.ts, verify.test.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildRequest, measure, newState, onEvent } from '../../scripts/lib/llm-stream.ts';
-import { countMissing, isSettled, OrderTracker, type OutboxRow } from '../../scripts/lib/outbox-check.ts';
 import { phaseAt } from '../../scripts/lib/phase.ts';
 
 const delta = (text: string) => ({ name: 'content_block_delta', data: JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }) });
@@ -74,49 +74,6 @@ describe('streaming measurements (vLLM definitions)', () => {
     assert.equal(o.path, '/v1/chat/completions');
     assert.equal(o.headers.authorization, undefined);
     assert.deepEqual(JSON.parse(o.body).stream_options, { include_usage: true });
-  });
-});
-
-describe('outbox bookkeeping', () => {
-  const ev = (id: string, type: string, agg = 'A') => ({ event_id: id, event_type: type, aggregate_id: agg, occurred_at: '' });
-
-  it('accepts created then completed for one aggregate', () => {
-    const t = new OrderTracker();
-    assert.deepEqual(t.take(ev('1', 'llm.request.created.v1'), 'A'), []);
-    assert.deepEqual(t.take(ev('2', 'llm.request.completed.v1'), 'A'), []);
-  });
-
-  it('flags a terminal event before created, created after it, and a record keyed by another id', () => {
-    const t = new OrderTracker();
-    assert.deepEqual(t.take(ev('1', 'llm.request.failed.v1'), 'A'), ['terminal_before_created']);
-    assert.deepEqual(t.take(ev('2', 'llm.request.created.v1'), 'A'), ['created_after_terminal']);
-    assert.deepEqual(t.take(ev('3', 'llm.request.created.v1', 'B'), 'A'), ['key']);
-  });
-
-  it('reports a repeated event id as a duplicate and does not count it twice', () => {
-    const t = new OrderTracker();
-    t.take(ev('1', 'llm.request.created.v1'), 'A');
-    assert.equal(t.take(ev('1', 'llm.request.created.v1'), 'A'), 'duplicate');
-    assert.equal(t.seenEventIds.size, 1);
-  });
-
-  const rows: OutboxRow[] = [
-    { id: 'r1', status: 'completed', event_id: 'e1', created_ms: 1000 },
-    { id: 'r1', status: 'completed', event_id: 'e2', created_ms: 9500 },
-    { id: 'r2', status: 'queued', event_id: null, created_ms: null },
-  ];
-
-  it('counts as lost an unseen event older than the grace, and a request with no event at all', () => {
-    assert.equal(countMissing(rows, new Set(['e1']), 10_000, 2000), 1); // e2 is still within its grace
-    assert.equal(countMissing(rows, new Set(['e1']), 12_000, 2000), 2);
-    assert.equal(countMissing(rows.slice(0, 2), new Set(['e1', 'e2']), 99_000, 2000), 0);
-  });
-
-  it('is settled only when every request finished and each of its events was seen', () => {
-    assert.equal(isSettled(rows.slice(0, 2), new Set(['e1', 'e2'])), true);
-    assert.equal(isSettled(rows.slice(0, 2), new Set(['e1'])), false);
-    assert.equal(isSettled(rows, new Set(['e1', 'e2'])), false);
-    assert.equal(isSettled([], new Set()), false);
   });
 });
 
