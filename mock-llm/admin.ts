@@ -11,6 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MockLlmConfigError, resolveConfig, type MockLlmConfig } from './config.ts';
 import { fromLoopback, readBody, sendJson } from './http-util.ts';
+import { depthExceededAt, MAX_JSON_DEPTH } from './json-depth.ts';
 import type { Stats } from './stats.ts';
 
 export interface AdminTarget {
@@ -44,7 +45,13 @@ export function handleAdmin(target: AdminTarget, path: string, req: IncomingMess
     case 'PUT /__admin/config':
       readBody(req, ADMIN_BODY_LIMIT, (r) => {
         if (!r.ok) return sendJson(res, 413, `{"error":"config body over ${ADMIN_BODY_LIMIT} bytes"}`);
-        putConfig(target, r.text, res);
+        try {
+          putConfig(target, r.text, res);
+        } catch (err) {
+          console.error(`mock-llm: PUT /__admin/config failed: ${(err as Error)?.stack ?? String(err)}`);
+          if (res.headersSent) return void res.destroy();
+          sendJson(res, 500, JSON.stringify({ error: `mock-llm internal error: ${(err as Error)?.message ?? String(err)}`, problems: [] }));
+        }
       });
       return true;
     case 'GET /__admin/stats':
@@ -61,6 +68,10 @@ export function handleAdmin(target: AdminTarget, path: string, req: IncomingMess
 }
 
 function putConfig(target: AdminTarget, text: string, res: ServerResponse): void {
+  const deepAt = depthExceededAt(text);
+  if (deepAt >= 0) {
+    return sendJson(res, 400, JSON.stringify({ error: `(root): JSON nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deepAt})`, problems: [] }));
+  }
   let patch: unknown;
   try {
     patch = JSON.parse(text);

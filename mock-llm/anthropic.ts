@@ -7,6 +7,7 @@
  * `{"type":"error","error":{"type":...,"message":...},"request_id":...}` with a
  * `request-id` header; mid-stream as `event: error`.
  */
+import { ANTHROPIC_MESSAGE_BLOCKS, ANTHROPIC_SYSTEM_BLOCKS, checkAnthropicBlocks } from './content.ts';
 import { fillTemplate, ID_PLACEHOLDER, makeTemplate, replyText, type ParsedRequest, type Plan } from './plan.ts';
 import type { ErrorReply, FaultStatusKind, Provider } from './provider.ts';
 import { Hasher } from './prng.ts';
@@ -38,6 +39,7 @@ const INVALID_TYPES: Record<number, string> = {
   404: 'not_found_error',
   405: 'invalid_request_error',
   413: 'request_too_large',
+  500: 'api_error',
 };
 
 function errorBody(type: string, message: string, requestId: string): string {
@@ -66,11 +68,19 @@ function parse(body: unknown): ParsedRequest | { error: string; param: string } 
     if (typeof m.content !== 'string' && !Array.isArray(m.content)) {
       return { error: `messages.${i}.content: expected a string or an array of content blocks`, param: `messages.${i}.content` };
     }
+    if (Array.isArray(m.content)) {
+      const bad = checkAnthropicBlocks(m.content, `messages.${i}.content`, ANTHROPIC_MESSAGE_BLOCKS);
+      if (bad) return bad;
+    }
     chars += contentChars(m.content);
     hash.add(m.role as string).addValue(m.content);
   }
   if (b.system !== undefined && typeof b.system !== 'string' && !Array.isArray(b.system)) {
     return { error: 'system: expected a string or an array of text blocks', param: 'system' };
+  }
+  if (Array.isArray(b.system)) {
+    const bad = checkAnthropicBlocks(b.system, 'system', ANTHROPIC_SYSTEM_BLOCKS);
+    if (bad) return bad;
   }
   if (b.stream !== undefined && typeof b.stream !== 'boolean') return { error: 'stream: expected a boolean', param: 'stream' };
   chars += contentChars(b.system);

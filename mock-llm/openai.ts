@@ -7,6 +7,7 @@
  * then `data: [DONE]`. Errors: `{"error":{"message","type","param","code"}}` with an
  * `x-request-id` header; overloaded is 503; mid-stream as a `data: {"error":...}`.
  */
+import { checkOpenAiParts } from './content.ts';
 import { CREATED_PLACEHOLDER, fillTemplate, ID_PLACEHOLDER, makeTemplate, replyText, type ParsedRequest, type Plan } from './plan.ts';
 import type { ErrorReply, FaultStatusKind, Provider } from './provider.ts';
 import { Hasher } from './prng.ts';
@@ -28,6 +29,7 @@ const INVALID: Record<number, { type: string; code: string | null }> = {
   404: { type: 'invalid_request_error', code: 'unknown_url' },
   405: { type: 'invalid_request_error', code: null },
   413: { type: 'invalid_request_error', code: 'request_too_large' },
+  500: { type: 'server_error', code: null },
 };
 
 function errorBody(message: string, type: string, param: string | null, code: string | null): string {
@@ -61,6 +63,10 @@ function parse(body: unknown, defaultMaxTokens: number): ParsedRequest | { error
     }
     if (m.content !== undefined && m.content !== null && typeof m.content !== 'string' && !Array.isArray(m.content)) {
       return { error: `messages[${i}].content: expected a string or an array of content parts`, param: `messages[${i}].content` };
+    }
+    if (Array.isArray(m.content)) {
+      const bad = checkOpenAiParts(m.content, `messages[${i}].content`, m.role as string);
+      if (bad) return bad;
     }
     chars += contentChars(m.content);
     hash.add(m.role as string).addValue(m.content ?? null);

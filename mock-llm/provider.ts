@@ -21,7 +21,7 @@ export interface Provider {
   /** The request-id header name and value for a plan. */
   requestIdHeader: string;
   requestId(idHex: string): string;
-  /** A 400/404/413 in this provider's error shape. */
+  /** A 400/404/405/413 (or a 500 for a request the stub failed to handle) in this provider's error shape. */
   invalid(status: number, message: string, param: string | null, requestId: string): ErrorReply;
   /** An injected 429/500/529(503) in this provider's error shape. */
   fault(kind: FaultStatusKind, retryAfterSeconds: number, requestId: string): ErrorReply;

@@ -9,7 +9,8 @@ import { anthropic } from './anthropic.ts';
 import type { MockLlmConfig } from './config.ts';
 import { generate, writeWhole, type GenerateContext } from './generate.ts';
 import { isZero } from './latency.ts';
-import { readBody, sendJson } from './http-util.ts';
+import { readBody, sendJson, type BodyResult } from './http-util.ts';
+import { depthExceededAt, MAX_JSON_DEPTH } from './json-depth.ts';
 import { openai } from './openai.ts';
 import type { Plan, Planner } from './plan.ts';
 import type { Provider } from './provider.ts';
@@ -41,44 +42,89 @@ function nextRequestId(): string {
 
 export function createHandler(state: ServerState): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const path = q < 0 ? url : url.slice(0, q);
-    const gen = ROUTES[path];
-    if (gen !== undefined && req.method === 'POST') return handleGenerate(state, gen.provider, gen.route, req, res);
-    if (path === '/v1/models' && req.method === 'GET') return sendModels(state, res);
-    if (handleAdmin(state.admin, path, req, res)) return;
-    const route = `${req.method} ${path}`;
-    const known = gen !== undefined || path === '/v1/models';
-    const status = known ? 405 : 404;
-    state.stats.count(known ? route : 'unknown', status);
-    const message = known ? `${req.method} is not allowed on ${path}` : `Not found: ${route}`;
-    const reply = (path.startsWith('/v1/chat') ? openai : anthropic).invalid(status, message, null, nextRequestId());
-    req.resume();
-    sendJson(res, reply.status, reply.body, reply.headers);
+    try {
+      route(state, req, res);
+    } catch (err) {
+      crashed(state, req, res, err);
+    }
   };
+}
+
+function route(state: ServerState, req: IncomingMessage, res: ServerResponse): void {
+  const path = pathOf(req);
+  const gen = ROUTES[path];
+  if (gen !== undefined && req.method === 'POST') return handleGenerate(state, gen.provider, gen.route, req, res);
+  if (path === '/v1/models' && req.method === 'GET') return sendModels(state, res);
+  if (handleAdmin(state.admin, path, req, res)) return;
+  const route = `${req.method} ${path}`;
+  const known = gen !== undefined || path === '/v1/models';
+  const status = known ? 405 : 404;
+  state.stats.count(known ? route : 'unknown', status);
+  const message = known ? `${req.method} is not allowed on ${path}` : `Not found: ${route}`;
+  const reply = (path.startsWith('/v1/chat') ? openai : anthropic).invalid(status, message, null, nextRequestId());
+  req.resume();
+  sendJson(res, reply.status, reply.body, reply.headers);
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/**
+ * An exception thrown while handling a request (a bug, never a bad input: those get 400s):
+ * logged, answered 500 in the route's provider shape (or the connection dropped when
+ * the head was already sent), and the server goes on serving.
+ */
+function crashed(state: ServerState, req: IncomingMessage, res: ServerResponse, err: unknown): void {
+  const path = pathOf(req);
+  const route = ROUTES[path]?.route ?? 'unknown';
+  console.error(`mock-llm: ${req.method} ${path} failed: ${(err as Error)?.stack ?? String(err)}`);
+  state.stats.count(route, 500);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const provider = path.startsWith('/v1/chat') ? openai : anthropic;
+  const reply = provider.invalid(500, `mock-llm internal error: ${(err as Error)?.message ?? String(err)}`, null, nextRequestId());
+  req.resume();
+  sendJson(res, 500, reply.body, reply.headers);
 }
 
 function handleGenerate(state: ServerState, provider: Provider, route: string, req: IncomingMessage, res: ServerResponse): void {
   const arrivedAt = performance.now();
   const cfg = state.config();
   readBody(req, cfg.maxBodyBytes, (r) => {
-    if (!r.ok) {
-      state.stats.count(route, 413);
-      const msg = `request body: ${r.size} bytes is over the limit of ${cfg.maxBodyBytes} bytes`;
-      const reply = provider.invalid(413, msg, null, nextRequestId());
-      return sendJson(res, 413, reply.body, [...reply.headers, 'connection', 'close']);
-    }
-    let body: unknown;
     try {
-      body = JSON.parse(r.text);
+      onBody(state, provider, route, res, r, cfg, arrivedAt);
     } catch (err) {
-      return invalid(state, provider, route, res, `body: invalid JSON (${(err as Error).message})`, null);
+      crashed(state, req, res, err);
     }
-    const parsed = provider.parse(body, cfg.output.defaultMaxTokens);
-    if ('error' in parsed) return invalid(state, provider, route, res, parsed.error, parsed.param);
-    dispatch(state, provider, route, res, state.planner.plan(parsed), arrivedAt);
   });
+}
+
+function onBody(state: ServerState, provider: Provider, route: string, res: ServerResponse, r: BodyResult, cfg: MockLlmConfig, arrivedAt: number): void {
+  if (!r.ok) {
+    state.stats.count(route, 413);
+    const msg = `request body: ${r.size} bytes is over the limit of ${cfg.maxBodyBytes} bytes`;
+    const reply = provider.invalid(413, msg, null, nextRequestId());
+    return sendJson(res, 413, reply.body, [...reply.headers, 'connection', 'close']);
+  }
+  // Bounded before parsing: a deeply nested body would overflow the stack of whatever walks it later.
+  const deepAt = depthExceededAt(r.text);
+  if (deepAt >= 0) {
+    return invalid(state, provider, route, res, `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deepAt})`, 'body');
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(r.text);
+  } catch (err) {
+    return invalid(state, provider, route, res, `body: invalid JSON (${(err as Error).message})`, null);
+  }
+  const parsed = provider.parse(body, cfg.output.defaultMaxTokens);
+  if ('error' in parsed) return invalid(state, provider, route, res, parsed.error, parsed.param);
+  dispatch(state, provider, route, res, state.planner.plan(parsed), arrivedAt);
 }
 
 /** An injected error, a hang, the zero-latency fast path, or a slot and generation. */
