@@ -1,7 +1,9 @@
 /**
  * Runs the target as a child process through the CLI (`k6-llm-perf target --port 0`).
  * Ready when it printed its listening line and `/healthz` answers 200. `stop()` sends
- * SIGTERM, waits for the graceful shutdown, and SIGKILLs after a bound.
+ * SIGTERM, waits for the graceful shutdown, and SIGKILLs after a bound. With `detached`
+ * the child leads its own process group (the orchestrator registers it, so that even a
+ * SIGKILLed orchestrator leaves no target behind) and the SIGKILL goes to the whole group.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -25,6 +27,10 @@ export interface SpawnOptions {
   readyTimeoutMs?: number;
   /** Extra environment for the child (test hooks). */
   env?: Record<string, string>;
+  /** Start the child in its own process group (default false: it shares the caller's). */
+  detached?: boolean;
+  /** Called with the child's pid as soon as it exists, before readiness (e.g. to register its group). */
+  onSpawn?: (pid: number) => void;
 }
 
 const BIN = fileURLToPath(new URL('../bin/k6-llm-perf.js', import.meta.url));
@@ -70,10 +76,20 @@ export async function spawnTarget(config: TargetConfig, opts: SpawnOptions = {})
   const child = spawn(process.execPath, [BIN, 'target', '--port', String(c.port)], {
     env: childEnv(config, opts.env),
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached === true,
   });
+  if (child.pid) opts.onSpawn?.(child.pid);
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const kill = (): void => {
+    try {
+      if (opts.detached && child.pid) process.kill(-child.pid, 'SIGKILL');
+      else child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('exit', kill);
+  void exited.then(() => process.removeListener('exit', kill)); // a gone child's pid may name another process later
   const log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const tail: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -86,11 +102,11 @@ export async function spawnTarget(config: TargetConfig, opts: SpawnOptions = {})
     (stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), c.shutdownTimeoutMs + 10_000);
+        const timer = setTimeout(kill, c.shutdownTimeoutMs + 10_000);
         await exited;
         clearTimeout(timer);
       }
-      process.removeListener('exit', killOnExit);
+      process.removeListener('exit', kill);
       await new Promise<void>((r) => (log ? log.end(r) : r()));
     })());
   try {

@@ -102,3 +102,22 @@ export function trackDir(dir: string): void {
 export function untrackDir(dir: string): void {
   if (dirs.delete(dir)) persist();
 }
+
+/**
+ * For a child spawned in its own group whose leader forks nothing (the target, the mock LLM):
+ * `track` registers the group as soon as the pid exists, `release` unregisters it once the
+ * child is gone (its pid may name another process later). Both are safe to call twice.
+ */
+export function groupLease(): { track(pid: number): void; release(): void } {
+  let leased = 0;
+  return {
+    track: (pid) => {
+      leased = pid;
+      trackGroup(pid);
+    },
+    release: () => {
+      if (leased) untrackGroup(leased);
+      leased = 0;
+    },
+  };
+}

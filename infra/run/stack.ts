@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { chooseProvider, ensureSetup, missingFor, startInfra, type InfraHandle, type ProgressMode, type ProviderName, type ServiceName } from '../index.ts';
 import { KitError } from '../../engine/exit-codes.ts';
-import { startMockLlm, type MockLlm } from '../../mock-llm/index.ts';
+import { spawnMockLlm, type SpawnedMockLlm } from '../../mock-llm/spawn.ts';
+import { groupLease } from '../lifecycle/registry.ts';
 import { spawnTarget, type SpawnedTarget } from '../../target/index.ts';
 import { RunInfraError, RunTargetError, messageOf } from './errors.ts';
 import type { Teardown } from './teardown.ts';
@@ -39,13 +40,20 @@ export async function infraUp(req: InfraRequest, teardown: Teardown): Promise<In
   }
 }
 
-/** The stub: seed 42, performance mode (no simulated errors), its log in logs/mock-llm.log. */
-export async function stubUp(logDir: string, teardown: Teardown): Promise<MockLlm> {
+/**
+ * The stub, a child process in its own process group, registered like the infrastructure:
+ * seed 42, performance mode (no simulated errors), its log in logs/mock-llm.log.
+ * `pid` and `exited` let the caller watch it.
+ */
+export async function stubUp(logDir: string, teardown: Teardown): Promise<SpawnedMockLlm> {
+  const lease = groupLease();
   try {
-    const stub = await startMockLlm({ port: 0, seed: 42, performanceMode: true, logFile: join(logDir, 'mock-llm.log') });
+    const stub = await spawnMockLlm({ seed: 42, performanceMode: true, logFile: join(logDir, 'mock-llm.log'), detached: true, onSpawn: lease.track });
+    void stub.exited.then(lease.release);
     teardown.add('mock LLM', () => stub.stop());
     return stub;
   } catch (err) {
+    lease.release();
     throw new RunInfraError(`mock LLM: ${messageOf(err)}`, { cause: err });
   }
 }
@@ -69,6 +77,7 @@ export async function targetUp(req: TargetRequest, teardown: Teardown): Promise<
   const { redis, postgres, kafka } = req.infra.endpoints;
   if (!redis || !postgres) throw new RunTargetError('target: needs Redis and PostgreSQL endpoints');
   let target: SpawnedTarget;
+  const lease = groupLease();
   try {
     target = await spawnTarget(
       {
@@ -81,9 +90,11 @@ export async function targetUp(req: TargetRequest, teardown: Teardown): Promise<
         // Handed over in the child's environment only; never logged nor written to results.
         llmApiKey: req.realProvider ? process.env.LLM_API_KEY || process.env.ANTHROPIC_API_KEY || undefined : undefined,
       },
-      { logFile: join(req.logDir, 'target.log') },
+      { logFile: join(req.logDir, 'target.log'), detached: true, onSpawn: lease.track },
     );
+    void target.exited.then(lease.release);
   } catch (err) {
+    lease.release();
     throw new RunTargetError(`target did not start (log: ${join(req.logDir, 'target.log')}): ${messageOf(err)}`, { cause: err });
   }
   let stopping = false;
