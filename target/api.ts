@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { ResolvedConfig } from './config.ts';
 import { BatchConflict, createBatch, createRequest, getRequest, type RequestRow } from './db/repository.ts';
+import { BodyParseError, parseJsonBody } from './json-body.ts';
 import { errorFields, type Logger } from './log.ts';
 import type { TargetMetrics } from './metrics.ts';
 import type { RedisQueue } from './queue.ts';
@@ -73,6 +74,10 @@ function onError(d: ApiDeps) {
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return invalid(reply, [{ field: 'content-type', message: 'expected application/json' }]);
     }
+    if ((err as unknown) instanceof BodyParseError) {
+      const e = err as unknown as BodyParseError;
+      return invalid(reply, [{ field: e.field, message: e.detail }]);
+    }
     if (err.statusCode === 400) return invalid(reply, [{ field: 'body', message: `expected a JSON body (${err.message})` }]);
     d.log('error', 'request failed', errorFields(err));
     return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error' } });
@@ -130,6 +135,14 @@ function registerV1(app: FastifyInstance, d: ApiDeps): void {
 export function buildApi(d: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: d.config.bodyLimitBytes, return503OnClosing: true, forceCloseConnections: 'idle' });
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is refused naming content-type
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
+    try {
+      done(null, parseJsonBody(text as string));
+    } catch (err) {
+      done(err as BodyParseError, undefined);
+    }
+  });
   app.setErrorHandler(onError(d));
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;

@@ -40,6 +40,28 @@ function describe(v: unknown): string {
   return typeof v === 'string' ? `a string` : `${typeof v}`;
 }
 
+/**
+ * Text PostgreSQL cannot store: NUL (text and jsonb refuse it) and UTF-16 surrogates that
+ * are not part of a pair (jsonb refuses the escape JSON.stringify writes for them).
+ * Matched on code units (no `u` flag): a high surrogate not followed by a low one, or a
+ * low one not preceded by a high one.
+ */
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Adds a problem when `text` holds a character PostgreSQL cannot store; true when it is clean. */
+function checkStorable(text: string, path: string, problems: FieldProblem[]): boolean {
+  const m = UNSTORABLE.exec(text);
+  if (!m) return true;
+  const code = m[0].charCodeAt(0);
+  problems.push({
+    field: path,
+    message: code === 0
+      ? `contains a NUL character (\\u0000) at index ${m.index}; PostgreSQL text cannot store it`
+      : `contains a lone UTF-16 surrogate (\\u${code.toString(16).toUpperCase()}) at index ${m.index}; expected well-formed Unicode`,
+  });
+  return false;
+}
+
 function checkMessages(raw: unknown, path: string, problems: FieldProblem[]): ChatMessage[] {
   if (!Array.isArray(raw) || raw.length === 0) {
     problems.push({ field: path, message: `expected a non-empty array of messages, got ${Array.isArray(raw) ? 'an empty array' : describe(raw)}` });
@@ -61,7 +83,7 @@ function checkMessages(raw: unknown, path: string, problems: FieldProblem[]): Ch
     }
     if (typeof m.content !== 'string' || m.content.length === 0) {
       problems.push({ field: `${at}.content`, message: `expected a non-empty string, got ${typeof m.content === 'string' ? 'an empty string' : describe(m.content)}` });
-    }
+    } else checkStorable(m.content, `${at}.content`, problems);
     out.push({ role: m.role as ChatMessage['role'], content: m.content as string });
   });
   return out;
@@ -73,14 +95,14 @@ function checkClientId(raw: unknown, path: string, problems: FieldProblem[]): st
     problems.push({ field: path, message: `expected a string of 1..128 characters, got ${typeof raw === 'string' ? `${raw.length} characters` : describe(raw)}` });
     return null;
   }
-  return raw;
+  return checkStorable(raw, path, problems) ? raw : null;
 }
 
 function checkModel(raw: unknown, path: string, problems: FieldProblem[], fallback: string): string {
   if (raw === undefined) return fallback;
   if (typeof raw !== 'string' || raw.length < 1 || raw.length > 128) {
     problems.push({ field: path, message: `expected a string of 1..128 characters, got ${describe(raw)}` });
-  }
+  } else checkStorable(raw, path, problems);
   return raw as string;
 }
 
@@ -112,7 +134,7 @@ export function validateItem(raw: unknown, prefix: string, defaultModel: string)
   } else if (raw.prompt !== undefined) {
     if (typeof raw.prompt !== 'string' || raw.prompt.length === 0) {
       problems.push({ field: p('prompt'), message: `expected a non-empty string, got ${describe(raw.prompt)}` });
-    } else messages = [{ role: 'user', content: raw.prompt }];
+    } else if (checkStorable(raw.prompt, p('prompt'), problems)) messages = [{ role: 'user', content: raw.prompt }];
   } else {
     problems.push({ field: p('messages'), message: 'one of messages or prompt is required' });
   }
