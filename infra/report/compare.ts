@@ -1,46 +1,24 @@
 /**
- * Baseline comparison: per metric and stat, baseline, current, delta, ratio and how much worse the
- * current run is; a regression rule fails a row when it is worse by more than its maxIncreasePct.
- * Percentiles come from the HDR histograms when both sides stored one for the metric (exact, not
- * interpolated from a summary); every other value comes from summary.json. Each row says its source.
+ * Baseline comparison: per metric and stat, baseline, current, delta with its interval, the p-value
+ * of "the current run is worse", and a verdict with its reason. A rule fails a row only when the
+ * worsening is beyond its maxIncreasePct, beyond its absolute floor, statistically significant, and
+ * (with several baseline runs) outside the baseline runs' own spread; too few samples to tell is
+ * "inconclusive" (a failure only when strict). Method and assumptions: docs/regression.md.
  */
-import { decodeHistograms, hdrPercentile, type DecodedHistograms } from './hdr.ts';
 import { ReportError } from './errors.ts';
-import { readJson, resolveSide, validateHistograms, validateSummary } from './load.ts';
-import { DEFAULT_RULES } from './rules.ts';
-import { defaultStats, normalizeSummary, percentileOf, worseDirection, type NormalizedMetric } from './summary.ts';
-import type { Comparison, ComparisonRow, ComparisonSide, RegressionRule, Worse } from './types.ts';
+import { resolveRuns } from './load.ts';
+import { DEFAULT_ALPHA, DEFAULT_MIN_SAMPLES, DEFAULT_RULES, defaultMinAbsolute } from './rules.ts';
+import { evidence, type Evidence } from './significance.ts';
+import { closeSide, hasMetric, histogram, metricType, newSide, openRun, runValues, sideValue, type Run, type Side } from './sides.ts';
+import { defaultStats, worseDirection } from './summary.ts';
+import type { Comparison, ComparisonRow, RegressionRule, Worse } from './types.ts';
+import { fmtNumber, fmtP } from './format.ts';
 
-interface Side {
-  info: ComparisonSide;
-  metrics: Map<string, NormalizedMetric>;
-  hdr: DecodedHistograms | null;
-}
-
-async function openSide(input: string): Promise<Side> {
-  const { summaryPath, histogramsPath } = await resolveSide(input);
-  const metrics = normalizeSummary(validateSummary(await readJson(summaryPath), summaryPath));
-  const hdr = histogramsPath ? decodeHistograms(validateHistograms(await readJson(histogramsPath), histogramsPath), histogramsPath) : null;
-  return { info: { input, summaryPath, histogramsPath }, metrics, hdr };
-}
-
-function summaryValue(m: NormalizedMetric | undefined, stat: string): number | null {
-  if (!m) return null;
-  const v = m.stats[stat] ?? (stat === 'med' ? m.stats['p(50)'] : stat === 'p(50)' ? m.stats.med : undefined);
-  return v ?? null;
-}
-
-function values(base: Side, cur: Side, metric: string, stat: string): { b: number | null; c: number | null; source: 'hdr' | 'summary' } {
-  const hb = base.hdr?.get(metric) ?? null;
-  const hc = cur.hdr?.get(metric) ?? null;
-  if (percentileOf(stat) !== null && hb && hc && base.hdr && cur.hdr) {
-    const bm = base.metrics.get(metric)?.stats;
-    const cm = cur.metrics.get(metric)?.stats;
-    const b = hdrPercentile(hb, base.hdr.scale, stat, bm?.min, bm?.max);
-    const c = hdrPercentile(hc, cur.hdr.scale, stat, cm?.min, cm?.max);
-    if (b !== null && c !== null) return { b, c, source: 'hdr' };
-  }
-  return { b: summaryValue(base.metrics.get(metric), stat), c: summaryValue(cur.metrics.get(metric), stat), source: 'summary' };
+export interface CompareOptions {
+  /** An inconclusive rule row fails the comparison too. */
+  strict?: boolean;
+  /** The significance level of rules that give none (default 0.01). */
+  alpha?: number;
 }
 
 /** Percent by which `c` is worse than `b` (negative: better); null when b is 0 and c differs. */
@@ -51,37 +29,98 @@ export function worsePercent(b: number, c: number, worse: Worse): number | null 
   return worse === 'higher' ? pct : -pct;
 }
 
-function isWorse(b: number, c: number, worse: Worse): boolean {
-  return worse === 'higher' ? c > b : c < b;
+interface Decision {
+  verdict: ComparisonRow['verdict'];
+  reason: string;
 }
 
-function makeRow(base: Side, cur: Side, metric: string, stat: string, rule: RegressionRule | null): ComparisonRow {
-  const type = (cur.metrics.get(metric) ?? base.metrics.get(metric))?.type ?? 'trend';
+interface Inputs {
+  b: number;
+  c: number;
+  worse: Worse;
+  worsePct: number | null;
+  rule: Required<RegressionRule>;
+  ev: Evidence;
+  spread: ComparisonRow['spread'];
+}
+
+/** The verdict of a ruled row whose both values exist, in the order the conditions are checked. */
+function decide({ b, c, worse, worsePct, rule, ev, spread }: Inputs): Decision {
+  const worseBy = worse === 'higher' ? c - b : b - c;
+  if (worsePct !== null && worsePct <= rule.maxIncreasePct + 1e-9) {
+    return { verdict: 'ok', reason: worsePct <= 0 ? 'not worse' : `${worsePct.toFixed(1)}% worse, within the rule's ${fmtNumber(rule.maxIncreasePct)}%` };
+  }
+  if (worsePct === null && worseBy <= 0) return { verdict: 'ok', reason: 'not worse' };
+  if (worseBy <= rule.minAbsolute) return { verdict: 'ok', reason: `worse by ${fmtNumber(worseBy)}, within the floor ${fmtNumber(rule.minAbsolute)}` };
+  const { baseline: nb, current: nc } = ev.samples;
+  if (ev.pValue === null) {
+    const why = nb === null || nc === null ? 'no sample distribution on both sides (histograms.json, or a rate/counter summary)' : 'no test for this stat';
+    return { verdict: 'inconclusive', reason: `beyond the rule and the floor, but ${why}` };
+  }
+  if (nb === null || nc === null || nb < rule.minSamples || nc < rule.minSamples) {
+    return { verdict: 'inconclusive', reason: `too few samples (baseline ${nb ?? '?'}, current ${nc ?? '?'}; the rule needs ${rule.minSamples} each)` };
+  }
+  if (ev.pValue >= rule.alpha) return { verdict: 'ok', reason: `not significant (p=${fmtP(ev.pValue)} ≥ α ${rule.alpha})` };
+  if (spread && (worse === 'higher' ? c <= spread.max : c >= spread.min)) {
+    return { verdict: 'ok', reason: `significant (p=${fmtP(ev.pValue)}) but within the ${spread.runs} baseline runs' spread ${fmtNumber(spread.min)}..${fmtNumber(spread.max)}` };
+  }
+  const pct = worsePct === null ? 'from 0' : `${worsePct.toFixed(1)}% > ${fmtNumber(rule.maxIncreasePct)}%`;
+  const beyond = spread ? `, beyond the baseline runs' ${worse === 'higher' ? 'max' : 'min'} ${fmtNumber(worse === 'higher' ? spread.max : spread.min)}` : '';
+  return { verdict: 'regressed', reason: `${pct}, ${fmtNumber(worseBy)} > floor ${fmtNumber(rule.minAbsolute)}, p=${fmtP(ev.pValue)} < α ${rule.alpha}${beyond}` };
+}
+
+function spreadOf(base: Side, metric: string, stat: string): ComparisonRow['spread'] {
+  if (base.runs.length < 2) return null;
+  const values = runValues(base, metric, stat);
+  if (values.some((v) => v === null)) return null;
+  const nums = values as number[];
+  return { min: Math.min(...nums), max: Math.max(...nums), runs: nums.length };
+}
+
+function fullRule(rule: RegressionRule, type: Parameters<typeof defaultMinAbsolute>[0], alpha: number): Required<RegressionRule> {
+  return {
+    ...rule,
+    minAbsolute: rule.minAbsolute ?? defaultMinAbsolute(type, rule.stat),
+    alpha: rule.alpha ?? alpha,
+    minSamples: rule.minSamples ?? DEFAULT_MIN_SAMPLES,
+  };
+}
+
+function makeRow(base: Side, cur: Side, metric: string, stat: string, given: RegressionRule | null, alpha: number, cache: Map<string, number>): ComparisonRow {
+  const type = metricType(cur, metric) ?? metricType(base, metric) ?? 'trend';
   const worse = worseDirection(metric, type);
-  const { b, c, source } = values(base, cur, metric, stat);
+  const rule = given ? fullRule(given, type, alpha) : null;
+  const useHdr = histogram(base, metric) !== null && histogram(cur, metric) !== null;
+  const bv = sideValue(base, metric, stat, useHdr);
+  const cv = sideValue(cur, metric, stat, useHdr);
+  const [b, c] = [bv.value, cv.value];
   const both = b !== null && c !== null;
   const worsePct = both ? worsePercent(b, c, worse) : null;
-  let verdict: ComparisonRow['verdict'] = 'info';
-  if (rule) {
-    if (!both) verdict = 'missing';
-    else {
-      // A zero baseline has no percentage: any worsening of it exceeds every rule.
-      const exceeded = worsePct === null ? isWorse(b, c, worse) : worsePct > rule.maxIncreasePct + 1e-9;
-      verdict = exceeded ? 'regressed' : 'ok';
-    }
-  }
+  const ev = evidence(base, cur, metric, stat, type, worse, rule?.alpha ?? alpha, cache);
+  const spread = spreadOf(base, metric, stat);
+  let d: Decision = { verdict: 'info', reason: 'no rule' };
+  if (rule) d = both ? decide({ b, c, worse, worsePct, rule, ev, spread }) : { verdict: 'missing', reason: 'a side has no value' };
   return {
     metric,
     stat,
     baseline: b,
     current: c,
     delta: both ? c - b : null,
+    ci: ev.ci,
     ratio: both && b !== 0 ? c / b : null,
     worsePct,
     worse,
-    source,
+    source: bv.source === 'hdr' && cv.source === 'hdr' ? 'hdr' : 'summary',
+    pValue: ev.pValue,
+    test: ev.test,
+    samples: ev.samples,
+    spread,
     maxIncreasePct: rule ? rule.maxIncreasePct : null,
-    verdict,
+    minAbsolute: rule ? rule.minAbsolute : null,
+    alpha: rule ? rule.alpha : null,
+    minSamples: rule ? rule.minSamples : null,
+    verdict: d.verdict,
+    reason: d.reason,
   };
 }
 
@@ -92,15 +131,17 @@ function rowKeys(base: Side, cur: Side, rules: RegressionRule[]): Array<{ metric
   const keys: Array<{ metric: string; stat: string; rule: RegressionRule | null }> = [];
   const seen = new Set<string>();
   for (const rule of rules) {
-    if (!base.metrics.has(rule.metric) && !cur.metrics.has(rule.metric)) {
-      throw new ReportError('REPORT_UNKNOWN_METRIC', `regression rule ${rule.metric}:${rule.stat}:${rule.maxIncreasePct}: metric "${rule.metric}" is in neither ${base.info.summaryPath} nor ${cur.info.summaryPath}`);
+    if (!hasMetric(base, rule.metric) && !hasMetric(cur, rule.metric)) {
+      const where = [...base.runs, ...cur.runs].map((r) => r.info.summaryPath).join(' nor ');
+      throw new ReportError('REPORT_UNKNOWN_METRIC', `regression rule ${rule.metric}:${rule.stat}:${rule.maxIncreasePct}: metric "${rule.metric}" is in neither ${where}`);
     }
     keys.push({ metric: rule.metric, stat: rule.stat, rule });
     seen.add(`${rule.metric}\u0000${rule.stat}`);
   }
-  const shared = [...cur.metrics.keys()].filter((m) => base.metrics.has(m) && !QUIET.has(m)).sort();
+  const current = cur.runs[0]!.metrics;
+  const shared = [...current.keys()].filter((m) => hasMetric(base, m) && !QUIET.has(m)).sort();
   for (const metric of shared) {
-    for (const stat of defaultStats(cur.metrics.get(metric)!.type)) {
+    for (const stat of defaultStats(current.get(metric)!.type)) {
       const key = `${metric}\u0000${stat}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -113,35 +154,63 @@ function rowKeys(base: Side, cur: Side, rules: RegressionRule[]): Array<{ metric
 function notesFor(base: Side, cur: Side, rows: ComparisonRow[], rules: RegressionRule[]): string[] {
   const notes: string[] = [];
   if (rules.length === 0) notes.push('No regression rules: the comparison is informational and cannot fail.');
-  if (!base.hdr || !cur.hdr) {
-    const which = [!base.hdr && 'baseline', !cur.hdr && 'current'].filter(Boolean).join(' and ');
-    notes.push(`No histograms.json for the ${which}: percentiles come from summary.json values.`);
+  const noHdrBase = base.runs.filter((r) => !r.hdr).length;
+  if (noHdrBase || !cur.runs[0]!.hdr) {
+    const which = [noHdrBase && (base.runs.length > 1 ? `${noHdrBase} of the ${base.runs.length} baseline runs` : 'baseline'), !cur.runs[0]!.hdr && 'current'].filter(Boolean).join(' and ');
+    notes.push(`No histograms.json for the ${which}: percentiles come from summary.json values, and trends cannot be tested for significance.`);
   }
+  if (base.runs.length > 1) notes.push(`Baseline: ${base.runs.length} runs pooled; a regression must also lie outside their run-to-run spread.`);
   for (const r of rows) if (r.verdict === 'missing') notes.push(`Rule ${r.metric} ${r.stat}: a side has no value, not compared.`);
   return notes;
 }
 
-export async function compareResults(baseline: string, current: string, rules?: RegressionRule[]): Promise<Comparison> {
-  const activeRules = rules ?? [...DEFAULT_RULES];
-  const base = await openSide(baseline);
-  const cur = await openSide(current);
+/** Opens every run of every baseline input (a results folder, a summary file or a folder of runs). */
+async function openRuns(inputs: string[]): Promise<Run[]> {
+  const runs: Run[] = [];
   try {
+    for (const input of inputs) for (const side of await resolveRuns(input)) runs.push(await openRun(side));
+  } catch (err) {
+    for (const r of runs) r.hdr?.destroy();
+    throw err;
+  }
+  return runs;
+}
+
+export async function compareResults(baseline: string | readonly string[], current: string, rules?: RegressionRule[], options: CompareOptions = {}): Promise<Comparison> {
+  const activeRules = rules ?? [...DEFAULT_RULES];
+  const inputs = typeof baseline === 'string' ? [baseline] : [...baseline];
+  if (inputs.length === 0) throw new ReportError('REPORT_FILE_MISSING', 'no baseline given: expected one or more results folders, or a folder of runs');
+  const alpha = options.alpha ?? DEFAULT_ALPHA;
+  const baseRuns = await openRuns(inputs);
+  const sides: Side[] = [];
+  try {
+    sides.push(newSide(baseRuns));
+    const [base] = sides as [Side];
+    const cur = newSide(await openRuns([current]));
+    sides.push(cur);
+    if (cur.runs.length !== 1) throw new ReportError('REPORT_FILE_MISSING', `${current}: the current side must be one results folder or summary.json`);
+    const cache = new Map<string, number>();
     const rows = rowKeys(base, cur, activeRules)
-      .map((k) => makeRow(base, cur, k.metric, k.stat, k.rule))
+      .map((k) => makeRow(base, cur, k.metric, k.stat, k.rule, alpha, cache))
       .filter((r) => r.verdict !== 'info' || r.baseline !== null || r.current !== null);
     const regressions = rows.filter((r) => r.verdict === 'regressed');
+    const inconclusive = rows.filter((r) => r.verdict === 'inconclusive');
+    const strict = options.strict === true;
     return {
       version: 1,
-      baseline: base.info,
-      current: cur.info,
+      baseline: base.runs[0]!.info,
+      baselines: base.runs.map((r) => r.info),
+      current: cur.runs[0]!.info,
       rules: activeRules,
       rows,
-      ok: regressions.length === 0,
+      strict,
+      ok: regressions.length === 0 && !(strict && inconclusive.length > 0),
       regressions,
+      inconclusive,
       notes: notesFor(base, cur, rows, activeRules),
     };
   } finally {
-    base.hdr?.destroy();
-    cur.hdr?.destroy();
+    if (sides.length) for (const s of sides) closeSide(s);
+    else for (const r of baseRuns) r.hdr?.destroy();
   }
 }

@@ -28,6 +28,22 @@ export function fmtRule(r: ComparisonRow): string {
   return r.maxIncreasePct === null ? '' : `≤${fmtNumber(r.maxIncreasePct)}% worse`;
 }
 
+/** The delta's interval, "[-1.20, +3.40]", or "–". */
+export function fmtCi(r: ComparisonRow): string {
+  return r.ci === null ? '–' : `[${fmtSigned(r.ci[0])}, ${fmtSigned(r.ci[1])}]`;
+}
+
+/** The p-value ("0.034", "2.1e-7"), or "–" when no test applies. */
+export function fmtP(p: number | null): string {
+  if (p === null || !Number.isFinite(p)) return '–';
+  return p < 1e-4 ? p.toExponential(1) : p < 0.01 ? p.toPrecision(2) : p.toFixed(3);
+}
+
+/** The absolute floor of a ruled row ("1"), "" without a rule. */
+export function fmtFloor(r: ComparisonRow): string {
+  return r.minAbsolute === null ? '' : fmtNumber(r.minAbsolute);
+}
+
 export function fmtRatio(r: ComparisonRow): string {
   return r.ratio === null ? '–' : `×${r.ratio.toFixed(3)}`;
 }
@@ -35,6 +51,7 @@ export function fmtRatio(r: ComparisonRow): string {
 export const VERDICT_LABEL: Record<ComparisonRow['verdict'], string> = {
   regressed: 'REGRESSED',
   ok: 'ok',
+  inconclusive: 'inconclusive',
   info: '',
   missing: 'missing',
 };

@@ -6,8 +6,9 @@
  * read the same number; with any other scale, HDR's value at the percentile divided by the scale.
  */
 import * as hdr from 'hdr-histogram-js';
-import { HDR_SCALE, hdrPercentile as engineHdrPercentile } from '../../engine/metrics/index.ts';
+import { HDR_SCALE, hdrPercentile as engineHdrPercentile, newHistogram } from '../../engine/metrics/index.ts';
 import { ReportError } from './errors.ts';
+import { binsOf, type Bins } from './stats.ts';
 import { percentileOf } from './summary.ts';
 import type { HistogramsFile } from './types.ts';
 
@@ -55,4 +56,33 @@ export function hdrPercentile(h: hdr.Histogram, scale: number, stat: string, min
   if (p === null || h.totalCount === 0) return null;
   if (scale === HDR_SCALE) return engineHdrPercentile(h, p, min, max);
   return h.getValueAtPercentile(p) / scale;
+}
+
+/** The iteration surface of a decoded (JS) histogram; the package's Histogram type does not declare it. */
+interface RecordedIterable {
+  recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } };
+  lowestEquivalentValue(value: number): number;
+}
+
+/**
+ * The samples of a histogram as bins in the metric's unit: each recorded bucket is one tied group
+ * read at its lowest value (as the engine reads percentiles), so two runs' bins line up exactly.
+ */
+export function histogramBins(h: hdr.Histogram, scale: number): Bins {
+  const it = (h as unknown as RecordedIterable).recordedValuesIterator;
+  const lowest = (v: number) => (h as unknown as RecordedIterable).lowestEquivalentValue(v);
+  const pairs: Array<[number, number]> = [];
+  it.reset();
+  while (it.hasNext()) {
+    const step = it.next();
+    pairs.push([lowest(step.valueIteratedTo) / scale, step.countAtValueIteratedTo]);
+  }
+  return binsOf(pairs);
+}
+
+/** A new histogram holding every sample of `parts` (the engine's bounds); the caller destroys it. */
+export function mergeHistograms(parts: hdr.Histogram[]): hdr.Histogram {
+  const merged = newHistogram();
+  for (const p of parts) merged.add(p);
+  return merged;
 }

@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { ChartGroup } from './charts.ts';
-import { fmtChange, fmtNumber, fmtRatio, fmtRule, fmtSigned, VERDICT_LABEL } from './format.ts';
+import { fmtNumber } from './format.ts';
+import { COMPARISON_HEADERS, comparisonCells, comparisonFooter, NUMERIC_COLUMNS } from './compare-format.ts';
 import type { MetricRow, ThresholdRow } from './tables.ts';
 import type { Comparison } from './types.ts';
 
@@ -80,12 +81,11 @@ function thresholdsHtml(t: PageModel['thresholds']): string {
   return `<section><h2>Thresholds <span class="muted">(from ${e(t.from)})</span></h2><table><thead><tr><th>result</th><th>source</th><th>metric</th><th>expression</th><th class="num">observed</th><th>note</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
-const COMPARISON_HEAD = ['metric', 'stat', 'baseline', 'current', 'delta', 'ratio', 'change', 'rule', 'verdict', 'source']
-  .map((h, i) => `<th${i >= 2 && i <= 5 ? ' class="num"' : ''}>${h}</th>`)
-  .join('');
+const COMPARISON_HEAD = COMPARISON_HEADERS.map((h, i) => `<th${NUMERIC_COLUMNS.has(i) ? ' class="num"' : ''}>${h}</th>`).join('');
 
 function comparisonTableHtml(rows: Comparison['rows']): string {
-  const body = rows.map((r) => `<tr class="${r.verdict}">${td(r.metric, 'mono')}${td(r.stat, 'mono')}${td(fmtNumber(r.baseline), 'num')}${td(fmtNumber(r.current), 'num')}${td(fmtSigned(r.delta), 'num')}${td(fmtRatio(r), 'num')}${td(fmtChange(r))}${td(fmtRule(r))}${td(VERDICT_LABEL[r.verdict], 'badge')}${td(r.source)}</tr>`);
+  const cls = (i: number) => (NUMERIC_COLUMNS.has(i) ? 'num' : i === 10 ? 'badge' : i <= 1 ? 'mono' : '');
+  const body = rows.map((r) => `<tr class="${r.verdict}">${comparisonCells(r).map((cell, i) => td(cell, cls(i))).join('')}</tr>`);
   return `<table><thead><tr>${COMPARISON_HEAD}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 
@@ -95,13 +95,15 @@ function comparisonHtml(c: Comparison | null): string {
   const ruled = c.rows.filter((r) => r.verdict !== 'info');
   const info = c.rows.filter((r) => r.verdict === 'info');
   const status = c.ok ? '<span class="status pass">no regression</span>' : `<span class="status fail">${c.regressions.length} regression${c.regressions.length === 1 ? '' : 's'}</span>`;
+  const bases = c.baselines ?? [c.baseline];
   const notes = c.notes.map((n) => `<li>${e(n)}</li>`).join('');
   return [
     `<section><h2>Baseline comparison ${status}</h2>`,
-    `<p class="muted">baseline <code>${e(c.baseline.summaryPath)}</code> · current <code>${e(c.current.summaryPath)}</code></p>`,
+    `<p class="muted">baseline ${bases.map((b) => `<code>${e(b.summaryPath)}</code>`).join(', ')}${bases.length > 1 ? ` (${bases.length} runs pooled)` : ''} · current <code>${e(c.current.summaryPath)}</code></p>`,
     ruled.length ? comparisonTableHtml(ruled) : '',
     info.length ? `<details${ruled.length ? '' : ' open'}><summary>${info.length} more compared values (no rule)</summary>${comparisonTableHtml(info)}</details>` : '',
     notes ? `<ul class="notes">${notes}</ul>` : '',
+    `<p>${e(comparisonFooter(c))}</p>`,
     '</section>',
   ].join('');
 }

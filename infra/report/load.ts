@@ -2,7 +2,7 @@
  * Reading the results folder: every file is validated at the boundary, and a problem names the file
  * and the field. summary.json is required; every other file is optional (absent → null plus a note).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ReportError } from './errors.ts';
 import type { Comparison, HistogramsFile, Meta, Summary, Timeseries, Verdict } from './types.ts';
@@ -172,4 +172,22 @@ export async function resolveSide(input: string): Promise<ResolvedSide> {
   const beside = join(input, '..', RESULT_FILES.histograms);
   const useBeside = basename(input) === RESULT_FILES.summary && (await exists(beside));
   return { summaryPath: input, histogramsPath: useBeside ? beside : null };
+}
+
+/**
+ * The runs of a baseline argument: a results folder or summary file is one run; a folder without a
+ * summary.json is a folder of runs, each sub-folder holding a summary.json one run (sorted by name).
+ */
+export async function resolveRuns(input: string): Promise<Array<ResolvedSide & { input: string }>> {
+  if ((await isDirectory(input)) && !(await exists(join(input, RESULT_FILES.summary)))) {
+    const names = (await readdir(input)).sort();
+    const runs: Array<ResolvedSide & { input: string }> = [];
+    for (const name of names) {
+      const dir = join(input, name);
+      if ((await isDirectory(dir)) && (await exists(join(dir, RESULT_FILES.summary)))) runs.push({ input: dir, ...(await resolveSide(dir)) });
+    }
+    if (runs.length === 0) throw new ReportError('REPORT_FILE_MISSING', `${input}: no summary.json, and no sub-folder holding one (expected a results folder or a folder of runs)`);
+    return runs;
+  }
+  return [{ input, ...(await resolveSide(input)) }];
 }

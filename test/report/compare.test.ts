@@ -22,7 +22,7 @@ describe('compareResults', () => {
       { metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 },
       { metric: 'http_req_duration{name:submit}', stat: 'p(95)', maxIncreasePct: 10 },
       { metric: 'checks', stat: 'rate', maxIncreasePct: 10 },
-      { metric: 'http_req_failed', stat: 'rate', maxIncreasePct: 50 },
+      { metric: 'http_req_failed', stat: 'rate', maxIncreasePct: 50, minAbsolute: 0.001 },
     ]);
   });
   after(() => tmp.remove());
@@ -59,11 +59,25 @@ describe('compareResults', () => {
     assert.equal(r.verdict, 'ok');
   });
 
-  it('treats a higher failure rate as worse and fails it beyond the rule', () => {
+  it('treats a higher failure rate as worse, but 20/1000 against 10/1000 is not significant at 0.01', () => {
     const r = row(withHdr, 'http_req_failed', 'rate');
     assert.equal(r.worse, 'higher');
     assert.ok(Math.abs(r.worsePct! - 100) < 1e-9);
-    assert.equal(r.verdict, 'regressed');
+    assert.equal(r.test, 'two-proportion');
+    assert.ok(Math.abs(r.pValue! - 0.0489) < 1e-3, `p ${r.pValue}`);
+    assert.equal(r.verdict, 'ok');
+    assert.match(r.reason, /not significant \(p=0\.049 ≥ α 0\.01\)/);
+  });
+
+  it('gives the p(95) row a Mann-Whitney p-value, a delta interval around the delta and the default 1 ms floor', () => {
+    const r = row(withHdr, 'http_req_duration', 'p(95)');
+    assert.equal(r.test, 'mann-whitney');
+    assert.ok(r.pValue! < 1e-6, `p ${r.pValue}`);
+    assert.ok(r.ci![0] > 0 && r.ci![0] < r.delta! && r.ci![1] > r.delta!, `ci ${r.ci} delta ${r.delta}`);
+    assert.equal(r.minAbsolute, 1);
+    assert.equal(r.alpha, 0.01);
+    assert.deepEqual(r.samples, { baseline: 1000, current: 1000 });
+    assert.match(r.reason, /% > 10%, .* > floor 1, p=.* < α 0\.01/);
   });
 
   it('treats lower throughput as worse', () => {
@@ -75,7 +89,7 @@ describe('compareResults', () => {
 
   it('lists the regressions and is not ok when any rule fails', () => {
     assert.equal(withHdr.ok, false);
-    assert.deepEqual(withHdr.regressions.map((r) => `${r.metric} ${r.stat}`).sort(), ['http_req_duration p(95)', 'http_req_failed rate']);
+    assert.deepEqual(withHdr.regressions.map((r) => `${r.metric} ${r.stat}`).sort(), ['http_req_duration p(95)']);
   });
 
   it('passes when the rule tolerates the change', async () => {
@@ -105,16 +119,53 @@ describe('compareResults', () => {
     assert.equal(r.baseline, 950.05);
     assert.equal(r.current, 1140.06);
     assert.ok(c.notes.some((n) => n.includes('No histograms.json for the current')));
+    assert.equal(r.verdict, 'inconclusive');
+    assert.match(r.reason, /no sample distribution/);
   });
 
-  it('regresses on any worsening from a zero baseline', async () => {
+  it('fails an inconclusive row only with strict', async () => {
+    const summaryOnly = join(tmp.dir, 'summary-only-2.json');
+    writeFileSync(summaryOnly, JSON.stringify({ metrics: { http_req_duration: { avg: 600.6, med: 600.6, max: 1200, 'p(95)': 1140.06 } } }));
+    const rules = [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 }];
+    const lax = await compareResults(baselineDir, summaryOnly, rules);
+    assert.equal(lax.ok, true);
+    assert.equal(lax.inconclusive.length, 1);
+    const strict = await compareResults(baselineDir, summaryOnly, rules, { strict: true });
+    assert.equal(strict.ok, false);
+    assert.equal(strict.regressions.length, 0);
+  });
+
+  it('is inconclusive below minSamples, and decides with enough', async () => {
+    const few = await compareResults(baselineDir, currentDir, [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10, minSamples: 5000 }]);
+    assert.equal(row(few, 'http_req_duration', 'p(95)').verdict, 'inconclusive');
+    assert.match(row(few, 'http_req_duration', 'p(95)').reason, /too few samples \(baseline 1000, current 1000; the rule needs 5000 each\)/);
+  });
+
+  it('never fails a worsening inside the absolute floor', async () => {
+    const c = await compareResults(baselineDir, currentDir, [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10, minAbsolute: 500 }]);
+    const r = row(c, 'http_req_duration', 'p(95)');
+    assert.equal(r.verdict, 'ok');
+    assert.match(r.reason, /within the floor 500/);
+  });
+
+  it('regresses on a significant worsening from a zero baseline, whatever the percentage', async () => {
     const a = join(tmp.dir, 'a.json');
     const b = join(tmp.dir, 'b.json');
-    writeFileSync(a, JSON.stringify({ metrics: { http_req_failed: { passes: 0, fails: 100, value: 0 } } }));
-    writeFileSync(b, JSON.stringify({ metrics: { http_req_failed: { passes: 1, fails: 99, value: 0.01 } } }));
+    writeFileSync(a, JSON.stringify({ metrics: { http_req_failed: { passes: 0, fails: 1000, value: 0 } } }));
+    writeFileSync(b, JSON.stringify({ metrics: { http_req_failed: { passes: 50, fails: 950, value: 0.05 } } }));
     const c = await compareResults(a, b, [{ metric: 'http_req_failed', stat: 'rate', maxIncreasePct: 1000 }]);
     assert.equal(row(c, 'http_req_failed', 'rate').verdict, 'regressed');
     assert.equal(row(c, 'http_req_failed', 'rate').worsePct, null);
+  });
+
+  it('does not fail 1 failure in 100 from a zero baseline: within the 0.01 floor of a rate', async () => {
+    const a = join(tmp.dir, 'a1.json');
+    const b = join(tmp.dir, 'b1.json');
+    writeFileSync(a, JSON.stringify({ metrics: { http_req_failed: { passes: 0, fails: 100, value: 0 } } }));
+    writeFileSync(b, JSON.stringify({ metrics: { http_req_failed: { passes: 1, fails: 99, value: 0.01 } } }));
+    const c = await compareResults(a, b, [{ metric: 'http_req_failed', stat: 'rate', maxIncreasePct: 1000 }]);
+    assert.equal(row(c, 'http_req_failed', 'rate').verdict, 'ok');
+    assert.match(row(c, 'http_req_failed', 'rate').reason, /within the floor 0\.01/);
   });
 
   it('marks a rule as missing, not regressed, when one side lacks the value', async () => {
@@ -160,8 +211,9 @@ describe('comparison output', () => {
     const text = comparisonTable(c);
     const line = text.split('\n').find((l) => l.startsWith('http_req_duration ') && l.includes('p(95)'));
     assert.ok(line?.includes('REGRESSED'), line);
-    assert.ok(line?.includes('hdr'), line);
-    assert.match(text, /REGRESSION: http_req_duration p\(95\) 20\.\d% worse \(rule ≤10%\)/);
+    assert.match(line!, /\[\+\d+\.\d, \+\d+\.\d\]/, 'the delta interval');
+    assert.match(text, /REGRESSION: http_req_duration p\(95\) 20\.\d% worse \(rule ≤10%, p=.*\)/);
+    assert.match(text.split('\n')[3]!, /metric +stat +baseline +current +delta +delta CI +change +p +rule +floor +verdict +why/);
   });
 
   it('writes Markdown with a heading counting the regressions and a table row per comparison row', () => {
