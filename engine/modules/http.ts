@@ -15,6 +15,7 @@ import { file } from '../http/form.ts';
 import { HopChain, needsChain, sendsCookies } from '../http/chain.ts';
 import type { HttpClient } from '../runtime/host.ts';
 import { InterruptError } from '../errors.ts';
+import { registerTwin } from '../runtime/blocking.ts';
 
 let warnedBlocking = false;
 
@@ -143,16 +144,25 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     });
   };
 
+  const batchEntries = (requests: unknown): Array<[string, BatchItem]> =>
+    Array.isArray(requests) ? requests.map((r, i) => [String(i), r as BatchItem]) : Object.entries((requests ?? {}) as Record<string, BatchItem>);
+
   const batch = (requests: unknown): unknown => {
     blocking(st, 'http.batch');
-    const entries: Array<[string, BatchItem]> = Array.isArray(requests)
-      ? requests.map((r, i) => [String(i), r as BatchItem])
-      : Object.entries((requests ?? {}) as Record<string, BatchItem>);
+    const entries = batchEntries(requests);
     const built = entries.map(([, item]) => {
       const [m, u, b, p] = toArgs(item);
       return buildRequest(m, u, b, p, st.host.options);
     });
     const responses = batchSync(st, http, built);
+    if (Array.isArray(requests)) return responses;
+    return Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));
+  };
+
+  /** http.batch's async twin: every request at once, as the blocking batch sends them. */
+  const batchAsync = async (requests: unknown): Promise<unknown> => {
+    const entries = batchEntries(requests);
+    const responses = await Promise.all(entries.map(([, item]) => asyncRequest(...toArgs(item))));
     if (Array.isArray(requests)) return responses;
     return Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));
   };
@@ -195,5 +205,24 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     TLS_1_2: 'tls1.2',
     TLS_1_3: 'tls1.3',
   };
+  if (st.mode === 'async') registerTwins(api, asyncRequest, batchAsync);
   return { ...api, default: api };
 };
+
+type AsyncRequest = (method: unknown, url: unknown, body?: unknown, params?: unknown) => Promise<K6Response>;
+
+/**
+ * The async twins the blocking-call rewrite (engine/transform/) awaits in place of the blocking
+ * calls of an async-mode VU: `http.get(u, p)` runs as `await http.asyncRequest('GET', u, null, p)`.
+ */
+function registerTwins(api: Record<string, unknown>, asyncRequest: AsyncRequest, batchAsync: (r: unknown) => Promise<unknown>): void {
+  type Fn = (...a: unknown[]) => unknown;
+  const twin = (name: string, t: (...a: unknown[]) => Promise<unknown>) => registerTwin(api[name] as Fn, t);
+  twin('request', (m, u, b, p) => asyncRequest(m, u, b, p));
+  twin('get', (u, p) => asyncRequest('GET', u, null, p));
+  twin('head', (u, p) => asyncRequest('HEAD', u, null, p));
+  for (const [name, method] of [['post', 'POST'], ['put', 'PUT'], ['patch', 'PATCH'], ['del', 'DELETE'], ['options', 'OPTIONS']] as const) {
+    twin(name, (u, b, p) => asyncRequest(method, u, b, p));
+  }
+  twin('batch', batchAsync);
+}

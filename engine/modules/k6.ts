@@ -6,6 +6,8 @@ import { mulberry32 } from '../runtime/mulberry32.ts';
 
 type Checker = ((value: unknown) => unknown) | unknown;
 
+const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
+
 
 export const createModule: ModuleFactory = (vu) => {
   const st = stateOf(vu);
@@ -13,7 +15,12 @@ export const createModule: ModuleFactory = (vu) => {
   let lastBase: Tags | null = null;
   const checkTags = new Map<string, Tags>();
 
-  const check = (value: unknown, sets: Record<string, Checker>, tags?: Record<string, string>): boolean => {
+  /**
+   * A condition may be async (a callback the blocking-call rewrite made async, or the script's
+   * own): from the first one that returns a promise on, each is awaited in turn and check()
+   * returns a promise of the result.
+   */
+  const check = (value: unknown, sets: Record<string, Checker>, tags?: Record<string, string>): boolean | Promise<boolean> => {
     if (typeof sets !== 'object' || sets === null) throw new TypeError('check: the second argument must be an object of name -> condition');
     const base = st.currentTags();
     if (base !== lastBase) {
@@ -21,16 +28,26 @@ export const createModule: ModuleFactory = (vu) => {
       lastBase = base;
     }
     let all = true;
-    for (const name of Object.keys(sets)) {
-      const c = sets[name];
-      const ok = Boolean(typeof c === 'function' ? (c as (v: unknown) => unknown)(value) : c);
-      let t: Tags | undefined = tags ? { ...base, ...tags, check: name } : checkTags.get(name);
+    const record = (name: string, ok: boolean): void => {
+      let t: Tags | undefined = tags ? { ...base, ...tags, check: name } : base === lastBase ? checkTags.get(name) : undefined;
       if (!t) {
         t = { ...base, check: name };
-        checkTags.set(name, t);
+        if (base === lastBase) checkTags.set(name, t);
       }
       sink.add('checks', ok ? 1 : 0, t);
       if (!ok) all = false;
+    };
+    const evaluate = (c: Checker): unknown => (typeof c === 'function' ? (c as (v: unknown) => unknown)(value) : c);
+    const names = Object.keys(sets);
+    const rest = async (from: number, first: PromiseLike<unknown>): Promise<boolean> => {
+      record(names[from]!, Boolean(await first));
+      for (let i = from + 1; i < names.length; i++) record(names[i]!, Boolean(await evaluate(sets[names[i]!])));
+      return all;
+    };
+    for (let i = 0; i < names.length; i++) {
+      const r = evaluate(sets[names[i]!]);
+      if (isThenable(r)) return rest(i, r);
+      record(names[i]!, Boolean(r));
     }
     return all;
   };
@@ -54,8 +71,8 @@ export const createModule: ModuleFactory = (vu) => {
       end();
       throw err;
     }
-    if (r && typeof (r as Promise<unknown>).then === 'function') {
-      return (r as Promise<unknown>).then(
+    if (isThenable(r)) {
+      return Promise.resolve(r).then(
         (v) => (end(), v),
         (err) => {
           end();

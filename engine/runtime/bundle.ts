@@ -7,12 +7,15 @@
  * `open`, `console`) and `__k6`, through which the runtime sets the VU's `__ITER` before each
  * iteration (a `let` declared in the prelude, on the first line so the source map stays aligned).
  * The prelude also binds `Math` to the VU's own copy, so randomSeed() seeds one VU, as in k6.
+ * Between bundling and compiling, transform/ rewrites k6's blocking calls inside async functions
+ * into awaits (through `__k6.hold` / `__k6.twin`), so an async iteration runs at k6's pace.
  */
 import { build } from 'esbuild';
 import { resolve } from 'node:path';
 import vm from 'node:vm';
 import { ScriptError } from '../errors.ts';
 import { VU_GLOBALS } from './module-map.ts';
+import { RewriteParseError, transformBundle, type TransformStats } from '../transform/index.ts';
 
 export interface BundledScript {
   /** Absolute path of the script. */
@@ -20,10 +23,15 @@ export interface BundledScript {
   readonly code: string;
   /** The `k6...` specifiers the script imports. */
   readonly k6Imports: string[];
+  /** What the blocking-call rewrite did (printed under verbose). */
+  readonly rewrite: TransformStats;
 }
 
+/** The VU's hook object, `__k6` in the script: `hold` and `twin` serve the blocking-call rewrite (transform/). */
 export interface ScriptHooks {
   setIter(n: number): void;
+  hold<T>(p: T): T;
+  twin(fn: unknown): unknown;
 }
 
 export type ScriptFactory = (
@@ -61,8 +69,10 @@ export async function bundleScript(file: string): Promise<BundledScript> {
     for (const input of Object.values(out.metafile.inputs)) {
       for (const imp of input.imports) if (imp.external) imports.add(imp.path);
     }
-    return { path, code: out.outputFiles[0]!.text, k6Imports: [...imports].sort() };
+    const rewritten = transformBundle(out.outputFiles[0]!.text, path);
+    return { path, code: rewritten.code, k6Imports: [...imports].sort(), rewrite: rewritten.stats };
   } catch (err) {
+    if (err instanceof RewriteParseError) throw new ScriptError(`cannot load script ${file}: ${err.message}`, { cause: err });
     const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors;
     const text = errors?.length
       ? errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ''}${e.text}`).join('\n')

@@ -44,6 +44,10 @@ export class VuState implements VuContext {
   readonly math: Math = Object.defineProperties({}, Object.getOwnPropertyDescriptors(Math)) as Math;
   private tagCache: Tags | null = null;
   private readonly tagsByGroup = new Map<string, Tags>();
+  /** Blocking calls (k6's sleep, the rewritten sync calls) this VU is in: its timers wait for 0. */
+  private blockingDepth = 0;
+  /** k6/timers callbacks that came due while the VU was in a blocking call, in order. */
+  private held: Array<() => void> = [];
   /** k6's sleep() promises of the running iteration (async mode): warns when one is never awaited. */
   readonly sleeps = new SleepWatch((message) => this.host.log('WARN', message));
 
@@ -118,10 +122,42 @@ export class VuState implements VuContext {
 
   /** k6's sleep(): `wait`, and in an async-mode iteration a promise that is checked for a missing `await`. */
   sleep(ms: number): Promise<void> | undefined {
-    if (this.host.blockingWait || this.phaseNow !== 'iteration') return this.wait(ms);
+    if (this.host.blockingWait || this.phaseNow !== 'iteration') return this.hold(this.wait(ms));
     const p = this.wait(ms, SleepPromise as unknown as PromiseConstructor) as SleepPromise;
     this.sleeps.track(p);
+    return this.hold(p);
+  }
+
+  /**
+   * Marks the VU as in a blocking call until `p` settles (k6 blocks the VU's event loop there):
+   * timers due meanwhile run after it (see `whenFree`). Returns `p` itself; a plain value passes.
+   * Subscribes with Promise.prototype.then so that a SleepPromise does not count as awaited.
+   */
+  hold<T>(p: T): T {
+    if (!(p instanceof Promise)) return p;
+    this.blockingDepth++;
+    const release = () => {
+      if (--this.blockingDepth === 0 && this.held.length > 0) setImmediate(() => this.flushHeld());
+    };
+    Promise.prototype.then.call(p, release, release);
     return p;
+  }
+
+  /** Runs `fn` now, or after the blocking call the VU is in (a k6/timers callback). */
+  whenFree(fn: () => void): void {
+    if (this.blockingDepth === 0) fn();
+    else this.held.push(fn);
+  }
+
+  private flushHeld(): void {
+    while (this.blockingDepth === 0 && this.held.length > 0) {
+      const fn = this.held.shift()!;
+      try {
+        fn();
+      } catch (err) {
+        this.host.log('ERRO', `a k6/timers callback threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    }
   }
 
   /** Waits `ms`: a promise in async mode, a blocking wait in sync mode. */

@@ -12,6 +12,7 @@ import type { ScriptHooks } from './bundle.ts';
 import type { VuHost } from './host.ts';
 import { VuState } from './vu-state.ts';
 import { Interrupt } from './interrupt.ts';
+import { twinOf } from './blocking.ts';
 
 type Fn = (data?: unknown) => unknown;
 const fileCache = new Map<string, Buffer>();
@@ -19,7 +20,7 @@ const fileCache = new Map<string, Buffer>();
 export class Vu implements ExecVu {
   readonly state: VuState;
   private exports: Record<string, unknown> = {};
-  private readonly hooks: ScriptHooks = { setIter: () => undefined };
+  private readonly hooks: ScriptHooks;
   private current: Interrupt | null = null;
   private execFn: Fn | null = null;
   private data: unknown;
@@ -30,6 +31,8 @@ export class Vu implements ExecVu {
     private readonly host: VuHost,
   ) {
     this.state = new VuState(idInInstance, idInTest, host);
+    const st = this.state;
+    this.hooks = { setIter: () => undefined, hold: (p) => st.hold(p), twin: twinOf };
   }
 
   /** Runs the init context. Throws ScriptError (exit 107) when the script throws. */

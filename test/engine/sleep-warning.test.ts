@@ -1,4 +1,4 @@
-/** The engine warns once when an async exec function calls sleep() without awaiting it. */
+/** The engine warns once when an async exec function leaves a sleep() unawaited where the blocking-call rewrite cannot see it. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { run } from './helpers/run.ts';
