@@ -17,8 +17,13 @@
  *   bulk_batch_duration         Trend, one POST /v1/batch (ms), tags pattern, size
  *   bulk_request_duration       Trend, batch duration / items (ms)        p95 < 150 (§4.1)
  *   bulk_success                Rate, batches answered as expected
- *   bulk_constraint_violations  Counter, a constraint check that did not hold     == 0
+ *   bulk_constraint_violations  Counter, a constraint check that did not hold, or a
+ *                               verification that threw (check:exception)           == 0
  *   bulk_count_mismatch         Counter, rows (or created events) missing or extra == 0
+ *   bulk_verified               Counter, tag verification:workflow|constraints|counts:
+ *                               one sample per verification that ran to its end  >= 1 each
+ * Every verification records its result, 0 included (scripts/lib/verify.ts): a count
+ * that was never made fails the run instead of reading as "0 violations".
  *
  * Env: BASE_URL, DATABASE_URL (required; the database the service writes to),
  * BATCH_MAX (largest memory-pattern batch, default 100 = the reference service's limit).
@@ -33,12 +38,14 @@ import { generateUniqueRequests, uniqueSuffix, type RequestModel } from './lib/d
 import { waitForAll } from './lib/poll.ts';
 import { getRequest, parseJson, submitBatch, submitRequest } from './lib/requests.ts';
 import { PLAN, plannedRows, scenarios } from './lib/bulk-plan.ts';
+import { verify } from './lib/verify.ts';
 
 const batchDuration = new Trend('bulk_batch_duration', true);
 const requestDuration = new Trend('bulk_request_duration', true);
 const success = new Rate('bulk_success');
 const violations = new Counter('bulk_constraint_violations');
 const mismatch = new Counter('bulk_count_mismatch');
+const verified = new Counter('bulk_verified');
 
 const db = sql.open(driver, databaseUrl());
 const BATCH_MAX = numberEnv('BATCH_MAX', 100);
@@ -85,19 +92,28 @@ export async function memory(data: Setup): Promise<void> {
 /** A batch, followed to completion, then each request and its outbox events read together. */
 export async function workflow(data: Setup): Promise<void> {
   const ids = await postBatch(data, 'workflow', PLAN.workflow.size);
-  if (!ids) return;
-  const done = await waitForAll(ids, { timeoutMs: TIMEOUT_MS, intervalS: 0.2, tags: { pattern: 'workflow' } });
+  if (!ids) return; // counted in bulk_success
+  await verify({ done: verified, name: 'workflow', failures: violations }, () => verifyWorkflow(ids));
+}
+
+/** The workflow's related rows: every request completed with its result, one created and one completed event each. */
+async function verifyWorkflow(ids: string[]): Promise<void> {
+  const tags = { pattern: 'workflow' };
+  const done = await waitForAll(ids, { timeoutMs: TIMEOUT_MS, intervalS: 0.2, tags });
   check(done, { 'every request completed': (d) => d.every((x) => x.outcome === 'completed') });
+  let incomplete = 0;
   for (const id of ids) {
-    const { body } = await getRequest(id, { pattern: 'workflow' });
-    check(body, { 'completed request has a result and usage': (v) => v !== null && v.result !== null && v.usage !== null });
+    const { body } = await getRequest(id, tags);
+    if (!check(body, { 'completed request has a result and usage': (v) => v !== null && v.result !== null && v.usage !== null })) incomplete++;
   }
   const rows = await db.query(
     `SELECT event_type, count(*) AS n FROM outbox_events WHERE aggregate_id = ANY(string_to_array($1, ',')) GROUP BY event_type`, ids.join(','),
   );
   const count = (type: string) => Number(rows.find((r) => r.event_type === type)?.n ?? 0);
   const eventsOk = count('llm.request.created.v1') === ids.length && count('llm.request.completed.v1') === ids.length;
-  if (!check(eventsOk, { 'one created and one completed event per request': (b) => b })) violations.add(1, { pattern: 'workflow' });
+  check(eventsOk, { 'one created and one completed event per request': (b) => b });
+  violations.add(incomplete, { ...tags, check: 'result' });
+  violations.add(eventsOk ? 0 : 1, { ...tags, check: 'events' });
 }
 
 /**
@@ -120,11 +136,16 @@ async function expectRejected(what: string, requests: RequestModel[], index: num
   const written = await rowsFor(fresh);
   const clean = check(written, { [`${what}: nothing written`]: (n) => n === 0 });
   success.add(conflict, tags);
-  if (!conflict) violations.add(1, { ...tags, check: 'status' });
-  if (!clean) violations.add(1, { ...tags, check: 'rows' });
+  violations.add(conflict ? 0 : 1, { ...tags, check: 'status' });
+  violations.add(clean ? 0 : 1, { ...tags, check: 'rows' });
 }
 
 export async function constraints(data: Setup): Promise<void> {
+  await verify({ done: verified, name: 'constraints', failures: violations }, () => verifyConstraints(data));
+}
+
+async function verifyConstraints(data: Setup): Promise<void> {
+  const tags = { pattern: 'constraints' };
   const prefix = `bulk-${data.runId}-constraints`;
   // A duplicate inside one batch: item 3 repeats item 1.
   const dup = generateUniqueRequests(5, prefix);
@@ -132,17 +153,26 @@ export async function constraints(data: Setup): Promise<void> {
   await expectRejected('duplicate within the batch', dup, 3, idsOf(dup));
   // An id that already exists: submitted alone first (one row the run keeps), then reused at index 2.
   const [seed] = generateUniqueRequests(1, prefix);
-  const first = await submitRequest(seed!, { pattern: 'constraints' });
-  if (!check(first.res, { 'seed request accepted': (r) => r.status === 202 })) violations.add(1, { pattern: 'constraints', check: 'seed' });
+  const first = await submitRequest(seed!, tags);
+  violations.add(check(first.res, { 'seed request accepted': (r) => r.status === 202 }) ? 0 : 1, { ...tags, check: 'seed' });
   const reuse = generateUniqueRequests(5, prefix);
   const fresh = idsOf(reuse).filter((_, i) => i !== 2);
   reuse[2] = { ...reuse[2]!, client_request_id: seed!.client_request_id };
   await expectRejected('existing client_request_id', reuse, 2, fresh);
-  check(await rowsFor([seed!.client_request_id]), { 'the existing row is still there, once': (n) => n === 1 });
+  const kept = check(await rowsFor([seed!.client_request_id]), { 'the existing row is still there, once': (n) => n === 1 });
+  violations.add(kept ? 0 : 1, { ...tags, check: 'existing' });
 }
 
 /** Exact counts: every accepted request stored once, each with its created event. */
 export async function teardown(data: Setup): Promise<void> {
+  try {
+    await verify({ done: verified, name: 'counts' }, () => verifyCounts(data));
+  } finally {
+    await db.close();
+  }
+}
+
+async function verifyCounts(data: Setup): Promise<void> {
   const pattern = `bulk-${data.runId}-%`;
   const [rows] = await db.query('SELECT count(*) AS n, count(DISTINCT client_request_id) AS d FROM llm_requests WHERE client_request_id LIKE $1', pattern);
   const [orphans] = await db.query(
@@ -155,6 +185,4 @@ export async function teardown(data: Setup): Promise<void> {
   const missingEvents = Number(orphans?.n ?? 0);
   console.log(`bulk: ${stored} rows stored, ${expected} expected, ${missingEvents} without a created event`);
   mismatch.add(Math.abs(stored - expected) + (stored - Number(rows?.d ?? 0)) + missingEvents);
-  violations.add(0);
-  await db.close();
 }
