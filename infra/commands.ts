@@ -45,10 +45,12 @@ export function register(program: Command): void {
     .option('--no-build', 'use dist/scripts/<scenario>.js as built (skip the esbuild step)')
     .option('--progress <mode>', 'infrastructure progress display: auto | tty | plain | silent', 'auto')
     .option('-q, --quiet', "hide the engine's own output (the verdict table is still printed)")
+    .option('--health-grace <duration>', 'how long Redis, PostgreSQL, Kafka, the mock LLM or the target may stay down before the run stops with exit 113', '5s')
     .addHelpText(
       'after',
       '\nExit codes: 0 pass, 99 threshold/check/regression breached, 104 bad configuration, 105 stopped by a signal,\n' +
-        '107 script error, 108 script aborted the test, 111 infrastructure failure, 112 target failure.',
+        '107 script error, 108 script aborted the test, 111 infrastructure failure, 112 target failure,\n' +
+        '113 a component (Redis, PostgreSQL, Kafka, mock LLM, target) died or stopped answering during the run.',
     )
     .action(runAction);
 }

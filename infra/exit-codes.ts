@@ -14,6 +14,8 @@ export const ExitCode = {
   INFRA_FAILED: 111,
   /** The service under test failed to start. */
   TARGET_FAILED: 112,
+  /** A component of the stack (Redis, PostgreSQL, Kafka, the mock LLM, the target) died or stopped answering during the run. */
+  COMPONENT_FAILED: 113,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

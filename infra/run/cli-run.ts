@@ -4,6 +4,7 @@ import type { EngineChoice } from './engine-select.ts';
 import { parseEnvPairs, validateRunOptions, type RunOptions } from './options.ts';
 import { RunConfigError } from './errors.ts';
 import { trapSignals } from './teardown.ts';
+import { parseDuration } from '../../engine/options/duration.ts';
 import { SCENARIO_NAMES } from './catalog.ts';
 import { prepareAll } from './prepare.ts';
 import { cleanLeftovers, type CleanOptions } from '../lifecycle/leftovers.ts';
@@ -22,6 +23,7 @@ export interface CliRunOptions {
   baseline?: string;
   results: string;
   quiet?: boolean;
+  healthGrace?: string;
   build: boolean;
   progress: string;
 }
@@ -30,6 +32,8 @@ export function toRunOptions(scenario: string, o: CliRunOptions): RunOptions {
   const problems: string[] = [];
   const env = parseEnvPairs(o.env, problems);
   if (!['auto', 'tty', 'plain', 'silent'].includes(o.progress)) problems.push(`--progress ${o.progress}: expected auto, tty, plain or silent`);
+  const grace = o.healthGrace === undefined ? undefined : parseDuration(o.healthGrace);
+  if (typeof grace === 'object') problems.push(`--health-grace ${o.healthGrace}: ${grace.error}`);
   if (problems.length) throw new RunConfigError(problems);
   const opts: RunOptions = {
     scenario,
@@ -43,6 +47,7 @@ export function toRunOptions(scenario: string, o: CliRunOptions): RunOptions {
     baseline: o.baseline,
     resultsRoot: o.results,
     quiet: o.quiet === true,
+    ...(typeof grace === 'number' ? { healthGraceMs: grace } : {}),
     progress: o.progress as ProgressMode,
     build: o.build,
   };

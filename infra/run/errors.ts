@@ -32,6 +32,16 @@ export class RunTargetError extends KitError {
   }
 }
 
+/** A component of the stack died or stopped answering for longer than the grace during the run (the stack watch). */
+export class RunComponentError extends KitError {
+  readonly component: string;
+  constructor(component: string, message: string) {
+    super('RUN_COMPONENT_FAILED', message, RunExit.COMPONENT_FAILED);
+    this.name = 'RunComponentError';
+    this.component = component;
+  }
+}
+
 /** The run was stopped by SIGINT/SIGTERM; thrown after teardown. */
 export class RunAbortedError extends KitError {
   constructor(signal: string) {

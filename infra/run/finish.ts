@@ -133,6 +133,10 @@ export async function finishRun(opts: RunOptions, ctx: RunContext, rec: RunRecor
   const summary = readSummary(rec.dir.file('summary.json'), ctx.log);
   const peaks = rec.peaks ?? { target_peak_rss_mb: null, engine_peak_rss_mb: null };
   const checks = summary ? evidenceChecks(rec, summary, peaks, ctx.log) : [];
+  const f = rec.componentFailure;
+  if (f) {
+    checks.push({ source: 'run', metric: f.component, expression: 'healthy during the run', observed: null, ok: false, note: `down since ${f.since.toISOString()}: ${f.reason}` });
+  }
   const reg = summary && !rec.aborted ? await regression(opts, rec, ctx.log) : { checks: [], comparison: null };
   checks.push(...reg.checks);
   const verdict = verdictOf(rec, summary, checks);

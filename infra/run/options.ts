@@ -25,6 +25,8 @@ export interface RunOptions {
   resultsRoot: string;
   /** Hide the engine's own output (the verdict is still printed). */
   quiet: boolean;
+  /** --health-grace: how long a component may stay down before the run stops (default 5 s). */
+  healthGraceMs?: number;
   progress: ProgressMode;
   /** False: use dist/scripts/<scenario>.js as it is. */
   build: boolean;

@@ -15,7 +15,9 @@ import { startRssSampler, type RssSampler } from './rss.ts';
 import { bundleScenario } from './bundle.ts';
 import { infraUp, stubUp, targetUp, type TargetUp } from './stack.ts';
 import { executeScenario } from './execute-scenario.ts';
-import { RunAbortedError, RunTargetError, messageOf } from './errors.ts';
+import { RunAbortedError, RunComponentError, RunTargetError, messageOf } from './errors.ts';
+import { StackWatch, type ComponentFailure, type WatchedComponent } from './watch.ts';
+import { watchedComponents } from './watched.ts';
 import { finishRun } from './finish.ts';
 import { k6ThresholdOptions } from './thresholds-file.ts';
 import type { RunRecord } from './record.ts';
@@ -52,7 +54,8 @@ async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teard
   throwIfAborted(ctx.signal);
   const ownTarget = opts.targetUrl !== undefined;
   const needStub = opts.llmUrl === undefined && (entry.stub === 'script' || (entry.stub === 'target' && !ownTarget));
-  const llmUrl = opts.llmUrl ?? (needStub ? (await stubUp(dir.logs, teardown)).url : undefined);
+  const stub = needStub ? await stubUp(dir.logs, teardown) : undefined;
+  const llmUrl = opts.llmUrl ?? stub?.url;
   rec.llm = opts.llmUrl ? { kind: 'provider', url: opts.llmUrl } : needStub ? { kind: 'stub', url: llmUrl!, seed: 42, performanceMode: true } : { kind: 'none' };
   let target: TargetUp | undefined;
   if (entry.target && !ownTarget) {
@@ -63,9 +66,37 @@ async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teard
   rec.target = ownTarget ? { kind: 'external', url: opts.targetUrl! } : target ? { kind: 'reference', url: target.target.url, pid: target.target.pid } : { kind: 'none' };
   throwIfAborted(ctx.signal);
   const baseUrl = opts.targetUrl ?? target?.target.url;
-  rec.execution = await executeScenario({ opts, ctx, rec, bundle, sampler, endpoints: infra.endpoints, baseUrl, llmUrl });
+  const targetChild = target ? { ...target.target, logFile: join(dir.logs, 'target.log') } : undefined;
+  const watch = watchStack(watchedComponents(infra, stub ?? undefined, targetChild), opts, ctx, rec);
+  try {
+    rec.execution = await executeScenario({ opts, ctx: { ...ctx, signal: watch.signal }, rec, bundle, sampler, endpoints: infra.endpoints, baseUrl, llmUrl });
+  } finally {
+    watch.stop();
+  }
+  if (rec.componentFailure) throw componentError(rec.componentFailure);
   const died = target?.died();
   if (died) throw new RunTargetError(died);
+}
+
+/** Starts the stack watch for the engine's run; its signal aborts the engine when a component fails. */
+function watchStack(components: WatchedComponent[], opts: RunOptions, ctx: RunContext, rec: RunRecord): { signal: AbortSignal; stop(): void } {
+  const abort = new AbortController();
+  if (components.length) ctx.log(`run: watching ${components.map((c) => `${c.name}${c.pid !== undefined ? ` (pid ${c.pid})` : ''}`).join(', ')}`);
+  const watch = new StackWatch(components, {
+    graceMs: opts.healthGraceMs,
+    onFailure: (f) => {
+      rec.componentFailure = f;
+      ctx.log(`run: ${f.component} failed at ${f.since.toISOString()} (${f.reason}); stopping the engine`);
+      abort.abort(componentError(f));
+    },
+  }).start();
+  return { signal: AbortSignal.any([ctx.signal, abort.signal]), stop: () => watch.stop() };
+}
+
+function componentError(f: ComponentFailure): RunComponentError {
+  const seconds = ((f.detectedAt.getTime() - f.since.getTime()) / 1000).toFixed(1);
+  const tail = f.logTail.length ? `; last lines of ${f.logFile}:\n${f.logTail.map((l) => `    ${l}`).join('\n')}` : '';
+  return new RunComponentError(f.component, `${f.component} failed during the run at ${f.since.toISOString()}: ${f.reason} (down ${seconds} s)${tail}`);
 }
 
 function throwIfAborted(signal: AbortSignal): void {

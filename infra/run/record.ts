@@ -4,6 +4,7 @@ import type { EngineSpec } from './engine-select.ts';
 import type { ResultsDir } from './results-dir.ts';
 import type { ThresholdFile } from './thresholds-file.ts';
 import type { RunMeasurements } from './verdict.ts';
+import type { ComponentFailure } from './watch.ts';
 
 export interface ExecutionRecord {
   exitCode: number;
@@ -26,6 +27,8 @@ export interface RunRecord {
   target?: { kind: 'reference'; url: string; pid: number } | { kind: 'external'; url: string } | { kind: 'none' };
   execution?: ExecutionRecord;
   peaks?: RunMeasurements;
+  /** The component the stack watch found down, which stopped the run. */
+  componentFailure?: ComponentFailure;
   /** Errors that stopped the run (each maps to an exit code). */
   errors: unknown[];
   cleanupWarnings?: string[];

@@ -14,6 +14,7 @@ const EXIT_MEANING: Record<number, string> = {
   108: 'the script aborted the test',
   111: 'infrastructure failure',
   112: 'target failure',
+  113: 'a component failed during the run',
 };
 
 export function exitMeaning(code: number): string {
