@@ -15,8 +15,10 @@
  *   queue_retrieval_duration  Trend, one XREADGROUP that returned an entry (ms)   p95 < 200
  *   queue_ack_duration        Trend, XACK + XDEL (ms)
  *   queue_success             Rate of queue commands that succeeded
- *   queue_items_lost          Counter, entries delivered but never acknowledged (teardown)
+ *   queue_items_lost          Counter, entries delivered but never acknowledged (teardown,
+ *                             recorded 0 included)                                    == 0
  *   queue_backlog             Gauge, entries never delivered when the run ended
+ *   queue_verified            Counter, 1 when teardown's count ran to its end        >= 1
  *   queue_service_wait        Trend, the service's own queue wait (ms), informational
  *
  * Env: REDIS_URL, BASE_URL (required), VUS (default 10), QUEUE_BATCH (items per
@@ -30,6 +32,7 @@ import { numberEnv, phase, redisUrl, SHORT } from './lib/config.ts';
 import { uniqueRequest, uniqueSuffix } from './lib/data.ts';
 import { waitForCompletion } from './lib/poll.ts';
 import { submitRequest } from './lib/requests.ts';
+import { verify } from './lib/verify.ts';
 
 const enqueueDuration = new Trend('queue_enqueue_duration', true);
 const retrievalDuration = new Trend('queue_retrieval_duration', true);
@@ -38,6 +41,7 @@ const success = new Rate('queue_success');
 const itemsLost = new Counter('queue_items_lost');
 const backlog = new Gauge('queue_backlog');
 const serviceWait = new Trend('queue_service_wait', true);
+const verified = new Counter('queue_verified');
 
 const client = new redis.Client(redisUrl());
 const GROUP = 'k6-consumers';
@@ -116,12 +120,19 @@ export async function service(): Promise<void> {
   if (typeof wait === 'number') serviceWait.add(wait);
 }
 
-/** Counts what is left on the stream, then deletes it. */
+/** Counts what is left on the stream (every count recorded, 0 included), then deletes it. */
 export async function teardown(data: Setup): Promise<void> {
-  const summary = (await client.sendCommand('XPENDING', data.key, GROUP)) as [number, ...unknown[]];
-  const length = (await client.sendCommand('XLEN', data.key)) as number;
-  const pending = Number(summary[0] ?? 0);
-  itemsLost.add(pending);
-  backlog.add(length - pending);
-  await client.del(data.key);
+  try {
+    await verify({ done: verified, name: 'queue' }, async () => {
+      const summary = (await client.sendCommand('XPENDING', data.key, GROUP)) as [number, ...unknown[]];
+      const length = (await client.sendCommand('XLEN', data.key)) as number;
+      const pending = Number(summary[0] ?? 0);
+      if (!Number.isFinite(pending) || !Number.isFinite(Number(length))) throw new Error(`queue: unreadable XPENDING/XLEN reply for ${data.key}`);
+      itemsLost.add(pending);
+      backlog.add(Number(length) - pending);
+      console.log(`queue: ${pending} delivered but never acknowledged, ${Number(length) - pending} never delivered`);
+    });
+  } finally {
+    await client.del(data.key);
+  }
 }
