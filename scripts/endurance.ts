@@ -7,17 +7,20 @@
  *
  *   endurance_latency  Trend, submit to completed (for a batch: to its last item), ms;
  *                      tags workload:quick|detailed|batch and window:first|middle|last
- *   endurance_success  Rate, finished within the bounded wait
+ *   endurance_success    Rate, finished within the bounded wait, same tags
+ *   endurance_completed  Counter, iterations that completed (1) or not (0), same tags
  * The window is the third of the run the iteration started in. The orchestrator computes
  *   degradation_ratio = p95(endurance_latency{window:last}) / p95(endurance_latency{window:first})
- * and checks it against thresholds/endurance.json (<= 1.5).
+ * and checks it against thresholds/endurance.json (<= 1.5). That ratio is only evidence
+ * when every window holds completed work: endurance_completed{window:W} count>=1 for each
+ * W fails the run otherwise, under a real k6 too (which reads an empty window as 0).
  *
  * Env: BASE_URL (required), RATE (iterations/s, default 2; 4 with PROFILE=short),
  * DURATION (default 10m; 18s with PROFILE=short), BATCH_SIZE (default 5).
  */
 import { check } from 'k6';
 import exec from 'k6/execution';
-import { Rate, Trend } from 'k6/metrics';
+import { Counter, Rate, Trend } from 'k6/metrics';
 import { durationMs, numberEnv, phase, SHORT } from './lib/config.ts';
 import { generateUniqueRequests, uniqueRequest, type Mode } from './lib/data.ts';
 import { phaseAt } from './lib/phase.ts';
@@ -26,6 +29,7 @@ import { submitBatch, submitRequest } from './lib/requests.ts';
 
 const latency = new Trend('endurance_latency', true);
 const success = new Rate('endurance_success');
+const completed = new Counter('endurance_completed');
 
 /** PROFILE=short runs twice the rate, so each 6 s window still holds enough samples for its p95. */
 const RATE = numberEnv('RATE', SHORT ? 4 : 2);
@@ -78,4 +82,5 @@ export default async function (): Promise<void> {
   const ok = workload === 'batch' ? await runBatch(tags) : await runSingle(workload, tags);
   if (ok) latency.add(Date.now() - started, tags);
   success.add(ok, tags);
+  completed.add(ok ? 1 : 0, tags);
 }
