@@ -12,6 +12,7 @@ import type { ExecutionMode } from '../modules/api.ts';
 import { consolidate, envLayer, type EngineOptions, type OptionLayer } from '../options/consolidate.ts';
 import { checkSegmentInSequence, FULL_SEGMENT, scaleInt, parseSegment, parseSegmentSequence, type Segment } from '../options/segment.ts';
 import { bundleScript, type BundledScript } from '../runtime/bundle.ts';
+import { describeStats } from '../transform/index.ts';
 import { makeHost } from '../runtime/make-host.ts';
 import { checkImports } from '../runtime/module-map.ts';
 import { Vu } from '../runtime/vu.ts';
@@ -78,6 +79,7 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
   for (const [k, v] of Object.entries(processEnv)) if (typeof v === 'string') baseEnv[k] = v;
   Object.assign(baseEnv, o.env ?? {});
   const stderr = o.stderr ?? process.stderr;
+  if (o.verbose) stderr.write(describeStats(script.path, script.rewrite) + '\n');
   const { exports, definitions } = await probe(script, baseEnv, (line) => void stderr.write(line + '\n'));
 
   const problems: string[] = [];

@@ -21,6 +21,8 @@ export interface RunTestOptions {
   noThresholds?: boolean;
   noSummary?: boolean;
   quiet?: boolean;
+  /** Prints load-time details on stderr (the blocking-call rewrite's cost). */
+  verbose?: boolean;
   executionSegment?: string;
   executionSegmentSequence?: string;
   mode?: 'auto' | 'async' | 'sync';

@@ -14,15 +14,19 @@ export interface TestServer {
   url: string;
   /** Requests served so far, by path. */
   hits: Map<string, number>;
+  /** Every request's path and query, in the order they arrived. */
+  log: string[];
   close(): Promise<void>;
 }
 
 export async function startServer(): Promise<TestServer> {
   const hits = new Map<string, number>();
+  const log: string[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     hits.set(url.pathname, (hits.get(url.pathname) ?? 0) + 1);
+    log.push(url.pathname + url.search);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -52,6 +56,7 @@ export async function startServer(): Promise<TestServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     hits,
+    log,
     close: async () => {
       for (const t of timers) clearTimeout(t);
       server.closeAllConnections();
