@@ -95,8 +95,9 @@ function watchStack(components: WatchedComponent[], opts: RunOptions, ctx: RunCo
 
 function componentError(f: ComponentFailure): RunComponentError {
   const seconds = ((f.detectedAt.getTime() - f.since.getTime()) / 1000).toFixed(1);
+  const also = f.alsoDown.length ? ` (also down: ${f.alsoDown.map((a) => `${a.component}: ${a.reason}`).join('; ')})` : '';
   const tail = f.logTail.length ? `; last lines of ${f.logFile}:\n${f.logTail.map((l) => `    ${l}`).join('\n')}` : '';
-  return new RunComponentError(f.component, `${f.component} failed during the run at ${f.since.toISOString()}: ${f.reason} (down ${seconds} s)${tail}`);
+  return new RunComponentError(f.component, `${f.component} failed during the run at ${f.since.toISOString()}: ${f.reason} (down ${seconds} s)${also}${tail}`);
 }
 
 function throwIfAborted(signal: AbortSignal): void {

@@ -20,6 +20,8 @@ export interface WatchedComponent {
 
 export interface ComponentFailure {
   component: string;
+  /** The other components down at that moment (a target whose Kafka died fails its health check too). */
+  alsoDown: { component: string; reason: string }[];
   /** When the first failed probe of the streak started. */
   since: Date;
   /** When the watch declared it failed (since + grace). */
@@ -102,13 +104,17 @@ export class StackWatch {
     this.down.set(c.name, streak);
     if (this.failure || !this.running) return;
     if (now.getTime() - streak.since.getTime() < (this.opts.graceMs ?? DEFAULT_HEALTH_GRACE_MS)) return;
+    // Blame the first component down in start order: what others depend on comes first (infra, stub, target).
+    const culprit = this.components.find((x) => this.down.has(x.name))!;
+    const first = this.down.get(culprit.name)!;
     this.failure = {
-      component: c.name,
-      since: streak.since,
+      component: culprit.name,
+      alsoDown: this.components.filter((x) => x !== culprit && this.down.has(x.name)).map((x) => ({ component: x.name, reason: this.down.get(x.name)!.reason })),
+      since: first.since,
       detectedAt: now,
-      reason: why,
-      logFile: c.logFile,
-      logTail: c.logFile && existsSync(c.logFile) ? logTail(c.logFile, 5).split('\n').filter((l) => l !== '') : [],
+      reason: first.reason,
+      logFile: culprit.logFile,
+      logTail: culprit.logFile && existsSync(culprit.logFile) ? logTail(culprit.logFile, 5).split('\n').filter((l) => l !== '') : [],
     };
     this.stop();
     this.opts.onFailure(this.failure);

@@ -51,6 +51,22 @@ describe('StackWatch', () => {
     assert.equal(failures.length, 0);
   });
 
+  it('blames the first component down in start order and lists the others', async () => {
+    const c = clock();
+    const failures: ComponentFailure[] = [];
+    const down = (why: string) => async () => { throw new Error(why); };
+    const watch = new StackWatch(
+      [{ name: 'redis', probe: async () => undefined }, { name: 'kafka', probe: down('connection refused') }, { name: 'target', probe: down('answered 503') }],
+      { graceMs: 1000, onFailure: (f) => failures.push(f), now: c.now },
+    ).start();
+    await watch.round();
+    c.advance(1000);
+    await watch.round();
+    watch.stop();
+    assert.equal(failures[0]!.component, 'kafka');
+    assert.deepEqual(failures[0]!.alsoDown, [{ component: 'target', reason: 'answered 503' }]);
+  });
+
   it('fails a component whose process is gone, with the last lines of its log', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'watch-'));
     try {
