@@ -20,7 +20,8 @@ export interface CliRunOptions {
   vus?: string;
   profile?: string;
   env: string[];
-  baseline?: string;
+  baseline?: string[];
+  strict?: boolean;
   results: string;
   quiet?: boolean;
   healthGrace?: string;
@@ -45,6 +46,7 @@ export function toRunOptions(scenario: string, o: CliRunOptions): RunOptions {
     overrides: { RATE: o.rate, DURATION: o.duration, VUS: o.vus, PROFILE: o.profile },
     env,
     baseline: o.baseline,
+    strict: o.strict === true,
     resultsRoot: o.results,
     quiet: o.quiet === true,
     ...(typeof grace === 'number' ? { healthGraceMs: grace } : {}),

@@ -34,24 +34,32 @@ export function exitCodeOf(err: unknown): number {
   return err instanceof KitError ? err.exitCode : 1;
 }
 
+/** One regression row as a verdict check: a regression fails; inconclusive fails only with --strict; the reason is the note. */
+function regressionCheck(r: Comparison['rows'][number], strict: boolean): VerdictCheck {
+  const change = r.worsePct === null ? '' : `${r.worsePct >= 0 ? '+' : ''}${r.worsePct.toFixed(1)}% vs baseline; `;
+  const p = r.pValue === null ? '' : `p=${r.pValue < 1e-4 ? r.pValue.toExponential(1) : r.pValue.toPrecision(2)}; `;
+  const skipped = r.verdict === 'missing' || (r.verdict === 'inconclusive' && !strict);
+  return {
+    source: 'regression',
+    metric: r.metric,
+    expression: `${r.stat} worse by >${r.maxIncreasePct ?? 0}%`,
+    observed: r.ratio,
+    ok: r.verdict !== 'regressed' && !(r.verdict === 'inconclusive' && strict),
+    ...(skipped ? { skipped: true } : {}),
+    note: r.verdict === 'missing' ? 'missing on one side' : `${r.verdict === 'inconclusive' ? 'inconclusive: ' : ''}${change}${p}${r.reason}`,
+  };
+}
+
 async function regression(opts: RunOptions, rec: RunRecord, log: (l: string) => void): Promise<{ checks: VerdictCheck[]; comparison: Comparison | null }> {
   if (opts.baseline === undefined) return { checks: [], comparison: null };
+  const strict = opts.strict === true;
   try {
     const { compareResults } = await import('../report/index.ts');
-    const comparison = await compareResults(opts.baseline, rec.dir.dir, rec.file.regression.length ? rec.file.regression : undefined);
-    const checks = comparison.rows
-      .filter((r) => r.verdict !== 'info')
-      .map((r): VerdictCheck => ({
-        source: 'regression',
-        metric: r.metric,
-        expression: `${r.stat} worse by >${r.maxIncreasePct ?? 0}%`,
-        observed: r.ratio,
-        ok: r.verdict !== 'regressed',
-        ...(r.verdict === 'missing' ? { skipped: true, note: 'missing on one side' } : r.worsePct !== null ? { note: `${r.worsePct >= 0 ? '+' : ''}${r.worsePct.toFixed(1)}% vs baseline` } : {}),
-      }));
+    const comparison = await compareResults(opts.baseline, rec.dir.dir, rec.file.regression.length ? rec.file.regression : undefined, { strict });
+    const checks = comparison.rows.filter((r) => r.verdict !== 'info').map((r) => regressionCheck(r, strict));
     return { checks, comparison };
   } catch (err) {
-    log(`run: --baseline ${opts.baseline}: ${messageOf(err)}`);
+    log(`run: --baseline ${[opts.baseline].flat().join(', ')}: ${messageOf(err)}`);
     rec.errors.push(err);
     return { checks: [], comparison: null };
   }

@@ -4,6 +4,7 @@ import type { ProgressMode, ProviderName } from '../index.ts';
 import { SCENARIO_NAMES } from './catalog.ts';
 import type { EngineChoice } from './engine-select.ts';
 import { RunConfigError } from './errors.ts';
+import { baselineProblems } from '../report/baseline-check.ts';
 
 export interface RunOptions {
   /** A scenario name, or 'all'. */
@@ -20,8 +21,13 @@ export interface RunOptions {
   overrides: { RATE?: string; DURATION?: string; VUS?: string; PROFILE?: string };
   /** -e KEY=VAL for the script. */
   env: Record<string, string>;
-  /** --baseline DIR: compare with a previous results folder, regression rules of the threshold file. */
-  baseline?: string;
+  /**
+   * --baseline DIR (repeatable): previous results folders (or a folder of runs), pooled; regression rules of
+   * the threshold file (docs/regression.md).
+   */
+  baseline?: string | readonly string[];
+  /** --strict: a regression rule too short of samples to decide (inconclusive) fails the run too. */
+  strict?: boolean;
   resultsRoot: string;
   /** Hide the engine's own output (the verdict is still printed). */
   quiet: boolean;
@@ -75,6 +81,6 @@ export function validateRunOptions(o: RunOptions): void {
   if (o.thresholdsFile !== undefined && o.scenario === 'all') problems.push('--thresholds: not with all (each scenario uses thresholds/<scenario>.json)');
   if (o.thresholdsFile !== undefined && !existsSync(o.thresholdsFile)) problems.push(`--thresholds ${o.thresholdsFile}: no such file`);
   if (o.baseline !== undefined && o.scenario === 'all') problems.push('--baseline: not with all (compare one scenario at a time)');
-  if (o.baseline !== undefined && !existsSync(o.baseline)) problems.push(`--baseline ${o.baseline}: no such results folder`);
+  if (o.baseline !== undefined && o.scenario !== 'all') problems.push(...baselineProblems(typeof o.baseline === 'string' ? [o.baseline] : o.baseline, o.scenario));
   if (problems.length) throw new RunConfigError(problems);
 }
