@@ -48,10 +48,16 @@ export function bootId(): string | undefined {
   }
 }
 
-/** The command name of `pid` (e.g. redis-server, java); undefined when unknown. */
+/**
+ * What `pid` runs, for messages: its command name (redis-server, java, postgres), and for
+ * the kit's own children the subcommand (`node: k6-llm-perf mock-llm`); undefined when unknown.
+ */
 export function procName(pid: number): string | undefined {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() || undefined;
+    const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const bin = argv.findIndex((a) => a.endsWith('k6-llm-perf.js') || a.endsWith('k6-llm-perf'));
+    return bin > 0 && argv[bin + 1] ? `${comm}: k6-llm-perf ${argv[bin + 1]}` : comm || undefined;
   } catch {
     return undefined;
   }

@@ -103,6 +103,15 @@ describe('leftovers of dead runs', () => {
     await assertAllGone(held);
   });
 
+  it('lets the live watchdog of a dead run do its job, then finds nothing left', async () => {
+    const held = await hold();
+    held.child.kill('SIGKILL');
+    await held.exited;
+    const report = await cleanLeftovers({ dir: TMP, watchdogWaitMs: 30_000 }); // ends as soon as the watchdog does
+    assert.deepEqual(report.lines, [], 'the watchdog stopped everything within the wait');
+    await assertAllGone(held);
+  });
+
   it('leaves the list, servers and temp dirs of a live run untouched', async () => {
     const held = await hold();
     try {
