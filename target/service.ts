@@ -10,6 +10,7 @@ import pg from 'pg';
 import { buildApi } from './api.ts';
 import { resolveConfig, type ResolvedConfig, type TargetConfig } from './config.ts';
 import { migrate } from './db/migrations.ts';
+import { createPool } from './db/pool.ts';
 import { outboxBacklog } from './db/repository.ts';
 import { TargetStartError } from './errors.ts';
 import { LlmClient } from './llm-client.ts';
@@ -62,8 +63,7 @@ async function endPool(pool: pg.Pool): Promise<void> {
 }
 
 async function connectClients(c: ResolvedConfig, log: Logger) {
-  const pool = new pg.Pool({ connectionString: c.databaseUrl, max: Math.min(100, c.workerConcurrency + 10), idleTimeoutMillis: 30_000 });
-  pool.on('error', (err) => log('warn', 'idle PostgreSQL client failed', errorFields(err)));
+  const pool = createPool({ connectionString: c.databaseUrl, max: Math.min(100, c.workerConcurrency + 10), idleTimeoutMillis: 30_000 }, log);
   const redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
   const blocking = new Redis(c.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   for (const r of [redis, blocking]) r.on('error', (err) => log('warn', 'Redis connection error', errorFields(err)));
