@@ -19,6 +19,8 @@
  *   outbox_order_violations  Counter, per aggregate: terminal before created, created
  *                            after terminal, or a record keyed by another id     == 0
  *   outbox_verified          Counter, 1 when the count above ran to its end     >= 1
+ *   outbox_requests_accepted Counter, the accepted requests the count covered   >= 1
+ *                            (nothing accepted: "0 lost" would prove nothing)
  *   outbox_publish_lag       Trend, Kafka record time - event occurred_at (ms)
  *   outbox_events_consumed   Counter by event_type
  *   outbox_submit_success    Rate of accepted submissions
@@ -45,6 +47,7 @@ const eventsLost = new Counter('outbox_events_lost');
 const orderViolations = new Counter('outbox_order_violations');
 const duplicates = new Counter('outbox_duplicates');
 const verified = new Counter('outbox_verified');
+const acceptedCount = new Counter('outbox_requests_accepted');
 const consumed = new Counter('outbox_events_consumed');
 const submitSuccess = new Rate('outbox_submit_success');
 
@@ -126,6 +129,7 @@ async function drain(reader: Reader, ledger: EventLedger, data: Setup): Promise<
 /** Counts what Kafka delivered against what the service accepted; every count recorded, zeros included. */
 async function count(ledger: EventLedger, runId: string): Promise<void> {
   const a = account(await acceptedRequests(runId), ledger);
+  acceptedCount.add(a.accepted);
   eventsLost.add(a.lost);
   duplicates.add(a.redelivered, { kind: 'redelivered' });
   duplicates.add(a.extra, { kind: 'extra' });
