@@ -1,28 +1,17 @@
 /**
  * The kafkajs side shared by `k6/x/kafka`'s Writer, Reader and Connection: config
- * validation in the extension's terms, the kafkajs client factory, and the metrics the
- * extension emits (kafka_writer_* / kafka_reader_*, underscored as k6 metric names are).
+ * validation in the extension's terms, the kafkajs client factory, and the sink side of the
+ * metrics the extension emits (kafka_writer_* / kafka_reader_*; what and when: kafka-metrics.ts).
  */
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { VuContext } from '../api.ts';
-import type { MetricType, ValueType } from '../../metrics/api.ts';
+import { KAFKA_METRICS, type SampleGroup } from './kafka-metrics.ts';
 import { describe, ExtensionError } from './support.ts';
 
 export const MODULE = 'k6/x/kafka';
 
-/** The metrics this module defines on each VU's sink (a subset of xk6-kafka's, same names). */
-export const KAFKA_METRICS: Array<[string, MetricType, ValueType]> = [
-  ['kafka_writer_write_count', 'counter', 'default'],
-  ['kafka_writer_message_count', 'counter', 'default'],
-  ['kafka_writer_message_bytes', 'counter', 'data'],
-  ['kafka_writer_error_count', 'counter', 'default'],
-  ['kafka_writer_write_seconds', 'trend', 'time'],
-  ['kafka_reader_message_count', 'counter', 'default'],
-  ['kafka_reader_message_bytes', 'counter', 'data'],
-  ['kafka_reader_error_count', 'counter', 'default'],
-  ['kafka_reader_timeouts_count', 'counter', 'default'],
-  ['kafka_reader_read_seconds', 'trend', 'time'],
-];
+/** The metrics this module defines on each VU's sink: xk6-kafka v2.1.0's, see kafka-metrics.ts. */
+export { KAFKA_METRICS } from './kafka-metrics.ts';
 
 export function badConfig(message: string): ExtensionError {
   return new ExtensionError('X_KAFKA_BAD_CONFIG', `${MODULE}: ${message}`);
@@ -78,14 +67,16 @@ export function makeKafka(brokers: string[], config: Record<string, unknown>, wh
   });
 }
 
-/** Emits the module's samples with the VU's current tags plus the topic. */
+/** Emits the module's samples with the VU's current tags plus each group's (topic, ...). */
 export class KafkaMetrics {
   constructor(private readonly vu: VuContext) {
     for (const [name, type, contains] of KAFKA_METRICS) vu.metrics.define(name, type, contains);
   }
 
-  add(name: string, value: number, topic: string): void {
-    this.vu.metrics.add(name, value, { ...this.vu.currentTags(), topic });
+  emit(group: SampleGroup): void {
+    const tags = { ...this.vu.currentTags(), ...group.tags };
+    const time = Date.now();
+    for (const [name, value] of group.samples) this.vu.metrics.add(name, value, tags, time);
   }
 }
 

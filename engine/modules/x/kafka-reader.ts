@@ -21,6 +21,7 @@ import type { VuContext } from '../api.ts';
 import {
   badConfig, formatMessageTime, KafkaMetrics, makeKafka, MODULE, optionalString, requireBrokers, requireObject,
 } from './kafka-client.ts';
+import { readerSamples, type ReaderGauges } from './kafka-metrics.ts';
 import { ExtensionError, forbidInInit, parseDurationMs, requireAsyncMode, toBytes } from './support.ts';
 
 export interface ReaderMessage {
@@ -65,6 +66,7 @@ export function makeReaderClass(vu: VuContext, metrics: KafkaMetrics) {
     readonly #topics: string[];
     readonly #maxWaitMs: number;
     readonly #capacity: number;
+    readonly #gauges: ReaderGauges;
     readonly #buffer: Buffered[] = [];
     #waiter: (() => void) | null = null;
     #started: Promise<void> | null = null;
@@ -85,6 +87,8 @@ export function makeReaderClass(vu: VuContext, metrics: KafkaMetrics) {
       if (groupId && c.partition !== undefined && c.partition !== 0) throw badConfig('Reader config: partition and groupID are mutually exclusive');
       this.#maxWaitMs = c.maxWait === undefined ? 10_000 : parseDurationMs(c.maxWait, MODULE, 'Reader config.maxWait');
       this.#capacity = typeof c.queueCapacity === 'number' && c.queueCapacity > 0 ? c.queueCapacity : 100;
+      const positive = (v: unknown): number => (typeof v === 'number' && v > 0 ? v : 0);
+      this.#gauges = { minBytes: positive(c.minBytes), maxBytes: positive(c.maxBytes), maxWaitMs: c.maxWait === undefined ? 0 : this.#maxWaitMs };
       const partition = typeof c.partition === 'number' ? c.partition : 0;
       const offset = typeof c.offset === 'number' && c.offset > 0 ? c.offset : 0;
       const fromBeginning = !LAST_OFFSETS.has(String(c.startOffset ?? ''));
@@ -152,29 +156,41 @@ export function makeReaderClass(vu: VuContext, metrics: KafkaMetrics) {
         this.#failure = new ExtensionError('X_KAFKA_READER', `${MODULE}: Reader could not start: ${String(error)}`, { cause: error });
       });
       await this.#started;
-      const complete = await this.#waitForMessages(limit, started + this.#maxWaitMs);
+      let complete: boolean;
+      try {
+        complete = await this.#waitForMessages(limit, started + this.#maxWaitMs);
+      } catch (error) {
+        this.#emit([], started, 'error');
+        throw error;
+      }
+      const taken = this.#take(limit);
+      const messages = taken.map((b) => toReaderMessage(b, c.nanoPrecision === true));
+      this.#emit(messages, started, complete ? null : 'timeout');
+      if (!complete && c.expectTimeout !== true) {
+        throw new ExtensionError(
+          'X_KAFKA_TIMEOUT',
+          `${MODULE}: Reader.consume timed out after ${this.#maxWaitMs} ms with ${taken.length} of ${limit} messages ` +
+            '(raise maxWait, or pass expectTimeout: true to get what arrived)',
+        );
+      }
+      return messages;
+    }
+
+    /** Takes up to `limit` buffered messages, resuming the consumer once the buffer has room. */
+    #take(limit: number): Buffered[] {
       const taken = this.#buffer.splice(0, limit);
       if (this.#paused && this.#buffer.length < this.#capacity) {
         this.#paused = false;
         this.#consumer.resume(this.#topics.map((topic) => ({ topic })));
       }
-      const topic = this.#topics.join(',');
-      const bytes = taken.reduce((sum, b) => sum + (b.message.value?.length ?? 0) + (b.message.key?.length ?? 0), 0);
-      metrics.add('kafka_reader_message_count', taken.length, topic);
-      metrics.add('kafka_reader_message_bytes', bytes, topic);
-      metrics.add('kafka_reader_read_seconds', Date.now() - started, topic);
-      if (!complete) {
-        metrics.add('kafka_reader_timeouts_count', 1, topic);
-        if (c.expectTimeout !== true) {
-          metrics.add('kafka_reader_error_count', 1, topic);
-          throw new ExtensionError(
-            'X_KAFKA_TIMEOUT',
-            `${MODULE}: Reader.consume timed out after ${this.#maxWaitMs} ms with ${taken.length} of ${limit} messages ` +
-              '(raise maxWait, or pass expectTimeout: true to get what arrived)',
-          );
-        }
+      return taken;
+    }
+
+    /** xk6-kafka's samples of one consume call (kafka-metrics.ts), failed calls included. */
+    #emit(messages: ReaderMessage[], started: number, failure: 'timeout' | 'error' | null): void {
+      for (const group of readerSamples({ topic: this.#topics.join(','), messages, elapsedMs: Date.now() - started, failure }, this.#gauges)) {
+        metrics.emit(group);
       }
-      return taken.map((b) => toReaderMessage(b, c.nanoPrecision === true));
     }
 
     async close(): Promise<void> {

@@ -16,8 +16,9 @@ import type { VuContext } from '../api.ts';
 import {
   badConfig, KafkaMetrics, makeKafka, MODULE, optionalString, requireBrokers, requireObject,
 } from './kafka-client.ts';
+import { writerSamples, type WriterGauges } from './kafka-metrics.ts';
 import { makeReaderClass } from './kafka-reader.ts';
-import { describe, ExtensionError, forbidInInit, requireAsyncMode, toBuffer } from './support.ts';
+import { describe, ExtensionError, forbidInInit, parseDurationMs, requireAsyncMode, toBuffer } from './support.ts';
 
 export const CONSTANTS = {
   SCHEMA_TYPE_STRING: 'STRING',
@@ -71,6 +72,29 @@ function toKafkaMessage(raw: unknown, i: number): { topic?: string; message: Mes
   return { topic: optionalString(m.topic, `produce: messages[${i}].topic`), message };
 }
 
+/** The Writer options xk6-kafka reports as gauges, in its units (0 when not set; acks -1 for "all"). */
+function writerGauges(c: Record<string, unknown>): WriterGauges {
+  const ms = (v: unknown, field: string): number => (v === undefined ? 0 : parseDurationMs(v, MODULE, `Writer config.${field}`));
+  return {
+    batchMax: typeof c.batchSize === 'number' && c.batchSize > 0 ? c.batchSize : 0,
+    batchTimeoutMs: ms(c.batchTimeout, 'batchTimeout'),
+    readTimeoutMs: ms(c.readTimeout, 'readTimeout'),
+    writeTimeoutMs: ms(c.writeTimeout, 'writeTimeout'),
+    acks: typeof c.requiredAcks === 'number' ? c.requiredAcks : 0,
+  };
+}
+
+/** A kafkajs message as the metrics count it (kafka-metrics.ts). */
+const metered = (topic: string) => (m: Message) => ({
+  topic,
+  partition: m.partition ?? 0,
+  offset: 0,
+  highWaterMark: 0,
+  key: m.key as Buffer | null,
+  value: m.value as Buffer | null,
+  headers: m.headers as Record<string, Buffer> | undefined,
+});
+
 export function createModule(vu: VuContext): Record<string, unknown> {
   const metrics = new KafkaMetrics(vu);
 
@@ -79,6 +103,7 @@ export function createModule(vu: VuContext): Record<string, unknown> {
     readonly #topic: string | undefined;
     readonly #acks: number;
     readonly #compression: CompressionTypes;
+    readonly #gauges: WriterGauges;
     #connected: Promise<void> | null = null;
 
     constructor(config: Record<string, unknown>) {
@@ -88,6 +113,7 @@ export function createModule(vu: VuContext): Record<string, unknown> {
       this.#topic = optionalString(c.topic, 'Writer config.topic');
       this.#acks = typeof c.requiredAcks === 'number' ? c.requiredAcks : -1;
       this.#compression = toCompression(c.compression);
+      this.#gauges = writerGauges(c);
       const producer = makeKafka(brokers, c, 'Writer config').producer({
         allowAutoTopicCreation: c.autoCreateTopic === true,
         createPartitioner: c.balancer === CONSTANTS.BALANCER_ROUND_ROBIN ? roundRobin : Partitioners.DefaultPartitioner,
@@ -113,21 +139,21 @@ export function createModule(vu: VuContext): Record<string, unknown> {
         else byTopic.set(t, [message]);
       });
       this.#connected ??= this.#producer.connect();
+      const share = 1 / byTopic.size;
+      const pending = [...byTopic];
       for (const [topic, messages] of byTopic) {
+        pending.shift();
         const started = Date.now();
         try {
           await this.#connected;
           await this.#producer.send({ topic, messages, acks: this.#acks, compression: this.#compression });
         } catch (error) {
-          metrics.add('kafka_writer_error_count', 1, topic);
+          // as xk6-kafka: the failed call's topics each count their share of one error, nothing written
+          for (const [t, list] of [[topic, messages] as const, ...pending]) metrics.emit(writerSamples(t, list.map(metered(t)), 0, share, this.#gauges));
           this.#connected = null;
           throw new ExtensionError('X_KAFKA_PRODUCE', `${MODULE}: Writer.produce to "${topic}" failed: ${String(error)}`, { cause: error });
         }
-        const bytes = messages.reduce((sum, m) => sum + (m.value?.length ?? 0) + (m.key?.length ?? 0), 0);
-        metrics.add('kafka_writer_write_count', 1, topic);
-        metrics.add('kafka_writer_message_count', messages.length, topic);
-        metrics.add('kafka_writer_message_bytes', bytes, topic);
-        metrics.add('kafka_writer_write_seconds', Date.now() - started, topic);
+        metrics.emit(writerSamples(topic, messages.map(metered(topic)), Date.now() - started, 0, this.#gauges));
       }
     }
 

@@ -5,13 +5,17 @@
  * method returning a promise, the same argument order, the same resolved values (numbers
  * for integer replies, booleans for EXPIRE/PERSIST/HSETNX/SISMEMBER) and the same
  * rejections (a missing key on GET, LPOP, HGET... rejects with `redis: nil`, as go-redis
- * does). Like the extension it emits no metrics: scripts time operations with their own
- * Trends. Commands issued together (`Promise.all`) share one round trip through ioredis's
+ * does). Like the extension it defines no metrics of its own (scripts time operations with
+ * their own Trends), but its traffic counts in k6's `data_sent` / `data_received`: xk6-redis
+ * dials through k6's network layer, which counts every byte of the connection; here the
+ * socket's byte counters are read after each command and the difference is added with the
+ * VU's tags (k6 adds its totals once per iteration; the sums are the same). Commands issued together (`Promise.all`) share one round trip through ioredis's
  * auto-pipelining, the closest thing to a pipeline the extension's API offers.
  *
  * The connection opens at the first command (lazily, as the extension does) and is closed
  * when the VU shuts down.
  */
+import type { Socket } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { VuContext } from '../api.ts';
 import { describe, ExtensionError, requireAsyncMode } from './support.ts';
@@ -100,9 +104,38 @@ export function toIoredisOptions(arg: unknown): { url?: string; options: RedisOp
   return { options };
 }
 
+/** Adds the bytes a client's connection moved since the last call to data_sent / data_received. */
+class IoMeter {
+  #stream: Socket | null = null;
+  #sent = 0;
+  #read = 0;
+
+  constructor(private readonly vu: VuContext) {}
+
+  flush(redis: Redis): void {
+    const stream = redis.stream as Socket | undefined;
+    if (!stream || this.vu.phase() === 'init') return;
+    if (stream !== this.#stream) {
+      this.#stream = stream;
+      this.#sent = 0;
+      this.#read = 0;
+    }
+    const sent = stream.bytesWritten - this.#sent;
+    const read = stream.bytesRead - this.#read;
+    this.#sent += sent;
+    this.#read += read;
+    if (sent <= 0 && read <= 0) return;
+    const tags = this.vu.currentTags();
+    const time = Date.now();
+    if (sent > 0) this.vu.metrics.add('data_sent', sent, tags, time);
+    if (read > 0) this.vu.metrics.add('data_received', read, tags, time);
+  }
+}
+
 export function createModule(vu: VuContext): Record<string, unknown> {
   class Client {
     readonly #redis: Redis;
+    readonly #io = new IoMeter(vu);
 
     constructor(arg: string | ClientOptions) {
       requireAsyncMode(vu, MODULE, 'new Client()');
@@ -123,7 +156,7 @@ export function createModule(vu: VuContext): Record<string, unknown> {
     #run<T>(method: string, fn: (r: Redis) => Promise<T>): Promise<T> {
       try {
         requireAsyncMode(vu, MODULE, `Client.${method}()`);
-        return fn(this.#redis);
+        return fn(this.#redis).finally(() => this.#io.flush(this.#redis));
       } catch (error) {
         return Promise.reject(error);
       }

@@ -7,8 +7,11 @@
  * of a streamed LLM answer with Date.now(). `client.close()` ends the stream early.
  * Under k6 `open` blocks until the stream ends; here it returns a promise of the same
  * response ({ url, status, headers, error }), so scripts `await` it. Metrics as the
- * extension: `sse_event` (one per event), `http_reqs` and `http_req_duration` (open to
- * end of stream) with the VU's tags, `status`, `method`, `url`, `name` and params.tags.
+ * extension (v0.1.12) emits them: `sse_event` (one per event); `http_req_sending`, the time
+ * from open to the response headers (or the failure), once when the headers arrive and once
+ * more at the end of the stream, as the extension pushes it twice; at the end `http_reqs` and
+ * `http_req_duration` (open to end of stream). Tags: the VU's, `status`, `method`, `url`,
+ * `name` and params.tags.
  */
 import { Agent, request } from 'undici';
 import type { VuContext } from '../api.ts';
@@ -112,6 +115,11 @@ export function createModule(vu: VuContext): Record<string, unknown> {
     const started = Date.now();
     const tags: Record<string, string> = { ...vu.currentTags(), method, url, name: url, ...(params.tags ?? {}) };
     let response: SseResponse = { url, status: 0, headers: {}, error: '' };
+    let sendingMs = -1;
+    const sent = (): void => {
+      sendingMs = Date.now() - started;
+      vu.metrics.add('http_req_sending', sendingMs, { ...tags }, started);
+    };
     try {
       const res = await request(url, {
         method: method as 'GET',
@@ -124,6 +132,7 @@ export function createModule(vu: VuContext): Record<string, unknown> {
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       response = { url, status: res.statusCode, headers, error: '' };
       tags.status = String(res.statusCode);
+      sent();
       fire('open');
       const parser = new SseParser((event) => {
         if (closed) return; // close() ends delivery at once, even mid-chunk
@@ -137,14 +146,20 @@ export function createModule(vu: VuContext): Record<string, unknown> {
       }
       if (closed) res.body.destroy();
     } catch (error) {
+      if (sendingMs < 0) {
+        tags.status ??= '0';
+        sent();
+      }
       if (!closed) {
         response = { ...response, error: error instanceof Error ? error.message : String(error) };
         fire('error', errorOf(error));
       }
     } finally {
       tags.status ??= '0';
-      vu.metrics.add('http_reqs', 1, tags);
-      vu.metrics.add('http_req_duration', Date.now() - started, tags);
+      const end = Date.now();
+      vu.metrics.add('http_reqs', 1, tags, end);
+      if (sendingMs >= 0) vu.metrics.add('http_req_sending', sendingMs, tags, end);
+      vu.metrics.add('http_req_duration', end - started, tags, end);
     }
     if (scriptError) throw scriptError;
     return response;

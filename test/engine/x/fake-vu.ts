@@ -33,7 +33,8 @@ export function fakeVu(mode: ExecutionMode = 'async', tags: Tags = { scenario: '
         defined.set(name, { type, contains });
       },
       add(name, value, sampleTags) {
-        if (!defined.has(name) && !name.startsWith('http_')) throw new Error(`unknown metric ${name}`);
+        // k6's built-in metrics (http_*, data_*) exist without a define, as in the engine.
+        if (!defined.has(name) && !name.startsWith('http_') && !name.startsWith('data_')) throw new Error(`unknown metric ${name}`);
         samples.push({ name, value, tags: sampleTags });
       },
     },

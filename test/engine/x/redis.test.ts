@@ -112,6 +112,21 @@ describe('k6/x/redis', () => {
       e.code === 'X_MODULE_NEEDS_ASYNC' && /k6\/x\/redis/.test(e.message) && /async/.test(e.message));
   });
 
+  it('counts the connection bytes of its commands in data_sent and data_received, with the VU tags', async () => {
+    const own = fakeVu('async', { scenario: 'bytes' });
+    const c = new (Client(own))(url);
+    await c.set!('t:bytes', 'x'.repeat(1000), 0);
+    assert.equal(await c.get!('t:bytes'), 'x'.repeat(1000));
+    // RESP: SET t:bytes <1000 bytes> is 1035 bytes, GET t:bytes 26; the replies +OK 5 and $1000 <1000 bytes> 1009
+    assert.ok(own.sum('data_sent') >= 1035 + 26, `data_sent ${own.sum('data_sent')}`);
+    assert.ok(own.sum('data_received') >= 5 + 1009, `data_received ${own.sum('data_received')}`);
+    const sent = own.sum('data_sent');
+    await c.get!('t:bytes');
+    assert.equal(own.sum('data_sent') - sent, 26, 'a GET t:bytes is 26 bytes on the wire');
+    assert.ok(own.samples.filter((s) => s.name.startsWith('data_')).every((s) => s.tags.scenario === 'bytes'));
+    await own.close();
+  });
+
   it('closes its connection when the VU shuts down', async () => {
     const own = fakeVu();
     const c = new (Client(own))({ socket: { host: new URL(url).hostname, port: Number(new URL(url).port) }, clientName: 'k6-close-probe' });

@@ -65,6 +65,19 @@ describe('k6/x/sse', () => {
     await own.close();
   });
 
+  it('emits http_req_sending twice per stream, as xk6-sse does: the time to the response headers', async () => {
+    const own = fakeVu();
+    const o = (createModule(own) as { open: Open }).open;
+    await o(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(8) }, () => {});
+    const sending = own.samples.filter((s) => s.name === 'http_req_sending');
+    const duration = own.samples.find((s) => s.name === 'http_req_duration')!;
+    assert.equal(sending.length, 2);
+    assert.equal(sending[0]!.value, sending[1]!.value);
+    assert.ok(sending[0]!.value >= 0 && sending[0]!.value <= duration.value, `sending ${sending[0]!.value}, duration ${duration.value}`);
+    assert.ok(sending.every((s) => s.tags.status === '200'));
+    await own.close();
+  });
+
   it('stops reading when the script calls client.close()', async () => {
     let seen = 0;
     const res = await open(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(64) }, (c: Client) => {
