@@ -19,6 +19,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Admission } from './admission.ts';
 import type { Distribution } from './config.ts';
+import { sendJson } from './http-util.ts';
 import { isZero, sample } from './latency.ts';
 import type { Plan } from './plan.ts';
 import type { Provider } from './provider.ts';
@@ -125,8 +126,26 @@ class Run implements Job, Timed {
   }
 
   fire(now: number): void {
-    if (this.streaming) this.tick(now);
-    else this.sendWhole();
+    try {
+      if (this.streaming) this.tick(now);
+      else this.sendWhole();
+    } catch (err) {
+      this.crash(err);
+    }
+  }
+
+  /**
+   * A bug while generating (never a bad input: those got their 400 before): logged, the
+   * slot given back, a 500 when nothing was sent yet, else the connection cut. The
+   * stub goes on serving the other requests.
+   */
+  private crash(err: unknown): void {
+    console.error(`mock-llm: ${this.route} failed while generating: ${(err as Error)?.stack ?? String(err)}`);
+    this.finish(false);
+    if (this.res.headersSent) return void this.res.destroy();
+    this.ctx.stats.count(this.route, 500);
+    const reply = this.provider.invalid(500, `mock-llm internal error: ${(err as Error)?.message ?? String(err)}`, null, this.requestId);
+    sendJson(this.res, 500, reply.body, reply.headers);
   }
 
   private sendWhole(): void {

@@ -128,11 +128,23 @@ describe('the stub against bad content and deep bodies', () => {
   });
 });
 
-/** A planner that throws on the model "crash-me": stands for any bug on the request path. */
+/**
+ * Stands for any bug on the request path: throws while planning for the model
+ * "crash-me", and for "crash-late" returns a plan whose tokens throw when the generator,
+ * running from a timer after the handler returned, first reads them.
+ */
 class CrashingPlanner extends Planner {
   override plan(req: ParsedRequest): Plan {
     if (req.model === 'crash-me') throw new TypeError('planner bug (injected by the test)');
-    return super.plan(req);
+    const plan = super.plan(req);
+    if (req.model === 'crash-late') {
+      Object.defineProperty(plan, 'tokens', {
+        get: () => {
+          throw new TypeError('generator bug (injected by the test)');
+        },
+      });
+    }
+    return plan;
   }
 }
 
@@ -145,7 +157,8 @@ describe('an exception inside a request handler', () => {
 
   before(async () => {
     console.error = (...args: unknown[]) => void errors.push(args.join(' '));
-    const config = resolveConfig(QUIET);
+    // A TTFT above 0: generation runs from the scheduler's timer, after the handler returned.
+    const config = resolveConfig({ ...QUIET, latency: { ...QUIET.latency, ttftMs: 2 } });
     const stats = new StatsCollector();
     const admission = new Admission(0);
     const admin = {
@@ -190,6 +203,18 @@ describe('an exception inside a request handler', () => {
     await ok.body?.cancel();
   });
 
+  for (const stream of [false, true]) {
+    it(`answers 500 to a throw while generating (${stream ? 'streaming' : 'whole'}, from the timer) and then serves the same request shape`, async () => {
+      const res = await post(url, MSG, anthropicRequest('late boom', { model: 'crash-late', stream }));
+      assert.equal(res.status, 500);
+      assert.match(((await res.json()) as AnthropicError).error.message, /generator bug/);
+      assert.ok(errors.some((e) => e.includes('failed while generating')), errors.join('\n'));
+      const ok = await post(url, MSG, anthropicRequest('late fine', { stream }));
+      assert.equal(ok.status, 200);
+      await ok.text();
+    });
+  }
+
   it('answers 500 to a synchronous throw (GET /__admin/stats), then answers the same route once it works', async () => {
     statsThrow = true;
     const res = await fetch(`${url}/__admin/stats`);
@@ -198,6 +223,6 @@ describe('an exception inside a request handler', () => {
     statsThrow = false;
     const ok = await fetch(`${url}/__admin/stats`);
     assert.equal(ok.status, 200);
-    assert.equal(((await ok.json()) as { requests: Record<string, Record<string, number>> }).requests['POST /v1/messages']?.['500'], 1);
+    assert.equal(((await ok.json()) as { requests: Record<string, Record<string, number>> }).requests['POST /v1/messages']?.['500'], 3);
   });
 });
