@@ -81,7 +81,7 @@ async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teard
 /** Starts the stack watch for the engine's run; its signal aborts the engine when a component fails. */
 function watchStack(components: WatchedComponent[], opts: RunOptions, ctx: RunContext, rec: RunRecord): { signal: AbortSignal; stop(): void } {
   const abort = new AbortController();
-  if (components.length) ctx.log(`run: watching ${components.map((c) => `${c.name}${c.pid !== undefined ? ` (pid ${c.pid})` : ''}`).join(', ')}`);
+  if (components.length) ctx.log(`run: watching ${components.map((c) => `${c.name} ${c.address ?? ''}${c.pid !== undefined ? ` (pid ${c.pid})` : ''}`).join(', ')}`);
   const watch = new StackWatch(components, {
     graceMs: opts.healthGraceMs,
     onFailure: (f) => {

@@ -12,6 +12,8 @@ import type { Probe } from './probes.ts';
 
 export interface WatchedComponent {
   name: string;
+  /** host:port, for the log line that says what is watched. */
+  address?: string;
   /** Checked with signal 0 each round when known: a dead process fails at once, without waiting for a timeout. */
   pid?: number;
   probe: Probe;

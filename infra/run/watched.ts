@@ -14,12 +14,13 @@ export interface ChildServer {
 export function watchedComponents(infra: InfraHandle, stub: ChildServer | undefined, target: ChildServer | undefined): WatchedComponent[] {
   const out: WatchedComponent[] = infra.services.map((s) => ({
     name: s.name,
+    address: `${s.host}:${s.port}`,
     // A container's pid is not ours to signal; local servers' pids are.
     ...(infra.provider === 'local' && s.pid !== undefined ? { pid: s.pid } : {}),
     probe: PROBES[s.name]!(s.host, s.port),
     logFile: s.logFile,
   }));
-  if (stub) out.push({ name: 'mock LLM', pid: stub.pid, probe: httpProbe(`${stub.url}/healthz`), logFile: stub.logFile });
-  if (target) out.push({ name: 'target', pid: target.pid, probe: httpProbe(`${target.url}/healthz`), logFile: target.logFile });
+  if (stub) out.push({ name: 'mock LLM', address: new URL(stub.url).host, pid: stub.pid, probe: httpProbe(`${stub.url}/healthz`), logFile: stub.logFile });
+  if (target) out.push({ name: 'target', address: new URL(target.url).host, pid: target.pid, probe: httpProbe(`${target.url}/healthz`), logFile: target.logFile });
   return out;
 }
