@@ -55,6 +55,15 @@ function runClean(): { code: number | null; out: string } {
   return { code: res.status, out: `${res.stdout}${res.stderr}` };
 }
 
+function runAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, TMPDIR: TMP }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((r) => child.once('close', (status) => r({ status, stdout, stderr })));
+}
+
 async function assertAllGone(held: Held): Promise<void> {
   for (const s of held.services) await assertGone(s);
   assert.equal(existsSync(held.listFile), false, 'watch list removed');
@@ -153,6 +162,29 @@ describe('leftovers of dead runs', () => {
     } finally {
       process.kill(-other.pid!, 'SIGKILL');
       rmSync(foreign, { recursive: true, force: true });
+      rmSync(list, { force: true });
+    }
+  });
+
+  it('doctor cleans the leftovers of a dead run too, and lists them', async () => {
+    const gone = spawnSync('true').pid; // a pid whose process has exited
+    const sleeper = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+    const dir = mkdtempSync(join(TMP, 'k6-llm-perf-doctor-'));
+    const list = join(TMP, `k6-llm-perf-watch-${gone}.list`);
+    writeFileSync(list, `o ${gone} 1 -\ng ${sleeper.pid} ${procStart(sleeper.pid!)}\nd ${dir}\n`);
+    const exited = new Promise((r) => sleeper.once('exit', r));
+    try {
+      // Asynchronously: the sleeper is this process's child, reaped only while its event loop runs.
+      const res = await runAsync([CLI, 'doctor']);
+      assert.equal(res.status, 0, res.stderr);
+      assert.match(res.stdout, /leftovers of dead runs\s+cleaned now \(3 item\(s\)/);
+      assert.match(res.stdout, new RegExp(`stopped process group ${sleeper.pid} \\(sleep\\)`));
+      assert.ok(res.stdout.includes(`removed temp dir ${dir}`), res.stdout);
+      await exited;
+      assert.equal(existsSync(dir) || existsSync(list), false);
+    } finally {
+      sleeper.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
       rmSync(list, { force: true });
     }
   });
