@@ -4,7 +4,7 @@
  * expression with the engine's own parser. Every problem is reported at once, each naming the
  * file and the JSON pointer (`thresholds/load.json: /thresholds/e2e_duration/0: ...`).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { formatSchemaErrors } from './schema-errors.ts';
@@ -38,6 +38,9 @@ export interface ThresholdFile {
 export type ExpressionCheck = (expression: string, metricKey: string) => string | null;
 
 export const SCHEMA_PATH = resolve(import.meta.dirname, '../../thresholds/schema.json');
+
+/** A threshold file is a few hundred bytes; anything over 1 MiB is refused unread (exit 104). */
+export const MAX_THRESHOLD_FILE_BYTES = 1024 * 1024;
 
 let compiled: ValidateFunction | undefined;
 
@@ -79,8 +82,13 @@ export function loadThresholdFile(path: string, check?: ExpressionCheck): Thresh
   const file = displayName(resolve(path));
   let text: string;
   try {
+    const size = statSync(path).size;
+    if (size > MAX_THRESHOLD_FILE_BYTES) {
+      throw new RunConfigError([`${file}: ${size} bytes; a threshold file may have at most ${MAX_THRESHOLD_FILE_BYTES} bytes (1 MiB)`]);
+    }
     text = readFileSync(path, 'utf8');
   } catch (err) {
+    if (err instanceof RunConfigError) throw err;
     throw new RunConfigError([`${file}: cannot read the threshold file: ${messageOf(err)}`]);
   }
   let data: unknown;

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadThresholdFile, validateThresholdData } from '../../infra/run/thresholds-file.ts';
 import { checkExpression } from '../../infra/run/threshold-eval.ts';
@@ -21,6 +22,18 @@ function problemsOf(fn: () => unknown): string[] {
 }
 
 describe('threshold file loading', () => {
+  it('refuses a file over 1 MiB unread, naming its size (exit 104)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'thresholds-big-'));
+    try {
+      const big = join(dir, 'big.json');
+      writeFileSync(big, `{"thresholds": {}, "description": "${'x'.repeat(1024 * 1024)}"}`);
+      const [problem] = problemsOf(() => loadThresholdFile(big, checkExpression));
+      assert.match(problem!, /big\.json: 1048\d+ bytes; a threshold file may have at most 1048576 bytes/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('accepts a file with string and object thresholds, run checks and regression rules', () => {
     const file = loadThresholdFile(join(fixtures, 'thresholds-pass.json'), checkExpression);
     assert.deepEqual(Object.keys(file.thresholds), ['e2e_duration', 'e2e_success', 'http_req_duration{name:submit}']);
