@@ -18,6 +18,7 @@ import { executeScenario } from './execute-scenario.ts';
 import { RunAbortedError, RunComponentError, RunTargetError, messageOf } from './errors.ts';
 import { StackWatch, type ComponentFailure, type WatchedComponent } from './watch.ts';
 import { watchedComponents } from './watched.ts';
+import { checkK6Modules } from './k6-modules.ts';
 import { finishRun } from './finish.ts';
 import { k6ThresholdOptions } from './thresholds-file.ts';
 import type { RunRecord } from './record.ts';
@@ -45,6 +46,7 @@ export interface ScenarioOutcome {
 async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teardown: Teardown, sampler: RssSampler): Promise<void> {
   const { entry, dir } = rec;
   const bundle = await bundleScenario(entry.name, { build: opts.build });
+  if (rec.engine.kind === 'k6') checkK6Modules(rec.engine, bundle); // a k6 without the bundle's k6/x modules: 104 before anything starts
   writeJson(dir.file('config.json'), { thresholds: k6ThresholdOptions(rec.file) });
   const infra =
     ctx.infra ??
