@@ -39,6 +39,12 @@ describe('depthExceededAt', () => {
   it('does not count brackets inside strings, escaped quotes included', () => {
     assert.equal(depthExceededAt(JSON.stringify({ a: '[[[[{{{{', b: 'say \\"[[[[\\"' }), 2), -1);
   });
+
+  it('counts the brackets after a string that ends in an escaped backslash', () => {
+    const text = JSON.stringify({ a: 'ends in \\', b: JSON.parse(nested(3)) });
+    assert.equal(depthExceededAt(text, 4), -1);
+    assert.equal(depthExceededAt(text, 3), text.indexOf('[[[') + 2);
+  });
 });
 
 describe('the stub against bad content and deep bodies', () => {
