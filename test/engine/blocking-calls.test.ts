@@ -58,10 +58,10 @@ describe('blocking calls in async functions', () => {
     assert.equal(r.values('checks').fails, 0);
   });
 
-  it('a k6/timers setTimeout due during a sleep fires after it', async () => {
+  it('a k6/timers setTimeout due during a sleep fires after it (unless cleared first; missed interval ticks collapse)', async () => {
     const r = await run(script('timer-during-sleep.js'), { baseUrl: srv.url, mode: 'async' });
     assert.equal(r.exitCode, 0, r.stderr);
-    assert.equal(r.values('checks').passes, 4, r.stderr);
+    assert.equal(r.values('checks').passes, 8, r.stderr);
     assert.equal(r.values('checks').fails, 0);
   });
 
