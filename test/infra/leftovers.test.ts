@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -185,6 +185,31 @@ describe('leftovers of dead runs', () => {
     } finally {
       sleeper.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
+      rmSync(list, { force: true });
+    }
+  });
+
+  it('in a list without start times (older kit), stops only the groups started before the list was written', async () => {
+    const gone = spawnSync('true').pid;
+    const ours = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+    const reused = spawn('sleep', ['600'], { detached: true, stdio: 'ignore' });
+    const list = join(TMP, `k6-llm-perf-watch-${gone}.list`);
+    try {
+      const oursEnds = new Promise((r) => ours.once('exit', r));
+      writeFileSync(list, `g ${ours.pid}\n`);
+      const report1 = await cleanLeftovers({ dir: TMP, graceMs: 2_000, watchdogWaitMs: 0 });
+      assert.match(report1.lines.join('\n'), new RegExp(`stopped process group ${ours.pid} \\(sleep\\)`));
+      await oursEnds;
+      // Written a minute before `reused` started: that pid cannot be the one the list meant.
+      writeFileSync(list, `g ${reused.pid}\n`);
+      const past = new Date(Date.now() - 60_000);
+      utimesSync(list, past, past);
+      const report2 = await cleanLeftovers({ dir: TMP, graceMs: 500, watchdogWaitMs: 0 });
+      assert.match(report2.lines.join('\n'), new RegExp(`left process group ${reused.pid} alone`));
+      assert.ok(groupAlive(reused.pid!));
+    } finally {
+      ours.kill('SIGKILL');
+      reused.kill('SIGKILL');
       rmSync(list, { force: true });
     }
   });
