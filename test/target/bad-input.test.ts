@@ -86,6 +86,18 @@ describe('__proto__ keys', () => {
   });
 });
 
+describe('deeply nested bodies', () => {
+  const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+
+  it('answers 400 naming the 64-level limit for a value nested 5000 levels deep (quoting it in the message overflowed the stack: 500)', async () => {
+    await assertRefused('/v1/requests', `{"prompt":"x","mode":${nested(5000)}}`, 'body', /JSON nested deeper than 64 levels \(at character \d+\)/);
+  });
+
+  it('accepts nesting up to the limit and reports the field as usual', async () => {
+    await assertRefused('/v1/requests', `{"prompt":"x","mode":${nested(63)}}`, 'mode', /expected one of quick, detailed/);
+  });
+});
+
 describe('after the bad input', () => {
   it('completes a good request and reports itself healthy', async () => {
     const r = await call('POST', `${base}/v1/requests`, item({ prompt: 'still here?' }));
