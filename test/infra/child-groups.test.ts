@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isListening } from '../../infra/lifecycle/ports.ts';
 import { watchInfo } from '../../infra/lifecycle/registry.ts';
-import { stubUp } from '../../infra/run/stack.ts';
+import { startInfra } from '../../infra/index.ts';
+import { stubUp, targetUp } from '../../infra/run/stack.ts';
 import { Teardown } from '../../infra/run/teardown.ts';
 import { groupAlive } from './helpers.ts';
 
@@ -64,6 +65,30 @@ describe('the run stub (stubUp)', () => {
       assert.equal(listed(stub.pid), false);
     } finally {
       await teardown.run();
+    }
+  });
+});
+
+describe('the run target (targetUp)', () => {
+  it('leads its own registered process group and is stopped by teardown', async () => {
+    const logDir = mkdtempSync(join(tmpdir(), 'k6-llm-perf-test-target-'));
+    const infra = await startInfra({ provider: 'local', services: ['redis', 'postgres'], progress: 'silent' });
+    const teardown = new Teardown(() => undefined);
+    try {
+      const stub = await stubUp(logDir, teardown);
+      const { target } = await targetUp({ infra, llmUrl: stub.url, realProvider: false, logDir }, teardown);
+      assert.equal(pgrpOf(target.pid), target.pid, 'the child leads its own group');
+      assert.ok(listed(target.pid), 'its group is in the watch list');
+      await teardown.run();
+      assert.notEqual(await target.exited, 'SIGKILL', 'stopped gracefully');
+      await until(() => !groupAlive(target.pid));
+      assert.equal(groupAlive(target.pid), false);
+      assert.equal(listed(target.pid), false);
+      assert.equal(await isListening(Number(new URL(target.url).port)), false, 'port free');
+    } finally {
+      await teardown.run();
+      await infra.down();
+      rmSync(logDir, { recursive: true, force: true });
     }
   });
 });
