@@ -116,6 +116,8 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     });
     server.listen(options.port ?? 0, host, () => {
       server.removeAllListeners('error');
+      // Later errors (accept failing with EMFILE under load) are logged; the stub keeps serving.
+      server.on('error', (err) => console.error(`mock-llm: server error: ${err.message}`));
       resolve();
     });
   });
