@@ -87,6 +87,8 @@ export function parseRuleSpec(spec: string, where = '--rule'): RegressionRule {
   return rule as RegressionRule;
 }
 
+const RULE_FIELDS = new Set(['metric', 'stat', 'maxIncreasePct', 'minAbsolute', 'alpha', 'minSamples']);
+
 /** The rule's known fields only (validated), optional ones when given. */
 export function pickRule(obj: Partial<Record<keyof RegressionRule, unknown>>): RegressionRule {
   const rule: RegressionRule = { metric: obj.metric as string, stat: obj.stat as string, maxIncreasePct: obj.maxIncreasePct as number };
@@ -118,7 +120,8 @@ export async function rulesFromThresholdsFile(file: string): Promise<RegressionR
       return;
     }
     const obj = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<Record<keyof RegressionRule, unknown>>;
-    const p = ruleProblems(obj, where);
+    const unknown = Object.keys(obj).filter((k) => !RULE_FIELDS.has(k));
+    const p = [...ruleProblems(obj, where), ...unknown.map((k) => `${where}.${k}: unknown field (expected ${[...RULE_FIELDS].join(', ')})`)];
     if (p.length) problems.push(...p);
     else rules.push(pickRule(obj));
   });

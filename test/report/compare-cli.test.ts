@@ -45,6 +45,34 @@ describe('k6-llm-perf compare', () => {
     assert.equal(c.regressions[0]?.metric, 'http_req_duration');
   });
 
+  it('pools several baselines and prints each run, then the verdict with its p-value', async () => {
+    const r = await runCli(['compare', baselineDir, join(baselineDir, 'summary.json'), currentDir, '--rule', 'http_req_duration:p(95):10']);
+    assert.equal(r.code, 99, r.stderr + r.stdout);
+    assert.match(r.stdout, /^baseline: 2 runs pooled$/m);
+    assert.match(r.stdout, /REGRESSION: http_req_duration p\(95\) 20\.\d% worse \(rule ≤10%, p=/);
+  });
+
+  it('exits 99 with --strict when a rule is inconclusive, 0 without', async () => {
+    const dir = join(tmp.dir, 'summary-only');
+    const { mkdirSync, copyFileSync } = await import('node:fs');
+    mkdirSync(dir);
+    copyFileSync(join(currentDir, 'summary.json'), join(dir, 'summary.json'));
+    const lax = await runCli(['compare', baselineDir, dir, '--rule', 'http_req_duration:p(95):10']);
+    assert.equal(lax.code, 0, lax.stderr + lax.stdout);
+    assert.match(lax.stdout, /1 rule inconclusive \(not failing; --strict fails them\): http_req_duration p\(95\)/);
+    const strict = await runCli(['compare', baselineDir, dir, '--rule', 'http_req_duration:p(95):10', '--strict']);
+    assert.equal(strict.code, 99, strict.stderr + strict.stdout);
+  });
+
+  it('exits 104 on a bad --alpha and on a single path', async () => {
+    const bad = await runCli(['compare', baselineDir, currentDir, '--alpha', '2']);
+    assert.equal(bad.code, 104);
+    assert.match(bad.stderr, /--alpha 2: expected a significance level/);
+    const one = await runCli(['compare', baselineDir]);
+    assert.equal(one.code, 104);
+    assert.match(one.stderr, /expected at least a baseline and a current run/);
+  });
+
   it('exits 104 naming the file when the baseline does not exist', async () => {
     const missing = join(tmp.dir, 'nope');
     const r = await runCli(['compare', missing, currentDir]);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseRuleSpec, rulesFromThresholdsFile } from '../../infra/report/rules.ts';
+import { defaultMinAbsolute, parseRuleSpec, rulesFromThresholdsFile } from '../../infra/report/rules.ts';
 import { ReportError } from '../../infra/report/errors.ts';
 import { tempDir } from './helpers.ts';
 
@@ -58,5 +58,39 @@ describe('rulesFromThresholdsFile', () => {
       assert.match(e.message, /regression\[1\]\.stat/);
       return true;
     });
+  });
+});
+
+describe('rule fields of the regression gate', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  before(() => {
+    tmp = tempDir();
+  });
+  after(() => tmp.remove());
+
+  it('keeps minAbsolute, alpha and minSamples when given, and leaves them out otherwise (defaults apply)', async () => {
+    const f = join(tmp.dir, 'gate.json');
+    writeFileSync(f, JSON.stringify({ regression: [{ metric: 'e2e_duration', stat: 'p(95)', maxIncreasePct: 10, minAbsolute: 5, alpha: 0.05, minSamples: 30 }, { metric: 'checks', stat: 'rate', maxIncreasePct: 5 }] }));
+    assert.deepEqual(await rulesFromThresholdsFile(f), [
+      { metric: 'e2e_duration', stat: 'p(95)', maxIncreasePct: 10, minAbsolute: 5, alpha: 0.05, minSamples: 30 },
+      { metric: 'checks', stat: 'rate', maxIncreasePct: 5 },
+    ]);
+  });
+
+  it('names each bad gate field and an unknown one', async () => {
+    const f = join(tmp.dir, 'bad-gate.json');
+    writeFileSync(f, JSON.stringify({ regression: [{ metric: 'x', stat: 'avg', maxIncreasePct: 1, minAbsolute: -1, alpha: 0.7, minSamples: 1.5, significance: 0.01 }] }));
+    await assert.rejects(rulesFromThresholdsFile(f), (e: unknown) => {
+      assert.ok(e instanceof ReportError);
+      assert.match(e.message, /regression\[0\]\.minAbsolute must be a number ≥ 0/);
+      assert.match(e.message, /regression\[0\]\.alpha must be a significance level between 0 and 0\.5/);
+      assert.match(e.message, /regression\[0\]\.minSamples must be an integer ≥ 2/);
+      assert.match(e.message, /regression\[0\]\.significance: unknown field/);
+      return true;
+    });
+  });
+
+  it('gives the documented default floors per metric type', () => {
+    assert.deepEqual([defaultMinAbsolute('trend', 'p(95)'), defaultMinAbsolute('rate', 'rate'), defaultMinAbsolute('counter', 'count'), defaultMinAbsolute('counter', 'rate'), defaultMinAbsolute('gauge', 'value')], [1, 0.01, 1, 0.1, 0]);
   });
 });
