@@ -111,5 +111,6 @@ describe('PostgreSQL killed under a running target', () => {
     const log = readFileSync(logFile, 'utf8');
     assert.match(log, /PostgreSQL connection lost/);
     assert.match(log, /relay batch failed; retrying/);
+    assert.match(log, /job failed; left for redelivery/); // the in-flight requests, left pending in Redis
   });
 });
