@@ -99,11 +99,13 @@ function assertComponentFailure(run: FaultRun, component: string): void {
   assert.equal(row?.metric, component);
   assert.equal(row?.ok, false);
   assert.match(verdict.notes.join('\n'), new RegExp(`${component} failed during the run`));
-  assert.match(result.stdout, new RegExp(`FAIL +run +${component.replace(' ', ' ')} +healthy during the run`));
+  assert.match(result.stdout, new RegExp(`FAIL +run +${component} +healthy during the run`));
   console.log(`# ${component}: fault -> exit ${((run.endAt - run.faultAt) / 1000).toFixed(1)} s`);
 }
 
-const kill9 = (c: Watched): void => process.kill(c.pid, 'SIGKILL');
+const kill9 = (c: Watched): void => {
+  process.kill(c.pid, 'SIGKILL');
+};
 
 describe('a component dies during the run', { timeout: 900_000 }, () => {
   for (const component of ['kafka', 'redis', 'postgres', 'target']) {
