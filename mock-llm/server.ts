@@ -1,6 +1,8 @@
 /**
- * The request path: route, read the body, validate, plan, then either answer an
- * injected error, hang, or queue for a slot and generate. No framework: node:http.
+ * The request path: route, read the body, bound its nesting (64 levels), parse,
+ * validate, plan, then either answer an injected error, hang, or queue for a slot and
+ * generate. No framework: node:http. An exception in any of it answers 500 (see
+ * `crashed`); the server goes on serving.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Admission } from './admission.ts';

@@ -1,8 +1,10 @@
 /**
  * The HTTP API (fastify). Routes: POST /v1/requests, POST /v1/batch,
  * GET /v1/requests/:id, GET /healthz, GET /metrics. Every bad input answers
- * 400 {error: {code: 'invalid_request', field, message, problems}}; a body over the
- * limit 413; an unknown route 404; a known path with another method 405.
+ * 400 {error: {code: 'invalid_request', field, message, problems}} (malformed JSON, nesting
+ * past 64 levels, a `__proto__` key, NUL or a lone surrogate in a string: see
+ * json-body.ts and validation.ts); a body over the limit 413; an unknown route 404; a
+ * known path with another method 405.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
