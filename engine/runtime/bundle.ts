@@ -47,6 +47,8 @@ export type ScriptFactory = (
 
 const PARAMS = ['require', 'module', 'exports', '__VU', '__ENV', 'open', 'console', '__k6'];
 const PRELUDE = `let __ITER = 0; __k6.setIter = (n) => { __ITER = n; }; const Math = require('${VU_GLOBALS}').Math;`;
+/** Characters the prelude puts before the bundle on its first line (stack-map.ts shifts them out). */
+export const PRELUDE_LENGTH = PRELUDE.length;
 
 /** Bundles the script (in the parent, once). Syntax and resolution errors become ScriptError (exit 107). */
 export async function bundleScript(file: string): Promise<BundledScript> {

@@ -8,7 +8,8 @@ import { format } from 'node:util';
 import { InterruptError, ScriptError, TestAbortError } from '../errors.ts';
 import type { ExecVu, IterationOutcome, ScenarioRun } from '../executors/context.ts';
 import type { VuPhase } from '../modules/api.ts';
-import type { ScriptHooks } from './bundle.ts';
+import { PRELUDE_LENGTH, type ScriptHooks } from './bundle.ts';
+import { mapStack } from './stack-map.ts';
 import type { VuHost } from './host.ts';
 import { VuState } from './vu-state.ts';
 import { Interrupt } from './interrupt.ts';
@@ -53,7 +54,7 @@ export class Vu implements ExecVu {
     try {
       this.host.factory(require, module, module.exports, this.idInTest, st.env, (p, m) => this.open(p, m), this.console(), this.hooks);
     } catch (err) {
-      throw new ScriptError(`the init context of ${this.host.script.path} threw: ${describe(err)}`, { cause: err });
+      throw new ScriptError(`the init context of ${this.host.script.path} threw: ${this.describeMapped(err)}`, { cause: err });
     }
     this.exports = module.exports;
   }
@@ -120,7 +121,7 @@ export class Vu implements ExecVu {
       return await (fn as Fn)(arg);
     } catch (err) {
       if (err instanceof TestAbortError) throw err;
-      throw new ScriptError(`${name}() threw: ${describe(err)}`, { cause: err });
+      throw new ScriptError(`${name}() threw: ${this.describeMapped(err)}`, { cause: err });
     } finally {
       this.current = null;
       st.signal = null;
@@ -165,8 +166,14 @@ export class Vu implements ExecVu {
       return 'interrupted';
     }
     const scn = this.state.scenario!;
-    this.host.log('ERRO', describe(err), { executor: scn.config.executor, scenario: scn.config.name, source: 'stacktrace' });
+    this.host.log('ERRO', this.describeMapped(err), { executor: scn.config.executor, scenario: scn.config.name, source: 'stacktrace' });
     return 'failed';
+  }
+
+  /** describe(err) with the stack's frames at the script's original files and lines. */
+  private describeMapped(err: unknown): string {
+    const { path, code } = this.host.script;
+    return mapStack(describe(err), path, code, PRELUDE_LENGTH);
   }
 
   private open(path: string, mode?: string): unknown {

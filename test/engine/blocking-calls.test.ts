@@ -86,6 +86,12 @@ describe('blocking calls in async functions', () => {
     for (const vu of [1, 2]) assert.deepEqual(stepsOf(vu), ['batch', 'in-check', 'batch', 'in-check'], `VU ${vu}`);
   });
 
+  it('an error thrown after a rewritten call is reported at its original file and line', async () => {
+    const r = await run(script('error-line.js'), { mode: 'async' });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.match(r.stderr, /thrown on line 9\n\s+at .*blocking\/error-line\.js:9:\d+/);
+  });
+
   it('--verbose prints the rewrite and its cost, then "cached" for the same script', async () => {
     const first = await run(script('group-sleep.js'), { baseUrl: srv.url, mode: 'async', verbose: true });
     assert.match(first.stderr, /blocking-call rewrite of .*group-sleep\.js: (cached|[\d.]+ ms) \(2 blocking call\(s\) awaited, 1 group\/check callback\(s\) made async\)/);
