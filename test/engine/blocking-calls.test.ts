@@ -92,6 +92,16 @@ describe('blocking calls in async functions', () => {
     assert.match(r.stderr, /thrown on line 9\n\s+at .*blocking\/error-line\.js:9:\d+/);
   });
 
+  it('the rewritten scripts give the same counts in sync mode (a thread per VU, where the calls block for real)', async () => {
+    const mixed = await run(script('mixed.js'), { baseUrl: srv.url, mode: 'sync' });
+    assert.equal(mixed.exitCode, 0, mixed.stderr);
+    near(mixed.values('iterations').count, 6, 2, 'iterations');
+    assert.equal(mixed.values('http_reqs').count, mixed.values('iterations').count! * 3);
+    const timers = await run(script('timer-during-sleep.js'), { mode: 'sync' });
+    assert.equal(timers.exitCode, 0, timers.stderr);
+    assert.equal(timers.values('checks').passes, 8, timers.stderr);
+  });
+
   it('--verbose prints the rewrite and its cost, then "cached" for the same script', async () => {
     const first = await run(script('group-sleep.js'), { baseUrl: srv.url, mode: 'async', verbose: true });
     assert.match(first.stderr, /blocking-call rewrite of .*group-sleep\.js: (cached|[\d.]+ ms) \(2 blocking call\(s\) awaited, 1 group\/check callback\(s\) made async\)/);
