@@ -43,7 +43,8 @@ export interface SpawnedMockLlm {
   logFile: string | undefined;
   /** Resolves with the exit code (or the signal name) once the child has exited. */
   exited: Promise<number | string>;
-  stop(): Promise<void>;
+  /** SIGTERM (and SIGCONT, so a stopped child handles it), SIGKILL after `graceMs` (default: the spawn's stopGraceMs). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** The child did not become ready; the message holds its last output. */
@@ -114,11 +115,12 @@ export async function spawnMockLlm(opts: SpawnMockLlmOptions = {}): Promise<Spaw
     tail = (tail + chunk.toString()).slice(-4096);
   });
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
+  const stop = (graceMs?: number): Promise<void> =>
     (stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const timer = setTimeout(kill, opts.stopGraceMs ?? 10_000);
+        child.kill('SIGCONT');
+        const timer = setTimeout(kill, graceMs ?? opts.stopGraceMs ?? 10_000);
         await exited;
         clearTimeout(timer);
       }

@@ -18,7 +18,8 @@ export interface SpawnedTarget {
   pid: number;
   /** Resolves with the exit code (or the signal name) once the child has exited. */
   exited: Promise<number | string>;
-  stop(): Promise<void>;
+  /** SIGTERM (and SIGCONT, so a stopped child handles it), SIGKILL after `graceMs` (default: its shutdown timeout + 10 s). */
+  stop(graceMs?: number): Promise<void>;
 }
 
 export interface SpawnOptions {
@@ -98,11 +99,12 @@ export async function spawnTarget(config: TargetConfig, opts: SpawnOptions = {})
     tail.splice(0, Math.max(0, tail.length - 30));
   });
   let stopping: Promise<void> | undefined;
-  const stop = () =>
+  const stop = (graceMs?: number) =>
     (stopping ??= (async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const timer = setTimeout(kill, c.shutdownTimeoutMs + 10_000);
+        child.kill('SIGCONT');
+        const timer = setTimeout(kill, graceMs ?? c.shutdownTimeoutMs + 10_000);
         await exited;
         clearTimeout(timer);
       }

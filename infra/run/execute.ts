@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import type { RssSampler } from './rss.ts';
+import { groupLease } from '../lifecycle/registry.ts';
 
 export interface ExecuteInput {
   command: string;
@@ -41,6 +42,9 @@ export function executeEngine(input: ExecuteInput): Promise<ExecuteResult> {
     });
     const killOnExit = (): void => void child.kill('SIGKILL');
     process.once('exit', killOnExit);
+    // Registered like the servers: an orchestrator SIGKILLed with its watchdog leaves no engine running on.
+    const lease = groupLease();
+    if (child.pid !== undefined) lease.track(child.pid);
     if (child.pid !== undefined) input.sampler.watch('engine', child.pid);
     child.stdout.on('data', (chunk: Buffer) => {
       log.write(chunk);
@@ -59,11 +63,13 @@ export function executeEngine(input: ExecuteInput): Promise<ExecuteResult> {
     if (input.signal.aborted) onAbort();
     else input.signal.addEventListener('abort', onAbort, { once: true });
     child.on('error', (err) => {
+      lease.release();
       input.signal.removeEventListener('abort', onAbort);
       log.end();
       reject(err);
     });
     child.on('close', (code, signal) => {
+      lease.release();
       process.off('exit', killOnExit);
       input.sampler.sample();
       input.signal.removeEventListener('abort', onAbort);

@@ -69,7 +69,7 @@ async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teard
   throwIfAborted(ctx.signal);
   const baseUrl = opts.targetUrl ?? target?.target.url;
   const targetChild = target ? { ...target.target, logFile: join(dir.logs, 'target.log') } : undefined;
-  const watch = watchStack(watchedComponents(infra, stub ?? undefined, targetChild), opts, ctx, rec);
+  const watch = watchStack(watchedComponents(infra, stub ?? undefined, targetChild), opts, ctx, rec, teardown);
   try {
     rec.execution = await executeScenario({ opts, ctx: { ...ctx, signal: watch.signal }, rec, bundle, sampler, endpoints: infra.endpoints, baseUrl, llmUrl });
   } finally {
@@ -81,13 +81,14 @@ async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teard
 }
 
 /** Starts the stack watch for the engine's run; its signal aborts the engine when a component fails. */
-function watchStack(components: WatchedComponent[], opts: RunOptions, ctx: RunContext, rec: RunRecord): { signal: AbortSignal; stop(): void } {
+function watchStack(components: WatchedComponent[], opts: RunOptions, ctx: RunContext, rec: RunRecord, teardown: Teardown): { signal: AbortSignal; stop(): void } {
   const abort = new AbortController();
   if (components.length) ctx.log(`run: watching ${components.map((c) => `${c.name} ${c.address ?? ''}${c.pid !== undefined ? ` (pid ${c.pid})` : ''}`).join(', ')}`);
   const watch = new StackWatch(components, {
     graceMs: opts.healthGraceMs,
     onFailure: (f) => {
       rec.componentFailure = f;
+      teardown.urgent = true;
       ctx.log(`run: ${f.component} failed at ${f.since.toISOString()} (${f.reason}); stopping the engine`);
       abort.abort(componentError(f));
     },

@@ -45,12 +45,15 @@ export async function infraUp(req: InfraRequest, teardown: Teardown): Promise<In
  * seed 42, performance mode (no simulated errors), its log in logs/mock-llm.log.
  * `pid` and `exited` let the caller watch it.
  */
+/** SIGTERM → SIGKILL bound of the stub and the target when the run failed for a component (Teardown.urgent). */
+const URGENT_STOP_MS = 2000;
+
 export async function stubUp(logDir: string, teardown: Teardown): Promise<SpawnedMockLlm> {
   const lease = groupLease();
   try {
     const stub = await spawnMockLlm({ seed: 42, performanceMode: true, logFile: join(logDir, 'mock-llm.log'), detached: true, onSpawn: lease.track });
     void stub.exited.then(lease.release);
-    teardown.add('mock LLM', () => stub.stop());
+    teardown.add('mock LLM', () => stub.stop(teardown.urgent ? URGENT_STOP_MS : undefined));
     return stub;
   } catch (err) {
     lease.release();
@@ -104,7 +107,7 @@ export async function targetUp(req: TargetRequest, teardown: Teardown): Promise<
   });
   teardown.add('target', () => {
     stopping = true;
-    return target.stop();
+    return target.stop(teardown.urgent ? URGENT_STOP_MS : undefined);
   });
   return { target, died: () => death };
 }

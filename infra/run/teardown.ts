@@ -16,6 +16,11 @@ interface Step {
 export class Teardown {
   private steps: Step[] = [];
   readonly warnings: string[] = [];
+  /**
+   * Set when the run already failed for a component of the stack: the services the kit started
+   * need no graceful shutdown then (their dependencies may be gone, which makes it hang).
+   */
+  urgent = false;
   constructor(private readonly warn: Warn, private readonly stepTimeoutMs = 30_000) {}
 
   add(name: string, fn: () => Promise<void> | void): void {
