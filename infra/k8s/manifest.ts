@@ -41,7 +41,7 @@ function requiredEnv(entry: ScenarioEntry): Array<[string, string]> {
   if (entry.target) need.push(['BASE_URL', '--target: the URL of the service under test, as the pods reach it']);
   if (entry.stub === 'script') need.push(['LLM_URL', '-e LLM_URL=...: the LLM endpoint the script streams from']);
   if (entry.script.includes('redis')) need.push(['REDIS_URL', '-e REDIS_URL=redis://...']);
-  if (entry.script.includes('postgres')) need.push(['DATABASE_URL', '-e DATABASE_URL=postgres://...']);
+  if (entry.script.includes('postgres')) need.push(['DATABASE_URL', '-e DATABASE_URL=postgres://...?sslmode=disable']);
   if (entry.script.includes('kafka')) need.push(['KAFKA_BROKERS', '-e KAFKA_BROKERS=host:9092,...']);
   return need;
 }
