@@ -1,6 +1,7 @@
 /**
- * Loading a script: esbuild bundles it to one CommonJS function body (its relative imports
- * included, `k6` and `k6/*` left as `require` calls), and each thread compiles that body once
+ * Loading a script: esbuild bundles it (load-script.ts, in the parent only) to one CommonJS
+ * function body (its relative imports included, `k6` and `k6/*` left as `require` calls), and
+ * each thread compiles that body once
  * with `vm.compileFunction` into a factory. One factory call = one VU's module instance.
  *
  * The factory's parameters are the VU's globals (`require`, `module`, `exports`, `__VU`, `__ENV`,
@@ -10,12 +11,10 @@
  * Between bundling and compiling, transform/ rewrites k6's blocking calls inside async functions
  * into awaits (through `__k6.hold` / `__k6.twin`), so an async iteration runs at k6's pace.
  */
-import { build } from 'esbuild';
-import { resolve } from 'node:path';
 import vm from 'node:vm';
 import { ScriptError } from '../errors.ts';
 import { VU_GLOBALS } from './module-map.ts';
-import { RewriteParseError, transformBundle, type TransformStats } from '../transform/index.ts';
+import type { TransformStats } from '../transform/index.ts';
 
 export interface BundledScript {
   /** Absolute path of the script. */
@@ -49,39 +48,6 @@ const PARAMS = ['require', 'module', 'exports', '__VU', '__ENV', 'open', 'consol
 const PRELUDE = `let __ITER = 0; __k6.setIter = (n) => { __ITER = n; }; const Math = require('${VU_GLOBALS}').Math;`;
 /** Characters the prelude puts before the bundle on its first line (stack-map.ts shifts them out). */
 export const PRELUDE_LENGTH = PRELUDE.length;
-
-/** Bundles the script (in the parent, once). Syntax and resolution errors become ScriptError (exit 107). */
-export async function bundleScript(file: string): Promise<BundledScript> {
-  const path = resolve(file);
-  try {
-    const out = await build({
-      entryPoints: [path],
-      bundle: true,
-      write: false,
-      format: 'cjs',
-      platform: 'neutral',
-      target: 'es2022',
-      sourcemap: 'inline',
-      metafile: true,
-      logLevel: 'silent',
-      external: ['k6', 'k6/*'],
-      mainFields: ['module', 'main'],
-    });
-    const imports = new Set<string>();
-    for (const input of Object.values(out.metafile.inputs)) {
-      for (const imp of input.imports) if (imp.external) imports.add(imp.path);
-    }
-    const rewritten = transformBundle(out.outputFiles[0]!.text, path);
-    return { path, code: rewritten.code, k6Imports: [...imports].sort(), rewrite: rewritten.stats };
-  } catch (err) {
-    if (err instanceof RewriteParseError) throw new ScriptError(`cannot load script ${file}: ${err.message}`, { cause: err });
-    const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors;
-    const text = errors?.length
-      ? errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ''}${e.text}`).join('\n')
-      : (err as Error).message;
-    throw new ScriptError(`cannot load script ${file}:\n${text}`, { cause: err });
-  }
-}
 
 /** Compiles the bundle into a factory (once per thread). */
 export function compileScript(script: BundledScript): ScriptFactory {

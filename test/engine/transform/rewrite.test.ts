@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'acorn';
 import { rewriteBlockingCalls, RewriteParseError } from '../../../engine/transform/rewrite.ts';
 import { transformBundle } from '../../../engine/transform/index.ts';
-import { bundleScript } from '../../../engine/runtime/bundle.ts';
+import { bundleScript } from '../../../engine/runtime/load-script.ts';
 
 const HOLD = (call: string) => `(await __k6.hold(${call}))`;
 const TWIN = (callee: string, args: string) => `(await __k6.hold(__k6.twin(${callee})(${args})))`;
