@@ -10,7 +10,8 @@
  * `--infra external`; each run gets a fresh stub (seed 42, performance mode, as the kit starts it)
  * given with `--llm-url`, so only its latency differs between the two series.
  *
- * Run: node --import tsx bench/regression-gate.ts [--runs N] [--slowdown 1.2] [--rate R]
+ * Run: node --import tsx bench/regression-gate.ts [--runs N] [--slowdown 1.2] [--rate R] [--keep DIR]
+ * (--keep DIR: the results folders stay in DIR, for `compare` by hand).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -22,7 +23,7 @@ import { defaultConfig, startMockLlm } from '../mock-llm/index.ts';
 import { compareResults, rulesFromThresholdsFile, type RegressionRule } from '../infra/report/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '10' }, slowdown: { type: 'string', default: '1.2' }, rate: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '10' }, slowdown: { type: 'string', default: '1.2' }, rate: { type: 'string' }, keep: { type: 'string' } } });
 const RUNS = Number(args.runs);
 const SLOWDOWN = Number(args.slowdown);
 if (!(Number.isInteger(RUNS) && RUNS >= 2) || !(SLOWDOWN > 0)) throw new Error(`--runs must be an integer ≥ 2 (got ${args.runs}), --slowdown a factor > 0 (got ${args.slowdown})`);
@@ -68,7 +69,11 @@ async function tally(pairs: Array<[string, string]>, rules: RegressionRule[]): P
   for (const [a, b] of pairs) {
     const c = await compareResults(a, b, rules);
     t.pairs++;
-    if (!c.ok) t.flagged++;
+    if (!c.ok) {
+      t.flagged++;
+      const why = c.regressions.map((r) => `${r.metric} ${r.stat}: ${r.reason}`).join('; ');
+      console.log(`    flagged ${a.split('/').slice(-2, -1)[0]} → ${b.split('/').slice(-2, -1)[0]}: ${why}`);
+    }
     if (c.inconclusive.length) t.inconclusive++;
     if (c.rows.some((r) => r.maxIncreasePct !== null && (r.worsePct === null ? r.delta !== 0 && r.delta !== null : r.worsePct > r.maxIncreasePct))) t.oldGate++;
   }
@@ -82,7 +87,7 @@ async function values(dir: string, rules: RegressionRule[]): Promise<string> {
 
 async function main(): Promise<void> {
   const rules = await rulesFromThresholdsFile(join(ROOT, 'thresholds/load.json'));
-  const work = mkdtempSync(join(tmpdir(), 'regression-gate-'));
+  const work = args.keep ? resolve(args.keep) : mkdtempSync(join(tmpdir(), 'regression-gate-'));
   console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared)`);
   console.log(`regression gate: ${RUNS} unchanged + ${RUNS} slower (mock latency ×${SLOWDOWN}) runs of load --profile short${args.rate ? ` --rate ${args.rate}` : ''}; rules of thresholds/load.json: ${rules.map((r) => `${r.metric} ${r.stat} ${r.maxIncreasePct}%`).join(', ')}`);
   const infra = await startInfra({ provider: 'local', services: ['redis', 'postgres', 'kafka'], progress: 'silent' });
@@ -110,7 +115,7 @@ async function main(): Promise<void> {
     console.log(`${2 * RUNS} runs in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await infra.down();
-    rmSync(work, { recursive: true, force: true });
+    if (!args.keep) rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * Baseline comparison: per metric and stat, baseline, current, delta with its interval, the p-value
  * of "the current run is worse", and a verdict with its reason. A rule fails a row only when the
- * worsening is beyond its maxIncreasePct, beyond its absolute floor, statistically significant, and
- * (with several baseline runs) outside the baseline runs' own spread; too few samples to tell is
+ * worsening is beyond its maxIncreasePct, beyond its absolute floor, statistically significant (the
+ * test, and the delta's interval excluding 0), and (with several baseline runs) outside the baseline
+ * runs' own spread; too few samples to tell is
  * "inconclusive" (a failure only when strict). Method and assumptions: docs/regression.md.
  */
 import { ReportError } from './errors.ts';
@@ -61,6 +62,9 @@ function decide({ b, c, worse, worsePct, rule, ev, spread }: Inputs): Decision {
     return { verdict: 'inconclusive', reason: `too few samples (baseline ${nb ?? '?'}, current ${nc ?? '?'}; the rule needs ${rule.minSamples} each)` };
   }
   if (ev.pValue >= rule.alpha) return { verdict: 'ok', reason: `not significant (p=${fmtP(ev.pValue)} ≥ α ${rule.alpha})` };
+  if (ev.ci && (worse === 'higher' ? ev.ci[0] <= 0 : ev.ci[1] >= 0)) {
+    return { verdict: 'ok', reason: `p=${fmtP(ev.pValue)}, but the ${Math.round((1 - rule.alpha) * 100)}% interval of the delta [${fmtNumber(ev.ci[0])}, ${fmtNumber(ev.ci[1])}] holds 0` };
+  }
   if (spread && (worse === 'higher' ? c <= spread.max : c >= spread.min)) {
     return { verdict: 'ok', reason: `significant (p=${fmtP(ev.pValue)}) but within the ${spread.runs} baseline runs' spread ${fmtNumber(spread.min)}..${fmtNumber(spread.max)}` };
   }

@@ -30,7 +30,7 @@ describe('k6-llm-perf compare', () => {
 
   it('reads the regression rules of a threshold file', async () => {
     const file = join(tmp.dir, 'load.json');
-    writeFileSync(file, JSON.stringify({ thresholds: {}, regression: [{ metric: 'http_req_failed', stat: 'rate', maxIncreasePct: 50, minAbsolute: 0.001, alpha: 0.05 }] }));
+    writeFileSync(file, JSON.stringify({ thresholds: {}, regression: [{ metric: 'http_req_failed', stat: 'rate', maxIncreasePct: 50, minAbsolute: 0.001, alpha: 0.1 }] }));
     const r = await runCli(['compare', baselineDir, currentDir, '--thresholds', file]);
     assert.equal(r.code, 99, r.stderr);
     assert.match(r.stdout, /REGRESSION: http_req_failed rate/);
