@@ -4,12 +4,15 @@
  *
  * `business` submits requests at a steady rate (POST /v1/requests writes the request
  * row and its `llm.request.created.v1` event in one transaction, then answers 202; the
- * worker later writes `completed` or `failed` with the result). `consumer` (one VU)
- * reads the topic through `k6/x/kafka` as a fresh consumer group while that happens.
- * Once the business phase is over it keeps reading until every accepted request (every
- * llm_requests row of this run, read through `k6/x/sql`) has its `created` and a
- * terminal event on Kafka, or OUTBOX_WAIT runs out (the bounded drain wait), then counts
- * (scripts/lib/outbox-check.ts) and prints a one-line account:
+ * worker later writes `completed` or `failed` with the result). Once it is over,
+ * `teardown` reads the topic through `k6/x/kafka` as a fresh consumer group (from the
+ * first offset) until every accepted request (every llm_requests row of this run, read
+ * through `k6/x/sql`) has its `created` and a terminal event on Kafka, or OUTBOX_WAIT
+ * runs out (the bounded drain wait for requests still in flight), then counts
+ * (scripts/lib/outbox-check.ts) and prints a one-line account. The count lives in
+ * teardown because teardown also runs when the test is stopped (Ctrl-C, the kit's stack
+ * watch when a component dies): a run cut short still reports what it lost. Stopped
+ * before the business phase's planned end, it drains for 5 s at most.
  *
  *   outbox_events_lost       Counter, events missing on Kafka: per accepted request, no
  *                            `created` (1) and no completed/failed (1)           == 0
@@ -21,7 +24,7 @@
  *   outbox_verified          Counter, 1 when the count above ran to its end     >= 1
  *   outbox_requests_accepted Counter, the accepted requests the count covered   >= 1
  *                            (nothing accepted: "0 lost" would prove nothing)
- *   outbox_publish_lag       Trend, Kafka record time - event occurred_at (ms)
+ *   outbox_publish_lag       Trend, Kafka record timestamp - event occurred_at (ms)
  *   outbox_events_consumed   Counter by event_type
  *   outbox_submit_success    Rate of accepted submissions
  * The three counts are added once, at the end, zeros included: a verification that
@@ -54,8 +57,8 @@ const submitSuccess = new Rate('outbox_submit_success');
 const RATE = numberEnv('RATE', 5);
 const DURATION = phase('15s', '6s');
 const WAIT = phase('30s', '10s', 'OUTBOX_WAIT');
-/** The business scenario's gracefulStop: its last requests may still be in flight that long after DURATION. */
-const BUSINESS_GRACE = '5s';
+/** The drain wait of a run stopped before its business phase ended (the stack is likely broken: no point waiting long). */
+const STOPPED_WAIT_MS = 5000;
 
 const db = sql.open(driver, databaseUrl());
 const serdes = new SchemaRegistry();
@@ -64,13 +67,11 @@ export const options = {
   scenarios: {
     business: {
       executor: 'constant-arrival-rate', exec: 'business', rate: RATE, timeUnit: '1s', duration: DURATION,
-      preAllocatedVUs: Math.ceil(RATE * 2), maxVUs: Math.ceil(RATE * 10), gracefulStop: BUSINESS_GRACE,
-    },
-    consumer: {
-      executor: 'per-vu-iterations', exec: 'consumer', vus: 1, iterations: 1,
-      maxDuration: `${Math.ceil((durationMs(DURATION) + durationMs(BUSINESS_GRACE) + durationMs(WAIT)) / 1000) + 30}s`,
+      preAllocatedVUs: Math.ceil(RATE * 2), maxVUs: Math.ceil(RATE * 10), gracefulStop: '5s',
     },
   },
+  // The drain wait, the consumer group's join and the count all happen in teardown.
+  teardownTimeout: `${Math.ceil(durationMs(WAIT) / 1000) + 60}s`,
 };
 
 interface Setup { runId: string; startedAt: number }
@@ -114,15 +115,18 @@ async function acceptedRequests(runId: string): Promise<RequestRow[]> {
   return rows.map((r) => ({ id: String(r.id), status: String(r.status) }));
 }
 
-/** Reads Kafka until the business phase is over and every accepted request is settled, or the drain wait ends. */
+/** Reads Kafka until every accepted request is settled or the drain wait ends (shorter for a run stopped early). */
 async function drain(reader: Reader, ledger: EventLedger, data: Setup): Promise<void> {
   const since = data.startedAt - 1000;
-  const businessEnd = data.startedAt + durationMs(DURATION) + durationMs(BUSINESS_GRACE);
-  const deadline = businessEnd + durationMs(WAIT);
+  const started = Date.now();
+  // The last arrival is due 1/RATE before the end, and an executor may end as soon as it is done: 1 s of slack more.
+  const stoppedEarly = started < data.startedAt + durationMs(DURATION) - 1000 / RATE - 1000;
+  if (stoppedEarly) console.warn(`outbox: the run was stopped before the business phase ended; draining ${STOPPED_WAIT_MS / 1000} s at most`);
+  const deadline = started + (stoppedEarly ? Math.min(STOPPED_WAIT_MS, durationMs(WAIT)) : durationMs(WAIT));
   while (Date.now() < deadline) {
     const messages = await reader.consume({ limit: 500, expectTimeout: true, nanoPrecision: true });
     for (const m of messages) take(ledger, m, since);
-    if (Date.now() > businessEnd && isSettled(await acceptedRequests(data.runId), ledger)) return;
+    if (isSettled(await acceptedRequests(data.runId), ledger)) return;
   }
 }
 
@@ -143,19 +147,17 @@ async function count(ledger: EventLedger, runId: string): Promise<void> {
   console.log(formatAccount(a));
 }
 
-export async function consumer(data: Setup): Promise<void> {
+/** The verification: drain, then count (outbox_verified once it got to the end). */
+export async function teardown(data: Setup): Promise<void> {
   const reader = new Reader({ brokers: kafkaBrokers(), groupID: `k6-outbox-${data.runId}`, groupTopics: [kafkaTopic()], maxWait: '1s' });
-  const ledger = new EventLedger();
   try {
     await verify({ done: verified, name: 'outbox' }, async () => {
+      const ledger = new EventLedger();
       await drain(reader, ledger, data);
       await count(ledger, data.runId);
     });
   } finally {
     await reader.close();
+    await db.close();
   }
-}
-
-export async function teardown(): Promise<void> {
-  await db.close();
 }
