@@ -18,6 +18,7 @@ interface RunFlags {
   summaryTrendStats?: string;
   thresholds: boolean;
   quiet?: boolean;
+  verbose?: boolean;
   summary: boolean;
   executionSegment?: string;
   executionSegmentSequence?: string;
@@ -45,6 +46,7 @@ export function register(program: Command): void {
     .option('--summary-trend-stats <stats>', 'trend stats in the summary, e.g. avg,p(95),p(99.9)')
     .option('--no-thresholds', "don't evaluate thresholds")
     .option('-q, --quiet', 'no banner and no progress line')
+    .option('-v, --verbose', 'print what loading the script cost (bundle, blocking-call rewrite, cache hit)')
     .option('--no-summary', "don't print the end-of-test summary")
     .option('--execution-segment <segment>', "this instance's part of the test, e.g. 0:1/2")
     .option('--execution-segment-sequence <seq>', 'all the segments of the test, e.g. 0,1/2,1')

@@ -64,6 +64,7 @@ export async function runCli(script: string, f: RunFlags): Promise<number> {
       noThresholds: f.thresholds === false,
       noSummary: f.summary === false,
       quiet: f.quiet,
+      verbose: f.verbose,
       executionSegment: f.executionSegment,
       executionSegmentSequence: f.executionSegmentSequence,
       mode: f.mode,
