@@ -38,7 +38,7 @@ import { generateUniqueRequests, uniqueSuffix, type RequestModel } from './lib/d
 import { waitForAll } from './lib/poll.ts';
 import { getRequest, parseJson, submitBatch, submitRequest } from './lib/requests.ts';
 import { PLAN, plannedRows, scenarios } from './lib/bulk-plan.ts';
-import { verify } from './lib/verify.ts';
+import { cleanup, verify, verifyInTeardown } from './lib/verify.ts';
 
 const batchDuration = new Trend('bulk_batch_duration', true);
 const requestDuration = new Trend('bulk_request_duration', true);
@@ -166,9 +166,9 @@ async function verifyConstraints(data: Setup): Promise<void> {
 /** Exact counts: every accepted request stored once, each with its created event. */
 export async function teardown(data: Setup): Promise<void> {
   try {
-    await verify({ done: verified, name: 'counts' }, () => verifyCounts(data));
+    await verifyInTeardown({ done: verified, name: 'counts' }, () => verifyCounts(data));
   } finally {
-    await db.close();
+    await cleanup('closing the database', () => db.close());
   }
 }
 

@@ -43,7 +43,7 @@ import { databaseUrl, durationMs, kafkaBrokers, kafkaTopic, numberEnv, phase } f
 import { prompt, uniqueSuffix } from './lib/data.ts';
 import { account, EventLedger, formatAccount, isSettled, type OutboxEvent, type RequestRow } from './lib/outbox-check.ts';
 import { submitRequest } from './lib/requests.ts';
-import { verify } from './lib/verify.ts';
+import { cleanup, verifyInTeardown } from './lib/verify.ts';
 
 const publishLag = new Trend('outbox_publish_lag', true);
 const eventsLost = new Counter('outbox_events_lost');
@@ -149,15 +149,15 @@ async function count(ledger: EventLedger, runId: string): Promise<void> {
 
 /** The verification: drain, then count (outbox_verified once it got to the end). */
 export async function teardown(data: Setup): Promise<void> {
-  const reader = new Reader({ brokers: kafkaBrokers(), groupID: `k6-outbox-${data.runId}`, groupTopics: [kafkaTopic()], maxWait: '1s' });
-  try {
-    await verify({ done: verified, name: 'outbox' }, async () => {
+  await verifyInTeardown({ done: verified, name: 'outbox' }, async () => {
+    const reader = new Reader({ brokers: kafkaBrokers(), groupID: `k6-outbox-${data.runId}`, groupTopics: [kafkaTopic()], maxWait: '1s' });
+    try {
       const ledger = new EventLedger();
       await drain(reader, ledger, data);
       await count(ledger, data.runId);
-    });
-  } finally {
-    await reader.close();
-    await db.close();
-  }
+    } finally {
+      await cleanup('closing the Kafka reader', () => reader.close());
+    }
+  });
+  await cleanup('closing the database', () => db.close());
 }

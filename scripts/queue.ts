@@ -32,7 +32,7 @@ import { numberEnv, phase, redisUrl, SHORT } from './lib/config.ts';
 import { uniqueRequest, uniqueSuffix } from './lib/data.ts';
 import { waitForCompletion } from './lib/poll.ts';
 import { submitRequest } from './lib/requests.ts';
-import { verify } from './lib/verify.ts';
+import { cleanup, verifyInTeardown } from './lib/verify.ts';
 
 const enqueueDuration = new Trend('queue_enqueue_duration', true);
 const retrievalDuration = new Trend('queue_retrieval_duration', true);
@@ -123,7 +123,7 @@ export async function service(): Promise<void> {
 /** Counts what is left on the stream (every count recorded, 0 included), then deletes it. */
 export async function teardown(data: Setup): Promise<void> {
   try {
-    await verify({ done: verified, name: 'queue' }, async () => {
+    await verifyInTeardown({ done: verified, name: 'queue' }, async () => {
       const summary = (await client.sendCommand('XPENDING', data.key, GROUP)) as [number, ...unknown[]];
       const length = (await client.sendCommand('XLEN', data.key)) as number;
       const pending = Number(summary[0] ?? 0);
@@ -133,6 +133,6 @@ export async function teardown(data: Setup): Promise<void> {
       console.log(`queue: ${pending} delivered but never acknowledged, ${Number(length) - pending} never delivered`);
     });
   } finally {
-    await client.del(data.key);
+    await cleanup(`deleting ${data.key}`, () => client.del(data.key));
   }
 }

@@ -32,3 +32,26 @@ export async function verify<T>(o: VerifyOptions, run: () => Promise<T>): Promis
   o.done.add(1, { verification: o.name });
   return value;
 }
+
+/**
+ * `verify` for teardown: an exception is logged (naming the verification) and not
+ * rethrown, so the run still ends with its summary and the verdict table shows the
+ * verification's `<scenario>_verified` threshold failing, instead of ending as a bare
+ * script error (a teardown that throws gives no summary).
+ */
+export async function verifyInTeardown(o: VerifyOptions, run: () => Promise<void>): Promise<void> {
+  try {
+    await verify(o, run);
+  } catch (error) {
+    console.error(`${o.name}: the verification did not complete (its results are not recorded): ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Teardown's cleanup (close a client, delete a key): a failure is a warning, never the run's outcome. */
+export async function cleanup(what: string, run: () => unknown): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    console.warn(`cleanup: ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
