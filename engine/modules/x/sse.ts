@@ -24,37 +24,93 @@ export interface SseParams { method?: string; headers?: Record<string, string>; 
 export interface SseResponse { url: string; status: number; headers: Record<string, string>; error: string }
 type Handler = (arg?: unknown) => void;
 
-/** Incremental SSE parser (WHATWG event-stream rules: LF/CRLF/CR lines, blank line dispatches). */
+/**
+ * Incremental parser of the WHATWG event-stream grammar (HTML § 9.2.6), for any chunking:
+ * lines end with CRLF, LF or CR, and a CRLF split across two reads is one line end; a
+ * leading BOM is dropped; a line `field: value` loses one space after the colon, a line
+ * without a colon is a field with an empty value; `data` lines are joined with LF; an `id`
+ * holding NUL and a `retry` that is not all ASCII digits are ignored; unknown fields are
+ * ignored; a blank line dispatches the event only if it had a `data` line (a block of
+ * comments, `id`, `event` or `retry` alone dispatches nothing); an unfinished event at
+ * the end of the stream is dropped. What it hands on is what xk6-sse reports: `{ id,
+ * name, data, comment }` with the `id`, `event` and last comment of the event's own block.
+ */
 export class SseParser {
-  #rest = '';
-  #event: SseEvent = { id: '', name: '', data: '', comment: '' };
+  #line = '';
+  #skipLf = false;
+  #started = false;
   #data: string[] = [];
+  #name = '';
+  #id = '';
+  #comment = '';
+  #lastEventId = '';
+  #retry: number | undefined;
 
   constructor(private readonly emit: (event: SseEvent) => void) {}
 
-  push(text: string): void {
-    const lines = (this.#rest + text).split(/\r\n|\r|\n/);
-    this.#rest = lines.pop() ?? '';
-    for (const line of lines) this.#line(line);
+  /** The last `id` seen (kept across events, as an EventSource keeps it for reconnection). */
+  get lastEventId(): string {
+    return this.#lastEventId;
   }
 
-  #line(line: string): void {
-    if (line === '') {
-      if (this.#data.length > 0 || this.#event.name || this.#event.id) {
-        this.emit({ ...this.#event, data: this.#data.join('\n') });
+  /** The last valid `retry` in milliseconds, if any (xk6-sse does not act on it either). */
+  get retry(): number | undefined {
+    return this.#retry;
+  }
+
+  push(text: string): void {
+    if (text.length === 0) return;
+    let i = 0;
+    if (!this.#started) {
+      this.#started = true;
+      if (text.charCodeAt(0) === 0xfeff) i = 1;
+    }
+    if (this.#skipLf) {
+      this.#skipLf = false;
+      if (text.charCodeAt(i) === 10) i += 1;
+    }
+    const ends = /[\r\n]/g;
+    ends.lastIndex = i;
+    for (let m = ends.exec(text); m !== null; m = ends.exec(text)) {
+      const j = m.index;
+      const line = this.#line + text.slice(i, j);
+      this.#line = '';
+      i = j + 1;
+      if (text.charCodeAt(j) === 13) {
+        if (i === text.length) this.#skipLf = true;
+        else if (text.charCodeAt(i) === 10) i += 1;
       }
-      this.#event = { id: '', name: '', data: '', comment: '' };
-      this.#data = [];
+      ends.lastIndex = i;
+      this.#field(line);
+    }
+    this.#line += text.slice(i);
+  }
+
+  #field(line: string): void {
+    if (line === '') return this.#dispatch();
+    const colon = line.indexOf(':');
+    if (colon === 0) {
+      this.#comment = line.charCodeAt(1) === 32 ? line.slice(2) : line.slice(1);
       return;
     }
-    const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === '') this.#event.comment = value;
-    else if (field === 'data') this.#data.push(value);
-    else if (field === 'event') this.#event.name = value;
-    else if (field === 'id') this.#event.id = value;
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === 'data') this.#data.push(value);
+    else if (field === 'event') this.#name = value;
+    else if (field === 'id') {
+      if (!value.includes('\0')) this.#id = this.#lastEventId = value;
+    } else if (field === 'retry') {
+      if (/^[0-9]+$/.test(value)) this.#retry = Number(value);
+    }
+  }
+
+  #dispatch(): void {
+    const event = { id: this.#id, name: this.#name, data: this.#data.join('\n'), comment: this.#comment };
+    const hasData = this.#data.length > 0;
+    this.#data = [];
+    this.#name = this.#id = this.#comment = '';
+    if (hasData) this.emit(event);
   }
 }
 
