@@ -57,7 +57,8 @@ export function executeEngine(input: ExecuteInput): Promise<ExecuteResult> {
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
       child.kill('SIGINT');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), input.graceMs ?? 15_000);
+      // k6's default teardownTimeout: a stopped run still runs teardown, where verifications count (outbox).
+      killTimer = setTimeout(() => child.kill('SIGKILL'), input.graceMs ?? 60_000);
       killTimer.unref();
     };
     if (input.signal.aborted) onAbort();
