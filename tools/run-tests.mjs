@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the test suites with node's test runner, TypeScript through tsx.
-// Usage: npm test [-- <folder or file> ...]   (default: everything under test/)
+// Usage: npm test [-- <folder or file> ...] [--test-name-pattern <re> ...]   (default: everything under test/)
+// Arguments starting with -- (and the value after them) go to node's test runner.
 // Files run one at a time: integration suites bring real servers up once per file.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -21,7 +22,14 @@ function collect(path, out) {
   return out;
 }
 
-const targets = process.argv.slice(2);
+const args = process.argv.slice(2);
+const testFlags = [];
+const targets = [];
+for (let i = 0; i < args.length; i++) {
+  if (!args[i].startsWith('--')) targets.push(args[i]);
+  else if (args[i].includes('=') || i + 1 >= args.length) testFlags.push(args[i]);
+  else testFlags.push(args[i], args[++i]);
+}
 const files = (targets.length ? targets : ['test']).flatMap((t) => collect(resolve(root, t), []));
 if (files.length === 0) {
   console.error(`run-tests: no *.test.ts files under ${targets.join(', ') || 'test/'}`);
@@ -29,7 +37,7 @@ if (files.length === 0) {
 }
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...testFlags, ...files],
   { cwd: root, stdio: 'inherit' },
 );
 const forward = (signal) => child.kill(signal);
