@@ -116,6 +116,22 @@ describe('a component dies during the run', { timeout: 900_000 }, () => {
     });
   }
 
+  it('with Redis killed during outbox, still counts the accepted requests that never finished, as PostgreSQL does', async () => {
+    const run = await runWithFault('outbox', 'redis', kill9);
+    assertComponentFailure(run, 'redis');
+    await assertNothingLeft(run);
+    const log = readFileSync(join(run.dir, 'logs/engine.log'), 'utf8');
+    const account = /outbox: (\d+) accepted, .*?(\d+) lost .*?postgres: (\d+) accepted requests not completed\/failed/.exec(log);
+    assert.ok(account, `no outbox account line in the engine log:\n${log.slice(-3000)}`);
+    const [accepted, lost, unfinished] = [Number(account[1]), Number(account[2]), Number(account[3])];
+    console.log(`# outbox with redis killed: ${accepted} accepted, ${lost} lost, postgres says ${unfinished} unfinished`);
+    assert.ok(lost > 0, 'a Redis killed mid-run must leave accepted requests unfinished');
+    assert.equal(lost, unfinished);
+    const verdict = readJson<{ checks: { metric: string; ok: boolean; observed: number | null }[] }>(join(run.dir, 'verdict.json'));
+    const row = verdict.checks.find((c) => c.metric === 'outbox_events_lost')!;
+    assert.deepEqual([row.ok, row.observed], [false, lost]);
+  });
+
   it('stops the run naming the mock LLM when it stops answering (SIGSTOP) longer than the grace', async () => {
     let stopped: number | undefined;
     try {
