@@ -1,10 +1,12 @@
 /**
  * The stub's configuration: latency model, output length, error rates, limits.
  * `validateConfig` returns every problem at once, each naming its JSON path; a file
- * given by path is read and reported by name (exit 104 on the CLI).
+ * given by path is read, checked against `config.schema.json` (which it may name in
+ * `$schema`) and reported by name (exit 104 on the CLI).
  */
 import { readFileSync } from 'node:fs';
 import { KitError, ExitCode } from '../engine/exit-codes.ts';
+import { configSchemaProblems } from './config-schema.ts';
 
 /**
  * A non-negative quantity drawn by the seeded generator (milliseconds or tokens).
@@ -214,6 +216,10 @@ export function resolveConfig(input: MockLlmConfigPatch | string | undefined, ba
     } catch (err) {
       throw new MockLlmConfigError(source, [`(root): invalid JSON (${(err as Error).message})`]);
     }
+    const schemaProblems = configSchemaProblems(patch);
+    if (schemaProblems.length > 0) throw new MockLlmConfigError(source, schemaProblems);
+    const { $schema: _schemaRef, ...rest } = patch as Record<string, unknown>; // editors' schema reference, not a setting
+    patch = rest;
   }
   const merged = mergeConfig(base, patch);
   const problems = validateConfig(merged);
