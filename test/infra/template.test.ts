@@ -100,17 +100,10 @@ describe('ensureTemplate', () => {
 });
 
 describe('local PostgreSQL: two concurrent first runs', { skip: postgresBinDir() ? false : 'PostgreSQL is not installed' }, () => {
-  const saved = process.env.K6_LLM_PERF_CACHE;
-  const cache = mkdtempSync(join(tmpdir(), 'k6-llm-perf-test-cache-'));
-  const logDirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'k6-llm-perf-test-logs-')));
-
-  afterEach(() => {
-    if (saved === undefined) delete process.env.K6_LLM_PERF_CACHE;
-    else process.env.K6_LLM_PERF_CACHE = saved;
-    for (const d of [cache, ...logDirs]) rmSync(d, { recursive: true, force: true });
-  });
-
   it('both start from an empty template cache and answer queries', async () => {
+    const saved = process.env.K6_LLM_PERF_CACHE;
+    const cache = mkdtempSync(join(tmpdir(), 'k6-llm-perf-test-cache-'));
+    const logDirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'k6-llm-perf-test-logs-')));
     process.env.K6_LLM_PERF_CACHE = cache;
     const starts = await Promise.allSettled(logDirs.map((logDir) => startInfra({ provider: 'local', services: ['postgres'], logDir, progress: 'plain' })));
     const handles = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -132,6 +125,9 @@ describe('local PostgreSQL: two concurrent first runs', { skip: postgresBinDir()
       const traces = handles.flatMap((h) => h.services.map(traceOf));
       await Promise.all(handles.map((h) => h.down()));
       for (const t of traces) await assertGone(t);
+      if (saved === undefined) delete process.env.K6_LLM_PERF_CACHE;
+      else process.env.K6_LLM_PERF_CACHE = saved;
+      for (const d of [cache, ...logDirs]) rmSync(d, { recursive: true, force: true });
     }
   });
 });
