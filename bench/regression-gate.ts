@@ -4,7 +4,9 @@
  * (time to first token and inter-token latency × 1.2 by default). Every ordered pair of unchanged
  * runs is compared with thresholds/load.json's regression rules: the false-alarm rate (goal 0 of
  * RUNS·(RUNS − 1)); every (unchanged, slower) pair: the detection rate (goal ≥ 95 %). Beside each,
- * what the old ratio-only gate (flag when worse by more than maxIncreasePct) would have said.
+ * what the old ratio-only gate (flag when worse by more than maxIncreasePct) would have said. Then
+ * the history mode: each unchanged run against the other unchanged runs pooled, each slower run
+ * against all unchanged runs pooled.
  *
  * Infrastructure (local Redis, PostgreSQL, Kafka) is brought up once and handed to every run with
  * `--infra external`; each run gets a fresh stub (seed 42, performance mode, as the kit starts it)
@@ -112,6 +114,11 @@ async function main(): Promise<void> {
     const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)} %`;
     console.log(`false alarms: ${fa.flagged} of ${fa.pairs} ordered pairs of unchanged runs (${pct(fa.flagged, fa.pairs)}; goal 0); inconclusive in ${fa.inconclusive}; the ratio-only gate would have flagged ${fa.oldGate}`);
     console.log(`detection:    ${det.flagged} of ${det.pairs} (unchanged, ×${SLOWDOWN} slower) pairs (${pct(det.flagged, det.pairs)}; goal ≥ 95 %); inconclusive in ${det.inconclusive}; the ratio-only gate would have flagged ${det.oldGate}`);
+    let hfa = 0;
+    for (const b of same) if (!(await compareResults(same.filter((x) => x !== b), b, rules)).ok) hfa++;
+    let hdet = 0;
+    for (const b of slow) if (!(await compareResults(same, b, rules)).ok) hdet++;
+    console.log(`pooled history: false alarms ${hfa} of ${RUNS} (each unchanged run against the other ${RUNS - 1} pooled); detection ${hdet} of ${RUNS} (each slower run against the ${RUNS} unchanged pooled)`);
     console.log(`${2 * RUNS} runs in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     await infra.down();
