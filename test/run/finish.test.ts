@@ -35,7 +35,10 @@ let n = 0;
 function record(summary: string | null, patch: Partial<RunRecord> = {}): RunRecord {
   const { entry, file, engine } = prepare(opts, 'load');
   const dir = createResultsDir(join(root, `r${n++}`), 'load', new Date('2026-11-25T12:00:00Z'));
-  if (summary) copyFileSync(join(FIXTURES, summary), dir.file('summary.json'));
+  if (summary) {
+    copyFileSync(join(FIXTURES, summary), dir.file('summary.json'));
+    copyFileSync(join(FIXTURES, 'samples-pass.json'), dir.file('samples.json'));
+  }
   return {
     entry, file, dir, engine: { ...engine, version: 'test' }, startTime: new Date('2026-11-25T12:00:00Z'), endTime: new Date('2026-11-25T12:00:20Z'),
     execution: { exitCode: 0, signal: null, args: [], scriptEnv: {}, trendStats: [] },
@@ -76,14 +79,22 @@ describe('finishing a run', () => {
     assert.equal((await finishRun(opts, quiet, record('summary-pass.json', { aborted: true, abortReason: new RunInternalError(new Error('boom')) }))).exitCode, 1);
   });
 
-  it('fails with 99 when a stat regressed beyond its rule against --baseline, and writes comparison.json', async () => {
+  it('fails a run whose engine left no sample counts, saying so', async () => {
+    const rec = record('summary-pass.json');
+    rmSync(rec.dir.file('samples.json'));
+    const verdict = await finishRun(opts, quiet, rec);
+    assert.equal(verdict.exitCode, 99);
+    assert.ok(verdict.checks.some((c) => c.metric === 'samples.json' && !c.ok));
+  });
+
+  it('fails with 99 under --strict when a stat regressed beyond its rule and no histograms allow a significance test, and writes comparison.json', async () => {
     const baseline = join(root, 'baseline');
     mkdirSync(baseline, { recursive: true });
     const faster = readJson<{ metrics: Record<string, Record<string, number>> }>(join(FIXTURES, 'summary-pass.json'));
     faster.metrics.e2e_duration!['p(95)'] = 500; // current 812.4: +62 %, the rule allows 10 %
     writeFileSync(join(baseline, 'summary.json'), JSON.stringify(faster));
     const rec = record('summary-pass.json');
-    const verdict = await finishRun({ ...opts, baseline }, quiet, rec);
+    const verdict = await finishRun({ ...opts, baseline, strict: true }, quiet, rec);
     const row = verdict.checks.find((c) => c.source === 'regression' && c.metric === 'e2e_duration');
     assert.ok(row, JSON.stringify(verdict.checks));
     assert.equal(row.ok, false);
