@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   try {
     const cfg = join(servers.tmp, 'config.json');
     writeFileSync(cfg, JSON.stringify({ latency: { ttftMs: TTFT, itlMs: ITL }, output: { tokens: TOKENS } }));
-    const stubUrl = await servers.start([...STUB_NODE_ARGS, '--import', 'tsx', 'infra/cli.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
+    const stubUrl = await servers.start([...STUB_NODE_ARGS, '--import', 'tsx', 'cli/main.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
     const anchorUrl = await servers.start(['--input-type=module', '-e', ANCHOR_SERVER]);
     const body = JSON.stringify({ model: 'claude-mock', max_tokens: 1000, stream: true, messages: [{ role: 'user', content: 'accuracy' }] });
     console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared: other processes compete for the cores)`);

@@ -121,7 +121,7 @@ async function streams(url: string, body: string, concurrency: number, seconds: 
 async function main(): Promise<void> {
   const cfg = join(tmp, 'config.json');
   writeFileSync(cfg, JSON.stringify({ latency: { ttftMs: 0, itlMs: 0 }, output: { tokens: 100 } }));
-  const stubUrl = await servers.start(['--import', 'tsx', 'infra/cli.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
+  const stubUrl = await servers.start(['--import', 'tsx', 'cli/main.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
   const body = JSON.stringify(PROMPT);
   const sample = await (await fetch(`${stubUrl}/v1/messages`, { method: 'POST', body })).text();
   const streamCfg = JSON.stringify({ output: { tokens: 200 } });

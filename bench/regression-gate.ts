@@ -22,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startInfra } from '../infra/index.ts';
 import { defaultConfig, startMockLlm } from '../mock-llm/index.ts';
-import { compareResults, rulesFromThresholdsFile, type RegressionRule } from '../infra/report/index.ts';
+import { compareResults, rulesFromThresholdsFile, type RegressionRule } from '../report/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '10' }, slowdown: { type: 'string', default: '1.2' }, rate: { type: 'string' }, keep: { type: 'string' } } });

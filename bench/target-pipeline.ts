@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { startInfra } from '../infra/index.ts';
-import { spawnTarget } from '../target/index.ts';
+import { spawnTarget } from '../service/index.ts';
 
 interface AutocannonResult {
   requests: { average: number; total: number };

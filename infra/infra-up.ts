@@ -1,6 +1,6 @@
 import { ExitCode } from './exit-codes.ts';
-import type { UpOptions } from './infra-cli.ts';
-import { splitList } from './infra-cli.ts';
+import type { UpOptions } from '../cli/infra.ts';
+import { splitList } from '../cli/infra.ts';
 import { say } from './progress.ts';
 import type { ProviderName } from './providers/types.ts';
 import { holdUntilSignal, teardownOnSignals } from './signals.ts';

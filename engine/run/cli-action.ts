@@ -2,7 +2,7 @@
 import { ConfigError } from '../errors.ts';
 import { KitError } from '../exit-codes.ts';
 import { parseStages } from '../options/consolidate.ts';
-import type { RunFlags } from '../cli.ts';
+import type { RunFlags } from '../../cli/engine.ts';
 import { runTest } from './run-test.ts';
 
 function intFlag(name: string, v: string | undefined, problems: string[], min = 0): number | undefined {

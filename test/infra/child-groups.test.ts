@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { isListening } from '../../infra/lifecycle/ports.ts';
 import { watchInfo } from '../../infra/lifecycle/registry.ts';
 import { startInfra } from '../../infra/index.ts';
-import { stubUp, targetUp } from '../../infra/run/stack.ts';
-import { Teardown } from '../../infra/run/teardown.ts';
+import { stubUp, targetUp } from '../../run/stack.ts';
+import { Teardown } from '../../run/teardown.ts';
 import { groupAlive } from './helpers.ts';
 
 /** The process group of `pid`, from /proc/<pid>/stat (field 5). */

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { cleanLeftovers } from '../../infra/lifecycle/leftovers.ts';
 import { pidAlive, procStart } from '../../infra/lifecycle/proc.ts';
-import { cleanBeforeRun } from '../../infra/run/cli-run.ts';
+import { cleanBeforeRun } from '../../run/cli-run.ts';
 import { assertGone, groupAlive, type Trace } from './helpers.ts';
 
 const CLI = resolve(import.meta.dirname, '../../bin/k6-llm-perf.js');

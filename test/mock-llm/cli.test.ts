@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { anthropicRequest, post } from './helpers.ts';
 
-const CLI = resolve(import.meta.dirname, '../../infra/cli.ts');
+const CLI = resolve(import.meta.dirname, '../../cli/main.ts');
 const dir = mkdtempSync(join(tmpdir(), 'mock-llm-cli-'));
 
 function cli(args: string[]): ChildProcess {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { baselineProblems } from '../../infra/report/baseline-check.ts';
+import { baselineProblems } from '../../report/baseline-check.ts';
 import { baselineDir, copyFixture, runCli, tempDir } from './helpers.ts';
 
 describe('baselineProblems', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildCharts, MAX_POINTS } from '../../infra/report/charts.ts';
-import type { Bucket, Timeseries } from '../../infra/report/types.ts';
+import { buildCharts, MAX_POINTS } from '../../report/charts.ts';
+import type { Bucket, Timeseries } from '../../report/types.ts';
 
 const trend = (p95: number) => ({ count: 1, avg: p95, p50: p95, p95, p99: p95, max: p95 });
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { compareResults, comparisonMarkdown, comparisonTable, type Comparison, type ComparisonRow } from '../../infra/report/index.ts';
-import { ReportError } from '../../infra/report/errors.ts';
+import { compareResults, comparisonMarkdown, comparisonTable, type Comparison, type ComparisonRow } from '../../report/index.ts';
+import { ReportError } from '../../report/errors.ts';
 import { baselineDir, currentDir, tempDir } from './helpers.ts';
 
 const row = (c: Comparison, metric: string, stat: string): ComparisonRow => {

@@ -3,9 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { k6JsonToTimeseries } from '../../infra/report/index.ts';
-import { ReportError } from '../../infra/report/errors.ts';
-import type { Timeseries } from '../../infra/report/types.ts';
+import { k6JsonToTimeseries } from '../../report/index.ts';
+import { ReportError } from '../../report/errors.ts';
+import type { Timeseries } from '../../report/types.ts';
 import { fixtures, tempDir } from './helpers.ts';
 
 const points = join(fixtures, 'k6-points.ndjson');

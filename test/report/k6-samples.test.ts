@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { convertK6Json } from '../../infra/report/index.ts';
+import { convertK6Json } from '../../report/index.ts';
 import { fixtures } from './helpers.ts';
 
 describe('convertK6Json sample counts', () => {

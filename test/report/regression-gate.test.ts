@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareResults, type Comparison, type ComparisonRow } from '../../infra/report/index.ts';
+import { compareResults, type Comparison, type ComparisonRow } from '../../report/index.ts';
 import { tempDir } from './helpers.ts';
 import { mockRun, type MockRun } from './mock-runs.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { compareResults, writeReport } from '../../infra/report/index.ts';
+import { compareResults, writeReport } from '../../report/index.ts';
 import { launchBrowser, type Browser } from './browser.ts';
 import { baselineDir, copyFixture, currentDir, root, tempDir } from './helpers.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { compareResults, writeReport } from '../../infra/report/index.ts';
+import { compareResults, writeReport } from '../../report/index.ts';
 import { baselineDir, copyFixture, currentDir, runCli, tempDir } from './helpers.ts';
 
 const EVIL = '<img src=x onerror=alert(1)>';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultMinAbsolute, parseRuleSpec, rulesFromThresholdsFile } from '../../infra/report/rules.ts';
-import { ReportError } from '../../infra/report/errors.ts';
+import { defaultMinAbsolute, parseRuleSpec, rulesFromThresholdsFile } from '../../report/rules.ts';
+import { ReportError } from '../../report/errors.ts';
 import { tempDir } from './helpers.ts';
 
 describe('parseRuleSpec', () => {

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as hdr from 'hdr-histogram-js';
-import { histogramBins } from '../../infra/report/hdr.ts';
-import { binsOf, erfc, inverseCdf, mannWhitney, meanDifferenceCi, normalQuantile, percentileDifferenceCi, poissonRates, seededUniform, twoProportions, type Bins } from '../../infra/report/stats.ts';
+import { histogramBins } from '../../report/hdr.ts';
+import { binsOf, erfc, inverseCdf, mannWhitney, meanDifferenceCi, normalQuantile, percentileDifferenceCi, poissonRates, seededUniform, twoProportions, type Bins } from '../../report/stats.ts';
 
 const SCALE = 1000;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normalizeMetric, percentileOf, worseDirection } from '../../infra/report/summary.ts';
+import { normalizeMetric, percentileOf, worseDirection } from '../../report/summary.ts';
 
 describe('normalizeMetric', () => {
   it('reads a Trend of the --summary-export shape, with a failed threshold as true', () => {

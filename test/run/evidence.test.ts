@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { countExceptions, readEvidence } from '../../infra/run/evidence.ts';
+import { countExceptions, readEvidence } from '../../run/evidence.ts';
 
 describe('countExceptions', () => {
   it('counts the Node engine and k6 stack-trace lines per scenario', () => {

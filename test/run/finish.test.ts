@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { finishRun } from '../../infra/run/finish.ts';
-import { prepare } from '../../infra/run/prepare.ts';
-import { createResultsDir } from '../../infra/run/results-dir.ts';
-import { RunInfraError, RunInternalError } from '../../infra/run/errors.ts';
-import type { RunOptions } from '../../infra/run/options.ts';
-import type { RunRecord } from '../../infra/run/record.ts';
+import { finishRun } from '../../run/finish.ts';
+import { prepare } from '../../run/prepare.ts';
+import { createResultsDir } from '../../run/results-dir.ts';
+import { RunInfraError, RunInternalError } from '../../run/errors.ts';
+import type { RunOptions } from '../../run/options.ts';
+import type { RunRecord } from '../../run/record.ts';
 import { FIXTURES, readJson } from './helpers.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'k6-llm-perf-finish-'));

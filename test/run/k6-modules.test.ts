@@ -4,9 +4,9 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { EngineSpec } from '../../infra/run/engine-select.ts';
-import { RunConfigError } from '../../infra/run/errors.ts';
-import { checkK6Modules, importedXModules, parseK6Version, xk6BuildCommand } from '../../infra/run/k6-modules.ts';
+import type { EngineSpec } from '../../run/engine-select.ts';
+import { RunConfigError } from '../../run/errors.ts';
+import { checkK6Modules, importedXModules, parseK6Version, xk6BuildCommand } from '../../run/k6-modules.ts';
 
 /** `k6 version` of real xk6 builds (build-xk6.sh of the kit's tools notes), as they print it. */
 const V1_ALL = `k6-v1.8.1-xk6 v1.8.1 (go1.26.8, linux/amd64)

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { engineArgs, selectEngine, trendStats } from '../../infra/run/engine-select.ts';
-import { createResultsDir, redactEnv, stamp } from '../../infra/run/results-dir.ts';
-import { validateRunOptions, type RunOptions } from '../../infra/run/options.ts';
-import { scriptEnv } from '../../infra/run/execute-scenario.ts';
-import { SCENARIOS, servicesFor } from '../../infra/run/catalog.ts';
-import { RunConfigError } from '../../infra/run/errors.ts';
+import { engineArgs, selectEngine, trendStats } from '../../run/engine-select.ts';
+import { createResultsDir, redactEnv, stamp } from '../../run/results-dir.ts';
+import { validateRunOptions, type RunOptions } from '../../run/options.ts';
+import { scriptEnv } from '../../run/execute-scenario.ts';
+import { SCENARIOS, servicesFor } from '../../run/catalog.ts';
+import { RunConfigError } from '../../run/errors.ts';
 import { FIXTURES } from './helpers.ts';
 
 const FAKE_K6 = join(FIXTURES, 'fake-k6.mjs');

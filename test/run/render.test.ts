@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderJunit, escapeXml } from '../../infra/run/junit.ts';
-import { renderSummaryMd, renderTable } from '../../infra/run/summary-md.ts';
-import type { Verdict } from '../../infra/run/verdict.ts';
+import { renderJunit, escapeXml } from '../../run/junit.ts';
+import { renderSummaryMd, renderTable } from '../../run/summary-md.ts';
+import type { Verdict } from '../../run/verdict.ts';
 
 const verdict: Verdict = {
   ok: false,

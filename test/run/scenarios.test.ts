@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startInfra, type InfraHandle } from '../../infra/index.ts';
 import { startMockLlm } from '../../mock-llm/index.ts';
-import { spawnTarget } from '../../target/index.ts';
-import { SCENARIO_NAMES } from '../../infra/run/catalog.ts';
-import { runScenariosOn } from '../../infra/run/run-all.ts';
-import type { RunOptions } from '../../infra/run/options.ts';
-import { renderTable } from '../../infra/run/summary-md.ts';
+import { spawnTarget } from '../../service/index.ts';
+import { SCENARIO_NAMES } from '../../run/catalog.ts';
+import { runScenariosOn } from '../../run/run-all.ts';
+import type { RunOptions } from '../../run/options.ts';
+import { renderTable } from '../../run/summary-md.ts';
 import { FIXTURES, externalEnv, isAlive, readJson, resultsDirOf, runCli } from './helpers.ts';
 
 let infra: InfraHandle;

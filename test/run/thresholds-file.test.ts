@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadThresholdFile, validateThresholdData } from '../../infra/run/thresholds-file.ts';
-import { checkExpression } from '../../infra/run/threshold-eval.ts';
-import { RunConfigError } from '../../infra/run/errors.ts';
+import { loadThresholdFile, validateThresholdData } from '../../run/thresholds-file.ts';
+import { checkExpression } from '../../run/threshold-eval.ts';
+import { RunConfigError } from '../../run/errors.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures');
 const thresholdsDir = resolve(import.meta.dirname, '../../thresholds');

@@ -2,11 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadThresholdFile } from '../../infra/run/thresholds-file.ts';
-import { checkExpression } from '../../infra/run/threshold-eval.ts';
-import { decide, degradationRatio, runChecks, thresholdChecks } from '../../infra/run/verdict.ts';
-import type { SummaryFile } from '../../infra/run/summary-values.ts';
-import { worstExit } from '../../infra/run/run-all.ts';
+import { loadThresholdFile } from '../../run/thresholds-file.ts';
+import { checkExpression } from '../../run/threshold-eval.ts';
+import { decide, degradationRatio, runChecks, thresholdChecks } from '../../run/verdict.ts';
+import type { SummaryFile } from '../../run/summary-values.ts';
+import { worstExit } from '../../run/run-all.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures');
 const file = loadThresholdFile(join(fixtures, 'thresholds-pass.json'), checkExpression);

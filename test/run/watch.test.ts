@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StackWatch, type ComponentFailure } from '../../infra/run/watch.ts';
+import { StackWatch, type ComponentFailure } from '../../run/watch.ts';
 
 /** A clock the test moves by hand. */
 function clock(start = Date.parse('2026-12-06T10:00:00Z')): { now: () => Date; advance: (ms: number) => void } {

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { BUILTIN_METRICS } from '../../engine/metrics/api.ts';
-import { loadThresholdFile } from '../../infra/run/thresholds-file.ts';
+import { loadThresholdFile } from '../../run/thresholds-file.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const scenarios = readdirSync(join(root, 'scripts'))

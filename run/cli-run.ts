@@ -1,0 +1,80 @@
+/** The `run` command's action: options → RunOptions, signals trapped, one scenario or all, the exit code. */
+import type { ProgressMode, ProviderName } from '../infra/index.ts';
+import type { EngineChoice } from './engine-select.ts';
+import { parseEnvPairs, validateRunOptions, type RunOptions } from './options.ts';
+import { RunConfigError } from './errors.ts';
+import { trapSignals } from './teardown.ts';
+import { parseDuration } from '../engine/options/duration.ts';
+import { SCENARIO_NAMES } from './catalog.ts';
+import { prepareAll } from './prepare.ts';
+import { cleanLeftovers, type CleanOptions } from '../infra/lifecycle/leftovers.ts';
+
+export interface CliRunOptions {
+  thresholds?: string;
+  engine: string;
+  infra: string;
+  target?: string;
+  llmUrl?: string;
+  rate?: string;
+  duration?: string;
+  vus?: string;
+  profile?: string;
+  env: string[];
+  baseline?: string[];
+  strict?: boolean;
+  results: string;
+  quiet?: boolean;
+  healthGrace?: string;
+  build: boolean;
+  progress: string;
+}
+
+export function toRunOptions(scenario: string, o: CliRunOptions): RunOptions {
+  const problems: string[] = [];
+  const env = parseEnvPairs(o.env, problems);
+  if (!['auto', 'tty', 'plain', 'silent'].includes(o.progress)) problems.push(`--progress ${o.progress}: expected auto, tty, plain or silent`);
+  const grace = o.healthGrace === undefined ? undefined : parseDuration(o.healthGrace);
+  if (typeof grace === 'object') problems.push(`--health-grace ${o.healthGrace}: ${grace.error}`);
+  if (problems.length) throw new RunConfigError(problems);
+  const opts: RunOptions = {
+    scenario,
+    thresholdsFile: o.thresholds,
+    engine: o.engine as EngineChoice,
+    infra: o.infra as ProviderName,
+    targetUrl: o.target,
+    llmUrl: o.llmUrl,
+    overrides: { RATE: o.rate, DURATION: o.duration, VUS: o.vus, PROFILE: o.profile },
+    env,
+    baseline: o.baseline,
+    strict: o.strict === true,
+    resultsRoot: o.results,
+    quiet: o.quiet === true,
+    ...(typeof grace === 'number' ? { healthGraceMs: grace } : {}),
+    progress: o.progress as ProgressMode,
+    build: o.build,
+  };
+  validateRunOptions(opts);
+  return opts;
+}
+
+/** Runs and returns the exit code; bad configuration throws RunConfigError (the CLI prints it, exit 104). */
+export async function runCli(scenario: string, o: CliRunOptions): Promise<number> {
+  const opts = toRunOptions(scenario, o);
+  prepareAll(opts, opts.scenario === 'all' ? SCENARIO_NAMES : [opts.scenario]); // fast exit 104, before heavy imports
+  const [{ runScenario }, { runAll }] = await Promise.all([import('./pipeline.ts'), import('./run-all.ts')]);
+  const log = (line: string): void => void process.stderr.write(`${line}\n`);
+  await cleanBeforeRun(log);
+  const trap = trapSignals(log);
+  try {
+    const ctx = { signal: trap.signal, log, out: (t: string) => void process.stdout.write(t) };
+    if (opts.scenario === 'all') return await runAll(opts, ctx);
+    return (await runScenario(opts, opts.scenario, ctx)).exitCode;
+  } finally {
+    trap.release();
+  }
+}
+
+/** What dead runs left (servers, temp dirs) is stopped and removed before this run starts; one line per item. */
+export async function cleanBeforeRun(log: (line: string) => void, opts?: CleanOptions): Promise<void> {
+  for (const line of (await cleanLeftovers(opts)).lines) log(line);
+}

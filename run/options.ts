@@ -1,0 +1,86 @@
+/** The options of one `run`, validated: every bad value is reported at once, naming the option. */
+import { existsSync } from 'node:fs';
+import type { ProgressMode, ProviderName } from '../infra/index.ts';
+import { SCENARIO_NAMES } from './catalog.ts';
+import type { EngineChoice } from './engine-select.ts';
+import { RunConfigError } from './errors.ts';
+import { baselineProblems } from '../report/baseline-check.ts';
+
+export interface RunOptions {
+  /** A scenario name, or 'all'. */
+  scenario: string;
+  /** --thresholds FILE (default thresholds/<scenario>.json). */
+  thresholdsFile?: string;
+  engine: EngineChoice;
+  infra: ProviderName;
+  /** --target URL: the user's own service; no reference target, no infra it alone would need. */
+  targetUrl?: string;
+  /** --llm-url URL: a real provider for the target instead of the stub (end to end). */
+  llmUrl?: string;
+  /** RATE, DURATION, VUS, PROFILE for the script. */
+  overrides: { RATE?: string; DURATION?: string; VUS?: string; PROFILE?: string };
+  /** -e KEY=VAL for the script. */
+  env: Record<string, string>;
+  /**
+   * --baseline DIR (repeatable): previous results folders (or a folder of runs), pooled; regression rules of
+   * the threshold file (docs/regression.md).
+   */
+  baseline?: string | readonly string[];
+  /** --strict: a regression rule too short of samples to decide (inconclusive) fails the run too. */
+  strict?: boolean;
+  resultsRoot: string;
+  /** Hide the engine's own output (the verdict is still printed). */
+  quiet: boolean;
+  /** --health-grace: how long a component may stay down before the run stops (default 5 s). */
+  healthGraceMs?: number;
+  progress: ProgressMode;
+  /** False: use dist/scripts/<scenario>.js as it is. */
+  build: boolean;
+}
+
+export const ENGINES: readonly EngineChoice[] = ['auto', 'k6', 'node'];
+export const PROVIDERS: readonly ProviderName[] = ['auto', 'local', 'testcontainers', 'external'];
+
+export function checkUrl(option: string, value: string | undefined, problems: string[]): void {
+  if (value === undefined) return;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`${option}: expected an http(s) URL, got ${JSON.stringify(value)}`);
+  } catch {
+    problems.push(`${option}: expected a URL such as http://127.0.0.1:8080, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** Parses `-e KEY=VAL` entries. */
+export function parseEnvPairs(pairs: readonly string[], problems: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) problems.push(`-e ${pair}: expected KEY=VALUE`);
+    else env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return env;
+}
+
+/** Checks the options; throws RunConfigError (exit 104) listing every problem. */
+export function validateRunOptions(o: RunOptions): void {
+  const problems: string[] = [];
+  if (o.scenario !== 'all' && !SCENARIO_NAMES.includes(o.scenario)) {
+    problems.push(`scenario ${JSON.stringify(o.scenario)}: unknown; expected one of ${SCENARIO_NAMES.join(', ')}, or all`);
+  }
+  if (!ENGINES.includes(o.engine)) problems.push(`--engine ${o.engine}: expected one of ${ENGINES.join(', ')}`);
+  if (!PROVIDERS.includes(o.infra)) problems.push(`--infra ${o.infra}: expected one of ${PROVIDERS.join(', ')}`);
+  checkUrl('--target', o.targetUrl, problems);
+  checkUrl('--llm-url', o.llmUrl, problems);
+  if (o.overrides.RATE !== undefined && !/^\d+(\.\d+)?$/.test(o.overrides.RATE)) problems.push(`--rate ${o.overrides.RATE}: expected a number of iterations per second`);
+  if (o.overrides.VUS !== undefined && !/^[1-9]\d*$/.test(o.overrides.VUS)) problems.push(`--vus ${o.overrides.VUS}: expected a positive integer`);
+  if (o.overrides.DURATION !== undefined && !/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(o.overrides.DURATION)) {
+    problems.push(`--duration ${o.overrides.DURATION}: expected a duration such as 30s, 5m or 1h30m`);
+  }
+  if (o.overrides.PROFILE !== undefined && !/^[a-z][a-z0-9-]*$/.test(o.overrides.PROFILE)) problems.push(`--profile ${o.overrides.PROFILE}: expected a profile name such as short`);
+  if (o.thresholdsFile !== undefined && o.scenario === 'all') problems.push('--thresholds: not with all (each scenario uses thresholds/<scenario>.json)');
+  if (o.thresholdsFile !== undefined && !existsSync(o.thresholdsFile)) problems.push(`--thresholds ${o.thresholdsFile}: no such file`);
+  if (o.baseline !== undefined && o.scenario === 'all') problems.push('--baseline: not with all (compare one scenario at a time)');
+  if (o.baseline !== undefined && o.scenario !== 'all') problems.push(...baselineProblems(typeof o.baseline === 'string' ? [o.baseline] : o.baseline, o.scenario));
+  if (problems.length) throw new RunConfigError(problems);
+}

@@ -1,0 +1,138 @@
+/**
+ * One scenario, DESIGN.md "Data flow of one run": build, thresholds, infra, stub, target,
+ * execute, verdict, results, teardown. Configuration is checked before anything starts or is
+ * written; from then on every outcome (pass, breach, failure, signal) ends in a results folder
+ * with verdict.json, meta.json, junit.xml and summary.md, and in a full teardown.
+ */
+import { join } from 'node:path';
+import type { InfraHandle } from '../infra/index.ts';
+import { servicesFor } from './catalog.ts';
+import { engineVersion } from './engine-select.ts';
+import { createResultsDir, writeJson, type ResultsDir } from './results-dir.ts';
+import { prepare } from './prepare.ts';
+import { Teardown } from './teardown.ts';
+import { startRssSampler, type RssSampler } from './rss.ts';
+import { bundleScenario } from './bundle.ts';
+import { infraUp, stubUp, targetUp, type TargetUp } from './stack.ts';
+import { executeScenario } from './execute-scenario.ts';
+import { RunAbortedError, RunComponentError, RunTargetError, messageOf } from './errors.ts';
+import { StackWatch, type ComponentFailure, type WatchedComponent } from './watch.ts';
+import { watchedComponents } from './watched.ts';
+import { checkK6Modules } from './k6-modules.ts';
+import { finishRun } from './finish.ts';
+import { k6ThresholdOptions } from './thresholds-file.ts';
+import type { RunRecord } from './record.ts';
+import type { RunOptions } from './options.ts';
+import type { Verdict } from './verdict.ts';
+
+export interface RunContext {
+  signal: AbortSignal;
+  /** Infrastructure already up (k6:all, tests): used as is, not stopped by this run. */
+  infra?: InfraHandle;
+  /** Progress and warnings (stderr); the verdict table goes to `out`. */
+  log: (line: string) => void;
+  out: (text: string) => void;
+  now?: () => Date;
+}
+
+export interface ScenarioOutcome {
+  scenario: string;
+  exitCode: number;
+  resultsDir: string | null;
+  verdict: Verdict | null;
+}
+
+/** Steps 1-6: from the build to the engine's exit. Fills `rec` as it goes. */
+async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teardown: Teardown, sampler: RssSampler): Promise<void> {
+  const { entry, dir } = rec;
+  const bundle = await bundleScenario(entry.name, { build: opts.build });
+  if (rec.engine.kind === 'k6') checkK6Modules(rec.engine, bundle); // a k6 without the bundle's k6/x modules: 104 before anything starts
+  writeJson(dir.file('config.json'), { thresholds: k6ThresholdOptions(rec.file) });
+  const infra =
+    ctx.infra ??
+    (await infraUp({ provider: opts.infra, services: servicesFor(entry, opts.targetUrl !== undefined), logDir: dir.logs, progress: opts.progress, signal: ctx.signal }, teardown));
+  const services = infra.services.map((s) => s.name);
+  rec.infra = { provider: services.length ? infra.provider : 'none', reason: infra.reason, shared: ctx.infra !== undefined, services };
+  throwIfAborted(ctx.signal);
+  const ownTarget = opts.targetUrl !== undefined;
+  const needStub = opts.llmUrl === undefined && (entry.stub === 'script' || (entry.stub === 'target' && !ownTarget));
+  const stub = needStub ? await stubUp(dir.logs, teardown) : undefined;
+  const llmUrl = opts.llmUrl ?? stub?.url;
+  rec.llm = opts.llmUrl ? { kind: 'provider', url: opts.llmUrl } : needStub ? { kind: 'stub', url: llmUrl!, seed: 42, performanceMode: true } : { kind: 'none' };
+  let target: TargetUp | undefined;
+  if (entry.target && !ownTarget) {
+    ctx.log(`run: starting the reference target (log: ${join(dir.logs, 'target.log')})`);
+    target = await targetUp({ infra, llmUrl: llmUrl!, realProvider: opts.llmUrl !== undefined, logDir: dir.logs }, teardown);
+    sampler.watch('target', target.target.pid);
+  }
+  rec.target = ownTarget ? { kind: 'external', url: opts.targetUrl! } : target ? { kind: 'reference', url: target.target.url, pid: target.target.pid } : { kind: 'none' };
+  throwIfAborted(ctx.signal);
+  const baseUrl = opts.targetUrl ?? target?.target.url;
+  const targetChild = target ? { ...target.target, logFile: join(dir.logs, 'target.log') } : undefined;
+  const watch = watchStack(watchedComponents(infra, stub ?? undefined, targetChild), opts, ctx, rec, teardown);
+  try {
+    rec.execution = await executeScenario({ opts, ctx: { ...ctx, signal: watch.signal }, rec, bundle, sampler, endpoints: infra.endpoints, baseUrl, llmUrl });
+  } finally {
+    watch.stop();
+  }
+  if (rec.componentFailure) throw componentError(rec.componentFailure);
+  const died = target?.died();
+  if (died) throw new RunTargetError(died);
+}
+
+/** Starts the stack watch for the engine's run; its signal aborts the engine when a component fails. */
+function watchStack(components: WatchedComponent[], opts: RunOptions, ctx: RunContext, rec: RunRecord, teardown: Teardown): { signal: AbortSignal; stop(): void } {
+  const abort = new AbortController();
+  if (components.length) ctx.log(`run: watching ${components.map((c) => `${c.name} ${c.address ?? ''}${c.pid !== undefined ? ` (pid ${c.pid})` : ''}`).join(', ')}`);
+  const watch = new StackWatch(components, {
+    graceMs: opts.healthGraceMs,
+    onFailure: (f) => {
+      rec.componentFailure = f;
+      teardown.urgent = true;
+      ctx.log(`run: ${f.component} failed at ${f.since.toISOString()} (${f.reason}); stopping the engine`);
+      abort.abort(componentError(f));
+    },
+  }).start();
+  return { signal: AbortSignal.any([ctx.signal, abort.signal]), stop: () => watch.stop() };
+}
+
+function componentError(f: ComponentFailure): RunComponentError {
+  const seconds = ((f.detectedAt.getTime() - f.since.getTime()) / 1000).toFixed(1);
+  const also = f.alsoDown.length ? ` (also down: ${f.alsoDown.map((a) => `${a.component}: ${a.reason}`).join('; ')})` : '';
+  const tail = f.logTail.length ? `; last lines of ${f.logFile}:\n${f.logTail.map((l) => `    ${l}`).join('\n')}` : '';
+  return new RunComponentError(f.component, `${f.component} failed during the run at ${f.since.toISOString()}: ${f.reason} (down ${seconds} s)${also}${tail}`);
+}
+
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new RunAbortedError('signal');
+}
+
+/** Runs one scenario end to end; never throws for a run problem (the exit code says it), only for bad configuration. */
+export async function runScenario(opts: RunOptions, scenario: string, ctx: RunContext): Promise<ScenarioOutcome> {
+  const { entry, file, engine } = prepare(opts, scenario);
+  const now = ctx.now ?? (() => new Date());
+  const startTime = now();
+  const dir: ResultsDir = createResultsDir(opts.resultsRoot, scenario, startTime);
+  ctx.log(`run: ${scenario} → ${dir.dir}`);
+  ctx.log(`run: engine ${engine.kind} (${engine.reason})`);
+  const rec: RunRecord = { entry, file, dir, engine: { ...engine, version: engineVersion(engine) }, startTime, errors: [] };
+  const teardown = new Teardown((w) => ctx.log(`warning: ${w}`));
+  const sampler = startRssSampler();
+  try {
+    await runSteps(opts, ctx, rec, teardown, sampler);
+  } catch (err) {
+    rec.errors.push(err);
+    ctx.log(`run: ${scenario}: ${messageOf(err)}`);
+  } finally {
+    sampler.sample();
+    sampler.stop();
+    rec.peaks = { target_peak_rss_mb: sampler.peak('target'), engine_peak_rss_mb: sampler.peak('engine') };
+    await teardown.run();
+    rec.cleanupWarnings = teardown.warnings;
+  }
+  rec.endTime = now();
+  rec.aborted = ctx.signal.aborted;
+  rec.abortReason = ctx.signal.reason;
+  const verdict = await finishRun(opts, ctx, rec);
+  return { scenario, exitCode: verdict.exitCode, resultsDir: dir.dir, verdict };
+}

@@ -1,0 +1,26 @@
+/** What the stack watch probes for one run: each started service, the stub and the reference target. */
+import type { InfraHandle } from '../infra/index.ts';
+import { httpProbe, kafkaProbe, postgresProbe, redisProbe, type Probe } from './probes.ts';
+import type { WatchedComponent } from './watch.ts';
+
+const PROBES: Record<string, (host: string, port: number) => Probe> = { redis: redisProbe, postgres: postgresProbe, kafka: kafkaProbe };
+
+export interface ChildServer {
+  url: string;
+  pid: number;
+  logFile?: string;
+}
+
+export function watchedComponents(infra: InfraHandle, stub: ChildServer | undefined, target: ChildServer | undefined): WatchedComponent[] {
+  const out: WatchedComponent[] = infra.services.map((s) => ({
+    name: s.name,
+    address: `${s.host}:${s.port}`,
+    // A container's pid is not ours to signal; local servers' pids are.
+    ...(infra.provider === 'local' && s.pid !== undefined ? { pid: s.pid } : {}),
+    probe: PROBES[s.name]!(s.host, s.port),
+    logFile: s.logFile,
+  }));
+  if (stub) out.push({ name: 'mock LLM', address: new URL(stub.url).host, pid: stub.pid, probe: httpProbe(`${stub.url}/healthz`), logFile: stub.logFile });
+  if (target) out.push({ name: 'target', address: new URL(target.url).host, pid: target.pid, probe: httpProbe(`${target.url}/healthz`), logFile: target.logFile });
+  return out;
+}
