@@ -4,31 +4,10 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { RunFlags } from '../engine/run/cli-action.ts';
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
 
-interface RunFlags {
-  vus?: string;
-  duration?: string;
-  iterations?: string;
-  stage?: string[];
-  env?: string[];
-  config?: string;
-  summaryExport?: string;
-  summaryTrendStats?: string;
-  thresholds: boolean;
-  quiet?: boolean;
-  verbose?: boolean;
-  summary: boolean;
-  executionSegment?: string;
-  executionSegmentSequence?: string;
-  mode: 'auto' | 'async' | 'sync';
-  workers?: string;
-  timeseriesExport?: string;
-  hdrExport?: string;
-  samplesExport?: string;
-  partExport?: string;
-}
 
 export function register(program: Command): void {
   const engine = program.command('engine').description('The k6-compatible Node engine (runs k6 scripts without the k6 binary).');

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { UpOptions } from '../infra/infra-up.ts';
 
 const PROVIDERS = ['auto', 'testcontainers', 'local', 'external'];
 
@@ -39,19 +40,8 @@ export function register(program: Command): void {
     .option('--no-browser', 'skip chromium (used by the reports\' browser test)')
     .addOption(new Option('--progress <mode>', 'display').choices(['auto', 'tty', 'plain', 'silent']).default('auto'))
     .action(async (opts: { services: string; browser: boolean; progress: 'auto' | 'tty' | 'plain' | 'silent' }) => {
-      const { ensureSetup, normalizeServices } = await import('../infra/index.ts');
+      const [{ ensureSetup, normalizeServices }, { splitList }] = await Promise.all([import('../infra/index.ts'), import('../infra/infra-up.ts')]);
       await ensureSetup({ services: normalizeServices(splitList(opts.services)), browser: opts.browser, progress: opts.progress });
     });
 }
 
-export interface UpOptions {
-  infra: string;
-  services: string;
-  json: boolean;
-  logDir?: string;
-  progress: 'auto' | 'tty' | 'plain' | 'silent';
-}
-
-export function splitList(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
-}

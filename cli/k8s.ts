@@ -3,19 +3,8 @@
  * (configmap.yaml with the bundle and thresholds, testrun.yaml) for a Kubernetes cluster.
  */
 import type { Command } from 'commander';
+import type { K8sFlags } from '../k8s/write.ts';
 
-export interface K8sFlags {
-  parallelism: string;
-  target?: string;
-  env: string[];
-  name?: string;
-  namespace?: string;
-  image?: string;
-  arg: string[];
-  thresholds?: string;
-  out?: string;
-  build: boolean;
-}
 
 const collect = (value: string, prev: string[] = []) => [...prev, value];
 

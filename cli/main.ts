@@ -1,36 +1,13 @@
 /**
- * The one CLI: `k6-llm-perf <command>`. Each room registers its own commands from
- * its `cli.ts` (kept light: heavy modules are imported inside the action handlers).
+ * The one CLI's entry: `k6-llm-perf <command>` (program.ts holds the commands); errors become
+ * exit codes: a usage error 104, a KitError its own code, anything else 1.
  */
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { KitError } from '../engine/exit-codes.ts';
-
-type Register = (program: Command) => void;
-
-const rooms: Array<() => Promise<{ register: Register }>> = [
-  () => import('./engine.ts'),
-  () => import('./mock-llm.ts'),
-  () => import('./service.ts'),
-  () => import('./infra.ts'),
-  () => import('./run.ts'),
-  () => import('./report.ts'),
-  () => import('./k8s.ts'),
-];
+import { buildProgram } from './program.ts';
 
 async function main(argv: string[]): Promise<void> {
-  const program = new Command('k6-llm-perf')
-    .description('Performance tests for services that call an LLM: k6 scenarios, real infrastructure, a mock LLM, a CI gate.')
-    .showHelpAfterError()
-    .exitOverride();
-  for (const load of rooms) {
-    try {
-      (await load()).register(program);
-    } catch (err) {
-      // A room not yet present must not break the others' commands.
-      if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    }
-  }
-  await program.parseAsync(argv);
+  await (await buildProgram()).parseAsync(argv);
 }
 
 main(process.argv).catch((err: unknown) => {

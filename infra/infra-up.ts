@@ -1,10 +1,22 @@
 import { ExitCode } from './exit-codes.ts';
-import type { UpOptions } from '../cli/infra.ts';
-import { splitList } from '../cli/infra.ts';
 import { say } from './progress.ts';
 import type { ProviderName } from './providers/types.ts';
 import { holdUntilSignal, teardownOnSignals } from './signals.ts';
 import { normalizeServices, startInfra } from './start.ts';
+
+/** The options of `infra up` (cli/infra.ts defines them). */
+export interface UpOptions {
+  infra: string;
+  services: string;
+  json: boolean;
+  logDir?: string;
+  progress: 'auto' | 'tty' | 'plain' | 'silent';
+}
+
+/** "a, b,,c" -> ["a", "b", "c"]. */
+export function splitList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
 
 /**
  * `infra up`: bring up, print endpoints, hold until SIGINT/SIGTERM, tear down, exit 105

@@ -8,7 +8,20 @@ import { checkUrl, parseEnvPairs } from '../run/options.ts';
 import { KIT_ROOT } from '../run/results-dir.ts';
 import { checkExpression } from '../run/threshold-eval.ts';
 import { k6ThresholdOptions, loadThresholdFile } from '../run/thresholds-file.ts';
-import type { K8sFlags } from '../cli/k8s.ts';
+
+/** The flags of `k8s` (cli/k8s.ts defines them). */
+export interface K8sFlags {
+  parallelism: string;
+  target?: string;
+  env: string[];
+  name?: string;
+  namespace?: string;
+  image?: string;
+  arg: string[];
+  thresholds?: string;
+  out?: string;
+  build: boolean;
+}
 import { buildManifests, checkInput, CONFIGMAP_LIMIT, toYaml, type ManifestInput } from './manifest.ts';
 
 export async function prepareK8s(scenario: string, f: K8sFlags): Promise<{ input: ManifestInput; out: string }> {

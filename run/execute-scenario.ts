@@ -13,7 +13,7 @@ import { statKeyOf } from './threshold-eval.ts';
 import { redactEnv, writeJson } from './results-dir.ts';
 import { messageOf } from './errors.ts';
 import type { ExecutionRecord, RunRecord } from './record.ts';
-import type { RunContext } from './pipeline.ts';
+import type { RunContext } from './record.ts';
 import type { RunOptions } from './options.ts';
 import type { RssSampler } from './rss.ts';
 import { DEGRADATION } from './verdict.ts';

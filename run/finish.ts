@@ -12,7 +12,7 @@ import { exitMeaning, renderSummaryMd, renderTable } from './summary-md.ts';
 import { gitCommit, kitVersion, redactEnv, redactUrl, writeJson } from './results-dir.ts';
 import { RunExit, RunInternalError, messageOf } from './errors.ts';
 import type { RunRecord } from './record.ts';
-import type { RunContext } from './pipeline.ts';
+import type { RunContext } from './record.ts';
 import type { RunOptions } from './options.ts';
 import type { SummaryFile } from './summary-values.ts';
 import type { Comparison } from '../report/index.ts';

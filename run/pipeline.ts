@@ -5,7 +5,6 @@
  * with verdict.json, meta.json, junit.xml and summary.md, and in a full teardown.
  */
 import { join } from 'node:path';
-import type { InfraHandle } from '../infra/index.ts';
 import { servicesFor } from './catalog.ts';
 import { engineVersion } from './engine-select.ts';
 import { createResultsDir, writeJson, type ResultsDir } from './results-dir.ts';
@@ -21,19 +20,12 @@ import { watchedComponents } from './watched.ts';
 import { checkK6Modules } from './k6-modules.ts';
 import { finishRun } from './finish.ts';
 import { k6ThresholdOptions } from './thresholds-file.ts';
-import type { RunRecord } from './record.ts';
+import type { RunContext, RunRecord } from './record.ts';
+
+export type { RunContext } from './record.ts';
 import type { RunOptions } from './options.ts';
 import type { Verdict } from './verdict.ts';
 
-export interface RunContext {
-  signal: AbortSignal;
-  /** Infrastructure already up (k6:all, tests): used as is, not stopped by this run. */
-  infra?: InfraHandle;
-  /** Progress and warnings (stderr); the verdict table goes to `out`. */
-  log: (line: string) => void;
-  out: (text: string) => void;
-  now?: () => Date;
-}
 
 export interface ScenarioOutcome {
   scenario: string;

@@ -4,6 +4,18 @@ import type { EngineSpec } from './engine-select.ts';
 import type { ResultsDir } from './results-dir.ts';
 import type { ThresholdFile } from './thresholds-file.ts';
 import type { RunMeasurements } from './verdict.ts';
+import type { InfraHandle } from '../infra/index.ts';
+
+/** What a run is given by its caller (the CLI, run all, tests). */
+export interface RunContext {
+  signal: AbortSignal;
+  /** Infrastructure already up (k6:all, tests): used as is, not stopped by this run. */
+  infra?: InfraHandle;
+  /** Progress and warnings (stderr); the verdict table goes to `out`. */
+  log: (line: string) => void;
+  out: (text: string) => void;
+  now?: () => Date;
+}
 import type { ComponentFailure } from './watch.ts';
 
 export interface ExecutionRecord {

@@ -2,8 +2,31 @@
 import { ConfigError } from '../errors.ts';
 import { KitError } from '../exit-codes.ts';
 import { parseStages } from '../options/consolidate.ts';
-import type { RunFlags } from '../../cli/engine.ts';
 import { runTest } from './run-test.ts';
+
+/** The flags of `engine run` as commander hands them over (cli/engine.ts defines them). */
+export interface RunFlags {
+  vus?: string;
+  duration?: string;
+  iterations?: string;
+  stage?: string[];
+  env?: string[];
+  config?: string;
+  summaryExport?: string;
+  summaryTrendStats?: string;
+  thresholds: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  summary: boolean;
+  executionSegment?: string;
+  executionSegmentSequence?: string;
+  mode: 'auto' | 'async' | 'sync';
+  workers?: string;
+  timeseriesExport?: string;
+  hdrExport?: string;
+  samplesExport?: string;
+  partExport?: string;
+}
 
 function intFlag(name: string, v: string | undefined, problems: string[], min = 0): number | undefined {
   if (v === undefined) return undefined;

@@ -6,10 +6,27 @@ import { describe } from '../runtime/vu.ts';
 import type { RunPlan } from './plan.ts';
 import { crossedMessage, crossedThresholds, writeJson, writeSummaryMap } from './outputs.ts';
 import { PART_KIND, type PartFile } from './part.ts';
-import type { TestRun } from './run-test.ts';
-import type { RunTestResult } from './types.ts';
+import type { Aggregator, WorkerMetrics } from '../metrics/index.ts';
+import type { Vu } from '../runtime/vu.ts';
+import type { RunTestOptions, RunTestResult } from './types.ts';
 
-export async function finishRun(run: TestRun): Promise<RunTestResult> {
+/** What the end of a run reads of it (run-test.ts's TestRun is one). */
+export interface FinishingRun {
+  readonly o: RunTestOptions;
+  readonly plan: RunPlan;
+  readonly agg: Aggregator;
+  readonly parentSink: WorkerMetrics;
+  readonly vu0: Vu | null;
+  readonly setupData: unknown;
+  readonly metricsEpoch: number;
+  readonly startEpoch: number;
+  readonly endEpoch: number;
+  readonly outcome: { exitCode: number; reason?: string } | null;
+  readonly stdout: NonNullable<RunTestOptions['stdout']>;
+  readonly stderr: NonNullable<RunTestOptions['stderr']>;
+  log(level: 'INFO' | 'WARN' | 'ERRO', message: string, fields?: Record<string, string>): void;
+}
+export async function finishRun(run: FinishingRun): Promise<RunTestResult> {
   const { agg, plan, o } = run;
   agg.merge(run.parentSink.flush());
   const start = run.startEpoch || run.metricsEpoch;
@@ -50,7 +67,7 @@ export async function finishRun(run: TestRun): Promise<RunTestResult> {
   return { exitCode, summary: data, reason: run.outcome?.reason };
 }
 
-async function summaryOutput(run: TestRun, data: Record<string, unknown>): Promise<void> {
+async function summaryOutput(run: FinishingRun, data: Record<string, unknown>): Promise<void> {
   const text = () => {
     if (run.o.noSummary) return;
     const colors = Boolean(run.stdout.isTTY) && !run.plan.options.raw.noColor;

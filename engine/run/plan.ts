@@ -11,7 +11,7 @@ import type { MetricDefinition, SubmetricSelector } from '../metrics/api.ts';
 import type { ExecutionMode } from '../modules/api.ts';
 import { consolidate, envLayer, type EngineOptions, type OptionLayer } from '../options/consolidate.ts';
 import { checkSegmentInSequence, FULL_SEGMENT, scaleInt, parseSegment, parseSegmentSequence, type Segment } from '../options/segment.ts';
-import type { BundledScript } from '../runtime/bundle.ts';
+import type { BundledScript } from '../runtime/script.ts';
 import { bundleScript } from '../runtime/load-script.ts';
 import { describeStats } from '../transform/index.ts';
 import { makeHost } from '../runtime/make-host.ts';

@@ -14,35 +14,7 @@
 import vm from 'node:vm';
 import { ScriptError } from '../errors.ts';
 import { VU_GLOBALS } from './module-map.ts';
-import type { TransformStats } from '../transform/index.ts';
-
-export interface BundledScript {
-  /** Absolute path of the script. */
-  readonly path: string;
-  readonly code: string;
-  /** The `k6...` specifiers the script imports. */
-  readonly k6Imports: string[];
-  /** What the blocking-call rewrite did (printed under verbose). */
-  readonly rewrite: TransformStats;
-}
-
-/** The VU's hook object, `__k6` in the script: `hold` and `twin` serve the blocking-call rewrite (transform/). */
-export interface ScriptHooks {
-  setIter(n: number): void;
-  hold<T>(p: T): T;
-  twin(fn: unknown): unknown;
-}
-
-export type ScriptFactory = (
-  require: (specifier: string) => unknown,
-  module: { exports: Record<string, unknown> },
-  exports: Record<string, unknown>,
-  vuId: number,
-  env: Record<string, string>,
-  open: (path: string, mode?: string) => unknown,
-  console: Console,
-  hooks: ScriptHooks,
-) => void;
+import type { BundledScript, ScriptFactory } from './script.ts';
 
 const PARAMS = ['require', 'module', 'exports', '__VU', '__ENV', 'open', 'console', '__k6'];
 const PRELUDE = `let __ITER = 0; __k6.setIter = (n) => { __ITER = n; }; const Math = require('${VU_GLOBALS}').Math;`;

@@ -6,7 +6,7 @@ import type { SampleSink } from '../metrics/api.ts';
 import type { ExecutionMode, ModuleFactory } from '../modules/api.ts';
 import type { EngineOptions } from '../options/consolidate.ts';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
-import type { BundledScript, ScriptFactory } from './bundle.ts';
+import type { BundledScript, ScriptFactory } from './script.ts';
 import type { InterruptSignal } from './interrupt.ts';
 
 /** The HTTP side k6/http talks to: promises on this thread's pools, or blocking calls served by an I/O thread. */

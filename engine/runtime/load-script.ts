@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { resolve } from 'node:path';
 import { ScriptError } from '../errors.ts';
 import { RewriteParseError, transformBundle } from '../transform/index.ts';
-import type { BundledScript } from './bundle.ts';
+import type { BundledScript } from './script.ts';
 
 /** Bundles the script (in the parent, once). Syntax and resolution errors become ScriptError (exit 107). */
 export async function bundleScript(file: string): Promise<BundledScript> {

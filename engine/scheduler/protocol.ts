@@ -3,7 +3,7 @@ import type { MetricsSnapshot, SubmetricSelector } from '../metrics/api.ts';
 import type { ExecutionMode } from '../modules/api.ts';
 import type { EngineOptions } from '../options/consolidate.ts';
 import type { Segment } from '../options/segment.ts';
-import type { BundledScript } from '../runtime/bundle.ts';
+import type { BundledScript } from '../runtime/script.ts';
 
 export interface WorkerInit {
   index: number;

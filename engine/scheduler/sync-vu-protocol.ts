@@ -3,7 +3,7 @@ import type { BaseConfig } from '../executors/base-config.ts';
 import type { IterationOutcome, LoopPlan } from '../executors/context.ts';
 import type { BufferedOps } from './sample-buffer.ts';
 import type { EngineOptions } from '../options/consolidate.ts';
-import type { BundledScript } from '../runtime/bundle.ts';
+import type { BundledScript } from '../runtime/script.ts';
 import type { Attach } from '../runtime/io-thread.ts';
 
 export interface SyncVuInit {

@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { KitError } from '../../engine/exit-codes.ts';
-import type { K8sFlags } from '../../cli/k8s.ts';
 import { buildManifests, extensionsOf } from '../../k8s/manifest.ts';
-import { prepareK8s } from '../../k8s/write.ts';
+import { prepareK8s, type K8sFlags } from '../../k8s/write.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let dir: string;
