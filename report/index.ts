@@ -1,6 +1,6 @@
 /**
  * The report room: report.html from a results folder, baseline comparison, k6 JSON output conversion.
- * See docs/results.md for the files read here and README § reports for the commands.
+ * See docs/results.md for the files read here and docs/reports.md for the commands.
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

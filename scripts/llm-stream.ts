@@ -3,7 +3,7 @@
  * the LLM endpoint (the mock stub; or a real provider with LLM_URL and LLM_API_KEY, to
  * compare): time to first token, inter-token latency, time per output token, end-to-end
  * latency and output tokens/s, for both wire formats (tag provider:anthropic|openai).
- * Formulas: scripts/lib/llm-stream.ts and the README.
+ * Formulas: scripts/lib/llm-stream.ts and docs/scenarios.md.
  *
  * How chunks are timed: k6/http hands a response over only when it is complete, so the
  * stream is read through `k6/x/sse` (phymbert/xk6-sse, resolved by k6 ≥ 1.2 by itself;

@@ -123,7 +123,7 @@ function parseValue(name: string, raw: string, kind: string): unknown {
 /** Every environment variable the target reads. */
 export const TARGET_ENV_NAMES: readonly string[] = [...ENV_MAP.map(([name]) => name), 'ANTHROPIC_API_KEY'];
 
-/** Reads the configuration from environment variables (names in the README); errors name the variable. */
+/** Reads the configuration from environment variables (names in docs/service.md); errors name the variable. */
 export function loadConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   const partial: Record<string, unknown> = {};
   for (const [name, key, kind] of ENV_MAP) {

@@ -3,7 +3,7 @@
 // Usage: npm test [-- <folder or file> ...] [--test-name-pattern <re> ...]   (default: everything under test/)
 // Arguments starting with -- (and the value after them) go to node's test runner.
 // Files run one at a time: integration suites bring real servers up once per file.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -34,6 +34,16 @@ const files = (targets.length ? targets : ['test']).flatMap((t) => collect(resol
 if (files.length === 0) {
   console.error(`run-tests: no *.test.ts files under ${targets.join(', ') || 'test/'}`);
   process.exit(2);
+}
+// What the suites need (redis-server, PostgreSQL, Java and the Kafka jars, Chromium for the report
+// test): the same idempotent setup the main job runs, a fast no-op once done. Skipped with
+// K6LP_SKIP_SETUP=1 (for a machine where it cannot run and the suites that need it are not run).
+if (process.env.K6LP_SKIP_SETUP !== '1') {
+  const setup = spawnSync(process.execPath, [join(root, 'bin/k6-llm-perf.js'), 'setup', '--progress', 'plain'], { cwd: root, stdio: 'inherit' });
+  if (setup.status !== 0) {
+    console.error(`run-tests: setup failed (exit ${setup.status ?? setup.signal}); see its output above`);
+    process.exit(setup.status || 1);
+  }
 }
 const child = spawn(
   process.execPath,
