@@ -9,7 +9,13 @@
 import { parseArgs } from 'node:util';
 import { onExit, runQuiet, Scripts, startServerProcess } from './engine-bench-lib.ts';
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '20' }, workers: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '20' },
+    workers: { type: 'string' },
+  },
+});
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 
@@ -38,16 +44,24 @@ onExit(async () => {
 });
 try {
   console.log(`arrival-accuracy: constant-arrival-rate ${rate}/s for ${seconds} s`);
-  const r = await runQuiet({ script: scripts.write('arrival.js', SCRIPT), env: { URL: server.url }, workers: values.workers ? Number(values.workers) : undefined });
+  const r = await runQuiet({
+    script: scripts.write('arrival.js', SCRIPT),
+    env: { URL: server.url },
+    workers: values.workers ? Number(values.workers) : undefined,
+  });
   if (r.exitCode !== 0) throw new Error(`engine exited ${r.exitCode}: ${r.stderr.slice(0, 2000)}`);
   const started = r.values('iterations').count ?? 0;
   const dropped = r.values('dropped_iterations').count ?? 0;
   const lag = r.values('start_lag');
   const target = rate * seconds;
-  console.log(`  iterations ${started} of ${target} scheduled, dropped ${dropped}, failed requests ${r.values('http_req_failed').passes ?? 0}`);
+  console.log(
+    `  iterations ${started} of ${target} scheduled, dropped ${dropped}, failed requests ${r.values('http_req_failed').passes ?? 0}`,
+  );
   console.log(`achieved / target: ${(started / target).toFixed(4)} (goal 0.99-1.01)`);
   console.log(`dropped iterations: ${dropped} (goal 0)`);
-  console.log(`start lag: p50 ${lag.med?.toFixed(2)} ms, p99 ${lag['p(99)']?.toFixed(2)} ms, max ${lag.max?.toFixed(2)} ms`);
+  console.log(
+    `start lag: p50 ${lag.med?.toFixed(2)} ms, p99 ${lag['p(99)']?.toFixed(2)} ms, max ${lag.max?.toFixed(2)} ms`,
+  );
 } finally {
   await server.close();
   scripts.dispose();

@@ -21,10 +21,16 @@ interface FloorRun {
   seconds: number;
 }
 
-type Role = { role: 'async'; run: FloorRun } | { role: 'sync-vu'; run: FloorRun; sab: SharedArrayBuffer } | { role: 'sync-io'; run: FloorRun; sabs: SharedArrayBuffer[] };
+type Role =
+  | { role: 'async'; run: FloorRun }
+  | { role: 'sync-vu'; run: FloorRun; sab: SharedArrayBuffer }
+  | { role: 'sync-io'; run: FloorRun; sabs: SharedArrayBuffer[] };
 
 /** Int32 slots of a sync floor channel: request flag, reply flag, reply byte length, status. */
-const REQ = 0, REP = 1, LEN = 2, STATUS = 3;
+const REQ = 0,
+  REP = 1,
+  LEN = 2,
+  STATUS = 3;
 const HEADER = 16;
 
 /** A thread running this file (TypeScript: tsx is registered in it first). */
@@ -76,13 +82,16 @@ function get(p: Pool, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     let status = 0;
     const chunks: Buffer[] = [];
-    p.dispatch({ path, method: 'GET' }, {
-      onConnect: () => undefined,
-      onHeaders: (s) => ((status = s), true),
-      onData: (c) => (chunks.push(c), true),
-      onComplete: () => resolve({ status, body: Buffer.concat(chunks).toString() }),
-      onError: reject,
-    });
+    p.dispatch(
+      { path, method: 'GET' },
+      {
+        onConnect: () => undefined,
+        onHeaders: (s) => ((status = s), true),
+        onData: (c) => (chunks.push(c), true),
+        onComplete: () => resolve({ status, body: Buffer.concat(chunks).toString() }),
+        onError: reject,
+      },
+    );
   });
 }
 

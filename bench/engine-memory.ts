@@ -32,9 +32,20 @@ async function child(requests: number, url: string): Promise<void> {
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 250);
   const t0 = Date.now();
   try {
-    const r = await runQuiet({ script: scripts.write('memory.js', SCRIPT), env: { URL: url }, flags: { vus: Number(values.vus), iterations: requests } });
+    const r = await runQuiet({
+      script: scripts.write('memory.js', SCRIPT),
+      env: { URL: url },
+      flags: { vus: Number(values.vus), iterations: requests },
+    });
     clearInterval(timer);
-    process.stdout.write(JSON.stringify({ requests: r.values('http_reqs').count ?? 0, peakRss: peak, seconds: (Date.now() - t0) / 1000, exitCode: r.exitCode }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        requests: r.values('http_reqs').count ?? 0,
+        peakRss: peak,
+        seconds: (Date.now() - t0) / 1000,
+        exitCode: r.exitCode,
+      }) + '\n',
+    );
   } finally {
     clearInterval(timer);
     scripts.dispose();
@@ -43,11 +54,27 @@ async function child(requests: number, url: string): Promise<void> {
 
 function runChild(requests: number, url: string): Promise<{ requests: number; peakRss: number; seconds: number }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(requests), '--url', url, '--vus', values.vus!], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+        '--child',
+        String(requests),
+        '--url',
+        url,
+        '--vus',
+        values.vus!,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`child exited ${code}`))));
+    p.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`child exited ${code}`)),
+    );
   });
 }
 

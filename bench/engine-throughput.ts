@@ -20,7 +20,15 @@ import { asyncFloor, syncFloor } from './design-floor.ts';
 import { onExit, runQuiet, Scripts, startServerProcess } from './engine-bench-lib.ts';
 
 const { values } = parseArgs({
-  options: { vus: { type: 'string', default: '32' }, seconds: { type: 'string', default: '8' }, rounds: { type: 'string', default: '5' }, workers: { type: 'string' }, 'sync-vus': { type: 'string', default: '8' }, only: { type: 'string' }, floor: { type: 'boolean', default: false } },
+  options: {
+    vus: { type: 'string', default: '32' },
+    seconds: { type: 'string', default: '8' },
+    rounds: { type: 'string', default: '5' },
+    workers: { type: 'string' },
+    'sync-vus': { type: 'string', default: '8' },
+    only: { type: 'string' },
+    floor: { type: 'boolean', default: false },
+  },
 });
 const vus = Number(values.vus);
 const syncVus = Number(values['sync-vus']);
@@ -29,13 +37,19 @@ const rounds = Number(values.rounds);
 const workers = values.workers ? Number(values.workers) : undefined;
 /** `--only sync` / `--only async`: run one half (while iterating on it); default both. */
 const only = values.only;
-if (only !== undefined && only !== 'sync' && only !== 'async') throw new Error(`--only: expected sync or async, got ${JSON.stringify(only)}`);
+if (only !== undefined && only !== 'sync' && only !== 'async')
+  throw new Error(`--only: expected sync or async, got ${JSON.stringify(only)}`);
 const doAsync = only !== 'sync';
 const doSync = only !== 'async';
 const doFloor = values.floor === true;
 
 /** autocannon has no type declarations: the part used here. */
-type Autocannon = (o: { url: string; connections: number; duration: number; pipelining: number }) => Promise<{ requests: { total: number } }>;
+type Autocannon = (o: {
+  url: string;
+  connections: number;
+  duration: number;
+  pipelining: number;
+}) => Promise<{ requests: { total: number } }>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const ASYNC = `import http from 'k6/http';
@@ -95,7 +109,9 @@ onExit(async () => {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {
-  console.log(`engine-throughput: async ${vus} VUs, sync ${syncVus} VUs (= autocannon connections), ${seconds} s per run, ${rounds} rounds, workers ${workers ?? 'default'}`);
+  console.log(
+    `engine-throughput: async ${vus} VUs, sync ${syncVus} VUs (= autocannon connections), ${seconds} s per run, ${rounds} rounds, workers ${workers ?? 'default'}`,
+  );
   const asyncScript = scripts.write('async.js', ASYNC);
   const syncScript = scripts.write('sync.js', SYNC);
   const ratios = { async: [] as number[], sync: [] as number[], asyncFloor: [] as number[], syncFloor: [] as number[] };
@@ -140,10 +156,22 @@ try {
   if (doAsync) cpu.push(`engine async ${marginalUs(costs.async).toFixed(0)} µs`);
   if (doSync) cpu.push(`engine sync ${marginalUs(costs.sync).toFixed(0)} µs`);
   console.log(`client CPU per request: ${cpu.join(', ')} (all threads of the process)`);
-  if (doAsync) console.log(`async ratio: ${median(ratios.async).toFixed(2)} (median; goal >= 0.7); by CPU cost: ${(ac / marginalUs(costs.async)).toFixed(2)}`);
-  if (doSync) console.log(`sync ratio:  ${median(ratios.sync).toFixed(2)} (median; goal >= 0.4); by CPU cost: ${(ac / marginalUs(costs.sync)).toFixed(2)}`);
-  if (doFloor && doAsync) console.log(`async floor (bare undici dispatch loop) vs autocannon: ${median(ratios.asyncFloor).toFixed(2)} (median); engine async vs floor: ${(median(ratios.async) / median(ratios.asyncFloor)).toFixed(2)}`);
-  if (doFloor && doSync) console.log(`sync floor (thread per VU + I/O thread, no engine code) vs autocannon: ${median(ratios.syncFloor).toFixed(2)} (median); engine sync vs floor: ${(median(ratios.sync) / median(ratios.syncFloor)).toFixed(2)}`);
+  if (doAsync)
+    console.log(
+      `async ratio: ${median(ratios.async).toFixed(2)} (median; goal >= 0.7); by CPU cost: ${(ac / marginalUs(costs.async)).toFixed(2)}`,
+    );
+  if (doSync)
+    console.log(
+      `sync ratio:  ${median(ratios.sync).toFixed(2)} (median; goal >= 0.4); by CPU cost: ${(ac / marginalUs(costs.sync)).toFixed(2)}`,
+    );
+  if (doFloor && doAsync)
+    console.log(
+      `async floor (bare undici dispatch loop) vs autocannon: ${median(ratios.asyncFloor).toFixed(2)} (median); engine async vs floor: ${(median(ratios.async) / median(ratios.asyncFloor)).toFixed(2)}`,
+    );
+  if (doFloor && doSync)
+    console.log(
+      `sync floor (thread per VU + I/O thread, no engine code) vs autocannon: ${median(ratios.syncFloor).toFixed(2)} (median); engine sync vs floor: ${(median(ratios.sync) / median(ratios.syncFloor)).toFixed(2)}`,
+    );
 } finally {
   await server.close();
   scripts.dispose();

@@ -38,7 +38,11 @@ async function bringUp(services: ServiceName[]): Promise<Sample> {
 async function rawRedisMs(): Promise<number> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const result = await waitUntil(() => ping(port), { timeoutMs: 10_000, intervalMs: 5 });
   const ms = performance.now() - t0;
   child.kill('SIGKILL');
@@ -69,7 +73,9 @@ const anchors: number[] = [];
 for (let i = 0; i < 5; i++) anchors.push(await rawRedisMs());
 const anchor = median(anchors);
 
-console.log(`infra-up bench: local provider, ${reps} warm reps, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores, ${new Date().toISOString()}`);
+console.log(
+  `infra-up bench: local provider, ${reps} warm reps, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores, ${new Date().toISOString()}`,
+);
 console.log(`anchor: raw redis-server spawn → PONG  median ${anchor.toFixed(1)} ms (of ${anchors.length})`);
 console.log('case        cold up    warm up (median)   teardown (median)   warm/anchor');
 const results = new Map<string, { cold: Sample; warm: Sample }>();
@@ -84,11 +90,15 @@ for (const [name, services] of cases) {
   for (let i = 0; i < reps; i++) warm.push(await bringUp(services));
   const w = { upMs: median(warm.map((x) => x.upMs)), downMs: median(warm.map((x) => x.downMs)) };
   results.set(name, { cold, warm: w });
-  console.log(`${name.padEnd(10)}  ${s(cold.upMs).padStart(8)}   ${s(w.upMs).padStart(8)}           ${s(w.downMs).padStart(8)}            ${(w.upMs / anchor).toFixed(1)}x`);
+  console.log(
+    `${name.padEnd(10)}  ${s(cold.upMs).padStart(8)}   ${s(w.upMs).padStart(8)}           ${s(w.downMs).padStart(8)}            ${(w.upMs / anchor).toFixed(1)}x`,
+  );
 }
 if (realCache === undefined) delete process.env.K6_LLM_PERF_CACHE;
 else process.env.K6_LLM_PERF_CACHE = realCache;
 for (const cache of caches) rmSync(cache, { recursive: true, force: true });
 const all = results.get('all three')!;
 const verdict = all.warm.upMs < GOAL_MS ? 'meets' : 'MISSES';
-console.log(`goal: all three healthy < ${GOAL_MS / 1000} s warm → ${s(all.warm.upMs)}, ratio ${(all.warm.upMs / GOAL_MS).toFixed(2)} of the goal (${verdict} it); cold ${s(all.cold.upMs)}`);
+console.log(
+  `goal: all three healthy < ${GOAL_MS / 1000} s warm → ${s(all.warm.upMs)}, ratio ${(all.warm.upMs / GOAL_MS).toFixed(2)} of the goal (${verdict} it); cold ${s(all.cold.upMs)}`,
+);

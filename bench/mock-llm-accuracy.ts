@@ -110,12 +110,29 @@ interface Measured {
 }
 
 /** Warm-up on every worker, then reset the server's counters, then the measured rounds. */
-async function measure(pid: number | undefined, base: string, path: string, body: string, admin: { reset: string; stats: string; pick(j: unknown): Record<string, unknown> }): Promise<Measured> {
+async function measure(
+  pid: number | undefined,
+  base: string,
+  path: string,
+  body: string,
+  admin: { reset: string; stats: string; pick(j: unknown): Record<string, unknown> },
+): Promise<Measured> {
   const url = new URL(path, base);
   const workers = Array.from({ length: CLIENT_THREADS }, (_, w) => {
     const lanes = [];
     for (let l = w; l < CONCURRENCY; l += CLIENT_THREADS) lanes.push(l);
-    return startWorker({ host: url.hostname, port: Number(url.port), path: url.pathname, body, lanes, concurrency: CONCURRENCY, rounds: ROUNDS, warmupRounds: WARMUP_ROUNDS, streamMs: TTFT + (TOKENS - 1) * ITL, expectDeltas: TOKENS });
+    return startWorker({
+      host: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      body,
+      lanes,
+      concurrency: CONCURRENCY,
+      rounds: ROUNDS,
+      warmupRounds: WARMUP_ROUNDS,
+      streamMs: TTFT + (TOKENS - 1) * ITL,
+      expectDeltas: TOKENS,
+    });
   });
   try {
     await Promise.all(workers.map(once)); // each says 'warm'
@@ -127,7 +144,13 @@ async function measure(pid: number | undefined, base: string, path: string, body
     const cpu1 = cpuMs(pid);
     const server = admin.pick(await (await fetch(new URL(admin.stats, base))).json());
     const cpu = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
-    return { cpu, ttft: concat(all, 'ttft'), itl: concat(all, 'itl'), deltas: all.reduce((a, r) => a + r.deltas, 0), server };
+    return {
+      cpu,
+      ttft: concat(all, 'ttft'),
+      itl: concat(all, 'itl'),
+      deltas: all.reduce((a, r) => a + r.deltas, 0),
+      server,
+    };
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
@@ -139,18 +162,28 @@ const q = (xs: Float64Array, p: number): number => {
 };
 const fmt = (x: number): string => (x >= 0 ? '+' : '') + x.toFixed(2);
 
-const concat = (parts: Array<{ ttft: Float64Array; itl: Float64Array }>, k: 'ttft' | 'itl'): Float64Array => Float64Array.from(parts.flatMap((p) => Array.from(p[k])));
+const concat = (parts: Array<{ ttft: Float64Array; itl: Float64Array }>, k: 'ttft' | 'itl'): Float64Array =>
+  Float64Array.from(parts.flatMap((p) => Array.from(p[k])));
 
 function report(name: string, parts: Measured[]): { p99Error: number } {
-  const s = { ttft: concat(parts, 'ttft'), itl: concat(parts, 'itl'), deltas: parts.reduce((a, p) => a + p.deltas, 0), server: parts.map((p) => p.server) };
+  const s = {
+    ttft: concat(parts, 'ttft'),
+    itl: concat(parts, 'itl'),
+    deltas: parts.reduce((a, p) => a + p.deltas, 0),
+    server: parts.map((p) => p.server),
+  };
   const t50 = q(s.ttft, 0.5);
   const t99 = q(s.ttft, 0.99);
   const i50 = q(s.itl, 0.5);
   const i99 = q(s.itl, 0.99);
   const i01 = q(s.itl, 0.01);
   console.log(`  ${name}`);
-  console.log(`    client-observed  TTFT p50 ${t50.toFixed(2)} ms (${fmt(t50 - TTFT)})  p99 ${t99.toFixed(2)} ms (${fmt(t99 - TTFT)})   [${s.ttft.length} streams]`);
-  console.log(`                     ITL  p50 ${i50.toFixed(2)} ms (${fmt(i50 - ITL)})  p99 ${i99.toFixed(2)} ms (${fmt(i99 - ITL)})  p1 ${i01.toFixed(2)} ms (${fmt(i01 - ITL)})   [${s.deltas} deltas]`);
+  console.log(
+    `    client-observed  TTFT p50 ${t50.toFixed(2)} ms (${fmt(t50 - TTFT)})  p99 ${t99.toFixed(2)} ms (${fmt(t99 - TTFT)})   [${s.ttft.length} streams]`,
+  );
+  console.log(
+    `                     ITL  p50 ${i50.toFixed(2)} ms (${fmt(i50 - ITL)})  p99 ${i99.toFixed(2)} ms (${fmt(i99 - ITL)})  p1 ${i01.toFixed(2)} ms (${fmt(i01 - ITL)})   [${s.deltas} deltas]`,
+  );
   s.server.forEach((srv, i) => {
     const line = (k: string): string => {
       const v = srv[k] as { p50: number; p99: number; max: number };
@@ -158,7 +191,9 @@ function report(name: string, parts: Measured[]): { p99Error: number } {
     };
     const cpu = parts[i]!.cpu;
     const perToken = cpu === null ? 'n/a' : `${((cpu * 1000) / parts[i]!.deltas).toFixed(1)} µs CPU/token`;
-    console.log(`    server-side lateness vs due, pass ${i + 1} (ms): first token ${line('firstToken')} | later tokens ${line('laterTokens')} | ${perToken}`);
+    console.log(
+      `    server-side lateness vs due, pass ${i + 1} (ms): first token ${line('firstToken')} | later tokens ${line('laterTokens')} | ${perToken}`,
+    );
   });
   return { p99Error: Math.max(Math.abs(t99 - TTFT), Math.abs(i99 - ITL)) };
 }
@@ -169,23 +204,61 @@ async function main(): Promise<void> {
   try {
     const cfg = join(servers.tmp, 'config.json');
     writeFileSync(cfg, JSON.stringify({ latency: { ttftMs: TTFT, itlMs: ITL }, output: { tokens: TOKENS } }));
-    const stubUrl = await servers.start([...STUB_NODE_ARGS, '--import', 'tsx', 'cli/main.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
+    const stubUrl = await servers.start([
+      ...STUB_NODE_ARGS,
+      '--import',
+      'tsx',
+      'cli/main.ts',
+      'mock-llm',
+      '--performance-mode',
+      '--config',
+      cfg,
+      '--json',
+    ]);
     const anchorUrl = await servers.start(['--input-type=module', '-e', ANCHOR_SERVER]);
-    const body = JSON.stringify({ model: 'claude-mock', max_tokens: 1000, stream: true, messages: [{ role: 'user', content: 'accuracy' }] });
-    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared: other processes compete for the cores)`);
-    console.log(`mock-llm timing accuracy (node ${process.version}): TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} tokens, ${CONCURRENCY} concurrent streams x ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up round, ${PASSES} passes each (anchor and stub in turn, order swapped every pass), client: ${CLIENT_THREADS} worker threads on raw sockets`);
+    const body = JSON.stringify({
+      model: 'claude-mock',
+      max_tokens: 1000,
+      stream: true,
+      messages: [{ role: 'user', content: 'accuracy' }],
+    });
+    console.log(
+      `machine: ${cpus().length} cores, load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (shared: other processes compete for the cores)`,
+    );
+    console.log(
+      `mock-llm timing accuracy (node ${process.version}): TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} tokens, ${CONCURRENCY} concurrent streams x ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up round, ${PASSES} passes each (anchor and stub in turn, order swapped every pass), client: ${CLIENT_THREADS} worker threads on raw sockets`,
+    );
     const anchorRuns: Measured[] = [];
     const stubRuns: Measured[] = [];
-    const pick = (j: unknown): Record<string, unknown> => (j as { scheduleLatenessMs: Record<string, unknown> }).scheduleLatenessMs;
-    const runAnchor = async (): Promise<void> => void anchorRuns.push(await measure(servers.children[1]!.pid, anchorUrl, '/', body, { reset: '/__reset', stats: '/__stats', pick: (j) => j as Record<string, unknown> }));
-    const runStub = async (): Promise<void> => void stubRuns.push(await measure(servers.children[0]!.pid, stubUrl, '/v1/messages', body, { reset: '/__admin/reset', stats: '/__admin/stats', pick }));
+    const pick = (j: unknown): Record<string, unknown> =>
+      (j as { scheduleLatenessMs: Record<string, unknown> }).scheduleLatenessMs;
+    const runAnchor = async (): Promise<void> =>
+      void anchorRuns.push(
+        await measure(servers.children[1]!.pid, anchorUrl, '/', body, {
+          reset: '/__reset',
+          stats: '/__stats',
+          pick: (j) => j as Record<string, unknown>,
+        }),
+      );
+    const runStub = async (): Promise<void> =>
+      void stubRuns.push(
+        await measure(servers.children[0]!.pid, stubUrl, '/v1/messages', body, {
+          reset: '/__admin/reset',
+          stats: '/__admin/stats',
+          pick,
+        }),
+      );
     for (let p = 0; p < PASSES; p++) {
       // Anchor first in even passes, the stub first in odd ones: neither always follows the other.
       for (const run of p % 2 === 0 ? [runAnchor, runStub] : [runStub, runAnchor]) await run();
     }
     const anchor = report('anchor: bare node:http + chained setTimeout', anchorRuns);
     const stub = report('mock-llm', stubRuns);
-    console.log(`  worst p99 error: mock-llm ${stub.p99Error.toFixed(2)} ms, anchor ${anchor.p99Error.toFixed(2)} ms, ratio ${(stub.p99Error / anchor.p99Error).toFixed(2)}  (goal: mock-llm < 5 ms)`);
+    console.log(
+      `  worst p99 error: mock-llm ${stub.p99Error.toFixed(2)} ms, anchor ${anchor.p99Error.toFixed(2)} ms, ratio ${(stub.p99Error / anchor.p99Error).toFixed(2)}  (goal: mock-llm < 5 ms)`,
+    );
   } finally {
     servers.stopAll();
   }
@@ -236,11 +309,19 @@ class Lane {
   private ttft: number[] = [];
   private itl: number[] = [];
 
-  constructor(private readonly job: ClientJob, private readonly request: Buffer) {}
+  constructor(
+    private readonly job: ClientJob,
+    private readonly request: Buffer,
+  ) {}
 
   open(): Promise<void> {
     return new Promise((res, rej) => {
-      const socket = connect({ host: this.job.host, port: this.job.port, noDelay: true, onread: { buffer: READ_AREA, callback: (n) => this.onRead(n) } });
+      const socket = connect({
+        host: this.job.host,
+        port: this.job.port,
+        noDelay: true,
+        onread: { buffer: READ_AREA, callback: (n) => this.onRead(n) },
+      });
       this.socket = socket;
       socket.once('connect', () => res());
       socket.once('error', (err) => (this.done ? this.done(err) : rej(err)));
@@ -258,7 +339,8 @@ class Lane {
       this.done = (err) => {
         this.done = null;
         if (err) return rej(err);
-        if (this.count !== this.job.expectDeltas) return rej(new Error(`expected ${this.job.expectDeltas} deltas, got ${this.count}`));
+        if (this.count !== this.job.expectDeltas)
+          return rej(new Error(`expected ${this.job.expectDeltas} deltas, got ${this.count}`));
         if (!keep) {
           this.ttft.length = 0;
           this.itl.length = 0;
@@ -280,7 +362,10 @@ class Lane {
     this.tail.copy(READ_BUFFER, start, 0, this.tailLength);
     const end = CARRY + n;
     if (this.head) {
-      if (READ_BUFFER.compare(HEAD_OK, 0, HEAD_OK.length, start, start + HEAD_OK.length) !== 0) this.done?.(new Error(`unexpected response: ${READ_BUFFER.toString('latin1', start, Math.min(end, start + 80))}`));
+      if (READ_BUFFER.compare(HEAD_OK, 0, HEAD_OK.length, start, start + HEAD_OK.length) !== 0)
+        this.done?.(
+          new Error(`unexpected response: ${READ_BUFFER.toString('latin1', start, Math.min(end, start + 80))}`),
+        );
       this.head = false;
     }
     const view = READ_BUFFER.subarray(0, end); // bounds the search (the bytes past `end` are stale)
@@ -292,7 +377,11 @@ class Lane {
     }
     this.tailLength = Math.min(CARRY, end - start);
     READ_BUFFER.copy(this.tail, 0, end - this.tailLength, end);
-    if (end - start >= TERMINATOR.length && READ_BUFFER.compare(TERMINATOR, 0, TERMINATOR.length, end - TERMINATOR.length, end) === 0) this.done?.();
+    if (
+      end - start >= TERMINATOR.length &&
+      READ_BUFFER.compare(TERMINATOR, 0, TERMINATOR.length, end - TERMINATOR.length, end) === 0
+    )
+      this.done?.();
     return true;
   }
 
@@ -306,7 +395,9 @@ class Lane {
 }
 
 async function runClient(job: ClientJob, port: MessagePort): Promise<void> {
-  const request = Buffer.from(`POST ${job.path} HTTP/1.1\r\nhost: ${job.host}:${job.port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(job.body)}\r\n\r\n${job.body}`);
+  const request = Buffer.from(
+    `POST ${job.path} HTTP/1.1\r\nhost: ${job.host}:${job.port}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(job.body)}\r\n\r\n${job.body}`,
+  );
   const lanes = job.lanes.map(() => new Lane(job, request));
   await Promise.all(lanes.map((l) => l.open()));
   for (let r = 0; r < job.warmupRounds; r++) await Promise.all(lanes.map((l) => l.send(false)));

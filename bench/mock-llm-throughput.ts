@@ -54,9 +54,11 @@ s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0
 process.on('SIGTERM', () => { s.closeAllConnections(); s.close(() => process.exit(0)); });
 `;
 
-
-
-const PROMPT = { model: 'claude-mock', max_tokens: 1000, messages: [{ role: 'user', content: 'Benchmark prompt: describe the system.' }] };
+const PROMPT = {
+  model: 'claude-mock',
+  max_tokens: 1000,
+  messages: [{ role: 'user', content: 'Benchmark prompt: describe the system.' }],
+};
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
 function cpuSeconds(pid: number | undefined): number {
@@ -85,11 +87,21 @@ async function hammer(url: string, body: string, pid: number | undefined, warm: 
 }
 
 function sum(rounds: Round[]): Round {
-  return rounds.reduce((a, r) => ({ ok: a.ok + r.ok, non2xx: a.non2xx + r.non2xx, errors: a.errors + r.errors, cpu: a.cpu + r.cpu }));
+  return rounds.reduce((a, r) => ({
+    ok: a.ok + r.ok,
+    non2xx: a.non2xx + r.non2xx,
+    errors: a.errors + r.errors,
+    cpu: a.cpu + r.cpu,
+  }));
 }
 
 /** `concurrency` loops of streaming requests for `seconds`; returns completed streams and bytes. */
-async function streams(url: string, body: string, concurrency: number, seconds: number): Promise<{ done: number; elapsed: number }> {
+async function streams(
+  url: string,
+  body: string,
+  concurrency: number,
+  seconds: number,
+): Promise<{ done: number; elapsed: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
   const until = performance.now() + seconds * 1000;
@@ -97,7 +109,14 @@ async function streams(url: string, body: string, concurrency: number, seconds: 
   const one = (): Promise<void> =>
     new Promise((res, rej) => {
       const req = request(
-        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json' },
+        },
         (r) => {
           r.on('data', () => {});
           r.on('end', () => {
@@ -110,9 +129,11 @@ async function streams(url: string, body: string, concurrency: number, seconds: 
       req.end(body);
     });
   const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < until) await one();
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) await one();
+    }),
+  );
   const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
   return { done, elapsed };
@@ -121,7 +142,16 @@ async function streams(url: string, body: string, concurrency: number, seconds: 
 async function main(): Promise<void> {
   const cfg = join(tmp, 'config.json');
   writeFileSync(cfg, JSON.stringify({ latency: { ttftMs: 0, itlMs: 0 }, output: { tokens: 100 } }));
-  const stubUrl = await servers.start(['--import', 'tsx', 'cli/main.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']);
+  const stubUrl = await servers.start([
+    '--import',
+    'tsx',
+    'cli/main.ts',
+    'mock-llm',
+    '--performance-mode',
+    '--config',
+    cfg,
+    '--json',
+  ]);
   const body = JSON.stringify(PROMPT);
   const sample = await (await fetch(`${stubUrl}/v1/messages`, { method: 'POST', body })).text();
   const streamCfg = JSON.stringify({ output: { tokens: 200 } });
@@ -132,10 +162,19 @@ async function main(): Promise<void> {
   await fetch(`${stubUrl}/__admin/config`, { method: 'PUT', body: JSON.stringify({ output: { tokens: 100 } }) });
   writeFileSync(join(tmp, 'body.json'), sample);
   writeFileSync(join(tmp, 'body.sse'), sse);
-  const bareUrl = await servers.start(['--input-type=module', '-e', BARE_SERVER], { BARE_BODY: join(tmp, 'body.json'), BARE_SSE: join(tmp, 'body.sse') });
+  const bareUrl = await servers.start(['--input-type=module', '-e', BARE_SERVER], {
+    BARE_BODY: join(tmp, 'body.json'),
+    BARE_SSE: join(tmp, 'body.sse'),
+  });
 
-  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared: other processes compete for the cores)`);
-  console.log(`mock-llm throughput (node ${process.version}, response body ${Buffer.byteLength(sample)} B, autocannon 100 connections, ${ROUNDS} x ${SECONDS} s each, interleaved)`);
+  console.log(
+    `machine: ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (shared: other processes compete for the cores)`,
+  );
+  console.log(
+    `mock-llm throughput (node ${process.version}, response body ${Buffer.byteLength(sample)} B, autocannon 100 connections, ${ROUNDS} x ${SECONDS} s each, interleaved)`,
+  );
   const bareRounds: Round[] = [];
   const stubRounds: Round[] = [];
   for (let i = 0; i < ROUNDS; i++) {
@@ -149,7 +188,9 @@ async function main(): Promise<void> {
     `  ${name.padEnd(15)} ${(r.ok / secs).toFixed(0).padStart(8)} req/s  server CPU ${((r.cpu / r.ok) * 1e6).toFixed(1)} us/req  (non-2xx ${r.non2xx}, errors ${r.errors})`;
   console.log(line('bare node:http', bare));
   console.log(line('mock-llm', stub));
-  console.log(`  ratio stub/bare ${(stub.ok / bare.ok).toFixed(2)} req/s (goal >= 0.6); by server CPU per request ${(bare.cpu / bare.ok / (stub.cpu / stub.ok)).toFixed(2)}`);
+  console.log(
+    `  ratio stub/bare ${(stub.ok / bare.ok).toFixed(2)} req/s (goal >= 0.6); by server CPU per request ${(bare.cpu / bare.ok / (stub.cpu / stub.ok)).toFixed(2)}`,
+  );
 
   await fetch(`${stubUrl}/__admin/config`, { method: 'PUT', body: streamCfg });
   console.log(`streaming: 500 concurrent streams of ${tokensPerStream} tokens, zero inter-token latency, 8 s`);

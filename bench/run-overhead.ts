@@ -20,7 +20,9 @@ function timed(command: string, args: string[], env: Record<string, string> = {}
     const t0 = performance.now();
     const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: 'ignore' });
     child.on('error', rej);
-    child.on('close', (code) => (code === 0 || code === 99 ? res(performance.now() - t0) : rej(new Error(`${command} exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 || code === 99 ? res(performance.now() - t0) : rej(new Error(`${command} exited ${code}`)),
+    );
   });
 }
 
@@ -34,8 +36,28 @@ try {
   const direct: number[] = [];
   const full: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    direct.push(await timed(process.execPath, [FAKE_K6, 'run', '--config', config, '--summary-export', join(dir, `s${i}.json`), '--out', `json=${join(dir, `p${i}.json`)}`, '-e', `LLM_URL=${stub.url}`, 'x.js']));
-    full.push(await timed(process.execPath, ['bin/k6-llm-perf.js', 'run', 'llm-stream', '--engine', 'k6', '--quiet', '--results', join(dir, 'results')], { K6_BIN: FAKE_K6 }));
+    direct.push(
+      await timed(process.execPath, [
+        FAKE_K6,
+        'run',
+        '--config',
+        config,
+        '--summary-export',
+        join(dir, `s${i}.json`),
+        '--out',
+        `json=${join(dir, `p${i}.json`)}`,
+        '-e',
+        `LLM_URL=${stub.url}`,
+        'x.js',
+      ]),
+    );
+    full.push(
+      await timed(
+        process.execPath,
+        ['bin/k6-llm-perf.js', 'run', 'llm-stream', '--engine', 'k6', '--quiet', '--results', join(dir, 'results')],
+        { K6_BIN: FAKE_K6 },
+      ),
+    );
   }
   const a = median(direct);
   const b = median(full);

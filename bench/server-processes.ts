@@ -14,7 +14,10 @@ export class ServerProcesses {
   readonly children: ChildProcess[] = [];
   readonly tmp: string;
 
-  constructor(private readonly cwd: string, tmpPrefix: string) {
+  constructor(
+    private readonly cwd: string,
+    tmpPrefix: string,
+  ) {
     this.tmp = mkdtempSync(join(tmpdir(), tmpPrefix));
     process.on('SIGINT', () => {
       this.stopAll();
@@ -24,7 +27,11 @@ export class ServerProcesses {
 
   /** Starts `node <args>` and resolves with the URL of its first stdout line. */
   start(args: string[], env: Record<string, string> = {}): Promise<string> {
-    const child = spawn(process.execPath, args, { cwd: this.cwd, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, args, {
+      cwd: this.cwd,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+    });
     this.children.push(child);
     return new Promise((res, rej) => {
       const lines = createInterface({ input: child.stdout! });

@@ -47,13 +47,21 @@ process.on('SIGTERM', () => { s.closeAllConnections(); s.close(() => process.exi
 function startChild(args: string[]): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve({ url: line.startsWith('{') ? (JSON.parse(line) as { url: string }).url : line, child }));
+    createInterface({ input: child.stdout! }).once('line', (line) =>
+      resolve({ url: line.startsWith('{') ? (JSON.parse(line) as { url: string }).url : line, child }),
+    );
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
   });
 }
 
 async function hammer(url: string): Promise<AutocannonResult> {
-  const opts = { url: `${url}/v1/requests`, method: 'POST', body: BODY, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS };
+  const opts = {
+    url: `${url}/v1/requests`,
+    method: 'POST',
+    body: BODY,
+    headers: { 'content-type': 'application/json' },
+    connections: CONNECTIONS,
+  };
   await autocannon({ ...opts, duration: 2 });
   return autocannon({ ...opts, duration: 8 });
 }
@@ -68,7 +76,8 @@ async function drain(pool: pg.Pool): Promise<{ seconds: number; requests: number
               (SELECT count(*) FROM outbox_events)::int AS events`,
     );
     const row = r.rows[0]!;
-    if (row.open === 0 && row.backlog === 0) return { seconds: (Date.now() - started) / 1000, requests: row.requests, events: row.events };
+    if (row.open === 0 && row.backlog === 0)
+      return { seconds: (Date.now() - started) / 1000, requests: row.requests, events: row.events };
     if (Date.now() - started > 300_000) throw new Error(`drain did not finish: ${JSON.stringify(row)}`);
     await new Promise((res) => setTimeout(res, 100));
   }
@@ -76,7 +85,12 @@ async function drain(pool: pg.Pool): Promise<{ seconds: number; requests: number
 
 const infra = await startInfra({ provider: 'local', services: ['redis', 'postgres', 'kafka'], progress: 'silent' });
 // Every server in its own process: autocannon here must not share an event loop with them.
-const llm = await startChild([new URL('../bin/k6-llm-perf.js', import.meta.url).pathname, 'mock-llm', '--performance-mode', '--json']);
+const llm = await startChild([
+  new URL('../bin/k6-llm-perf.js', import.meta.url).pathname,
+  'mock-llm',
+  '--performance-mode',
+  '--json',
+]);
 const anchor = await startChild(['--input-type=module', '-e', ANCHOR]);
 const pool = new pg.Pool({ connectionString: infra.endpoints.postgres!.url, max: 2 });
 let target: Awaited<ReturnType<typeof spawnTarget>> | undefined;
@@ -96,13 +110,25 @@ try {
   const metrics = await (await fetch(`${target.url}/metrics`)).text();
   const lagSum = Number(/^target_relay_publish_lag_seconds_sum (\S+)/m.exec(metrics)?.[1]);
   const lagCount = Number(/^target_relay_publish_lag_seconds_count (\S+)/m.exec(metrics)?.[1]);
-  console.log(`target pipeline (node ${process.version}, autocannon ${CONNECTIONS} connections, 8 s measured after 2 s)`);
-  console.log(`  anchor (bare node:http 202)      ${a.requests.average.toFixed(0)} req/s  p50 ${a.latency.p50} ms  p99 ${a.latency.p99} ms`);
-  console.log(`  target POST /v1/requests         ${t.requests.average.toFixed(0)} req/s  p50 ${t.latency.p50} ms  p99 ${t.latency.p99} ms  non-2xx ${t.non2xx}  errors ${t.errors}`);
+  console.log(
+    `target pipeline (node ${process.version}, autocannon ${CONNECTIONS} connections, 8 s measured after 2 s)`,
+  );
+  console.log(
+    `  anchor (bare node:http 202)      ${a.requests.average.toFixed(0)} req/s  p50 ${a.latency.p50} ms  p99 ${a.latency.p99} ms`,
+  );
+  console.log(
+    `  target POST /v1/requests         ${t.requests.average.toFixed(0)} req/s  p50 ${t.latency.p50} ms  p99 ${t.latency.p99} ms  non-2xx ${t.non2xx}  errors ${t.errors}`,
+  );
   console.log(`  ratio target/anchor              ${(t.requests.average / a.requests.average).toFixed(3)}`);
-  console.log(`  drain after the load             ${d.seconds.toFixed(1)} s; ${d.requests} requests completed, ${d.events} events published`);
-  console.log(`  pipeline completions             ${(d.requests / pipelineSeconds).toFixed(0)} requests/s over ${pipelineSeconds.toFixed(1)} s (warm-up included)`);
-  console.log(`  relay publish lag (mean)         ${((lagSum / lagCount) * 1000).toFixed(1)} ms over ${lagCount} events`);
+  console.log(
+    `  drain after the load             ${d.seconds.toFixed(1)} s; ${d.requests} requests completed, ${d.events} events published`,
+  );
+  console.log(
+    `  pipeline completions             ${(d.requests / pipelineSeconds).toFixed(0)} requests/s over ${pipelineSeconds.toFixed(1)} s (warm-up included)`,
+  );
+  console.log(
+    `  relay publish lag (mean)         ${((lagSum / lagCount) * 1000).toFixed(1)} ms over ${lagCount} events`,
+  );
 } finally {
   await target?.stop();
   anchor.child.kill('SIGTERM');

@@ -19,7 +19,11 @@ interface CliOptions {
 function intOption(value: string, name: string, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new KitError('MOCK_LLM_BAD_OPTION', `--${name}: expected an integer in [${min}, ${max}], got ${JSON.stringify(value)}`, ExitCode.INVALID_CONFIG);
+    throw new KitError(
+      'MOCK_LLM_BAD_OPTION',
+      `--${name}: expected an integer in [${min}, ${max}], got ${JSON.stringify(value)}`,
+      ExitCode.INVALID_CONFIG,
+    );
   }
   return n;
 }

@@ -19,7 +19,9 @@ const rooms: Array<() => Promise<{ register: Register }>> = [
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('k6-llm-perf')
-    .description('Performance tests for services that call an LLM: k6 scenarios, real infrastructure, a mock LLM, a CI gate.')
+    .description(
+      'Performance tests for services that call an LLM: k6 scenarios, real infrastructure, a mock LLM, a CI gate.',
+    )
     .showHelpAfterError()
     .exitOverride();
   for (const load of rooms) (await load()).register(program);

@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import { SCENARIO_NAMES } from '../run/catalog.ts';
 import type { CliRunOptions } from '../run/cli-run.ts';
 
-
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 async function runAction(scenario: string, o: CliRunOptions): Promise<void> {
@@ -23,30 +22,45 @@ async function cleanAction(): Promise<void> {
 export function register(program: Command): void {
   program
     .command('clean')
-    .description('Stop the servers and remove the temp dirs that dead runs left (runs killed with their watchdog); runs in progress are left alone')
+    .description(
+      'Stop the servers and remove the temp dirs that dead runs left (runs killed with their watchdog); runs in progress are left alone',
+    )
     .action(cleanAction);
 
   program
     .command('run')
-    .description('Run a scenario end to end: build, thresholds, infrastructure, mock LLM, target, engine, verdict, reports, teardown')
+    .description(
+      'Run a scenario end to end: build, thresholds, infrastructure, mock LLM, target, engine, verdict, reports, teardown',
+    )
     .argument('<scenario>', `one of ${SCENARIO_NAMES.join(', ')}, or all`)
     .option('--thresholds <file>', 'threshold file (default thresholds/<scenario>.json)')
     .option('--engine <engine>', 'auto | k6 | node (auto: a k6 binary on PATH or K6_BIN, else the Node engine)', 'auto')
     .option('--infra <provider>', 'auto | local | testcontainers | external', 'auto')
     .option('--target <url>', "your own service's base URL instead of the reference target")
-    .option('--llm-url <url>', 'a real LLM provider for the target instead of the mock (end to end; the key stays in the environment)')
+    .option(
+      '--llm-url <url>',
+      'a real LLM provider for the target instead of the mock (end to end; the key stays in the environment)',
+    )
     .option('--rate <n>', 'arrival rate override (env RATE)')
     .option('--duration <d>', 'duration override, e.g. 30s (env DURATION)')
     .option('--vus <n>', 'virtual users override (env VUS)')
     .option('--profile <name>', 'script profile, e.g. short (env PROFILE)')
     .option('-e, --env <KEY=VALUE>', 'environment variable for the script (repeatable)', collect, [])
-    .option('--baseline <dir>', 'compare with previous results folders (repeatable, or a folder of runs: pooled); significant regressions fail the run (exit 99)', (v: string, prev?: string[]) => [...(prev ?? []), v])
+    .option(
+      '--baseline <dir>',
+      'compare with previous results folders (repeatable, or a folder of runs: pooled); significant regressions fail the run (exit 99)',
+      (v: string, prev?: string[]) => [...(prev ?? []), v],
+    )
     .option('--strict', 'with --baseline: a regression rule with too few samples to decide (inconclusive) fails too')
     .option('--results <dir>', 'where results/<timestamp>-<scenario>/ folders go', 'results')
     .option('--no-build', 'use dist/scripts/<scenario>.js as built (skip the esbuild step)')
     .option('--progress <mode>', 'infrastructure progress display: auto | tty | plain | silent', 'auto')
     .option('-q, --quiet', "hide the engine's own output (the verdict table is still printed)")
-    .option('--health-grace <duration>', 'how long Redis, PostgreSQL, Kafka, the mock LLM or the target may stay down before the run stops with exit 113', '5s')
+    .option(
+      '--health-grace <duration>',
+      'how long Redis, PostgreSQL, Kafka, the mock LLM or the target may stay down before the run stops with exit 113',
+      '5s',
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 pass, 99 threshold/check/regression breached, 104 bad configuration, 105 stopped by a signal,\n' +

@@ -36,19 +36,44 @@ export async function doctor(env: NodeJS.ProcessEnv = process.env): Promise<Doct
   const checks: DoctorCheck[] = [
     { name: 'container runtime', ok: runtime.available, detail: runtime.detail },
     { name: 'k6 binary', ok: !!k6, detail: k6 ? `${k6.path} (${k6.from})` : 'none on PATH, K6_BIN not set' },
-    { name: 'redis-server', ok: !!redis, detail: redis ? `${redis} (${version(redis, ['--version'])})` : 'missing: npm run setup' },
-    { name: 'PostgreSQL', ok: !!pgBin, detail: pgBin ? `${pgBin} (${version(join(pgBin, 'postgres'), ['--version'])})` : 'missing: npm run setup' },
+    {
+      name: 'redis-server',
+      ok: !!redis,
+      detail: redis ? `${redis} (${version(redis, ['--version'])})` : 'missing: npm run setup',
+    },
+    {
+      name: 'PostgreSQL',
+      ok: !!pgBin,
+      detail: pgBin ? `${pgBin} (${version(join(pgBin, 'postgres'), ['--version'])})` : 'missing: npm run setup',
+    },
     { name: 'java', ok: !!java, detail: java ? `${java} (${version(java, ['-version'])})` : 'missing: npm run setup' },
     { name: 'mvn', ok: !!mvn, detail: mvn ?? 'missing (needed once, to fetch the Kafka jars)' },
-    { name: `Kafka ${KAFKA_VERSION} jars`, ok: kafkaJarsPresent(), detail: kafkaJarsPresent() ? kafkaLibDir() : `not in ${kafkaLibDir()}: npm run setup` },
-    { name: 'chromium', ok: existsSync(CHROMIUM_PATH), detail: existsSync(CHROMIUM_PATH) ? CHROMIUM_PATH : 'missing (reports browser test): npm run setup' },
-    { name: 'leftovers of dead runs', ok: true, detail: leftovers.lines.length ? `cleaned now (${leftovers.lines.length} item(s), listed below)` : 'none' },
+    {
+      name: `Kafka ${KAFKA_VERSION} jars`,
+      ok: kafkaJarsPresent(),
+      detail: kafkaJarsPresent() ? kafkaLibDir() : `not in ${kafkaLibDir()}: npm run setup`,
+    },
+    {
+      name: 'chromium',
+      ok: existsSync(CHROMIUM_PATH),
+      detail: existsSync(CHROMIUM_PATH) ? CHROMIUM_PATH : 'missing (reports browser test): npm run setup',
+    },
+    {
+      name: 'leftovers of dead runs',
+      ok: true,
+      detail: leftovers.lines.length ? `cleaned now (${leftovers.lines.length} item(s), listed below)` : 'none',
+    },
   ];
   const choice = await chooseProvider('auto', async () => runtime);
   const engineAuto = k6
     ? { engine: 'k6' as const, reason: `k6 binary found (${k6.from}: ${k6.path})` }
-    : { engine: 'node' as const, reason: 'no k6 binary on PATH or K6_BIN, the kit\'s Node engine runs the scripts' };
-  return { checks, infraAuto: { provider: choice.provider, reason: choice.reason }, engineAuto, cleaned: leftovers.lines };
+    : { engine: 'node' as const, reason: "no k6 binary on PATH or K6_BIN, the kit's Node engine runs the scripts" };
+  return {
+    checks,
+    infraAuto: { provider: choice.provider, reason: choice.reason },
+    engineAuto,
+    cleaned: leftovers.lines,
+  };
 }
 
 export function formatDoctor(report: DoctorReport): string {
@@ -57,8 +82,11 @@ export function formatDoctor(report: DoctorReport): string {
   lines.push('', `--infra auto  → ${report.infraAuto.provider}: ${report.infraAuto.reason}`);
   lines.push(`--engine auto → ${report.engineAuto.engine}: ${report.engineAuto.reason}`);
   if (report.cleaned.length) lines.push('', ...report.cleaned);
-  const localReady = report.checks.filter((c) => ['redis-server', 'PostgreSQL', 'java'].includes(c.name) || c.name.startsWith('Kafka')).every((c) => c.ok);
-  if (report.infraAuto.provider === 'local' && !localReady) lines.push('the local provider lacks something: run `npm run setup`');
+  const localReady = report.checks
+    .filter((c) => ['redis-server', 'PostgreSQL', 'java'].includes(c.name) || c.name.startsWith('Kafka'))
+    .every((c) => c.ok);
+  if (report.infraAuto.provider === 'local' && !localReady)
+    lines.push('the local provider lacks something: run `npm run setup`');
   return lines.join('\n');
 }
 

@@ -35,7 +35,11 @@ export class InfraError extends KitError {
     details: { service?: string; logTail?: string; logFile?: string; cause?: unknown } = {},
   ) {
     const exit =
-      code === 'INFRA_BAD_OPTION' ? ExitCode.INVALID_CONFIG : code === 'INFRA_ABORTED' ? ExitCode.EXTERNAL_ABORT : ExitCode.INFRA_FAILED;
+      code === 'INFRA_BAD_OPTION'
+        ? ExitCode.INVALID_CONFIG
+        : code === 'INFRA_ABORTED'
+          ? ExitCode.EXTERNAL_ABORT
+          : ExitCode.INFRA_FAILED;
     super(code, withTail(message, details.logFile, details.logTail), exit, { cause: details.cause });
     this.name = 'InfraError';
     this.service = details.service;
@@ -46,6 +50,10 @@ export class InfraError extends KitError {
 
 function withTail(message: string, logFile?: string, tail?: string): string {
   if (!tail) return message;
-  const indented = tail.trimEnd().split('\n').map((l) => `    ${l}`).join('\n');
+  const indented = tail
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
   return `${message}\n  last lines of ${logFile ?? 'its log'}:\n${indented}`;
 }

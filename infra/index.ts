@@ -9,7 +9,13 @@ export type { ProviderName, ConcreteProvider } from './providers/types.ts';
 export { PROVIDER_NAMES } from './providers/types.ts';
 export type { LocalOptions } from './providers/local.ts';
 export { EXTERNAL_ENV } from './providers/external.ts';
-export { chooseProvider, probeContainerRuntime, type ProviderChoice, type RuntimeProbe, type RuntimeProbeResult } from './providers/select.ts';
+export {
+  chooseProvider,
+  probeContainerRuntime,
+  type ProviderChoice,
+  type RuntimeProbe,
+  type RuntimeProbeResult,
+} from './providers/select.ts';
 export { startInfra, normalizeServices, type InfraHandle, type StartInfraOptions } from './start.ts';
 export { resetInfra, type ResetOptions } from './reset.ts';
 export { ensureSetup, missingFor, type SetupOptions } from './setup/index.ts';

@@ -15,7 +15,10 @@ export interface UpOptions {
 
 /** "a, b,,c" -> ["a", "b", "c"]. */
 export function splitList(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -30,7 +33,13 @@ export async function infraUp(opts: UpOptions): Promise<number> {
   process.on('SIGTERM', onEarlySignal);
   let handle;
   try {
-    handle = await startInfra({ provider: opts.infra as ProviderName, services, logDir: opts.logDir, progress: opts.progress, signal: abort.signal });
+    handle = await startInfra({
+      provider: opts.infra as ProviderName,
+      services,
+      logDir: opts.logDir,
+      progress: opts.progress,
+      signal: abort.signal,
+    });
   } finally {
     process.off('SIGINT', onEarlySignal);
     process.off('SIGTERM', onEarlySignal);
@@ -43,8 +52,17 @@ export async function infraUp(opts: UpOptions): Promise<number> {
   const unhook = teardownOnSignals(handle);
   const held = holdUntilSignal();
   if (opts.json) {
-    const services = handle.services.map(({ name, host, port, pid, tempDir, logFile }) => ({ name, host, port, pid, tempDir, logFile }));
-    process.stdout.write(`${JSON.stringify({ provider: handle.provider, reason: handle.reason, endpoints: handle.endpoints, services })}\n`);
+    const services = handle.services.map(({ name, host, port, pid, tempDir, logFile }) => ({
+      name,
+      host,
+      port,
+      pid,
+      tempDir,
+      logFile,
+    }));
+    process.stdout.write(
+      `${JSON.stringify({ provider: handle.provider, reason: handle.reason, endpoints: handle.endpoints, services })}\n`,
+    );
   } else {
     const e = handle.endpoints;
     if (e.redis) console.log(`REDIS_URL=${e.redis.url}`);

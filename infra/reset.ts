@@ -20,12 +20,17 @@ export async function resetInfra(endpoints: Endpoints, opts: ResetOptions): Prom
     await step('postgres', 'TRUNCATE', () => truncate(need(endpoints.postgres?.url, 'postgres'), opts.truncateTables!));
   }
   if (opts.recreateTopics?.length) {
-    await step('kafka', 'recreate topics', () => recreateTopics(need(endpoints.kafka?.brokers, 'kafka'), opts.recreateTopics!));
+    await step('kafka', 'recreate topics', () =>
+      recreateTopics(need(endpoints.kafka?.brokers, 'kafka'), opts.recreateTopics!),
+    );
   }
 }
 
 function need<T>(value: T | undefined, service: string): T {
-  if (value === undefined) throw new InfraError('INFRA_RESET_FAILED', `reset: no ${service} endpoint to reset (was ${service} started?)`, { service });
+  if (value === undefined)
+    throw new InfraError('INFRA_RESET_FAILED', `reset: no ${service} endpoint to reset (was ${service} started?)`, {
+      service,
+    });
   return value;
 }
 
@@ -34,7 +39,10 @@ async function step(service: string, what: string, fn: () => Promise<void>): Pro
     await fn();
   } catch (err) {
     if (err instanceof InfraError) throw err;
-    throw new InfraError('INFRA_RESET_FAILED', `reset: ${service} ${what} failed: ${(err as Error).message}`, { service, cause: err });
+    throw new InfraError('INFRA_RESET_FAILED', `reset: ${service} ${what} failed: ${(err as Error).message}`, {
+      service,
+      cause: err,
+    });
   }
 }
 
@@ -54,8 +62,16 @@ async function truncate(url: string, tables: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const found = await client.query<{ name: string }>('SELECT t::text AS name FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NOT NULL', [tables]);
-    const names = found.rows.map((r) => r.name.split('.').map((p) => `"${p.replaceAll('"', '""')}"`).join('.'));
+    const found = await client.query<{ name: string }>(
+      'SELECT t::text AS name FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NOT NULL',
+      [tables],
+    );
+    const names = found.rows.map((r) =>
+      r.name
+        .split('.')
+        .map((p) => `"${p.replaceAll('"', '""')}"`)
+        .join('.'),
+    );
     if (names.length) await client.query(`TRUNCATE ${names.join(', ')} RESTART IDENTITY CASCADE`);
   } finally {
     await client.end();
@@ -84,7 +100,12 @@ async function recreateTopics(brokers: string[], topics: string[]): Promise<void
 type Admin = ReturnType<InstanceType<typeof import('kafkajs').Kafka>['admin']>;
 
 /** Topic deletion is asynchronous in the broker: wait until the old ones are gone, then create. */
-async function createWhenDeleted(admin: Admin, topics: string[], deleted: string[], partitions: ReadonlyMap<string, number>): Promise<void> {
+async function createWhenDeleted(
+  admin: Admin,
+  topics: string[],
+  deleted: string[],
+  partitions: ReadonlyMap<string, number>,
+): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const listed = new Set(await admin.listTopics());
@@ -97,7 +118,10 @@ async function createWhenDeleted(admin: Admin, topics: string[], deleted: string
       const listed = new Set(await admin.listTopics());
       const toCreate = topics.filter((t) => !listed.has(t));
       if (toCreate.length === 0) return;
-      await admin.createTopics({ topics: toCreate.map((topic) => ({ topic, numPartitions: partitions.get(topic) ?? 1, replicationFactor: 1 })), waitForLeaders: true });
+      await admin.createTopics({
+        topics: toCreate.map((topic) => ({ topic, numPartitions: partitions.get(topic) ?? 1, replicationFactor: 1 })),
+        waitForLeaders: true,
+      });
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;

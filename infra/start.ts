@@ -39,7 +39,10 @@ export interface InfraHandle extends AsyncDisposable {
 export function normalizeServices(services: readonly string[]): ServiceName[] {
   const unknown = services.filter((s) => !SERVICE_NAMES.includes(s as ServiceName));
   if (unknown.length) {
-    throw new InfraError('INFRA_BAD_OPTION', `services: unknown ${unknown.map((s) => JSON.stringify(s)).join(', ')}; expected any of ${SERVICE_NAMES.join(', ')}`);
+    throw new InfraError(
+      'INFRA_BAD_OPTION',
+      `services: unknown ${unknown.map((s) => JSON.stringify(s)).join(', ')}; expected any of ${SERVICE_NAMES.join(', ')}`,
+    );
   }
   return SERVICE_NAMES.filter((s) => services.includes(s));
 }

@@ -56,15 +56,22 @@ export function extensionsOf(bundle: string): string[] {
 /** Every problem with the input, each naming the flag and what it expects. */
 export function checkInput(i: ManifestInput): string[] {
   const problems: string[] = [];
-  if (!Number.isInteger(i.parallelism) || i.parallelism < 1) problems.push(`--parallelism: expected an integer >= 1, got ${i.parallelism}`);
-  if (!NAME.test(i.name) || i.name.length > 63) problems.push(`--name: expected a Kubernetes name (lowercase letters, digits and '-', at most 63), got ${JSON.stringify(i.name)}`);
-  if (i.namespace !== undefined && (!NAME.test(i.namespace) || i.namespace.length > 63)) problems.push(`--namespace: expected a Kubernetes name, got ${JSON.stringify(i.namespace)}`);
+  if (!Number.isInteger(i.parallelism) || i.parallelism < 1)
+    problems.push(`--parallelism: expected an integer >= 1, got ${i.parallelism}`);
+  if (!NAME.test(i.name) || i.name.length > 63)
+    problems.push(
+      `--name: expected a Kubernetes name (lowercase letters, digits and '-', at most 63), got ${JSON.stringify(i.name)}`,
+    );
+  if (i.namespace !== undefined && (!NAME.test(i.namespace) || i.namespace.length > 63))
+    problems.push(`--namespace: expected a Kubernetes name, got ${JSON.stringify(i.namespace)}`);
   for (const [key, how] of requiredEnv(i.entry)) {
     if (!i.env[key]) problems.push(`scenario ${i.entry.name} needs ${key} in the cluster: ${how}`);
   }
   const ext = extensionsOf(i.bundle);
   if (ext.length > 0 && !i.image) {
-    problems.push(`--image: scenario ${i.entry.name} imports ${ext.join(', ')}; give a k6 runner image built with xk6 and those extensions (the stock grafana/k6 image has none)`);
+    problems.push(
+      `--image: scenario ${i.entry.name} imports ${ext.join(', ')}; give a k6 runner image built with xk6 and those extensions (the stock grafana/k6 image has none)`,
+    );
   }
   return problems;
 }
@@ -72,8 +79,17 @@ export function checkInput(i: ManifestInput): string[] {
 export function buildManifests(i: ManifestInput): Manifests {
   const file = `${i.entry.name}.js`;
   const config = JSON.stringify({ thresholds: i.thresholds }, null, 2) + '\n';
-  const meta = (name: string) => ({ name, ...(i.namespace ? { namespace: i.namespace } : {}), labels: { 'app.kubernetes.io/managed-by': 'k6-llm-perf', 'k6-llm-perf/scenario': i.entry.name } });
-  const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${i.name}-script`), data: { [file]: i.bundle, 'config.json': config } };
+  const meta = (name: string) => ({
+    name,
+    ...(i.namespace ? { namespace: i.namespace } : {}),
+    labels: { 'app.kubernetes.io/managed-by': 'k6-llm-perf', 'k6-llm-perf/scenario': i.entry.name },
+  });
+  const configMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(`${i.name}-script`),
+    data: { [file]: i.bundle, 'config.json': config },
+  };
   // Plain words only: the operator splits `arguments` on spaces.
   const args = ['--config', '/test/config.json', '--tag', `testid=${i.name}`, ...i.args];
   const runner: Record<string, unknown> = { env: Object.entries(i.env).map(([name, value]) => ({ name, value })) };
@@ -82,7 +98,12 @@ export function buildManifests(i: ManifestInput): Manifests {
     apiVersion: 'k6.io/v1alpha1',
     kind: 'TestRun',
     metadata: meta(i.name),
-    spec: { parallelism: i.parallelism, script: { configMap: { name: `${i.name}-script`, file } }, arguments: args.join(' '), runner },
+    spec: {
+      parallelism: i.parallelism,
+      script: { configMap: { name: `${i.name}-script`, file } },
+      arguments: args.join(' '),
+      runner,
+    },
   };
   return { configMap, testRun, extensions: extensionsOf(i.bundle) };
 }

@@ -26,12 +26,18 @@ import { buildManifests, checkInput, CONFIGMAP_LIMIT, toYaml, type ManifestInput
 
 export async function prepareK8s(scenario: string, f: K8sFlags): Promise<{ input: ManifestInput; out: string }> {
   const entry = SCENARIOS.get(scenario);
-  if (!entry) throw new RunConfigError([`scenario: expected one of ${SCENARIO_NAMES.join(', ')}, got ${JSON.stringify(scenario)}`]);
+  if (!entry)
+    throw new RunConfigError([
+      `scenario: expected one of ${SCENARIO_NAMES.join(', ')}, got ${JSON.stringify(scenario)}`,
+    ]);
   const problems: string[] = [];
   const env = parseEnvPairs(f.env, problems);
   checkUrl('--target', f.target, problems);
   if (f.target) env.BASE_URL = f.target;
-  const thresholds = loadThresholdFile(f.thresholds ?? join(KIT_ROOT, 'thresholds', `${scenario}.json`), checkExpression);
+  const thresholds = loadThresholdFile(
+    f.thresholds ?? join(KIT_ROOT, 'thresholds', `${scenario}.json`),
+    checkExpression,
+  );
   const bundle = readFileSync(await bundleScenario(scenario, { build: f.build }), 'utf8');
   const input: ManifestInput = {
     entry,
@@ -55,7 +61,9 @@ export async function writeK8s(scenario: string, f: K8sFlags): Promise<number> {
   const m = buildManifests(input);
   const cm = toYaml(m.configMap);
   if (Buffer.byteLength(cm) > CONFIGMAP_LIMIT) {
-    throw new RunConfigError([`the ConfigMap would be ${Buffer.byteLength(cm)} bytes, over Kubernetes' limit of ${CONFIGMAP_LIMIT}: serve the bundle from a volumeClaim instead`]);
+    throw new RunConfigError([
+      `the ConfigMap would be ${Buffer.byteLength(cm)} bytes, over Kubernetes' limit of ${CONFIGMAP_LIMIT}: serve the bundle from a volumeClaim instead`,
+    ]);
   }
   mkdirSync(out, { recursive: true });
   // Written beside, then renamed: a failure leaves no half-written manifest.

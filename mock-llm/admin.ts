@@ -50,12 +50,23 @@ export function handleAdmin(target: AdminTarget, path: string, req: IncomingMess
         } catch (err) {
           console.error(`mock-llm: PUT /__admin/config failed: ${(err as Error)?.stack ?? String(err)}`);
           if (res.headersSent) return void res.destroy();
-          sendJson(res, 500, JSON.stringify({ error: `mock-llm internal error: ${(err as Error)?.message ?? String(err)}`, problems: [] }));
+          sendJson(
+            res,
+            500,
+            JSON.stringify({
+              error: `mock-llm internal error: ${(err as Error)?.message ?? String(err)}`,
+              problems: [],
+            }),
+          );
         }
       });
       return true;
     case 'GET /__admin/stats':
-      sendJson(res, 200, JSON.stringify({ seed: target.seed, performanceMode: target.performanceMode(), ...target.stats() }));
+      sendJson(
+        res,
+        200,
+        JSON.stringify({ seed: target.seed, performanceMode: target.performanceMode(), ...target.stats() }),
+      );
       return true;
     case 'POST /__admin/reset':
       target.reset();
@@ -70,7 +81,14 @@ export function handleAdmin(target: AdminTarget, path: string, req: IncomingMess
 function putConfig(target: AdminTarget, text: string, res: ServerResponse): void {
   const deepAt = depthExceededAt(text);
   if (deepAt >= 0) {
-    return sendJson(res, 400, JSON.stringify({ error: `(root): JSON nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deepAt})`, problems: [] }));
+    return sendJson(
+      res,
+      400,
+      JSON.stringify({
+        error: `(root): JSON nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deepAt})`,
+        problems: [],
+      }),
+    );
   }
   let patch: unknown;
   try {
@@ -79,7 +97,11 @@ function putConfig(target: AdminTarget, text: string, res: ServerResponse): void
     return sendJson(res, 400, JSON.stringify({ error: `invalid JSON: ${(err as Error).message}`, problems: [] }));
   }
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-    return sendJson(res, 400, JSON.stringify({ error: '(root): expected a JSON object (a partial config)', problems: [] }));
+    return sendJson(
+      res,
+      400,
+      JSON.stringify({ error: '(root): expected a JSON object (a partial config)', problems: [] }),
+    );
   }
   const { performanceMode, ...rest } = patch as Record<string, unknown>;
   const problems: string[] = [];
@@ -93,7 +115,8 @@ function putConfig(target: AdminTarget, text: string, res: ServerResponse): void
     if (!(err instanceof MockLlmConfigError)) throw err;
     problems.push(...err.problems);
   }
-  if (problems.length > 0) return sendJson(res, 400, JSON.stringify({ error: `mock-llm config: ${problems.join('; ')}`, problems }));
+  if (problems.length > 0)
+    return sendJson(res, 400, JSON.stringify({ error: `mock-llm config: ${problems.join('; ')}`, problems }));
   target.setConfig(next);
   if (typeof performanceMode === 'boolean') target.setPerformanceMode(performanceMode);
   sendJson(res, 200, JSON.stringify({ ...next, performanceMode: target.performanceMode() }));

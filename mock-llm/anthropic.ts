@@ -47,9 +47,11 @@ function errorBody(type: string, message: string, requestId: string): string {
 }
 
 function parse(body: unknown): ParsedRequest | { error: string; param: string } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { error: 'body: expected a JSON object', param: 'body' };
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { error: 'body: expected a JSON object', param: 'body' };
   const b = body as Record<string, unknown>;
-  if (typeof b.model !== 'string' || b.model === '') return { error: 'model: Field required (a non-empty string)', param: 'model' };
+  if (typeof b.model !== 'string' || b.model === '')
+    return { error: 'model: Field required (a non-empty string)', param: 'model' };
   if (b.max_tokens === undefined) return { error: 'max_tokens: Field required', param: 'max_tokens' };
   if (!Number.isInteger(b.max_tokens) || (b.max_tokens as number) < 1) {
     return { error: 'max_tokens: expected an integer >= 1', param: 'max_tokens' };
@@ -61,12 +63,19 @@ function parse(body: unknown): ParsedRequest | { error: string; param: string } 
   const hash = new Hasher(SALT).add(b.model).add(String(b.max_tokens));
   for (let i = 0; i < b.messages.length; i++) {
     const m = b.messages[i] as Record<string, unknown> | null;
-    if (typeof m !== 'object' || m === null) return { error: `messages.${i}: expected an object`, param: `messages.${i}` };
+    if (typeof m !== 'object' || m === null)
+      return { error: `messages.${i}: expected an object`, param: `messages.${i}` };
     if (!ROLES.has(m.role as string)) {
-      return { error: `messages.${i}.role: expected 'user' or 'assistant', got ${JSON.stringify(m.role)}`, param: `messages.${i}.role` };
+      return {
+        error: `messages.${i}.role: expected 'user' or 'assistant', got ${JSON.stringify(m.role)}`,
+        param: `messages.${i}.role`,
+      };
     }
     if (typeof m.content !== 'string' && !Array.isArray(m.content)) {
-      return { error: `messages.${i}.content: expected a string or an array of content blocks`, param: `messages.${i}.content` };
+      return {
+        error: `messages.${i}.content: expected a string or an array of content blocks`,
+        param: `messages.${i}.content`,
+      };
     }
     if (Array.isArray(m.content)) {
       const bad = checkAnthropicBlocks(m.content, `messages.${i}.content`, ANTHROPIC_MESSAGE_BLOCKS);
@@ -82,7 +91,8 @@ function parse(body: unknown): ParsedRequest | { error: string; param: string } 
     const bad = checkAnthropicBlocks(b.system, 'system', ANTHROPIC_SYSTEM_BLOCKS);
     if (bad) return bad;
   }
-  if (b.stream !== undefined && typeof b.stream !== 'boolean') return { error: 'stream: expected a boolean', param: 'stream' };
+  if (b.stream !== undefined && typeof b.stream !== 'boolean')
+    return { error: 'stream: expected a boolean', param: 'stream' };
   chars += contentChars(b.system);
   if (b.system !== undefined) hash.add('system').addValue(b.system);
   return {

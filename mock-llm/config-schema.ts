@@ -27,7 +27,10 @@ function validator(): ValidateFunction {
 
 /** `/errors/rateLimit` → `errors.rateLimit`; the root is `(root)`. */
 function dotted(pointer: string, child?: string): string {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (child !== undefined) parts.push(child);
   return parts.length === 0 ? '(root)' : parts.join('.');
 }

@@ -154,7 +154,9 @@ export function validateConfig(c: unknown): string[] {
     validateDistribution(latency.itlMs, 'latency.itlMs', out);
     checkNonNeg(latency.prefillMsPerInputToken, 'latency.prefillMsPerInputToken', out);
     if (!Number.isInteger(latency.maxConcurrency) || (latency.maxConcurrency as number) < 0) {
-      out.push(`latency.maxConcurrency: expected an integer >= 0 (0 = no cap), got ${JSON.stringify(latency.maxConcurrency)}`);
+      out.push(
+        `latency.maxConcurrency: expected an integer >= 0 (0 = no cap), got ${JSON.stringify(latency.maxConcurrency)}`,
+      );
     }
   }
   if (!isObject(output)) out.push('output: expected an object');
@@ -172,7 +174,8 @@ export function validateConfig(c: unknown): string[] {
     out.push('models: expected a non-empty array of model id strings');
   }
   const maxBody = (c as Record<string, unknown>).maxBodyBytes;
-  if (!Number.isInteger(maxBody) || (maxBody as number) < 1) out.push(`maxBodyBytes: expected an integer >= 1, got ${JSON.stringify(maxBody)}`);
+  if (!Number.isInteger(maxBody) || (maxBody as number) < 1)
+    out.push(`maxBodyBytes: expected an integer >= 1, got ${JSON.stringify(maxBody)}`);
   return out;
 }
 
@@ -181,7 +184,8 @@ function validateErrors(errors: Record<string, unknown>, ref: MockLlmConfig, out
   let sum = 0;
   for (const kind of ERROR_KINDS) {
     const v = errors[kind];
-    if (!isNum(v) || v < 0 || v > 1) out.push(`errors.${kind}: expected a probability in [0, 1], got ${JSON.stringify(v)}`);
+    if (!isNum(v) || v < 0 || v > 1)
+      out.push(`errors.${kind}: expected a probability in [0, 1], got ${JSON.stringify(v)}`);
     else sum += v;
   }
   if (sum > 1 + 1e-9) out.push(`errors: the rates sum to ${sum}, expected at most 1`);

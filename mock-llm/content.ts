@@ -79,13 +79,19 @@ function hasKind(v: unknown, kind: Kind): boolean {
 
 const ARTICLE: Record<Kind, string> = { string: 'a string', object: 'an object', boolean: 'a boolean' };
 
-function checkFields(value: Record<string, unknown>, specs: FieldSpec[], path: string, style: PathStyle): ContentProblem | null {
+function checkFields(
+  value: Record<string, unknown>,
+  specs: FieldSpec[],
+  path: string,
+  style: PathStyle,
+): ContentProblem | null {
   for (const spec of specs) {
     const at = pathAt(path, spec.name, style);
     const v = value[spec.name];
     if (v === undefined && spec.optional) continue;
     if (v === undefined) return { error: `${at}: Field required (${ARTICLE[spec.kind]})`, param: at };
-    if (!hasKind(v, spec.kind)) return { error: `${at}: expected ${ARTICLE[spec.kind]}, got ${describe(v)}`, param: at };
+    if (!hasKind(v, spec.kind))
+      return { error: `${at}: expected ${ARTICLE[spec.kind]}, got ${describe(v)}`, param: at };
     if (spec.fields) {
       const inner = checkFields(v as Record<string, unknown>, spec.fields, at, style);
       if (inner) return inner;
@@ -95,7 +101,15 @@ function checkFields(value: Record<string, unknown>, specs: FieldSpec[], path: s
 }
 
 /** One element: an object, a known and allowed `type`, then that type's fields. */
-function checkElement(el: unknown, at: string, style: PathStyle, table: Record<string, FieldSpec[]>, allowed: readonly string[], what: string, where = ''): ContentProblem | null {
+function checkElement(
+  el: unknown,
+  at: string,
+  style: PathStyle,
+  table: Record<string, FieldSpec[]>,
+  allowed: readonly string[],
+  what: string,
+  where = '',
+): ContentProblem | null {
   if (typeof el !== 'object' || el === null || Array.isArray(el)) {
     return { error: `${at}: expected a ${what} object with a "type", got ${describe(el)}`, param: at };
   }
@@ -113,7 +127,8 @@ function checkToolResultContent(block: Record<string, unknown>, at: string): Con
   const c = block.content;
   if (c === undefined || typeof c === 'string') return null;
   const cAt = pathAt(at, 'content', 'dots');
-  if (!Array.isArray(c)) return { error: `${cAt}: expected a string or an array of content blocks, got ${describe(c)}`, param: cAt };
+  if (!Array.isArray(c))
+    return { error: `${cAt}: expected a string or an array of content blocks, got ${describe(c)}`, param: cAt };
   for (let j = 0; j < c.length; j++) {
     const p = checkElement(c[j], pathAt(cAt, j, 'dots'), 'dots', ANTHROPIC_BLOCKS, TOOL_RESULT_BLOCKS, 'content block');
     if (p) return p;
@@ -122,7 +137,11 @@ function checkToolResultContent(block: Record<string, unknown>, at: string): Con
 }
 
 /** Anthropic: every element of a content (or system) array, `allowed` being the block types accepted there. */
-export function checkAnthropicBlocks(blocks: unknown[], path: string, allowed: readonly string[]): ContentProblem | null {
+export function checkAnthropicBlocks(
+  blocks: unknown[],
+  path: string,
+  allowed: readonly string[],
+): ContentProblem | null {
   for (let i = 0; i < blocks.length; i++) {
     const at = pathAt(path, i, 'dots');
     const p = checkElement(blocks[i], at, 'dots', ANTHROPIC_BLOCKS, allowed, 'content block');
@@ -140,7 +159,15 @@ export function checkAnthropicBlocks(blocks: unknown[], path: string, allowed: r
 export function checkOpenAiParts(parts: unknown[], path: string, role: string): ContentProblem | null {
   const allowed = OPENAI_PARTS_BY_ROLE[role] ?? ['text'];
   for (let i = 0; i < parts.length; i++) {
-    const p = checkElement(parts[i], pathAt(path, i, 'brackets'), 'brackets', OPENAI_PARTS, allowed, 'content part', ` (for role ${role})`);
+    const p = checkElement(
+      parts[i],
+      pathAt(path, i, 'brackets'),
+      'brackets',
+      OPENAI_PARTS,
+      allowed,
+      'content part',
+      ` (for role ${role})`,
+    );
     if (p) return p;
   }
   return null;

@@ -144,7 +144,12 @@ class Run implements Job, Timed {
     this.finish(false);
     if (this.res.headersSent) return void this.res.destroy();
     this.ctx.stats.count(this.route, 500);
-    const reply = this.provider.invalid(500, `mock-llm internal error: ${(err as Error)?.message ?? String(err)}`, null, this.requestId);
+    const reply = this.provider.invalid(
+      500,
+      `mock-llm internal error: ${(err as Error)?.message ?? String(err)}`,
+      null,
+      this.requestId,
+    );
     sendJson(this.res, 500, reply.body, reply.headers);
   }
 
@@ -241,9 +246,23 @@ class Run implements Job, Timed {
 }
 
 /** Writes a whole non-streaming reply and counts it (status, tokens). */
-export function writeWhole(ctx: GenerateContext, provider: Provider, plan: Plan, res: ServerResponse, route: string, requestId: string): void {
+export function writeWhole(
+  ctx: GenerateContext,
+  provider: Provider,
+  plan: Plan,
+  res: ServerResponse,
+  route: string,
+  requestId: string,
+): void {
   const body = provider.complete(plan);
-  res.writeHead(200, ['content-type', 'application/json', 'content-length', String(body.length), provider.requestIdHeader, requestId]);
+  res.writeHead(200, [
+    'content-type',
+    'application/json',
+    'content-length',
+    String(body.length),
+    provider.requestIdHeader,
+    requestId,
+  ]);
   res.end(body);
   ctx.stats.count(route, 200);
   ctx.stats.tokensIn += plan.inputTokens;

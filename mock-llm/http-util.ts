@@ -31,7 +31,13 @@ export function readBody(req: IncomingMessage, limit: number, done: (r: BodyResu
 
 /** Sends a complete JSON response. */
 export function sendJson(res: ServerResponse, status: number, body: string, headers: string[] = []): void {
-  res.writeHead(status, ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)), ...headers]);
+  res.writeHead(status, [
+    'content-type',
+    'application/json',
+    'content-length',
+    String(Buffer.byteLength(body)),
+    ...headers,
+  ]);
   res.end(body);
 }
 

@@ -16,7 +16,15 @@ import { Scheduler } from './scheduler.ts';
 import { createHandler, type ServerState } from './server.ts';
 import { StatsCollector, type Stats } from './stats.ts';
 
-export type { Distribution, ErrorsConfig, LatencyConfig, MockLlmConfig, MockLlmConfigPatch, OutputConfig, ErrorKind } from './config.ts';
+export type {
+  Distribution,
+  ErrorsConfig,
+  LatencyConfig,
+  MockLlmConfig,
+  MockLlmConfigPatch,
+  OutputConfig,
+  ErrorKind,
+} from './config.ts';
 export { defaultConfig, MockLlmConfigError, resolveConfig, validateConfig } from './config.ts';
 export type { Stats } from './stats.ts';
 
@@ -52,7 +60,11 @@ function openLog(path: string): WriteStream {
   try {
     fd = openSync(path, 'a');
   } catch (err) {
-    throw new KitError('MOCK_LLM_BAD_LOG_FILE', `logFile ${path}: cannot open for appending (${(err as NodeJS.ErrnoException).code ?? String(err)})`, ExitCode.INVALID_CONFIG);
+    throw new KitError(
+      'MOCK_LLM_BAD_LOG_FILE',
+      `logFile ${path}: cannot open for appending (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      ExitCode.INVALID_CONFIG,
+    );
   }
   const stream = createWriteStream(path, { fd });
   stream.on('error', (err) => console.error(`mock-llm: writing ${path} failed, logging stops: ${err.message}`));
@@ -112,7 +124,14 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const where = `${host}:${options.port ?? 0}`;
-      reject(new KitError('MOCK_LLM_LISTEN_FAILED', `mock-llm cannot listen on ${where}: ${err.code ?? err.message}`, ExitCode.INVALID_CONFIG, { cause: err }));
+      reject(
+        new KitError(
+          'MOCK_LLM_LISTEN_FAILED',
+          `mock-llm cannot listen on ${where}: ${err.code ?? err.message}`,
+          ExitCode.INVALID_CONFIG,
+          { cause: err },
+        ),
+      );
     });
     server.listen(options.port ?? 0, host, () => {
       server.removeAllListeners('error');

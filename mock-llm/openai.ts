@@ -8,7 +8,15 @@
  * `x-request-id` header; overloaded is 503; mid-stream as a `data: {"error":...}`.
  */
 import { checkOpenAiParts } from './content.ts';
-import { CREATED_PLACEHOLDER, fillTemplate, ID_PLACEHOLDER, makeTemplate, replyText, type ParsedRequest, type Plan } from './plan.ts';
+import {
+  CREATED_PLACEHOLDER,
+  fillTemplate,
+  ID_PLACEHOLDER,
+  makeTemplate,
+  replyText,
+  type ParsedRequest,
+  type Plan,
+} from './plan.ts';
 import type { ErrorReply, FaultStatusKind, Provider } from './provider.ts';
 import { Hasher } from './prng.ts';
 import { contentChars, VOCAB, VOCAB_FIRST } from './text.ts';
@@ -19,9 +27,24 @@ const QUOTED = VOCAB.map((t) => JSON.stringify(t));
 const QUOTED_FIRST = VOCAB_FIRST.map((t) => JSON.stringify(t));
 
 const FAULTS: Record<FaultStatusKind, { status: number; type: string; code: string | null; message: string }> = {
-  rateLimit: { status: 429, type: 'requests', code: 'rate_limit_exceeded', message: 'Rate limit reached (simulated by mock-llm).' },
-  serverError: { status: 500, type: 'server_error', code: null, message: 'The server had an error while processing your request (simulated by mock-llm).' },
-  overloaded: { status: 503, type: 'server_error', code: null, message: 'The engine is currently overloaded (simulated by mock-llm).' },
+  rateLimit: {
+    status: 429,
+    type: 'requests',
+    code: 'rate_limit_exceeded',
+    message: 'Rate limit reached (simulated by mock-llm).',
+  },
+  serverError: {
+    status: 500,
+    type: 'server_error',
+    code: null,
+    message: 'The server had an error while processing your request (simulated by mock-llm).',
+  },
+  overloaded: {
+    status: 503,
+    type: 'server_error',
+    code: null,
+    message: 'The engine is currently overloaded (simulated by mock-llm).',
+  },
 };
 
 const INVALID: Record<number, { type: string; code: string | null }> = {
@@ -47,9 +70,11 @@ function maxTokensOf(b: Record<string, unknown>, fallback: number): number | { e
 }
 
 function parse(body: unknown, defaultMaxTokens: number): ParsedRequest | { error: string; param: string } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { error: 'body: expected a JSON object', param: 'body' };
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return { error: 'body: expected a JSON object', param: 'body' };
   const b = body as Record<string, unknown>;
-  if (typeof b.model !== 'string' || b.model === '') return { error: 'model: required (a non-empty string)', param: 'model' };
+  if (typeof b.model !== 'string' || b.model === '')
+    return { error: 'model: required (a non-empty string)', param: 'model' };
   if (!Array.isArray(b.messages) || b.messages.length === 0) {
     return { error: 'messages: expected a non-empty array of messages', param: 'messages' };
   }
@@ -57,12 +82,19 @@ function parse(body: unknown, defaultMaxTokens: number): ParsedRequest | { error
   const hash = new Hasher(SALT).add(b.model);
   for (let i = 0; i < b.messages.length; i++) {
     const m = b.messages[i] as Record<string, unknown> | null;
-    if (typeof m !== 'object' || m === null) return { error: `messages[${i}]: expected an object`, param: `messages[${i}]` };
+    if (typeof m !== 'object' || m === null)
+      return { error: `messages[${i}]: expected an object`, param: `messages[${i}]` };
     if (!ROLES.has(m.role as string)) {
-      return { error: `messages[${i}].role: expected one of ${[...ROLES].join(', ')}, got ${JSON.stringify(m.role)}`, param: `messages[${i}].role` };
+      return {
+        error: `messages[${i}].role: expected one of ${[...ROLES].join(', ')}, got ${JSON.stringify(m.role)}`,
+        param: `messages[${i}].role`,
+      };
     }
     if (m.content !== undefined && m.content !== null && typeof m.content !== 'string' && !Array.isArray(m.content)) {
-      return { error: `messages[${i}].content: expected a string or an array of content parts`, param: `messages[${i}].content` };
+      return {
+        error: `messages[${i}].content: expected a string or an array of content parts`,
+        param: `messages[${i}].content`,
+      };
     }
     if (Array.isArray(m.content)) {
       const bad = checkOpenAiParts(m.content, `messages[${i}].content`, m.role as string);
@@ -73,7 +105,8 @@ function parse(body: unknown, defaultMaxTokens: number): ParsedRequest | { error
   }
   const maxTokens = maxTokensOf(b, defaultMaxTokens);
   if (typeof maxTokens !== 'number') return maxTokens;
-  if (b.stream !== undefined && b.stream !== null && typeof b.stream !== 'boolean') return { error: 'stream: expected a boolean', param: 'stream' };
+  if (b.stream !== undefined && b.stream !== null && typeof b.stream !== 'boolean')
+    return { error: 'stream: expected a boolean', param: 'stream' };
   const opts = b.stream_options as { include_usage?: unknown } | undefined | null;
   return {
     model: b.model,
@@ -128,22 +161,41 @@ export const openai: Provider = {
   },
 
   streamToken(plan, i): string {
-    const tail = plan.request.includeUsage ? ',"logprobs":null,"finish_reason":null}],"usage":null}\n\n' : ',"logprobs":null,"finish_reason":null}]}\n\n';
+    const tail = plan.request.includeUsage
+      ? ',"logprobs":null,"finish_reason":null}],"usage":null}\n\n'
+      : ',"logprobs":null,"finish_reason":null}]}\n\n';
     if (i > 0) return plan.streamPrefix + '{"index":0,"delta":{"content":' + QUOTED[plan.tokens[i]!] + '}' + tail;
     return (
-      plan.streamPrefix + '{"index":0,"delta":{"role":"assistant","content":"","refusal":null}' + tail +
-      plan.streamPrefix + '{"index":0,"delta":{"content":' + QUOTED_FIRST[plan.tokens[0]!] + '}' + tail
+      plan.streamPrefix +
+      '{"index":0,"delta":{"role":"assistant","content":"","refusal":null}' +
+      tail +
+      plan.streamPrefix +
+      '{"index":0,"delta":{"content":' +
+      QUOTED_FIRST[plan.tokens[0]!] +
+      '}' +
+      tail
     );
   },
 
   streamClose(plan): string {
     const usageNull = plan.request.includeUsage ? ',"usage":null' : '';
-    let out = plan.streamPrefix + `{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finishReason(plan)}"}]${usageNull}}\n\n`;
+    let out =
+      plan.streamPrefix +
+      `{"index":0,"delta":{},"logprobs":null,"finish_reason":"${finishReason(plan)}"}]${usageNull}}\n\n`;
     if (plan.request.includeUsage) out += plan.streamPrefix + `],"usage":${usageJson(plan)}}\n\n`;
     return out + 'data: [DONE]\n\n';
   },
 
   streamError(): string {
-    return 'data: ' + errorBody('The server had an error while processing your request (simulated mid-stream by mock-llm).', 'server_error', null, null) + '\n\n';
+    return (
+      'data: ' +
+      errorBody(
+        'The server had an error while processing your request (simulated mid-stream by mock-llm).',
+        'server_error',
+        null,
+        null,
+      ) +
+      '\n\n'
+    );
   },
 };

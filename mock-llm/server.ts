@@ -89,12 +89,23 @@ function crashed(state: ServerState, req: IncomingMessage, res: ServerResponse, 
     return;
   }
   const provider = path.startsWith('/v1/chat') ? openai : anthropic;
-  const reply = provider.invalid(500, `mock-llm internal error: ${(err as Error)?.message ?? String(err)}`, null, nextRequestId());
+  const reply = provider.invalid(
+    500,
+    `mock-llm internal error: ${(err as Error)?.message ?? String(err)}`,
+    null,
+    nextRequestId(),
+  );
   req.resume();
   sendJson(res, 500, reply.body, reply.headers);
 }
 
-function handleGenerate(state: ServerState, provider: Provider, route: string, req: IncomingMessage, res: ServerResponse): void {
+function handleGenerate(
+  state: ServerState,
+  provider: Provider,
+  route: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
   const arrivedAt = performance.now();
   const cfg = state.config();
   readBody(req, cfg.maxBodyBytes, (r) => {
@@ -106,7 +117,15 @@ function handleGenerate(state: ServerState, provider: Provider, route: string, r
   });
 }
 
-function onBody(state: ServerState, provider: Provider, route: string, res: ServerResponse, r: BodyResult, cfg: MockLlmConfig, arrivedAt: number): void {
+function onBody(
+  state: ServerState,
+  provider: Provider,
+  route: string,
+  res: ServerResponse,
+  r: BodyResult,
+  cfg: MockLlmConfig,
+  arrivedAt: number,
+): void {
   if (!r.ok) {
     state.stats.count(route, 413);
     const msg = `request body: ${r.size} bytes is over the limit of ${cfg.maxBodyBytes} bytes`;
@@ -116,7 +135,14 @@ function onBody(state: ServerState, provider: Provider, route: string, res: Serv
   // Bounded before parsing: a deeply nested body would overflow the stack of whatever walks it later.
   const deepAt = depthExceededAt(r.text);
   if (deepAt >= 0) {
-    return invalid(state, provider, route, res, `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deepAt})`, 'body');
+    return invalid(
+      state,
+      provider,
+      route,
+      res,
+      `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels (at character ${deepAt})`,
+      'body',
+    );
   }
   let body: unknown;
   try {
@@ -130,7 +156,14 @@ function onBody(state: ServerState, provider: Provider, route: string, res: Serv
 }
 
 /** An injected error, a hang, the zero-latency fast path, or a slot and generation. */
-function dispatch(state: ServerState, provider: Provider, route: string, res: ServerResponse, plan: Plan, arrivedAt: number): void {
+function dispatch(
+  state: ServerState,
+  provider: Provider,
+  route: string,
+  res: ServerResponse,
+  plan: Plan,
+  arrivedAt: number,
+): void {
   const cfg = state.config();
   const requestId = provider.requestId(plan.idHex);
   const fault = plan.fault;
@@ -164,7 +197,14 @@ function dispatch(state: ServerState, provider: Provider, route: string, res: Se
   }
 }
 
-function invalid(state: ServerState, provider: Provider, route: string, res: ServerResponse, message: string, param: string | null): void {
+function invalid(
+  state: ServerState,
+  provider: Provider,
+  route: string,
+  res: ServerResponse,
+  message: string,
+  param: string | null,
+): void {
   state.stats.count(route, 400);
   const reply = provider.invalid(400, message, param, nextRequestId());
   sendJson(res, 400, reply.body, reply.headers);

@@ -78,7 +78,8 @@ function waitListening(child: ChildProcess, tail: () => string, timeoutMs: numbe
       clearTimeout(timer);
       const m = LISTENING.exec(line);
       if (m) resolve(m[1]!);
-      else reject(new MockLlmStartError(`mock LLM child printed ${JSON.stringify(line)} instead of its listening line`));
+      else
+        reject(new MockLlmStartError(`mock LLM child printed ${JSON.stringify(line)} instead of its listening line`));
     });
   });
 }
@@ -95,9 +96,14 @@ async function healthy(url: string): Promise<boolean> {
 
 export async function spawnMockLlm(opts: SpawnMockLlmOptions = {}): Promise<SpawnedMockLlm> {
   const readyTimeoutMs = opts.readyTimeoutMs ?? 30_000;
-  const child = spawn(process.execPath, argsOf(opts), { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached === true });
+  const child = spawn(process.execPath, argsOf(opts), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached === true,
+  });
   if (child.pid) opts.onSpawn?.(child.pid);
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
   const kill = (): void => {
     try {
       if (opts.detached && child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -131,8 +137,10 @@ export async function spawnMockLlm(opts: SpawnMockLlmOptions = {}): Promise<Spaw
     child.stdout!.on('data', (chunk: Buffer) => log?.write(chunk));
     const deadline = Date.now() + readyTimeoutMs;
     while (!(await healthy(url))) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new MockLlmStartError(`mock LLM child exited; last output:\n${tail}`);
-      if (Date.now() > deadline) throw new MockLlmStartError(`mock LLM at ${url} never answered /healthz 200 within ${readyTimeoutMs} ms`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new MockLlmStartError(`mock LLM child exited; last output:\n${tail}`);
+      if (Date.now() > deadline)
+        throw new MockLlmStartError(`mock LLM at ${url} never answered /healthz 200 within ${readyTimeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
     return { url, pid: child.pid!, logFile: opts.logFile, exited, stop };

@@ -21,7 +21,9 @@ function readJsonSync(file: string, problems: string[]): unknown {
     return JSON.parse(readFileSync(file, 'utf8')) as unknown;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    problems.push(`--baseline: ${file} ${code ? `cannot be read (${code})` : `is not valid JSON (${(err as Error).message})`}`);
+    problems.push(
+      `--baseline: ${file} ${code ? `cannot be read (${code})` : `is not valid JSON (${(err as Error).message})`}`,
+    );
     return undefined;
   }
 }
@@ -64,15 +66,23 @@ export function baselineProblems(inputs: readonly string[], scenario?: string): 
       continue;
     }
     if (!isDir(input)) {
-      problems.push(`--baseline ${input}: not a folder (expected a results folder holding summary.json, or a folder of such runs)`);
+      problems.push(
+        `--baseline ${input}: not a folder (expected a results folder holding summary.json, or a folder of such runs)`,
+      );
       continue;
     }
     if (existsSync(join(input, RESULT_FILES.summary))) {
       checkRun(input, scenario, problems);
       continue;
     }
-    const runs = readdirSync(input).sort().map((n) => join(input, n)).filter((d) => isDir(d) && existsSync(join(d, RESULT_FILES.summary)));
-    if (runs.length === 0) problems.push(`--baseline ${input}: no summary.json in it, and no sub-folder holding one (expected a results folder, or a folder of runs)`);
+    const runs = readdirSync(input)
+      .sort()
+      .map((n) => join(input, n))
+      .filter((d) => isDir(d) && existsSync(join(d, RESULT_FILES.summary)));
+    if (runs.length === 0)
+      problems.push(
+        `--baseline ${input}: no summary.json in it, and no sub-folder holding one (expected a results folder, or a folder of runs)`,
+      );
     for (const run of runs) checkRun(run, scenario, problems);
   }
   return problems;

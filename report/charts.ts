@@ -47,18 +47,37 @@ const r3 = (v: number) => Math.round(v * 1000) / 1000;
 const perSecond = (v: number | undefined, step: number) => r3((v ?? 0) / step);
 
 /** k6's built-in timing Trends other than http_req_duration: charted apart, as a breakdown. */
-const BREAKDOWN = new Set(['http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving', 'iteration_duration', 'group_duration']);
+const BREAKDOWN = new Set([
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
+  'iteration_duration',
+  'group_duration',
+]);
 
 /** Trend names with samples, http_req_duration first; `zero` lists those whose max is 0 in every bucket. */
 function trendNames(ts: Timeseries): { names: string[]; zero: string[] } {
   const max = new Map<string, number>();
-  for (const b of ts.buckets) for (const [n, t] of Object.entries(b.trends ?? {})) max.set(n, Math.max(max.get(n) ?? 0, t.max));
-  const all = [...max.keys()].sort((a, b) => (a === 'http_req_duration' ? -1 : b === 'http_req_duration' ? 1 : a.localeCompare(b)));
+  for (const b of ts.buckets)
+    for (const [n, t] of Object.entries(b.trends ?? {})) max.set(n, Math.max(max.get(n) ?? 0, t.max));
+  const all = [...max.keys()].sort((a, b) =>
+    a === 'http_req_duration' ? -1 : b === 'http_req_duration' ? 1 : a.localeCompare(b),
+  );
   return { names: all.filter((n) => max.get(n)! > 0), zero: all.filter((n) => max.get(n) === 0) };
 }
 
 function latencySeries(pick: (b: Bucket | null) => BucketTrend | undefined, at: Array<Bucket | null>): ChartSeries[] {
-  return (['p50', 'p95', 'p99'] as const).map((p) => ({ label: p, agg: 'max' as const, values: at.map((b) => { const v = pick(b)?.[p]; return v === undefined ? null : r3(v); }) }));
+  return (['p50', 'p95', 'p99'] as const).map((p) => ({
+    label: p,
+    agg: 'max' as const,
+    values: at.map((b) => {
+      const v = pick(b)?.[p];
+      return v === undefined ? null : r3(v);
+    }),
+  }));
 }
 
 function scenarioNames(ts: Timeseries): string[] {
@@ -75,12 +94,19 @@ function scenarioGroup(name: string, index: number, x: number[], at: Array<Bucke
     { label: 'iterations/s', agg: 'mean', values: rate((s) => s.iterations) },
     { label: 'failed requests/s', agg: 'mean', values: rate((s) => s.http_req_failed) },
   ];
-  if (at.some((b) => sc(b)?.vus !== undefined)) throughput.push({ label: 'VUs', agg: 'max', values: at.map((b) => sc(b)?.vus ?? null) });
+  if (at.some((b) => sc(b)?.vus !== undefined))
+    throughput.push({ label: 'VUs', agg: 'max', values: at.map((b) => sc(b)?.vus ?? null) });
   return {
     title: `Scenario: ${name}`,
     charts: [
       { id: `scenario-${index}-throughput`, title: `${name}: throughput`, unit: '/s', x, series: throughput },
-      { id: `scenario-${index}-latency`, title: `${name}: http_req_duration`, unit: 'ms', x, series: latencySeries((b) => sc(b)?.http_req_duration, at) },
+      {
+        id: `scenario-${index}-latency`,
+        title: `${name}: http_req_duration`,
+        unit: 'ms',
+        x,
+        series: latencySeries((b) => sc(b)?.http_req_duration, at),
+      },
     ],
   };
 }
@@ -89,26 +115,64 @@ function scenarioGroup(name: string, index: number, x: number[], at: Array<Bucke
 export function buildCharts(ts: Timeseries): ChartGroup[] {
   const step = ts.bucketSeconds;
   const { x, at } = dense(ts);
-  const series = (label: string, pick: Pick): ChartSeries => ({ label, agg: 'max', values: at.map((b) => (b ? pick(b) : null)) });
-  const count = (label: string, pick: (b: Bucket) => number | undefined): ChartSeries => ({ label, agg: 'mean', values: at.map((b) => perSecond(b ? pick(b) : 0, step)) });
+  const series = (label: string, pick: Pick): ChartSeries => ({
+    label,
+    agg: 'max',
+    values: at.map((b) => (b ? pick(b) : null)),
+  });
+  const count = (label: string, pick: (b: Bucket) => number | undefined): ChartSeries => ({
+    label,
+    agg: 'mean',
+    values: at.map((b) => perSecond(b ? pick(b) : 0, step)),
+  });
   const overview: ChartGroup = {
     title: 'Overview',
     charts: [
-      { id: 'throughput', title: 'Throughput', unit: '/s', x, series: [count('http_reqs/s', (b) => b.http_reqs), count('iterations/s', (b) => b.iterations)] },
+      {
+        id: 'throughput',
+        title: 'Throughput',
+        unit: '/s',
+        x,
+        series: [count('http_reqs/s', (b) => b.http_reqs), count('iterations/s', (b) => b.iterations)],
+      },
       { id: 'vus', title: 'Virtual users', unit: 'VUs', x, series: [series('VUs', (b) => b.vus ?? null)] },
       {
-        id: 'errors', title: 'Errors', unit: '/s', x,
-        series: [count('failed requests/s', (b) => b.http_req_failed), count('failed checks/s', (b) => b.checks_failed), count('dropped iterations/s', (b) => b.dropped_iterations)],
+        id: 'errors',
+        title: 'Errors',
+        unit: '/s',
+        x,
+        series: [
+          count('failed requests/s', (b) => b.http_req_failed),
+          count('failed checks/s', (b) => b.checks_failed),
+          count('dropped iterations/s', (b) => b.dropped_iterations),
+        ],
       },
     ],
   };
   const { names, zero } = trendNames(ts);
-  const trendChart = (name: string, i: number): ChartSpec => ({ id: `trend-${i}`, title: name, unit: 'ms', x, series: latencySeries((b) => b?.trends?.[name], at) });
+  const trendChart = (name: string, i: number): ChartSpec => ({
+    id: `trend-${i}`,
+    title: name,
+    unit: 'ms',
+    x,
+    series: latencySeries((b) => b?.trends?.[name], at),
+  });
   const charts = names.map(trendChart);
-  const latency: ChartGroup = { title: 'Latency (p50, p95, p99 per second)', charts: charts.filter((c) => !BREAKDOWN.has(c.title)) };
-  const breakdown: ChartGroup = { title: 'Request phases and iteration duration', charts: charts.filter((c) => BREAKDOWN.has(c.title)) };
+  const latency: ChartGroup = {
+    title: 'Latency (p50, p95, p99 per second)',
+    charts: charts.filter((c) => !BREAKDOWN.has(c.title)),
+  };
+  const breakdown: ChartGroup = {
+    title: 'Request phases and iteration duration',
+    charts: charts.filter((c) => BREAKDOWN.has(c.title)),
+  };
   if (zero.length) breakdown.note = `Always 0, not charted: ${zero.join(', ')}.`;
-  const groups = [overview, latency, breakdown, ...scenarioNames(ts).map((name, i) => scenarioGroup(name, i, x, at, step))];
+  const groups = [
+    overview,
+    latency,
+    breakdown,
+    ...scenarioNames(ts).map((name, i) => scenarioGroup(name, i, x, at, step)),
+  ];
   return x.length > MAX_POINTS ? downsample(groups, Math.ceil(x.length / MAX_POINTS)) : groups;
 }
 
@@ -128,7 +192,12 @@ function merge(values: Array<number | null>, k: number, agg: ChartSeries['agg'])
 function downsample(groups: ChartGroup[], k: number): ChartGroup[] {
   return groups.map((g, i) => ({
     ...g,
-    note: i === 0 ? [g.note, `Long run: each point merges ${k} buckets (rates averaged, percentiles and VUs at their maximum).`].filter(Boolean).join(' ') : g.note,
+    note:
+      i === 0
+        ? [g.note, `Long run: each point merges ${k} buckets (rates averaged, percentiles and VUs at their maximum).`]
+            .filter(Boolean)
+            .join(' ')
+        : g.note,
     charts: g.charts.map((c) => ({
       ...c,
       x: c.x.filter((_, j) => j % k === 0),

@@ -10,7 +10,18 @@ import { ReportError } from './errors.ts';
 import { resolveRuns } from './load.ts';
 import { DEFAULT_ALPHA, DEFAULT_MIN_SAMPLES, DEFAULT_RULES, defaultMinAbsolute } from './rules.ts';
 import { evidence, type Evidence } from './significance.ts';
-import { closeSide, hasMetric, histogram, metricType, newSide, openRun, runValues, sideValue, type Run, type Side } from './sides.ts';
+import {
+  closeSide,
+  hasMetric,
+  histogram,
+  metricType,
+  newSide,
+  openRun,
+  runValues,
+  sideValue,
+  type Run,
+  type Side,
+} from './sides.ts';
 import { defaultStats, worseDirection } from './summary.ts';
 import type { Comparison, ComparisonRow, RegressionRule, Worse } from './types.ts';
 import { fmtNumber, fmtP } from './format.ts';
@@ -49,28 +60,53 @@ interface Inputs {
 function decide({ b, c, worse, worsePct, rule, ev, spread }: Inputs): Decision {
   const worseBy = worse === 'higher' ? c - b : b - c;
   if (worsePct !== null && worsePct <= rule.maxIncreasePct + 1e-9) {
-    return { verdict: 'ok', reason: worsePct <= 0 ? 'not worse' : `${worsePct.toFixed(1)}% worse, within the rule's ${fmtNumber(rule.maxIncreasePct)}%` };
+    return {
+      verdict: 'ok',
+      reason:
+        worsePct <= 0
+          ? 'not worse'
+          : `${worsePct.toFixed(1)}% worse, within the rule's ${fmtNumber(rule.maxIncreasePct)}%`,
+    };
   }
   if (worsePct === null && worseBy <= 0) return { verdict: 'ok', reason: 'not worse' };
-  if (worseBy <= rule.minAbsolute) return { verdict: 'ok', reason: `worse by ${fmtNumber(worseBy)}, within the floor ${fmtNumber(rule.minAbsolute)}` };
+  if (worseBy <= rule.minAbsolute)
+    return { verdict: 'ok', reason: `worse by ${fmtNumber(worseBy)}, within the floor ${fmtNumber(rule.minAbsolute)}` };
   const { baseline: nb, current: nc } = ev.samples;
   if (ev.pValue === null) {
-    const why = nb === null || nc === null ? 'no sample distribution on both sides (histograms.json, or a rate/counter summary)' : 'no test for this stat';
+    const why =
+      nb === null || nc === null
+        ? 'no sample distribution on both sides (histograms.json, or a rate/counter summary)'
+        : 'no test for this stat';
     return { verdict: 'inconclusive', reason: `beyond the rule and the floor, but ${why}` };
   }
   if (nb === null || nc === null || nb < rule.minSamples || nc < rule.minSamples) {
-    return { verdict: 'inconclusive', reason: `too few samples (baseline ${nb ?? '?'}, current ${nc ?? '?'}; the rule needs ${rule.minSamples} each)` };
+    return {
+      verdict: 'inconclusive',
+      reason: `too few samples (baseline ${nb ?? '?'}, current ${nc ?? '?'}; the rule needs ${rule.minSamples} each)`,
+    };
   }
-  if (ev.pValue >= rule.alpha) return { verdict: 'ok', reason: `not significant (p=${fmtP(ev.pValue)} ≥ α ${rule.alpha})` };
+  if (ev.pValue >= rule.alpha)
+    return { verdict: 'ok', reason: `not significant (p=${fmtP(ev.pValue)} ≥ α ${rule.alpha})` };
   if (ev.ci && (worse === 'higher' ? ev.ci[0] <= 0 : ev.ci[1] >= 0)) {
-    return { verdict: 'ok', reason: `p=${fmtP(ev.pValue)}, but the ${Math.round((1 - rule.alpha) * 100)}% interval of the delta [${fmtNumber(ev.ci[0])}, ${fmtNumber(ev.ci[1])}] holds 0` };
+    return {
+      verdict: 'ok',
+      reason: `p=${fmtP(ev.pValue)}, but the ${Math.round((1 - rule.alpha) * 100)}% interval of the delta [${fmtNumber(ev.ci[0])}, ${fmtNumber(ev.ci[1])}] holds 0`,
+    };
   }
   if (spread && (worse === 'higher' ? c <= spread.max : c >= spread.min)) {
-    return { verdict: 'ok', reason: `significant (p=${fmtP(ev.pValue)}) but within the ${spread.runs} baseline runs' spread ${fmtNumber(spread.min)}..${fmtNumber(spread.max)}` };
+    return {
+      verdict: 'ok',
+      reason: `significant (p=${fmtP(ev.pValue)}) but within the ${spread.runs} baseline runs' spread ${fmtNumber(spread.min)}..${fmtNumber(spread.max)}`,
+    };
   }
   const pct = worsePct === null ? 'from 0' : `${worsePct.toFixed(1)}% > ${fmtNumber(rule.maxIncreasePct)}%`;
-  const beyond = spread ? `, beyond the baseline runs' ${worse === 'higher' ? 'max' : 'min'} ${fmtNumber(worse === 'higher' ? spread.max : spread.min)}` : '';
-  return { verdict: 'regressed', reason: `${pct}, ${fmtNumber(worseBy)} > floor ${fmtNumber(rule.minAbsolute)}, p=${fmtP(ev.pValue)} < α ${rule.alpha}${beyond}` };
+  const beyond = spread
+    ? `, beyond the baseline runs' ${worse === 'higher' ? 'max' : 'min'} ${fmtNumber(worse === 'higher' ? spread.max : spread.min)}`
+    : '';
+  return {
+    verdict: 'regressed',
+    reason: `${pct}, ${fmtNumber(worseBy)} > floor ${fmtNumber(rule.minAbsolute)}, p=${fmtP(ev.pValue)} < α ${rule.alpha}${beyond}`,
+  };
 }
 
 function spreadOf(base: Side, metric: string, stat: string): ComparisonRow['spread'] {
@@ -81,7 +117,11 @@ function spreadOf(base: Side, metric: string, stat: string): ComparisonRow['spre
   return { min: Math.min(...nums), max: Math.max(...nums), runs: nums.length };
 }
 
-function fullRule(rule: RegressionRule, type: Parameters<typeof defaultMinAbsolute>[0], alpha: number): Required<RegressionRule> {
+function fullRule(
+  rule: RegressionRule,
+  type: Parameters<typeof defaultMinAbsolute>[0],
+  alpha: number,
+): Required<RegressionRule> {
   return {
     ...rule,
     minAbsolute: rule.minAbsolute ?? defaultMinAbsolute(type, rule.stat),
@@ -90,7 +130,15 @@ function fullRule(rule: RegressionRule, type: Parameters<typeof defaultMinAbsolu
   };
 }
 
-function makeRow(base: Side, cur: Side, metric: string, stat: string, given: RegressionRule | null, alpha: number, cache: Map<string, number>): ComparisonRow {
+function makeRow(
+  base: Side,
+  cur: Side,
+  metric: string,
+  stat: string,
+  given: RegressionRule | null,
+  alpha: number,
+  cache: Map<string, number>,
+): ComparisonRow {
   const type = metricType(cur, metric) ?? metricType(base, metric) ?? 'trend';
   const worse = worseDirection(metric, type);
   const rule = given ? fullRule(given, type, alpha) : null;
@@ -103,7 +151,10 @@ function makeRow(base: Side, cur: Side, metric: string, stat: string, given: Reg
   const ev = evidence(base, cur, metric, stat, type, worse, rule?.alpha ?? alpha, cache);
   const spread = spreadOf(base, metric, stat);
   let d: Decision = { verdict: 'info', reason: 'no rule' };
-  if (rule) d = both ? decide({ b, c, worse, worsePct, rule, ev, spread }) : { verdict: 'missing', reason: 'a side has no value' };
+  if (rule)
+    d = both
+      ? decide({ b, c, worse, worsePct, rule, ev, spread })
+      : { verdict: 'missing', reason: 'a side has no value' };
   return {
     metric,
     stat,
@@ -129,15 +180,32 @@ function makeRow(base: Side, cur: Side, metric: string, stat: string, given: Reg
 }
 
 /** k6 built-ins left out of the informational rows (a rule can still name them): request phases, bytes. */
-const QUIET = new Set(['http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving', 'http_req_duration{expected_response:true}', 'data_sent', 'data_received']);
+const QUIET = new Set([
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
+  'http_req_duration{expected_response:true}',
+  'data_sent',
+  'data_received',
+]);
 
-function rowKeys(base: Side, cur: Side, rules: RegressionRule[]): Array<{ metric: string; stat: string; rule: RegressionRule | null }> {
+function rowKeys(
+  base: Side,
+  cur: Side,
+  rules: RegressionRule[],
+): Array<{ metric: string; stat: string; rule: RegressionRule | null }> {
   const keys: Array<{ metric: string; stat: string; rule: RegressionRule | null }> = [];
   const seen = new Set<string>();
   for (const rule of rules) {
     if (!hasMetric(base, rule.metric) && !hasMetric(cur, rule.metric)) {
       const where = [...base.runs, ...cur.runs].map((r) => r.info.summaryPath).join(' nor ');
-      throw new ReportError('REPORT_UNKNOWN_METRIC', `regression rule ${rule.metric}:${rule.stat}:${rule.maxIncreasePct}: metric "${rule.metric}" is in neither ${where}`);
+      throw new ReportError(
+        'REPORT_UNKNOWN_METRIC',
+        `regression rule ${rule.metric}:${rule.stat}:${rule.maxIncreasePct}: metric "${rule.metric}" is in neither ${where}`,
+      );
     }
     keys.push({ metric: rule.metric, stat: rule.stat, rule });
     seen.add(`${rule.metric}\u0000${rule.stat}`);
@@ -160,11 +228,22 @@ function notesFor(base: Side, cur: Side, rows: ComparisonRow[], rules: Regressio
   if (rules.length === 0) notes.push('No regression rules: the comparison is informational and cannot fail.');
   const noHdrBase = base.runs.filter((r) => !r.hdr).length;
   if (noHdrBase || !cur.runs[0]!.hdr) {
-    const which = [noHdrBase && (base.runs.length > 1 ? `${noHdrBase} of the ${base.runs.length} baseline runs` : 'baseline'), !cur.runs[0]!.hdr && 'current'].filter(Boolean).join(' and ');
-    notes.push(`No histograms.json for the ${which}: percentiles come from summary.json values, and trends cannot be tested for significance.`);
+    const which = [
+      noHdrBase && (base.runs.length > 1 ? `${noHdrBase} of the ${base.runs.length} baseline runs` : 'baseline'),
+      !cur.runs[0]!.hdr && 'current',
+    ]
+      .filter(Boolean)
+      .join(' and ');
+    notes.push(
+      `No histograms.json for the ${which}: percentiles come from summary.json values, and trends cannot be tested for significance.`,
+    );
   }
-  if (base.runs.length > 1) notes.push(`Baseline: ${base.runs.length} runs pooled; a regression must also lie outside their run-to-run spread.`);
-  for (const r of rows) if (r.verdict === 'missing') notes.push(`Rule ${r.metric} ${r.stat}: a side has no value, not compared.`);
+  if (base.runs.length > 1)
+    notes.push(
+      `Baseline: ${base.runs.length} runs pooled; a regression must also lie outside their run-to-run spread.`,
+    );
+  for (const r of rows)
+    if (r.verdict === 'missing') notes.push(`Rule ${r.metric} ${r.stat}: a side has no value, not compared.`);
   return notes;
 }
 
@@ -180,10 +259,19 @@ async function openRuns(inputs: string[]): Promise<Run[]> {
   return runs;
 }
 
-export async function compareResults(baseline: string | readonly string[], current: string, rules?: RegressionRule[], options: CompareOptions = {}): Promise<Comparison> {
+export async function compareResults(
+  baseline: string | readonly string[],
+  current: string,
+  rules?: RegressionRule[],
+  options: CompareOptions = {},
+): Promise<Comparison> {
   const activeRules = rules ?? [...DEFAULT_RULES];
   const inputs = typeof baseline === 'string' ? [baseline] : [...baseline];
-  if (inputs.length === 0) throw new ReportError('REPORT_FILE_MISSING', 'no baseline given: expected one or more results folders, or a folder of runs');
+  if (inputs.length === 0)
+    throw new ReportError(
+      'REPORT_FILE_MISSING',
+      'no baseline given: expected one or more results folders, or a folder of runs',
+    );
   const alpha = options.alpha ?? DEFAULT_ALPHA;
   const baseRuns = await openRuns(inputs);
   const sides: Side[] = [];
@@ -192,7 +280,11 @@ export async function compareResults(baseline: string | readonly string[], curre
     const [base] = sides as [Side];
     const cur = newSide(await openRuns([current]));
     sides.push(cur);
-    if (cur.runs.length !== 1) throw new ReportError('REPORT_FILE_MISSING', `${current}: the current side must be one results folder or summary.json`);
+    if (cur.runs.length !== 1)
+      throw new ReportError(
+        'REPORT_FILE_MISSING',
+        `${current}: the current side must be one results folder or summary.json`,
+      );
     const cache = new Map<string, number>();
     const rows = rowKeys(base, cur, activeRules)
       .map((k) => makeRow(base, cur, k.metric, k.stat, k.rule, alpha, cache))

@@ -5,10 +5,7 @@
 import { ExitCode, KitError } from '../engine/exit-codes.ts';
 
 export type ReportErrorCode =
-  | 'REPORT_FILE_MISSING'
-  | 'REPORT_FILE_MALFORMED'
-  | 'REPORT_BAD_RULE'
-  | 'REPORT_UNKNOWN_METRIC';
+  'REPORT_FILE_MISSING' | 'REPORT_FILE_MALFORMED' | 'REPORT_BAD_RULE' | 'REPORT_UNKNOWN_METRIC';
 
 export class ReportError extends KitError {
   constructor(code: ReportErrorCode, message: string, options?: { cause?: unknown }) {

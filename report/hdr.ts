@@ -34,7 +34,11 @@ export function decodeHistograms(data: HistogramsFile, file: string): DecodedHis
         try {
           h = hdr.decodeFromCompressedBase64(encoded, 32, false);
         } catch (err) {
-          throw new ReportError('REPORT_FILE_MALFORMED', `${file}: field "histograms.${metric}" is not an hdr-histogram-js compressed base64 histogram (${(err as Error).message})`, { cause: err });
+          throw new ReportError(
+            'REPORT_FILE_MALFORMED',
+            `${file}: field "histograms.${metric}" is not an hdr-histogram-js compressed base64 histogram (${(err as Error).message})`,
+            { cause: err },
+          );
         }
         cache.set(metric, h);
       }
@@ -51,7 +55,13 @@ export function decodeHistograms(data: HistogramsFile, file: string): DecodedHis
  * A percentile stat (`p(95)`, `med`) of a decoded histogram in the metric's unit, or null for other
  * stats / no samples. `min`/`max` are the exact extremes when known (the summary's), for clamping.
  */
-export function hdrPercentile(h: hdr.Histogram, scale: number, stat: string, min = -Infinity, max = Infinity): number | null {
+export function hdrPercentile(
+  h: hdr.Histogram,
+  scale: number,
+  stat: string,
+  min = -Infinity,
+  max = Infinity,
+): number | null {
   const p = percentileOf(stat);
   if (p === null || h.totalCount === 0) return null;
   if (scale === HDR_SCALE) return engineHdrPercentile(h, p, min, max);
@@ -60,7 +70,11 @@ export function hdrPercentile(h: hdr.Histogram, scale: number, stat: string, min
 
 /** The iteration surface of a decoded (JS) histogram; the package's Histogram type does not declare it. */
 interface RecordedIterable {
-  recordedValuesIterator: { reset(): void; hasNext(): boolean; next(): { valueIteratedTo: number; countAtValueIteratedTo: number } };
+  recordedValuesIterator: {
+    reset(): void;
+    hasNext(): boolean;
+    next(): { valueIteratedTo: number; countAtValueIteratedTo: number };
+  };
   lowestEquivalentValue(value: number): number;
 }
 

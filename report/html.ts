@@ -27,17 +27,30 @@ export interface PageModel {
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** JSON safe inside a <script> element: no `<` (so no `</script>` or `<!--`), no JS line separators. */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 const require = createRequire(import.meta.url);
 
-interface Assets { uplotJs: string; uplotCss: string; pageJs: string; pageCss: string }
+interface Assets {
+  uplotJs: string;
+  uplotCss: string;
+  pageJs: string;
+  pageCss: string;
+}
 let assets: Promise<Assets> | null = null;
 
 /** The inlined files, read once. uPlot's banner URL is dropped so the page holds no http(s) address. */
@@ -49,7 +62,10 @@ function loadAssets(): Promise<Assets> {
     readFile(new URL('page.js', here), 'utf8'),
     readFile(new URL('page.css', here), 'utf8'),
   ]).then(([uplotJs, uplotCss, pageJs, pageCss]) => ({
-    uplotJs: uplotJs.replace(/^\/\*! https?:\/\/github\.com\/leeoniya\/uPlot (\(v[\d.]+\)) \*\//, '/*! uPlot $1, MIT licence, github.com/leeoniya/uPlot */'),
+    uplotJs: uplotJs.replace(
+      /^\/\*! https?:\/\/github\.com\/leeoniya\/uPlot (\(v[\d.]+\)) \*\//,
+      '/*! uPlot $1, MIT licence, github.com/leeoniya/uPlot */',
+    ),
     uplotCss,
     pageJs,
     pageCss,
@@ -64,7 +80,10 @@ function chartsHtml(groups: ChartGroup[]): string {
   return groups
     .filter((g) => g.charts.length > 0 || g.note)
     .map((g) => {
-      const figs = g.charts.map((c) => `<figure class="panel"><figcaption>${e(c.title)} <span class="unit">${e(c.unit)}</span></figcaption><div class="chart" id="${e(c.id)}"></div></figure>`);
+      const figs = g.charts.map(
+        (c) =>
+          `<figure class="panel"><figcaption>${e(c.title)} <span class="unit">${e(c.unit)}</span></figcaption><div class="chart" id="${e(c.id)}"></div></figure>`,
+      );
       const note = g.note ? `<p class="muted">${e(g.note)}</p>` : '';
       return `<section><h2>${e(g.title)}</h2>${note}<div class="grid">${figs.join('')}</div></section>`;
     })
@@ -72,8 +91,10 @@ function chartsHtml(groups: ChartGroup[]): string {
 }
 
 function thresholdsHtml(t: PageModel['thresholds']): string {
-  if (t.rows.length === 0) return `<section><h2>Thresholds</h2><p class="muted">No thresholds in ${e(t.from)}.</p></section>`;
-  const result = (r: ThresholdRow) => (r.skipped ? ['skipped', '– skipped'] : r.ok ? ['pass', '✓ pass'] : ['fail', '✗ fail']);
+  if (t.rows.length === 0)
+    return `<section><h2>Thresholds</h2><p class="muted">No thresholds in ${e(t.from)}.</p></section>`;
+  const result = (r: ThresholdRow) =>
+    r.skipped ? ['skipped', '– skipped'] : r.ok ? ['pass', '✓ pass'] : ['fail', '✗ fail'];
   const rows = t.rows.map((r) => {
     const [cls, label] = result(r);
     return `<tr class="${cls}">${td(label!, 'badge')}${td(r.source)}${td(r.metric, 'mono')}${td(r.expression, 'mono')}${td(fmtNumber(r.observed), 'num')}${td(r.note)}</tr>`;
@@ -81,11 +102,18 @@ function thresholdsHtml(t: PageModel['thresholds']): string {
   return `<section><h2>Thresholds <span class="muted">(from ${e(t.from)})</span></h2><table><thead><tr><th>result</th><th>source</th><th>metric</th><th>expression</th><th class="num">observed</th><th>note</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
-const COMPARISON_HEAD = COMPARISON_HEADERS.map((h, i) => `<th${NUMERIC_COLUMNS.has(i) ? ' class="num"' : ''}>${h}</th>`).join('');
+const COMPARISON_HEAD = COMPARISON_HEADERS.map(
+  (h, i) => `<th${NUMERIC_COLUMNS.has(i) ? ' class="num"' : ''}>${h}</th>`,
+).join('');
 
 function comparisonTableHtml(rows: Comparison['rows']): string {
   const cls = (i: number) => (NUMERIC_COLUMNS.has(i) ? 'num' : i === 10 ? 'badge' : i <= 1 ? 'mono' : '');
-  const body = rows.map((r) => `<tr class="${r.verdict}">${comparisonCells(r).map((cell, i) => td(cell, cls(i))).join('')}</tr>`);
+  const body = rows.map(
+    (r) =>
+      `<tr class="${r.verdict}">${comparisonCells(r)
+        .map((cell, i) => td(cell, cls(i)))
+        .join('')}</tr>`,
+  );
   return `<table><thead><tr>${COMPARISON_HEAD}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 
@@ -94,14 +122,18 @@ function comparisonHtml(c: Comparison | null): string {
   if (!c) return '';
   const ruled = c.rows.filter((r) => r.verdict !== 'info');
   const info = c.rows.filter((r) => r.verdict === 'info');
-  const status = c.ok ? '<span class="status pass">no regression</span>' : `<span class="status fail">${c.regressions.length} regression${c.regressions.length === 1 ? '' : 's'}</span>`;
+  const status = c.ok
+    ? '<span class="status pass">no regression</span>'
+    : `<span class="status fail">${c.regressions.length} regression${c.regressions.length === 1 ? '' : 's'}</span>`;
   const bases = c.baselines ?? [c.baseline];
   const notes = c.notes.map((n) => `<li>${e(n)}</li>`).join('');
   return [
     `<section><h2>Baseline comparison ${status}</h2>`,
     `<p class="muted">baseline ${bases.map((b) => `<code>${e(b.summaryPath)}</code>`).join(', ')}${bases.length > 1 ? ` (${bases.length} runs pooled)` : ''} · current <code>${e(c.current.summaryPath)}</code></p>`,
     ruled.length ? comparisonTableHtml(ruled) : '',
-    info.length ? `<details${ruled.length ? '' : ' open'}><summary>${info.length} more compared values (no rule)</summary>${comparisonTableHtml(info)}</details>` : '',
+    info.length
+      ? `<details${ruled.length ? '' : ' open'}><summary>${info.length} more compared values (no rule)</summary>${comparisonTableHtml(info)}</details>`
+      : '',
     notes ? `<ul class="notes">${notes}</ul>` : '',
     `<p>${e(comparisonFooter(c))}</p>`,
     '</section>',
@@ -115,7 +147,10 @@ function metaHtml(meta: PageModel['meta']): string {
 }
 
 function metricsHtml(metrics: MetricRow[]): string {
-  const rows = metrics.map((m) => `<tr>${td(m.name, 'mono')}${td(m.type)}<td class="mono">${m.stats.map(([s, v]) => `<span class="stat">${e(s)}=${e(fmtNumber(v))}</span>`).join(' ')}</td></tr>`);
+  const rows = metrics.map(
+    (m) =>
+      `<tr>${td(m.name, 'mono')}${td(m.type)}<td class="mono">${m.stats.map(([s, v]) => `<span class="stat">${e(s)}=${e(fmtNumber(v))}</span>`).join(' ')}</td></tr>`,
+  );
   return `<section><h2>All metrics <span class="muted">(summary.json)</span></h2><table><thead><tr><th>metric</th><th>type</th><th>stats</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 

@@ -19,11 +19,24 @@ const CLOSE_AFTER_SECONDS = 10;
 
 /** k6 built-in types, for a Point seen without its Metric line. */
 const BUILTIN_TYPES: Record<string, string> = {
-  vus: 'gauge', vus_max: 'gauge', iterations: 'counter', dropped_iterations: 'counter', http_reqs: 'counter',
-  http_req_failed: 'rate', checks: 'rate', data_sent: 'counter', data_received: 'counter',
+  vus: 'gauge',
+  vus_max: 'gauge',
+  iterations: 'counter',
+  dropped_iterations: 'counter',
+  http_reqs: 'counter',
+  http_req_failed: 'rate',
+  checks: 'rate',
+  data_sent: 'counter',
+  data_received: 'counter',
 };
 
-interface OpenScenario { iterations: number; http_reqs: number; http_req_failed: number; durations: number[]; duration?: BucketTrend }
+interface OpenScenario {
+  iterations: number;
+  http_reqs: number;
+  http_req_failed: number;
+  durations: number[];
+  duration?: BucketTrend;
+}
 
 interface OpenBucket {
   sec: number;
@@ -57,7 +70,8 @@ class SampleCounter {
   add(metric: string, tags: Record<string, string>): void {
     this.counts.set(metric, (this.counts.get(metric) ?? 0) + 1);
     for (const s of this.selectors) {
-      if (s.parent === metric && s.tags.every(([k, v]) => tags[k] === v)) this.counts.set(s.key, this.counts.get(s.key)! + 1);
+      if (s.parent === metric && s.tags.every(([k, v]) => tags[k] === v))
+        this.counts.set(s.key, this.counts.get(s.key)! + 1);
     }
   }
 }
@@ -87,13 +101,27 @@ class Converter {
     const scenario = typeof tags.scenario === 'string' ? this.scenario(b, tags.scenario) : null;
     switch (metric) {
       case 'vus':
-        if (timeMs >= b.vusTime) { o.vus = value; b.vusTime = timeMs; }
+        if (timeMs >= b.vusTime) {
+          o.vus = value;
+          b.vusTime = timeMs;
+        }
         return;
-      case 'iterations': o.iterations = (o.iterations ?? 0) + value; if (scenario) scenario.iterations += value; return;
-      case 'dropped_iterations': o.dropped_iterations = (o.dropped_iterations ?? 0) + value; return;
-      case 'http_reqs': o.http_reqs = (o.http_reqs ?? 0) + value; if (scenario) scenario.http_reqs += value; return;
+      case 'iterations':
+        o.iterations = (o.iterations ?? 0) + value;
+        if (scenario) scenario.iterations += value;
+        return;
+      case 'dropped_iterations':
+        o.dropped_iterations = (o.dropped_iterations ?? 0) + value;
+        return;
+      case 'http_reqs':
+        o.http_reqs = (o.http_reqs ?? 0) + value;
+        if (scenario) scenario.http_reqs += value;
+        return;
       case 'http_req_failed':
-        if (value !== 0) { o.http_req_failed = (o.http_req_failed ?? 0) + 1; if (scenario) scenario.http_req_failed += 1; }
+        if (value !== 0) {
+          o.http_req_failed = (o.http_req_failed ?? 0) + 1;
+          if (scenario) scenario.http_req_failed += 1;
+        }
         return;
       case 'checks':
         if (value !== 0) o.checks_passed = (o.checks_passed ?? 0) + 1;
@@ -101,7 +129,10 @@ class Converter {
         return;
     }
     if (type !== 'trend') return;
-    if (this.closed.has(sec)) { this.lateSamples++; return; }
+    if (this.closed.has(sec)) {
+      this.lateSamples++;
+      return;
+    }
     let list = b.trends.get(metric);
     if (!list) b.trends.set(metric, (list = []));
     list.push(value);
@@ -150,7 +181,11 @@ class Converter {
     if (b.scenarios.size) {
       out.scenarios = {};
       for (const [name, s] of b.scenarios) {
-        const sc: ScenarioBucket = { iterations: s.iterations, http_reqs: s.http_reqs, http_req_failed: s.http_req_failed };
+        const sc: ScenarioBucket = {
+          iterations: s.iterations,
+          http_reqs: s.http_reqs,
+          http_req_failed: s.http_req_failed,
+        };
         if (s.duration) sc.http_req_duration = s.duration;
         out.scenarios[name] = sc;
       }
@@ -163,7 +198,13 @@ class Converter {
     const all = [...this.closed.values()].sort((a, b) => a.sec - b.sec);
     const start = all.length ? all[0]!.sec : Math.floor(Date.now() / 1000);
     const buckets = all.map((b) => Converter.output(b, start));
-    return { version: 1, bucketSeconds: 1, startTime: new Date(start * 1000).toISOString(), buckets, lateSamples: this.lateSamples };
+    return {
+      version: 1,
+      bucketSeconds: 1,
+      startTime: new Date(start * 1000).toISOString(),
+      buckets,
+      lateSamples: this.lateSamples,
+    };
   }
 }
 
@@ -181,12 +222,14 @@ function handleLine(conv: Converter, text: string, file: string, n: number): voi
   if (typeof row.metric !== 'string') throw bad(file, n, 'field "metric" must be a metric name');
   if (typeof row.data !== 'object' || row.data === null) throw bad(file, n, 'field "data" must be an object');
   if (row.type === 'Metric') return conv.declare(row.metric, row.data.type);
-  if (row.type !== 'Point') throw bad(file, n, `field "type" must be "Metric" or "Point", got ${JSON.stringify(row.type)}`);
+  if (row.type !== 'Point')
+    throw bad(file, n, `field "type" must be "Metric" or "Point", got ${JSON.stringify(row.type)}`);
   const time = typeof row.data.time === 'string' ? Date.parse(row.data.time) : Number.NaN;
   if (Number.isNaN(time)) throw bad(file, n, 'field "data.time" must be an RFC 3339 time');
   const value = row.data.value;
   if (typeof value !== 'number' || !Number.isFinite(value)) throw bad(file, n, 'field "data.value" must be a number');
-  const tags = typeof row.data.tags === 'object' && row.data.tags !== null ? (row.data.tags as Record<string, string>) : {};
+  const tags =
+    typeof row.data.tags === 'object' && row.data.tags !== null ? (row.data.tags as Record<string, string>) : {};
   conv.add(row.metric, time, value, tags);
 }
 
@@ -195,14 +238,29 @@ export async function k6JsonToTimeseries(pointsNdjsonPath: string): Promise<K6Js
 }
 
 /** samples.json (version 1): samples per metric seen, and per key asked for (0 when none). */
-export interface SampleCounts { version: 1; source: 'engine' | 'k6-points'; counts: Record<string, number> }
+export interface SampleCounts {
+  version: 1;
+  source: 'engine' | 'k6-points';
+  counts: Record<string, number>;
+}
 
 /** One pass over k6's points: the time series and the sample counts of every metric and of `sampleKeys` (threshold keys). */
-export async function convertK6Json(pointsNdjsonPath: string, sampleKeys: readonly string[] = []): Promise<{ timeseries: K6JsonTimeseries; samples: SampleCounts }> {
+export async function convertK6Json(
+  pointsNdjsonPath: string,
+  sampleKeys: readonly string[] = [],
+): Promise<{ timeseries: K6JsonTimeseries; samples: SampleCounts }> {
   const stream = createReadStream(pointsNdjsonPath);
   const opened = new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (err) => reject(new ReportError('REPORT_FILE_MISSING', `${pointsNdjsonPath} cannot be read (${(err as NodeJS.ErrnoException).code})`, { cause: err })));
+    stream.once('error', (err) =>
+      reject(
+        new ReportError(
+          'REPORT_FILE_MISSING',
+          `${pointsNdjsonPath} cannot be read (${(err as NodeJS.ErrnoException).code})`,
+          { cause: err },
+        ),
+      ),
+    );
   });
   await opened;
   const input = pointsNdjsonPath.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
@@ -216,10 +274,17 @@ export async function convertK6Json(pointsNdjsonPath: string, sampleKeys: readon
     }
   } catch (err) {
     if (err instanceof ReportError) throw err;
-    throw new ReportError('REPORT_FILE_MALFORMED', `${pointsNdjsonPath}: cannot be read after line ${n} (${(err as Error).message})`, { cause: err });
+    throw new ReportError(
+      'REPORT_FILE_MALFORMED',
+      `${pointsNdjsonPath}: cannot be read after line ${n} (${(err as Error).message})`,
+      { cause: err },
+    );
   } finally {
     lines.close();
     stream.destroy();
   }
-  return { timeseries: conv.finish(), samples: { version: 1, source: 'k6-points', counts: Object.fromEntries(conv.samples.counts) } };
+  return {
+    timeseries: conv.finish(),
+    samples: { version: 1, source: 'k6-points', counts: Object.fromEntries(conv.samples.counts) },
+  };
 }

@@ -30,13 +30,20 @@ export async function readJson(file: string): Promise<unknown> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a directory, expected a JSON file' : `cannot be read (${code})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EISDIR'
+          ? 'is a directory, expected a JSON file'
+          : `cannot be read (${code})`;
     throw new ReportError('REPORT_FILE_MISSING', `${file} ${why}`, { cause: err });
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ReportError('REPORT_FILE_MALFORMED', `${file}: not valid JSON (${(err as Error).message})`, { cause: err });
+    throw new ReportError('REPORT_FILE_MALFORMED', `${file}: not valid JSON (${(err as Error).message})`, {
+      cause: err,
+    });
   }
 }
 
@@ -52,11 +59,14 @@ export function validateSummary(data: unknown, file: string): Summary {
 export function validateTimeseries(data: unknown, file: string): Timeseries {
   if (!isObject(data)) throw malformed(file, '(root)', 'must be an object');
   if (data.version !== 1) throw malformed(file, 'version', `must be 1, got ${JSON.stringify(data.version)}`);
-  if (typeof data.bucketSeconds !== 'number' || !(data.bucketSeconds > 0)) throw malformed(file, 'bucketSeconds', 'must be a positive number');
-  if (typeof data.startTime !== 'string' || Number.isNaN(Date.parse(data.startTime))) throw malformed(file, 'startTime', 'must be an ISO date string');
+  if (typeof data.bucketSeconds !== 'number' || !(data.bucketSeconds > 0))
+    throw malformed(file, 'bucketSeconds', 'must be a positive number');
+  if (typeof data.startTime !== 'string' || Number.isNaN(Date.parse(data.startTime)))
+    throw malformed(file, 'startTime', 'must be an ISO date string');
   if (!Array.isArray(data.buckets)) throw malformed(file, 'buckets', 'must be an array');
   data.buckets.forEach((b: unknown, i: number) => {
-    if (!isObject(b) || typeof b.t !== 'number') throw malformed(file, `buckets[${i}].t`, 'must be a number of seconds');
+    if (!isObject(b) || typeof b.t !== 'number')
+      throw malformed(file, `buckets[${i}].t`, 'must be a number of seconds');
   });
   return data as unknown as Timeseries;
 }
@@ -65,7 +75,8 @@ export function validateHistograms(data: unknown, file: string): HistogramsFile 
   if (!isObject(data)) throw malformed(file, '(root)', 'must be an object');
   if (data.version !== 1) throw malformed(file, 'version', `must be 1, got ${JSON.stringify(data.version)}`);
   if (typeof data.scale !== 'number' || !(data.scale > 0)) throw malformed(file, 'scale', 'must be a positive number');
-  if (!isObject(data.histograms)) throw malformed(file, 'histograms', 'must be an object of metric key → base64 string');
+  if (!isObject(data.histograms))
+    throw malformed(file, 'histograms', 'must be an object of metric key → base64 string');
   for (const [key, value] of Object.entries(data.histograms)) {
     if (typeof value !== 'string') throw malformed(file, `histograms.${key}`, 'must be a compressed base64 string');
   }
@@ -89,7 +100,8 @@ function validateMeta(data: unknown, file: string): Meta {
 }
 
 function validateComparison(data: unknown, file: string): Comparison {
-  if (!isObject(data) || !Array.isArray(data.rows)) throw malformed(file, 'rows', 'must be an array (a comparison written by compareResults)');
+  if (!isObject(data) || !Array.isArray(data.rows))
+    throw malformed(file, 'rows', 'must be an array (a comparison written by compareResults)');
   return data as unknown as Comparison;
 }
 
@@ -111,10 +123,19 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Reads an optional file: absent → null and a note; present but malformed → the note says why, the page still renders. */
-async function optional<T>(dir: string, name: string, validate: (d: unknown, f: string) => T, notes: string[]): Promise<T | null> {
+async function optional<T>(
+  dir: string,
+  name: string,
+  validate: (d: unknown, f: string) => T,
+  notes: string[],
+): Promise<T | null> {
   const file = join(dir, name);
   if (!(await exists(file))) {
-    notes.push(name === RESULT_FILES.comparison ? `${name} not found: no baseline comparison (run with --baseline, or use k6-llm-perf compare).` : `${name} not found: its section is left out.`);
+    notes.push(
+      name === RESULT_FILES.comparison
+        ? `${name} not found: no baseline comparison (run with --baseline, or use k6-llm-perf compare).`
+        : `${name} not found: its section is left out.`,
+    );
     return null;
   }
   try {
@@ -138,7 +159,8 @@ export interface LoadedResults {
 
 /** Loads a results folder; summary.json is required (ReportError otherwise), the rest optional. */
 export async function loadResults(dir: string): Promise<LoadedResults> {
-  if (!(await isDirectory(dir))) throw new ReportError('REPORT_FILE_MISSING', `results folder ${dir} does not exist or is not a folder`);
+  if (!(await isDirectory(dir)))
+    throw new ReportError('REPORT_FILE_MISSING', `results folder ${dir} does not exist or is not a folder`);
   const summaryFile = join(dir, RESULT_FILES.summary);
   const summary = validateSummary(await readJson(summaryFile), summaryFile);
   const notes: string[] = [];
@@ -168,7 +190,11 @@ export async function resolveSide(input: string): Promise<ResolvedSide> {
     const hist = join(input, RESULT_FILES.histograms);
     return { summaryPath: join(input, RESULT_FILES.summary), histogramsPath: (await exists(hist)) ? hist : null };
   }
-  if (!(await exists(input))) throw new ReportError('REPORT_FILE_MISSING', `${input} does not exist (expected a results folder or a summary.json)`);
+  if (!(await exists(input)))
+    throw new ReportError(
+      'REPORT_FILE_MISSING',
+      `${input} does not exist (expected a results folder or a summary.json)`,
+    );
   const beside = join(input, '..', RESULT_FILES.histograms);
   const useBeside = basename(input) === RESULT_FILES.summary && (await exists(beside));
   return { summaryPath: input, histogramsPath: useBeside ? beside : null };
@@ -184,9 +210,14 @@ export async function resolveRuns(input: string): Promise<Array<ResolvedSide & {
     const runs: Array<ResolvedSide & { input: string }> = [];
     for (const name of names) {
       const dir = join(input, name);
-      if ((await isDirectory(dir)) && (await exists(join(dir, RESULT_FILES.summary)))) runs.push({ input: dir, ...(await resolveSide(dir)) });
+      if ((await isDirectory(dir)) && (await exists(join(dir, RESULT_FILES.summary))))
+        runs.push({ input: dir, ...(await resolveSide(dir)) });
     }
-    if (runs.length === 0) throw new ReportError('REPORT_FILE_MISSING', `${input}: no summary.json, and no sub-folder holding one (expected a results folder or a folder of runs)`);
+    if (runs.length === 0)
+      throw new ReportError(
+        'REPORT_FILE_MISSING',
+        `${input}: no summary.json, and no sub-folder holding one (expected a results folder or a folder of runs)`,
+      );
     return runs;
   }
   return [{ input, ...(await resolveSide(input)) }];

@@ -5,13 +5,19 @@ import type { PageModel } from './html.ts';
 import type { LoadedResults } from './load.ts';
 import { metaRows, metricRows, thresholdRows } from './tables.ts';
 
-function statusOf(r: LoadedResults, thresholdsOk: boolean, hasThresholds: boolean): Pick<PageModel, 'status' | 'statusText'> {
+function statusOf(
+  r: LoadedResults,
+  thresholdsOk: boolean,
+  hasThresholds: boolean,
+): Pick<PageModel, 'status' | 'statusText'> {
   if (r.verdict) {
     const code = typeof r.verdict.exitCode === 'number' ? ` (exit ${r.verdict.exitCode})` : '';
     return r.verdict.ok ? { status: 'pass', statusText: `PASS${code}` } : { status: 'fail', statusText: `FAIL${code}` };
   }
   if (!hasThresholds) return { status: 'unknown', statusText: 'no thresholds' };
-  return thresholdsOk ? { status: 'pass', statusText: 'thresholds pass' } : { status: 'fail', statusText: 'thresholds fail' };
+  return thresholdsOk
+    ? { status: 'pass', statusText: 'thresholds pass' }
+    : { status: 'fail', statusText: 'thresholds fail' };
 }
 
 const text = (v: unknown): string | null => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
@@ -23,7 +29,10 @@ function subtitleOf(meta: LoadedResults['meta']): string[] {
   const facts: Array<[string, string | null]> = [
     ['engine', first('engine.kind', 'engine.name', 'engine')],
     ['infra', first('infra.provider', 'infraProvider', 'provider', 'infra')],
-    ['commit', first('git.commit', 'gitCommit', 'commit', 'git')?.replace(/^([0-9a-f]{12})[0-9a-f]{28}$/, '$1') ?? null],
+    [
+      'commit',
+      first('git.commit', 'gitCommit', 'commit', 'git')?.replace(/^([0-9a-f]{12})[0-9a-f]{28}$/, '$1') ?? null,
+    ],
     ['seed', text(meta.seed)],
   ];
   return facts.filter(([, v]) => v !== null).map(([k, v]) => `${k} ${v}`);
@@ -36,7 +45,11 @@ export function buildPageModel(r: LoadedResults, now: Date = new Date()): PageMo
   if (r.timeseries && r.timeseries.buckets.length === 0) notes.push('timeseries.json has no buckets: no charts.');
   return {
     title: `k6-llm-perf report: ${scenario}`,
-    ...statusOf(r, thresholds.rows.every((t) => t.ok), thresholds.rows.length > 0),
+    ...statusOf(
+      r,
+      thresholds.rows.every((t) => t.ok),
+      thresholds.rows.length > 0,
+    ),
     generatedAt: now.toISOString(),
     subtitle: subtitleOf(r.meta),
     notes,

@@ -11,7 +11,9 @@ import { percentileOf, type MetricKind } from './summary.ts';
 import type { RegressionRule } from './types.ts';
 
 /** Used when compareResults gets no rules at all (an empty array means: no rules). */
-export const DEFAULT_RULES: readonly RegressionRule[] = [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 }];
+export const DEFAULT_RULES: readonly RegressionRule[] = [
+  { metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 },
+];
 
 /** Default significance level of a rule's one-sided test. */
 export const DEFAULT_ALPHA = 0.01;
@@ -45,18 +47,28 @@ export function isKnownStat(stat: string): boolean {
 /** Every problem of one rule, each naming the field (empty when valid). */
 export function ruleProblems(rule: Partial<Record<keyof RegressionRule, unknown>>, where: string): string[] {
   const problems: string[] = [];
-  if (typeof rule.metric !== 'string' || rule.metric === '') problems.push(`${where}.metric must be a metric name such as "http_req_duration"`);
+  if (typeof rule.metric !== 'string' || rule.metric === '')
+    problems.push(`${where}.metric must be a metric name such as "http_req_duration"`);
   if (typeof rule.stat !== 'string' || !isKnownStat(rule.stat)) {
-    problems.push(`${where}.stat must be one of avg, min, med, max, count, rate, value or p(N), got ${JSON.stringify(rule.stat)}`);
+    problems.push(
+      `${where}.stat must be one of avg, min, med, max, count, rate, value or p(N), got ${JSON.stringify(rule.stat)}`,
+    );
   }
   if (typeof rule.maxIncreasePct !== 'number' || !Number.isFinite(rule.maxIncreasePct) || rule.maxIncreasePct < 0) {
     problems.push(`${where}.maxIncreasePct must be a number ≥ 0 (percent), got ${JSON.stringify(rule.maxIncreasePct)}`);
   }
-  if (rule.minAbsolute !== undefined && !(typeof rule.minAbsolute === 'number' && rule.minAbsolute >= 0 && Number.isFinite(rule.minAbsolute))) {
-    problems.push(`${where}.minAbsolute must be a number ≥ 0 in the metric's unit, got ${JSON.stringify(rule.minAbsolute)}`);
+  if (
+    rule.minAbsolute !== undefined &&
+    !(typeof rule.minAbsolute === 'number' && rule.minAbsolute >= 0 && Number.isFinite(rule.minAbsolute))
+  ) {
+    problems.push(
+      `${where}.minAbsolute must be a number ≥ 0 in the metric's unit, got ${JSON.stringify(rule.minAbsolute)}`,
+    );
   }
   if (rule.alpha !== undefined && !(typeof rule.alpha === 'number' && rule.alpha > 0 && rule.alpha < 0.5)) {
-    problems.push(`${where}.alpha must be a significance level between 0 and 0.5 (e.g. 0.01), got ${JSON.stringify(rule.alpha)}`);
+    problems.push(
+      `${where}.alpha must be a significance level between 0 and 0.5 (e.g. 0.01), got ${JSON.stringify(rule.alpha)}`,
+    );
   }
   if (rule.minSamples !== undefined && !(Number.isInteger(rule.minSamples) && (rule.minSamples as number) >= 2)) {
     problems.push(`${where}.minSamples must be an integer ≥ 2, got ${JSON.stringify(rule.minSamples)}`);
@@ -68,7 +80,10 @@ function splitSpec(spec: string): Partial<Record<keyof RegressionRule, unknown>>
   const last = spec.lastIndexOf(':');
   const middle = last > 0 ? spec.lastIndexOf(':', last - 1) : -1;
   if (middle <= 0) return {};
-  const pct = spec.slice(last + 1).trim().replace(/%$/, '');
+  const pct = spec
+    .slice(last + 1)
+    .trim()
+    .replace(/%$/, '');
   return {
     metric: spec.slice(0, middle).trim(),
     stat: spec.slice(middle + 1, last).trim(),
@@ -80,7 +95,10 @@ function splitSpec(spec: string): Partial<Record<keyof RegressionRule, unknown>>
 export function parseRuleSpec(spec: string, where = '--rule'): RegressionRule {
   const rule = splitSpec(spec);
   if (rule.metric === undefined) {
-    throw new ReportError('REPORT_BAD_RULE', `${where} "${spec}": expected metric:stat:maxIncreasePct, e.g. http_req_duration:p(95):10`);
+    throw new ReportError(
+      'REPORT_BAD_RULE',
+      `${where} "${spec}": expected metric:stat:maxIncreasePct, e.g. http_req_duration:p(95):10`,
+    );
   }
   const problems = ruleProblems(rule, where);
   if (problems.length) throw new ReportError('REPORT_BAD_RULE', `${where} "${spec}": ${problems.join('; ')}`);
@@ -91,7 +109,11 @@ const RULE_FIELDS = new Set(['metric', 'stat', 'maxIncreasePct', 'minAbsolute', 
 
 /** The rule's known fields only (validated), optional ones when given. */
 export function pickRule(obj: Partial<Record<keyof RegressionRule, unknown>>): RegressionRule {
-  const rule: RegressionRule = { metric: obj.metric as string, stat: obj.stat as string, maxIncreasePct: obj.maxIncreasePct as number };
+  const rule: RegressionRule = {
+    metric: obj.metric as string,
+    stat: obj.stat as string,
+    maxIncreasePct: obj.maxIncreasePct as number,
+  };
   if (obj.minAbsolute !== undefined) rule.minAbsolute = obj.minAbsolute as number;
   if (obj.alpha !== undefined) rule.alpha = obj.alpha as number;
   if (obj.minSamples !== undefined) rule.minSamples = obj.minSamples as number;
@@ -106,7 +128,8 @@ export async function rulesFromThresholdsFile(file: string): Promise<RegressionR
   }
   const list = (data as Record<string, unknown>).regression;
   if (list === undefined) return [];
-  if (!Array.isArray(list)) throw new ReportError('REPORT_FILE_MALFORMED', `${file}: field "regression" must be an array of rules`);
+  if (!Array.isArray(list))
+    throw new ReportError('REPORT_FILE_MALFORMED', `${file}: field "regression" must be an array of rules`);
   const problems: string[] = [];
   const rules: RegressionRule[] = [];
   list.forEach((entry: unknown, i) => {
@@ -119,9 +142,14 @@ export async function rulesFromThresholdsFile(file: string): Promise<RegressionR
       }
       return;
     }
-    const obj = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<Record<keyof RegressionRule, unknown>>;
+    const obj = (typeof entry === 'object' && entry !== null ? entry : {}) as Partial<
+      Record<keyof RegressionRule, unknown>
+    >;
     const unknown = Object.keys(obj).filter((k) => !RULE_FIELDS.has(k));
-    const p = [...ruleProblems(obj, where), ...unknown.map((k) => `${where}.${k}: unknown field (expected ${[...RULE_FIELDS].join(', ')})`)];
+    const p = [
+      ...ruleProblems(obj, where),
+      ...unknown.map((k) => `${where}.${k}: unknown field (expected ${[...RULE_FIELDS].join(', ')})`),
+    ];
     if (p.length) problems.push(...p);
     else rules.push(pickRule(obj));
   });

@@ -27,14 +27,26 @@ export interface Side {
 
 export async function openRun(side: ResolvedSide & { input: string }): Promise<Run> {
   const metrics = normalizeSummary(validateSummary(await readJson(side.summaryPath), side.summaryPath));
-  const hdrFile = side.histogramsPath ? decodeHistograms(validateHistograms(await readJson(side.histogramsPath), side.histogramsPath), side.histogramsPath) : null;
-  return { info: { input: side.input, summaryPath: side.summaryPath, histogramsPath: side.histogramsPath }, metrics, hdr: hdrFile };
+  const hdrFile = side.histogramsPath
+    ? decodeHistograms(
+        validateHistograms(await readJson(side.histogramsPath), side.histogramsPath),
+        side.histogramsPath,
+      )
+    : null;
+  return {
+    info: { input: side.input, summaryPath: side.summaryPath, histogramsPath: side.histogramsPath },
+    metrics,
+    hdr: hdrFile,
+  };
 }
 
 export function newSide(runs: Run[]): Side {
   const scales = new Set(runs.flatMap((r) => (r.hdr ? [r.hdr.scale] : [])));
   if (scales.size > 1) {
-    throw new ReportError('REPORT_FILE_MALFORMED', `baseline runs ${runs.map((r) => r.info.histogramsPath).join(', ')}: histograms.json "scale" differs between runs (${[...scales].join(', ')}); they cannot be pooled`);
+    throw new ReportError(
+      'REPORT_FILE_MALFORMED',
+      `baseline runs ${runs.map((r) => r.info.histogramsPath).join(', ')}: histograms.json "scale" differs between runs (${[...scales].join(', ')}); they cannot be pooled`,
+    );
   }
   return { runs, merged: new Map(), bins: new Map() };
 }
@@ -97,7 +109,12 @@ function sumOf(side: Side, metric: string, stat: string): number {
  * The side's value of a stat and where it came from; `useHdr` false reads summary.json only (when
  * the other side has no histogram, so both values are computed the same way).
  */
-export function sideValue(side: Side, metric: string, stat: string, useHdr = true): { value: number | null; source: 'hdr' | 'summary' } {
+export function sideValue(
+  side: Side,
+  metric: string,
+  stat: string,
+  useHdr = true,
+): { value: number | null; source: 'hdr' | 'summary' } {
   const h = useHdr ? histogram(side, metric) : null;
   const pct = percentileOf(stat);
   if (h && h.totalCount > 0 && (pct !== null || (stat === 'avg' && side.runs.length > 1))) {

@@ -41,7 +41,18 @@ export function erfc(x: number): number {
   const r =
     t *
     Math.exp(
-      -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }
@@ -54,16 +65,26 @@ export function normalUpper(z: number): number {
 /** The standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const tail = (q: number) => (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  const tail = (q: number) =>
+    (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+    ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
   if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
   if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 export interface MannWhitney {
@@ -116,7 +137,15 @@ export function mannWhitney(x: Bins, y: Bins): MannWhitney {
   const z = (diff - Math.sign(diff) * Math.min(0.5, Math.abs(diff))) / sd;
   const pGreater = normalUpper((diff - 0.5) / sd);
   const pLess = normalUpper((-diff - 0.5) / sd);
-  return { u, mean, sd, z, pGreater: Math.min(1, pGreater), pLess: Math.min(1, pLess), pTwoSided: Math.min(1, 2 * Math.min(pGreater, pLess)) };
+  return {
+    u,
+    mean,
+    sd,
+    z,
+    pGreater: Math.min(1, pGreater),
+    pLess: Math.min(1, pLess),
+    pTwoSided: Math.min(1, 2 * Math.min(pGreater, pLess)),
+  };
 }
 
 export interface TestResult {
@@ -130,7 +159,14 @@ export interface TestResult {
  * Two proportions, successes `s` of `n` trials per side. `higherIsWorse` picks the one-sided test.
  * Continuity-corrected pooled z; interval of p_c − p_b by Agresti-Caffo.
  */
-export function twoProportions(sb: number, nb: number, sc: number, nc: number, higherIsWorse: boolean, alpha: number): TestResult {
+export function twoProportions(
+  sb: number,
+  nb: number,
+  sc: number,
+  nc: number,
+  higherIsWorse: boolean,
+  alpha: number,
+): TestResult {
   const pb = sb / nb;
   const pc = sc / nc;
   const pooled = (sb + sc) / (nb + nc);
@@ -148,7 +184,14 @@ export function twoProportions(sb: number, nb: number, sc: number, nc: number, h
  * Two Poisson counts `cb`, `cc` over `tb`, `tc` seconds (pass 1, 1 to compare the counts themselves).
  * Normal approximation of the difference of the rates; `higherIsWorse` picks the one-sided test.
  */
-export function poissonRates(cb: number, tb: number, cc: number, tc: number, higherIsWorse: boolean, alpha: number): TestResult {
+export function poissonRates(
+  cb: number,
+  tb: number,
+  cc: number,
+  tc: number,
+  higherIsWorse: boolean,
+  alpha: number,
+): TestResult {
   const d = cc / tc - cb / tb;
   const se = Math.sqrt(cb / (tb * tb) + cc / (tc * tc));
   const worse = higherIsWorse ? d : -d;
@@ -235,7 +278,14 @@ function drawPercentile(b: Bins, pct: number, u: () => number): number {
  * Percentile-bootstrap interval (level 1 − alpha) of percentile_c − percentile_b, `draws` resamples
  * of both sides, seeded. Each draw costs O(log bins), never O(samples).
  */
-export function percentileDifferenceCi(b: Bins, c: Bins, pct: number, alpha: number, draws = 2000, seed = 42): [number, number] {
+export function percentileDifferenceCi(
+  b: Bins,
+  c: Bins,
+  pct: number,
+  alpha: number,
+  draws = 2000,
+  seed = 42,
+): [number, number] {
   const u = seededUniform(seed);
   const diffs = new Float64Array(draws);
   for (let i = 0; i < draws; i++) diffs[i] = drawPercentile(c, pct, u) - drawPercentile(b, pct, u);

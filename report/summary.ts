@@ -40,7 +40,8 @@ export function normalizeMetric(name: string, metric: SummaryMetric): Normalized
   const stats: Record<string, number> = {};
   for (const [k, v] of Object.entries(raw)) if (typeof v === 'number' && Number.isFinite(v)) stats[k] = v;
   const given = typeof metric.type === 'string' ? metric.type : null;
-  const type: MetricKind = given === 'trend' || given === 'rate' || given === 'counter' || given === 'gauge' ? given : inferType(stats);
+  const type: MetricKind =
+    given === 'trend' || given === 'rate' || given === 'counter' || given === 'gauge' ? given : inferType(stats);
   if (type === 'rate' && !('rate' in stats) && 'value' in stats) stats.rate = stats.value;
   if (type === 'trend' && 'med' in stats && !('p(50)' in stats)) stats['p(50)'] = stats.med;
   return { name, type, stats, thresholds: thresholdsOf(metric) };

@@ -21,7 +21,10 @@ function aggregationOf(expression: string): string {
 
 function observedFrom(metric: NormalizedMetric, expression: string): number | null {
   const agg = aggregationOf(expression);
-  const v = metric.stats[agg] ?? (agg === 'p(50)' ? metric.stats.med : undefined) ?? (agg === 'value' ? metric.stats.rate : undefined);
+  const v =
+    metric.stats[agg] ??
+    (agg === 'p(50)' ? metric.stats.med : undefined) ??
+    (agg === 'value' ? metric.stats.rate : undefined);
   return v ?? null;
 }
 
@@ -31,28 +34,64 @@ export function thresholdRows(summary: Summary, verdict: Verdict | null): { rows
     const rows = verdict.checks.map((c) => {
       const extra = c as unknown as { skipped?: unknown; note?: unknown };
       return {
-        source: String(c.source ?? 'threshold'), metric: c.metric, expression: String(c.expression ?? ''),
-        observed: typeof c.observed === 'number' ? c.observed : null, ok: c.ok,
-        skipped: extra.skipped === true, note: typeof extra.note === 'string' ? extra.note : '',
+        source: String(c.source ?? 'threshold'),
+        metric: c.metric,
+        expression: String(c.expression ?? ''),
+        observed: typeof c.observed === 'number' ? c.observed : null,
+        ok: c.ok,
+        skipped: extra.skipped === true,
+        note: typeof extra.note === 'string' ? extra.note : '',
       };
     });
     return { rows, from: 'verdict.json' };
   }
   const rows: ThresholdRow[] = [];
   for (const m of normalizeSummary(summary).values()) {
-    for (const t of m.thresholds) rows.push({ source: 'threshold', metric: m.name, expression: t.expression, observed: observedFrom(m, t.expression), ok: t.ok, skipped: false, note: '' });
+    for (const t of m.thresholds)
+      rows.push({
+        source: 'threshold',
+        metric: m.name,
+        expression: t.expression,
+        observed: observedFrom(m, t.expression),
+        ok: t.ok,
+        skipped: false,
+        note: '',
+      });
   }
   return { rows, from: 'summary.json' };
 }
 
-const PREFERRED = ['scenario', 'engine', 'engineVersion', 'infra', 'provider', 'infraProvider', 'versions', 'node', 'kit', 'git', 'gitCommit', 'commit', 'seed', 'start', 'end', 'startTime', 'endTime'];
+const PREFERRED = [
+  'scenario',
+  'engine',
+  'engineVersion',
+  'infra',
+  'provider',
+  'infraProvider',
+  'versions',
+  'node',
+  'kit',
+  'git',
+  'gitCommit',
+  'commit',
+  'seed',
+  'start',
+  'end',
+  'startTime',
+  'endTime',
+];
 
 function flatten(prefix: string, value: unknown, out: Array<[string, string]>): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value)) flatten(prefix ? `${prefix}.${k}` : k, v, out);
     return;
   }
-  out.push([prefix, Array.isArray(value) ? value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ') : String(value)]);
+  out.push([
+    prefix,
+    Array.isArray(value)
+      ? value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')
+      : String(value),
+  ]);
 }
 
 /** meta.json flattened to `a.b` → text, the usual keys first (scenario, engine, infra, versions, git, seed, times). */
@@ -79,7 +118,9 @@ export function metricRows(summary: Summary): MetricRow[] {
   return [...normalizeSummary(summary).values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((m) => {
-      const names = Object.keys(m.stats).filter((s) => !(m.type === 'trend' && s === 'p(50)') && !(m.type === 'rate' && s === 'value'));
+      const names = Object.keys(m.stats).filter(
+        (s) => !(m.type === 'trend' && s === 'p(50)') && !(m.type === 'rate' && s === 'value'),
+      );
       const rank = (s: string) => (STAT_ORDER.indexOf(s) === -1 ? STAT_ORDER.length : STAT_ORDER.indexOf(s));
       names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
       return { name: m.name, type: m.type, stats: names.map((s) => [s, m.stats[s]!] as [string, number]) };

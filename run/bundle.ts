@@ -30,10 +30,12 @@ export async function bundleScenario(scenario: string, opts: { build: boolean })
   const out = bundlePath(scenario);
   const src = scriptPath(scenario);
   if (!opts.build) {
-    if (!existsSync(out)) throw new RunConfigError([`--no-build: ${relative(process.cwd(), out)} does not exist (run npm run build)`]);
+    if (!existsSync(out))
+      throw new RunConfigError([`--no-build: ${relative(process.cwd(), out)} does not exist (run npm run build)`]);
     return out;
   }
-  if (!existsSync(src)) throw new RunConfigError([`scenario ${scenario}: ${relative(process.cwd(), src)} does not exist`]);
+  if (!existsSync(src))
+    throw new RunConfigError([`scenario ${scenario}: ${relative(process.cwd(), src)} does not exist`]);
   try {
     await build({
       entryPoints: [src],

@@ -21,16 +21,70 @@ export interface ScenarioEntry {
 export const TARGET_SERVICES: readonly Service[] = ['redis', 'postgres', 'kafka'];
 
 const entries: ScenarioEntry[] = [
-  { name: 'load', summary: 'sustained arrival rate through the end-to-end pipeline (§6.1)', script: [], target: true, stub: 'target' },
-  { name: 'stress', summary: 'concurrent operations, then a ramp to find the knee (§6.2)', script: [], target: true, stub: 'target' },
-  { name: 'endurance', summary: 'mixed quick/detailed/batch workloads, degradation over time (§6.3)', script: [], target: true, stub: 'target' },
+  {
+    name: 'load',
+    summary: 'sustained arrival rate through the end-to-end pipeline (§6.1)',
+    script: [],
+    target: true,
+    stub: 'target',
+  },
+  {
+    name: 'stress',
+    summary: 'concurrent operations, then a ramp to find the knee (§6.2)',
+    script: [],
+    target: true,
+    stub: 'target',
+  },
+  {
+    name: 'endurance',
+    summary: 'mixed quick/detailed/batch workloads, degradation over time (§6.3)',
+    script: [],
+    target: true,
+    stub: 'target',
+  },
   { name: 'spike', summary: 'a sudden jump in arrival rate, and recovery', script: [], target: true, stub: 'target' },
-  { name: 'redis', summary: 'Redis operations through k6/x/redis (§4.1)', script: ['redis'], target: false, stub: false },
-  { name: 'queue', summary: 'enqueue and retrieve through the queue (§4.1)', script: ['redis'], target: true, stub: 'target' },
-  { name: 'batch', summary: 'the batch endpoint, per-request latency (§4.1)', script: [], target: true, stub: 'target' },
-  { name: 'bulk', summary: 'bulk workflows and database integrity (§7.2)', script: ['postgres'], target: true, stub: 'target' },
-  { name: 'outbox', summary: 'business operation + outbox event consumed from Kafka (§8)', script: ['kafka', 'postgres'], target: true, stub: 'target' },
-  { name: 'llm-stream', summary: 'streaming from the LLM: TTFT, ITL, TPOT, tokens/s', script: [], target: false, stub: 'script' },
+  {
+    name: 'redis',
+    summary: 'Redis operations through k6/x/redis (§4.1)',
+    script: ['redis'],
+    target: false,
+    stub: false,
+  },
+  {
+    name: 'queue',
+    summary: 'enqueue and retrieve through the queue (§4.1)',
+    script: ['redis'],
+    target: true,
+    stub: 'target',
+  },
+  {
+    name: 'batch',
+    summary: 'the batch endpoint, per-request latency (§4.1)',
+    script: [],
+    target: true,
+    stub: 'target',
+  },
+  {
+    name: 'bulk',
+    summary: 'bulk workflows and database integrity (§7.2)',
+    script: ['postgres'],
+    target: true,
+    stub: 'target',
+  },
+  {
+    name: 'outbox',
+    summary: 'business operation + outbox event consumed from Kafka (§8)',
+    script: ['kafka', 'postgres'],
+    target: true,
+    stub: 'target',
+  },
+  {
+    name: 'llm-stream',
+    summary: 'streaming from the LLM: TTFT, ITL, TPOT, tokens/s',
+    script: [],
+    target: false,
+    stub: 'script',
+  },
 ];
 
 export const SCENARIOS: ReadonlyMap<string, ScenarioEntry> = new Map(entries.map((e) => [e.name, e]));

@@ -32,7 +32,8 @@ export interface CliRunOptions {
 export function toRunOptions(scenario: string, o: CliRunOptions): RunOptions {
   const problems: string[] = [];
   const env = parseEnvPairs(o.env, problems);
-  if (!['auto', 'tty', 'plain', 'silent'].includes(o.progress)) problems.push(`--progress ${o.progress}: expected auto, tty, plain or silent`);
+  if (!['auto', 'tty', 'plain', 'silent'].includes(o.progress))
+    problems.push(`--progress ${o.progress}: expected auto, tty, plain or silent`);
   const grace = o.healthGrace === undefined ? undefined : parseDuration(o.healthGrace);
   if (typeof grace === 'object') problems.push(`--health-grace ${o.healthGrace}: ${grace.error}`);
   if (problems.length) throw new RunConfigError(problems);

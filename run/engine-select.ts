@@ -47,19 +47,24 @@ export function selectEngine(choice: EngineChoice, env: NodeJS.ProcessEnv = proc
   const k6 = findK6(env);
   if (choice === 'k6') {
     if (!k6) {
-      const where = env.K6_BIN ? `K6_BIN=${env.K6_BIN} is not an executable file` : 'no k6 on PATH and K6_BIN is not set';
+      const where = env.K6_BIN
+        ? `K6_BIN=${env.K6_BIN} is not an executable file`
+        : 'no k6 on PATH and K6_BIN is not set';
       throw new RunConfigError([`--engine k6: ${where} (use --engine node or auto)`]);
     }
     return { kind: 'k6', command: k6.path, prefix: ['run'], reason: `--engine k6 (${k6.from})` };
   }
-  if (k6) return { kind: 'k6', command: k6.path, prefix: ['run'], reason: `auto: k6 binary found (${k6.from}: ${k6.path})` };
+  if (k6)
+    return { kind: 'k6', command: k6.path, prefix: ['run'], reason: `auto: k6 binary found (${k6.from}: ${k6.path})` };
   return { ...node, reason: 'auto: no k6 binary on PATH or K6_BIN, using the Node engine' };
 }
 
 export function engineVersion(spec: EngineSpec): string {
   if (spec.kind === 'node') return `k6-llm-perf node engine ${kitVersion()}`;
   try {
-    return execFileSync(spec.command, ['version'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 }).toString().trim();
+    return execFileSync(spec.command, ['version'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 })
+      .toString()
+      .trim();
   } catch {
     return 'k6 (version unknown)';
   }
@@ -87,9 +92,25 @@ export interface EngineArgsInput {
 }
 
 export function engineArgs(a: EngineArgsInput): string[] {
-  const args = [...a.spec.prefix, '--config', a.configFile, '--summary-export', a.summaryFile, '--summary-trend-stats', a.stats.join(',')];
+  const args = [
+    ...a.spec.prefix,
+    '--config',
+    a.configFile,
+    '--summary-export',
+    a.summaryFile,
+    '--summary-trend-stats',
+    a.stats.join(','),
+  ];
   for (const [k, v] of Object.entries(a.env)) args.push('-e', `${k}=${v}`);
-  if (a.spec.kind === 'node') args.push('--timeseries-export', a.timeseriesFile, '--hdr-export', a.histogramsFile, '--samples-export', a.samplesFile);
+  if (a.spec.kind === 'node')
+    args.push(
+      '--timeseries-export',
+      a.timeseriesFile,
+      '--hdr-export',
+      a.histogramsFile,
+      '--samples-export',
+      a.samplesFile,
+    );
   else args.push('--out', `json=${a.k6PointsFile}`);
   if (a.quiet) args.push('--quiet');
   args.push(a.bundle);

@@ -15,7 +15,8 @@ export function readSampleCounts(path: string, log: (l: string) => void): Sample
   if (!existsSync(path)) return null;
   try {
     const data = JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown; counts?: unknown };
-    if (data.version === 1 && data.counts && typeof data.counts === 'object') return data.counts as Record<string, number>;
+    if (data.version === 1 && data.counts && typeof data.counts === 'object')
+      return data.counts as Record<string, number>;
     log(`warning: ${path}: expected {"version": 1, "counts": {...}}`);
   } catch (err) {
     log(`warning: ${path} is not valid JSON: ${messageOf(err)}`);

@@ -30,7 +30,12 @@ export interface ExecuteScenarioInput {
 }
 
 /** The script's __ENV: endpoints first, then overrides, then the user's -e (which win). */
-export function scriptEnv(endpoints: Endpoints, baseUrl: string | undefined, llmUrl: string | undefined, opts: RunOptions): Record<string, string> {
+export function scriptEnv(
+  endpoints: Endpoints,
+  baseUrl: string | undefined,
+  llmUrl: string | undefined,
+  opts: RunOptions,
+): Record<string, string> {
   const env: Record<string, string> = {};
   if (baseUrl) env.BASE_URL = baseUrl;
   if (llmUrl) env.LLM_URL = llmUrl;
@@ -47,7 +52,8 @@ export function scriptEnv(endpoints: Endpoints, baseUrl: string | undefined, llm
 /** Every stat the verdict reads: thresholds' aggregations, regression stats, the degradation stat. */
 export function neededStats(rec: RunRecord): string[] {
   const stats = new Set<string>();
-  for (const list of Object.values(rec.file.thresholds)) for (const t of list) stats.add(statKeyOf(typeof t === 'string' ? t : t.threshold));
+  for (const list of Object.values(rec.file.thresholds))
+    for (const t of list) stats.add(statKeyOf(typeof t === 'string' ? t : t.threshold));
   for (const r of rec.file.regression) stats.add(r.stat);
   if (rec.file.run[DEGRADATION.check] !== undefined) stats.add(DEGRADATION.stat);
   return trendStats(stats);
@@ -90,7 +96,9 @@ export async function executeScenario(input: ExecuteScenarioInput): Promise<Exec
     quiet: opts.quiet,
   });
   const redacted = redactEnv(env);
-  const shownArgs = args.map((a, i) => (args[i - 1] === '-e' ? `${a.split('=')[0]}=${redacted[a.split('=')[0]!] ?? ''}` : a));
+  const shownArgs = args.map((a, i) =>
+    args[i - 1] === '-e' ? `${a.split('=')[0]}=${redacted[a.split('=')[0]!] ?? ''}` : a,
+  );
   ctx.log(`run: executing ${rec.entry.name} with the ${rec.engine.kind} engine`);
   const result = await executeEngine({
     command: rec.engine.command,

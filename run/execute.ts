@@ -75,7 +75,9 @@ export function executeEngine(input: ExecuteInput): Promise<ExecuteResult> {
       input.sampler.sample();
       input.signal.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
-      log.end(() => resolvePromise({ exitCode: code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 105 : 1), signal }));
+      log.end(() =>
+        resolvePromise({ exitCode: code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 105 : 1), signal }),
+      );
     });
   });
 }

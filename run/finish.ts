@@ -46,16 +46,28 @@ function regressionCheck(r: Comparison['rows'][number], strict: boolean): Verdic
     observed: r.ratio,
     ok: r.verdict !== 'regressed' && !(r.verdict === 'inconclusive' && strict),
     ...(skipped ? { skipped: true } : {}),
-    note: r.verdict === 'missing' ? 'missing on one side' : `${r.verdict === 'inconclusive' ? 'inconclusive: ' : ''}${change}${p}${r.reason}`,
+    note:
+      r.verdict === 'missing'
+        ? 'missing on one side'
+        : `${r.verdict === 'inconclusive' ? 'inconclusive: ' : ''}${change}${p}${r.reason}`,
   };
 }
 
-async function regression(opts: RunOptions, rec: RunRecord, log: (l: string) => void): Promise<{ checks: VerdictCheck[]; comparison: Comparison | null }> {
+async function regression(
+  opts: RunOptions,
+  rec: RunRecord,
+  log: (l: string) => void,
+): Promise<{ checks: VerdictCheck[]; comparison: Comparison | null }> {
   if (opts.baseline === undefined) return { checks: [], comparison: null };
   const strict = opts.strict === true;
   try {
     const { compareResults } = await import('../report/index.ts');
-    const comparison = await compareResults(opts.baseline, rec.dir.dir, rec.file.regression.length ? rec.file.regression : undefined, { strict });
+    const comparison = await compareResults(
+      opts.baseline,
+      rec.dir.dir,
+      rec.file.regression.length ? rec.file.regression : undefined,
+      { strict },
+    );
     const checks = comparison.rows.filter((r) => r.verdict !== 'info').map((r) => regressionCheck(r, strict));
     return { checks, comparison };
   } catch (err) {
@@ -66,11 +78,23 @@ async function regression(opts: RunOptions, rec: RunRecord, log: (l: string) => 
 }
 
 /** Thresholds and run checks, with the run's evidence: a check on a metric without samples fails. */
-function evidenceChecks(rec: RunRecord, summary: SummaryFile, peaks: NonNullable<RunRecord['peaks']>, log: (l: string) => void): VerdictCheck[] {
+function evidenceChecks(
+  rec: RunRecord,
+  summary: SummaryFile,
+  peaks: NonNullable<RunRecord['peaks']>,
+  log: (l: string) => void,
+): VerdictCheck[] {
   const evidence: Evidence = readEvidence(rec.dir.file('samples.json'), rec.dir.file('logs/engine.log'), log);
   const checks = [...thresholdChecks(rec.file, summary, evidence), ...runChecks(rec.file, summary, peaks, evidence)];
   if (evidence.samples === null) {
-    checks.push({ source: 'run', metric: 'samples.json', expression: 'present', observed: null, ok: false, note: 'the run left no sample counts: no evidence that any metric got samples' });
+    checks.push({
+      source: 'run',
+      metric: 'samples.json',
+      expression: 'present',
+      observed: null,
+      ok: false,
+      note: 'the run left no sample counts: no evidence that any metric got samples',
+    });
   }
   return checks;
 }
@@ -100,7 +124,12 @@ function meta(opts: RunOptions, rec: RunRecord, verdict: Verdict): Record<string
     scenario: rec.entry.name,
     description: rec.file.description ?? null,
     thresholds: rec.file.file,
-    engine: { kind: rec.engine.kind, version: rec.engine.version, reason: rec.engine.reason, args: rec.execution?.args ?? null },
+    engine: {
+      kind: rec.engine.kind,
+      version: rec.engine.version,
+      reason: rec.engine.reason,
+      args: rec.execution?.args ?? null,
+    },
     infra: rec.infra ?? null,
     llm: llm ?? null,
     target: rec.target ?? null,
@@ -143,7 +172,14 @@ export async function finishRun(opts: RunOptions, ctx: RunContext, rec: RunRecor
   const checks = summary ? evidenceChecks(rec, summary, peaks, ctx.log) : [];
   const f = rec.componentFailure;
   if (f) {
-    checks.push({ source: 'run', metric: f.component, expression: 'healthy during the run', observed: null, ok: false, note: `down since ${f.since.toISOString()}: ${f.reason}` });
+    checks.push({
+      source: 'run',
+      metric: f.component,
+      expression: 'healthy during the run',
+      observed: null,
+      ok: false,
+      note: `down since ${f.since.toISOString()}: ${f.reason}`,
+    });
   }
   const reg = summary && !rec.aborted ? await regression(opts, rec, ctx.log) : { checks: [], comparison: null };
   checks.push(...reg.checks);
@@ -151,18 +187,32 @@ export async function finishRun(opts: RunOptions, ctx: RunContext, rec: RunRecor
   const m = meta(opts, rec, verdict);
   writeJson(rec.dir.file('verdict.json'), verdict);
   writeJson(rec.dir.file('meta.json'), m);
-  writeFileSync(rec.dir.file('junit.xml'), renderJunit({ scenario: rec.entry.name, verdict, durationSeconds: m.durationSeconds as number, timestamp: rec.startTime.toISOString() }));
+  writeFileSync(
+    rec.dir.file('junit.xml'),
+    renderJunit({
+      scenario: rec.entry.name,
+      verdict,
+      durationSeconds: m.durationSeconds as number,
+      timestamp: rec.startTime.toISOString(),
+    }),
+  );
   let md = renderSummaryMd({
     scenario: rec.entry.name,
     verdict,
     resultsDir: rec.dir.dir,
-    meta: { engine: `${rec.engine.kind}`, infra: rec.infra?.provider, target: rec.target?.kind, durationSeconds: m.durationSeconds as number },
+    meta: {
+      engine: `${rec.engine.kind}`,
+      infra: rec.infra?.provider,
+      target: rec.target?.kind,
+      durationSeconds: m.durationSeconds as number,
+    },
   });
   if (reg.comparison) md += `\n${(await import('../report/index.ts')).comparisonMarkdown(reg.comparison)}\n`;
   writeFileSync(rec.dir.file('summary.md'), md);
   if (reg.comparison) writeJson(rec.dir.file('comparison.json'), reg.comparison);
   await writeHtml(rec.dir.dir, ctx.log);
-  if (opts.quiet && verdict.exitCode !== 0 && verdict.exitCode !== 99) showEngineLogTail(rec.dir.file('logs/engine.log'), ctx.log);
+  if (opts.quiet && verdict.exitCode !== 0 && verdict.exitCode !== 99)
+    showEngineLogTail(rec.dir.file('logs/engine.log'), ctx.log);
   if (checks.length) ctx.out(`\n${renderTable(checks)}\n`);
   for (const note of verdict.notes) ctx.out(`note: ${note}\n`);
   ctx.out(`${rec.entry.name}: exit ${verdict.exitCode} (${exitMeaning(verdict.exitCode)}); results: ${rec.dir.dir}\n`);

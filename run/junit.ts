@@ -7,15 +7,17 @@ import type { Verdict } from './verdict.ts';
 import { formatNumber, observedText } from './format.ts';
 
 export function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    // XML 1.0 forbids most control characters, even escaped.
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+  return (
+    text
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+      // XML 1.0 forbids most control characters, even escaped.
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+  );
 }
 
 export interface JunitInput {
@@ -50,7 +52,13 @@ export function renderJunit({ scenario, verdict, durationSeconds, timestamp }: J
   if (engineFailed) {
     failures++;
     const message = `exit code ${verdict.exitCode}${verdict.notes.length ? `: ${verdict.notes.join('; ')}` : ''}`;
-    cases.push(testcase(`k6-llm-perf.${scenario}.run`, 'run completed', `      <error type="exit-${verdict.exitCode}" message="${escapeXml(message)}"/>`));
+    cases.push(
+      testcase(
+        `k6-llm-perf.${scenario}.run`,
+        'run completed',
+        `      <error type="exit-${verdict.exitCode}" message="${escapeXml(message)}"/>`,
+      ),
+    );
   }
   const tests = cases.length;
   const time = durationSeconds.toFixed(3);

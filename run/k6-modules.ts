@@ -40,7 +40,10 @@ const EXTENSION_LINE = /^\s+(\S+) (\S+), (\S+) \[js\]\s*$/;
 export function parseK6Version(text: string): K6Build {
   const lines = text.split(/\r?\n/);
   const m = VERSION_LINE.exec(lines[0]?.trim() ?? '');
-  if (!m) throw new Error(`expected a first line such as "k6 v1.8.1 (go1.26.8, linux/amd64)", got ${JSON.stringify(lines[0] ?? '')}`);
+  if (!m)
+    throw new Error(
+      `expected a first line such as "k6 v1.8.1 (go1.26.8, linux/amd64)", got ${JSON.stringify(lines[0] ?? '')}`,
+    );
   const modules = new Set<string>();
   for (const line of lines.slice(1)) {
     const ext = EXTENSION_LINE.exec(line);
@@ -98,18 +101,28 @@ const K6_FLOOR: Record<1 | 2, { minor: number; version: string; newest: string }
  */
 export function xk6BuildCommand(major: 1 | 2, version?: string, minor?: number): string {
   const floor = K6_FLOOR[major];
-  const k6 = version && minor !== undefined && minor >= floor.minor && /^v\d+\.\d+\.\d+$/.test(version) ? version : floor.newest;
+  const k6 =
+    version && minor !== undefined && minor >= floor.minor && /^v\d+\.\d+\.\d+$/.test(version) ? version : floor.newest;
   const withs = Object.values(EXTENSIONS[major])
     .filter((e): e is Extension => e !== null)
     .map((e) => `  --with ${e.module}@${e.version}`);
-  return [`CGO_ENABLED=1 xk6 build ${k6} --output ./k6 \\`, ...withs.map((w, i) => (i < withs.length - 1 ? `${w} \\` : w))].join('\n');
+  return [
+    `CGO_ENABLED=1 xk6 build ${k6} --output ./k6 \\`,
+    ...withs.map((w, i) => (i < withs.length - 1 ? `${w} \\` : w)),
+  ].join('\n');
 }
 
 function runVersion(command: string): string {
   try {
-    return execFileSync(command, ['version'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000, env: { ...process.env, K6_NO_USAGE_REPORT: 'true' } }).toString();
+    return execFileSync(command, ['version'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 10_000,
+      env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },
+    }).toString();
   } catch (err) {
-    throw new RunConfigError([`--engine k6: \`${command} version\` failed: ${messageOf(err).split('\n')[0]}`], { cause: err });
+    throw new RunConfigError([`--engine k6: \`${command} version\` failed: ${messageOf(err).split('\n')[0]}`], {
+      cause: err,
+    });
   }
 }
 
@@ -128,7 +141,11 @@ function advice(build: K6Build, missing: string[]): string[] {
   const head = sameMajor
     ? `build a k6 ${build.version} with the kit's extensions (versions pinned to k6 v${major}; unpinned --with flags mix k6 v1 and v2 builds):`
     : `k6 ${build.version} is older than k6 v1; build a k6 v1 with the kit's extensions:`;
-  return [head, xk6BuildCommand(major, sameMajor ? build.version : undefined, sameMajor ? build.minor : undefined), ...notes.map((n) => `(${n})`)];
+  return [
+    head,
+    xk6BuildCommand(major, sameMajor ? build.version : undefined, sameMajor ? build.minor : undefined),
+    ...notes.map((n) => `(${n})`),
+  ];
 }
 
 /**
@@ -142,7 +159,10 @@ export function checkK6Modules(engine: EngineSpec, bundlePath: string): void {
   try {
     source = readFileSync(bundlePath, 'utf8');
   } catch (err) {
-    throw new RunConfigError([`--engine k6: cannot read the bundle ${bundlePath} to see which k6/x modules it needs: ${messageOf(err)}`], { cause: err });
+    throw new RunConfigError(
+      [`--engine k6: cannot read the bundle ${bundlePath} to see which k6/x modules it needs: ${messageOf(err)}`],
+      { cause: err },
+    );
   }
   const needed = importedXModules(source);
   if (needed.length === 0) return;

@@ -45,7 +45,8 @@ export function checkUrl(option: string, value: string | undefined, problems: st
   if (value === undefined) return;
   try {
     const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push(`${option}: expected an http(s) URL, got ${JSON.stringify(value)}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      problems.push(`${option}: expected an http(s) URL, got ${JSON.stringify(value)}`);
   } catch {
     problems.push(`${option}: expected a URL such as http://127.0.0.1:8080, got ${JSON.stringify(value)}`);
   }
@@ -66,21 +67,30 @@ export function parseEnvPairs(pairs: readonly string[], problems: string[]): Rec
 export function validateRunOptions(o: RunOptions): void {
   const problems: string[] = [];
   if (o.scenario !== 'all' && !SCENARIO_NAMES.includes(o.scenario)) {
-    problems.push(`scenario ${JSON.stringify(o.scenario)}: unknown; expected one of ${SCENARIO_NAMES.join(', ')}, or all`);
+    problems.push(
+      `scenario ${JSON.stringify(o.scenario)}: unknown; expected one of ${SCENARIO_NAMES.join(', ')}, or all`,
+    );
   }
   if (!ENGINES.includes(o.engine)) problems.push(`--engine ${o.engine}: expected one of ${ENGINES.join(', ')}`);
   if (!PROVIDERS.includes(o.infra)) problems.push(`--infra ${o.infra}: expected one of ${PROVIDERS.join(', ')}`);
   checkUrl('--target', o.targetUrl, problems);
   checkUrl('--llm-url', o.llmUrl, problems);
-  if (o.overrides.RATE !== undefined && !/^\d+(\.\d+)?$/.test(o.overrides.RATE)) problems.push(`--rate ${o.overrides.RATE}: expected a number of iterations per second`);
-  if (o.overrides.VUS !== undefined && !/^[1-9]\d*$/.test(o.overrides.VUS)) problems.push(`--vus ${o.overrides.VUS}: expected a positive integer`);
+  if (o.overrides.RATE !== undefined && !/^\d+(\.\d+)?$/.test(o.overrides.RATE))
+    problems.push(`--rate ${o.overrides.RATE}: expected a number of iterations per second`);
+  if (o.overrides.VUS !== undefined && !/^[1-9]\d*$/.test(o.overrides.VUS))
+    problems.push(`--vus ${o.overrides.VUS}: expected a positive integer`);
   if (o.overrides.DURATION !== undefined && !/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(o.overrides.DURATION)) {
     problems.push(`--duration ${o.overrides.DURATION}: expected a duration such as 30s, 5m or 1h30m`);
   }
-  if (o.overrides.PROFILE !== undefined && !/^[a-z][a-z0-9-]*$/.test(o.overrides.PROFILE)) problems.push(`--profile ${o.overrides.PROFILE}: expected a profile name such as short`);
-  if (o.thresholdsFile !== undefined && o.scenario === 'all') problems.push('--thresholds: not with all (each scenario uses thresholds/<scenario>.json)');
-  if (o.thresholdsFile !== undefined && !existsSync(o.thresholdsFile)) problems.push(`--thresholds ${o.thresholdsFile}: no such file`);
-  if (o.baseline !== undefined && o.scenario === 'all') problems.push('--baseline: not with all (compare one scenario at a time)');
-  if (o.baseline !== undefined && o.scenario !== 'all') problems.push(...baselineProblems(typeof o.baseline === 'string' ? [o.baseline] : o.baseline, o.scenario));
+  if (o.overrides.PROFILE !== undefined && !/^[a-z][a-z0-9-]*$/.test(o.overrides.PROFILE))
+    problems.push(`--profile ${o.overrides.PROFILE}: expected a profile name such as short`);
+  if (o.thresholdsFile !== undefined && o.scenario === 'all')
+    problems.push('--thresholds: not with all (each scenario uses thresholds/<scenario>.json)');
+  if (o.thresholdsFile !== undefined && !existsSync(o.thresholdsFile))
+    problems.push(`--thresholds ${o.thresholdsFile}: no such file`);
+  if (o.baseline !== undefined && o.scenario === 'all')
+    problems.push('--baseline: not with all (compare one scenario at a time)');
+  if (o.baseline !== undefined && o.scenario !== 'all')
+    problems.push(...baselineProblems(typeof o.baseline === 'string' ? [o.baseline] : o.baseline, o.scenario));
   if (problems.length) throw new RunConfigError(problems);
 }

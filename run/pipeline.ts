@@ -26,7 +26,6 @@ export type { RunContext } from './record.ts';
 import type { RunOptions } from './options.ts';
 import type { Verdict } from './verdict.ts';
 
-
 export interface ScenarioOutcome {
   scenario: string;
   exitCode: number;
@@ -35,35 +34,75 @@ export interface ScenarioOutcome {
 }
 
 /** Steps 1-6: from the build to the engine's exit. Fills `rec` as it goes. */
-async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teardown: Teardown, sampler: RssSampler): Promise<void> {
+async function runSteps(
+  opts: RunOptions,
+  ctx: RunContext,
+  rec: RunRecord,
+  teardown: Teardown,
+  sampler: RssSampler,
+): Promise<void> {
   const { entry, dir } = rec;
   const bundle = await bundleScenario(entry.name, { build: opts.build });
   if (rec.engine.kind === 'k6') checkK6Modules(rec.engine, bundle); // a k6 without the bundle's k6/x modules: 104 before anything starts
   writeJson(dir.file('config.json'), { thresholds: k6ThresholdOptions(rec.file) });
   const infra =
     ctx.infra ??
-    (await infraUp({ provider: opts.infra, services: servicesFor(entry, opts.targetUrl !== undefined), logDir: dir.logs, progress: opts.progress, signal: ctx.signal }, teardown));
+    (await infraUp(
+      {
+        provider: opts.infra,
+        services: servicesFor(entry, opts.targetUrl !== undefined),
+        logDir: dir.logs,
+        progress: opts.progress,
+        signal: ctx.signal,
+      },
+      teardown,
+    ));
   const services = infra.services.map((s) => s.name);
-  rec.infra = { provider: services.length ? infra.provider : 'none', reason: infra.reason, shared: ctx.infra !== undefined, services };
+  rec.infra = {
+    provider: services.length ? infra.provider : 'none',
+    reason: infra.reason,
+    shared: ctx.infra !== undefined,
+    services,
+  };
   throwIfAborted(ctx.signal);
   const ownTarget = opts.targetUrl !== undefined;
   const needStub = opts.llmUrl === undefined && (entry.stub === 'script' || (entry.stub === 'target' && !ownTarget));
   const stub = needStub ? await stubUp(dir.logs, teardown) : undefined;
   const llmUrl = opts.llmUrl ?? stub?.url;
-  rec.llm = opts.llmUrl ? { kind: 'provider', url: opts.llmUrl } : needStub ? { kind: 'stub', url: llmUrl!, seed: 42, performanceMode: true } : { kind: 'none' };
+  rec.llm = opts.llmUrl
+    ? { kind: 'provider', url: opts.llmUrl }
+    : needStub
+      ? { kind: 'stub', url: llmUrl!, seed: 42, performanceMode: true }
+      : { kind: 'none' };
   let target: TargetUp | undefined;
   if (entry.target && !ownTarget) {
     ctx.log(`run: starting the reference target (log: ${join(dir.logs, 'target.log')})`);
-    target = await targetUp({ infra, llmUrl: llmUrl!, realProvider: opts.llmUrl !== undefined, logDir: dir.logs }, teardown);
+    target = await targetUp(
+      { infra, llmUrl: llmUrl!, realProvider: opts.llmUrl !== undefined, logDir: dir.logs },
+      teardown,
+    );
     sampler.watch('target', target.target.pid);
   }
-  rec.target = ownTarget ? { kind: 'external', url: opts.targetUrl! } : target ? { kind: 'reference', url: target.target.url, pid: target.target.pid } : { kind: 'none' };
+  rec.target = ownTarget
+    ? { kind: 'external', url: opts.targetUrl! }
+    : target
+      ? { kind: 'reference', url: target.target.url, pid: target.target.pid }
+      : { kind: 'none' };
   throwIfAborted(ctx.signal);
   const baseUrl = opts.targetUrl ?? target?.target.url;
   const targetChild = target ? { ...target.target, logFile: join(dir.logs, 'target.log') } : undefined;
   const watch = watchStack(watchedComponents(infra, stub ?? undefined, targetChild), opts, ctx, rec, teardown);
   try {
-    rec.execution = await executeScenario({ opts, ctx: { ...ctx, signal: watch.signal }, rec, bundle, sampler, endpoints: infra.endpoints, baseUrl, llmUrl });
+    rec.execution = await executeScenario({
+      opts,
+      ctx: { ...ctx, signal: watch.signal },
+      rec,
+      bundle,
+      sampler,
+      endpoints: infra.endpoints,
+      baseUrl,
+      llmUrl,
+    });
   } finally {
     watch.stop();
   }
@@ -73,9 +112,18 @@ async function runSteps(opts: RunOptions, ctx: RunContext, rec: RunRecord, teard
 }
 
 /** Starts the stack watch for the engine's run; its signal aborts the engine when a component fails. */
-function watchStack(components: WatchedComponent[], opts: RunOptions, ctx: RunContext, rec: RunRecord, teardown: Teardown): { signal: AbortSignal; stop(): void } {
+function watchStack(
+  components: WatchedComponent[],
+  opts: RunOptions,
+  ctx: RunContext,
+  rec: RunRecord,
+  teardown: Teardown,
+): { signal: AbortSignal; stop(): void } {
   const abort = new AbortController();
-  if (components.length) ctx.log(`run: watching ${components.map((c) => `${c.name} ${c.address ?? ''}${c.pid !== undefined ? ` (pid ${c.pid})` : ''}`).join(', ')}`);
+  if (components.length)
+    ctx.log(
+      `run: watching ${components.map((c) => `${c.name} ${c.address ?? ''}${c.pid !== undefined ? ` (pid ${c.pid})` : ''}`).join(', ')}`,
+    );
   const watch = new StackWatch(components, {
     graceMs: opts.healthGraceMs,
     onFailure: (f) => {
@@ -90,9 +138,14 @@ function watchStack(components: WatchedComponent[], opts: RunOptions, ctx: RunCo
 
 function componentError(f: ComponentFailure): RunComponentError {
   const seconds = ((f.detectedAt.getTime() - f.since.getTime()) / 1000).toFixed(1);
-  const also = f.alsoDown.length ? ` (also down: ${f.alsoDown.map((a) => `${a.component}: ${a.reason}`).join('; ')})` : '';
+  const also = f.alsoDown.length
+    ? ` (also down: ${f.alsoDown.map((a) => `${a.component}: ${a.reason}`).join('; ')})`
+    : '';
   const tail = f.logTail.length ? `; last lines of ${f.logFile}:\n${f.logTail.map((l) => `    ${l}`).join('\n')}` : '';
-  return new RunComponentError(f.component, `${f.component} failed during the run at ${f.since.toISOString()}: ${f.reason} (down ${seconds} s)${also}${tail}`);
+  return new RunComponentError(
+    f.component,
+    `${f.component} failed during the run at ${f.since.toISOString()}: ${f.reason} (down ${seconds} s)${also}${tail}`,
+  );
 }
 
 function throwIfAborted(signal: AbortSignal): void {
@@ -107,7 +160,14 @@ export async function runScenario(opts: RunOptions, scenario: string, ctx: RunCo
   const dir: ResultsDir = createResultsDir(opts.resultsRoot, scenario, startTime);
   ctx.log(`run: ${scenario} → ${dir.dir}`);
   ctx.log(`run: engine ${engine.kind} (${engine.reason})`);
-  const rec: RunRecord = { entry, file, dir, engine: { ...engine, version: engineVersion(engine) }, startTime, errors: [] };
+  const rec: RunRecord = {
+    entry,
+    file,
+    dir,
+    engine: { ...engine, version: engineVersion(engine) },
+    startTime,
+    errors: [],
+  };
   const teardown = new Teardown((w) => ctx.log(`warning: ${w}`));
   const sampler = startRssSampler();
   try {

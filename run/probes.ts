@@ -21,7 +21,13 @@ function reason(err: unknown): string {
 }
 
 /** Connects, writes `hello`, resolves once `done(received)` is true; rejects on error, close or timeout. */
-function exchange(host: string, port: number, hello: Buffer, done: (received: Buffer) => boolean, timeoutMs: number): Promise<void> {
+function exchange(
+  host: string,
+  port: number,
+  hello: Buffer,
+  done: (received: Buffer) => boolean,
+  timeoutMs: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let received = Buffer.alloc(0);
     let settled = false;
@@ -46,14 +52,16 @@ function exchange(host: string, port: number, hello: Buffer, done: (received: Bu
 }
 
 export function redisProbe(host: string, port: number): Probe {
-  return (timeoutMs) => exchange(host, port, Buffer.from('PING\r\n'), (b) => b.toString('latin1').startsWith('+PONG\r\n'), timeoutMs);
+  return (timeoutMs) =>
+    exchange(host, port, Buffer.from('PING\r\n'), (b) => b.toString('latin1').startsWith('+PONG\r\n'), timeoutMs);
 }
 
 /** SSLRequest: length 8, code 80877103. */
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 
 export function postgresProbe(host: string, port: number): Probe {
-  return (timeoutMs) => exchange(host, port, SSL_REQUEST, (b) => b.length >= 1 && (b[0] === 0x4e || b[0] === 0x53), timeoutMs);
+  return (timeoutMs) =>
+    exchange(host, port, SSL_REQUEST, (b) => b.length >= 1 && (b[0] === 0x4e || b[0] === 0x53), timeoutMs);
 }
 
 const CORRELATION_ID = 0x6b366c70;
@@ -71,7 +79,8 @@ function apiVersionsRequest(): Buffer {
 }
 
 export function kafkaProbe(host: string, port: number): Probe {
-  return (timeoutMs) => exchange(host, port, apiVersionsRequest(), (b) => b.length >= 8 && b.readInt32BE(4) === CORRELATION_ID, timeoutMs);
+  return (timeoutMs) =>
+    exchange(host, port, apiVersionsRequest(), (b) => b.length >= 8 && b.readInt32BE(4) === CORRELATION_ID, timeoutMs);
 }
 
 export function httpProbe(url: string): Probe {
@@ -81,7 +90,8 @@ export function httpProbe(url: string): Probe {
       await res.body.dump();
       if (res.statusCode >= 500) throw new Error(`answered ${res.statusCode}`);
     } catch (err) {
-      if ((err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError') throw new Error(`no answer within ${timeoutMs} ms`);
+      if ((err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError')
+        throw new Error(`no answer within ${timeoutMs} ms`);
       throw new Error(reason((err as { cause?: unknown }).cause ?? err));
     }
   };

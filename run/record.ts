@@ -35,7 +35,10 @@ export interface RunRecord {
   startTime: Date;
   endTime?: Date;
   infra?: { provider: string; reason: string; shared: boolean; services: string[] };
-  llm?: { kind: 'stub'; url: string; seed: number; performanceMode: boolean } | { kind: 'provider'; url: string } | { kind: 'none' };
+  llm?:
+    | { kind: 'stub'; url: string; seed: number; performanceMode: boolean }
+    | { kind: 'provider'; url: string }
+    | { kind: 'none' };
   target?: { kind: 'reference'; url: string; pid: number } | { kind: 'external'; url: string } | { kind: 'none' };
   execution?: ExecutionRecord;
   peaks?: RunMeasurements;

@@ -20,7 +20,10 @@ import type { RunOptions } from './options.ts';
 
 /** The worst of several exit codes: any failure beats a breach (99), which beats a pass (0). */
 export function worstExit(codes: readonly number[]): number {
-  return codes.reduce((worst, c) => (c === 0 ? worst : worst === 0 || (worst === 99 && c !== 99) ? c : Math.max(worst, c)), 0);
+  return codes.reduce(
+    (worst, c) => (c === 0 ? worst : worst === 0 || (worst === 99 && c !== 99) ? c : Math.max(worst, c)),
+    0,
+  );
 }
 
 /** Isolation between scenarios: only what is up is reset. */
@@ -37,7 +40,12 @@ export async function isolate(infra: InfraHandle): Promise<void> {
  * Runs the scenarios on infrastructure that is already up (tests bring it up once per file).
  * Each scenario gets its own results folder; the infra is reset before each one.
  */
-export async function runScenariosOn(opts: RunOptions, scenarios: readonly string[], infra: InfraHandle, ctx: RunContext): Promise<ScenarioOutcome[]> {
+export async function runScenariosOn(
+  opts: RunOptions,
+  scenarios: readonly string[],
+  infra: InfraHandle,
+  ctx: RunContext,
+): Promise<ScenarioOutcome[]> {
   prepareAll(opts, scenarios); // every threshold file checked before anything runs
   const outcomes: ScenarioOutcome[] = [];
   for (const scenario of scenarios) {
@@ -64,7 +72,10 @@ export async function runAll(opts: RunOptions, ctx: RunContext): Promise<number>
   let outcomes: ScenarioOutcome[] = [];
   let failure: number | null = null;
   try {
-    const infra = await infraUp({ provider: opts.infra, services, logDir: dir.logs, progress: opts.progress, signal: ctx.signal }, teardown);
+    const infra = await infraUp(
+      { provider: opts.infra, services, logDir: dir.logs, progress: opts.progress, signal: ctx.signal },
+      teardown,
+    );
     outcomes = await runScenariosOn(opts, SCENARIO_NAMES, infra, ctx);
   } catch (err) {
     ctx.log(`run all: ${messageOf(err)}`);
@@ -73,10 +84,18 @@ export async function runAll(opts: RunOptions, ctx: RunContext): Promise<number>
     await teardown.run();
   }
   const codes = [...outcomes.map((o) => o.exitCode), ...(failure !== null ? [failure] : [])];
-  const exitCode = ctx.signal.aborted ? (ctx.signal.reason instanceof RunInternalError ? 1 : RunExit.EXTERNAL_ABORT) : worstExit(codes);
-  writeJson(join(dir.dir, 'all.json'), { exitCode, scenarios: outcomes.map(({ scenario, exitCode: code, resultsDir }) => ({ scenario, exitCode: code, resultsDir })) });
+  const exitCode = ctx.signal.aborted
+    ? ctx.signal.reason instanceof RunInternalError
+      ? 1
+      : RunExit.EXTERNAL_ABORT
+    : worstExit(codes);
+  writeJson(join(dir.dir, 'all.json'), {
+    exitCode,
+    scenarios: outcomes.map(({ scenario, exitCode: code, resultsDir }) => ({ scenario, exitCode: code, resultsDir })),
+  });
   ctx.out('\nscenario      exit  meaning\n');
-  for (const o of outcomes) ctx.out(`${o.scenario.padEnd(12)}  ${String(o.exitCode).padEnd(4)}  ${exitMeaning(o.exitCode)}\n`);
+  for (const o of outcomes)
+    ctx.out(`${o.scenario.padEnd(12)}  ${String(o.exitCode).padEnd(4)}  ${exitMeaning(o.exitCode)}\n`);
   ctx.out(`all: exit ${exitCode} (${exitMeaning(exitCode)}); infra logs: ${dir.logs}\n`);
   return exitCode;
 }

@@ -3,7 +3,16 @@
  * its stop with the teardown. Errors come out as the kit's codes: 111 infrastructure, 112 target.
  */
 import { join } from 'node:path';
-import { chooseProvider, ensureSetup, missingFor, startInfra, type InfraHandle, type ProgressMode, type ProviderName, type ServiceName } from '../infra/index.ts';
+import {
+  chooseProvider,
+  ensureSetup,
+  missingFor,
+  startInfra,
+  type InfraHandle,
+  type ProgressMode,
+  type ProviderName,
+  type ServiceName,
+} from '../infra/index.ts';
 import { KitError } from '../engine/exit-codes.ts';
 import { spawnMockLlm, type SpawnedMockLlm } from '../mock-llm/spawn.ts';
 import { groupLease } from '../infra/lifecycle/registry.ts';
@@ -31,7 +40,13 @@ export async function infraUp(req: InfraRequest, teardown: Teardown): Promise<In
     if (choice.provider === 'local' && req.services.length > 0 && missingFor(req.services).length > 0) {
       await ensureSetup({ services: req.services, progress: req.progress });
     }
-    const handle = await startInfra({ provider: choice.provider, services: req.services, logDir: req.logDir, progress: req.progress, signal: req.signal });
+    const handle = await startInfra({
+      provider: choice.provider,
+      services: req.services,
+      logDir: req.logDir,
+      progress: req.progress,
+      signal: req.signal,
+    });
     teardown.add('infrastructure', () => handle.down());
     return Object.assign(handle, { reason: choice.reason });
   } catch (err) {
@@ -51,7 +66,13 @@ const URGENT_STOP_MS = 2000;
 export async function stubUp(logDir: string, teardown: Teardown): Promise<SpawnedMockLlm> {
   const lease = groupLease();
   try {
-    const stub = await spawnMockLlm({ seed: 42, performanceMode: true, logFile: join(logDir, 'mock-llm.log'), detached: true, onSpawn: lease.track });
+    const stub = await spawnMockLlm({
+      seed: 42,
+      performanceMode: true,
+      logFile: join(logDir, 'mock-llm.log'),
+      detached: true,
+      onSpawn: lease.track,
+    });
     void stub.exited.then(lease.release);
     teardown.add('mock LLM', () => stub.stop(teardown.urgent ? URGENT_STOP_MS : undefined));
     return stub;
@@ -98,7 +119,9 @@ export async function targetUp(req: TargetRequest, teardown: Teardown): Promise<
     void target.exited.then(lease.release);
   } catch (err) {
     lease.release();
-    throw new RunTargetError(`target did not start (log: ${join(req.logDir, 'target.log')}): ${messageOf(err)}`, { cause: err });
+    throw new RunTargetError(`target did not start (log: ${join(req.logDir, 'target.log')}): ${messageOf(err)}`, {
+      cause: err,
+    });
   }
   let stopping = false;
   let death: string | null = null;

@@ -43,7 +43,10 @@ export function renderSummaryMd({ scenario, verdict, resultsDir, meta }: Summary
     '',
     '| | check | metric | expression | observed |',
     '|---|---|---|---|---|',
-    ...verdict.checks.map((c) => `| ${statusOf(c) === 'FAIL' ? '❌' : statusOf(c) === 'skip' ? '➖' : '✅'} | ${c.source} | \`${mdCell(c.metric)}\` | \`${mdCell(c.expression)}\` | ${mdCell(observedText(c))} |`),
+    ...verdict.checks.map(
+      (c) =>
+        `| ${statusOf(c) === 'FAIL' ? '❌' : statusOf(c) === 'skip' ? '➖' : '✅'} | ${c.source} | \`${mdCell(c.metric)}\` | \`${mdCell(c.expression)}\` | ${mdCell(observedText(c))} |`,
+    ),
   ];
   if (verdict.notes.length) lines.push('', ...verdict.notes.map((n) => `- ${mdCell(n)}`));
   lines.push('', `Results: \`${resultsDir}\``, '');
@@ -56,7 +59,10 @@ function pad(text: string, width: number): string {
 
 /** The verdict table for the terminal (plain text, aligned columns). */
 export function renderTable(checks: readonly VerdictCheck[]): string {
-  const rows = [['result', 'check', 'metric', 'expression', 'observed'], ...checks.map((c) => [statusOf(c), c.source, c.metric, c.expression, observedText(c)])];
+  const rows = [
+    ['result', 'check', 'metric', 'expression', 'observed'],
+    ...checks.map((c) => [statusOf(c), c.source, c.metric, c.expression, observedText(c)]),
+  ];
   const widths = rows[0]!.map((_, i) => Math.min(60, Math.max(...rows.map((r) => r[i]!.length))));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : pad(cell, widths[i]!))).join('  ')).join('\n');
 }

@@ -13,7 +13,8 @@ export interface SummaryFile {
 
 /** The metric's stats as a flat map of numbers, whatever the shape. */
 export function statsOf(metric: SummaryMetric): Record<string, number> {
-  const source = metric.values && typeof metric.values === 'object' ? (metric.values as Record<string, unknown>) : metric;
+  const source =
+    metric.values && typeof metric.values === 'object' ? (metric.values as Record<string, unknown>) : metric;
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(source)) if (typeof v === 'number') out[k] = v;
   // handleSummary's Rate carries `rate`; the export carries `value`: expose both names.

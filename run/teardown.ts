@@ -21,7 +21,10 @@ export class Teardown {
    * need no graceful shutdown then (their dependencies may be gone, which makes it hang).
    */
   urgent = false;
-  constructor(private readonly warn: Warn, private readonly stepTimeoutMs = 30_000) {}
+  constructor(
+    private readonly warn: Warn,
+    private readonly stepTimeoutMs = 30_000,
+  ) {}
 
   add(name: string, fn: () => Promise<void> | void): void {
     this.steps.push({ name, fn });
@@ -36,7 +39,10 @@ export class Teardown {
         await Promise.race([
           Promise.resolve().then(step.fn),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`did not finish within ${this.stepTimeoutMs} ms`)), this.stepTimeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`did not finish within ${this.stepTimeoutMs} ms`)),
+              this.stepTimeoutMs,
+            );
           }),
         ]);
       } catch (err) {
@@ -73,7 +79,9 @@ export function trapSignals(warn: Warn, controller = new AbortController()): Sig
     controller.abort(new Error(`stopped by ${sig}`));
   };
   const onError = (err: unknown): void => {
-    warn(`uncaught error, stopping the run and cleaning up: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    warn(
+      `uncaught error, stopping the run and cleaning up: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     if (!controller.signal.aborted) controller.abort(new RunInternalError(err));
   };
   process.on('SIGINT', handler);

@@ -40,7 +40,8 @@ export function compare(observed: number, operator: string, value: number): bool
 /** Evaluates `expression` against the metric (absent metric: a failure, since nothing was measured). */
 export function evaluateThreshold(expression: string, metric: SummaryMetric | undefined): ThresholdOutcome {
   if (!metric) return { ok: false, observed: null, note: 'metric absent from summary.json (no samples)' };
-  const values = metric.values && typeof metric.values === 'object' ? (metric.values as Record<string, unknown>) : metric;
+  const values =
+    metric.values && typeof metric.values === 'object' ? (metric.values as Record<string, unknown>) : metric;
   const parsed = parseThresholdExpression(expression);
   // k6 passes a threshold on an empty Rate; the kit's gate does not (no evidence, no pass).
   if (parsed.aggregation === 'rate' && values.passes === 0 && values.fails === 0) {

@@ -71,7 +71,8 @@ export function validateThresholdData(file: string, data: unknown, check?: Expre
       const expr = typeof item === 'string' ? item : item.threshold;
       const pointer = `/thresholds/${metric.replace(/~/g, '~0').replace(/\//g, '~1')}/${i}`;
       const error = check(expr, metric);
-      if (error) problems.push(`${file}: ${pointer}${typeof item === 'string' ? '' : '/threshold'}: "${expr}": ${error}`);
+      if (error)
+        problems.push(`${file}: ${pointer}${typeof item === 'string' ? '' : '/threshold'}: "${expr}": ${error}`);
     });
   }
   return problems;
@@ -84,7 +85,9 @@ export function loadThresholdFile(path: string, check?: ExpressionCheck): Thresh
   try {
     const size = statSync(path).size;
     if (size > MAX_THRESHOLD_FILE_BYTES) {
-      throw new RunConfigError([`${file}: ${size} bytes; a threshold file may have at most ${MAX_THRESHOLD_FILE_BYTES} bytes (1 MiB)`]);
+      throw new RunConfigError([
+        `${file}: ${size} bytes; a threshold file may have at most ${MAX_THRESHOLD_FILE_BYTES} bytes (1 MiB)`,
+      ]);
     }
     text = readFileSync(path, 'utf8');
   } catch (err) {

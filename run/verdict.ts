@@ -46,7 +46,8 @@ export const DEGRADATION = {
 export function degradationRatio(summary: SummaryFile): { value: number | null; note?: string } {
   const first = summary.metrics[DEGRADATION.first];
   const last = summary.metrics[DEGRADATION.last];
-  if (!first || !last) return { value: null, note: `needs ${DEGRADATION.first} and ${DEGRADATION.last} in summary.json` };
+  if (!first || !last)
+    return { value: null, note: `needs ${DEGRADATION.first} and ${DEGRADATION.last} in summary.json` };
   const a = statsOf(first)[DEGRADATION.stat];
   const b = statsOf(last)[DEGRADATION.stat];
   if (a === undefined || b === undefined) return { value: null, note: `needs ${DEGRADATION.stat} of both windows` };
@@ -76,7 +77,13 @@ const EXCEPTIONS = /^script_exceptions(?:\{scenario:([^{}]+)\})?$/;
 
 const COMPARISON = /^\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
 
-function runCheck(name: string, expression: string, summary: SummaryFile, measured: RunMeasurements, evidence: Evidence): VerdictCheck {
+function runCheck(
+  name: string,
+  expression: string,
+  summary: SummaryFile,
+  measured: RunMeasurements,
+  evidence: Evidence,
+): VerdictCheck {
   const m = COMPARISON.exec(expression);
   const base = { source: 'run' as const, metric: name, expression: expression.trim() };
   if (!m) return { ...base, observed: null, ok: false, note: 'not a comparison (schema should have caught it)' };
@@ -86,15 +93,19 @@ function runCheck(name: string, expression: string, summary: SummaryFile, measur
   if (name === DEGRADATION.check) ({ value: observed, note } = degradationRatio(summary));
   else if (name === 'target_peak_rss_mb' || name === 'engine_peak_rss_mb') {
     observed = measured[name];
-    if (observed === null) return { ...base, observed, ok: true, skipped: true, note: 'not measured (process not started by the kit)' };
+    if (observed === null)
+      return { ...base, observed, ok: true, skipped: true, note: 'not measured (process not started by the kit)' };
   } else if (exceptions) {
-    if (!evidence.exceptions) return { ...base, observed: null, ok: false, note: 'no engine log to count exceptions in' };
-    observed = exceptions[1] === undefined ? evidence.exceptions.total : (evidence.exceptions.byScenario[exceptions[1]] ?? 0);
+    if (!evidence.exceptions)
+      return { ...base, observed: null, ok: false, note: 'no engine log to count exceptions in' };
+    observed =
+      exceptions[1] === undefined ? evidence.exceptions.total : (evidence.exceptions.byScenario[exceptions[1]] ?? 0);
   } else if (empty(evidence.samples, name)) {
     return { ...base, observed: null, ok: false, note: NO_SAMPLES };
   } else {
     observed = scalarOf(summary.metrics[name]);
-    if (observed === null) note = summary.metrics[name] ? 'a trend: put it under "thresholds"' : 'metric absent from summary.json';
+    if (observed === null)
+      note = summary.metrics[name] ? 'a trend: put it under "thresholds"' : 'metric absent from summary.json';
   }
   if (observed === null) return { ...base, observed, ok: false, note };
   return { ...base, observed, ok: compare(observed, m[1]!, Number(m[2])) };
@@ -113,7 +124,11 @@ export const SUMMARY_ONLY: Evidence = { samples: null, exceptions: null };
  * Every threshold of the file, re-evaluated from the summary. A metric that got no samples fails
  * ("no samples") unless the item is marked `allowEmpty`; then it is evaluated as k6 would (zero).
  */
-export function thresholdChecks(file: ThresholdFile, summary: SummaryFile, evidence: Evidence = SUMMARY_ONLY): VerdictCheck[] {
+export function thresholdChecks(
+  file: ThresholdFile,
+  summary: SummaryFile,
+  evidence: Evidence = SUMMARY_ONLY,
+): VerdictCheck[] {
   const checks: VerdictCheck[] = [];
   for (const [metric, list] of Object.entries(file.thresholds)) {
     for (const item of list) {
@@ -125,28 +140,60 @@ export function thresholdChecks(file: ThresholdFile, summary: SummaryFile, evide
       }
       const outcome = evaluateThreshold(expression, summary.metrics[metric]);
       if (allowEmpty && outcome.note === NO_SAMPLES) {
-        checks.push({ source: 'threshold', metric, expression, ok: true, observed: null, note: 'no samples (allowEmpty)' });
+        checks.push({
+          source: 'threshold',
+          metric,
+          expression,
+          ok: true,
+          observed: null,
+          note: 'no samples (allowEmpty)',
+        });
         continue;
       }
-      checks.push({ source: 'threshold', metric, expression, ...outcome, ...(allowEmpty && empty(evidence.samples, metric) ? { note: 'no samples (allowEmpty)' } : {}) });
+      checks.push({
+        source: 'threshold',
+        metric,
+        expression,
+        ...outcome,
+        ...(allowEmpty && empty(evidence.samples, metric) ? { note: 'no samples (allowEmpty)' } : {}),
+      });
     }
   }
   return checks;
 }
 
-export function runChecks(file: ThresholdFile, summary: SummaryFile, measured: RunMeasurements, evidence: Evidence = SUMMARY_ONLY): VerdictCheck[] {
+export function runChecks(
+  file: ThresholdFile,
+  summary: SummaryFile,
+  measured: RunMeasurements,
+  evidence: Evidence = SUMMARY_ONLY,
+): VerdictCheck[] {
   const checks = Object.entries(file.run).map(([name, expr]) => runCheck(name, expr, summary, measured, evidence));
   // Exceptions no check names are still shown: a row that passes, with the count.
   const ex = evidence.exceptions;
   if (ex && ex.total > 0 && !Object.keys(file.run).some((name) => EXCEPTIONS.test(name))) {
-    const per = Object.entries(ex.byScenario).map(([s, n]) => `${s}: ${n}`).join(', ');
-    checks.push({ source: 'run', metric: 'script_exceptions', expression: '(shown)', observed: ex.total, ok: true, note: `uncaught exceptions in iterations (${per}); not gated: name script_exceptions{scenario:NAME} in "run" to gate` });
+    const per = Object.entries(ex.byScenario)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', ');
+    checks.push({
+      source: 'run',
+      metric: 'script_exceptions',
+      expression: '(shown)',
+      observed: ex.total,
+      ok: true,
+      note: `uncaught exceptions in iterations (${per}); not gated: name script_exceptions{scenario:NAME} in "run" to gate`,
+    });
   }
   return checks;
 }
 
 /** Engine exit codes passed through as they are (k6's meaning is kept). */
-const PASSED_THROUGH = new Set<number>([RunExit.INVALID_CONFIG, RunExit.EXTERNAL_ABORT, RunExit.SCRIPT_EXCEPTION, RunExit.SCRIPT_ABORTED]);
+const PASSED_THROUGH = new Set<number>([
+  RunExit.INVALID_CONFIG,
+  RunExit.EXTERNAL_ABORT,
+  RunExit.SCRIPT_EXCEPTION,
+  RunExit.SCRIPT_ABORTED,
+]);
 
 export interface VerdictInput {
   checks: VerdictCheck[];

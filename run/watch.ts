@@ -60,7 +60,10 @@ export class StackWatch {
   private running = false;
   failure: ComponentFailure | null = null;
 
-  constructor(private readonly components: readonly WatchedComponent[], private readonly opts: WatchOptions) {}
+  constructor(
+    private readonly components: readonly WatchedComponent[],
+    private readonly opts: WatchOptions,
+  ) {}
 
   start(): this {
     if (this.components.length === 0) return this;
@@ -84,20 +87,22 @@ export class StackWatch {
   async round(): Promise<void> {
     const now = this.opts.now ?? (() => new Date());
     const timeout = this.opts.probeTimeoutMs ?? 1000;
-    await Promise.all(this.components.map(async (c) => {
-      const started = now();
-      let why: string | null = null;
-      if (c.pid !== undefined && !alive(c.pid)) why = `process ${c.pid} is gone`;
-      else {
-        try {
-          await c.probe(timeout);
-        } catch (err) {
-          why = err instanceof Error ? err.message : String(err);
+    await Promise.all(
+      this.components.map(async (c) => {
+        const started = now();
+        let why: string | null = null;
+        if (c.pid !== undefined && !alive(c.pid)) why = `process ${c.pid} is gone`;
+        else {
+          try {
+            await c.probe(timeout);
+          } catch (err) {
+            why = err instanceof Error ? err.message : String(err);
+          }
         }
-      }
-      if (why === null) this.down.delete(c.name);
-      else this.markDown(c, started, why, now());
-    }));
+        if (why === null) this.down.delete(c.name);
+        else this.markDown(c, started, why, now());
+      }),
+    );
   }
 
   private markDown(c: WatchedComponent, at: Date, why: string, now: Date): void {
@@ -111,12 +116,19 @@ export class StackWatch {
     const first = this.down.get(culprit.name)!;
     this.failure = {
       component: culprit.name,
-      alsoDown: this.components.filter((x) => x !== culprit && this.down.has(x.name)).map((x) => ({ component: x.name, reason: this.down.get(x.name)!.reason })),
+      alsoDown: this.components
+        .filter((x) => x !== culprit && this.down.has(x.name))
+        .map((x) => ({ component: x.name, reason: this.down.get(x.name)!.reason })),
       since: first.since,
       detectedAt: now,
       reason: first.reason,
       logFile: culprit.logFile,
-      logTail: culprit.logFile && existsSync(culprit.logFile) ? logTail(culprit.logFile, 5).split('\n').filter((l) => l !== '') : [],
+      logTail:
+        culprit.logFile && existsSync(culprit.logFile)
+          ? logTail(culprit.logFile, 5)
+              .split('\n')
+              .filter((l) => l !== '')
+          : [],
     };
     this.stop();
     this.opts.onFailure(this.failure);

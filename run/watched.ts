@@ -3,7 +3,11 @@ import type { InfraHandle } from '../infra/index.ts';
 import { httpProbe, kafkaProbe, postgresProbe, redisProbe, type Probe } from './probes.ts';
 import type { WatchedComponent } from './watch.ts';
 
-const PROBES: Record<string, (host: string, port: number) => Probe> = { redis: redisProbe, postgres: postgresProbe, kafka: kafkaProbe };
+const PROBES: Record<string, (host: string, port: number) => Probe> = {
+  redis: redisProbe,
+  postgres: postgresProbe,
+  kafka: kafkaProbe,
+};
 
 export interface ChildServer {
   url: string;
@@ -11,7 +15,11 @@ export interface ChildServer {
   logFile?: string;
 }
 
-export function watchedComponents(infra: InfraHandle, stub: ChildServer | undefined, target: ChildServer | undefined): WatchedComponent[] {
+export function watchedComponents(
+  infra: InfraHandle,
+  stub: ChildServer | undefined,
+  target: ChildServer | undefined,
+): WatchedComponent[] {
   const out: WatchedComponent[] = infra.services.map((s) => ({
     name: s.name,
     address: `${s.host}:${s.port}`,
@@ -20,7 +28,21 @@ export function watchedComponents(infra: InfraHandle, stub: ChildServer | undefi
     probe: PROBES[s.name]!(s.host, s.port),
     logFile: s.logFile,
   }));
-  if (stub) out.push({ name: 'mock LLM', address: new URL(stub.url).host, pid: stub.pid, probe: httpProbe(`${stub.url}/healthz`), logFile: stub.logFile });
-  if (target) out.push({ name: 'target', address: new URL(target.url).host, pid: target.pid, probe: httpProbe(`${target.url}/healthz`), logFile: target.logFile });
+  if (stub)
+    out.push({
+      name: 'mock LLM',
+      address: new URL(stub.url).host,
+      pid: stub.pid,
+      probe: httpProbe(`${stub.url}/healthz`),
+      logFile: stub.logFile,
+    });
+  if (target)
+    out.push({
+      name: 'target',
+      address: new URL(target.url).host,
+      pid: target.pid,
+      probe: httpProbe(`${target.url}/healthz`),
+      logFile: target.logFile,
+    });
   return out;
 }

@@ -40,7 +40,8 @@ export const options = {
 export default async function (): Promise<void> {
   const requests = generateUniqueRequests(BATCH_SIZE, 'batch', 'quick');
   const { res, body } = await submitBatch(requests, { size: String(BATCH_SIZE) });
-  const ok = check(res, { 'batch status is 202': (r) => r.status === 202 }) &&
+  const ok =
+    check(res, { 'batch status is 202': (r) => r.status === 202 }) &&
     check(body, { 'one item per request': (b) => b !== null && b.items.length === requests.length });
   success.add(ok);
   if (res.status === 202) {

@@ -53,7 +53,9 @@ const TIMEOUT_MS = SHORT ? 10_000 : 30_000;
 
 export const options = { scenarios: scenarios(BATCH_MAX) };
 
-interface Setup { runId: string }
+interface Setup {
+  runId: string;
+}
 
 export async function setup(): Promise<Setup> {
   return { runId: uniqueSuffix() };
@@ -66,7 +68,8 @@ async function postBatch(data: Setup, pattern: string, size: number): Promise<st
   const requests = generateUniqueRequests(size, `bulk-${data.runId}-${pattern}`);
   const tags = { pattern, size: String(size) };
   const { res, body } = await submitBatch(requests, tags);
-  const ok = check(res, { 'batch status is 202': (r) => r.status === 202 }) &&
+  const ok =
+    check(res, { 'batch status is 202': (r) => r.status === 202 }) &&
     check(body, { 'one item per request': (b) => b !== null && b.items.length === size });
   success.add(ok, tags);
   if (res.status === 202) {
@@ -104,10 +107,16 @@ async function verifyWorkflow(ids: string[]): Promise<void> {
   let incomplete = 0;
   for (const id of ids) {
     const { body } = await getRequest(id, tags);
-    if (!check(body, { 'completed request has a result and usage': (v) => v !== null && v.result !== null && v.usage !== null })) incomplete++;
+    if (
+      !check(body, {
+        'completed request has a result and usage': (v) => v !== null && v.result !== null && v.usage !== null,
+      })
+    )
+      incomplete++;
   }
   const rows = await db.query(
-    `SELECT event_type, count(*) AS n FROM outbox_events WHERE aggregate_id = ANY(string_to_array($1, ',')) GROUP BY event_type`, ids.join(','),
+    `SELECT event_type, count(*) AS n FROM outbox_events WHERE aggregate_id = ANY(string_to_array($1, ',')) GROUP BY event_type`,
+    ids.join(','),
   );
   const count = (type: string) => Number(rows.find((r) => r.event_type === type)?.n ?? 0);
   const eventsOk = count('llm.request.created.v1') === ids.length && count('llm.request.completed.v1') === ids.length;
@@ -121,7 +130,10 @@ async function verifyWorkflow(ids: string[]): Promise<void> {
  * parameter: a JS array is not a portable SQL parameter across xk6-sql's Go drivers.
  */
 async function rowsFor(ids: string[]): Promise<number> {
-  const rows = await db.query("SELECT count(*) AS n FROM llm_requests WHERE client_request_id = ANY(string_to_array($1, ','))", ids.join(','));
+  const rows = await db.query(
+    "SELECT count(*) AS n FROM llm_requests WHERE client_request_id = ANY(string_to_array($1, ','))",
+    ids.join(','),
+  );
   return Number(rows[0]?.n ?? -1);
 }
 
@@ -131,7 +143,8 @@ async function expectRejected(what: string, requests: RequestModel[], index: num
   const { res } = await submitBatch(requests, tags, true);
   const conflict = check(res, {
     [`${what}: status is 409`]: (r) => r.status === 409,
-    [`${what}: conflict names item ${index}`]: (r) => r.status === 409 && parseJson<{ error?: { index?: number } }>(r)?.error?.index === index,
+    [`${what}: conflict names item ${index}`]: (r) =>
+      r.status === 409 && parseJson<{ error?: { index?: number } }>(r)?.error?.index === index,
   });
   const written = await rowsFor(fresh);
   const clean = check(written, { [`${what}: nothing written`]: (n) => n === 0 });
@@ -154,12 +167,17 @@ async function verifyConstraints(data: Setup): Promise<void> {
   // An id that already exists: submitted alone first (one row the run keeps), then reused at index 2.
   const [seed] = generateUniqueRequests(1, prefix);
   const first = await submitRequest(seed!, tags);
-  violations.add(check(first.res, { 'seed request accepted': (r) => r.status === 202 }) ? 0 : 1, { ...tags, check: 'seed' });
+  violations.add(check(first.res, { 'seed request accepted': (r) => r.status === 202 }) ? 0 : 1, {
+    ...tags,
+    check: 'seed',
+  });
   const reuse = generateUniqueRequests(5, prefix);
   const fresh = idsOf(reuse).filter((_, i) => i !== 2);
   reuse[2] = { ...reuse[2]!, client_request_id: seed!.client_request_id };
   await expectRejected('existing client_request_id', reuse, 2, fresh);
-  const kept = check(await rowsFor([seed!.client_request_id]), { 'the existing row is still there, once': (n) => n === 1 });
+  const kept = check(await rowsFor([seed!.client_request_id]), {
+    'the existing row is still there, once': (n) => n === 1,
+  });
   violations.add(kept ? 0 : 1, { ...tags, check: 'existing' });
 }
 
@@ -174,7 +192,10 @@ export async function teardown(data: Setup): Promise<void> {
 
 async function verifyCounts(data: Setup): Promise<void> {
   const pattern = `bulk-${data.runId}-%`;
-  const [rows] = await db.query('SELECT count(*) AS n, count(DISTINCT client_request_id) AS d FROM llm_requests WHERE client_request_id LIKE $1', pattern);
+  const [rows] = await db.query(
+    'SELECT count(*) AS n, count(DISTINCT client_request_id) AS d FROM llm_requests WHERE client_request_id LIKE $1',
+    pattern,
+  );
   const [orphans] = await db.query(
     `SELECT count(*) AS n FROM llm_requests r WHERE r.client_request_id LIKE $1 AND NOT EXISTS
        (SELECT 1 FROM outbox_events e WHERE e.aggregate_id = r.id::text AND e.event_type = 'llm.request.created.v1')`,

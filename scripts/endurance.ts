@@ -70,13 +70,23 @@ async function runSingle(mode: Mode, tags: Record<string, string>): Promise<bool
 async function runBatch(tags: Record<string, string>): Promise<boolean> {
   const { res, body } = await submitBatch(generateUniqueRequests(BATCH_SIZE, 'endurance-batch', 'quick'), tags);
   if (!check(res, { 'batch status is 202': (r) => r.status === 202 }) || body === null) return false;
-  const done = await waitForAll(body.items.map((i) => i.id), { timeoutMs: TIMEOUT_MS, intervalS: 0.2, tags });
+  const done = await waitForAll(
+    body.items.map((i) => i.id),
+    { timeoutMs: TIMEOUT_MS, intervalS: 0.2, tags },
+  );
   return check(done, { 'every batch item completed': (d) => d.every((x) => x.outcome === 'completed') });
 }
 
 export default async function (): Promise<void> {
   const workload = pickWorkload();
-  const window = phaseAt([['first', THIRD], ['middle', THIRD], ['last', THIRD]], exec.scenario.startTime);
+  const window = phaseAt(
+    [
+      ['first', THIRD],
+      ['middle', THIRD],
+      ['last', THIRD],
+    ],
+    exec.scenario.startTime,
+  );
   const tags = { workload, window };
   const started = Date.now();
   const ok = workload === 'batch' ? await runBatch(tags) : await runSingle(workload, tags);

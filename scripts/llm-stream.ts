@@ -37,8 +37,13 @@ const tokensPerSecond = new Trend('llm_output_tokens_per_s');
 const outputTokens = new Counter('llm_output_tokens');
 const success = new Rate('llm_stream_success');
 
-const PROVIDERS = optionalEnv('PROVIDERS', 'anthropic,openai').split(',').map((p) => p.trim()).filter(Boolean);
-for (const p of PROVIDERS) if (p !== 'anthropic' && p !== 'openai') throw new Error(`PROVIDERS: unknown provider "${p}" (expected anthropic, openai)`);
+const PROVIDERS = optionalEnv('PROVIDERS', 'anthropic,openai')
+  .split(',')
+  .map((p) => p.trim())
+  .filter(Boolean);
+for (const p of PROVIDERS)
+  if (p !== 'anthropic' && p !== 'openai')
+    throw new Error(`PROVIDERS: unknown provider "${p}" (expected anthropic, openai)`);
 const MODELS: Record<Provider, string> = {
   anthropic: optionalEnv('ANTHROPIC_MODEL', 'claude-sonnet-4-5'),
   openai: optionalEnv('OPENAI_MODEL', 'gpt-4o-mini'),
@@ -50,26 +55,46 @@ const WARMUP_MS = durationMs(phase('5s', '3s', 'WARMUP'));
 const MEASURED_MS = durationMs(phase('20s', '6s'));
 
 export const options = {
-  scenarios: Object.fromEntries(PROVIDERS.map((provider) => [provider, {
-    executor: 'constant-vus', exec: 'stream', vus: numberEnv('VUS', 4), duration: `${(WARMUP_MS + MEASURED_MS) / 1000}s`,
-    gracefulStop: '30s', tags: { provider },
-  }])),
+  scenarios: Object.fromEntries(
+    PROVIDERS.map((provider) => [
+      provider,
+      {
+        executor: 'constant-vus',
+        exec: 'stream',
+        vus: numberEnv('VUS', 4),
+        duration: `${(WARMUP_MS + MEASURED_MS) / 1000}s`,
+        gracefulStop: '30s',
+        tags: { provider },
+      },
+    ]),
+  ),
 };
 
 export async function stream(): Promise<void> {
   const provider = exec.scenario.name as Provider;
   const tags = { provider };
   const measured = Date.now() >= exec.scenario.startTime + WARMUP_MS;
-  const request = buildRequest(provider, MODELS[provider], MAX_TOKENS, prompt('detailed', exec.vu.iterationInScenario), API_KEY);
+  const request = buildRequest(
+    provider,
+    MODELS[provider],
+    MAX_TOKENS,
+    prompt('detailed', exec.vu.iterationInScenario),
+    API_KEY,
+  );
   const state = newState(Date.now());
-  const response = await sse.open(`${llmUrl()}${request.path}`, { method: 'POST', headers: request.headers, body: request.body, tags }, (client) => {
-    client.on('event', (event) => onEvent(provider, state, event, Date.now()));
-    client.on('error', (e) => {
-      state.error = e.error();
-    });
-  });
+  const response = await sse.open(
+    `${llmUrl()}${request.path}`,
+    { method: 'POST', headers: request.headers, body: request.body, tags },
+    (client) => {
+      client.on('event', (event) => onEvent(provider, state, event, Date.now()));
+      client.on('error', (e) => {
+        state.error = e.error();
+      });
+    },
+  );
   const m = measure(state);
-  const ok = check(response, { 'stream status is 200': (r) => r.status === 200 }) &&
+  const ok =
+    check(response, { 'stream status is 200': (r) => r.status === 200 }) &&
     check(m, { 'stream carried content and finished': (x) => x !== null });
   if (!measured) return;
   success.add(ok, tags);

@@ -41,7 +41,14 @@ import sql from 'k6/x/sql';
 import driver from 'k6/x/sql/driver/postgres';
 import { databaseUrl, durationMs, kafkaBrokers, kafkaTopic, numberEnv, phase } from './lib/config.ts';
 import { prompt, uniqueSuffix } from './lib/data.ts';
-import { account, EventLedger, formatAccount, isSettled, type OutboxEvent, type RequestRow } from './lib/outbox-check.ts';
+import {
+  account,
+  EventLedger,
+  formatAccount,
+  isSettled,
+  type OutboxEvent,
+  type RequestRow,
+} from './lib/outbox-check.ts';
 import { submitRequest } from './lib/requests.ts';
 import { cleanup, verifyInTeardown } from './lib/verify.ts';
 
@@ -66,22 +73,35 @@ const serdes = new SchemaRegistry();
 export const options = {
   scenarios: {
     business: {
-      executor: 'constant-arrival-rate', exec: 'business', rate: RATE, timeUnit: '1s', duration: DURATION,
-      preAllocatedVUs: Math.ceil(RATE * 2), maxVUs: Math.ceil(RATE * 10), gracefulStop: '5s',
+      executor: 'constant-arrival-rate',
+      exec: 'business',
+      rate: RATE,
+      timeUnit: '1s',
+      duration: DURATION,
+      preAllocatedVUs: Math.ceil(RATE * 2),
+      maxVUs: Math.ceil(RATE * 10),
+      gracefulStop: '5s',
     },
   },
   // The drain wait, the consumer group's join and the count all happen in teardown.
   teardownTimeout: `${Math.ceil(durationMs(WAIT) / 1000) + 60}s`,
 };
 
-interface Setup { runId: string; startedAt: number }
+interface Setup {
+  runId: string;
+  startedAt: number;
+}
 
 export async function setup(): Promise<Setup> {
   return { runId: uniqueSuffix(), startedAt: Date.now() };
 }
 
 export async function business(data: Setup): Promise<void> {
-  const request = { client_request_id: `outbox-${data.runId}-${uniqueSuffix()}`, messages: [{ role: 'user' as const, content: prompt('quick', 1) }], mode: 'quick' as const };
+  const request = {
+    client_request_id: `outbox-${data.runId}-${uniqueSuffix()}`,
+    messages: [{ role: 'user' as const, content: prompt('quick', 1) }],
+    mode: 'quick' as const,
+  };
   const { res } = await submitRequest(request);
   submitSuccess.add(check(res, { 'submit status is 202': (r) => r.status === 202 }));
 }
@@ -89,8 +109,12 @@ export async function business(data: Setup): Promise<void> {
 /** Reads one record: the envelope and its key, or null for a record that is not one of the service's events. */
 function decode(message: Message): { event: OutboxEvent; key: string } | null {
   try {
-    const event = JSON.parse(serdes.deserialize({ data: message.value ?? new Uint8Array(), schemaType: SCHEMA_TYPE_STRING }) as string) as OutboxEvent;
-    const key = message.key ? (serdes.deserialize({ data: message.key, schemaType: SCHEMA_TYPE_STRING }) as string) : '';
+    const event = JSON.parse(
+      serdes.deserialize({ data: message.value ?? new Uint8Array(), schemaType: SCHEMA_TYPE_STRING }) as string,
+    ) as OutboxEvent;
+    const key = message.key
+      ? (serdes.deserialize({ data: message.key, schemaType: SCHEMA_TYPE_STRING }) as string)
+      : '';
     return typeof event?.event_id === 'string' && typeof event.aggregate_id === 'string' ? { event, key } : null;
   } catch {
     return null;
@@ -111,7 +135,10 @@ function take(ledger: EventLedger, message: Message, since: number): void {
 
 /** Every request of this run: the service accepted each (its row commits before the 202). */
 async function acceptedRequests(runId: string): Promise<RequestRow[]> {
-  const rows = await db.query('SELECT id::text AS id, status FROM llm_requests WHERE client_request_id LIKE $1', `outbox-${runId}-%`);
+  const rows = await db.query(
+    'SELECT id::text AS id, status FROM llm_requests WHERE client_request_id LIKE $1',
+    `outbox-${runId}-%`,
+  );
   return rows.map((r) => ({ id: String(r.id), status: String(r.status) }));
 }
 
@@ -121,7 +148,10 @@ async function drain(reader: Reader, ledger: EventLedger, data: Setup): Promise<
   const started = Date.now();
   // The last arrival is due 1/RATE before the end, and an executor may end as soon as it is done: 1 s of slack more.
   const stoppedEarly = started < data.startedAt + durationMs(DURATION) - 1000 / RATE - 1000;
-  if (stoppedEarly) console.warn(`outbox: the run was stopped before the business phase ended; draining ${STOPPED_WAIT_MS / 1000} s at most`);
+  if (stoppedEarly)
+    console.warn(
+      `outbox: the run was stopped before the business phase ended; draining ${STOPPED_WAIT_MS / 1000} s at most`,
+    );
   const deadline = started + (stoppedEarly ? Math.min(STOPPED_WAIT_MS, durationMs(WAIT)) : durationMs(WAIT));
   while (Date.now() < deadline) {
     const messages = await reader.consume({ limit: 500, expectTimeout: true, nanoPrecision: true });
@@ -138,7 +168,8 @@ async function count(ledger: EventLedger, runId: string): Promise<void> {
   duplicates.add(a.redelivered, { kind: 'redelivered' });
   duplicates.add(a.extra, { kind: 'extra' });
   orderViolations.add(a.orderViolations);
-  for (const [reason, n] of Object.entries(a.violationsByReason)) if (n > 0) console.warn(`outbox: ${n} order violations (${reason})`);
+  for (const [reason, n] of Object.entries(a.violationsByReason))
+    if (n > 0) console.warn(`outbox: ${n} order violations (${reason})`);
   check(a, {
     'no outbox event lost': (x) => x.lost === 0,
     'one created and one terminal event per request': (x) => x.extra === 0,
@@ -150,7 +181,12 @@ async function count(ledger: EventLedger, runId: string): Promise<void> {
 /** The verification: drain, then count (outbox_verified once it got to the end). */
 export async function teardown(data: Setup): Promise<void> {
   await verifyInTeardown({ done: verified, name: 'outbox' }, async () => {
-    const reader = new Reader({ brokers: kafkaBrokers(), groupID: `k6-outbox-${data.runId}`, groupTopics: [kafkaTopic()], maxWait: '1s' });
+    const reader = new Reader({
+      brokers: kafkaBrokers(),
+      groupID: `k6-outbox-${data.runId}`,
+      groupTopics: [kafkaTopic()],
+      maxWait: '1s',
+    });
     try {
       const ledger = new EventLedger();
       await drain(reader, ledger, data);

@@ -50,15 +50,29 @@ const DURATION = phase('15s', '6s');
 
 export const options = {
   scenarios: {
-    queue: { executor: 'constant-vus', vus: numberEnv('VUS', 10), duration: DURATION, gracefulStop: '10s', exec: 'queue' },
+    queue: {
+      executor: 'constant-vus',
+      vus: numberEnv('VUS', 10),
+      duration: DURATION,
+      gracefulStop: '10s',
+      exec: 'queue',
+    },
     service: {
-      executor: 'constant-arrival-rate', rate: 2, timeUnit: '1s', duration: DURATION,
-      preAllocatedVUs: 4, maxVUs: 20, gracefulStop: '15s', exec: 'service',
+      executor: 'constant-arrival-rate',
+      rate: 2,
+      timeUnit: '1s',
+      duration: DURATION,
+      preAllocatedVUs: 4,
+      maxVUs: 20,
+      gracefulStop: '15s',
+      exec: 'service',
     },
   },
 };
 
-interface Setup { key: string }
+interface Setup {
+  key: string;
+}
 
 /** XREADGROUP reply: [[key, [[entryId, [field, value, ...]], ...]]] or null. */
 type StreamReply = Array<[string, Array<[string, string[]]>]> | null;
@@ -86,14 +100,26 @@ async function timed<T>(trend: Trend, run: () => Promise<T>): Promise<T | null> 
 export async function queue(data: Setup): Promise<void> {
   const consumer = `vu-${exec.vu.idInTest}`;
   for (let i = 0; i < BATCH; i++) {
-    await timed(enqueueDuration, () => client.sendCommand('XADD', data.key, '*', 'id', `${consumer}-${exec.vu.iterationInScenario}-${i}`));
+    await timed(enqueueDuration, () =>
+      client.sendCommand('XADD', data.key, '*', 'id', `${consumer}-${exec.vu.iterationInScenario}-${i}`),
+    );
   }
   let taken = 0;
   for (let attempt = 0; taken < BATCH && attempt < BATCH * 3; attempt++) {
     const started = Date.now();
     let reply: StreamReply;
     try {
-      reply = (await client.sendCommand('XREADGROUP', 'GROUP', GROUP, consumer, 'COUNT', 1, 'STREAMS', data.key, '>')) as StreamReply;
+      reply = (await client.sendCommand(
+        'XREADGROUP',
+        'GROUP',
+        GROUP,
+        consumer,
+        'COUNT',
+        1,
+        'STREAMS',
+        data.key,
+        '>',
+      )) as StreamReply;
       success.add(true);
     } catch {
       success.add(false);
@@ -127,7 +153,8 @@ export async function teardown(data: Setup): Promise<void> {
       const summary = (await client.sendCommand('XPENDING', data.key, GROUP)) as [number, ...unknown[]];
       const length = (await client.sendCommand('XLEN', data.key)) as number;
       const pending = Number(summary[0] ?? 0);
-      if (!Number.isFinite(pending) || !Number.isFinite(Number(length))) throw new Error(`queue: unreadable XPENDING/XLEN reply for ${data.key}`);
+      if (!Number.isFinite(pending) || !Number.isFinite(Number(length)))
+        throw new Error(`queue: unreadable XPENDING/XLEN reply for ${data.key}`);
       itemsLost.add(pending);
       backlog.add(Number(length) - pending);
       console.log(`queue: ${pending} delivered but never acknowledged, ${Number(length) - pending} never delivered`);

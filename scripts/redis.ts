@@ -55,21 +55,73 @@ async function timed<T>(op: string, run: () => Promise<T>, ok: (v: T) => boolean
 export default async function (): Promise<void> {
   const ns = `k6:redis:${exec.vu.idInTest}:${uniqueSuffix()}`;
   const value = `payload-${ns}`;
-  await timed('set', () => client.set(`${ns}:cache`, value, KEY_TTL_S), (r) => r === 'OK');
-  const read = await timed('get', () => client.get(`${ns}:cache`), (r) => r === value);
+  await timed(
+    'set',
+    () => client.set(`${ns}:cache`, value, KEY_TTL_S),
+    (r) => r === 'OK',
+  );
+  const read = await timed(
+    'get',
+    () => client.get(`${ns}:cache`),
+    (r) => r === value,
+  );
   check(read, { 'GET returns what SET wrote': (r) => r === value });
-  await timed('incr', () => client.incr(`${ns}:counter`), (n) => n === 1);
-  await timed('expire', () => client.expire(`${ns}:counter`, KEY_TTL_S), (b) => b === true);
-  await timed('rpush', () => client.rpush(`${ns}:list`, 'a', 'b', 'c'), (n) => n === 3);
-  await timed('expire', () => client.expire(`${ns}:list`, KEY_TTL_S), (b) => b === true);
-  await timed('lrange', () => client.lrange(`${ns}:list`, 0, -1), (l) => l.length === 3);
-  await timed('lpop', () => client.lpop(`${ns}:list`), (v) => v === 'a');
-  await timed('hset', () => client.hset(`${ns}:hash`, 'status', 'queued'), (n) => n === 1);
-  await timed('expire', () => client.expire(`${ns}:hash`, KEY_TTL_S), (b) => b === true);
-  await timed('hget', () => client.hget(`${ns}:hash`, 'status'), (v) => v === 'queued');
+  await timed(
+    'incr',
+    () => client.incr(`${ns}:counter`),
+    (n) => n === 1,
+  );
+  await timed(
+    'expire',
+    () => client.expire(`${ns}:counter`, KEY_TTL_S),
+    (b) => b === true,
+  );
+  await timed(
+    'rpush',
+    () => client.rpush(`${ns}:list`, 'a', 'b', 'c'),
+    (n) => n === 3,
+  );
+  await timed(
+    'expire',
+    () => client.expire(`${ns}:list`, KEY_TTL_S),
+    (b) => b === true,
+  );
+  await timed(
+    'lrange',
+    () => client.lrange(`${ns}:list`, 0, -1),
+    (l) => l.length === 3,
+  );
+  await timed(
+    'lpop',
+    () => client.lpop(`${ns}:list`),
+    (v) => v === 'a',
+  );
+  await timed(
+    'hset',
+    () => client.hset(`${ns}:hash`, 'status', 'queued'),
+    (n) => n === 1,
+  );
+  await timed(
+    'expire',
+    () => client.expire(`${ns}:hash`, KEY_TTL_S),
+    (b) => b === true,
+  );
+  await timed(
+    'hget',
+    () => client.hget(`${ns}:hash`, 'status'),
+    (v) => v === 'queued',
+  );
   // Pipeline-like burst: issued together, awaited together; the duration is the burst's.
   const keys = Array.from({ length: BURST }, (_, i) => `${ns}:burst:${i}`);
-  await timed('burst_set', () => Promise.all(keys.map((k) => client.set(k, '1', KEY_TTL_S))), (r) => r.every((x) => x === 'OK'));
-  await timed('del', () => client.del(...keys), (n) => n === BURST);
+  await timed(
+    'burst_set',
+    () => Promise.all(keys.map((k) => client.set(k, '1', KEY_TTL_S))),
+    (r) => r.every((x) => x === 'OK'),
+  );
+  await timed(
+    'del',
+    () => client.del(...keys),
+    (n) => n === BURST,
+  );
   await pause(THINK_TIME);
 }

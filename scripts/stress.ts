@@ -60,7 +60,13 @@ export const options = {
  */
 function tagsNow(): { phase: string; stage: string } {
   if (exec.scenario.name === 'steady') {
-    const p = phaseAt([['warmup', durationMs(WARMUP)], ['steady', durationMs(STEADY)]], exec.scenario.startTime);
+    const p = phaseAt(
+      [
+        ['warmup', durationMs(WARMUP)],
+        ['steady', durationMs(STEADY)],
+      ],
+      exec.scenario.startTime,
+    );
     return { phase: p, stage: p === 'warmup' ? 'warmup' : String(STEADY_VUS) };
   }
   const stages = RAMP_TARGETS.map((t): [string, number] => [String(t), durationMs(STAGE)]);

@@ -40,7 +40,9 @@ const ROUTES: Array<[RegExp, string[]]> = [
 
 function invalid(reply: FastifyReply, problems: FieldProblem[]) {
   const first = problems[0]!;
-  return reply.code(400).send({ error: { code: 'invalid_request', field: first.field, message: `${first.field}: ${first.message}`, problems } });
+  return reply.code(400).send({
+    error: { code: 'invalid_request', field: first.field, message: `${first.field}: ${first.message}`, problems },
+  });
 }
 
 export function toView(row: RequestRow) {
@@ -71,7 +73,9 @@ export function toView(row: RequestRow) {
 function onError(d: ApiDeps) {
   return (err: FastifyError, _req: unknown, reply: FastifyReply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
-      return reply.code(413).send({ error: { code: 'payload_too_large', message: `request body exceeds ${d.config.bodyLimitBytes} bytes` } });
+      return reply.code(413).send({
+        error: { code: 'payload_too_large', message: `request body exceeds ${d.config.bodyLimitBytes} bytes` },
+      });
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return invalid(reply, [{ field: 'content-type', message: 'expected application/json' }]);
@@ -80,7 +84,8 @@ function onError(d: ApiDeps) {
       const e = err as unknown as BodyParseError;
       return invalid(reply, [{ field: e.field, message: e.detail }]);
     }
-    if (err.statusCode === 400) return invalid(reply, [{ field: 'body', message: `expected a JSON body (${err.message})` }]);
+    if (err.statusCode === 400)
+      return invalid(reply, [{ field: 'body', message: `expected a JSON body (${err.message})` }]);
     d.log('error', 'request failed', errorFields(err));
     return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error' } });
   };
@@ -95,7 +100,10 @@ async function enqueue(d: ApiDeps, ids: string[]): Promise<void> {
     await d.queue.enqueue(d.redis, ids);
   } catch (err) {
     d.metrics.enqueueFailures.inc(ids.length);
-    d.log('warn', 'enqueue failed after the commit; the requeue sweeper will retry', { count: ids.length, ...errorFields(err) });
+    d.log('warn', 'enqueue failed after the commit; the requeue sweeper will retry', {
+      count: ids.length,
+      ...errorFields(err),
+    });
   }
 }
 
@@ -113,21 +121,34 @@ function registerV1(app: FastifyInstance, d: ApiDeps): void {
     if (!v.ok) return invalid(reply, v.problems);
     const dup = firstDuplicateIndex(v.value);
     if (dup >= 0) {
-      return reply.code(409).send({ error: { code: 'conflict', index: dup, message: `requests[${dup}].client_request_id repeats an earlier item of the batch` } });
+      return reply.code(409).send({
+        error: {
+          code: 'conflict',
+          index: dup,
+          message: `requests[${dup}].client_request_id repeats an earlier item of the batch`,
+        },
+      });
     }
     try {
       const items = await createBatch(d.pool, v.value);
-      await enqueue(d, items.map((i) => i.id));
+      await enqueue(
+        d,
+        items.map((i) => i.id),
+      );
       return reply.code(202).send({ items });
     } catch (err) {
-      if (err instanceof BatchConflict) return reply.code(409).send({ error: { code: 'conflict', index: err.index, message: err.message } });
+      if (err instanceof BatchConflict)
+        return reply.code(409).send({ error: { code: 'conflict', index: err.index, message: err.message } });
       throw err;
     }
   });
 
   app.get<{ Params: { id: string } }>('/v1/requests/:id', async (req, reply) => {
     const { id } = req.params;
-    if (!isUuid(id)) return invalid(reply, [{ field: 'id', message: `expected a request id (UUID), got ${JSON.stringify(id.slice(0, 64))}` }]);
+    if (!isUuid(id))
+      return invalid(reply, [
+        { field: 'id', message: `expected a request id (UUID), got ${JSON.stringify(id.slice(0, 64))}` },
+      ]);
     const row = await getRequest(d.pool, id);
     if (!row) return reply.code(404).send({ error: { code: 'not_found', message: `no request ${id}` } });
     return toView(row);
@@ -135,7 +156,12 @@ function registerV1(app: FastifyInstance, d: ApiDeps): void {
 }
 
 export function buildApi(d: ApiDeps): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: d.config.bodyLimitBytes, return503OnClosing: true, forceCloseConnections: 'idle' });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: d.config.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
   app.removeContentTypeParser('text/plain'); // JSON only: anything else is refused naming content-type
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, text, done) => {
@@ -151,7 +177,15 @@ export function buildApi(d: ApiDeps): FastifyInstance {
     const match = ROUTES.find(([re]) => re.test(path));
     const served = match && (d.serveApi || !path.startsWith('/v1/'));
     if (served && !match[1].includes(req.method)) {
-      return reply.code(405).header('allow', match[1].join(', ')).send({ error: { code: 'method_not_allowed', message: `${req.method} is not allowed on ${path} (allowed: ${match[1].join(', ')})` } });
+      return reply
+        .code(405)
+        .header('allow', match[1].join(', '))
+        .send({
+          error: {
+            code: 'method_not_allowed',
+            message: `${req.method} is not allowed on ${path} (allowed: ${match[1].join(', ')})`,
+          },
+        });
     }
     return reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${path}` } });
   });

@@ -109,14 +109,23 @@ const ENV_MAP: Array<[string, keyof TargetConfig, 'string' | 'int' | 'list' | 'b
 
 function parseValue(name: string, raw: string, kind: string): unknown {
   if (kind === 'string') return raw;
-  if (kind === 'list') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (kind === 'list')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (kind === 'bool') {
     if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
     if (['0', 'false', 'no', ''].includes(raw.toLowerCase())) return false;
     throw new TargetConfigError(name, `expected 1/0/true/false, got ${JSON.stringify(raw)}`);
   }
-  if (kind === 'roles') return raw.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!/^\d+$/.test(raw.trim())) throw new TargetConfigError(name, `expected a non-negative integer, got ${JSON.stringify(raw)}`);
+  if (kind === 'roles')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  if (!/^\d+$/.test(raw.trim()))
+    throw new TargetConfigError(name, `expected a non-negative integer, got ${JSON.stringify(raw)}`);
   return Number(raw.trim());
 }
 
@@ -204,16 +213,26 @@ export function resolveConfig(
     }
   }
   if (!Array.isArray(c.roles) || c.roles.length === 0 || c.roles.some((r) => !ROLES.includes(r))) {
-    throw new TargetConfigError(name('roles'), `expected a non-empty list of ${ROLES.join(', ')}, got ${JSON.stringify(c.roles)}`);
+    throw new TargetConfigError(
+      name('roles'),
+      `expected a non-empty list of ${ROLES.join(', ')}, got ${JSON.stringify(c.roles)}`,
+    );
   }
   if (!Array.isArray(c.kafkaBrokers) || c.kafkaBrokers.some((b) => !/^[^\s:]+:\d+$/.test(b))) {
-    throw new TargetConfigError(name('kafkaBrokers'), `expected host:port entries, got ${JSON.stringify(c.kafkaBrokers)}`);
+    throw new TargetConfigError(
+      name('kafkaBrokers'),
+      `expected host:port entries, got ${JSON.stringify(c.kafkaBrokers)}`,
+    );
   }
   if (c.roles.includes('relay') && c.kafkaBrokers.length === 0) {
-    throw new TargetConfigError(name('kafkaBrokers'), 'is required when the relay role is on (set TARGET_ROLES=api,worker to run without Kafka)');
+    throw new TargetConfigError(
+      name('kafkaBrokers'),
+      'is required when the relay role is on (set TARGET_ROLES=api,worker to run without Kafka)',
+    );
   }
   for (const key of ['kafkaTopic', 'llmModel', 'queueKey', 'queueGroup', 'host'] as const) {
-    if (typeof c[key] !== 'string' || c[key] === '') throw new TargetConfigError(name(key), 'expected a non-empty string');
+    if (typeof c[key] !== 'string' || c[key] === '')
+      throw new TargetConfigError(name(key), 'expected a non-empty string');
   }
   return c;
 }

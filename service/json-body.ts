@@ -29,7 +29,8 @@ export class BodyParseError extends Error {
  * `"__proto__"` as a key, any of its letters possibly a `\u` escape (JSON.parse decodes
  * them). A cheap test on the raw text: only a body that matches is walked.
  */
-const PROTO_KEY = /"(?:_|\\u005[fF]){2}(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[fF])(?:t|\\u0074)(?:o|\\u006[fF])(?:_|\\u005[fF]){2}"\s*:/;
+const PROTO_KEY =
+  /"(?:_|\\u005[fF]){2}(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[fF])(?:t|\\u0074)(?:o|\\u006[fF])(?:_|\\u005[fF]){2}"\s*:/;
 
 /** The path of the first `__proto__` key in `value`, or null. Iterative: the nesting depth is the client's. */
 export function findProtoKey(value: unknown): string | null {
@@ -79,7 +80,12 @@ function lastNonBackslash(text: string, from: number): number {
 export function parseJsonBody(text: string): unknown {
   if (text.length === 0) throw new BodyParseError('TARGET_BAD_JSON', 'body', 'expected a JSON body (empty)');
   const deep = tooDeepAt(text);
-  if (deep >= 0) throw new BodyParseError('TARGET_TOO_DEEP', 'body', `JSON nested deeper than ${MAX_BODY_DEPTH} levels (at character ${deep})`);
+  if (deep >= 0)
+    throw new BodyParseError(
+      'TARGET_TOO_DEEP',
+      'body',
+      `JSON nested deeper than ${MAX_BODY_DEPTH} levels (at character ${deep})`,
+    );
   let value: unknown;
   try {
     value = JSON.parse(text);

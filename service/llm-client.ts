@@ -63,7 +63,10 @@ export function messagesEndpoint(base: string): string {
 }
 
 /** Milliseconds asked by the response headers, or undefined. */
-export function retryAfterMs(headers: Record<string, string | string[] | undefined>, nowMs: number): number | undefined {
+export function retryAfterMs(
+  headers: Record<string, string | string[] | undefined>,
+  nowMs: number,
+): number | undefined {
   const ms = one(headers['retry-after-ms']);
   if (ms !== undefined && /^\d+(\.\d+)?$/.test(ms)) return Number(ms);
   const ra = one(headers['retry-after']);
@@ -78,7 +81,12 @@ function one(v: string | string[] | undefined): string | undefined {
 }
 
 /** Wait before retry number `retry` (0-based): the server's ask, else full-jitter exponential; capped. */
-export function backoffMs(retry: number, serverAskMs: number | undefined, o: { backoffBaseMs: number; backoffMaxMs: number }, random: () => number): number {
+export function backoffMs(
+  retry: number,
+  serverAskMs: number | undefined,
+  o: { backoffBaseMs: number; backoffMaxMs: number },
+  random: () => number,
+): number {
   if (serverAskMs !== undefined) return Math.min(serverAskMs, o.backoffMaxMs);
   const ceiling = Math.min(o.backoffMaxMs, o.backoffBaseMs * 2 ** retry);
   return Math.floor(random() * ceiling);
@@ -99,7 +107,9 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-type Attempt = { ok: true; result: Omit<LlmResult, 'attempts' | 'llmMs'> } | { ok: false; retryable: boolean; status?: number; waitMs?: number; message: string };
+type Attempt =
+  | { ok: true; result: Omit<LlmResult, 'attempts' | 'llmMs'> }
+  | { ok: false; retryable: boolean; status?: number; waitMs?: number; message: string };
 
 export class LlmClient {
   private readonly endpoint: string;
@@ -124,9 +134,22 @@ export class LlmClient {
       llmMs += took;
       this.o.onAttempt?.(took / 1000, r.ok ? 'ok' : String(r.status ?? 'network'));
       if (r.ok) return { ...r.result, attempts: attempt, llmMs };
-      if (!r.retryable) throw new LlmCallError(r.status === undefined ? 'LLM_BAD_RESPONSE' : 'LLM_HTTP_ERROR', r.message, attempt, llmMs, r.status);
+      if (!r.retryable)
+        throw new LlmCallError(
+          r.status === undefined ? 'LLM_BAD_RESPONSE' : 'LLM_HTTP_ERROR',
+          r.message,
+          attempt,
+          llmMs,
+          r.status,
+        );
       if (attempt > this.o.maxRetries) {
-        throw new LlmCallError('LLM_RETRIES_EXHAUSTED', `gave up after ${attempt} attempts: ${r.message}`, attempt, llmMs, r.status);
+        throw new LlmCallError(
+          'LLM_RETRIES_EXHAUSTED',
+          `gave up after ${attempt} attempts: ${r.message}`,
+          attempt,
+          llmMs,
+          r.status,
+        );
       }
       await this.sleep(backoffMs(attempt - 1, r.waitMs, this.o, this.random), signal);
     }
@@ -149,7 +172,13 @@ export class LlmClient {
       const text = await res.body.text();
       if (res.statusCode === 200) return parseMessage(text);
       const waitMs = retryAfterMs(res.headers, this.now());
-      return { ok: false, retryable: RETRYABLE.has(res.statusCode), status: res.statusCode, waitMs, message: `HTTP ${res.statusCode}: ${text.slice(0, 200)}` };
+      return {
+        ok: false,
+        retryable: RETRYABLE.has(res.statusCode),
+        status: res.statusCode,
+        waitMs,
+        message: `HTTP ${res.statusCode}: ${text.slice(0, 200)}`,
+      };
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
       const what = timeout.aborted ? `timed out after ${this.o.timeoutMs} ms` : (err as Error).message;
@@ -160,11 +189,24 @@ export class LlmClient {
 
 function parseMessage(body: string): Attempt {
   try {
-    const m = JSON.parse(body) as { content?: Array<{ type?: string; text?: string }>; usage?: { input_tokens?: number; output_tokens?: number } };
+    const m = JSON.parse(body) as {
+      content?: Array<{ type?: string; text?: string }>;
+      usage?: { input_tokens?: number; output_tokens?: number };
+    };
     if (!Array.isArray(m.content)) throw new Error('no content array');
-    const text = m.content.filter((b) => b.type === 'text' && typeof b.text === 'string').map((b) => b.text).join('');
-    return { ok: true, result: { text, inputTokens: m.usage?.input_tokens ?? 0, outputTokens: m.usage?.output_tokens ?? 0 } };
+    const text = m.content
+      .filter((b) => b.type === 'text' && typeof b.text === 'string')
+      .map((b) => b.text)
+      .join('');
+    return {
+      ok: true,
+      result: { text, inputTokens: m.usage?.input_tokens ?? 0, outputTokens: m.usage?.output_tokens ?? 0 },
+    };
   } catch (err) {
-    return { ok: false, retryable: false, message: `unexpected response body (${(err as Error).message}): ${body.slice(0, 200)}` };
+    return {
+      ok: false,
+      retryable: false,
+      message: `unexpected response body (${(err as Error).message}): ${body.slice(0, 200)}`,
+    };
   }
 }

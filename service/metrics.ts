@@ -53,7 +53,11 @@ export function createMetrics(probes: Probes): TargetMetrics {
   });
   return {
     registry,
-    inFlight: new Gauge({ name: 'target_jobs_in_flight', help: 'Jobs being processed by this worker', registers: [registry] }),
+    inFlight: new Gauge({
+      name: 'target_jobs_in_flight',
+      help: 'Jobs being processed by this worker',
+      registers: [registry],
+    }),
     httpRequests: new Counter({
       name: 'target_http_requests_total',
       help: 'HTTP requests by route, method and status',
@@ -74,16 +78,33 @@ export function createMetrics(probes: Probes): TargetMetrics {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
       registers: [registry],
     }),
-    llmRetries: new Counter({ name: 'target_llm_retries_total', help: 'LLM attempts that were retried', registers: [registry] }),
-    jobs: new Counter({ name: 'target_jobs_total', help: 'Jobs finished, by outcome', labelNames: ['outcome'], registers: [registry] }),
+    llmRetries: new Counter({
+      name: 'target_llm_retries_total',
+      help: 'LLM attempts that were retried',
+      registers: [registry],
+    }),
+    jobs: new Counter({
+      name: 'target_jobs_total',
+      help: 'Jobs finished, by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     relayLag: new Histogram({
       name: 'target_relay_publish_lag_seconds',
       help: 'Broker acknowledgement time minus the outbox event creation time',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    relayPublished: new Counter({ name: 'target_relay_published_total', help: 'Outbox events published', registers: [registry] }),
-    relayErrors: new Counter({ name: 'target_relay_errors_total', help: 'Relay publish or mark failures', registers: [registry] }),
+    relayPublished: new Counter({
+      name: 'target_relay_published_total',
+      help: 'Outbox events published',
+      registers: [registry],
+    }),
+    relayErrors: new Counter({
+      name: 'target_relay_errors_total',
+      help: 'Relay publish or mark failures',
+      registers: [registry],
+    }),
     enqueueFailures: new Counter({
       name: 'target_enqueue_failures_total',
       help: 'Committed requests whose XADD failed (the requeue sweeper enqueues them later)',

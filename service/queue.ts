@@ -73,7 +73,16 @@ export class RedisQueue {
   async take(blocking: Redis, count: number, blockMs: number): Promise<QueueEntry[]> {
     try {
       const reply = (await blocking.xreadgroup(
-        'GROUP', this.o.group, this.o.consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.o.key, '>',
+        'GROUP',
+        this.o.group,
+        this.o.consumer,
+        'COUNT',
+        count,
+        'BLOCK',
+        blockMs,
+        'STREAMS',
+        this.o.key,
+        '>',
       )) as StreamReply;
       return reply ? toEntries(reply[0]![1]) : [];
     } catch (err) {
@@ -86,7 +95,15 @@ export class RedisQueue {
   /** Claims up to `count` entries idle for more than `minIdleMs` (abandoned by a dead worker). */
   async reclaim(redis: Redis, minIdleMs: number, count: number): Promise<QueueEntry[]> {
     try {
-      const reply = (await redis.xautoclaim(this.o.key, this.o.group, this.o.consumer, minIdleMs, '0-0', 'COUNT', count)) as [string, Array<[string, string[] | null]>, string[]?];
+      const reply = (await redis.xautoclaim(
+        this.o.key,
+        this.o.group,
+        this.o.consumer,
+        minIdleMs,
+        '0-0',
+        'COUNT',
+        count,
+      )) as [string, Array<[string, string[] | null]>, string[]?];
       return toEntries(reply[1] ?? []);
     } catch (err) {
       if (!isNoGroup(err)) throw err;

@@ -168,7 +168,10 @@ export class OutboxRelay {
     });
     const ackedAt = Date.now();
     if (this.d.config.relayCrashAfterPublish) process.kill(process.pid, 'SIGKILL');
-    await markPublished(owner, rows.map((r) => r.id));
+    await markPublished(
+      owner,
+      rows.map((r) => r.id),
+    );
     for (const row of rows) this.d.metrics.relayLag.observe(Math.max(0, ackedAt - row.created_at.getTime()) / 1000);
     this.d.metrics.relayPublished.inc(rows.length);
     this.publishedTotal += rows.length;

@@ -53,7 +53,9 @@ export class RequeueSweeper {
     if (this.d.staleMs === 0) return;
     const every = Math.max(100, Math.min(this.d.staleMs / 2, 60_000));
     this.timer = setInterval(() => {
-      this.running ??= this.sweep().then(() => undefined).finally(() => (this.running = undefined));
+      this.running ??= this.sweep()
+        .then(() => undefined)
+        .finally(() => (this.running = undefined));
     }, every);
   }
 

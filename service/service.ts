@@ -36,7 +36,9 @@ const CLOSE_TIMEOUT_MS = 5000;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)));
+  const t = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)),
+  );
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
@@ -63,14 +65,22 @@ async function endPool(pool: pg.Pool): Promise<void> {
 }
 
 async function connectClients(c: ResolvedConfig, log: Logger) {
-  const pool = createPool({ connectionString: c.databaseUrl, max: Math.min(100, c.workerConcurrency + 10), idleTimeoutMillis: 30_000 }, log);
+  const pool = createPool(
+    { connectionString: c.databaseUrl, max: Math.min(100, c.workerConcurrency + 10), idleTimeoutMillis: 30_000 },
+    log,
+  );
   const redis = new Redis(c.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
   const blocking = new Redis(c.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   for (const r of [redis, blocking]) r.on('error', (err) => log('warn', 'Redis connection error', errorFields(err)));
   let kafka: Kafka | undefined;
   let admin: Admin | undefined;
   if (c.kafkaBrokers.length > 0) {
-    kafka = new Kafka({ clientId: 'k6-llm-perf-target', brokers: c.kafkaBrokers, logLevel: logLevel.NOTHING, retry: { retries: 5 } });
+    kafka = new Kafka({
+      clientId: 'k6-llm-perf-target',
+      brokers: c.kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+      retry: { retries: 5 },
+    });
     admin = kafka.admin();
   }
   const closers: Array<[string, () => Promise<unknown>]> = [
@@ -81,9 +91,16 @@ async function connectClients(c: ResolvedConfig, log: Logger) {
     ['postgres', async () => withTimeout(endPool(pool), CLOSE_TIMEOUT_MS, 'PostgreSQL pool end')],
   ];
   try {
-    await withTimeout(pool.query('SELECT 1'), 10_000, 'PostgreSQL').catch((e) => { throw new TargetStartError(`DATABASE_URL: PostgreSQL unreachable: ${e.message}`, { cause: e }); });
-    await withTimeout(Promise.all([redis.connect(), blocking.connect()]), 10_000, 'Redis').catch((e) => { throw new TargetStartError(`REDIS_URL: Redis unreachable: ${e.message}`, { cause: e }); });
-    if (admin) await withTimeout(admin.connect(), 20_000, 'Kafka').catch((e) => { throw new TargetStartError(`KAFKA_BROKERS: Kafka unreachable: ${e.message}`, { cause: e }); });
+    await withTimeout(pool.query('SELECT 1'), 10_000, 'PostgreSQL').catch((e) => {
+      throw new TargetStartError(`DATABASE_URL: PostgreSQL unreachable: ${e.message}`, { cause: e });
+    });
+    await withTimeout(Promise.all([redis.connect(), blocking.connect()]), 10_000, 'Redis').catch((e) => {
+      throw new TargetStartError(`REDIS_URL: Redis unreachable: ${e.message}`, { cause: e });
+    });
+    if (admin)
+      await withTimeout(admin.connect(), 20_000, 'Kafka').catch((e) => {
+        throw new TargetStartError(`KAFKA_BROKERS: Kafka unreachable: ${e.message}`, { cause: e });
+      });
   } catch (err) {
     await closeAll(closers, log);
     throw err;
@@ -95,7 +112,11 @@ export async function startTarget(config: TargetConfig, opts: StartOptions = {})
   const log = opts.log ?? stderrLogger;
   const c = resolveConfig(config);
   const { pool, redis, blocking, kafka, admin, closers } = await connectClients(c, log);
-  const queue = new RedisQueue({ key: c.queueKey, group: c.queueGroup, consumer: `${process.pid}-${Math.random().toString(36).slice(2, 10)}` });
+  const queue = new RedisQueue({
+    key: c.queueKey,
+    group: c.queueGroup,
+    consumer: `${process.pid}-${Math.random().toString(36).slice(2, 10)}`,
+  });
   let worker: QueueWorker | undefined;
   let sweeper: RequeueSweeper | undefined;
   let relay: OutboxRelay | undefined;
@@ -107,7 +128,10 @@ export async function startTarget(config: TargetConfig, opts: StartOptions = {})
     const health = async () => {
       const checks: Record<string, string> = {};
       const probe = async (name: string, fn: () => Promise<unknown>) => {
-        checks[name] = await withTimeout(fn(), CHECK_TIMEOUT_MS, name).then(() => 'ok', (e: Error) => `down: ${e.message}`);
+        checks[name] = await withTimeout(fn(), CHECK_TIMEOUT_MS, name).then(
+          () => 'ok',
+          (e: Error) => `down: ${e.message}`,
+        );
       };
       await Promise.all([
         probe('redis', () => redis.ping()),
@@ -118,8 +142,12 @@ export async function startTarget(config: TargetConfig, opts: StartOptions = {})
     };
     if (c.roles.includes('worker')) {
       const llm = new LlmClient({
-        url: c.llmUrl, apiKey: c.llmApiKey, timeoutMs: c.llmTimeoutMs, maxRetries: c.llmMaxRetries,
-        backoffBaseMs: c.llmBackoffBaseMs, backoffMaxMs: c.llmBackoffMaxMs,
+        url: c.llmUrl,
+        apiKey: c.llmApiKey,
+        timeoutMs: c.llmTimeoutMs,
+        maxRetries: c.llmMaxRetries,
+        backoffBaseMs: c.llmBackoffBaseMs,
+        backoffMaxMs: c.llmBackoffMaxMs,
         onAttempt: (seconds, outcome) => metrics.llmCall.observe({ outcome }, seconds),
       });
       worker = new QueueWorker({ pool, redis, blocking, queue, llm, metrics, config: c, log });
@@ -134,13 +162,16 @@ export async function startTarget(config: TargetConfig, opts: StartOptions = {})
     app = buildApi({ pool, redis, queue, metrics, config: c, log, health, serveApi: c.roles.includes('api') });
     await app.listen({ port: c.port, host: c.host });
   } catch (err) {
-    await closeAll([
-      ['http', async () => app?.close()],
-      ['worker', async () => worker?.stop(0)],
-      ['sweeper', async () => sweeper?.stop()],
-      ['relay', async () => relay?.stop(0)],
-      ...closers,
-    ], log);
+    await closeAll(
+      [
+        ['http', async () => app?.close()],
+        ['worker', async () => worker?.stop(0)],
+        ['sweeper', async () => sweeper?.stop()],
+        ['relay', async () => relay?.stop(0)],
+        ...closers,
+      ],
+      log,
+    );
     throw err;
   }
   const address = app.server.address();
@@ -150,16 +181,23 @@ export async function startTarget(config: TargetConfig, opts: StartOptions = {})
   const stop = () =>
     (stopping ??= (async () => {
       const deadline = Date.now() + c.shutdownTimeoutMs;
-      await closeAll([
-        ['http', async () => app!.close()],
-        ['worker', async () => {
-          const r = await worker?.stop(Math.max(0, deadline - Date.now()));
-          if (r?.abandoned) log('warn', 'jobs left unfinished at shutdown; they will be redelivered', { abandoned: r.abandoned });
-        }],
-        ['sweeper', async () => sweeper?.stop()],
-        ['relay', async () => relay?.stop(Math.max(1000, deadline - Date.now()))],
-        ...closers,
-      ], log);
+      await closeAll(
+        [
+          ['http', async () => app!.close()],
+          [
+            'worker',
+            async () => {
+              const r = await worker?.stop(Math.max(0, deadline - Date.now()));
+              if (r?.abandoned)
+                log('warn', 'jobs left unfinished at shutdown; they will be redelivered', { abandoned: r.abandoned });
+            },
+          ],
+          ['sweeper', async () => sweeper?.stop()],
+          ['relay', async () => relay?.stop(Math.max(1000, deadline - Date.now()))],
+          ...closers,
+        ],
+        log,
+      );
     })());
   log('info', 'target started', { url, roles: c.roles });
   return { url, config: c, stop };

@@ -80,7 +80,9 @@ export async function spawnTarget(config: TargetConfig, opts: SpawnOptions = {})
     detached: opts.detached === true,
   });
   if (child.pid) opts.onSpawn?.(child.pid);
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
   const kill = (): void => {
     try {
       if (opts.detached && child.pid) process.kill(-child.pid, 'SIGKILL');
@@ -116,8 +118,10 @@ export async function spawnTarget(config: TargetConfig, opts: SpawnOptions = {})
     child.stdout!.on('data', (chunk: Buffer) => log?.write(chunk));
     const deadline = Date.now() + readyTimeoutMs;
     while (!(await healthy(url))) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new TargetStartError(`target child exited; last output:\n${tail.join('\n')}`);
-      if (Date.now() > deadline) throw new TargetStartError(`target at ${url} never answered /healthz 200 within ${readyTimeoutMs} ms`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new TargetStartError(`target child exited; last output:\n${tail.join('\n')}`);
+      if (Date.now() > deadline)
+        throw new TargetStartError(`target at ${url} never answered /healthz 200 within ${readyTimeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 200));
     }
     return { url, pid: child.pid!, exited, stop };

@@ -55,19 +55,24 @@ function checkStorable(text: string, path: string, problems: FieldProblem[]): bo
   const code = m[0].charCodeAt(0);
   problems.push({
     field: path,
-    message: code === 0
-      ? `contains a NUL character (\\u0000) at index ${m.index}; PostgreSQL text cannot store it`
-      : `contains a lone UTF-16 surrogate (\\u${code.toString(16).toUpperCase()}) at index ${m.index}; expected well-formed Unicode`,
+    message:
+      code === 0
+        ? `contains a NUL character (\\u0000) at index ${m.index}; PostgreSQL text cannot store it`
+        : `contains a lone UTF-16 surrogate (\\u${code.toString(16).toUpperCase()}) at index ${m.index}; expected well-formed Unicode`,
   });
   return false;
 }
 
 function checkMessages(raw: unknown, path: string, problems: FieldProblem[]): ChatMessage[] {
   if (!Array.isArray(raw) || raw.length === 0) {
-    problems.push({ field: path, message: `expected a non-empty array of messages, got ${Array.isArray(raw) ? 'an empty array' : describe(raw)}` });
+    problems.push({
+      field: path,
+      message: `expected a non-empty array of messages, got ${Array.isArray(raw) ? 'an empty array' : describe(raw)}`,
+    });
     return [];
   }
-  if (raw.length > MAX_MESSAGES) problems.push({ field: path, message: `expected at most ${MAX_MESSAGES} messages, got ${raw.length}` });
+  if (raw.length > MAX_MESSAGES)
+    problems.push({ field: path, message: `expected at most ${MAX_MESSAGES} messages, got ${raw.length}` });
   const out: ChatMessage[] = [];
   raw.forEach((m, i) => {
     const at = `${path}[${i}]`;
@@ -76,13 +81,20 @@ function checkMessages(raw: unknown, path: string, problems: FieldProblem[]): Ch
       return;
     }
     for (const key of Object.keys(m)) {
-      if (key !== 'role' && key !== 'content') problems.push({ field: `${at}.${key}`, message: 'unknown field (expected role, content)' });
+      if (key !== 'role' && key !== 'content')
+        problems.push({ field: `${at}.${key}`, message: 'unknown field (expected role, content)' });
     }
     if (m.role !== 'user' && m.role !== 'assistant') {
-      problems.push({ field: `${at}.role`, message: `expected 'user' or 'assistant', got ${JSON.stringify(m.role) ?? 'nothing'}` });
+      problems.push({
+        field: `${at}.role`,
+        message: `expected 'user' or 'assistant', got ${JSON.stringify(m.role) ?? 'nothing'}`,
+      });
     }
     if (typeof m.content !== 'string' || m.content.length === 0) {
-      problems.push({ field: `${at}.content`, message: `expected a non-empty string, got ${typeof m.content === 'string' ? 'an empty string' : describe(m.content)}` });
+      problems.push({
+        field: `${at}.content`,
+        message: `expected a non-empty string, got ${typeof m.content === 'string' ? 'an empty string' : describe(m.content)}`,
+      });
     } else checkStorable(m.content, `${at}.content`, problems);
     out.push({ role: m.role as ChatMessage['role'], content: m.content as string });
   });
@@ -92,7 +104,10 @@ function checkMessages(raw: unknown, path: string, problems: FieldProblem[]): Ch
 function checkClientId(raw: unknown, path: string, problems: FieldProblem[]): string | null {
   if (raw === undefined) return null;
   if (typeof raw !== 'string' || raw.length < 1 || raw.length > 128) {
-    problems.push({ field: path, message: `expected a string of 1..128 characters, got ${typeof raw === 'string' ? `${raw.length} characters` : describe(raw)}` });
+    problems.push({
+      field: path,
+      message: `expected a string of 1..128 characters, got ${typeof raw === 'string' ? `${raw.length} characters` : describe(raw)}`,
+    });
     return null;
   }
   return checkStorable(raw, path, problems) ? raw : null;
@@ -109,7 +124,10 @@ function checkModel(raw: unknown, path: string, problems: FieldProblem[], fallba
 function checkMaxTokens(raw: unknown, path: string, problems: FieldProblem[]): number | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < 1 || raw > MAX_TOKENS_LIMIT) {
-    problems.push({ field: path, message: `expected an integer in 1..${MAX_TOKENS_LIMIT}, got ${JSON.stringify(raw) ?? describe(raw)}` });
+    problems.push({
+      field: path,
+      message: `expected an integer in 1..${MAX_TOKENS_LIMIT}, got ${JSON.stringify(raw) ?? describe(raw)}`,
+    });
     return undefined;
   }
   return raw;
@@ -120,10 +138,14 @@ export function validateItem(raw: unknown, prefix: string, defaultModel: string)
   const problems: FieldProblem[] = [];
   const p = (k: string) => (prefix ? `${prefix}.${k}` : k);
   if (!isObject(raw)) {
-    return { ok: false, problems: [{ field: prefix || 'body', message: `expected a JSON object, got ${describe(raw)}` }] };
+    return {
+      ok: false,
+      problems: [{ field: prefix || 'body', message: `expected a JSON object, got ${describe(raw)}` }],
+    };
   }
   for (const key of Object.keys(raw)) {
-    if (!ITEM_KEYS.has(key)) problems.push({ field: p(key), message: `unknown field (expected ${[...ITEM_KEYS].join(', ')})` });
+    if (!ITEM_KEYS.has(key))
+      problems.push({ field: p(key), message: `unknown field (expected ${[...ITEM_KEYS].join(', ')})` });
   }
   const clientRequestId = checkClientId(raw.client_request_id, p('client_request_id'), problems);
   let messages: ChatMessage[] = [];
@@ -141,16 +163,23 @@ export function validateItem(raw: unknown, prefix: string, defaultModel: string)
   const model = checkModel(raw.model, p('model'), problems, defaultModel);
   const maxTokens = checkMaxTokens(raw.max_tokens, p('max_tokens'), problems);
   if (raw.mode !== 'quick' && raw.mode !== 'detailed') {
-    problems.push({ field: p('mode'), message: `expected one of ${MODES.join(', ')}, got ${JSON.stringify(raw.mode) ?? 'nothing'}` });
+    problems.push({
+      field: p('mode'),
+      message: `expected one of ${MODES.join(', ')}, got ${JSON.stringify(raw.mode) ?? 'nothing'}`,
+    });
   }
   if (problems.length) return { ok: false, problems };
   const mode = raw.mode as Mode;
-  return { ok: true, value: { clientRequestId, messages, model, maxTokens: maxTokens ?? DEFAULT_MAX_TOKENS[mode], mode } };
+  return {
+    ok: true,
+    value: { clientRequestId, messages, model, maxTokens: maxTokens ?? DEFAULT_MAX_TOKENS[mode], mode },
+  };
 }
 
 /** Validates a batch body `{requests: [...]}` with at most `batchMax` items. */
 export function validateBatch(raw: unknown, batchMax: number, defaultModel: string): Validated<RequestItem[]> {
-  if (!isObject(raw)) return { ok: false, problems: [{ field: 'body', message: `expected a JSON object, got ${describe(raw)}` }] };
+  if (!isObject(raw))
+    return { ok: false, problems: [{ field: 'body', message: `expected a JSON object, got ${describe(raw)}` }] };
   const problems: FieldProblem[] = [];
   for (const key of Object.keys(raw)) {
     if (key !== 'requests') problems.push({ field: key, message: 'unknown field (expected requests)' });

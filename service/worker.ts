@@ -46,7 +46,9 @@ export class QueueWorker {
   start(): void {
     const { visibilityTimeoutMs } = this.d.config;
     this.loop = this.fetchLoop();
-    this.timers.push(setInterval(() => this.tick(() => this.reclaim()), Math.max(50, Math.min(visibilityTimeoutMs / 2, 5000))));
+    this.timers.push(
+      setInterval(() => this.tick(() => this.reclaim()), Math.max(50, Math.min(visibilityTimeoutMs / 2, 5000))),
+    );
     this.timers.push(setInterval(() => this.tick(() => this.heartbeat()), Math.max(50, visibilityTimeoutMs / 3)));
   }
 
@@ -108,7 +110,8 @@ export class QueueWorker {
     const promise = this.process(entry, abort.signal)
       .catch((err) => {
         // Not acknowledged: the entry stays pending and is reclaimed after the visibility timeout.
-        if (!abort.signal.aborted) this.d.log('error', 'job failed; left for redelivery', { request_id: entry.requestId, ...errorFields(err) });
+        if (!abort.signal.aborted)
+          this.d.log('error', 'job failed; left for redelivery', { request_id: entry.requestId, ...errorFields(err) });
       })
       .finally(() => {
         this.inflight.delete(entry.entryId);
@@ -140,11 +143,24 @@ export class QueueWorker {
     await queue.ack(redis, entry.entryId);
   }
 
-  private async callLlm(row: Pick<RequestRow, 'model' | 'max_tokens' | 'messages'>, signal: AbortSignal): Promise<Outcome> {
+  private async callLlm(
+    row: Pick<RequestRow, 'model' | 'max_tokens' | 'messages'>,
+    signal: AbortSignal,
+  ): Promise<Outcome> {
     try {
-      const r = await this.d.llm.complete({ model: row.model, maxTokens: row.max_tokens, messages: row.messages }, signal);
+      const r = await this.d.llm.complete(
+        { model: row.model, maxTokens: row.max_tokens, messages: row.messages },
+        signal,
+      );
       if (r.attempts > 1) this.d.metrics.llmRetries.inc(r.attempts - 1);
-      return { status: 'completed', result: r.text, inputTokens: r.inputTokens, outputTokens: r.outputTokens, attempts: r.attempts, llmMs: Math.round(r.llmMs) };
+      return {
+        status: 'completed',
+        result: r.text,
+        inputTokens: r.inputTokens,
+        outputTokens: r.outputTokens,
+        attempts: r.attempts,
+        llmMs: Math.round(r.llmMs),
+      };
     } catch (err) {
       if (!(err instanceof LlmCallError)) throw err;
       if (err.attempts > 1) this.d.metrics.llmRetries.inc(err.attempts - 1);

@@ -7,9 +7,21 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const rooms = readdirSync(root, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && !d.name.startsWith('.') && !['node_modules', 'dist', 'results'].includes(d.name) && existsSync(join(root, d.name, 'README.md')))
+  .filter(
+    (d) =>
+      d.isDirectory() &&
+      !d.name.startsWith('.') &&
+      !['node_modules', 'dist', 'results'].includes(d.name) &&
+      existsSync(join(root, d.name, 'README.md')),
+  )
   .map((d) => join(d.name, 'README.md'));
-const pages = ['README.md', ...rooms, ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+const pages = [
+  'README.md',
+  ...rooms,
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join('docs', f)),
+];
 
 /** GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens, duplicates numbered. */
 function anchors(text) {
@@ -20,7 +32,12 @@ function anchors(text) {
     if (line.startsWith('```')) fence = !fence;
     const m = !fence && /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!m) continue;
-    const base = m[1].replace(/<\/?(?:a|span|br|img|sup|sub|b|i|em|strong)\b[^>]*>/gi, '').toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').trim().replace(/\s/g, '-');
+    const base = m[1]
+      .replace(/<\/?(?:a|span|br|img|sup|sub|b|i|em|strong)\b[^>]*>/gi, '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .trim()
+      .replace(/\s/g, '-');
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     out.add(n === 0 ? base : `${base}-${n}`);
@@ -52,7 +69,12 @@ for (const page of pages) {
         problems.push(`${where}: ${href}: no such file ${relative(root, target)}`);
         continue;
       }
-      if (anchor !== undefined && statSync(target).isFile() && target.endsWith('.md') && !anchorsOf(target).has(anchor)) {
+      if (
+        anchor !== undefined &&
+        statSync(target).isFile() &&
+        target.endsWith('.md') &&
+        !anchorsOf(target).has(anchor)
+      ) {
         problems.push(`${where}: ${href}: no heading #${anchor} in ${relative(root, target)}`);
       }
     }

@@ -39,7 +39,10 @@ if (files.length === 0) {
 // test): the same idempotent setup the main job runs, a fast no-op once done. Skipped with
 // K6LP_SKIP_SETUP=1 (for a machine where it cannot run and the suites that need it are not run).
 if (process.env.K6LP_SKIP_SETUP !== '1') {
-  const setup = spawnSync(process.execPath, [join(root, 'bin/k6-llm-perf.js'), 'setup', '--progress', 'plain'], { cwd: root, stdio: 'inherit' });
+  const setup = spawnSync(process.execPath, [join(root, 'bin/k6-llm-perf.js'), 'setup', '--progress', 'plain'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (setup.status !== 0) {
     console.error(`run-tests: setup failed (exit ${setup.status ?? setup.signal}); see its output above`);
     process.exit(setup.status || 1);

@@ -34,9 +34,20 @@ declare module 'k6/x/kafka' {
   export const SASL_SCRAM_SHA256: string;
   export const SASL_SCRAM_SHA512: string;
   export const NONE: string;
-  export const TIME: { NANOSECOND: number; MICROSECOND: number; MILLISECOND: number; SECOND: number; MINUTE: number; HOUR: number };
+  export const TIME: {
+    NANOSECOND: number;
+    MICROSECOND: number;
+    MILLISECOND: number;
+    SECOND: number;
+    MINUTE: number;
+    HOUR: number;
+  };
 
-  export interface SASLConfig { username: string; password: string; algorithm: string }
+  export interface SASLConfig {
+    username: string;
+    password: string;
+    algorithm: string;
+  }
   export interface TLSConfig {
     enableTls?: boolean;
     insecureSkipTlsVerify?: boolean;
@@ -74,7 +85,9 @@ declare module 'k6/x/kafka' {
     time?: Date | number | string;
   }
 
-  export interface ProduceConfig { messages: ProduceMessage[] }
+  export interface ProduceConfig {
+    messages: ProduceMessage[];
+  }
 
   export interface ReaderConfig {
     brokers: string[];
@@ -129,9 +142,17 @@ declare module 'k6/x/kafka' {
     configEntries?: Array<{ configName: string; configValue: string }>;
   }
 
-  export interface ConnectionConfig { address: string; sasl?: SASLConfig; tls?: TLSConfig }
+  export interface ConnectionConfig {
+    address: string;
+    sasl?: SASLConfig;
+    tls?: TLSConfig;
+  }
 
-  export interface Container { data: unknown; schemaType: SchemaType; schema?: unknown }
+  export interface Container {
+    data: unknown;
+    schemaType: SchemaType;
+    schema?: unknown;
+  }
 
   export class Writer {
     constructor(config: WriterConfig);

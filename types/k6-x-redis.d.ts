@@ -32,7 +32,13 @@ declare module 'k6/x/redis' {
     masterName?: string;
     sentinelUsername?: string;
     sentinelPassword?: string;
-    cluster?: { maxRedirects?: number; readOnly?: boolean; routeByLatency?: boolean; routeRandomly?: boolean; nodes: string[] | SocketOptions[] };
+    cluster?: {
+      maxRedirects?: number;
+      readOnly?: boolean;
+      routeByLatency?: boolean;
+      routeRandomly?: boolean;
+      nodes: string[] | SocketOptions[];
+    };
   }
 
   export class Client {

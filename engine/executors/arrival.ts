@@ -66,7 +66,8 @@ export async function runArrivals(ctx: ExecutorContext, plan: RatePlan, limits: 
   scn.progress = () => (plan.end === 0 ? 1 : Math.min(1, ctx.clock.now() / plan.end));
   const idle: ExecVu[] = [];
   const all: ExecVu[] = [];
-  for (let i = scaleInt(limits.preAllocatedVUs, ctx.segment); i > 0; i--) all.push(ctx.vus.idle() ?? (await ctx.vus.create()));
+  for (let i = scaleInt(limits.preAllocatedVUs, ctx.segment); i > 0; i--)
+    all.push(ctx.vus.idle() ?? (await ctx.vus.create()));
   idle.push(...all);
   let pending = 0;
   const inflight = new Inflight(ctx);
@@ -85,7 +86,16 @@ export async function runArrivals(ctx: ExecutorContext, plan: RatePlan, limits: 
       } else {
         // Slow init (a thread): start it in the background and drop this iteration, as k6 does.
         pending++;
-        ctx.vus.create().then((v) => { pending--; all.push(v); idle.push(v); }, () => { pending--; });
+        ctx.vus.create().then(
+          (v) => {
+            pending--;
+            all.push(v);
+            idle.push(v);
+          },
+          () => {
+            pending--;
+          },
+        );
       }
     }
     if (!vu) {

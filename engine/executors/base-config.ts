@@ -107,14 +107,18 @@ export class OptionReader {
       if (typeof target !== 'number' || !Number.isInteger(target) || target < 0) {
         this.problem(`${at}.target`, `expected an integer >= 0, got ${JSON.stringify(target)}`);
       }
-      return { duration: typeof ms === 'number' ? ms : 0, target: typeof target === 'number' ? Math.max(0, Math.floor(target)) : 0 };
+      return {
+        duration: typeof ms === 'number' ? ms : 0,
+        target: typeof target === 'number' ? Math.max(0, Math.floor(target)) : 0,
+      };
     });
   }
 
   /** Flags keys the executor does not know (k6 rejects unknown fields). */
   unknownKeys(known: string[]): void {
     for (const key of Object.keys(this.raw)) {
-      if (!BASE_KEYS.includes(key) && !known.includes(key)) this.problem(key, `unknown option for executor "${String(this.raw.executor)}"`);
+      if (!BASE_KEYS.includes(key) && !known.includes(key))
+        this.problem(key, `unknown option for executor "${String(this.raw.executor)}"`);
     }
   }
 
@@ -123,7 +127,8 @@ export class OptionReader {
       this.problems.push(`scenarios.${this.scenario}: a scenario name may only contain letters, digits, "_" and "-"`);
     }
     const exec = this.has('exec') ? this.raw.exec : 'default';
-    if (typeof exec !== 'string' || exec === '') this.problem('exec', `expected the name of an exported function, got ${JSON.stringify(exec)}`);
+    if (typeof exec !== 'string' || exec === '')
+      this.problem('exec', `expected the name of an exported function, got ${JSON.stringify(exec)}`);
     return {
       name: this.scenario,
       executor: String(this.raw.executor),

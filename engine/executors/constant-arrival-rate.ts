@@ -24,7 +24,8 @@ export const constantArrivalRate: Executor<ConstantArrivalRateConfig> = {
       maxVUs: r.has('maxVUs') ? r.int('maxVUs', preAllocatedVUs, 0) : preAllocatedVUs,
     };
     if (config.timeUnit <= 0) r.problem('timeUnit', 'should be more than 0');
-    if (config.maxVUs < preAllocatedVUs) r.problem('maxVUs', `maxVUs (${config.maxVUs}) can't be less than preAllocatedVUs (${preAllocatedVUs})`);
+    if (config.maxVUs < preAllocatedVUs)
+      r.problem('maxVUs', `maxVUs (${config.maxVUs}) can't be less than preAllocatedVUs (${preAllocatedVUs})`);
     r.unknownKeys(['rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs']);
     problems.push(...r.problems);
     return config;
@@ -32,6 +33,5 @@ export const constantArrivalRate: Executor<ConstantArrivalRateConfig> = {
   maxVus: (c) => c.maxVUs,
   plannedVus: (c) => c.preAllocatedVUs,
   maxDuration: (c) => c.duration + c.gracefulStop,
-  run: (ctx, c) =>
-    runArrivals(ctx, new RatePlan(c.rate, [{ duration: c.duration, target: c.rate }], c.timeUnit), c),
+  run: (ctx, c) => runArrivals(ctx, new RatePlan(c.rate, [{ duration: c.duration, target: c.rate }], c.timeUnit), c),
 };

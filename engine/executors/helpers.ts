@@ -83,7 +83,13 @@ export class Inflight {
     if (this.count === 0) return this.dispose();
     const all = Promise.all([...this.running.values()].filter((p) => p !== null));
     const timer = new AbortController();
-    const gone = await Promise.race([all.then(() => true), this.ctx.clock.sleepUntil(deadline, timer.signal).then(() => false, () => false)]);
+    const gone = await Promise.race([
+      all.then(() => true),
+      this.ctx.clock.sleepUntil(deadline, timer.signal).then(
+        () => false,
+        () => false,
+      ),
+    ]);
     timer.abort();
     if (!gone) {
       this.interruptAll();

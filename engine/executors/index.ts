@@ -41,12 +41,16 @@ export function parseScenarios(raw: unknown): { configs: BaseConfig[]; problems:
     const rawConfig = value as Record<string, unknown>;
     const type = rawConfig.executor;
     if (type === 'externally-controlled') {
-      problems.push(`scenarios.${name}.executor: "externally-controlled" was removed in k6 v2 and is not supported; use ramping-vus or constant-vus`);
+      problems.push(
+        `scenarios.${name}.executor: "externally-controlled" was removed in k6 v2 and is not supported; use ramping-vus or constant-vus`,
+      );
       continue;
     }
     const ex = typeof type === 'string' ? EXECUTORS[type] : undefined;
     if (!ex) {
-      problems.push(`scenarios.${name}.executor: expected one of ${Object.keys(EXECUTORS).join(', ')}, got ${JSON.stringify(type)}`);
+      problems.push(
+        `scenarios.${name}.executor: expected one of ${Object.keys(EXECUTORS).join(', ')}, got ${JSON.stringify(type)}`,
+      );
       continue;
     }
     configs.push(ex.parse(name, rawConfig, problems));
@@ -59,7 +63,12 @@ export function parseScenarios(raw: unknown): { configs: BaseConfig[]; problems:
  * a scenario is split over at most as many workers as it has VUs (in the process's segment), so
  * that no worker gets iterations without a VU to run them.
  */
-export function scenarioSegment(config: BaseConfig, processSegment: Segment, index: number, count: number): Segment | null {
+export function scenarioSegment(
+  config: BaseConfig,
+  processSegment: Segment,
+  index: number,
+  count: number,
+): Segment | null {
   const vus = scaleInt(executorOf(config).maxVus(config), processSegment);
   const k = Math.max(1, Math.min(count, vus));
   return index < k ? subSegment(processSegment, index, k) : null;

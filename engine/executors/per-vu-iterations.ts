@@ -38,7 +38,13 @@ export const perVuIterations: Executor<PerVuIterationsConfig> = {
     const loops = vus.map(async (vu) => {
       if (canLoop(ctx, vu)) {
         if (ctx.stop.aborted) return;
-        await inflight.loop(vu, { untilEpoch: epochAt(ctx, c.maxDuration), maxIterations: c.iterations, sharedLimit: Infinity, segment: ctx.segment, progress: { total } });
+        await inflight.loop(vu, {
+          untilEpoch: epochAt(ctx, c.maxDuration),
+          maxIterations: c.iterations,
+          sharedLimit: Infinity,
+          segment: ctx.segment,
+          progress: { total },
+        });
         return;
       }
       for (let i = 0; i < c.iterations && ctx.clock.now() < c.maxDuration && !ctx.stop.aborted; i++) {

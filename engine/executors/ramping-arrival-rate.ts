@@ -23,9 +23,10 @@ export const rampingArrivalRate: Executor<RampingArrivalRateConfig> = {
       preAllocatedVUs,
       maxVUs: r.has('maxVUs') ? r.int('maxVUs', preAllocatedVUs, 0) : preAllocatedVUs,
     };
-    if (config.maxVUs < preAllocatedVUs) r.problem('maxVUs', `maxVUs (${config.maxVUs}) can't be less than preAllocatedVUs (${preAllocatedVUs})`);
+    if (config.maxVUs < preAllocatedVUs)
+      r.problem('maxVUs', `maxVUs (${config.maxVUs}) can't be less than preAllocatedVUs (${preAllocatedVUs})`);
     if (config.stages.length > 0 && config.startRate === 0 && config.stages.every((s) => s.target === 0)) {
-      r.problem('stages', 'either startRate or one of the stages\' target values must be greater than 0');
+      r.problem('stages', "either startRate or one of the stages' target values must be greater than 0");
     }
     r.unknownKeys(['startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs']);
     problems.push(...r.problems);

@@ -19,7 +19,7 @@ export const rampingVus: Executor<RampingVusConfig> = {
       gracefulRampDown: r.duration('gracefulRampDown', 30_000),
     };
     if (config.stages.length > 0 && config.startVUs === 0 && config.stages.every((s) => s.target === 0)) {
-      r.problem('stages', 'either startVUs or one of the stages\' target values must be greater than 0');
+      r.problem('stages', "either startVUs or one of the stages' target values must be greater than 0");
     }
     r.unknownKeys(['startVUs', 'stages', 'gracefulRampDown']);
     problems.push(...r.problems);

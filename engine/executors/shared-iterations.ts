@@ -20,7 +20,10 @@ export const sharedIterations: Executor<SharedIterationsConfig> = {
       maxDuration: r.duration('maxDuration', 600_000, 1000),
     };
     if (config.iterations < config.vus) {
-      r.problem('iterations', `the number of iterations (${config.iterations}) can't be less than the number of VUs (${config.vus})`);
+      r.problem(
+        'iterations',
+        `the number of iterations (${config.iterations}) can't be less than the number of VUs (${config.vus})`,
+      );
     }
     r.unknownKeys(['vus', 'iterations', 'maxDuration']);
     problems.push(...r.problems);
@@ -43,7 +46,13 @@ export const sharedIterations: Executor<SharedIterationsConfig> = {
       if (canLoop(ctx, vu)) {
         // The VU loops on its own thread; the scenario's shared counter keeps the total exact.
         if (ctx.stop.aborted) return;
-        await inflight.loop(vu, { untilEpoch: epochAt(ctx, c.maxDuration), maxIterations: Infinity, sharedLimit: total, segment: ctx.segment, progress: { total } });
+        await inflight.loop(vu, {
+          untilEpoch: epochAt(ctx, c.maxDuration),
+          maxIterations: Infinity,
+          sharedLimit: total,
+          segment: ctx.segment,
+          progress: { total },
+        });
         return;
       }
       while (claimed < total && ctx.clock.now() < c.maxDuration && !ctx.stop.aborted) {

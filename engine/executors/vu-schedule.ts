@@ -55,7 +55,12 @@ export function activeAt(plan: VuPlan, t: number): number {
 }
 
 /** Runs this worker's VUs of a plan. */
-export async function runPlan(ctx: ExecutorContext, plan: VuPlan, gracefulStop: number, gracefulRampDown: number): Promise<void> {
+export async function runPlan(
+  ctx: ExecutorContext,
+  plan: VuPlan,
+  gracefulStop: number,
+  gracefulRampDown: number,
+): Promise<void> {
   const mine = plan.intervals.map((list, j) => ({ list, j })).filter(({ j }) => owns(ctx.segment, j));
   if (mine.length === 0) return;
   const scn = ctx.scenario;
@@ -68,12 +73,25 @@ export async function runPlan(ctx: ExecutorContext, plan: VuPlan, gracefulStop: 
   releaseVus(ctx, inflight, vus);
 }
 
-async function vuLoop(ctx: ExecutorContext, inflight: Inflight, vu: ExecVu, list: Interval[], end: number, rampDown: number): Promise<void> {
+async function vuLoop(
+  ctx: ExecutorContext,
+  inflight: Inflight,
+  vu: ExecVu,
+  list: Interval[],
+  end: number,
+  rampDown: number,
+): Promise<void> {
   for (const [start, stop] of list) {
     await waitUntil(ctx, start);
     if (stop >= end && canLoop(ctx, vu) && !ctx.stop.aborted && ctx.clock.now() < stop) {
       // Up to the end of the last stage: the VU loops on its own thread (no ramp-down to watch).
-      await inflight.loop(vu, { untilEpoch: epochAt(ctx, stop), maxIterations: Infinity, sharedLimit: Infinity, segment: ctx.segment, progress: { endEpoch: epochAt(ctx, end) } });
+      await inflight.loop(vu, {
+        untilEpoch: epochAt(ctx, stop),
+        maxIterations: Infinity,
+        sharedLimit: Infinity,
+        segment: ctx.segment,
+        progress: { endEpoch: epochAt(ctx, end) },
+      });
       continue;
     }
     while (!ctx.stop.aborted && ctx.clock.now() < stop) {
@@ -84,7 +102,10 @@ async function vuLoop(ctx: ExecutorContext, inflight: Inflight, vu: ExecVu, list
       }
       // Ramp-down: the iteration may run until stop + gracefulRampDown, then it is interrupted.
       const timer = new AbortController();
-      ctx.clock.sleepUntil(stop + rampDown, timer.signal).then(() => vu.interrupt(), () => undefined);
+      ctx.clock.sleepUntil(stop + rampDown, timer.signal).then(
+        () => vu.interrupt(),
+        () => undefined,
+      );
       await iteration;
       timer.abort();
     }

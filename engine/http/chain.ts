@@ -19,7 +19,10 @@ function isRedirect(status: number): boolean {
 /** Whether a first answer needs the chain: it sets cookies, or it is a redirect to follow. */
 export function needsChain(built: BuiltRequest, wire: WireResponse): boolean {
   const hop = wire.hops[0]!;
-  return hop.setCookies !== undefined || (built.redirects > 0 && isRedirect(hop.status) && hop.headers['Location'] !== undefined && !hop.error);
+  return (
+    hop.setCookies !== undefined ||
+    (built.redirects > 0 && isRedirect(hop.status) && hop.headers['Location'] !== undefined && !hop.error)
+  );
 }
 
 /** Whether the first request must carry cookies (a chain from the start). */

@@ -59,7 +59,11 @@ export class Connection {
     this.pool.idle.push(this);
   }
 
-  private connect(connector: buildConnector.connector, opts: buildConnector.Options, cb: buildConnector.Callback): void {
+  private connect(
+    connector: buildConnector.connector,
+    opts: buildConnector.Options,
+    cb: buildConnector.Callback,
+  ): void {
     let connectStart = performance.now();
     let connectDone = 0;
     // undici's connector returns the socket it creates (its type says void).
@@ -68,7 +72,10 @@ export class Connection {
         const now = performance.now();
         this.remoteIp = args[1].remoteAddress ?? '';
         this.remotePort = args[1].remotePort ?? 0;
-        this.fresh = connectDone === 0 ? { connectStart, connectDone: now, tlsDone: 0 } : { connectStart, connectDone, tlsDone: now };
+        this.fresh =
+          connectDone === 0
+            ? { connectStart, connectDone: now, tlsDone: 0 }
+            : { connectStart, connectDone, tlsDone: now };
       }
       cb(...args);
     }) as unknown as Socket | undefined;

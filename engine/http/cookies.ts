@@ -49,7 +49,12 @@ interface SetOptions {
 }
 
 function checkUrl(what: string, url: unknown): string {
-  const text = typeof url === 'string' ? url : url instanceof URL ? url.toString() : String((url as { url?: unknown } | null)?.url ?? '');
+  const text =
+    typeof url === 'string'
+      ? url
+      : url instanceof URL
+        ? url.toString()
+        : String((url as { url?: unknown } | null)?.url ?? '');
   if (!URL.canParse(text)) throw new TypeError(`${what}: expected an absolute URL, got ${JSON.stringify(url)}`);
   return text;
 }
@@ -64,7 +69,12 @@ export class CookieJar {
     if (this.inner === null) {
       // As Go's cookiejar under k6: lenient parsing, no public-suffix list, Secure cookies stored from
       // any origin but sent over https only.
-      this.inner = new (toughCookie().CookieJar)(undefined, { looseMode: true, rejectPublicSuffixes: false, allowSecureOnLocal: false, enforceSecureOriginOnStorage: false });
+      this.inner = new (toughCookie().CookieJar)(undefined, {
+        looseMode: true,
+        rejectPublicSuffixes: false,
+        allowSecureOnLocal: false,
+        enforceSecureOriginOnStorage: false,
+      });
     }
     return this.inner;
   }
@@ -83,20 +93,26 @@ export class CookieJar {
   /** Stores a cookie for `url`, with k6's options domain, path, expires (a date string), max_age (s), secure, http_only. */
   set(url: unknown, name: unknown, value: unknown, options?: SetOptions | null): void {
     const u = checkUrl('cookieJar.set', url);
-    if (typeof name !== 'string' || name === '') throw new TypeError(`cookieJar.set: expected a cookie name, got ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || name === '')
+      throw new TypeError(`cookieJar.set: expected a cookie name, got ${JSON.stringify(name)}`);
     const c = new (toughCookie().Cookie)({ key: name, value: String(value ?? '') });
     const o = options ?? {};
-    if (typeof o !== 'object') throw new TypeError(`cookieJar.set: options must be an object, got ${JSON.stringify(options)}`);
+    if (typeof o !== 'object')
+      throw new TypeError(`cookieJar.set: options must be an object, got ${JSON.stringify(options)}`);
     if (o.domain !== undefined && o.domain !== '') c.domain = String(o.domain).replace(/^\./, '').toLowerCase();
     if (o.path !== undefined && o.path !== '') c.path = String(o.path);
     if (o.expires !== undefined && o.expires !== '') {
       const d = new Date(String(o.expires));
-      if (Number.isNaN(d.getTime())) throw new TypeError(`cookieJar.set: options.expires: expected a date like "Mon, 02 Jan 2006 15:04:05 MST", got ${JSON.stringify(o.expires)}`);
+      if (Number.isNaN(d.getTime()))
+        throw new TypeError(
+          `cookieJar.set: options.expires: expected a date like "Mon, 02 Jan 2006 15:04:05 MST", got ${JSON.stringify(o.expires)}`,
+        );
       c.expires = d;
     }
     if (o.max_age !== undefined) {
       const n = Number(o.max_age);
-      if (!Number.isFinite(n)) throw new TypeError(`cookieJar.set: options.max_age: expected seconds, got ${JSON.stringify(o.max_age)}`);
+      if (!Number.isFinite(n))
+        throw new TypeError(`cookieJar.set: options.max_age: expected seconds, got ${JSON.stringify(o.max_age)}`);
       if (n !== 0) c.maxAge = n < 0 ? 0 : Math.trunc(n);
     }
     c.secure = o.secure === true;
@@ -143,7 +159,10 @@ export class CookieJar {
 /** Parses params.cookies: `{ name: 'v' }` or `{ name: { value: 'v', replace: true } }`. */
 export function requestCookies(raw: unknown): RequestCookie[] | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new TypeError(`http params.cookies: expected an object of name -> value or { value, replace }, got ${JSON.stringify(raw)}`);
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new TypeError(
+      `http params.cookies: expected an object of name -> value or { value, replace }, got ${JSON.stringify(raw)}`,
+    );
   const out: RequestCookie[] = [];
   for (const [name, v] of Object.entries(raw as Record<string, unknown>)) {
     if (v !== null && typeof v === 'object') {
@@ -160,7 +179,11 @@ export function requestCookies(raw: unknown): RequestCookie[] | undefined {
  * The Cookie header of one hop: the request's own cookies first, then the jar's for `url` except
  * those a request cookie replaces (k6's order). '' when there is none.
  */
-export function cookieHeader(jar: CookieJar, own: RequestCookie[] | undefined, url: string): { header: string; sent: Array<[string, string]> } {
+export function cookieHeader(
+  jar: CookieJar,
+  own: RequestCookie[] | undefined,
+  url: string,
+): { header: string; sent: Array<[string, string]> } {
   const sent: Array<[string, string]> = [];
   let replaced: Set<string> | null = null;
   if (own) {

@@ -36,7 +36,16 @@ function httpTags(base: Tags, hop: WireHop, name: string | undefined, expected: 
   if (list !== undefined) {
     for (let i = 0; i < list.length; i++) {
       const c = list[i]!;
-      if (c.status === hop.status && c.method === hop.method && c.name === name && c.expected === expected && c.errorCode === hop.errorCode && c.error === hop.error && c.proto === hop.proto) return c.tags;
+      if (
+        c.status === hop.status &&
+        c.method === hop.method &&
+        c.name === name &&
+        c.expected === expected &&
+        c.errorCode === hop.errorCode &&
+        c.error === hop.error &&
+        c.proto === hop.proto
+      )
+        return c.tags;
     }
   }
   const tags = buildTags(base, hop, name, expected);
@@ -45,7 +54,16 @@ function httpTags(base: Tags, hop: WireHop, name: string | undefined, expected: 
     byUrl.set(hop.url, (list = []));
   }
   if (list.length >= PER_URL) list.shift();
-  list.push({ method: hop.method, name, status: hop.status, proto: hop.proto, errorCode: hop.errorCode, error: hop.error, expected, tags });
+  list.push({
+    method: hop.method,
+    name,
+    status: hop.status,
+    proto: hop.proto,
+    errorCode: hop.errorCode,
+    error: hop.error,
+    expected,
+    tags,
+  });
   return tags;
 }
 
@@ -64,7 +82,16 @@ function buildTags(base: Tags, hop: WireHop, name: string | undefined, expected:
 }
 
 /** The samples of one hop, in this order (http_req_failed only with a response callback). */
-const WITHOUT_FAILED = ['http_reqs', 'http_req_duration', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving'] as const;
+const WITHOUT_FAILED = [
+  'http_reqs',
+  'http_req_duration',
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
+] as const;
 const WITH_FAILED = [...WITHOUT_FAILED, 'http_req_failed'] as const;
 const DATA = ['data_sent', 'data_received'] as const;
 /** Scratch values for one addSamples call (the sink copies them out). */

@@ -37,8 +37,14 @@ export class FileData {
 /** http.file(data, [filename], [contentType]). */
 export function file(data: unknown, filename?: unknown, contentType?: unknown): FileData {
   const bytes = bytesOf(data, true);
-  if (bytes === undefined) throw new TypeError(`http.file(): data: expected a string, an ArrayBuffer, a typed array or an array of byte values (0-255), got ${describe(data)}`);
-  const name = filename === undefined || filename === null ? String(BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n) : String(filename);
+  if (bytes === undefined)
+    throw new TypeError(
+      `http.file(): data: expected a string, an ArrayBuffer, a typed array or an array of byte values (0-255), got ${describe(data)}`,
+    );
+  const name =
+    filename === undefined || filename === null
+      ? String(BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n)
+      : String(filename);
   const type = contentType === undefined || contentType === null ? 'application/octet-stream' : String(contentType);
   return new FileData(data as FileData['data'], name, type, bytes);
 }
@@ -46,7 +52,9 @@ export function file(data: unknown, filename?: unknown, contentType?: unknown): 
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array with a value that is not a byte';
-  return typeof v === 'object' ? `an object (${Object.prototype.toString.call(v)})` : `${typeof v} ${JSON.stringify(v)}`;
+  return typeof v === 'object'
+    ? `an object (${Object.prototype.toString.call(v)})`
+    : `${typeof v} ${JSON.stringify(v)}`;
 }
 
 /** How a form field's value is written: Go's fmt %v for scalars and arrays; other objects as JSON. */
@@ -97,7 +105,11 @@ export function encodeObjectBody(obj: Record<string, unknown>): EncodedBody {
   });
   chunks.push(Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8'));
   const body = Buffer.concat(chunks);
-  return { body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), text: body.toString('latin1'), contentType: `multipart/form-data; boundary=${boundary}` };
+  return {
+    body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+    text: body.toString('latin1'),
+    contentType: `multipart/form-data; boundary=${boundary}`,
+  };
 }
 
 function escapeQuotes(s: string): string {

@@ -54,8 +54,19 @@ export interface BuiltRequest {
 const plain = new WeakMap<EngineOptions, Map<string, BuiltRequest>>();
 
 /** The request of k6/http's arguments. The result is shared (plain requests are cached): never mutate it. */
-export function buildRequest(method: unknown, url: unknown, body: unknown, params: unknown, options: EngineOptions): BuiltRequest {
-  if ((params === undefined || params === null) && (body === undefined || body === null) && typeof url === 'string' && typeof method === 'string') {
+export function buildRequest(
+  method: unknown,
+  url: unknown,
+  body: unknown,
+  params: unknown,
+  options: EngineOptions,
+): BuiltRequest {
+  if (
+    (params === undefined || params === null) &&
+    (body === undefined || body === null) &&
+    typeof url === 'string' &&
+    typeof method === 'string'
+  ) {
     let byKey = plain.get(options);
     if (byKey === undefined) plain.set(options, (byKey = new Map()));
     const key = `${method} ${url}`;
@@ -73,7 +84,8 @@ export function buildRequest(method: unknown, url: unknown, body: unknown, param
 const RESPONSE_TYPES = ['text', 'binary', 'none'];
 
 function build(method: unknown, url: unknown, body: unknown, params: unknown, options: EngineOptions): BuiltRequest {
-  if (typeof method !== 'string' || method === '') throw new TypeError(`http.request: expected an HTTP method, got ${JSON.stringify(method)}`);
+  if (typeof method !== 'string' || method === '')
+    throw new TypeError(`http.request: expected an HTTP method, got ${JSON.stringify(method)}`);
   let urlText: string;
   let templateName: string | undefined;
   if (url instanceof HttpUrl) {
@@ -87,7 +99,8 @@ function build(method: unknown, url: unknown, body: unknown, params: unknown, op
     throw new TypeError(`http.${method.toLowerCase()}: expected a URL string, got ${JSON.stringify(url)}`);
   }
   const p = (params ?? {}) as RequestParams;
-  if (typeof p !== 'object') throw new TypeError(`http.${method.toLowerCase()}: params must be an object, got ${JSON.stringify(params)}`);
+  if (typeof p !== 'object')
+    throw new TypeError(`http.${method.toLowerCase()}: params must be an object, got ${JSON.stringify(params)}`);
   const headers: Record<string, string> = {};
   let hasUa = false;
   let hasType = false;
@@ -108,7 +121,9 @@ function build(method: unknown, url: unknown, body: unknown, params: unknown, op
   }
   const responseType = p.responseType ?? (options.discardResponseBodies ? 'none' : 'text');
   if (!RESPONSE_TYPES.includes(responseType)) {
-    throw new TypeError(`http params.responseType: expected "text", "binary" or "none", got ${JSON.stringify(responseType)}`);
+    throw new TypeError(
+      `http params.responseType: expected "text", "binary" or "none", got ${JSON.stringify(responseType)}`,
+    );
   }
   return {
     wire: {
@@ -131,7 +146,10 @@ function build(method: unknown, url: unknown, body: unknown, params: unknown, op
 
 function checkJar(jar: unknown): CookieJar | undefined {
   if (jar === undefined || jar === null) return undefined;
-  if (!(jar instanceof CookieJar)) throw new TypeError(`http params.jar: expected a jar from new http.CookieJar() or http.cookieJar(), got ${JSON.stringify(jar)}`);
+  if (!(jar instanceof CookieJar))
+    throw new TypeError(
+      `http params.jar: expected a jar from new http.CookieJar() or http.cookieJar(), got ${JSON.stringify(jar)}`,
+    );
   return jar;
 }
 
@@ -139,7 +157,8 @@ function encodeBody(body: unknown): { wireBody: string | Uint8Array | null; text
   if (body === undefined || body === null) return { wireBody: null, text: '' };
   if (typeof body === 'string') return { wireBody: body, text: body };
   if (body instanceof ArrayBuffer) return { wireBody: new Uint8Array(body), text: '' };
-  if (ArrayBuffer.isView(body)) return { wireBody: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), text: '' };
+  if (ArrayBuffer.isView(body))
+    return { wireBody: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), text: '' };
   if (typeof body === 'object') {
     const { body: wireBody, text, contentType } = encodeObjectBody(body as Record<string, unknown>);
     return { wireBody, text, contentType };
@@ -154,10 +173,17 @@ export function expectedStatuses(...args: unknown[]): ResponseCallback {
   const ranges: Array<[number, number]> = [];
   args.forEach((a, i) => {
     if (typeof a === 'number' && Number.isInteger(a)) singles.add(a);
-    else if (typeof a === 'object' && a !== null && typeof (a as { min?: unknown }).min === 'number' && typeof (a as { max?: unknown }).max === 'number') {
+    else if (
+      typeof a === 'object' &&
+      a !== null &&
+      typeof (a as { min?: unknown }).min === 'number' &&
+      typeof (a as { max?: unknown }).max === 'number'
+    ) {
       ranges.push([(a as { min: number }).min, (a as { max: number }).max]);
     } else {
-      throw new TypeError(`http.expectedStatuses: argument ${i + 1} must be an integer status or { min, max }, got ${JSON.stringify(a)}`);
+      throw new TypeError(
+        `http.expectedStatuses: argument ${i + 1} must be an integer status or { min, max }, got ${JSON.stringify(a)}`,
+      );
     }
   });
   const fn = (status: number) => singles.has(status) || ranges.some(([lo, hi]) => status >= lo && status <= hi);

@@ -34,7 +34,8 @@ export class K6Response {
     this.status = last.status;
     this.status_text = last.status ? `${last.status} ${last.statusText}` : '';
     const b = wire.body;
-    this.body = b instanceof Uint8Array ? b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer : b;
+    this.body =
+      b instanceof Uint8Array ? (b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer) : b;
     this.last = last;
     this.timings = last.timings;
     this.url = last.url;
@@ -58,15 +59,30 @@ export class K6Response {
   }
 
   /** The request as k6 shows it (built on first access). */
-  get request(): { method: string; url: string; headers: Record<string, string[]>; body: string; cookies: Record<string, RequestCookie[]> } {
+  get request(): {
+    method: string;
+    url: string;
+    headers: Record<string, string[]>;
+    body: string;
+    cookies: Record<string, RequestCookie[]>;
+  } {
     const headers: Record<string, string[]> = {};
     for (const [k, v] of Object.entries(this.req.headers)) headers[k] = [v];
-    return { method: this.req.method, url: this.req.url, headers, body: this.req.bodyText, cookies: sentCookies(this.req.cookies ?? []) };
+    return {
+      method: this.req.method,
+      url: this.req.url,
+      headers,
+      body: this.req.bodyText,
+      cookies: sentCookies(this.req.cookies ?? []),
+    };
   }
 
   /** Parses the body as JSON; `selector` is a dotted path like "data.items.0.id" (a subset of k6's gjson). */
   json(selector?: string): unknown {
-    if (typeof this.body !== 'string') throw new Error(`the response body is not text (responseType ${this.body === null ? '"none"' : '"binary"'}); cannot parse JSON`);
+    if (typeof this.body !== 'string')
+      throw new Error(
+        `the response body is not text (responseType ${this.body === null ? '"none"' : '"binary"'}); cannot parse JSON`,
+      );
     let value: unknown;
     try {
       value = JSON.parse(this.body);

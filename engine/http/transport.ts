@@ -40,7 +40,11 @@ export class HttpTransport {
    * `request(req, signal).then(then)` in one promise: `then` runs as soon as the answer is in
    * (a throw rejects). The fast path of k6/http: one promise per request, no extra reaction.
    */
-  requestThen<T>(req: WireRequest, signal: InterruptSignal | undefined, then: (res: WireResponse) => T | PromiseLike<T>): Promise<T> {
+  requestThen<T>(
+    req: WireRequest,
+    signal: InterruptSignal | undefined,
+    then: (res: WireResponse) => T | PromiseLike<T>,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       this.once(req, signal, (hop) => {
         try {
@@ -68,7 +72,17 @@ export class HttpTransport {
     const conn = this.connections.take(target.origin);
     call.conn = conn;
     try {
-      conn.client.dispatch({ path: target.path, method: req.method, headers: req.headers, body: req.body ?? undefined, headersTimeout: 0, bodyTimeout: 0 }, call);
+      conn.client.dispatch(
+        {
+          path: target.path,
+          method: req.method,
+          headers: req.headers,
+          body: req.body ?? undefined,
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        },
+        call,
+      );
     } catch (err) {
       call.releaseConn();
       call.fail(err, 0);

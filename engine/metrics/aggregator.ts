@@ -27,7 +27,10 @@ export interface AggregatorOptions {
   startTime?: number;
 }
 
-interface SubState { selector: SubmetricSelector; sink: Sink | null }
+interface SubState {
+  selector: SubmetricSelector;
+  sink: Sink | null;
+}
 
 export class Aggregator {
   private readonly defs = new Map<string, MetricDefinition>();
@@ -55,7 +58,8 @@ export class Aggregator {
     this.thresholdMetrics = metrics;
     this.thresholds = new ThresholdSet(metrics);
     const statErrors = opts.summaryTrendStats === undefined ? [] : validateSummaryTrendStats(opts.summaryTrendStats);
-    if (statErrors.length > 0) throw new KitError('E_SUMMARY_TREND_STATS', statErrors.join('\n'), ExitCode.INVALID_CONFIG);
+    if (statErrors.length > 0)
+      throw new KitError('E_SUMMARY_TREND_STATS', statErrors.join('\n'), ExitCode.INVALID_CONFIG);
     this.summaryTrendStats = opts.summaryTrendStats ? [...opts.summaryTrendStats] : [...DEFAULT_TREND_STATS];
     this.series = new TimeSeriesStore(opts.startTime);
     this.addSubmetric(EXPECTED_RESPONSE_SUBMETRIC);
@@ -77,7 +81,10 @@ export class Aggregator {
     const known = this.defs.get(d.name);
     if (known) {
       if (known.type !== d.type || known.contains !== d.contains) {
-        throw new MetricError('E_METRIC_REDEFINED', `metric ${d.name} is defined as a ${known.type} (contains ${known.contains}) and as a ${d.type} (contains ${d.contains})`);
+        throw new MetricError(
+          'E_METRIC_REDEFINED',
+          `metric ${d.name} is defined as a ${known.type} (contains ${known.contains}) and as a ${d.type} (contains ${d.contains})`,
+        );
       }
       return;
     }
@@ -155,7 +162,16 @@ export class Aggregator {
       g.groups.forEach(walk);
     };
     walk(this.groups.snapshot());
-    return { kind: SNAPSHOT_KIND, version: 1, definitions: this.definitions(), metrics, submetrics, checks, groups, buckets: [] };
+    return {
+      kind: SNAPSHOT_KIND,
+      version: 1,
+      definitions: this.definitions(),
+      metrics,
+      submetrics,
+      checks,
+      groups,
+      buckets: [],
+    };
   }
 
   /** The sink of a metric or submetric key. */
@@ -215,7 +231,8 @@ export class Aggregator {
   histograms(): object {
     const histograms: Record<string, string> = {};
     const add = (key: string, sink: Sink | null | undefined): void => {
-      if (sink instanceof TrendSink && (sink.count > 0 || this.observed.has(key))) histograms[key] = encodeHistogram(sink.hist);
+      if (sink instanceof TrendSink && (sink.count > 0 || this.observed.has(key)))
+        histograms[key] = encodeHistogram(sink.hist);
     };
     for (const [name, sink] of this.sinks) add(name, sink);
     for (const [key, s] of this.subs) add(key, s.sink);

@@ -69,8 +69,22 @@ export interface ThresholdEvaluation {
 
 /** The built-in metric names (k6's). The metrics room defines them all with k6's types. */
 export const BUILTIN_METRICS = [
-  'vus', 'vus_max', 'iterations', 'iteration_duration', 'dropped_iterations', 'data_received', 'data_sent',
-  'checks', 'group_duration',
-  'http_reqs', 'http_req_duration', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking',
-  'http_req_sending', 'http_req_waiting', 'http_req_receiving', 'http_req_failed',
+  'vus',
+  'vus_max',
+  'iterations',
+  'iteration_duration',
+  'dropped_iterations',
+  'data_received',
+  'data_sent',
+  'checks',
+  'group_duration',
+  'http_reqs',
+  'http_req_duration',
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
+  'http_req_failed',
 ] as const;

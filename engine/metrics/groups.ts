@@ -8,7 +8,12 @@
  */
 import { createHash } from 'node:crypto';
 
-export interface CheckCount { group: string; name: string; passes: number; fails: number }
+export interface CheckCount {
+  group: string;
+  name: string;
+  passes: number;
+  fails: number;
+}
 
 /** Worker side: check counts since the last take, and group paths seen. */
 export class CheckRecorder {
@@ -41,8 +46,20 @@ export class CheckRecorder {
   }
 }
 
-export interface SummaryCheck { name: string; path: string; id: string; passes: number; fails: number }
-export interface SummaryGroup { name: string; path: string; id: string; groups: SummaryGroup[]; checks: SummaryCheck[] }
+export interface SummaryCheck {
+  name: string;
+  path: string;
+  id: string;
+  passes: number;
+  fails: number;
+}
+export interface SummaryGroup {
+  name: string;
+  path: string;
+  id: string;
+  groups: SummaryGroup[];
+  checks: SummaryCheck[];
+}
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 

@@ -43,7 +43,8 @@ export function newHistogram(): Histogram {
 /** Records one value (in metric units) with the documented scaling, clamping and sign rules. */
 export function recordScaled(h: Histogram, value: number): void {
   let v = Math.round(value * SCALE);
-  if (!(v > 0)) v = 0; // negative and NaN -> 0 (see header)
+  if (!(v > 0))
+    v = 0; // negative and NaN -> 0 (see header)
   else if (v > MAX_RECORDABLE) v = MAX_RECORDABLE;
   h.recordValue(v);
 }

@@ -34,7 +34,14 @@ export {
   type Aggregation,
 } from './thresholds-parser.ts';
 export { evaluateThresholdOnValues, compare as compareThreshold } from './thresholds.ts';
-export { SCALE as HDR_SCALE, ENCODING_NAME as HDR_ENCODING, newHistogram, decodeHistogram, encodeHistogram, percentile as hdrPercentile } from './hdr.ts';
+export {
+  SCALE as HDR_SCALE,
+  ENCODING_NAME as HDR_ENCODING,
+  newHistogram,
+  decodeHistogram,
+  encodeHistogram,
+  percentile as hdrPercentile,
+} from './hdr.ts';
 export type { K6SummaryData, K6SummaryMetric, SummaryGroup, SummaryCheck } from '../summary/types.ts';
 export type { SummaryContext } from '../summary/data.ts';
 export type { TextSummaryOptions } from '../summary/text.ts';

@@ -8,14 +8,36 @@ import type { MetricType } from './api.ts';
 import { addHistogramData, FastHistogram, type SparseBuckets } from './fast-histogram.ts';
 import { encodeHistogram, newHistogram, percentile, type Histogram } from './hdr.ts';
 
-export interface CounterData { type: 'counter'; n: number; sum: number }
-export interface GaugeData { type: 'gauge'; n: number; value: number; time: number; min: number; max: number }
-export interface RateData { type: 'rate'; passes: number; total: number }
+export interface CounterData {
+  type: 'counter';
+  n: number;
+  sum: number;
+}
+export interface GaugeData {
+  type: 'gauge';
+  n: number;
+  value: number;
+  time: number;
+  min: number;
+  max: number;
+}
+export interface RateData {
+  type: 'rate';
+  passes: number;
+  total: number;
+}
 /**
  * `hdr`: HDR-encoded text (what the parent hands on, e.g. in part exports), or the sparse buckets a
  * worker sends (it never builds or encodes an HDR histogram itself).
  */
-export interface TrendData { type: 'trend'; count: number; sum: number; min: number; max: number; hdr: string | SparseBuckets }
+export interface TrendData {
+  type: 'trend';
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  hdr: string | SparseBuckets;
+}
 export type SinkData = CounterData | GaugeData | RateData | TrendData;
 
 export interface Sink {
@@ -41,8 +63,12 @@ export class CounterSink implements Sink {
     this.n++;
     this.sum += value;
   }
-  isEmpty(): boolean { return this.n === 0; }
-  samples(): number { return this.n; }
+  isEmpty(): boolean {
+    return this.n === 0;
+  }
+  samples(): number {
+    return this.n;
+  }
   take(): CounterData | null {
     if (this.n === 0) return null;
     const d: CounterData = { type: 'counter', n: this.n, sum: this.sum };
@@ -83,8 +109,12 @@ export class GaugeSink implements Sink {
     }
     this.n++;
   }
-  isEmpty(): boolean { return this.n === 0; }
-  samples(): number { return this.n; }
+  isEmpty(): boolean {
+    return this.n === 0;
+  }
+  samples(): number {
+    return this.n;
+  }
   take(): GaugeData | null {
     if (this.n === 0) return null;
     const d: GaugeData = { type: 'gauge', n: this.n, value: this.value, time: this.time, min: this.min, max: this.max };
@@ -122,8 +152,12 @@ export class RateSink implements Sink {
     this.total++;
     if (value !== 0) this.passes++;
   }
-  isEmpty(): boolean { return this.total === 0; }
-  samples(): number { return this.total; }
+  isEmpty(): boolean {
+    return this.total === 0;
+  }
+  samples(): number {
+    return this.total;
+  }
   take(): RateData | null {
     if (this.total === 0) return null;
     const d: RateData = { type: 'rate', passes: this.passes, total: this.total };
@@ -144,7 +178,11 @@ export class RateSink implements Sink {
     return undefined;
   }
   values(): Record<string, number> {
-    return { rate: this.total > 0 ? this.passes / this.total : 0, passes: this.passes, fails: this.total - this.passes };
+    return {
+      rate: this.total > 0 ? this.passes / this.total : 0,
+      passes: this.passes,
+      fails: this.total - this.passes,
+    };
   }
 }
 
@@ -185,8 +223,12 @@ export class TrendSink implements Sink {
     }
     return this.merged;
   }
-  isEmpty(): boolean { return this.count === 0; }
-  samples(): number { return this.count; }
+  isEmpty(): boolean {
+    return this.count === 0;
+  }
+  samples(): number {
+    return this.count;
+  }
   take(): TrendData | null {
     if (this.count === 0) return null;
     let hdr: string | SparseBuckets;
@@ -215,11 +257,16 @@ export class TrendSink implements Sink {
   }
   stat(key: string): number | undefined {
     switch (key) {
-      case 'avg': return this.count > 0 ? this.sum / this.count : 0;
-      case 'min': return this.min;
-      case 'max': return this.max;
-      case 'med': return this.percentile(50);
-      case 'count': return this.count;
+      case 'avg':
+        return this.count > 0 ? this.sum / this.count : 0;
+      case 'min':
+        return this.min;
+      case 'max':
+        return this.max;
+      case 'med':
+        return this.percentile(50);
+      case 'count':
+        return this.count;
       default: {
         const p = parsePercentileKey(key);
         return p === null ? undefined : this.percentile(p);
@@ -247,9 +294,13 @@ export function parsePercentileKey(key: string): number | null {
 
 export function newSink(type: MetricType): Sink {
   switch (type) {
-    case 'counter': return new CounterSink();
-    case 'gauge': return new GaugeSink();
-    case 'rate': return new RateSink();
-    case 'trend': return new TrendSink();
+    case 'counter':
+      return new CounterSink();
+    case 'gauge':
+      return new GaugeSink();
+    case 'rate':
+      return new RateSink();
+    case 'trend':
+      return new TrendSink();
   }
 }

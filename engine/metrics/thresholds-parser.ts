@@ -94,13 +94,17 @@ export function parseThresholdExpression(input: string): ThresholdExpression {
     }
   }
   if (op === undefined) {
-    throw new Error(`malformed threshold expression ${JSON.stringify(input)}: no operator (expected one of ${OPERATORS.join(' ')}), e.g. "p(95)<500"`);
+    throw new Error(
+      `malformed threshold expression ${JSON.stringify(input)}: no operator (expected one of ${OPERATORS.join(' ')}), e.g. "p(95)<500"`,
+    );
   }
   const lhs = input.slice(0, at).trim();
   const rhs = input.slice(at + op.length).trim();
   const { aggregation, percentile } = parseAggregation(lhs, input);
   if (!FLOAT.test(rhs)) {
-    throw new Error(`malformed threshold expression ${JSON.stringify(input)}: right-hand side ${JSON.stringify(rhs)} is not a number`);
+    throw new Error(
+      `malformed threshold expression ${JSON.stringify(input)}: right-hand side ${JSON.stringify(rhs)} is not a number`,
+    );
   }
   const statKey = aggregation === 'p' ? `p(${String(percentile)})` : aggregation;
   return { source: input, aggregation, percentile, operator: op, value: Number(rhs), statKey };
@@ -112,7 +116,9 @@ function parseAggregation(lhs: string, input: string): { aggregation: Aggregatio
   if (lhs.startsWith('p(') && lhs.endsWith(')')) {
     const inner = lhs.slice(2, -1);
     if (!FLOAT.test(inner)) {
-      throw new Error(`malformed threshold expression ${JSON.stringify(input)}: percentile ${JSON.stringify(inner)} in ${lhs} is not a number`);
+      throw new Error(
+        `malformed threshold expression ${JSON.stringify(input)}: percentile ${JSON.stringify(inner)} in ${lhs} is not a number`,
+      );
     }
     const p = Number(inner);
     if (p < 0 || p > 100) {
@@ -134,19 +140,27 @@ export function parseMetricKey(key: string): { metric: string; selector: Submetr
     if (key.trim() === '') throw new Error('metric name in a threshold key cannot be empty');
     return { metric: key, selector: null };
   }
-  if (open < 0 || close < 0) throw new Error(`metric key ${JSON.stringify(key)} has an unmatched opening/closing curly brace`);
-  if (close < open) throw new Error(`metric key ${JSON.stringify(key)}: closing curly brace appears before the opening one`);
-  if (close !== key.length - 1) throw new Error(`metric key ${JSON.stringify(key)} lacks a closing curly brace in its last position`);
+  if (open < 0 || close < 0)
+    throw new Error(`metric key ${JSON.stringify(key)} has an unmatched opening/closing curly brace`);
+  if (close < open)
+    throw new Error(`metric key ${JSON.stringify(key)}: closing curly brace appears before the opening one`);
+  if (close !== key.length - 1)
+    throw new Error(`metric key ${JSON.stringify(key)} lacks a closing curly brace in its last position`);
   const metric = key.slice(0, open);
   if (metric.trim() === '') throw new Error(`metric key ${JSON.stringify(key)} has no metric name before "{"`);
   const body = key.slice(open + 1, close);
-  if (body.trim() === '') throw new Error(`submetric criteria for metric ${JSON.stringify(metric)} cannot be empty (in ${JSON.stringify(key)})`);
+  if (body.trim() === '')
+    throw new Error(
+      `submetric criteria for metric ${JSON.stringify(metric)} cannot be empty (in ${JSON.stringify(key)})`,
+    );
   const tags: Record<string, string> = {};
   for (const part of body.split(',')) {
     const colon = part.indexOf(':');
     const rawValue = colon < 0 ? '' : part.slice(colon + 1);
     if (colon < 0 || rawValue === '') {
-      throw new Error(`metric key ${JSON.stringify(key)}: tag filter ${JSON.stringify(part)} is malformed (expected key:value)`);
+      throw new Error(
+        `metric key ${JSON.stringify(key)}: tag filter ${JSON.stringify(part)} is malformed (expected key:value)`,
+      );
     }
     const k = stripQuotes(part.slice(0, colon).trim());
     tags[k] = stripQuotes(rawValue.trim());
@@ -159,12 +173,23 @@ function stripQuotes(s: string): string {
   return s.replace(/^["']+/, '').replace(/["']+$/, '');
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 
 /** Go/k6 duration ("1m30s", "500ms", "2d") or a number of milliseconds. Returns ms, or throws. */
 export function parseDuration(raw: unknown): number {
   if (typeof raw === 'number' && Number.isFinite(raw) && raw >= 0) return raw;
-  if (typeof raw !== 'string') throw new Error(`expected a duration like "10s" or a number of milliseconds, got ${JSON.stringify(raw)}`);
+  if (typeof raw !== 'string')
+    throw new Error(`expected a duration like "10s" or a number of milliseconds, got ${JSON.stringify(raw)}`);
   const s = raw.trim();
   if (s === '0') return 0;
   const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d)/y;
@@ -184,13 +209,21 @@ export function parseDuration(raw: unknown): number {
 /** Parses one threshold entry (string or object form). Throws with a message naming the problem. */
 function parseEntry(entry: unknown): ThresholdConfig {
   if (typeof entry === 'string') {
-    return { expression: parseThresholdExpression(entry), abortOnFail: false, delayAbortEval: null, delayAbortEvalMs: null };
+    return {
+      expression: parseThresholdExpression(entry),
+      abortOnFail: false,
+      delayAbortEval: null,
+      delayAbortEvalMs: null,
+    };
   }
   if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
-    throw new Error(`expected a threshold expression string or { threshold, abortOnFail, delayAbortEval }, got ${JSON.stringify(entry)}`);
+    throw new Error(
+      `expected a threshold expression string or { threshold, abortOnFail, delayAbortEval }, got ${JSON.stringify(entry)}`,
+    );
   }
   const o = entry as Record<string, unknown>;
-  if (typeof o.threshold !== 'string') throw new Error(`"threshold" must be an expression string, got ${JSON.stringify(o.threshold)}`);
+  if (typeof o.threshold !== 'string')
+    throw new Error(`"threshold" must be an expression string, got ${JSON.stringify(o.threshold)}`);
   if (o.abortOnFail !== undefined && o.abortOnFail !== null && typeof o.abortOnFail !== 'boolean') {
     throw new Error(`"abortOnFail" must be a boolean, got ${JSON.stringify(o.abortOnFail)}`);
   }
@@ -214,7 +247,12 @@ export function parseThresholdConfig(raw: unknown): { metrics: MetricThresholds[
   const errors: string[] = [];
   if (raw === undefined || raw === null) return { metrics, errors };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    return { metrics, errors: [`options.thresholds must be an object mapping metric names to arrays of expressions, got ${JSON.stringify(raw)}`] };
+    return {
+      metrics,
+      errors: [
+        `options.thresholds must be an object mapping metric names to arrays of expressions, got ${JSON.stringify(raw)}`,
+      ],
+    };
   }
   for (const [key, list] of Object.entries(raw as Record<string, unknown>)) {
     const where = `options.thresholds[${JSON.stringify(key)}]`;
@@ -226,7 +264,9 @@ export function parseThresholdConfig(raw: unknown): { metrics: MetricThresholds[
       continue;
     }
     if (!Array.isArray(list)) {
-      errors.push(`${where}: expected an array of threshold expressions, e.g. ["p(95)<500"], got ${JSON.stringify(list)}`);
+      errors.push(
+        `${where}: expected an array of threshold expressions, e.g. ["p(95)<500"], got ${JSON.stringify(list)}`,
+      );
       continue;
     }
     const thresholds: ThresholdConfig[] = [];
@@ -237,7 +277,12 @@ export function parseThresholdConfig(raw: unknown): { metrics: MetricThresholds[
         errors.push(`${where}[${i}]: ${(e as Error).message}`);
       }
     });
-    metrics.push({ key: parsedKey.selector?.key ?? key, metric: parsedKey.metric, selector: parsedKey.selector, thresholds });
+    metrics.push({
+      key: parsedKey.selector?.key ?? key,
+      metric: parsedKey.metric,
+      selector: parsedKey.selector,
+      thresholds,
+    });
   }
   return { metrics, errors };
 }
@@ -252,7 +297,9 @@ export function validateThresholds(
     const where = `options.thresholds[${JSON.stringify(m.key)}]`;
     const type = typeOf(m.metric);
     if (type === undefined) {
-      errors.push(`${where}: no metric named ${JSON.stringify(m.metric)} exists (neither a k6 built-in metric nor a custom metric created in the init context)`);
+      errors.push(
+        `${where}: no metric named ${JSON.stringify(m.metric)} exists (neither a k6 built-in metric nor a custom metric created in the init context)`,
+      );
       continue;
     }
     const supported = SUPPORTED[type];

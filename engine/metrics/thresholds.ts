@@ -15,18 +15,29 @@ import type { Sink } from './sinks.ts';
 import { parsePercentileKey } from './sinks.ts';
 import type { MetricThresholds, ThresholdConfig, ThresholdExpression } from './thresholds-parser.ts';
 
-interface Runtime { key: string; cfg: ThresholdConfig; ok: boolean; observed: number | null }
+interface Runtime {
+  key: string;
+  cfg: ThresholdConfig;
+  ok: boolean;
+  observed: number | null;
+}
 
 export function compare(lhs: number, expr: ThresholdExpression): boolean {
   const v = expr.value;
   switch (expr.operator) {
-    case '>': return lhs > v;
-    case '>=': return lhs >= v;
-    case '<=': return lhs <= v;
-    case '<': return lhs < v;
+    case '>':
+      return lhs > v;
+    case '>=':
+      return lhs >= v;
+    case '<=':
+      return lhs <= v;
+    case '<':
+      return lhs < v;
     case '==':
-    case '===': return lhs === v;
-    case '!=': return lhs !== v;
+    case '===':
+      return lhs === v;
+    case '!=':
+      return lhs !== v;
   }
 }
 
@@ -35,10 +46,13 @@ export class ThresholdSet {
   private aborted = false;
 
   constructor(metrics: readonly MetricThresholds[]) {
-    for (const m of metrics) for (const cfg of m.thresholds) this.items.push({ key: m.key, cfg, ok: true, observed: null });
+    for (const m of metrics)
+      for (const cfg of m.thresholds) this.items.push({ key: m.key, cfg, ok: true, observed: null });
   }
 
-  get size(): number { return this.items.length; }
+  get size(): number {
+    return this.items.length;
+  }
 
   evaluate(elapsedMs: number, sinkOf: (key: string) => Sink | undefined, final: boolean): ThresholdEvaluation {
     for (const t of this.items) {
@@ -97,7 +111,8 @@ export function evaluateThresholdOnValues(
   if (observed === undefined) {
     const have = Object.keys(values).filter((k) => typeof values[k] === 'number');
     return {
-      error: `cannot evaluate ${JSON.stringify(expr.source)}: the summary has no ${expr.statKey} for this metric (it has: ${have.join(', ') || 'nothing'}); ` +
+      error:
+        `cannot evaluate ${JSON.stringify(expr.source)}: the summary has no ${expr.statKey} for this metric (it has: ${have.join(', ') || 'nothing'}); ` +
         `add it to summaryTrendStats (--summary-trend-stats) or use an available aggregation`,
     };
   }

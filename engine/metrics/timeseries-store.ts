@@ -9,11 +9,33 @@ import { addHistogramData } from './fast-histogram.ts';
 import { newHistogram, percentile, type Histogram } from './hdr.ts';
 import { emptyCounts, mergeCounts, type BucketData, type Counts, type PartData } from './timeseries.ts';
 
-export interface TrendStats { count: number; avg: number; p50: number; p95: number; p99: number; max: number }
+export interface TrendStats {
+  count: number;
+  avg: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
 
-interface MergedTrend { count: number; sum: number; min: number; max: number; hist: Histogram | null; stats: TrendStats | null }
-interface MergedPart { counts: Counts; trends: Map<string, MergedTrend> }
-interface MergedBucket { startMs: number; all: MergedPart; scenarios: Map<string, MergedPart>; final: boolean }
+interface MergedTrend {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  hist: Histogram | null;
+  stats: TrendStats | null;
+}
+interface MergedPart {
+  counts: Counts;
+  trends: Map<string, MergedTrend>;
+}
+interface MergedBucket {
+  startMs: number;
+  all: MergedPart;
+  scenarios: Map<string, MergedPart>;
+  final: boolean;
+}
 
 export const FINALIZE_AFTER_MS = 10_000;
 

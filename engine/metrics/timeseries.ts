@@ -28,17 +28,31 @@ class FastPool {
 }
 
 export type Role = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
-export const ROLE_NONE = 0, ROLE_VUS = 1, ROLE_ITER = 2, ROLE_DROPPED = 3, ROLE_REQS = 4, ROLE_FAILED = 5, ROLE_CHECKS = 6, ROLE_TREND = 7;
+export const ROLE_NONE = 0,
+  ROLE_VUS = 1,
+  ROLE_ITER = 2,
+  ROLE_DROPPED = 3,
+  ROLE_REQS = 4,
+  ROLE_FAILED = 5,
+  ROLE_CHECKS = 6,
+  ROLE_TREND = 7;
 
 export function roleOf(name: string, type: string): Role {
   switch (name) {
-    case 'vus': return ROLE_VUS;
-    case 'iterations': return ROLE_ITER;
-    case 'dropped_iterations': return ROLE_DROPPED;
-    case 'http_reqs': return ROLE_REQS;
-    case 'http_req_failed': return ROLE_FAILED;
-    case 'checks': return ROLE_CHECKS;
-    default: return type === 'trend' ? ROLE_TREND : ROLE_NONE;
+    case 'vus':
+      return ROLE_VUS;
+    case 'iterations':
+      return ROLE_ITER;
+    case 'dropped_iterations':
+      return ROLE_DROPPED;
+    case 'http_reqs':
+      return ROLE_REQS;
+    case 'http_req_failed':
+      return ROLE_FAILED;
+    case 'checks':
+      return ROLE_CHECKS;
+    default:
+      return type === 'trend' ? ROLE_TREND : ROLE_NONE;
   }
 }
 
@@ -53,11 +67,32 @@ export interface Counts {
   checks_failed: number;
 }
 /** `hdr`: the second's histogram as sparse buckets (fast-histogram.ts); HDR-encoded text is accepted too. */
-export interface TrendAccData { count: number; sum: number; min: number; max: number; hdr: string | SparseBuckets }
-export interface PartData { counts: Counts; trends: Record<string, TrendAccData> }
-export interface BucketData extends PartData { startMs: number; scenarios: Record<string, PartData> }
+export interface TrendAccData {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  hdr: string | SparseBuckets;
+}
+export interface PartData {
+  counts: Counts;
+  trends: Record<string, TrendAccData>;
+}
+export interface BucketData extends PartData {
+  startMs: number;
+  scenarios: Record<string, PartData>;
+}
 
-export const emptyCounts = (): Counts => ({ vus: null, vusTime: -Infinity, iterations: 0, dropped_iterations: 0, http_reqs: 0, http_req_failed: 0, checks_passed: 0, checks_failed: 0 });
+export const emptyCounts = (): Counts => ({
+  vus: null,
+  vusTime: -Infinity,
+  iterations: 0,
+  dropped_iterations: 0,
+  http_reqs: 0,
+  http_req_failed: 0,
+  checks_passed: 0,
+  checks_failed: 0,
+});
 
 /** Adds `c` into `into`: counts add, `vus` keeps the later sample by time. */
 export function mergeCounts(into: Counts, c: Counts): void {
@@ -73,7 +108,13 @@ export function mergeCounts(into: Counts, c: Counts): void {
   into.checks_failed += c.checks_failed;
 }
 
-interface TrendAcc { count: number; sum: number; min: number; max: number; hist: FastHistogram }
+interface TrendAcc {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  hist: FastHistogram;
+}
 
 /** Trend accumulators are indexed by the metric's trend id (BucketRecorder.trendId), not by name. */
 class Part {
@@ -85,13 +126,27 @@ function fold(part: Part, role: Role, trend: number, value: number, time: number
   const c = part.counts;
   switch (role) {
     case ROLE_VUS:
-      if (time >= c.vusTime) { c.vus = value; c.vusTime = time; }
+      if (time >= c.vusTime) {
+        c.vus = value;
+        c.vusTime = time;
+      }
       return;
-    case ROLE_ITER: c.iterations += value; return;
-    case ROLE_DROPPED: c.dropped_iterations += value; return;
-    case ROLE_REQS: c.http_reqs += value; return;
-    case ROLE_FAILED: if (value !== 0) c.http_req_failed++; return;
-    case ROLE_CHECKS: if (value !== 0) c.checks_passed++; else c.checks_failed++; return;
+    case ROLE_ITER:
+      c.iterations += value;
+      return;
+    case ROLE_DROPPED:
+      c.dropped_iterations += value;
+      return;
+    case ROLE_REQS:
+      c.http_reqs += value;
+      return;
+    case ROLE_FAILED:
+      if (value !== 0) c.http_req_failed++;
+      return;
+    case ROLE_CHECKS:
+      if (value !== 0) c.checks_passed++;
+      else c.checks_failed++;
+      return;
     case ROLE_TREND: {
       let acc = part.trends[trend];
       if (acc === undefined) {

@@ -7,22 +7,49 @@
  * per-sample objects. A trend metric is recorded in its time-series bucket only: its sink's delta
  * is those buckets' total at flush. `flush()` returns the deltas since the last flush and resets.
  */
-import type { MetricDefinition, MetricsSnapshot, MetricType, SampleSink, SubmetricSelector, Tags, ValueType } from './api.ts';
+import type {
+  MetricDefinition,
+  MetricsSnapshot,
+  MetricType,
+  SampleSink,
+  SubmetricSelector,
+  Tags,
+  ValueType,
+} from './api.ts';
 import { BUILTIN_DEFINITIONS, EXPECTED_RESPONSE_SUBMETRIC } from './builtin.ts';
 import { MetricError } from './errors.ts';
 import { CheckRecorder } from './groups.ts';
 import { SNAPSHOT_KIND, type SnapshotBody } from './snapshot.ts';
 import { newSink, type Sink, type SinkData, type TrendData } from './sinks.ts';
-import { BucketRecorder, ROLE_CHECKS, ROLE_NONE, ROLE_TREND, roleOf, type Role, type TrendAccData } from './timeseries.ts';
+import {
+  BucketRecorder,
+  ROLE_CHECKS,
+  ROLE_NONE,
+  ROLE_TREND,
+  roleOf,
+  type Role,
+  type TrendAccData,
+} from './timeseries.ts';
 
 const METRIC_TYPES: readonly MetricType[] = ['counter', 'gauge', 'rate', 'trend'];
 const VALUE_TYPES: readonly ValueType[] = ['default', 'time', 'data'];
 /** k6 `metrics/registry.go`. */
 const NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]{1,128}$/;
 
-interface SubEntry { selector: SubmetricSelector; keys: string[]; values: string[]; sink: Sink }
+interface SubEntry {
+  selector: SubmetricSelector;
+  keys: string[];
+  values: string[];
+  sink: Sink;
+}
 /** `sink`: null for a trend metric, whose deltas are its time-series buckets' totals (flush). */
-interface Entry { def: MetricDefinition; sink: Sink | null; role: Role; trend: number; subs: SubEntry[] }
+interface Entry {
+  def: MetricDefinition;
+  sink: Sink | null;
+  role: Role;
+  trend: number;
+  subs: SubEntry[];
+}
 
 export interface WorkerMetricsOptions {
   /** Submetric selectors from the thresholds (Aggregator.parseThresholds(...).selectors). */
@@ -39,10 +66,16 @@ export function checkDefinition(name: string, type: MetricType, contains: ValueT
     );
   }
   if (!METRIC_TYPES.includes(type)) {
-    throw new MetricError('E_METRIC_INVALID', `metric ${name}: invalid type ${JSON.stringify(type)} (expected ${METRIC_TYPES.join(', ')})`);
+    throw new MetricError(
+      'E_METRIC_INVALID',
+      `metric ${name}: invalid type ${JSON.stringify(type)} (expected ${METRIC_TYPES.join(', ')})`,
+    );
   }
   if (!VALUE_TYPES.includes(contains)) {
-    throw new MetricError('E_METRIC_INVALID', `metric ${name}: invalid contains ${JSON.stringify(contains)} (expected ${VALUE_TYPES.join(', ')})`);
+    throw new MetricError(
+      'E_METRIC_INVALID',
+      `metric ${name}: invalid contains ${JSON.stringify(contains)} (expected ${VALUE_TYPES.join(', ')})`,
+    );
   }
 }
 
@@ -88,7 +121,13 @@ export class WorkerMetrics implements SampleSink {
     }));
     const role = roleOf(name, type);
     const trend = role === ROLE_TREND ? this.recorder.trendId(name) : -1;
-    this.metrics.set(name, { def: { name, type, contains }, sink: role === ROLE_TREND ? null : newSink(type), role, trend, subs });
+    this.metrics.set(name, {
+      def: { name, type, contains },
+      sink: role === ROLE_TREND ? null : newSink(type),
+      role,
+      trend,
+      subs,
+    });
   }
 
   add(name: string, value: number, tags: Tags, time?: number): void {
@@ -151,7 +190,16 @@ export class WorkerMetrics implements SampleSink {
       }
     }
     const { checks, groups } = this.checks.take();
-    return { kind: SNAPSHOT_KIND, version: 1, definitions, metrics, submetrics, checks, groups, buckets: taken.buckets };
+    return {
+      kind: SNAPSHOT_KIND,
+      version: 1,
+      definitions,
+      metrics,
+      submetrics,
+      checks,
+      groups,
+      buckets: taken.buckets,
+    };
   }
 }
 

@@ -19,7 +19,10 @@ const ALGOS: Record<string, string> = {
 
 function algo(name: string): string {
   const a = ALGOS[name];
-  if (!a) throw new TypeError(`k6/crypto: unknown algorithm ${JSON.stringify(name)}; expected one of ${Object.keys(ALGOS).join(', ')}`);
+  if (!a)
+    throw new TypeError(
+      `k6/crypto: unknown algorithm ${JSON.stringify(name)}; expected one of ${Object.keys(ALGOS).join(', ')}`,
+    );
   return a;
 }
 
@@ -43,7 +46,9 @@ function out(buf: Buffer, enc: string): string | ArrayBuffer {
     case 'binary':
       return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
     default:
-      throw new TypeError(`k6/crypto: unknown output encoding ${JSON.stringify(enc)}; expected hex, base64, base64url, base64rawurl or binary`);
+      throw new TypeError(
+        `k6/crypto: unknown output encoding ${JSON.stringify(enc)}; expected hex, base64, base64url, base64rawurl or binary`,
+      );
   }
 }
 
@@ -60,7 +65,8 @@ class Hasher {
   }
 }
 
-const hash = (name: string) => (input: unknown, enc: string) => out(nodeHash(algo(name)).update(data(input)).digest(), enc);
+const hash = (name: string) => (input: unknown, enc: string) =>
+  out(nodeHash(algo(name)).update(data(input)).digest(), enc);
 
 export const createModule: ModuleFactory = () => {
   const api = {
@@ -72,7 +78,8 @@ export const createModule: ModuleFactory = () => {
     sha512_224: hash('sha512_224'),
     sha512_256: hash('sha512_256'),
     ripemd160: hash('ripemd160'),
-    hmac: (name: string, key: unknown, input: unknown, enc: string) => out(createHmac(algo(name), data(key)).update(data(input)).digest(), enc),
+    hmac: (name: string, key: unknown, input: unknown, enc: string) =>
+      out(createHmac(algo(name), data(key)).update(data(input)).digest(), enc),
     createHash: (name: string) => new Hasher(name),
     createHMAC: (name: string, key: unknown) => new Hasher(name, key),
     randomBytes: (n: number) => {

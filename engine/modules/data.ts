@@ -17,8 +17,10 @@ export const createModule: ModuleFactory = (vu) => {
   const st = stateOf(vu);
   class SharedArray {
     constructor(name: string, build: () => unknown[]) {
-      if (typeof name !== 'string' || name === '') throw new TypeError('new SharedArray(name, fn): the name must be a non-empty string');
-      if (typeof build !== 'function') throw new TypeError('new SharedArray(name, fn): fn must be a function returning an array');
+      if (typeof name !== 'string' || name === '')
+        throw new TypeError('new SharedArray(name, fn): the name must be a non-empty string');
+      if (typeof build !== 'function')
+        throw new TypeError('new SharedArray(name, fn): fn must be a function returning an array');
       st.initOnly('new SharedArray()');
       let data = st.host.sharedArrays.get(name) as unknown[] | undefined;
       if (!data) {

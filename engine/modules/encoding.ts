@@ -4,10 +4,10 @@ import { bytesOf } from '../runtime/bytes.ts';
 
 type Enc = 'std' | 'rawstd' | 'url' | 'rawurl';
 
-
 function checkEnc(enc: unknown): Enc {
   const e = (enc ?? 'std') as Enc;
-  if (!['std', 'rawstd', 'url', 'rawurl'].includes(e)) throw new TypeError(`encoding: expected "std", "rawstd", "url" or "rawurl", got ${JSON.stringify(enc)}`);
+  if (!['std', 'rawstd', 'url', 'rawurl'].includes(e))
+    throw new TypeError(`encoding: expected "std", "rawstd", "url" or "rawurl", got ${JSON.stringify(enc)}`);
   return e;
 }
 

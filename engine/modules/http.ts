@@ -6,7 +6,15 @@
  */
 import type { ModuleFactory, VuContext } from './api.ts';
 import { stateOf, type VuState } from '../runtime/vu-state.ts';
-import { buildRequest, DEFAULT_EXPECTED, expectedStatuses, HttpUrl, isResponseCallback, type BuiltRequest, type ResponseCallback } from '../http/request-builder.ts';
+import {
+  buildRequest,
+  DEFAULT_EXPECTED,
+  expectedStatuses,
+  HttpUrl,
+  isResponseCallback,
+  type BuiltRequest,
+  type ResponseCallback,
+} from '../http/request-builder.ts';
 import { K6Response, type RequestView } from '../http/response.ts';
 import { emitHttpMetrics } from '../http/emit.ts';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
@@ -23,13 +31,29 @@ type BatchItem = string | HttpUrl | unknown[] | { method?: string; url: unknown;
 
 /** `chain`: the hops of a request with cookies or redirects (null: one hop, sent as built). */
 function finish(st: VuState, built: BuiltRequest, wire: WireResponse, chain: HopChain | null): K6Response {
-  const cb = built.callback !== undefined ? built.callback : st.responseCallback !== undefined ? st.responseCallback : DEFAULT_EXPECTED;
+  const cb =
+    built.callback !== undefined
+      ? built.callback
+      : st.responseCallback !== undefined
+        ? st.responseCallback
+        : DEFAULT_EXPECTED;
   emitHttpMetrics(st.host.sink, st.currentTags(), wire, built.tags, built.name, cb);
   let view: RequestView;
   if (chain === null || chain.first === built.wire) {
-    view = built.view ??= { method: built.wire.method, url: built.wire.url, headers: built.wire.headers, bodyText: built.bodyText };
+    view = built.view ??= {
+      method: built.wire.method,
+      url: built.wire.url,
+      headers: built.wire.headers,
+      bodyText: built.bodyText,
+    };
   } else {
-    view = { method: chain.first.method, url: chain.first.url, headers: chain.first.headers, bodyText: built.bodyText, cookies: chain.firstSent };
+    view = {
+      method: chain.first.method,
+      url: chain.first.url,
+      headers: chain.first.headers,
+      bodyText: built.bodyText,
+      cookies: chain.firstSent,
+    };
   }
   const res = new K6Response(wire, view);
   if (res.error && st.host.options.throw) throw new Error(res.error);
@@ -38,7 +62,8 @@ function finish(st: VuState, built: BuiltRequest, wire: WireResponse, chain: Hop
 }
 
 function checkPhase(st: VuState, what: string): void {
-  if (st.phaseNow === 'init') throw new Error(`${what}: making HTTP requests in the init context is not supported (k6 forbids it)`);
+  if (st.phaseNow === 'init')
+    throw new Error(`${what}: making HTTP requests in the init context is not supported (k6 forbids it)`);
   st.checkInterrupted();
 }
 
@@ -46,7 +71,10 @@ function blocking(st: VuState, what: string): void {
   checkPhase(st, what);
   if (st.mode === 'async' && st.phaseNow === 'iteration' && !warnedBlocking) {
     warnedBlocking = true;
-    st.host.log('WARN', `${what} blocks its worker thread and every VU on it; in async mode write \`await http.asyncRequest(...)\`, or run with --mode sync`);
+    st.host.log(
+      'WARN',
+      `${what} blocks its worker thread and every VU on it; in async mode write \`await http.asyncRequest(...)\`, or run with --mode sync`,
+    );
   }
 }
 
@@ -73,7 +101,14 @@ function requestSync(st: VuState, http: HttpClient, built: BuiltRequest): K6Resp
 }
 
 /** asyncRequest's hops after the first answer. */
-function continueAsync(st: VuState, http: HttpClient, built: BuiltRequest, chain: HopChain, wire: WireResponse, req: WireRequest): K6Response | Promise<K6Response> {
+function continueAsync(
+  st: VuState,
+  http: HttpClient,
+  built: BuiltRequest,
+  chain: HopChain,
+  wire: WireResponse,
+  req: WireRequest,
+): K6Response | Promise<K6Response> {
   const next = chain.next(wire, req);
   if (next === null) return finish(st, built, chain.response(), chain);
   return http.requestThen(next, st.signal, (w) => {
@@ -114,7 +149,9 @@ function toArgs(item: BatchItem): [unknown, unknown, unknown, unknown] {
   if (typeof item === 'string' || item instanceof HttpUrl) return ['GET', item, null, undefined];
   if (Array.isArray(item)) return [item[0], item[1], item[2], item[3]];
   if (typeof item === 'object' && item !== null) return [item.method ?? 'GET', item.url, item.body, item.params];
-  throw new TypeError(`http.batch: each request must be a URL, an array [method, url, body, params] or an object, got ${JSON.stringify(item)}`);
+  throw new TypeError(
+    `http.batch: each request must be a URL, an array [method, url, body, params] or an object, got ${JSON.stringify(item)}`,
+  );
 }
 
 export const createModule: ModuleFactory = (vu: VuContext) => {
@@ -145,7 +182,9 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
   };
 
   const batchEntries = (requests: unknown): Array<[string, BatchItem]> =>
-    Array.isArray(requests) ? requests.map((r, i) => [String(i), r as BatchItem]) : Object.entries((requests ?? {}) as Record<string, BatchItem>);
+    Array.isArray(requests)
+      ? requests.map((r, i) => [String(i), r as BatchItem])
+      : Object.entries((requests ?? {}) as Record<string, BatchItem>);
 
   const batch = (requests: unknown): unknown => {
     blocking(st, 'http.batch');
@@ -168,7 +207,8 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
   };
 
   const setResponseCallback = (cb: unknown): void => {
-    if (cb !== null && !isResponseCallback(cb)) throw new TypeError('http.setResponseCallback: expected http.expectedStatuses(...) or null');
+    if (cb !== null && !isResponseCallback(cb))
+      throw new TypeError('http.setResponseCallback: expected http.expectedStatuses(...) or null');
     st.responseCallback = cb as ResponseCallback | null;
   };
 
@@ -198,7 +238,10 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     url,
     file,
     cookieJar: () => {
-      if (st.phaseNow === 'init') throw new Error('http.cookieJar(): getting the cookie jar in the init context is not supported (k6 forbids it)');
+      if (st.phaseNow === 'init')
+        throw new Error(
+          'http.cookieJar(): getting the cookie jar in the init context is not supported (k6 forbids it)',
+        );
       return st.cookieJar;
     },
     CookieJar,
@@ -215,13 +258,23 @@ type AsyncRequest = (method: unknown, url: unknown, body?: unknown, params?: unk
  * The async twins the blocking-call rewrite (engine/transform/) awaits in place of the blocking
  * calls of an async-mode VU: `http.get(u, p)` runs as `await http.asyncRequest('GET', u, null, p)`.
  */
-function registerTwins(api: Record<string, unknown>, asyncRequest: AsyncRequest, batchAsync: (r: unknown) => Promise<unknown>): void {
+function registerTwins(
+  api: Record<string, unknown>,
+  asyncRequest: AsyncRequest,
+  batchAsync: (r: unknown) => Promise<unknown>,
+): void {
   type Fn = (...a: unknown[]) => unknown;
   const twin = (name: string, t: (...a: unknown[]) => Promise<unknown>) => registerTwin(api[name] as Fn, t);
   twin('request', (m, u, b, p) => asyncRequest(m, u, b, p));
   twin('get', (u, p) => asyncRequest('GET', u, null, p));
   twin('head', (u, p) => asyncRequest('HEAD', u, null, p));
-  for (const [name, method] of [['post', 'POST'], ['put', 'PUT'], ['patch', 'PATCH'], ['del', 'DELETE'], ['options', 'OPTIONS']] as const) {
+  for (const [name, method] of [
+    ['post', 'POST'],
+    ['put', 'PUT'],
+    ['patch', 'PATCH'],
+    ['del', 'DELETE'],
+    ['options', 'OPTIONS'],
+  ] as const) {
     twin(name, (u, b, p) => asyncRequest(method, u, b, p));
   }
   twin('batch', batchAsync);

@@ -6,8 +6,8 @@ import { mulberry32 } from '../runtime/mulberry32.ts';
 
 type Checker = ((value: unknown) => unknown) | unknown;
 
-const isThenable = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | null)?.then === 'function';
-
+const isThenable = (v: unknown): v is PromiseLike<unknown> =>
+  typeof (v as PromiseLike<unknown> | null)?.then === 'function';
 
 export const createModule: ModuleFactory = (vu) => {
   const st = stateOf(vu);
@@ -20,8 +20,13 @@ export const createModule: ModuleFactory = (vu) => {
    * own): from the first one that returns a promise on, each is awaited in turn and check()
    * returns a promise of the result.
    */
-  const check = (value: unknown, sets: Record<string, Checker>, tags?: Record<string, string>): boolean | Promise<boolean> => {
-    if (typeof sets !== 'object' || sets === null) throw new TypeError('check: the second argument must be an object of name -> condition');
+  const check = (
+    value: unknown,
+    sets: Record<string, Checker>,
+    tags?: Record<string, string>,
+  ): boolean | Promise<boolean> => {
+    if (typeof sets !== 'object' || sets === null)
+      throw new TypeError('check: the second argument must be an object of name -> condition');
     const base = st.currentTags();
     if (base !== lastBase) {
       checkTags.clear();
@@ -29,7 +34,11 @@ export const createModule: ModuleFactory = (vu) => {
     }
     let all = true;
     const record = (name: string, ok: boolean): void => {
-      let t: Tags | undefined = tags ? { ...base, ...tags, check: name } : base === lastBase ? checkTags.get(name) : undefined;
+      let t: Tags | undefined = tags
+        ? { ...base, ...tags, check: name }
+        : base === lastBase
+          ? checkTags.get(name)
+          : undefined;
       if (!t) {
         t = { ...base, check: name };
         if (base === lastBase) checkTags.set(name, t);
@@ -85,7 +94,8 @@ export const createModule: ModuleFactory = (vu) => {
   };
 
   const sleep = (seconds: number): Promise<void> | undefined => {
-    if (typeof seconds !== 'number' || !(seconds >= 0)) throw new TypeError(`sleep: expected seconds >= 0, got ${JSON.stringify(seconds)}`);
+    if (typeof seconds !== 'number' || !(seconds >= 0))
+      throw new TypeError(`sleep: expected seconds >= 0, got ${JSON.stringify(seconds)}`);
     return st.sleep(seconds * 1000);
   };
 

@@ -11,7 +11,8 @@ export const createModule: ModuleFactory = (vu) => {
     class {
       readonly name: string;
       constructor(name: string, isTime = false) {
-        if (typeof name !== 'string' || name === '') throw new TypeError(`new ${label}(name): the name must be a non-empty string`);
+        if (typeof name !== 'string' || name === '')
+          throw new TypeError(`new ${label}(name): the name must be a non-empty string`);
         st.initOnly(`new ${label}()`);
         sink.define(name, type, type === 'trend' && isTime ? 'time' : 'default');
         this.name = name;
@@ -20,7 +21,8 @@ export const createModule: ModuleFactory = (vu) => {
       add(value: number | boolean, tags?: Record<string, string>): boolean {
         if (st.phaseNow === 'init') throw new Error(`${label}.add() cannot be called in the init context`);
         const v = typeof value === 'boolean' ? (value ? 1 : 0) : Number(value);
-        if (Number.isNaN(v)) throw new TypeError(`${label} ${this.name}: add() needs a number, got ${JSON.stringify(value)}`);
+        if (Number.isNaN(v))
+          throw new TypeError(`${label} ${this.name}: add() needs a number, got ${JSON.stringify(value)}`);
         const base: Tags = st.currentTags();
         sink.add(this.name, type === 'rate' ? (v !== 0 ? 1 : 0) : v, tags ? { ...base, ...tags } : base);
         return true;

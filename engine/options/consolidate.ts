@@ -33,7 +33,10 @@ const SHORTCUTS = ['duration', 'iterations', 'stages'] as const;
 export const DEFAULT_USER_AGENT = 'k6-llm-perf/0.1 (https://k6.io/)';
 
 /** Reads the K6_* environment variables k6 reads for these options. */
-export function envLayer(env: Readonly<Record<string, string | undefined>>): { layer: OptionLayer; problems: string[] } {
+export function envLayer(env: Readonly<Record<string, string | undefined>>): {
+  layer: OptionLayer;
+  problems: string[];
+} {
   const layer: OptionLayer = {};
   const problems: string[] = [];
   if (env.K6_VUS) {
@@ -43,7 +46,8 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>): { l
   }
   if (env.K6_ITERATIONS) {
     const n = Number(env.K6_ITERATIONS);
-    if (!Number.isInteger(n)) problems.push(`K6_ITERATIONS: expected an integer, got ${JSON.stringify(env.K6_ITERATIONS)}`);
+    if (!Number.isInteger(n))
+      problems.push(`K6_ITERATIONS: expected an integer, got ${JSON.stringify(env.K6_ITERATIONS)}`);
     else layer.iterations = n;
   }
   if (env.K6_DURATION) layer.duration = env.K6_DURATION;
@@ -57,7 +61,10 @@ export function envLayer(env: Readonly<Record<string, string | undefined>>): { l
 }
 
 /** Parses `--stage 30s:10` values. */
-export function parseStages(values: string[], where = '--stage'): { stages: Array<{ duration: string; target: number }> } | { error: string } {
+export function parseStages(
+  values: string[],
+  where = '--stage',
+): { stages: Array<{ duration: string; target: number }> } | { error: string } {
   const stages: Array<{ duration: string; target: number }> = [];
   for (const v of values) {
     const m = /^([^:]+):(\d+)$/.exec(v.trim());
@@ -78,7 +85,9 @@ export function consolidate(layers: OptionLayer[]): { options: EngineOptions; pr
   layers.forEach((layer, level) => {
     const shortcuts = SHORTCUTS.filter((k) => layer[k] !== undefined && layer[k] !== null);
     if (layer.scenarios !== undefined && shortcuts.length > 0) {
-      problems.push(`options: "scenarios" and the shortcut${shortcuts.length > 1 ? 's' : ''} ${shortcuts.map((s) => `"${s}"`).join(', ')} can't be set together at the same level`);
+      problems.push(
+        `options: "scenarios" and the shortcut${shortcuts.length > 1 ? 's' : ''} ${shortcuts.map((s) => `"${s}"`).join(', ')} can't be set together at the same level`,
+      );
     }
     if (layer.scenarios !== undefined) scenariosLevel = level;
     if (shortcuts.length > 0) shortcutLevel = level;
@@ -103,11 +112,18 @@ function shortcutScenario(layers: OptionLayer[], level: number, problems: string
   const vus = [...layers].reverse().find((l) => l.vus !== undefined)?.vus ?? 1;
   const { duration, iterations, stages } = top;
   if (stages !== undefined && (duration !== undefined || iterations !== undefined)) {
-    problems.push(`options: using multiple execution config shortcuts (${duration !== undefined ? '"duration"' : '"iterations"'} and "stages") simultaneously is not allowed`);
+    problems.push(
+      `options: using multiple execution config shortcuts (${duration !== undefined ? '"duration"' : '"iterations"'} and "stages") simultaneously is not allowed`,
+    );
   }
   if (stages !== undefined) return { executor: 'ramping-vus', startVUs: vus, stages, gracefulStop: '30s' };
   if (iterations !== undefined) {
-    return { executor: 'shared-iterations', vus, iterations, ...(duration !== undefined ? { maxDuration: duration } : {}) };
+    return {
+      executor: 'shared-iterations',
+      vus,
+      iterations,
+      ...(duration !== undefined ? { maxDuration: duration } : {}),
+    };
   }
   if (duration !== undefined) return { executor: 'constant-vus', vus, duration };
   return { executor: 'shared-iterations', vus, iterations: 1 };
@@ -129,18 +145,23 @@ function finish(raw: Record<string, unknown>, scenarios: BaseConfig[], problems:
   }
   const thresholds = raw.thresholds ?? {};
   if (typeof thresholds !== 'object' || thresholds === null || Array.isArray(thresholds)) {
-    problems.push(`options.thresholds: expected an object of metric -> threshold list, got ${JSON.stringify(thresholds)}`);
+    problems.push(
+      `options.thresholds: expected an object of metric -> threshold list, got ${JSON.stringify(thresholds)}`,
+    );
   }
   const trend = raw.summaryTrendStats;
   if (trend !== undefined && (!Array.isArray(trend) || trend.some((s) => typeof s !== 'string'))) {
-    problems.push(`options.summaryTrendStats: expected an array of strings like ["avg","p(95)"], got ${JSON.stringify(trend)}`);
+    problems.push(
+      `options.summaryTrendStats: expected an array of strings like ["avg","p(95)"], got ${JSON.stringify(trend)}`,
+    );
   }
   const maxRedirects = raw.maxRedirects ?? 10;
   if (typeof maxRedirects !== 'number' || !Number.isInteger(maxRedirects) || maxRedirects < 0) {
     problems.push(`options.maxRedirects: expected an integer >= 0, got ${JSON.stringify(maxRedirects)}`);
   }
   const noCookiesReset = raw.noCookiesReset ?? false;
-  if (typeof noCookiesReset !== 'boolean') problems.push(`options.noCookiesReset: expected true or false, got ${JSON.stringify(noCookiesReset)}`);
+  if (typeof noCookiesReset !== 'boolean')
+    problems.push(`options.noCookiesReset: expected true or false, got ${JSON.stringify(noCookiesReset)}`);
   return {
     raw,
     scenarios,

@@ -3,7 +3,7 @@
  * (Go's time.ParseDuration, which k6 uses), e.g. "1m30s", "500ms", "1.5s"; a bare number is
  * milliseconds, as k6 reads a number in `options`.
  */
-const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, 'µs': 0.001, ns: 0.000001 };
+const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
 const PART = /(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|ns)/gy;
 
 /** Parses a k6 duration to milliseconds, or returns an error text naming what was expected. */

@@ -36,12 +36,15 @@ function parseFraction(text: string): number | null {
 /** Parses `--execution-segment`; returns the segment or an error text. */
 export function parseSegment(text: string): Segment | { error: string } {
   const parts = text.split(':');
-  const bad = { error: `--execution-segment: expected "from:to" with fractions between 0 and 1 (e.g. "0:1/2", "50%:100%"), got ${JSON.stringify(text)}` };
+  const bad = {
+    error: `--execution-segment: expected "from:to" with fractions between 0 and 1 (e.g. "0:1/2", "50%:100%"), got ${JSON.stringify(text)}`,
+  };
   if (parts.length > 2) return bad;
   const from = parts.length === 2 ? parseFraction(parts[0]!) : 0;
   const to = parseFraction(parts[parts.length - 1]!);
   if (from === null || to === null) return bad;
-  if (from >= to) return { error: `--execution-segment: "from" (${parts[0]}) must be less than "to" (${parts[parts.length - 1]})` };
+  if (from >= to)
+    return { error: `--execution-segment: "from" (${parts[0]}) must be less than "to" (${parts[parts.length - 1]})` };
   return { from, to };
 }
 
@@ -49,11 +52,14 @@ export function parseSegment(text: string): Segment | { error: string } {
 export function parseSegmentSequence(text: string): number[] | { error: string } {
   const values = text.split(',').map(parseFraction);
   if (values.length < 2 || values.some((v) => v === null)) {
-    return { error: `--execution-segment-sequence: expected increasing fractions like "0,1/3,2/3,1", got ${JSON.stringify(text)}` };
+    return {
+      error: `--execution-segment-sequence: expected increasing fractions like "0,1/3,2/3,1", got ${JSON.stringify(text)}`,
+    };
   }
   const nums = values as number[];
   for (let i = 1; i < nums.length; i++) {
-    if (nums[i]! <= nums[i - 1]!) return { error: `--execution-segment-sequence: values must increase, got ${JSON.stringify(text)}` };
+    if (nums[i]! <= nums[i - 1]!)
+      return { error: `--execution-segment-sequence: values must increase, got ${JSON.stringify(text)}` };
   }
   return nums;
 }

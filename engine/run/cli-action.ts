@@ -31,12 +31,18 @@ export interface RunFlags {
 function intFlag(name: string, v: string | undefined, problems: string[], min = 0): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) problems.push(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n) || n < min)
+    problems.push(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
   return n;
 }
 
 /** Turns the flags into the top option layer; every problem at once. */
-export function flagsToLayer(f: RunFlags): { layer: Record<string, unknown>; env: Record<string, string>; workers?: number; problems: string[] } {
+export function flagsToLayer(f: RunFlags): {
+  layer: Record<string, unknown>;
+  env: Record<string, string>;
+  workers?: number;
+  problems: string[];
+} {
   const problems: string[] = [];
   const layer: Record<string, unknown> = {};
   const vus = intFlag('vus', f.vus, problems, 0);
@@ -49,7 +55,11 @@ export function flagsToLayer(f: RunFlags): { layer: Record<string, unknown>; env
     if ('error' in s) problems.push(s.error);
     else layer.stages = s.stages;
   }
-  if (f.summaryTrendStats) layer.summaryTrendStats = f.summaryTrendStats.split(',').map((x) => x.trim()).filter(Boolean);
+  if (f.summaryTrendStats)
+    layer.summaryTrendStats = f.summaryTrendStats
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   const env: Record<string, string> = {};
   for (const kv of f.env ?? []) {
     const eq = kv.indexOf('=');

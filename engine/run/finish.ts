@@ -37,10 +37,18 @@ export async function finishRun(run: FinishingRun): Promise<RunTestResult> {
     thresholdsOk = failed.length === 0;
     if (!thresholdsOk && !run.outcome) run.log('ERRO', crossedMessage(failed));
   }
-  const options = { summaryTrendStats: agg.summaryTrendStats, summaryTimeUnit: plan.options.raw.summaryTimeUnit ?? '', noColor: Boolean(plan.options.raw.noColor) };
+  const options = {
+    summaryTrendStats: agg.summaryTrendStats,
+    summaryTimeUnit: plan.options.raw.summaryTimeUnit ?? '',
+    noColor: Boolean(plan.options.raw.noColor),
+  };
   const data = agg.summaryData({
     options,
-    state: { testRunDurationMs: duration, isStdOutTTY: Boolean(run.stdout.isTTY), isStdErrTTY: Boolean(run.stderr.isTTY) },
+    state: {
+      testRunDurationMs: duration,
+      isStdOutTTY: Boolean(run.stdout.isTTY),
+      isStdErrTTY: Boolean(run.stderr.isTTY),
+    },
     setupData: run.setupData,
   }) as unknown as Record<string, unknown>;
   await summaryOutput(run, data);
@@ -112,7 +120,10 @@ export function banner(plan: RunPlan, script: string): string {
     `  execution: local (Node engine, ${plan.mode} mode, ${plan.workers} worker thread${plan.workers > 1 ? 's' : ''})`,
     `     script: ${script}`,
     `  scenarios: ${sc.length} scenario${sc.length > 1 ? 's' : ''}, ${maxVus} max VUs, ${formatDuration(maxDur)} max duration (incl. graceful stop):`,
-    ...sc.map((c) => `           * ${c.name}: ${describeScenario(c)} (${c.startTime ? `startTime: ${formatDuration(c.startTime)}, ` : ''}gracefulStop: ${formatDuration(c.gracefulStop)})`),
+    ...sc.map(
+      (c) =>
+        `           * ${c.name}: ${describeScenario(c)} (${c.startTime ? `startTime: ${formatDuration(c.startTime)}, ` : ''}gracefulStop: ${formatDuration(c.gracefulStop)})`,
+    ),
   ];
   return lines.join('\n') + '\n\n';
 }

@@ -23,11 +23,15 @@ export interface MergeOptions {
 export function mergeParts(o: MergeOptions): number {
   const stdout = o.stdout ?? process.stdout;
   const stderr = o.stderr ?? process.stderr;
-  if (o.parts.length === 0) throw new ConfigError(['engine merge: expected at least one part file (written by `engine run --part-export`)']);
+  if (o.parts.length === 0)
+    throw new ConfigError(['engine merge: expected at least one part file (written by `engine run --part-export`)']);
   const parts = o.parts.map(readPart);
   const { problems, covered } = checkParts(o.parts, parts);
   if (problems.length) throw new ConfigError(problems);
-  if (covered < 1 - 1e-9) stderr.write(`engine merge: the segments cover ${(covered * 100).toFixed(1)}% of the test; the summary is of that share only\n`);
+  if (covered < 1 - 1e-9)
+    stderr.write(
+      `engine merge: the segments cover ${(covered * 100).toFixed(1)}% of the test; the summary is of that share only\n`,
+    );
   const agg = new Aggregator({ thresholds: parts[0]!.thresholds, summaryTrendStats: parts[0]!.summaryTrendStats });
   for (const p of parts) agg.merge(p.snapshot);
   const start = Math.min(...parts.map((p) => p.startEpochMs));
@@ -37,7 +41,8 @@ export function mergeParts(o: MergeOptions): number {
     state: { testRunDurationMs: durationMs, isStdOutTTY: Boolean(stdout.isTTY), isStdErrTTY: false },
   });
   const failed = crossedThresholds(agg, durationMs);
-  if (!o.noSummary) stdout.write(agg.textSummary(data, { trendStats: agg.summaryTrendStats, colors: Boolean(stdout.isTTY) }) + '\n');
+  if (!o.noSummary)
+    stdout.write(agg.textSummary(data, { trendStats: agg.summaryTrendStats, colors: Boolean(stdout.isTTY) }) + '\n');
   if (o.summaryExport) writeJson(o.summaryExport, agg.exportSummary(data));
   if (o.hdrExport) writeJson(o.hdrExport, agg.histograms());
   if (o.samplesExport) writeJson(o.samplesExport, agg.sampleCounts());
@@ -52,6 +57,15 @@ export function mergeParts(o: MergeOptions): number {
 }
 
 /** The action of `engine merge` (a KitError reaches the CLI, which prints it and exits with its code). */
-export function mergeCli(parts: string[], f: { summaryExport?: string; hdrExport?: string; samplesExport?: string; summary: boolean }): number {
-  return mergeParts({ parts, summaryExport: f.summaryExport, hdrExport: f.hdrExport, samplesExport: f.samplesExport, noSummary: f.summary === false });
+export function mergeCli(
+  parts: string[],
+  f: { summaryExport?: string; hdrExport?: string; samplesExport?: string; summary: boolean },
+): number {
+  return mergeParts({
+    parts,
+    summaryExport: f.summaryExport,
+    hdrExport: f.hdrExport,
+    samplesExport: f.samplesExport,
+    noSummary: f.summary === false,
+  });
 }

@@ -9,7 +9,9 @@ import type { Aggregator } from '../metrics/index.ts';
 export function writeSummaryMap(result: unknown, stdout: Writable, stderr: Writable): void {
   if (result === undefined || result === null) return;
   if (typeof result !== 'object' || Array.isArray(result)) {
-    throw new ScriptError(`handleSummary() must return an object mapping "stdout", "stderr" or file paths to content, got ${JSON.stringify(result)}`);
+    throw new ScriptError(
+      `handleSummary() must return an object mapping "stdout", "stderr" or file paths to content, got ${JSON.stringify(result)}`,
+    );
   }
   for (const [key, value] of Object.entries(result as Record<string, unknown>)) {
     const content = toContent(key, value);
@@ -39,7 +41,14 @@ export function writeJson(path: string, value: unknown): void {
 
 /** The metrics whose thresholds fail at the end of a run of `durationMs` (final evaluation). */
 export function crossedThresholds(agg: Aggregator, durationMs: number): string[] {
-  return [...new Set(agg.evaluateThresholds(durationMs, { final: true }).states.filter((s) => !s.ok).map((s) => s.metric))];
+  return [
+    ...new Set(
+      agg
+        .evaluateThresholds(durationMs, { final: true })
+        .states.filter((s) => !s.ok)
+        .map((s) => s.metric),
+    ),
+  ];
 }
 
 export function crossedMessage(metrics: readonly string[]): string {

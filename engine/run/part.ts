@@ -55,20 +55,39 @@ export function readPart(file: string): PartFile {
   need(v.version === 1, 'version', '1');
   need(typeof v.script === 'string', 'script', 'a string');
   const seg = v.segment;
-  need(isObject(seg) && isNumber(seg.from) && isNumber(seg.to) && seg.from >= 0 && seg.from < seg.to && seg.to <= 1, 'segment', '{ from, to } with 0 <= from < to <= 1');
-  need(Array.isArray(v.summaryTrendStats) && v.summaryTrendStats.every((s) => typeof s === 'string'), 'summaryTrendStats', 'an array of strings');
-  for (const f of ['startEpochMs', 'durationMs', 'exitCode']) need(isNumber(v[f]) && (v[f] as number) >= 0, f, 'a number >= 0');
-  need(isObject(v.snapshot) && v.snapshot.kind === 'k6-llm-perf/metrics-snapshot' && v.snapshot.version === 1, 'snapshot', 'a metrics snapshot (version 1)');
+  need(
+    isObject(seg) && isNumber(seg.from) && isNumber(seg.to) && seg.from >= 0 && seg.from < seg.to && seg.to <= 1,
+    'segment',
+    '{ from, to } with 0 <= from < to <= 1',
+  );
+  need(
+    Array.isArray(v.summaryTrendStats) && v.summaryTrendStats.every((s) => typeof s === 'string'),
+    'summaryTrendStats',
+    'an array of strings',
+  );
+  for (const f of ['startEpochMs', 'durationMs', 'exitCode'])
+    need(isNumber(v[f]) && (v[f] as number) >= 0, f, 'a number >= 0');
+  need(
+    isObject(v.snapshot) && v.snapshot.kind === 'k6-llm-perf/metrics-snapshot' && v.snapshot.version === 1,
+    'snapshot',
+    'a metrics snapshot (version 1)',
+  );
   if (problems.length) throw new ConfigError(problems);
   return v as unknown as PartFile;
 }
 
 /** Problems with a set of parts: thresholds that differ, segments that overlap. */
-export function checkParts(files: readonly string[], parts: readonly PartFile[]): { problems: string[]; covered: number } {
+export function checkParts(
+  files: readonly string[],
+  parts: readonly PartFile[],
+): { problems: string[]; covered: number } {
   const problems: string[] = [];
   const t0 = JSON.stringify(parts[0]!.thresholds);
   parts.forEach((p, i) => {
-    if (JSON.stringify(p.thresholds) !== t0) problems.push(`${files[i]}: thresholds: differ from those of ${files[0]} (the parts must come from the same test)`);
+    if (JSON.stringify(p.thresholds) !== t0)
+      problems.push(
+        `${files[i]}: thresholds: differ from those of ${files[0]} (the parts must come from the same test)`,
+      );
   });
   const order = parts.map((p, i) => ({ ...p.segment, file: files[i]! })).sort((a, b) => a.from - b.from);
   for (let i = 1; i < order.length; i++) {

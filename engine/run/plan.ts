@@ -10,7 +10,14 @@ import { Aggregator, WorkerMetrics } from '../metrics/index.ts';
 import type { MetricDefinition, SubmetricSelector } from '../metrics/api.ts';
 import type { ExecutionMode } from '../modules/api.ts';
 import { consolidate, envLayer, type EngineOptions, type OptionLayer } from '../options/consolidate.ts';
-import { checkSegmentInSequence, FULL_SEGMENT, scaleInt, parseSegment, parseSegmentSequence, type Segment } from '../options/segment.ts';
+import {
+  checkSegmentInSequence,
+  FULL_SEGMENT,
+  scaleInt,
+  parseSegment,
+  parseSegmentSequence,
+  type Segment,
+} from '../options/segment.ts';
 import type { BundledScript } from '../runtime/script.ts';
 import { bundleScript } from '../runtime/load-script.ts';
 import { describeStats } from '../transform/index.ts';
@@ -56,7 +63,15 @@ function readConfigFile(file: string): OptionLayer {
 async function probe(script: BundledScript, baseEnv: Record<string, string>, writeLine: (line: string) => void) {
   const sink = new WorkerMetrics({ submetrics: [] });
   const prelim = consolidate([{}]).options;
-  const owned = await makeHost({ script, options: prelim, baseEnv, mode: 'async', sink, abortTest: () => undefined, writeLine });
+  const owned = await makeHost({
+    script,
+    options: prelim,
+    baseEnv,
+    mode: 'async',
+    sink,
+    abortTest: () => undefined,
+    writeLine,
+  });
   try {
     const vu = new Vu(0, 0, owned.host);
     vu.init();
@@ -85,10 +100,17 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
 
   const problems: string[] = [];
   const scriptOptions = exports.options ?? {};
-  if (typeof scriptOptions !== 'object' || scriptOptions === null) problems.push('options: the exported `options` must be an object');
+  if (typeof scriptOptions !== 'object' || scriptOptions === null)
+    problems.push('options: the exported `options` must be an object');
   const env = envLayer(processEnv);
   problems.push(...env.problems);
-  const layers: OptionLayer[] = [{}, o.configFile ? readConfigFile(o.configFile) : {}, scriptOptions as OptionLayer, env.layer, o.flags ?? {}];
+  const layers: OptionLayer[] = [
+    {},
+    o.configFile ? readConfigFile(o.configFile) : {},
+    scriptOptions as OptionLayer,
+    env.layer,
+    o.flags ?? {},
+  ];
   const { options, problems: optionProblems } = consolidate(layers);
   problems.push(...optionProblems);
 
@@ -109,7 +131,9 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
 
   for (const c of options.scenarios) {
     if (typeof exports[c.exec] !== 'function') {
-      problems.push(`scenarios.${c.name}.exec: function "${c.exec}" is not exported by ${o.script}${c.exec === 'default' ? ' (export a default function)' : ''}`);
+      problems.push(
+        `scenarios.${c.name}.exec: function "${c.exec}" is not exported by ${o.script}${c.exec === 'default' ? ' (export a default function)' : ''}`,
+      );
     }
   }
   const thresholds = o.noThresholds ? {} : options.thresholds;
@@ -129,10 +153,23 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
   const cores = Math.max(1, o.workers ?? (mode === 'sync' ? 1 : availableParallelism() - 1));
   const peak = peakVus(options.scenarios, (n) => scaleInt(n, segment));
   const workers = Math.max(1, Math.min(cores, peak || 1));
-  return { script, options: o.noThresholds ? { ...options, thresholds: {} } : options, baseEnv, selectors: parsed.selectors, definitions, segment, mode, workers };
+  return {
+    script,
+    options: o.noThresholds ? { ...options, thresholds: {} } : options,
+    baseEnv,
+    selectors: parsed.selectors,
+    definitions,
+    segment,
+    mode,
+    workers,
+  };
 }
 
-function choose(mode: 'auto' | 'async' | 'sync', options: EngineOptions, exports: Readonly<Record<string, unknown>>): ExecutionMode {
+function choose(
+  mode: 'auto' | 'async' | 'sync',
+  options: EngineOptions,
+  exports: Readonly<Record<string, unknown>>,
+): ExecutionMode {
   if (mode !== 'auto') return mode;
   return options.scenarios.every((c) => isAsyncFn(exports[c.exec])) ? 'async' : 'sync';
 }

@@ -38,7 +38,10 @@ export class ProgressLine {
       const pct = `${Math.round(prog * 100)}%`.padStart(4);
       return `${c.name.padEnd(12)} [${pct} ] ${active} running, ${it} iterations${dropped ? `, ${dropped} dropped` : ''}`;
     });
-    return [`running (${formatDuration(elapsedMs)}), ${vus}/${max} VUs, ${done} complete and ${interrupted} interrupted iterations`, ...rows];
+    return [
+      `running (${formatDuration(elapsedMs)}), ${vus}/${max} VUs, ${done} complete and ${interrupted} interrupted iterations`,
+      ...rows,
+    ];
   }
 
   draw(elapsedMs: number, parts: readonly Progress[]): void {

@@ -70,7 +70,10 @@ export class TestRun {
       case 'dropped':
         if (!this.warnedDrops.has(msg.scenario)) {
           this.warnedDrops.add(msg.scenario);
-          this.log('WARN', `Insufficient VUs, reached ${msg.vus} active VUs and cannot initialize more`, { executor: msg.executor, scenario: msg.scenario });
+          this.log('WARN', `Insufficient VUs, reached ${msg.vus} active VUs and cannot initialize more`, {
+            executor: msg.executor,
+            scenario: msg.scenario,
+          });
         }
         break;
       case 'abort':
@@ -87,14 +90,23 @@ export class TestRun {
     const g = this.group;
     if (!g) return;
     const tags = this.plan.options.tags;
-    this.parentSink.add('vus', g.progress.reduce((s, p) => s + p.vusActive, 0), tags);
-    this.parentSink.add('vus_max', g.progress.reduce((s, p) => s + p.vusMax, 0), tags);
+    this.parentSink.add(
+      'vus',
+      g.progress.reduce((s, p) => s + p.vusActive, 0),
+      tags,
+    );
+    this.parentSink.add(
+      'vus_max',
+      g.progress.reduce((s, p) => s + p.vusMax, 0),
+      tags,
+    );
     this.agg.merge(this.parentSink.flush());
   }
 
   async running(): Promise<void> {
     const group = this.group!;
-    const progress = !this.o.quiet && this.stderr.isTTY ? new ProgressLine(this.stderr, this.plan.options.scenarios) : null;
+    const progress =
+      !this.o.quiet && this.stderr.isTTY ? new ProgressLine(this.stderr, this.plan.options.scenarios) : null;
     let ticks = 0;
     const timer = setInterval(() => {
       ticks++;
@@ -104,7 +116,10 @@ export class TestRun {
         const ev = this.agg.evaluateThresholds(Date.now() - this.startEpoch);
         if (ev.abort) {
           const failing = [...new Set(ev.states.filter((s) => !s.ok && s.abortOnFail).map((s) => s.metric))];
-          this.stop({ exitCode: ExitCode.THRESHOLDS_FAILED, reason: `thresholds on metrics '${failing.join("', '")}' were crossed; at least one has abortOnFail enabled, stopping test prematurely` });
+          this.stop({
+            exitCode: ExitCode.THRESHOLDS_FAILED,
+            reason: `thresholds on metrics '${failing.join("', '")}' were crossed; at least one has abortOnFail enabled, stopping test prematurely`,
+          });
         }
       }
     }, 1000);
@@ -121,7 +136,13 @@ export class TestRun {
     const limit = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.vu0?.interrupt();
-        reject(new KitError(`E_ENGINE_${name.toUpperCase()}_TIMEOUT`, `${name}() execution timed out after ${timeout / 1000}s (${name}Timeout)`, name === 'setup' ? ExitCode.SETUP_TIMEOUT : ExitCode.TEARDOWN_TIMEOUT));
+        reject(
+          new KitError(
+            `E_ENGINE_${name.toUpperCase()}_TIMEOUT`,
+            `${name}() execution timed out after ${timeout / 1000}s (${name}Timeout)`,
+            name === 'setup' ? ExitCode.SETUP_TIMEOUT : ExitCode.TEARDOWN_TIMEOUT,
+          ),
+        );
       }, timeout);
     });
     try {
@@ -141,16 +162,28 @@ export class TestRun {
       await threads;
       const { plan } = this;
       if (!this.o.quiet) this.stderr.write(banner(plan, this.o.script));
-      this.agg = new Aggregator({ thresholds: plan.options.thresholds, summaryTrendStats: plan.options.summaryTrendStats, startTime: this.metricsEpoch });
+      this.agg = new Aggregator({
+        thresholds: plan.options.thresholds,
+        summaryTrendStats: plan.options.summaryTrendStats,
+        startTime: this.metricsEpoch,
+      });
       this.parentSink = new WorkerMetrics({ submetrics: plan.selectors, startTime: this.metricsEpoch });
       this.owned = await makeHost({
-        script: plan.script, options: plan.options, baseEnv: plan.baseEnv, mode: plan.mode, sink: this.parentSink,
+        script: plan.script,
+        options: plan.options,
+        baseEnv: plan.baseEnv,
+        mode: plan.mode,
+        sink: this.parentSink,
         abortTest: (message) => this.stop({ exitCode: ExitCode.SCRIPT_ABORTED, reason: message }),
         writeLine: (line) => void this.stderr.write(line + '\n'),
       });
       this.vu0 = new Vu(0, 0, this.owned.host);
       this.vu0.init();
-      this.group = new WorkerGroup(plan, this.metricsEpoch, { onMessage: (i, m) => this.onWorker(i, m), onCrash: (i, err) => this.stop({ exitCode: ExitCode.SCRIPT_EXCEPTION, reason: `worker ${i} crashed: ${describe(err)}` }) });
+      this.group = new WorkerGroup(plan, this.metricsEpoch, {
+        onMessage: (i, m) => this.onWorker(i, m),
+        onCrash: (i, err) =>
+          this.stop({ exitCode: ExitCode.SCRIPT_EXCEPTION, reason: `worker ${i} crashed: ${describe(err)}` }),
+      });
       await this.group.start();
       if (!this.outcome) await this.runPhases();
       return await finishRun(this);

@@ -66,7 +66,8 @@ export class WorkerGroup {
               this.progress[i]!.vusMax = msg.vus;
               resolve();
             }
-            if (msg.type === 'fatal') reject(Object.assign(new Error(msg.message), { exitCode: msg.exitCode, code: msg.code }));
+            if (msg.type === 'fatal')
+              reject(Object.assign(new Error(msg.message), { exitCode: msg.exitCode, code: msg.code }));
             if (msg.type === 'metrics' || msg.type === 'done') this.progress[i] = msg.progress;
             if (msg.type === 'done') this.markDone(i);
             if (msg.type === 'closed') this.markClosed(i);

@@ -8,6 +8,7 @@ export function bytesOf(input: unknown, byteArrays = false): Buffer | undefined 
   if (typeof input === 'string') return Buffer.from(input, 'utf8');
   if (input instanceof ArrayBuffer) return Buffer.from(input);
   if (ArrayBuffer.isView(input)) return Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  if (byteArrays && Array.isArray(input) && input.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) return Buffer.from(input as number[]);
+  if (byteArrays && Array.isArray(input) && input.every((b) => Number.isInteger(b) && b >= 0 && b <= 255))
+    return Buffer.from(input as number[]);
   return undefined;
 }

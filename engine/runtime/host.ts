@@ -13,7 +13,11 @@ import type { InterruptSignal } from './interrupt.ts';
 export interface HttpClient {
   request(req: WireRequest, signal: InterruptSignal | null): Promise<WireResponse>;
   /** `request(req, signal).then(then)` in one promise (the async fast path). */
-  requestThen<T>(req: WireRequest, signal: InterruptSignal | null, then: (res: WireResponse) => T | PromiseLike<T>): Promise<T>;
+  requestThen<T>(
+    req: WireRequest,
+    signal: InterruptSignal | null,
+    then: (res: WireResponse) => T | PromiseLike<T>,
+  ): Promise<T>;
   /** Blocks this thread until the I/O thread answers. */
   requestSync(req: WireRequest, vuSlot: number): WireResponse;
   requestManySync(reqs: WireRequest[], vuSlot: number): WireResponse[];
@@ -56,6 +60,10 @@ export interface VuHost {
 /** k6's log line: `INFO[0003] message  key=value`. */
 export function formatLog(level: string, startEpoch: number, message: string, fields?: Record<string, string>): string {
   const secs = startEpoch ? Math.max(0, Math.floor((Date.now() - startEpoch) / 1000)) : 0;
-  const extra = fields ? Object.entries(fields).map(([k, v]) => ` ${k}=${v}`).join('') : '';
+  const extra = fields
+    ? Object.entries(fields)
+        .map(([k, v]) => ` ${k}=${v}`)
+        .join('')
+    : '';
   return `${level}[${String(secs).padStart(4, '0')}] ${message}${extra ? ` ${extra}` : ''}`;
 }

@@ -12,7 +12,17 @@ import { plainResponses } from '../http/hop.ts';
 import type { WireRequest } from '../http/wire.ts';
 import { adoptPaths, type ThreadPaths } from './threads.ts';
 import { Interrupt } from './interrupt.ts';
-import { ChannelMemory, inlineResponses, REP, REP_LEN, REQ, REQ_ID, REQ_LEN, SAME_AS_LAST, waitAsync } from './sync-channel.ts';
+import {
+  ChannelMemory,
+  inlineResponses,
+  REP,
+  REP_LEN,
+  REQ,
+  REQ_ID,
+  REQ_LEN,
+  SAME_AS_LAST,
+  waitAsync,
+} from './sync-channel.ts';
 import type { WireResponse } from '../http/wire.ts';
 
 export interface Attach {
@@ -28,7 +38,9 @@ export interface IoRequest {
 }
 
 adoptPaths((workerData as { paths?: ThreadPaths } | undefined)?.paths);
-const transport = new HttpTransport({ insecureSkipTLSVerify: Boolean((workerData as { insecure?: boolean })?.insecure) });
+const transport = new HttpTransport({
+  insecureSkipTLSVerify: Boolean((workerData as { insecure?: boolean })?.insecure),
+});
 
 /** Each client's running requests (null between them: a slot stays a key, the Map does not churn; see Deadlines in http/transport-parts.ts). */
 const running = new Map<number, Interrupt | null>();
@@ -40,7 +52,10 @@ export function serve({ port, flag, slot }: Attach): void {
   const run = (reqs: WireRequest[], reply: (res: WireResponse[]) => void) => {
     const ac = new Interrupt();
     running.set(slot, ac);
-    const done = reqs.length === 1 ? transport.request(reqs[0]!, ac).then((r) => [r]) : Promise.all(reqs.map((r) => transport.request(r, ac)));
+    const done =
+      reqs.length === 1
+        ? transport.request(reqs[0]!, ac).then((r) => [r])
+        : Promise.all(reqs.map((r) => transport.request(r, ac)));
     void done.then((res) => {
       if (running.get(slot) === ac) running.set(slot, null);
       reply(res);

@@ -32,10 +32,15 @@ export async function bundleScript(file: string): Promise<BundledScript> {
     const rewritten = transformBundle(out.outputFiles[0]!.text, path);
     return { path, code: rewritten.code, k6Imports: [...imports].sort(), rewrite: rewritten.stats };
   } catch (err) {
-    if (err instanceof RewriteParseError) throw new ScriptError(`cannot load script ${file}: ${err.message}`, { cause: err });
-    const errors = (err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }).errors;
+    if (err instanceof RewriteParseError)
+      throw new ScriptError(`cannot load script ${file}: ${err.message}`, { cause: err });
+    const errors = (
+      err as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }
+    ).errors;
     const text = errors?.length
-      ? errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ''}${e.text}`).join('\n')
+      ? errors
+          .map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ''}${e.text}`)
+          .join('\n')
       : (err as Error).message;
     throw new ScriptError(`cannot load script ${file}:\n${text}`, { cause: err });
   }

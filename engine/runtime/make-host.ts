@@ -51,7 +51,13 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
     requestManySync: (reqs: WireRequest[]) => sync().requestMany(reqs),
   };
   const writeLine = p.writeLine ?? ((line: string) => void process.stderr.write(line + '\n'));
-  const instance: InstanceCounters = { vusActive: 0, vusInitialized: 0, iterationsCompleted: 0, iterationsInterrupted: 0, testStartEpoch: 0 };
+  const instance: InstanceCounters = {
+    vusActive: 0,
+    vusInitialized: 0,
+    iterationsCompleted: 0,
+    iterationsInterrupted: 0,
+    testStartEpoch: 0,
+  };
   const host: VuHost = {
     mode: p.mode,
     sink: p.sink,

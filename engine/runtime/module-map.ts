@@ -60,7 +60,9 @@ export function checkImports(specifiers: readonly string[]): string[] {
   for (const spec of specifiers) {
     const file = MODULE_FILES[spec];
     if (!file) {
-      problems.push(`unknown module "${spec}": the Node engine does not implement it; run this script with the k6 binary (k6 run)`);
+      problems.push(
+        `unknown module "${spec}": the Node engine does not implement it; run this script with the k6 binary (k6 run)`,
+      );
     } else if (!BUILTIN[spec] && !existsSync(fileURLToPath(engineFile(`modules/${file}`)))) {
       problems.push(`module "${spec}" is not available in this build of the engine: engine/modules/${file} is missing`);
     }
@@ -82,7 +84,8 @@ export async function loadModules(specifiers: readonly string[]): Promise<Map<st
   const out = new Map<string, ModuleFactory>([[VU_GLOBALS, vuGlobals]]);
   for (const spec of specifiers) {
     const mod = BUILTIN[spec] ? await BUILTIN[spec]() : await importExtension(MODULE_FILES[spec]!);
-    if (typeof mod.createModule !== 'function') throw new ScriptError(`engine/modules/${MODULE_FILES[spec]} does not export createModule(vu)`);
+    if (typeof mod.createModule !== 'function')
+      throw new ScriptError(`engine/modules/${MODULE_FILES[spec]} does not export createModule(vu)`);
     out.set(spec, mod.createModule);
   }
   return out;

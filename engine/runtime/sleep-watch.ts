@@ -10,7 +10,8 @@
  * (a loop that never yields never reaches the end of its iteration).
  */
 
-export const UNAWAITED_SLEEP_WARNING = 'sleep() returned a promise that was not awaited: under the Node engine write `await sleep(x)` in async functions';
+export const UNAWAITED_SLEEP_WARNING =
+  'sleep() returned a promise that was not awaited: under the Node engine write `await sleep(x)` in async functions';
 
 /** Unobserved sleeps of one turn (no microtask checkpoint in between) that mean a loop that never yields. */
 const FLOOD = 1000;
@@ -23,7 +24,10 @@ export class SleepPromise extends Promise<void> {
 
   observed = false;
 
-  override then<A = void, B = never>(onOk?: ((v: void) => A | PromiseLike<A>) | null, onErr?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  override then<A = void, B = never>(
+    onOk?: ((v: void) => A | PromiseLike<A>) | null,
+    onErr?: ((e: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
     this.observed = true;
     return super.then(onOk, onErr);
   }

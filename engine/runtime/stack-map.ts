@@ -41,7 +41,11 @@ export function mapStack(stack: string, path: string, code: string, firstLineShi
   return stack.replace(new RegExp(`${escaped}:(\\d+):(\\d+)`, 'g'), (whole, l: string, c: string) => {
     const line = Number(l) - 1;
     const column = Number(c) - 1 - (line === 0 ? firstLineShift : 0);
-    const e = map.findEntry(line, Math.max(0, column)) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    const e = map.findEntry(line, Math.max(0, column)) as {
+      originalSource?: string;
+      originalLine?: number;
+      originalColumn?: number;
+    };
     if (e.originalSource === undefined || e.originalLine === undefined) return whole;
     return `${sourcePath(e.originalSource)}:${e.originalLine + 1}:${(e.originalColumn ?? 0) + 1}`;
   });

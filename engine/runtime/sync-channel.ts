@@ -14,7 +14,11 @@ import type { WireRequest, WireResponse } from '../http/wire.ts';
 import { readReplies, writeReplies } from './sync-reply.ts';
 
 /** Atomics.waitAsync (in Node 20, not yet in TypeScript's lib for this target). */
-export const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+export const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
 
 export const REQ = 0;
 export const REP = 1;

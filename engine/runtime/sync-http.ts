@@ -6,7 +6,17 @@
 import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
 import type { Attach } from './io-thread.ts';
-import { ChannelMemory, inlineRequests, newChannelBuffer, REP, REP_LEN, REQ, REQ_ID, REQ_LEN, SAME_AS_LAST } from './sync-channel.ts';
+import {
+  ChannelMemory,
+  inlineRequests,
+  newChannelBuffer,
+  REP,
+  REP_LEN,
+  REQ,
+  REQ_ID,
+  REQ_LEN,
+  SAME_AS_LAST,
+} from './sync-channel.ts';
 import { startThread } from './threads.ts';
 
 /** Starts an I/O thread; attach clients with `attachTo`. */
@@ -76,7 +86,8 @@ export class SyncHttpChannel {
         return res;
       }
       if (state !== 2) continue;
-      const msg = receiveMessageOnPort(this.attach.port) as { message: { id: number; res: WireResponse[] } } | undefined;
+      const msg = receiveMessageOnPort(this.attach.port) as
+        { message: { id: number; res: WireResponse[] } } | undefined;
       if (msg && msg.message.id === id) {
         Atomics.store(slots, REP, 0);
         return msg.message.res;

@@ -97,13 +97,33 @@ function readHop(r: Reader): Hop {
   const statusText = r.str()!;
   const raw: string[] = new Array(r.u32());
   for (let i = 0; i < raw.length; i++) raw[i] = r.latin1();
-  const timings: WireTimings = { blocked: r.f64(), connecting: r.f64(), tls_handshaking: r.f64(), sending: r.f64(), waiting: r.f64(), receiving: r.f64(), duration: r.f64() };
+  const timings: WireTimings = {
+    blocked: r.f64(),
+    connecting: r.f64(),
+    tls_handshaking: r.f64(),
+    sending: r.f64(),
+    waiting: r.f64(),
+    receiving: r.f64(),
+    duration: r.f64(),
+  };
   const sentBytes = r.f64();
   const receivedBytes = r.f64();
   const error = r.str()!;
   const errorCode = r.f64();
   const startTime = r.f64();
-  const hop = new Hop(method, url, status, statusText, timings, sentBytes, receivedBytes, error, errorCode, startTime, raw);
+  const hop = new Hop(
+    method,
+    url,
+    status,
+    statusText,
+    timings,
+    sentBytes,
+    receivedBytes,
+    error,
+    errorCode,
+    startTime,
+    raw,
+  );
   const cookies = r.u32();
   if (cookies !== NONE) {
     const list: string[] = new Array(cookies);
@@ -140,7 +160,8 @@ class Writer {
     if (s === null) return this.u32(NONE);
     const at = this.pos + 4;
     // write() stops silently at the end of the area: make sure the whole string fits first.
-    if (!this.ok || (at + s.length * 3 > this.cap && at + Buffer.byteLength(s, 'utf8') > this.cap)) return void (this.ok = false);
+    if (!this.ok || (at + s.length * 3 > this.cap && at + Buffer.byteLength(s, 'utf8') > this.cap))
+      return void (this.ok = false);
     const n = s.length === 0 ? 0 : this.bytes.write(s, at, 'utf8');
     this.u32(n);
     this.pos += n;

@@ -40,7 +40,11 @@ let current: ThreadPaths | null = null;
 let preparing: Promise<void> | null = null;
 
 export function threadPaths(): ThreadPaths {
-  current ??= { engineDir: new URL('../', import.meta.url).href, files: null, tsxApi: import.meta.resolve('tsx/esm/api') };
+  current ??= {
+    engineDir: new URL('../', import.meta.url).href,
+    files: null,
+    tsxApi: import.meta.resolve('tsx/esm/api'),
+  };
   return current;
 }
 
@@ -69,13 +73,19 @@ export function startThread(name: ThreadName, data: object, options: Omit<Worker
   const execArgv = threadExecArgv();
   if (p.files) return new Worker(p.files[name], { execArgv, ...options, workerData: { ...data, paths: p } });
   const boot = new URL('runtime/boot.mjs', p.engineDir);
-  return new Worker(boot, { execArgv, ...options, workerData: { ...data, paths: p, entry: new URL(SOURCES[name], p.engineDir).href } });
+  return new Worker(boot, {
+    execArgv,
+    ...options,
+    workerData: { ...data, paths: p, entry: new URL(SOURCES[name], p.engineDir).href },
+  });
 }
 
 /** Bundles the thread entries (once per process). */
 export function prepareThreads(): Promise<void> {
   preparing ??= bundleThreads().catch((err: unknown) => {
-    process.stderr.write(`engine: could not bundle the thread entries, booting threads from sources (${(err as Error).message})\n`);
+    process.stderr.write(
+      `engine: could not bundle the thread entries, booting threads from sources (${(err as Error).message})\n`,
+    );
   });
   return preparing;
 }
@@ -98,9 +108,14 @@ async function bundleThreads(): Promise<void> {
     outExtension: { '.js': '.mjs' },
     logLevel: 'silent',
     // CommonJS dependencies bundled into ESM need a `require`.
-    banner: { js: "import { createRequire as __k6lpCreateRequire } from 'node:module'; const require = __k6lpCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __k6lpCreateRequire } from 'node:module'; const require = __k6lpCreateRequire(import.meta.url);",
+    },
   });
-  const files = Object.fromEntries(Object.keys(SOURCES).map((name) => [name, join(dir, `${name}.mjs`)])) as Record<ThreadName, string>;
+  const files = Object.fromEntries(Object.keys(SOURCES).map((name) => [name, join(dir, `${name}.mjs`)])) as Record<
+    ThreadName,
+    string
+  >;
   current = { ...p, files };
 }
 

@@ -28,7 +28,12 @@ export class AtLeastTimer {
  * A promise resolved once `ms` have passed (an AtLeastTimer), or rejected with `reason()` when
  * `signal` aborts first (or already has). `Ctor` lets a caller have its own promise class.
  */
-export function delay(ms: number, signal: InterruptSignal | null | undefined, reason: () => unknown, Ctor: PromiseConstructor = Promise): Promise<void> {
+export function delay(
+  ms: number,
+  signal: InterruptSignal | null | undefined,
+  reason: () => unknown,
+  Ctor: PromiseConstructor = Promise,
+): Promise<void> {
   if (signal?.aborted) return Ctor.reject(reason());
   return new Ctor<void>((resolve, reject) => {
     const onAbort = () => {

@@ -117,7 +117,8 @@ export class VuState implements VuContext {
 
   /** The error init-only APIs throw outside the init context. */
   initOnly(what: string): void {
-    if (this.phaseNow !== 'init') throw new Error(`${what} can only be called in the init context (the top level of the script)`);
+    if (this.phaseNow !== 'init')
+      throw new Error(`${what} can only be called in the init context (the top level of the script)`);
   }
 
   /** k6's sleep(): `wait`, and in an async-mode iteration a promise that is checked for a missing `await`. */
@@ -155,7 +156,10 @@ export class VuState implements VuContext {
       try {
         fn();
       } catch (err) {
-        this.host.log('ERRO', `a k6/timers callback threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        this.host.log(
+          'ERRO',
+          `a k6/timers callback threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        );
       }
     }
   }

@@ -53,9 +53,20 @@ export class Vu implements ExecVu {
     const module = { exports: {} as Record<string, unknown> };
     st.phaseNow = 'init';
     try {
-      this.host.factory(require, module, module.exports, this.idInTest, st.env, (p, m) => this.open(p, m), this.console(), this.hooks);
+      this.host.factory(
+        require,
+        module,
+        module.exports,
+        this.idInTest,
+        st.env,
+        (p, m) => this.open(p, m),
+        this.console(),
+        this.hooks,
+      );
     } catch (err) {
-      throw new ScriptError(`the init context of ${this.host.script.path} threw: ${this.describeMapped(err)}`, { cause: err });
+      throw new ScriptError(`the init context of ${this.host.script.path} threw: ${this.describeMapped(err)}`, {
+        cause: err,
+      });
     }
     this.exports = module.exports;
   }
@@ -148,7 +159,10 @@ export class Vu implements ExecVu {
     st.iterationInScenario = 0;
     st.invalidateTags();
     const fn = this.exports[scn.config.exec];
-    if (typeof fn !== 'function') throw new ScriptError(`scenario ${scn.config.name}: exec function "${scn.config.exec}" is not exported by the script`);
+    if (typeof fn !== 'function')
+      throw new ScriptError(
+        `scenario ${scn.config.name}: exec function "${scn.config.exec}" is not exported by the script`,
+      );
     this.execFn = fn as Fn;
   }
 
@@ -167,7 +181,11 @@ export class Vu implements ExecVu {
       return 'interrupted';
     }
     const scn = this.state.scenario!;
-    this.host.log('ERRO', this.describeMapped(err), { executor: scn.config.executor, scenario: scn.config.name, source: 'stacktrace' });
+    this.host.log('ERRO', this.describeMapped(err), {
+      executor: scn.config.executor,
+      scenario: scn.config.name,
+      source: 'stacktrace',
+    });
     return 'failed';
   }
 
@@ -194,8 +212,18 @@ export class Vu implements ExecVu {
   }
 
   private console(): Console {
-    const out = (level: 'INFO' | 'WARN' | 'ERRO' | 'DEBU') => (...args: unknown[]) => this.host.log(level, format(...args), { source: 'console' });
-    return { ...console, log: out('INFO'), info: out('INFO'), warn: out('WARN'), error: out('ERRO'), debug: () => undefined } as Console;
+    const out =
+      (level: 'INFO' | 'WARN' | 'ERRO' | 'DEBU') =>
+      (...args: unknown[]) =>
+        this.host.log(level, format(...args), { source: 'console' });
+    return {
+      ...console,
+      log: out('INFO'),
+      info: out('INFO'),
+      warn: out('WARN'),
+      error: out('ERRO'),
+      debug: () => undefined,
+    } as Console;
   }
 }
 

@@ -36,9 +36,7 @@ export interface Progress {
 }
 
 export type ToWorker =
-  | { type: 'start'; startAtEpoch: number; setupDataJson: string }
-  | { type: 'stop' }
-  | { type: 'finish' };
+  { type: 'start'; startAtEpoch: number; setupDataJson: string } | { type: 'stop' } | { type: 'finish' };
 
 export type FromWorker =
   | { type: 'ready'; vus: number }

@@ -248,13 +248,12 @@ export class RemoteVuPool implements VuSource {
 
   async closeAll(): Promise<void> {
     await Promise.all(
-      this.all.map(
-        (vu) =>
-          new Promise<void>((resolve) => {
-            vu.closed = resolve;
-            vu.thread.postMessage({ type: 'close' } satisfies ToSyncVu);
-            setTimeout(resolve, 5000).unref();
-          }).then(() => vu.thread.terminate()),
+      this.all.map((vu) =>
+        new Promise<void>((resolve) => {
+          vu.closed = resolve;
+          vu.thread.postMessage({ type: 'close' } satisfies ToSyncVu);
+          setTimeout(resolve, 5000).unref();
+        }).then(() => vu.thread.terminate()),
       ),
     );
     await this.io.terminate();

@@ -42,7 +42,13 @@ export function newScenarioRun(config: BaseConfig, counter = new Int32Array(new 
 }
 
 export function scenarioProgress(s: ScenarioRun): ScenarioProgress {
-  return { iterations: s.iterationsCompleted, interrupted: s.iterationsInterrupted, dropped: s.dropped, activeVus: s.activeVus, progress: s.progress() };
+  return {
+    iterations: s.iterationsCompleted,
+    interrupted: s.iterationsInterrupted,
+    dropped: s.dropped,
+    activeVus: s.activeVus,
+    progress: s.progress(),
+  };
 }
 
 export async function runScenarios(p: RunParams, runs: Map<string, ScenarioRun>): Promise<void> {

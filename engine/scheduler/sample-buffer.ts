@@ -39,7 +39,10 @@ export class SampleBuffer implements SampleSink {
     const known = this.types.get(name);
     const sig = `${type}/${contains}`;
     if (known === sig) return;
-    if (known) throw new Error(`metric ${name} already exists as a ${known.replace('/', ' (contains ')}); cannot redefine it as a ${type} (contains ${contains})`);
+    if (known)
+      throw new Error(
+        `metric ${name} already exists as a ${known.replace('/', ' (contains ')}); cannot redefine it as a ${type} (contains ${contains})`,
+      );
     this.types.set(name, sig);
     this.ops.push('', type, contains, name);
   }
@@ -53,7 +56,8 @@ export class SampleBuffer implements SampleSink {
   addSamples(names: readonly string[], values: ArrayLike<number>, tags: Tags, time: number): void {
     let list = this.lists.get(names);
     if (list === undefined) {
-      for (const name of names) if (!this.types.has(name)) throw new Error(`metric ${JSON.stringify(name)} is not defined`);
+      for (const name of names)
+        if (!this.types.has(name)) throw new Error(`metric ${JSON.stringify(name)} is not defined`);
       if (this.lists.size >= MAX_LISTS) {
         for (let i = 0; i < names.length; i++) this.add(names[i]!, values[i]!, tags, time);
         return;

@@ -20,9 +20,26 @@ export interface SyncVuInit {
 }
 
 export type ToSyncVu =
-  | { type: 'iterate'; seq: number; scenario: string; config?: BaseConfig; startEpochMs: number; progress: number; local: number; global: number }
+  | {
+      type: 'iterate';
+      seq: number;
+      scenario: string;
+      config?: BaseConfig;
+      startEpochMs: number;
+      progress: number;
+      local: number;
+      global: number;
+    }
   /** Run iterations back to back (ExecVu.loop), numbered from the scenario's shared counter. */
-  | { type: 'loop'; seq: number; scenario: string; config?: BaseConfig; startEpochMs: number; counter: SharedArrayBuffer; plan: LoopPlan }
+  | {
+      type: 'loop';
+      seq: number;
+      scenario: string;
+      config?: BaseConfig;
+      startEpochMs: number;
+      counter: SharedArrayBuffer;
+      plan: LoopPlan;
+    }
   | { type: 'setup'; json: string; startEpoch: number }
   | { type: 'flush' }
   | { type: 'close' };

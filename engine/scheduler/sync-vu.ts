@@ -62,7 +62,9 @@ async function main(): Promise<void> {
   const host = owned.host;
   host.setupDataJson = d.setupDataJson;
   host.instance.testStartEpoch = d.startEpoch;
-  process.on('unhandledRejection', (err) => host.log('ERRO', `Uncaught (in promise) ${describe(err)}`, { source: 'stacktrace' }));
+  process.on('unhandledRejection', (err) =>
+    host.log('ERRO', `Uncaught (in promise) ${describe(err)}`, { source: 'stacktrace' }),
+  );
   const vu = new Vu(d.idInInstance, d.idInTest, host);
   vu.state.interruptedFromOutside = interrupted;
   vu.init();
@@ -91,27 +93,38 @@ async function main(): Promise<void> {
       }
       case 'loop':
         seq = msg.seq;
-        void runLoop(vu, scenarioOf(msg), msg, metrics).catch((err) => host.log('ERRO', describe(err), { source: 'stacktrace' }));
+        void runLoop(vu, scenarioOf(msg), msg, metrics).catch((err) =>
+          host.log('ERRO', describe(err), { source: 'stacktrace' }),
+        );
         return;
       case 'flush':
         send({ type: 'samples', samples: metrics.take(), final: true });
         return;
       case 'close':
-        void vu.close().then(() => owned.close()).then(() => send({ type: 'closed' }));
+        void vu
+          .close()
+          .then(() => owned.close())
+          .then(() => send({ type: 'closed' }));
         return;
     }
   });
 }
 
 /** Runs iterations back to back until the plan ends or the worker interrupts; reports in batches. */
-async function runLoop(vu: Vu, scn: ScenarioRun, msg: Extract<ToSyncVu, { type: 'loop' }>, metrics: SampleBuffer): Promise<void> {
+async function runLoop(
+  vu: Vu,
+  scn: ScenarioRun,
+  msg: Extract<ToSyncVu, { type: 'loop' }>,
+  metrics: SampleBuffer,
+): Promise<void> {
   const { plan } = msg;
   const counter = new Int32Array(msg.counter);
   const epochNow = () => performance.timeOrigin + performance.now();
   const p = plan.progress;
-  scn.progress = 'total' in p
-    ? () => Math.min(1, Atomics.load(counter, 0) / p.total)
-    : () => Math.min(1, Math.max(0, (epochNow() - scn.startEpochMs) / Math.max(1, p.endEpoch - scn.startEpochMs)));
+  scn.progress =
+    'total' in p
+      ? () => Math.min(1, Atomics.load(counter, 0) / p.total)
+      : () => Math.min(1, Math.max(0, (epochNow() - scn.startEpochMs) / Math.max(1, p.endEpoch - scn.startEpochMs)));
   let completed = 0;
   let interruptedCount = 0;
   let ran = 0;
@@ -125,7 +138,14 @@ async function runLoop(vu: Vu, scn: ScenarioRun, msg: Extract<ToSyncVu, { type: 
       if (outcome === 'interrupted') interruptedCount++;
       else completed++;
       if (performance.now() - lastBatch >= BATCH_MS) {
-        send({ type: 'counted', seq: msg.seq, completed, interrupted: interruptedCount, samples: metrics.take(), done: false });
+        send({
+          type: 'counted',
+          seq: msg.seq,
+          completed,
+          interrupted: interruptedCount,
+          samples: metrics.take(),
+          done: false,
+        });
         completed = interruptedCount = 0;
         // A turn of this thread's event loop: timers and messages of a script that never awaits.
         await new Promise((resolve) => setImmediate(resolve));
@@ -133,7 +153,14 @@ async function runLoop(vu: Vu, scn: ScenarioRun, msg: Extract<ToSyncVu, { type: 
       }
     }
   } finally {
-    send({ type: 'counted', seq: msg.seq, completed, interrupted: interruptedCount, samples: metrics.take(), done: true });
+    send({
+      type: 'counted',
+      seq: msg.seq,
+      completed,
+      interrupted: interruptedCount,
+      samples: metrics.take(),
+      done: true,
+    });
   }
 }
 

@@ -25,7 +25,12 @@ const send = (msg: FromWorker) => port.postMessage(msg);
 
 function fatal(err: unknown): void {
   const k = err instanceof KitError ? err : null;
-  send({ type: 'fatal', code: k?.code ?? 'E_ENGINE_WORKER', message: k ? k.message : describe(err), exitCode: k?.exitCode ?? 107 });
+  send({
+    type: 'fatal',
+    code: k?.code ?? 'E_ENGINE_WORKER',
+    message: k ? k.message : describe(err),
+    exitCode: k?.exitCode ?? 107,
+  });
 }
 
 async function main(): Promise<void> {
@@ -40,9 +45,19 @@ async function main(): Promise<void> {
     send({ type: 'abort', message });
     stop.abort();
   };
-  const owned = await makeHost({ script: init.script, options: init.options, baseEnv: init.baseEnv, mode: init.mode, sink: metrics, abortTest, writeLine: (line) => send({ type: 'log', line }) });
+  const owned = await makeHost({
+    script: init.script,
+    options: init.options,
+    baseEnv: init.baseEnv,
+    mode: init.mode,
+    sink: metrics,
+    abortTest,
+    writeLine: (line) => send({ type: 'log', line }),
+  });
   const host = owned.host;
-  process.on('unhandledRejection', (err) => host.log('ERRO', `Uncaught (in promise) ${describe(err)}`, { source: 'stacktrace' }));
+  process.on('unhandledRejection', (err) =>
+    host.log('ERRO', `Uncaught (in promise) ${describe(err)}`, { source: 'stacktrace' }),
+  );
   const pool = init.mode === 'async' ? new LocalVuPool(host, init.ids) : new RemoteVuPool(init, init.ids, host);
   await pool.preload(init.plannedVus);
   send({ type: 'ready', vus: pool.size });
@@ -59,7 +74,10 @@ async function main(): Promise<void> {
   port.on('message', (msg: ToWorker) => {
     if (msg.type === 'stop') stop.abort();
     if (msg.type === 'finish') {
-      void pool.closeAll().then(() => owned.close()).then(() => send({ type: 'closed' }));
+      void pool
+        .closeAll()
+        .then(() => owned.close())
+        .then(() => send({ type: 'closed' }));
     }
     if (msg.type !== 'start') return;
     host.setupDataJson = msg.setupDataJson;
@@ -68,7 +86,10 @@ async function main(): Promise<void> {
     const originPerf = performance.now() + (msg.startAtEpoch - Date.now());
     const timer = setInterval(() => send({ type: 'metrics', snapshots: snapshots(), progress: progress() }), 1000);
     // An early report so that the parent's vus gauge and progress line start right away.
-    setTimeout(() => send({ type: 'metrics', snapshots: [], progress: progress() }), Math.max(0, msg.startAtEpoch - Date.now()) + 100).unref();
+    setTimeout(
+      () => send({ type: 'metrics', snapshots: [], progress: progress() }),
+      Math.max(0, msg.startAtEpoch - Date.now()) + 100,
+    ).unref();
     const onDropped = (scn: ScenarioRun, atMax: number | null) => {
       metrics.add('dropped_iterations', 1, { ...init.options.tags, ...scn.config.tags, scenario: scn.config.name });
       if (atMax !== null && !warned.has(scn.config.name)) {
@@ -76,7 +97,18 @@ async function main(): Promise<void> {
         send({ type: 'dropped', scenario: scn.config.name, executor: scn.config.executor, vus: atMax });
       }
     };
-    runScenarios({ configs: init.options.scenarios, segmentOf: (c) => scenarioSegment(c, init.processSegment, init.index, init.workers), vus: pool, originPerf, originEpoch: msg.startAtEpoch, stop: stop.signal, onDropped }, runs)
+    runScenarios(
+      {
+        configs: init.options.scenarios,
+        segmentOf: (c) => scenarioSegment(c, init.processSegment, init.index, init.workers),
+        vus: pool,
+        originPerf,
+        originEpoch: msg.startAtEpoch,
+        stop: stop.signal,
+        onDropped,
+      },
+      runs,
+    )
       .then(async () => {
         clearInterval(timer);
         await pool.flushAll();

@@ -25,7 +25,11 @@ export function buildSummaryData(input: SummaryInput): K6SummaryData {
   const opts = ctx.options as { summaryTimeUnit?: unknown; noColor?: unknown };
   const metrics: Record<string, K6SummaryMetric> = {};
   for (const { key, sink, def } of [...input.metrics].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
-    const m: K6SummaryMetric = { type: def.type, contains: def.contains, values: sink.values(ctx.state.testRunDurationMs, trendStats) };
+    const m: K6SummaryMetric = {
+      type: def.type,
+      contains: def.contains,
+      values: sink.values(ctx.state.testRunDurationMs, trendStats),
+    };
     const th = input.thresholds.get(key);
     if (th) m.thresholds = th;
     metrics[key] = m;

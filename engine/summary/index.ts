@@ -11,5 +11,7 @@ export const SUMMARY_DATA_SCHEMA_PATH = new URL('./summary-data.schema.json', im
 export const SUMMARY_EXPORT_SCHEMA_PATH = new URL('./summary-export.schema.json', import.meta.url);
 
 export function loadSchema(which: 'data' | 'export'): object {
-  return JSON.parse(readFileSync(which === 'data' ? SUMMARY_DATA_SCHEMA_PATH : SUMMARY_EXPORT_SCHEMA_PATH, 'utf8')) as object;
+  return JSON.parse(
+    readFileSync(which === 'data' ? SUMMARY_DATA_SCHEMA_PATH : SUMMARY_EXPORT_SCHEMA_PATH, 'utf8'),
+  ) as object;
 }

@@ -64,10 +64,14 @@ const nameIndent = (name: string): string => (name.includes('{') ? '  ' : '');
 function nonTrendCells(m: K6SummaryMetric, unit: string): string[] {
   const h = (v: number | undefined): string => humanizeValue(v ?? 0, m, unit);
   switch (m.type) {
-    case 'counter': return [h(m.values.count), `${h(m.values.rate)}/s`];
-    case 'gauge': return [h(m.values.value), `min=${h(m.values.min)}`, `max=${h(m.values.max)}`];
-    case 'rate': return [h(m.values.rate), `${OK} ${m.values.passes ?? 0}`, `${FAIL} ${m.values.fails ?? 0}`];
-    default: return ['[no data]'];
+    case 'counter':
+      return [h(m.values.count), `${h(m.values.rate)}/s`];
+    case 'gauge':
+      return [h(m.values.value), `min=${h(m.values.min)}`, `max=${h(m.values.max)}`];
+    case 'rate':
+      return [h(m.values.rate), `${OK} ${m.values.passes ?? 0}`, `${FAIL} ${m.values.fails ?? 0}`];
+    default:
+      return ['[no data]'];
   }
 }
 
@@ -113,7 +117,13 @@ function metricLines(data: K6SummaryData, stats: readonly string[], indent: stri
       const [first, ...extras] = row;
       rendered = d(first!, C.cyan) + ' '.repeat(colW[0]! - width(first!));
       if (extras.length > 0) {
-        rendered += ' ' + extras.map((c, i) => (extras.length === 1 ? d(c, C.cyan, C.faint) : d(c, C.cyan, C.faint) + ' '.repeat(colW[i + 1]! - width(c)))).join(' ');
+        rendered +=
+          ' ' +
+          extras
+            .map((c, i) =>
+              extras.length === 1 ? d(c, C.cyan, C.faint) : d(c, C.cyan, C.faint) + ' '.repeat(colW[i + 1]! - width(c)),
+            )
+            .join(' ');
       }
     }
     let mark = ' ';

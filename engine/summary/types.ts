@@ -25,12 +25,15 @@ const STAT = /^(avg|min|med|max|count|p\((\d+(\.\d+)?)\))$/;
 
 /** Checks summaryTrendStats as k6 does (avg, min, med, max, count, p(N) with 0 <= N <= 100); every problem at once. */
 export function validateSummaryTrendStats(stats: unknown): string[] {
-  if (!Array.isArray(stats)) return [`summaryTrendStats: expected an array of stat names like ["avg", "p(95)"], got ${JSON.stringify(stats)}`];
+  if (!Array.isArray(stats))
+    return [`summaryTrendStats: expected an array of stat names like ["avg", "p(95)"], got ${JSON.stringify(stats)}`];
   const errors: string[] = [];
   stats.forEach((s, i) => {
     const m = typeof s === 'string' ? STAT.exec(s) : null;
     if (!m || (m[2] !== undefined && Number(m[2]) > 100)) {
-      errors.push(`summaryTrendStats[${i}]: invalid stat ${JSON.stringify(s)} (expected avg, min, med, max, count or p(N) with N between 0 and 100)`);
+      errors.push(
+        `summaryTrendStats[${i}]: invalid stat ${JSON.stringify(s)} (expected avg, min, med, max, count or p(N) with N between 0 and 100)`,
+      );
     }
   });
   return errors;

@@ -10,15 +10,21 @@ export interface AstNode {
   [field: string]: unknown;
 }
 
-export const isNode = (v: unknown): v is AstNode => typeof v === 'object' && v !== null && typeof (v as AstNode).type === 'string';
+export const isNode = (v: unknown): v is AstNode =>
+  typeof v === 'object' && v !== null && typeof (v as AstNode).type === 'string';
 
 /** The child node in `field`, or null. */
 export const child = (n: AstNode, field: string): AstNode | null => (isNode(n[field]) ? (n[field] as AstNode) : null);
 
 /** The child nodes in list `field` (holes and spread-less nulls skipped). */
-export const children = (n: AstNode, field: string): AstNode[] => (Array.isArray(n[field]) ? (n[field] as unknown[]).filter(isNode) : []);
+export const children = (n: AstNode, field: string): AstNode[] =>
+  Array.isArray(n[field]) ? (n[field] as unknown[]).filter(isNode) : [];
 
-export const FUNCTION_TYPES: ReadonlySet<string> = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+export const FUNCTION_TYPES: ReadonlySet<string> = new Set([
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+]);
 export const isFunction = (n: AstNode): boolean => FUNCTION_TYPES.has(n.type);
 
 /** A property name of a member expression (`a.b`, `a['b']`), or null when computed from an expression. */

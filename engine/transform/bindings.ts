@@ -25,7 +25,8 @@ export class Resolver {
   private readonly refs = new Map<AstNode, Variable | null>();
 
   constructor(scopes: ScopeManager) {
-    for (const scope of scopes.scopes) for (const ref of scope.references) this.refs.set(ref.identifier as AstNode, ref.resolved);
+    for (const scope of scopes.scopes)
+      for (const ref of scope.references) this.refs.set(ref.identifier as AstNode, ref.resolved);
   }
 
   /** The module export `expr` denotes, or null. */
@@ -106,9 +107,13 @@ export class Resolver {
     if (!init || init.type !== 'CallExpression') return null;
     const callee = child(init, 'callee')!;
     const args = children(init, 'arguments');
-    if (callee.type === 'Identifier' && /^__toESM\d*$/.test(callee.name as string) && args[0]) return this.requiredModule(args[0]);
-    if (callee.type !== 'Identifier' || callee.name !== 'require' || this.refs.get(callee) || args.length !== 1) return null;
+    if (callee.type === 'Identifier' && /^__toESM\d*$/.test(callee.name as string) && args[0])
+      return this.requiredModule(args[0]);
+    if (callee.type !== 'Identifier' || callee.name !== 'require' || this.refs.get(callee) || args.length !== 1)
+      return null;
     const spec = args[0]!;
-    return spec.type === 'Literal' && typeof spec.value === 'string' && WATCHED_MODULES.has(spec.value) ? spec.value : null;
+    return spec.type === 'Literal' && typeof spec.value === 'string' && WATCHED_MODULES.has(spec.value)
+      ? spec.value
+      : null;
   }
 }

@@ -53,7 +53,12 @@ export const FUNCTIONS: readonly BlockingFunction[] = [
 export const INSTANCES: readonly BlockingInstance[] = [
   { module: 'k6/x/kafka', name: 'Writer', via: 'new', methods: ['produce', 'close'] },
   { module: 'k6/x/kafka', name: 'Reader', via: 'new', methods: ['consume', 'close'] },
-  { module: 'k6/x/kafka', name: 'Connection', via: 'new', methods: ['createTopic', 'deleteTopic', 'listTopics', 'close'] },
+  {
+    module: 'k6/x/kafka',
+    name: 'Connection',
+    via: 'new',
+    methods: ['createTopic', 'deleteTopic', 'listTopics', 'close'],
+  },
   { module: 'k6/x/sql', name: 'open', via: 'call', methods: ['exec', 'query', 'close'] },
 ];
 
@@ -66,9 +71,13 @@ const fnIndex = new Map(FUNCTIONS.map((f) => [`${f.module}#${f.name}`, f]));
 const instIndex = new Map(INSTANCES.map((i) => [`${i.module}#${i.name}`, i]));
 const cbIndex = new Map(CALLBACK_APIS.map((c) => [`${c.module}#${c.name}`, c]));
 
-export const blockingFunction = (module: string, name: string): BlockingFunction | undefined => fnIndex.get(`${module}#${name}`);
-export const blockingInstance = (module: string, name: string): BlockingInstance | undefined => instIndex.get(`${module}#${name}`);
+export const blockingFunction = (module: string, name: string): BlockingFunction | undefined =>
+  fnIndex.get(`${module}#${name}`);
+export const blockingInstance = (module: string, name: string): BlockingInstance | undefined =>
+  instIndex.get(`${module}#${name}`);
 export const callbackApi = (module: string, name: string): CallbackApi | undefined => cbIndex.get(`${module}#${name}`);
 
 /** The modules whose imports the rewrite needs to see (others are never resolved). */
-export const WATCHED_MODULES: ReadonlySet<string> = new Set([...FUNCTIONS, ...INSTANCES, ...CALLBACK_APIS].map((e) => e.module));
+export const WATCHED_MODULES: ReadonlySet<string> = new Set(
+  [...FUNCTIONS, ...INSTANCES, ...CALLBACK_APIS].map((e) => e.module),
+);

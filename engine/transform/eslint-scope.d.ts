@@ -8,7 +8,14 @@ declare module 'eslint-scope' {
   }
 
   export interface Definition {
-    type: 'ImportBinding' | 'Variable' | 'Parameter' | 'FunctionName' | 'ClassName' | 'CatchClause' | 'ImplicitGlobalVariable';
+    type:
+      | 'ImportBinding'
+      | 'Variable'
+      | 'Parameter'
+      | 'FunctionName'
+      | 'ClassName'
+      | 'CatchClause'
+      | 'ImplicitGlobalVariable';
     name: AstNode;
     node: AstNode;
     parent: AstNode | null;

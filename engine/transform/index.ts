@@ -44,11 +44,16 @@ export function transformBundle(code: string, file: string): TransformedBundle {
   const entry = { code: result, calls: out.calls, callbacks: out.callbacks };
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   cache.set(key, entry);
-  return { code: result, stats: { ms: performance.now() - t0, calls: out.calls, callbacks: out.callbacks, cached: false } };
+  return {
+    code: result,
+    stats: { ms: performance.now() - t0, calls: out.calls, callbacks: out.callbacks, cached: false },
+  };
 }
 
 /** One line for --verbose. */
 export function describeStats(file: string, s: TransformStats): string {
   const what = `${s.calls} blocking call(s) awaited, ${s.callbacks} group/check callback(s) made async`;
-  return s.cached ? `blocking-call rewrite of ${file}: cached (${what})` : `blocking-call rewrite of ${file}: ${s.ms.toFixed(1)} ms (${what})`;
+  return s.cached
+    ? `blocking-call rewrite of ${file}: cached (${what})`
+    : `blocking-call rewrite of ${file}: ${s.ms.toFixed(1)} ms (${what})`;
 }

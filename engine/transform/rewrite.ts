@@ -52,7 +52,11 @@ export class RewriteParseError extends Error {
 }
 
 /** `sourceType`: 'commonjs' for the engine's bundles (a function body), 'module' for ES module sources. */
-export function rewriteBlockingCalls(code: string, file: string, sourceType: 'commonjs' | 'module' = 'commonjs'): RewriteResult {
+export function rewriteBlockingCalls(
+  code: string,
+  file: string,
+  sourceType: 'commonjs' | 'module' = 'commonjs',
+): RewriteResult {
   let ast: AstNode;
   try {
     ast = parse(code, {
@@ -127,7 +131,10 @@ const asyncAt = new WeakMap<AstNode, number>();
  * The functions whose blocking calls are awaited: the async ones, plus every group/check callback
  * reached from them that blocks (made async). Issue 16 widens this start set.
  */
-export function asyncContexts(ast: AstNode, sites: readonly CallSite[]): { asyncFns: Set<AstNode>; converted: Set<AstNode> } {
+export function asyncContexts(
+  ast: AstNode,
+  sites: readonly CallSite[],
+): { asyncFns: Set<AstNode>; converted: Set<AstNode> } {
   const asyncFns = new Set<AstNode>();
   fullAncestor(ast as never, (node: unknown) => {
     const n = node as AstNode;
@@ -140,12 +147,14 @@ export function asyncContexts(ast: AstNode, sites: readonly CallSite[]): { async
     let v = memo.get(fn);
     if (v !== undefined) return v;
     memo.set(fn, false); // a cycle cannot happen through inline callbacks; guard anyway
-    v = (byFn.get(fn) ?? []).some((s) => s.kind.kind !== 'callback' || callbacksOf(s).some((cb) => cb.async === true || blocks(cb)));
+    v = (byFn.get(fn) ?? []).some(
+      (s) => s.kind.kind !== 'callback' || callbacksOf(s).some((cb) => cb.async === true || blocks(cb)),
+    );
     memo.set(fn, v);
     return v;
   };
   const converted = new Set<AstNode>();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const s of sites) {
       if (s.fn === null || !asyncFns.has(s.fn)) continue;
@@ -160,7 +169,13 @@ export function asyncContexts(ast: AstNode, sites: readonly CallSite[]): { async
   return { asyncFns, converted };
 }
 
-function applyEdits(code: string, file: string, sites: readonly CallSite[], asyncFns: Set<AstNode>, converted: Set<AstNode>): RewriteResult {
+function applyEdits(
+  code: string,
+  file: string,
+  sites: readonly CallSite[],
+  asyncFns: Set<AstNode>,
+  converted: Set<AstNode>,
+): RewriteResult {
   const s = new MagicString(code);
   let calls = 0;
   // Outer calls first, so that at a shared start offset the outer call's opening comes first.
@@ -184,5 +199,10 @@ function applyEdits(code: string, file: string, sites: readonly CallSite[], asyn
     }
   }
   for (const fn of converted) s.appendLeft(asyncAt.get(fn) ?? fn.start, 'async ');
-  return { code: s.toString(), map: s.generateMap({ hires: true, source: file, includeContent: false }), calls, callbacks: converted.size };
+  return {
+    code: s.toString(),
+    map: s.generateMap({ hires: true, source: file, includeContent: false }),
+    calls,
+    callbacks: converted.size,
+  };
 }

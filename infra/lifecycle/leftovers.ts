@@ -142,7 +142,8 @@ function signal(pgid: number, sig: NodeJS.Signals): void {
 /** Gives live watchdogs of dead owners a bounded time; returns the lists still there after it. */
 async function afterWatchdogs(lists: WatchList[], waitMs: number, lines: string[]): Promise<WatchList[]> {
   const busy = lists.filter((l) => l.watchdog && sameProcessAlive(l.watchdog.pid, l.watchdog.start));
-  if (busy.length) await waitUntil(() => busy.every((l) => !sameProcessAlive(l.watchdog!.pid, l.watchdog!.start)), waitMs);
+  if (busy.length)
+    await waitUntil(() => busy.every((l) => !sameProcessAlive(l.watchdog!.pid, l.watchdog!.start)), waitMs);
   for (const l of busy) {
     if (!sameProcessAlive(l.watchdog!.pid, l.watchdog!.start)) continue;
     signal(l.watchdog!.pid, 'SIGKILL');
@@ -161,7 +162,8 @@ async function stopGroups(lists: WatchList[], graceMs: number, lines: string[]):
   for (const list of lists) {
     for (const g of list.groups) {
       const why = notOurs(g, list);
-      if (why === 'reused') lines.push(`${prefix(list)}: left process group ${g.pid} alone (its pid now belongs to another process)`);
+      if (why === 'reused')
+        lines.push(`${prefix(list)}: left process group ${g.pid} alone (its pid now belongs to another process)`);
       if (why) continue;
       targets.push({ list, pgid: g.pid, name: procName(g.pid) ?? 'leader gone' });
     }
@@ -215,6 +217,9 @@ export async function cleanLeftovers(opts: CleanOptions = {}): Promise<CleanRepo
 /** The report as printed by `clean`: its lines, or "nothing to clean", and the runs left alone. */
 export function formatClean(report: CleanReport): string {
   const out = report.lines.length ? [...report.lines] : ['nothing to clean'];
-  if (report.liveRuns.length) out.push(`left alone: the watch lists of ${report.liveRuns.length} run(s) in progress (pid ${report.liveRuns.join(', ')})`);
+  if (report.liveRuns.length)
+    out.push(
+      `left alone: the watch lists of ${report.liveRuns.length} run(s) in progress (pid ${report.liveRuns.join(', ')})`,
+    );
   return out.join('\n');
 }

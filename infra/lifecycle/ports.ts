@@ -29,15 +29,18 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<numb
 /** True when something accepts TCP connections on host:port. */
 export function isListening(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
-    import('node:net').then(({ connect }) => {
-      const socket = connect({ host, port });
-      const done = (ok: boolean): void => {
-        socket.destroy();
-        resolve(ok);
-      };
-      socket.setTimeout(timeoutMs, () => done(false));
-      socket.once('connect', () => done(true));
-      socket.once('error', () => done(false));
-    }, () => resolve(false));
+    import('node:net').then(
+      ({ connect }) => {
+        const socket = connect({ host, port });
+        const done = (ok: boolean): void => {
+          socket.destroy();
+          resolve(ok);
+        };
+        socket.setTimeout(timeoutMs, () => done(false));
+        socket.once('connect', () => done(true));
+        socket.once('error', () => done(false));
+      },
+      () => resolve(false),
+    );
   });
 }

@@ -44,7 +44,10 @@ function hook(): void {
   persist();
   process.on('exit', sweep);
   try {
-    const dog = spawn('sh', ['-c', WATCHDOG, 'k6-llm-perf-watchdog', String(process.pid), listFile], { detached: true, stdio: 'ignore' });
+    const dog = spawn('sh', ['-c', WATCHDOG, 'k6-llm-perf-watchdog', String(process.pid), listFile], {
+      detached: true,
+      stdio: 'ignore',
+    });
     dog.on('error', () => undefined);
     dog.unref();
     if (dog.pid) watchdog = { pid: dog.pid, start: procStart(dog.pid) ?? '-' };

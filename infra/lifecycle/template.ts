@@ -72,7 +72,10 @@ function install(root: string, key: string, staging: string): void {
     rmSync(aside, { recursive: true, force: true });
   }
   if (!isComplete(dir)) {
-    throw new InfraError('INFRA_START_FAILED', `template cache: could not install ${dir} (the name stayed taken by an incomplete directory)`);
+    throw new InfraError(
+      'INFRA_START_FAILED',
+      `template cache: could not install ${dir} (the name stayed taken by an incomplete directory)`,
+    );
   }
 }
 
@@ -82,11 +85,26 @@ function isOccupied(err: unknown): boolean {
 }
 
 /** `cp -a template/<sub> target` (keeps owner and modes: PostgreSQL wants its data dir 0700, owned by postgres). */
-export async function copyTemplate(template: string, sub: string, target: string, logFile: string, service: string): Promise<void> {
-  const result = await runToCompletion({ name: service, command: 'cp', args: ['-a', join(template, sub), target], logFile }, 120_000);
+export async function copyTemplate(
+  template: string,
+  sub: string,
+  target: string,
+  logFile: string,
+  service: string,
+): Promise<void> {
+  const result = await runToCompletion(
+    { name: service, command: 'cp', args: ['-a', join(template, sub), target], logFile },
+    120_000,
+  );
   if (result.error || result.code !== 0) {
-    throw new InfraError('INFRA_START_FAILED', `${service}: could not copy ${join(template, sub)} to ${target}: ${result.error?.message ?? `exit code ${result.code}`}`, {
-      service, logFile, logTail: logTail(logFile, 10),
-    });
+    throw new InfraError(
+      'INFRA_START_FAILED',
+      `${service}: could not copy ${join(template, sub)} to ${target}: ${result.error?.message ?? `exit code ${result.code}`}`,
+      {
+        service,
+        logFile,
+        logTail: logTail(logFile, 10),
+      },
+    );
   }
 }

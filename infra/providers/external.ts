@@ -31,7 +31,10 @@ export class ExternalProvider implements Provider {
     for (const service of services) {
       const variable = EXTERNAL_ENV[service];
       const value = this.env[variable]?.trim();
-      if (!value) problems.push(`${variable} is not set (needed for ${service}; for example ${variable}=${EXTERNAL_EXAMPLE[service]})`);
+      if (!value)
+        problems.push(
+          `${variable} is not set (needed for ${service}; for example ${variable}=${EXTERNAL_EXAMPLE[service]})`,
+        );
       else {
         const bad = validate(service, value);
         if (bad) problems.push(`${variable}=${JSON.stringify(value)}: ${bad}`);
@@ -64,7 +67,10 @@ export class ExternalProvider implements Provider {
 }
 
 function splitBrokers(value: string): string[] {
-  return value.split(',').map((b) => b.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 }
 
 /** Why an endpoint value is unusable, or undefined. */

@@ -32,7 +32,9 @@ export class LocalProvider implements Provider {
     const needed = services.filter((s) => !overridden(s));
     if (missingFor(needed).length === 0) return;
     if (this.options.autoSetup === false) {
-      const what = missingFor(needed).map((m) => m.what).join(', ');
+      const what = missingFor(needed)
+        .map((m) => m.what)
+        .join(', ');
       throw new InfraError('INFRA_MISSING', `local infrastructure is missing ${what}; run \`npm run setup\``);
     }
     const { ensureSetup } = await import('../setup/index.ts');

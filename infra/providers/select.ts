@@ -20,16 +20,29 @@ export interface ProviderChoice {
  * An explicit provider is taken as asked; `testcontainers` without a runtime is an error
  * (asking for containers and silently getting processes would surprise).
  */
-export async function chooseProvider(requested: ProviderName, probe: RuntimeProbe = probeContainerRuntime): Promise<ProviderChoice> {
+export async function chooseProvider(
+  requested: ProviderName,
+  probe: RuntimeProbe = probeContainerRuntime,
+): Promise<ProviderChoice> {
   if (!PROVIDER_NAMES.includes(requested)) {
-    throw new InfraError('INFRA_BAD_OPTION', `--infra: unknown provider ${JSON.stringify(requested)}; expected one of ${PROVIDER_NAMES.join(', ')}`);
+    throw new InfraError(
+      'INFRA_BAD_OPTION',
+      `--infra: unknown provider ${JSON.stringify(requested)}; expected one of ${PROVIDER_NAMES.join(', ')}`,
+    );
   }
   if (requested === 'local') return { provider: 'local', reason: 'asked for --infra local' };
   if (requested === 'external') return { provider: 'external', reason: 'asked for --infra external' };
   const runtime = await probe();
   if (requested === 'testcontainers') {
-    if (!runtime.available) throw new InfraError('INFRA_NO_RUNTIME', `--infra testcontainers: no container runtime answered (${runtime.detail}); use --infra local or start Docker`);
-    return { provider: 'testcontainers', reason: `asked for --infra testcontainers; container runtime: ${runtime.detail}` };
+    if (!runtime.available)
+      throw new InfraError(
+        'INFRA_NO_RUNTIME',
+        `--infra testcontainers: no container runtime answered (${runtime.detail}); use --infra local or start Docker`,
+      );
+    return {
+      provider: 'testcontainers',
+      reason: `asked for --infra testcontainers; container runtime: ${runtime.detail}`,
+    };
   }
   return runtime.available
     ? { provider: 'testcontainers', reason: `auto: a container runtime answered (${runtime.detail})` }

@@ -36,7 +36,11 @@ export class TestcontainersProvider implements Provider {
       }
     } catch (err) {
       if (err instanceof InfraError) throw err;
-      throw new InfraError('INFRA_START_FAILED', `${service} container (${IMAGES[service]}) did not start: ${(err as Error).message}`, { service, cause: err });
+      throw new InfraError(
+        'INFRA_START_FAILED',
+        `${service} container (${IMAGES[service]}) did not start: ${(err as Error).message}`,
+        { service, cause: err },
+      );
     }
   }
 }

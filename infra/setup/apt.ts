@@ -19,13 +19,21 @@ export async function aptInstall(packages: string[], update: (detail: string) =>
   const logFile = join(ensureDir(cacheDir()), 'setup-apt.log');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const ownPolicy = !existsSync(POLICY);
-  if (ownPolicy) writeFileSync(POLICY, '#!/bin/sh\n# written by k6-llm-perf setup for the length of an install\nexit 101\n', { mode: 0o755 });
+  if (ownPolicy)
+    writeFileSync(POLICY, '#!/bin/sh\n# written by k6-llm-perf setup for the length of an install\nexit 101\n', {
+      mode: 0o755,
+    });
   try {
     if (packages.includes('postgresql')) noMainCluster();
     update('apt-get update');
     await run('apt-get', ['update'], logFile, env);
     update(`apt-get install ${packages.join(' ')}`);
-    await run('apt-get', ['install', '-y', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confold', ...packages], logFile, env);
+    await run(
+      'apt-get',
+      ['install', '-y', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confold', ...packages],
+      logFile,
+      env,
+    );
     if (packages.includes('postgresql')) await stopDebianClusters(logFile);
   } finally {
     if (ownPolicy) rmSync(POLICY, { force: true });
@@ -35,9 +43,14 @@ export async function aptInstall(packages: string[], update: (detail: string) =>
 async function run(command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv): Promise<void> {
   const result = await runToCompletion({ name: 'setup', command, args, logFile, env }, 30 * 60_000);
   if (result.error || result.code !== 0) {
-    throw new InfraError('INFRA_SETUP_FAILED', `setup: \`${command} ${args.join(' ')}\` failed: ${result.error?.message ?? `exit code ${result.code}`}`, {
-      logFile, logTail: logTail(logFile, 15),
-    });
+    throw new InfraError(
+      'INFRA_SETUP_FAILED',
+      `setup: \`${command} ${args.join(' ')}\` failed: ${result.error?.message ?? `exit code ${result.code}`}`,
+      {
+        logFile,
+        logTail: logTail(logFile, 15),
+      },
+    );
   }
 }
 
@@ -47,7 +60,10 @@ async function stopDebianClusters(logFile: string): Promise<void> {
   for (const line of (list.stdout ?? '').split('\n')) {
     const [version, name, , status] = line.trim().split(/\s+/);
     if (version && name && status === 'online') {
-      await runToCompletion({ name: 'setup', command: 'pg_ctlcluster', args: [version, name, 'stop'], logFile }, 60_000);
+      await runToCompletion(
+        { name: 'setup', command: 'pg_ctlcluster', args: [version, name, 'stop'], logFile },
+        60_000,
+      );
     }
   }
 }
@@ -58,5 +74,8 @@ function noMainCluster(): void {
   if (/^\s*create_main_cluster\s*=\s*false/m.test(text)) return;
   text = text.replace(/^\s*#?\s*create_main_cluster\s*=.*$/m, '');
   mkdirSync('/etc/postgresql-common', { recursive: true });
-  writeFileSync(CREATECLUSTER, `${text.trimEnd()}\n# k6-llm-perf runs its own throwaway clusters\ncreate_main_cluster = false\n`);
+  writeFileSync(
+    CREATECLUSTER,
+    `${text.trimEnd()}\n# k6-llm-perf runs its own throwaway clusters\ncreate_main_cluster = false\n`,
+  );
 }

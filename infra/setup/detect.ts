@@ -30,7 +30,9 @@ export function postgresBinDir(): string | undefined {
   if (process.env.PG_BIN_DIR) return process.env.PG_BIN_DIR;
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
-    const majors = readdirSync(root).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+    const majors = readdirSync(root)
+      .filter((d) => /^\d+$/.test(d))
+      .sort((a, b) => Number(b) - Number(a));
     for (const major of majors) if (which(join(root, major, 'bin', 'initdb'))) return join(root, major, 'bin');
   }
   const initdb = which('initdb');
@@ -38,7 +40,8 @@ export function postgresBinDir(): string | undefined {
 }
 
 export function javaBinary(): string | undefined {
-  if (process.env.JAVA_HOME && which(join(process.env.JAVA_HOME, 'bin', 'java'))) return join(process.env.JAVA_HOME, 'bin', 'java');
+  if (process.env.JAVA_HOME && which(join(process.env.JAVA_HOME, 'bin', 'java')))
+    return join(process.env.JAVA_HOME, 'bin', 'java');
   return which('java');
 }
 

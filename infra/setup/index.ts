@@ -11,7 +11,16 @@ import type { ServiceName } from '../services/types.ts';
 import { SERVICE_NAMES } from '../services/types.ts';
 import { DEBIAN_PACKAGES, KAFKA_VERSION } from '../services/versions.ts';
 import { aptInstall } from './apt.ts';
-import { isRoot, javaBinary, kafkaJarsPresent, kafkaLibDir, postgresBinDir, redisServerBinary, systemUser, which } from './detect.ts';
+import {
+  isRoot,
+  javaBinary,
+  kafkaJarsPresent,
+  kafkaLibDir,
+  postgresBinDir,
+  redisServerBinary,
+  systemUser,
+  which,
+} from './detect.ts';
 import { fetchKafkaJars } from './maven.ts';
 
 export interface Missing {
@@ -26,7 +35,8 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 /** What the given services (and the report browser, if asked) lack on this machine. */
 export function missingFor(services: readonly ServiceName[], browser = false): Missing[] {
   const missing: Missing[] = [];
-  if (services.includes('redis') && !redisServerBinary()) missing.push({ what: 'redis-server', fix: DEBIAN_PACKAGES.redis });
+  if (services.includes('redis') && !redisServerBinary())
+    missing.push({ what: 'redis-server', fix: DEBIAN_PACKAGES.redis });
   if (services.includes('postgres') && (!postgresBinDir() || (isRoot() && !systemUser('postgres')))) {
     missing.push({ what: 'PostgreSQL (initdb, postgres)', fix: DEBIAN_PACKAGES.postgres });
   }
@@ -37,7 +47,8 @@ export function missingFor(services: readonly ServiceName[], browser = false): M
       missing.push({ what: `Kafka ${KAFKA_VERSION} jars`, fix: 'maven' });
     }
   }
-  if (browser && !existsSync(CHROMIUM_PATH)) missing.push({ what: 'chromium (report browser test)', fix: DEBIAN_PACKAGES.browser });
+  if (browser && !existsSync(CHROMIUM_PATH))
+    missing.push({ what: 'chromium (report browser test)', fix: DEBIAN_PACKAGES.browser });
   return missing;
 }
 
@@ -63,17 +74,24 @@ export async function ensureSetup(opts: SetupOptions = {}): Promise<void> {
   const steps: Step<void>[] = [];
   if (packages.length) {
     if (!isRoot()) {
-      throw new InfraError('INFRA_SETUP_FAILED', `setup needs Debian packages ${packages.join(' ')}; run as root:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${packages.join(' ')}`);
+      throw new InfraError(
+        'INFRA_SETUP_FAILED',
+        `setup needs Debian packages ${packages.join(' ')}; run as root:\n  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${packages.join(' ')}`,
+      );
     }
     steps.push({ title: `apt-get install ${packages.join(' ')}`, run: (update) => aptInstall(packages, update) });
   }
   if (missing.some((m) => m.fix === 'maven')) {
-    steps.push({ title: `Kafka ${KAFKA_VERSION} jars (Maven) → ${kafkaLibDir()}`, run: (update) => fetchKafkaJars(update) });
+    steps.push({
+      title: `Kafka ${KAFKA_VERSION} jars (Maven) → ${kafkaLibDir()}`,
+      run: (update) => fetchKafkaJars(update),
+    });
   }
   for (const step of steps) {
     const [outcome] = await runSteps([step], progress);
     if (outcome?.status === 'rejected') throw outcome.reason;
   }
   const still = missingFor(services, opts.browser);
-  if (still.length) throw new InfraError('INFRA_SETUP_FAILED', `setup ran but ${still.map((m) => m.what).join(', ')} still missing`);
+  if (still.length)
+    throw new InfraError('INFRA_SETUP_FAILED', `setup ran but ${still.map((m) => m.what).join(', ')} still missing`);
 }

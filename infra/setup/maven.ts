@@ -20,13 +20,28 @@ export async function fetchKafkaJars(update: (detail: string) => void): Promise<
   const logFile = join(parent, 'maven.log');
   rmSync(staging, { recursive: true, force: true });
   update('mvn dependency:copy-dependencies');
-  const args = ['-B', '-q', '-f', KAFKA_POM, `-Dkafka.version=${KAFKA_VERSION}`, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'];
+  const args = [
+    '-B',
+    '-q',
+    '-f',
+    KAFKA_POM,
+    `-Dkafka.version=${KAFKA_VERSION}`,
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${staging}`,
+    '-DincludeScope=runtime',
+  ];
   const result = await runToCompletion({ name: 'setup', command: 'mvn', args, logFile }, 20 * 60_000);
   if (result.error || result.code !== 0) {
     rmSync(staging, { recursive: true, force: true });
-    throw new InfraError('INFRA_SETUP_FAILED', `setup: Maven could not fetch the Kafka ${KAFKA_VERSION} jars: ${result.error?.message ?? `exit code ${result.code}`}`, {
-      service: 'kafka', logFile, logTail: logTail(logFile, 20),
-    });
+    throw new InfraError(
+      'INFRA_SETUP_FAILED',
+      `setup: Maven could not fetch the Kafka ${KAFKA_VERSION} jars: ${result.error?.message ?? `exit code ${result.code}`}`,
+      {
+        service: 'kafka',
+        logFile,
+        logTail: logTail(logFile, 20),
+      },
+    );
   }
   writeFileSync(join(staging, '.complete'), `kafka ${KAFKA_VERSION}\n`);
   rmSync(libDir, { recursive: true, force: true });

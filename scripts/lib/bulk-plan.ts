@@ -23,11 +23,13 @@ export const PLAN = {
 export function plannedRows(batchMax: number): number {
   const p = PLAN;
   const sizes = p.memory.sizes(batchMax);
-  return p.single.vus * p.single.iterations * p.single.size +
+  return (
+    p.single.vus * p.single.iterations * p.single.size +
     p.workflow.vus * p.workflow.iterations * p.workflow.size +
     p.concurrent.vus * p.concurrent.iterations * p.concurrent.size +
     p.constraints.iterations * 1 +
-    p.memory.rounds * sizes.reduce((a, b) => a + b, 0);
+    p.memory.rounds * sizes.reduce((a, b) => a + b, 0)
+  );
 }
 
 /** The executors, one after the other (startTime), each bounded by a generous maxDuration. */
@@ -36,7 +38,13 @@ export function scenarios(batchMax: number): Record<string, object> {
   const slot = SHORT ? [0, 3, 7, 10, 12] : [0, 15, 45, 75, 85];
   const maxDuration = SHORT ? '30s' : '2m';
   const per = (exec: string, vus: number, iterations: number, i: number) => ({
-    executor: 'per-vu-iterations', exec, vus, iterations, maxDuration, startTime: `${slot[i]}s`, tags: { pattern: exec },
+    executor: 'per-vu-iterations',
+    exec,
+    vus,
+    iterations,
+    maxDuration,
+    startTime: `${slot[i]}s`,
+    tags: { pattern: exec },
   });
   return {
     single_bulk: per('singleBulk', p.single.vus, p.single.iterations, 0),

@@ -34,7 +34,8 @@ export function numberEnv(name: string, fallback: number, allowZero = false): nu
 export function phase(full: string, short: string, override = 'DURATION'): string {
   const raw = __ENV[override];
   if (raw) {
-    if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(raw)) throw new Error(`${override} must be a k6 duration such as 30s or 10m, got "${raw}"`);
+    if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(raw))
+      throw new Error(`${override} must be a k6 duration such as 30s or 10m, got "${raw}"`);
     return raw;
   }
   return SHORT ? short : full;
@@ -55,5 +56,9 @@ export const baseUrl = (): string => requireEnv('BASE_URL', 'http://127.0.0.1:80
 export const llmUrl = (): string => requireEnv('LLM_URL', 'http://127.0.0.1:9090').replace(/\/+$/, '');
 export const redisUrl = (): string => requireEnv('REDIS_URL', 'redis://127.0.0.1:6379');
 export const databaseUrl = (): string => requireEnv('DATABASE_URL', 'postgres://user:pass@127.0.0.1:5432/db');
-export const kafkaBrokers = (): string[] => requireEnv('KAFKA_BROKERS', '127.0.0.1:9092').split(',').map((b) => b.trim()).filter(Boolean);
+export const kafkaBrokers = (): string[] =>
+  requireEnv('KAFKA_BROKERS', '127.0.0.1:9092')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 export const kafkaTopic = (): string => optionalEnv('KAFKA_TOPIC', 'llm.requests.events');

@@ -31,18 +31,31 @@ export function uuid4(): string {
 /** 32 hex characters, no dashes. */
 export const uniqueSuffix = (): string => uuid4().replace(/-/g, '');
 
-const TOPICS = ['a retry policy', 'an outbox relay', 'a queue backlog', 'a cache stampede', 'a p95 regression', 'an idempotency key'];
+const TOPICS = [
+  'a retry policy',
+  'an outbox relay',
+  'a queue backlog',
+  'a cache stampede',
+  'a p95 regression',
+  'an idempotency key',
+];
 
 /** A short user prompt; the mode decides how long an answer it asks for. */
 export function prompt(mode: Mode, n: number): string {
   const topic = TOPICS[n % TOPICS.length]!;
-  return mode === 'quick' ? `In one sentence: what is ${topic}?` : `Explain ${topic} in detail, with an example and its trade-offs.`;
+  return mode === 'quick'
+    ? `In one sentence: what is ${topic}?`
+    : `Explain ${topic} in detail, with an example and its trade-offs.`;
 }
 
 /** One request with a fresh client_request_id: `<prefix>-<uuid32>`. */
 export function uniqueRequest(prefix: string, mode: Mode = 'quick'): RequestModel {
   const suffix = uniqueSuffix();
-  return { client_request_id: `${prefix}-${suffix}`, messages: [{ role: 'user', content: prompt(mode, suffix.charCodeAt(0)) }], mode };
+  return {
+    client_request_id: `${prefix}-${suffix}`,
+    messages: [{ role: 'user', content: prompt(mode, suffix.charCodeAt(0)) }],
+    mode,
+  };
 }
 
 /**
@@ -53,7 +66,11 @@ export function generateUniqueRequests(count: number, prefix: string, mode: Mode
   const suffix = uniqueSuffix();
   const out: RequestModel[] = [];
   for (let i = 0; i < count; i++) {
-    out.push({ client_request_id: `${prefix}-${suffix}-${i}`, messages: [{ role: 'user', content: prompt(mode, i) }], mode });
+    out.push({
+      client_request_id: `${prefix}-${suffix}-${i}`,
+      messages: [{ role: 'user', content: prompt(mode, i) }],
+      mode,
+    });
   }
   return out;
 }

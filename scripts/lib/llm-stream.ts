@@ -18,7 +18,10 @@
  * Pure functions, no k6 import: unit-tested under Node (test/scenarios/lib.test.ts).
  */
 /** What is read of a Server-Sent Event (k6/x/sse's Event has these fields, among others). */
-export interface SseEvent { name: string; data: string }
+export interface SseEvent {
+  name: string;
+  data: string;
+}
 
 export type Provider = 'anthropic' | 'openai';
 
@@ -30,18 +33,32 @@ export interface StreamState {
   error: string | null;
 }
 
-export interface StreamRequest { path: string; headers: Record<string, string>; body: string }
+export interface StreamRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
 
 export function newState(start: number): StreamState {
   return { start, chunks: [], end: null, usageTokens: null, error: null };
 }
 
-export function buildRequest(provider: Provider, model: string, maxTokens: number, prompt: string, apiKey: string): StreamRequest {
+export function buildRequest(
+  provider: Provider,
+  model: string,
+  maxTokens: number,
+  prompt: string,
+  apiKey: string,
+): StreamRequest {
   const messages = [{ role: 'user', content: prompt }];
   if (provider === 'anthropic') {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
     if (apiKey) headers['x-api-key'] = apiKey;
-    return { path: '/v1/messages', headers, body: JSON.stringify({ model, max_tokens: maxTokens, messages, stream: true }) };
+    return {
+      path: '/v1/messages',
+      headers,
+      body: JSON.stringify({ model, max_tokens: maxTokens, messages, stream: true }),
+    };
   }
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;

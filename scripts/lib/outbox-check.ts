@@ -21,10 +21,18 @@
  */
 
 /** The event envelope the service publishes (value of each Kafka record). */
-export interface OutboxEvent { event_id: string; event_type: string; aggregate_id: string; occurred_at: string }
+export interface OutboxEvent {
+  event_id: string;
+  event_type: string;
+  aggregate_id: string;
+  occurred_at: string;
+}
 
 /** One accepted request of this run, as PostgreSQL holds it. */
-export interface RequestRow { id: string; status: string }
+export interface RequestRow {
+  id: string;
+  status: string;
+}
 
 export type OrderViolation = 'key' | 'created_after_terminal' | 'terminal_before_created';
 
@@ -110,8 +118,16 @@ const isFinished = (status: string) => status === 'completed' || status === 'fai
 /** Compares the accepted requests with what the ledger saw on Kafka. */
 export function account(requests: readonly RequestRow[], ledger: EventLedger): OutboxAccount {
   const a: OutboxAccount = {
-    accepted: requests.length, unfinished: 0, createdSeen: 0, terminalSeen: 0, missingCreated: 0, missingTerminal: 0,
-    lost: 0, redelivered: 0, extra: 0, orderViolations: 0,
+    accepted: requests.length,
+    unfinished: 0,
+    createdSeen: 0,
+    terminalSeen: 0,
+    missingCreated: 0,
+    missingTerminal: 0,
+    lost: 0,
+    redelivered: 0,
+    extra: 0,
+    orderViolations: 0,
     violationsByReason: { key: 0, created_after_terminal: 0, terminal_before_created: 0 },
   };
   for (const r of requests) {
@@ -132,16 +148,21 @@ export function account(requests: readonly RequestRow[], ledger: EventLedger): O
 
 /** Every accepted request has its created and a terminal event on Kafka: nothing more to wait for. */
 export function isSettled(requests: readonly RequestRow[], ledger: EventLedger): boolean {
-  return requests.length > 0 && requests.every((r) => {
-    const s = ledger.of(r.id);
-    return s.created > 0 && s.terminal > 0;
-  });
+  return (
+    requests.length > 0 &&
+    requests.every((r) => {
+      const s = ledger.of(r.id);
+      return s.created > 0 && s.terminal > 0;
+    })
+  );
 }
 
 /** The one-line account the scenario prints. */
 export function formatAccount(a: OutboxAccount): string {
-  return `outbox: ${a.accepted} accepted, ${a.createdSeen} created seen, ${a.terminalSeen} terminal seen, ` +
+  return (
+    `outbox: ${a.accepted} accepted, ${a.createdSeen} created seen, ${a.terminalSeen} terminal seen, ` +
     `${a.lost} lost (${a.missingCreated} without created, ${a.missingTerminal} without a terminal event); ` +
     `postgres: ${a.unfinished} accepted requests not completed/failed; ` +
-    `${a.redelivered} redelivered, ${a.extra} extra events, ${a.orderViolations} order violations`;
+    `${a.redelivered} redelivered, ${a.extra} extra events, ${a.orderViolations} order violations`
+  );
 }

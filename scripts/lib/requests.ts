@@ -14,7 +14,11 @@ import { baseUrl } from './config.ts';
 export type Status = 'queued' | 'processing' | 'completed' | 'failed';
 export type Tags = Record<string, string>;
 
-export interface Accepted { id: string; status: Status; client_request_id: string | null }
+export interface Accepted {
+  id: string;
+  status: Status;
+  client_request_id: string | null;
+}
 
 export interface RequestView extends Accepted {
   result: string | null;
@@ -40,13 +44,25 @@ export function parseJson<T>(res: RefinedResponse<'text'>): T | null {
   }
 }
 
-async function send<T>(method: string, path: string, payload: unknown, name: string, ok: number[], tags: Tags): Promise<Reply<T>> {
-  const res = await http.asyncRequest(method, `${baseUrl()}${path}`, payload === undefined ? null : JSON.stringify(payload), {
-    headers: JSON_HEADERS,
-    tags: { name, ...tags },
-    responseType: 'text',
-    responseCallback: http.expectedStatuses(...ok),
-  });
+async function send<T>(
+  method: string,
+  path: string,
+  payload: unknown,
+  name: string,
+  ok: number[],
+  tags: Tags,
+): Promise<Reply<T>> {
+  const res = await http.asyncRequest(
+    method,
+    `${baseUrl()}${path}`,
+    payload === undefined ? null : JSON.stringify(payload),
+    {
+      headers: JSON_HEADERS,
+      tags: { name, ...tags },
+      responseType: 'text',
+      responseCallback: http.expectedStatuses(...ok),
+    },
+  );
   return { res, body: ok.includes(res.status) ? parseJson<T>(res) : null };
 }
 
@@ -56,10 +72,28 @@ export function submitRequest(request: RequestModel, tags: Tags = {}): Promise<R
 }
 
 /** Submits a batch; 409 (conflict) is an expected answer when `expectConflict` is set. */
-export function submitBatch(requests: RequestModel[], tags: Tags = {}, expectConflict = false): Promise<Reply<{ items: Accepted[] }>> {
-  return send<{ items: Accepted[] }>('POST', '/v1/batch', { requests }, 'POST /v1/batch', expectConflict ? [202, 409] : [202], tags);
+export function submitBatch(
+  requests: RequestModel[],
+  tags: Tags = {},
+  expectConflict = false,
+): Promise<Reply<{ items: Accepted[] }>> {
+  return send<{ items: Accepted[] }>(
+    'POST',
+    '/v1/batch',
+    { requests },
+    'POST /v1/batch',
+    expectConflict ? [202, 409] : [202],
+    tags,
+  );
 }
 
 export function getRequest(id: string, tags: Tags = {}): Promise<Reply<RequestView>> {
-  return send<RequestView>('GET', `/v1/requests/${encodeURIComponent(id)}`, undefined, 'GET /v1/requests/:id', [200], tags);
+  return send<RequestView>(
+    'GET',
+    `/v1/requests/${encodeURIComponent(id)}`,
+    undefined,
+    'GET /v1/requests/:id',
+    [200],
+    tags,
+  );
 }

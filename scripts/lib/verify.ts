@@ -43,7 +43,9 @@ export async function verifyInTeardown(o: VerifyOptions, run: () => Promise<void
   try {
     await verify(o, run);
   } catch (error) {
-    console.error(`${o.name}: the verification did not complete (its results are not recorded): ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `${o.name}: the verification did not complete (its results are not recorded): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

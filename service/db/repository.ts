@@ -38,7 +38,10 @@ export interface Created {
 /** A batch item's client_request_id already exists (or repeats within the batch). */
 export class BatchConflict extends Error {
   readonly code = 'conflict';
-  constructor(readonly index: number, readonly clientRequestId: string) {
+  constructor(
+    readonly index: number,
+    readonly clientRequestId: string,
+  ) {
     super(`requests[${index}].client_request_id ${JSON.stringify(clientRequestId)} already exists`);
   }
 }
@@ -46,7 +49,13 @@ export class BatchConflict extends Error {
 type Queryable = pg.Pool | pg.PoolClient;
 
 function createdData(item: RequestItem): Record<string, unknown> {
-  return { client_request_id: item.clientRequestId, mode: item.mode, model: item.model, max_tokens: item.maxTokens, status: 'queued' };
+  return {
+    client_request_id: item.clientRequestId,
+    mode: item.mode,
+    model: item.model,
+    max_tokens: item.maxTokens,
+    status: 'queued',
+  };
 }
 
 /**
@@ -68,8 +77,18 @@ export async function createRequest(pool: pg.Pool, item: RequestItem): Promise<{
        SELECT $7, $8, $9, r.id::text, $10::jsonb FROM r
      )
      SELECT id, status, client_request_id FROM r`,
-    [id, item.clientRequestId, item.mode, item.model, item.maxTokens, JSON.stringify(item.messages),
-      randomUUID(), EVENT_TYPES.created, AGGREGATE_TYPE, JSON.stringify(createdData(item))],
+    [
+      id,
+      item.clientRequestId,
+      item.mode,
+      item.model,
+      item.maxTokens,
+      JSON.stringify(item.messages),
+      randomUUID(),
+      EVENT_TYPES.created,
+      AGGREGATE_TYPE,
+      JSON.stringify(createdData(item)),
+    ],
   );
   if (r.rows[0]) return { created: true, row: r.rows[0] };
   const existing = await pool.query<Created>(
@@ -172,7 +191,8 @@ export interface Outcome {
  * another delivery finished the request first (then no event is written either).
  */
 export async function finishRequest(pool: pg.Pool, id: string, o: Outcome): Promise<boolean> {
-  const usage = o.inputTokens === undefined ? null : { input_tokens: o.inputTokens, output_tokens: o.outputTokens ?? 0 };
+  const usage =
+    o.inputTokens === undefined ? null : { input_tokens: o.inputTokens, output_tokens: o.outputTokens ?? 0 };
   const data =
     o.status === 'completed'
       ? { status: o.status, result: o.result, usage, attempts: o.attempts, llm_ms: o.llmMs }
@@ -188,8 +208,20 @@ export async function finishRequest(pool: pg.Pool, id: string, o: Outcome): Prom
        SELECT $9, $10, $11, $1::text, jsonb_build_object('client_request_id', u.client_request_id) || $12::jsonb FROM u
      )
      SELECT count(*)::int AS n FROM u`,
-    [id, o.status, o.result ?? null, o.error ?? null, o.inputTokens ?? null, o.outputTokens ?? null, o.attempts, o.llmMs,
-      randomUUID(), o.status === 'completed' ? EVENT_TYPES.completed : EVENT_TYPES.failed, AGGREGATE_TYPE, JSON.stringify(data)],
+    [
+      id,
+      o.status,
+      o.result ?? null,
+      o.error ?? null,
+      o.inputTokens ?? null,
+      o.outputTokens ?? null,
+      o.attempts,
+      o.llmMs,
+      randomUUID(),
+      o.status === 'completed' ? EVENT_TYPES.completed : EVENT_TYPES.failed,
+      AGGREGATE_TYPE,
+      JSON.stringify(data),
+    ],
   );
   return r.rows[0]!.n === 1;
 }

@@ -11,7 +11,10 @@ import { startServer, type TestServer } from './helpers/server.ts';
 let srv: TestServer;
 const script = (name: string) => `${SCRIPTS}blocking/${name}`;
 const near = (got: number | undefined, want: number, tolerance: number, what: string) =>
-  assert.ok(got !== undefined && Math.abs(got - want) <= tolerance, `${what}: ${got}, k6 gives ${want} (±${tolerance})`);
+  assert.ok(
+    got !== undefined && Math.abs(got - want) <= tolerance,
+    `${what}: ${got}, k6 gives ${want} (±${tolerance})`,
+  );
 
 /** The log lines of one VU that carry `step=`, as their step names. */
 const stepsOf = (vu: number) =>
@@ -47,7 +50,10 @@ describe('blocking calls in async functions', () => {
     assert.equal(r.values('iterations').count, 6);
     assert.equal(srv.log.length - before, 6);
     const groups = r.summary?.root_group as { groups: Array<{ name: string }> } | undefined;
-    assert.deepEqual(groups?.groups.map((g) => g.name), ['paced']);
+    assert.deepEqual(
+      groups?.groups.map((g) => g.name),
+      ['paced'],
+    );
     assert.ok(r.values('group_duration').min! >= 200, `group_duration min ${r.values('group_duration').min} ms`);
   });
 
@@ -65,11 +71,15 @@ describe('blocking calls in async functions', () => {
     assert.equal(r.values('checks').fails, 0);
   });
 
-  it('exec.test.abort() during another VU\'s sleep stops the test (exit 108); the request after the sleep never goes out', { timeout: 60_000 }, async () => {
-    const r = await run(script('abort-during-sleep.js'), { baseUrl: srv.url, mode: 'async' });
-    assert.equal(r.exitCode, 108, r.stderr);
-    assert.equal(srv.hits.get('/after-sleep') ?? 0, 0);
-  });
+  it(
+    "exec.test.abort() during another VU's sleep stops the test (exit 108); the request after the sleep never goes out",
+    { timeout: 60_000 },
+    async () => {
+      const r = await run(script('abort-during-sleep.js'), { baseUrl: srv.url, mode: 'async' });
+      assert.equal(r.exitCode, 108, r.stderr);
+      assert.equal(srv.hits.get('/after-sleep') ?? 0, 0);
+    },
+  );
 
   it('a sync http.get between two awaits keeps the order of the requests (server-side log)', async () => {
     srv.log.length = 0;
@@ -104,7 +114,10 @@ describe('blocking calls in async functions', () => {
 
   it('--verbose prints the rewrite and its cost, then "cached" for the same script', async () => {
     const first = await run(script('group-sleep.js'), { baseUrl: srv.url, mode: 'async', verbose: true });
-    assert.match(first.stderr, /blocking-call rewrite of .*group-sleep\.js: (cached|[\d.]+ ms) \(2 blocking call\(s\) awaited, 1 group\/check callback\(s\) made async\)/);
+    assert.match(
+      first.stderr,
+      /blocking-call rewrite of .*group-sleep\.js: (cached|[\d.]+ ms) \(2 blocking call\(s\) awaited, 1 group\/check callback\(s\) made async\)/,
+    );
     const again = await run(script('group-sleep.js'), { baseUrl: srv.url, mode: 'async', verbose: true });
     assert.match(again.stderr, /group-sleep\.js: cached/);
   });

@@ -19,7 +19,10 @@ describe('blocking k6/x/kafka calls in async functions', () => {
   });
 
   it('produce, consume and createTopic are each done before the next statement', async () => {
-    const env = { KAFKA_BROKERS: infra.endpoints.kafka!.brokers.join(','), TOPIC: `blocking-${process.pid}-${Date.now()}` };
+    const env = {
+      KAFKA_BROKERS: infra.endpoints.kafka!.brokers.join(','),
+      TOPIC: `blocking-${process.pid}-${Date.now()}`,
+    };
     const r = await run(`${SCRIPTS}blocking/kafka-sync-style.js`, { mode: 'async', env });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.values('iterations').count, 3);

@@ -18,7 +18,10 @@ describe('blocking k6/x/sql calls in async functions', () => {
   });
 
   it('each statement sees the one before it, in setup, iterations and teardown', async () => {
-    const r = await run(`${SCRIPTS}blocking/sql-sync-style.js`, { mode: 'async', env: { DATABASE_URL: infra.endpoints.postgres!.url } });
+    const r = await run(`${SCRIPTS}blocking/sql-sync-style.js`, {
+      mode: 'async',
+      env: { DATABASE_URL: infra.endpoints.postgres!.url },
+    });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(r.values('iterations').count, 6);
     assert.equal(r.values('checks').passes, 7, r.stderr);

@@ -45,7 +45,18 @@ after(async () => {
 describe('engine run', () => {
   it('runs with -u, -i and -e and writes --summary-export', async () => {
     const out = join(dir, 'summary.json');
-    const r = await cli([SCRIPTS + 'hello-async.js', '-u', '2', '-i', '4', '-e', `BASE_URL=${server.url}`, '--summary-export', out, '-q']);
+    const r = await cli([
+      SCRIPTS + 'hello-async.js',
+      '-u',
+      '2',
+      '-i',
+      '4',
+      '-e',
+      `BASE_URL=${server.url}`,
+      '--summary-export',
+      out,
+      '-q',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const exported = JSON.parse(readFileSync(out, 'utf8')) as { metrics: Record<string, Record<string, number>> };
     assert.equal(exported.metrics.iterations!.count, 4);
@@ -55,7 +66,17 @@ describe('engine run', () => {
   it('exits 99 when a threshold from -c is breached', async () => {
     const cfg = join(dir, 'k6.json');
     writeFileSync(cfg, JSON.stringify({ thresholds: { http_reqs: ['count<1'] } }));
-    const r = await cli([SCRIPTS + 'hello-async.js', '-i', '1', '-e', `BASE_URL=${server.url}`, '-c', cfg, '-q', '--no-summary']);
+    const r = await cli([
+      SCRIPTS + 'hello-async.js',
+      '-i',
+      '1',
+      '-e',
+      `BASE_URL=${server.url}`,
+      '-c',
+      cfg,
+      '-q',
+      '--no-summary',
+    ]);
     assert.equal(r.code, 99);
   });
 
@@ -73,7 +94,10 @@ describe('engine run', () => {
 
   it('stops on SIGINT with exit 105 and still writes the summary', async () => {
     const out = join(dir, 'interrupted.json');
-    const r = await cli([SCRIPTS + 'constant-vus.js', '-d', '60s', '--summary-export', out, '--no-summary'], /execution: local/);
+    const r = await cli(
+      [SCRIPTS + 'constant-vus.js', '-d', '60s', '--summary-export', out, '--no-summary'],
+      /execution: local/,
+    );
     assert.equal(r.code, 105, r.stderr);
     const exported = JSON.parse(readFileSync(out, 'utf8')) as { metrics: Record<string, Record<string, number>> };
     assert.ok(exported.metrics.iterations!.count! > 0);
@@ -81,7 +105,23 @@ describe('engine run', () => {
 
   it('runs only its execution segment of the iterations', async () => {
     const out = join(dir, 'half.json');
-    const r = await cli([SCRIPTS + 'hello-async.js', '-u', '2', '-i', '10', '--execution-segment', '1/2:1', '--execution-segment-sequence', '0,1/2,1', '-e', `BASE_URL=${server.url}`, '--summary-export', out, '-q', '--no-summary']);
+    const r = await cli([
+      SCRIPTS + 'hello-async.js',
+      '-u',
+      '2',
+      '-i',
+      '10',
+      '--execution-segment',
+      '1/2:1',
+      '--execution-segment-sequence',
+      '0,1/2,1',
+      '-e',
+      `BASE_URL=${server.url}`,
+      '--summary-export',
+      out,
+      '-q',
+      '--no-summary',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const exported = JSON.parse(readFileSync(out, 'utf8')) as { metrics: Record<string, Record<string, number>> };
     assert.equal(exported.metrics.iterations!.count, 5);

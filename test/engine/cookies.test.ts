@@ -19,12 +19,18 @@ function handler(req: import('node:http').IncomingMessage, res: import('node:htt
   req.resume();
   req.on('end', () => {
     if (url.pathname === '/set') {
-      res.setHeader('Set-Cookie', [...url.searchParams].map(([k, v]) => `${k}=${v}; Path=/`));
+      res.setHeader(
+        'Set-Cookie',
+        [...url.searchParams].map(([k, v]) => `${k}=${v}; Path=/`),
+      );
       return void res.end('ok');
     }
     if (url.pathname === '/echo') return void res.end(JSON.stringify({ cookie: req.headers.cookie ?? '' }));
     if (url.pathname === '/two') {
-      res.setHeader('Set-Cookie', [`a=1; Path=/; Expires=${EXPIRES}; HttpOnly`, 'b=2; Path=/; Max-Age=3600; Domain=127.0.0.1']);
+      res.setHeader('Set-Cookie', [
+        `a=1; Path=/; Expires=${EXPIRES}; HttpOnly`,
+        'b=2; Path=/; Max-Age=3600; Domain=127.0.0.1',
+      ]);
       return void res.end('two');
     }
     if (url.pathname === '/login' && req.method === 'POST') {
@@ -155,7 +161,10 @@ for (const mode of ['async', 'sync'] as const) {
     });
 
     it('scopes a cookie set with a path to that path', () => {
-      assert.deepEqual(got('scoped'), [{ vu1: ['yes'], manual: ['m1'] }, { vu1: ['yes'], manual: ['m1'], scoped: ['s'] }]);
+      assert.deepEqual(got('scoped'), [
+        { vu1: ['yes'], manual: ['m1'] },
+        { vu1: ['yes'], manual: ['m1'], scoped: ['s'] },
+      ]);
     });
 
     it('deletes one cookie by name and clears every cookie of a URL', () => {
@@ -183,8 +192,30 @@ for (const mode of ['async', 'sync'] as const) {
 
     it('parses every Set-Cookie of a response into Response.cookies, an Expires date included', () => {
       assert.deepEqual(got('response-cookies'), {
-        a: [{ name: 'a', value: '1', domain: '', path: '/', http_only: true, secure: false, max_age: 0, expires: Date.parse(EXPIRES) }],
-        b: [{ name: 'b', value: '2', domain: '127.0.0.1', path: '/', http_only: false, secure: false, max_age: 3600, expires: 0 }],
+        a: [
+          {
+            name: 'a',
+            value: '1',
+            domain: '',
+            path: '/',
+            http_only: true,
+            secure: false,
+            max_age: 0,
+            expires: Date.parse(EXPIRES),
+          },
+        ],
+        b: [
+          {
+            name: 'b',
+            value: '2',
+            domain: '127.0.0.1',
+            path: '/',
+            http_only: false,
+            secure: false,
+            max_age: 3600,
+            expires: 0,
+          },
+        ],
       });
     });
 
@@ -221,10 +252,13 @@ describe('options.noCookiesReset', () => {
   }
 
   it('rejects a value that is not a boolean, naming the option', async () => {
-    await assert.rejects(run(fx.files.async, { baseUrl: fx.base, noSummary: true, env: { KEEP: 'bad' } }), (err: unknown) => {
-      assert.equal((err as { exitCode?: number }).exitCode, 104);
-      assert.match((err as Error).message, /options\.noCookiesReset: expected true or false, got "yes"/);
-      return true;
-    });
+    await assert.rejects(
+      run(fx.files.async, { baseUrl: fx.base, noSummary: true, env: { KEEP: 'bad' } }),
+      (err: unknown) => {
+        assert.equal((err as { exitCode?: number }).exitCode, 104);
+        assert.match((err as Error).message, /options\.noCookiesReset: expected true or false, got "yes"/);
+        return true;
+      },
+    );
   });
 });

@@ -22,8 +22,27 @@ const dir = mkdtempSync(join(tmpdir(), 'connect-timings-'));
 /** A self-signed certificate for 127.0.0.1 made with openssl (null when openssl is missing). */
 function selfSigned(): { key: Buffer; cert: Buffer } | null {
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
   } catch {
     return null;
@@ -72,7 +91,14 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const get = (url: string): WireRequest => ({ method: 'GET', url, headers: {}, body: null, timeoutMs: 10_000, responseType: 'text' });
+const get = (url: string): WireRequest => ({
+  method: 'GET',
+  url,
+  headers: {},
+  body: null,
+  timeoutMs: 10_000,
+  responseType: 'text',
+});
 
 /** Sends the requests one after another on one transport; the timings of each. */
 async function sequential(urls: string[], insecure = false): Promise<WireTimings[]> {
@@ -185,14 +211,21 @@ describe('connection timings', () => {
     it('has http_req_connecting and http_req_tls_handshaking above 0 for new connections and 0 for reused ones', async (t) => {
       if (!tls) return t.skip('openssl is not installed');
       const script = join(dir, 'timings.js');
-      writeFileSync(script, `import http from 'k6/http';
+      writeFileSync(
+        script,
+        `import http from 'k6/http';
 export const options = { insecureSkipTLSVerify: true, iterations: 4, vus: 1 };
 export default async function () {
   await http.asyncRequest('GET', __ENV.HTTP_URL);
   await http.asyncRequest('GET', __ENV.HTTPS_URL);
 }
-`);
-      const r = await run(script, { env: { HTTP_URL: `${httpUrl}/x`, HTTPS_URL: `${httpsUrl}/y` }, noSummary: true, workers: 1 });
+`,
+      );
+      const r = await run(script, {
+        env: { HTTP_URL: `${httpUrl}/x`, HTTPS_URL: `${httpsUrl}/y` },
+        noSummary: true,
+        workers: 1,
+      });
       assert.equal(r.exitCode, 0, r.stderr);
       // 8 requests, 2 new connections (one per origin): the median is 0, the maximum is not.
       assert.equal(r.values('http_reqs').count, 8);

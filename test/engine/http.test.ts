@@ -40,7 +40,7 @@ describe('k6/http', () => {
 
     it('passes every check of the script', () => {
       assert.deepEqual(failedChecks(r), []);
-      assert.equal(r.values("checks").passes, 15);
+      assert.equal(r.values('checks').passes, 15);
     });
 
     it('counts failed requests in http_req_failed', () => {
@@ -86,7 +86,12 @@ describe('k6/http', () => {
   });
 
   it('runs a sync script in async mode when forced, blocking its worker', async () => {
-    const r = await run('http-sync.js', { baseUrl: server.url, env: { CLOSED_URL: closedUrl }, mode: 'async', noSummary: true });
+    const r = await run('http-sync.js', {
+      baseUrl: server.url,
+      env: { CLOSED_URL: closedUrl },
+      mode: 'async',
+      noSummary: true,
+    });
     assert.deepEqual(failedChecks(r), []);
     assert.match(r.stderr, /blocks its worker thread/);
   });

@@ -40,7 +40,10 @@ describe('lifecycle and exit codes', () => {
       const msg = (err as Error).message;
       assert.match(msg, /scenarios\.a\.maxVUs: maxVUs \(2\) can't be less than preAllocatedVUs \(5\)/);
       assert.match(msg, /scenarios\.b\.executor: "externally-controlled" was removed/);
-      assert.match(msg, /scenarios\.c\.iterations: the number of iterations \(5\) can't be less than the number of VUs \(10\)/);
+      assert.match(
+        msg,
+        /scenarios\.c\.iterations: the number of iterations \(5\) can't be less than the number of VUs \(10\)/,
+      );
       assert.match(msg, /scenarios\.c\.exec: function "missing" is not exported/);
       return true;
     });

@@ -30,7 +30,14 @@ async function runParts(env: Record<string, string> = {}): Promise<{ files: stri
   const exitCodes: number[] = [];
   for (const seg of ['0:1/3', '1/3:1']) {
     const file = join(dir, `part-${seg.replace(/[:/]/g, '_')}-${files.length}-${Date.now()}.json`);
-    const r = await run('segmented.js', { baseUrl: server.url, env, executionSegment: seg, executionSegmentSequence: SEQ, partExport: file, noSummary: true });
+    const r = await run('segmented.js', {
+      baseUrl: server.url,
+      env,
+      executionSegment: seg,
+      executionSegmentSequence: SEQ,
+      partExport: file,
+      noSummary: true,
+    });
     files.push(file);
     exitCodes.push(r.exitCode);
   }
@@ -74,7 +81,11 @@ describe('engine merge', () => {
 
   it('counts the tagged requests of every part in the submetric', () => {
     // Which iterations a segment owns is striped, so the parts' shares of the tag differ; the sum does not.
-    const counts = parts.files.map((f) => (JSON.parse(readFileSync(f, 'utf8')).snapshot.submetrics['http_req_duration{kind:fast}']?.data.count as number | undefined) ?? 0);
+    const counts = parts.files.map(
+      (f) =>
+        (JSON.parse(readFileSync(f, 'utf8')).snapshot.submetrics['http_req_duration{kind:fast}']?.data.count as
+          number | undefined) ?? 0,
+    );
     assert.equal(counts[0]! + counts[1]!, 40);
   });
 
@@ -93,16 +104,24 @@ describe('engine merge', () => {
   it('refuses overlapping segments with exit 104, naming the files', () => {
     assert.throws(
       () => merge([parts.files[0]!, parts.files[0]!]),
-      (err: unknown) => err instanceof KitError && err.exitCode === 104 && /segment: 0:0\.333333 overlaps/.test(err.message),
+      (err: unknown) =>
+        err instanceof KitError && err.exitCode === 104 && /segment: 0:0\.333333 overlaps/.test(err.message),
     );
   });
 
   it('refuses a file that is not a part file with exit 104, naming the file and field', () => {
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ kind: 'k6-llm-perf/engine-part', version: 1, script: 'x', segment: { from: 0.5, to: 0.2 } }));
+    writeFileSync(
+      bad,
+      JSON.stringify({ kind: 'k6-llm-perf/engine-part', version: 1, script: 'x', segment: { from: 0.5, to: 0.2 } }),
+    );
     assert.throws(
       () => merge([bad]),
-      (err: unknown) => err instanceof KitError && err.exitCode === 104 && err.message.includes(`${bad}: segment: expected`) && err.message.includes(`${bad}: snapshot:`),
+      (err: unknown) =>
+        err instanceof KitError &&
+        err.exitCode === 104 &&
+        err.message.includes(`${bad}: segment: expected`) &&
+        err.message.includes(`${bad}: snapshot:`),
     );
   });
 });

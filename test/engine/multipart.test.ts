@@ -62,14 +62,19 @@ export default ASYNC function () {
 
 function script(mode: 'async' | 'sync'): string {
   const a = mode === 'async';
-  return SCRIPT.replaceAll('ASYNC', a ? 'async' : '').replaceAll('REQ(', a ? 'await http.asyncRequest(' : 'http.request(');
+  return SCRIPT.replaceAll('ASYNC', a ? 'async' : '').replaceAll(
+    'REQ(',
+    a ? 'await http.asyncRequest(' : 'http.request(',
+  );
 }
 
 function lines(r: Ran): Map<string, unknown> {
-  return new Map([...r.stderr.matchAll(/R (\{.*\})/g)].map((m) => {
-    const l = JSON.parse(m[1]!) as { name: string; value: unknown };
-    return [l.name, l.value];
-  }));
+  return new Map(
+    [...r.stderr.matchAll(/R (\{.*\})/g)].map((m) => {
+      const l = JSON.parse(m[1]!) as { name: string; value: unknown };
+      return [l.name, l.value];
+    }),
+  );
 }
 
 const fx = modeScripts(
@@ -107,8 +112,17 @@ for (const mode of ['async', 'sync'] as const) {
       const byName = new Map(up.parts.map((p) => [p.name, p]));
       assert.deepEqual(byName.get('field'), { name: 'field', value: 'plain value' });
       assert.deepEqual(byName.get('n'), { name: 'n', value: '42' });
-      assert.deepEqual(byName.get('list'), { name: 'list', value: '[a b]' }, 'a non-file array is one field, as Go prints it');
-      assert.deepEqual(byName.get('doc'), { name: 'doc', filename: 'pic.bin', type: 'image/png', sha256: sha256(BYTES) });
+      assert.deepEqual(
+        byName.get('list'),
+        { name: 'list', value: '[a b]' },
+        'a non-file array is one field, as Go prints it',
+      );
+      assert.deepEqual(byName.get('doc'), {
+        name: 'doc',
+        filename: 'pic.bin',
+        type: 'image/png',
+        sha256: sha256(BYTES),
+      });
       const note = byName.get('note')!;
       assert.equal(note.type, 'application/octet-stream');
       assert.equal(note.sha256, sha256(Buffer.from('héllo text', 'utf8')));
@@ -116,22 +130,38 @@ for (const mode of ['async', 'sync'] as const) {
     });
 
     it('escapes quotes and backslashes in a filename as k6 does', () => {
-      assert.ok(String(out.get('quoted')).includes('Content-Disposition: form-data; name="q"; filename="a\\"b\\\\c.txt"\r\n'), String(out.get('quoted')));
+      assert.ok(
+        String(out.get('quoted')).includes('Content-Disposition: form-data; name="q"; filename="a\\"b\\\\c.txt"\r\n'),
+        String(out.get('quoted')),
+      );
     });
 
     it('uses a new boundary for each request and takes an array of byte values as file data', () => {
       const up = out.get('upload') as { contentType: string };
       const again = out.get('again') as { contentType: string; parts: Array<Record<string, string>> };
       assert.notEqual(again.contentType, up.contentType);
-      assert.deepEqual(again.parts, [{ name: 'doc', filename: 'three.bin', type: 'application/octet-stream', sha256: sha256(Buffer.from([1, 2, 3])) }]);
+      assert.deepEqual(again.parts, [
+        {
+          name: 'doc',
+          filename: 'three.bin',
+          type: 'application/octet-stream',
+          sha256: sha256(Buffer.from([1, 2, 3])),
+        },
+      ]);
     });
 
     it('sends a body without a file as a urlencoded form: keys sorted, arrays repeated, Go escaping', () => {
-      assert.deepEqual(out.get('form'), { contentType: 'application/x-www-form-urlencoded', body: 'a=1&b=x+y&b=z~%2A%21&c=%C3%A9%26%3D' });
+      assert.deepEqual(out.get('form'), {
+        contentType: 'application/x-www-form-urlencoded',
+        body: 'a=1&b=x+y&b=z~%2A%21&c=%C3%A9%26%3D',
+      });
     });
 
     it('rejects file data that is not bytes, naming what it expects', () => {
-      assert.match(String(out.get('badfile')), /http\.file\(\): data: expected a string, an ArrayBuffer, a typed array or an array of byte values/);
+      assert.match(
+        String(out.get('badfile')),
+        /http\.file\(\): data: expected a string, an ArrayBuffer, a typed array or an array of byte values/,
+      );
     });
   });
 }

@@ -16,14 +16,17 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe('--samples-export', () => {
   it('counts add(0) as a sample and a never-touched thresholded counter as none', async () => {
     const script = join(dir, 'counters.js');
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
 import { Counter, Rate } from 'k6/metrics';
 const zero = new Counter('verified_zero');
 const never = new Counter('never_touched');
 const ok = new Rate('ok_rate');
 export const options = { iterations: 2, thresholds: { never_touched: ['count==0'], 'ok_rate{kind:a}': ['rate>0'], verified_zero: ['count==0'] } };
 export default async function () { zero.add(0); ok.add(1, { kind: 'a' }); ok.add(0, { kind: 'b' }); }
-`);
+`,
+    );
     const samplesExport = join(dir, 'samples.json');
     const r = await run(script, { noSummary: true, samplesExport });
     assert.equal(r.exitCode, 0, r.stderr);

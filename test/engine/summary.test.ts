@@ -9,7 +9,12 @@ import { loadSchema } from '../../engine/summary/index.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { run, type Ran } from './helpers/run.ts';
 
-interface Group { name: string; path: string; groups: Group[]; checks: Array<{ name: string; passes: number; fails: number }> }
+interface Group {
+  name: string;
+  path: string;
+  groups: Group[];
+  checks: Array<{ name: string; passes: number; fails: number }>;
+}
 
 let server: TestServer;
 let dir: string;
@@ -36,11 +41,15 @@ describe('summary', () => {
     const outer = root.groups.find((g) => g.name === 'outer')!;
     const inner = outer.groups.find((g) => g.name === 'inner')!;
     assert.equal(inner.path, '::outer::inner');
-    assert.deepEqual(inner.checks.map((c) => [c.name, c.passes, c.fails]), [['status is 200', 6, 0]]);
+    assert.deepEqual(
+      inner.checks.map((c) => [c.name, c.passes, c.fails]),
+      [['status is 200', 6, 0]],
+    );
   });
 
   it('keeps tagged submetrics with their thresholds', () => {
-    const metrics = (r.summary as { metrics: Record<string, { thresholds?: Record<string, { ok: boolean }> }> }).metrics;
+    const metrics = (r.summary as { metrics: Record<string, { thresholds?: Record<string, { ok: boolean }> }> })
+      .metrics;
     assert.deepEqual(metrics['http_req_duration{name:named}']!.thresholds, { 'p(99)<10000': { ok: true } });
     assert.deepEqual(metrics['checks{check:status is 200}']!.thresholds, { 'rate==1': { ok: true } });
   });
@@ -64,7 +73,9 @@ describe('summary', () => {
 
   it('writes --summary-export in the export shape, valid against its schema', () => {
     const validate = new Ajv({ allErrors: true }).compile(loadSchema('export'));
-    const exported = JSON.parse(readFileSync(join(dir, 'export.json'), 'utf8')) as { metrics: Record<string, Record<string, number>> };
+    const exported = JSON.parse(readFileSync(join(dir, 'export.json'), 'utf8')) as {
+      metrics: Record<string, Record<string, number>>;
+    };
     assert.ok(validate(exported), JSON.stringify(validate.errors));
     assert.equal(exported.metrics.iterations!.count, 6);
   });

@@ -24,7 +24,11 @@ interface Ids {
 
 /** The `ids test=.. vu=.. iter=..` lines the scripts log, one per iteration. */
 function ids(stderr: string): Ids[] {
-  return [...stderr.matchAll(/ids test=(\d+) vu=(\d+) iter=(\d+)/g)].map((m) => ({ test: Number(m[1]), vu: Number(m[2]), iter: Number(m[3]) }));
+  return [...stderr.matchAll(/ids test=(\d+) vu=(\d+) iter=(\d+)/g)].map((m) => ({
+    test: Number(m[1]),
+    vu: Number(m[2]),
+    iter: Number(m[3]),
+  }));
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -48,7 +52,8 @@ describe('executors in sync mode', () => {
     const r = await run('sync-per-vu.js', { mode: 'sync', noSummary: true });
     assert.equal(r.values('iterations').count, 15);
     const all = ids(r.stderr);
-    for (const vu of [1, 2, 3]) assert.deepEqual(sorted(all.filter((x) => x.vu === vu).map((x) => x.iter)), range(5), `VU ${vu}`);
+    for (const vu of [1, 2, 3])
+      assert.deepEqual(sorted(all.filter((x) => x.vu === vu).map((x) => x.iter)), range(5), `VU ${vu}`);
     // Unique; per worker they follow its segment (as one iteration at a time), so not 0 to 14.
     assert.equal(new Set(all.map((x) => x.test)).size, 15);
   });

@@ -23,10 +23,13 @@ const fx = modeScripts(
     }
     inflight++;
     // 10-30 ms, spread out: iterations end at every moment, also in the last millisecond before the end.
-    setTimeout(() => {
-      inflight--;
-      res.end('ok');
-    }, 10 + Math.random() * 20);
+    setTimeout(
+      () => {
+        inflight--;
+        res.end('ok');
+      },
+      10 + Math.random() * 20,
+    );
   },
   (mode) => `import http from 'k6/http';
 import { Counter } from 'k6/metrics';
@@ -50,7 +53,11 @@ describe('teardown after the last iteration', () => {
       for (let i = 0; i < 3; i++) {
         maxSeenByTeardown = 0;
         const r = await run(fx.files[mode], { baseUrl: fx.base, mode });
-        assert.equal(r.values('overlap').count, 0, `run ${i + 1}: teardown saw ${maxSeenByTeardown} iteration(s) in flight\n${r.stderr}`);
+        assert.equal(
+          r.values('overlap').count,
+          0,
+          `run ${i + 1}: teardown saw ${maxSeenByTeardown} iteration(s) in flight\n${r.stderr}`,
+        );
         assert.equal(r.exitCode, 0, r.stderr);
         assert.ok((r.values('iterations').count ?? 0) > 0, 'no iteration ran');
       }

@@ -30,12 +30,22 @@ after(async () => {
 
 describe('thresholds', () => {
   it('exits 0 when every threshold holds', async () => {
-    const r = await run('hello-async.js', { baseUrl: server.url, noSummary: true, flags: { iterations: 3 }, configFile: config({ http_req_duration: ['p(95)<60000'], checks: ['rate==1'] }) });
+    const r = await run('hello-async.js', {
+      baseUrl: server.url,
+      noSummary: true,
+      flags: { iterations: 3 },
+      configFile: config({ http_req_duration: ['p(95)<60000'], checks: ['rate==1'] }),
+    });
     assert.equal(r.exitCode, 0);
   });
 
   it('exits 99 when a threshold is breached and marks it in the summary', async () => {
-    const r = await run('hello-async.js', { baseUrl: server.url, noSummary: true, flags: { iterations: 3 }, configFile: config({ http_reqs: ['count<2'] }) });
+    const r = await run('hello-async.js', {
+      baseUrl: server.url,
+      noSummary: true,
+      flags: { iterations: 3 },
+      configFile: config({ http_reqs: ['count<2'] }),
+    });
     assert.equal(r.exitCode, 99);
     const metrics = (r.summary as { metrics: Record<string, { thresholds: Record<string, { ok: boolean }> }> }).metrics;
     assert.deepEqual(metrics.http_reqs!.thresholds, { 'count<2': { ok: false } });
@@ -43,20 +53,33 @@ describe('thresholds', () => {
   });
 
   it('evaluates a sub-metric threshold on its tagged samples only', async () => {
-    const r = await run('hello-async.js', { baseUrl: server.url, noSummary: true, flags: { iterations: 3 }, configFile: config({ 'http_reqs{status:404}': ['count<1'], 'http_reqs{status:200}': ['count==3'] }) });
+    const r = await run('hello-async.js', {
+      baseUrl: server.url,
+      noSummary: true,
+      flags: { iterations: 3 },
+      configFile: config({ 'http_reqs{status:404}': ['count<1'], 'http_reqs{status:200}': ['count==3'] }),
+    });
     assert.equal(r.exitCode, 0);
   });
 
   it('fails with 104 on an unknown metric, naming it', async () => {
     await assert.rejects(
-      run('hello-async.js', { baseUrl: server.url, noSummary: true, configFile: config({ no_such_metric: ['count<1'] }) }),
+      run('hello-async.js', {
+        baseUrl: server.url,
+        noSummary: true,
+        configFile: config({ no_such_metric: ['count<1'] }),
+      }),
       (err: unknown) => err instanceof KitError && err.exitCode === 104 && /no_such_metric/.test(err.message),
     );
   });
 
   it('fails with 104 on an aggregation the metric type does not have', async () => {
     await assert.rejects(
-      run('hello-async.js', { baseUrl: server.url, noSummary: true, configFile: config({ http_req_duration: ['rate<1'] }) }),
+      run('hello-async.js', {
+        baseUrl: server.url,
+        noSummary: true,
+        configFile: config({ http_req_duration: ['rate<1'] }),
+      }),
       (err: unknown) => err instanceof KitError && err.exitCode === 104 && /http_req_duration/.test(err.message),
     );
   });
@@ -75,7 +98,13 @@ describe('thresholds', () => {
   });
 
   it('ignores thresholds with --no-thresholds', async () => {
-    const r = await run('hello-async.js', { baseUrl: server.url, noSummary: true, noThresholds: true, flags: { iterations: 2 }, configFile: config({ http_reqs: ['count<1'] }) });
+    const r = await run('hello-async.js', {
+      baseUrl: server.url,
+      noSummary: true,
+      noThresholds: true,
+      flags: { iterations: 2 },
+      configFile: config({ http_reqs: ['count<1'] }),
+    });
     assert.equal(r.exitCode, 0);
   });
 });

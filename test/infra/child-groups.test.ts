@@ -19,7 +19,12 @@ function pgrpOf(pid: number): number {
 /** True when the watch list of this process names the group `pid`. */
 function listed(pid: number): boolean {
   const file = watchInfo()?.listFile;
-  return !!file && readFileSync(file, 'utf8').split('\n').some((l) => l.startsWith(`g ${pid} `));
+  return (
+    !!file &&
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .some((l) => l.startsWith(`g ${pid} `))
+  );
 }
 
 async function until(cond: () => boolean, withinMs = 10_000): Promise<void> {

@@ -30,7 +30,8 @@ export async function assertGone(trace: Trace, withinMs = 10_000): Promise<void>
   }
   if (trace.pid) assert.equal(groupAlive(trace.pid), false, `${trace.name}: process group ${trace.pid} still alive`);
   assert.equal(await listening(), false, `${trace.name}: port ${trace.port} still accepts connections`);
-  if (trace.tempDir) assert.equal(existsSync(trace.tempDir), false, `${trace.name}: temp dir ${trace.tempDir} still there`);
+  if (trace.tempDir)
+    assert.equal(existsSync(trace.tempDir), false, `${trace.name}: temp dir ${trace.tempDir} still there`);
 }
 
 export function traceOf(s: { name: string; pid?: number; port: number; tempDir?: string }): Trace {

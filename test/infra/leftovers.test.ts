@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -51,12 +60,19 @@ async function killBoth(held: Held): Promise<void> {
 }
 
 function runClean(): { code: number | null; out: string } {
-  const res = spawnSync(process.execPath, [CLI, 'clean'], { env: { ...process.env, TMPDIR: TMP }, encoding: 'utf8', timeout: 60_000 });
+  const res = spawnSync(process.execPath, [CLI, 'clean'], {
+    env: { ...process.env, TMPDIR: TMP },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { code: res.status, out: `${res.stdout}${res.stderr}` };
 }
 
 function runAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, TMPDIR: TMP }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, TMPDIR: TMP },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -89,9 +105,13 @@ describe('leftovers of dead runs', () => {
 
   it('clean stops the servers and removes the temp dirs of a run SIGKILLed with its watchdog, and says so', async () => {
     const held = await hold();
-    assert.deepEqual(held.services.map((s) => s.name), ['redis', 'sleeper']);
+    assert.deepEqual(
+      held.services.map((s) => s.name),
+      ['redis', 'sleeper'],
+    );
     await killBoth(held);
-    for (const s of held.services) assert.ok(groupAlive(s.pid!), `${s.name} outlived its orchestrator (the leak being fixed)`);
+    for (const s of held.services)
+      assert.ok(groupAlive(s.pid!), `${s.name} outlived its orchestrator (the leak being fixed)`);
     const first = runClean();
     assert.equal(first.code, 0, first.out);
     assertReported(first.out, held);

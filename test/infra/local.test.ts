@@ -18,7 +18,12 @@ describe('local provider: redis, postgres and kafka together', () => {
   const logDir = mkdtempSync(join(tmpdir(), 'k6-llm-perf-test-logs-'));
 
   before(async () => {
-    infra = await startInfra({ provider: 'local', services: ['kafka', 'redis', 'postgres'], logDir, progress: 'plain' });
+    infra = await startInfra({
+      provider: 'local',
+      services: ['kafka', 'redis', 'postgres'],
+      logDir,
+      progress: 'plain',
+    });
     traces = infra.services.map(traceOf);
   });
   after(async () => {
@@ -27,7 +32,10 @@ describe('local provider: redis, postgres and kafka together', () => {
   });
 
   it('starts the services in canonical order, each its own live process', () => {
-    assert.deepEqual(infra.services.map((s) => s.name), ['redis', 'postgres', 'kafka']);
+    assert.deepEqual(
+      infra.services.map((s) => s.name),
+      ['redis', 'postgres', 'kafka'],
+    );
     for (const t of traces) assert.ok(t.pid && groupAlive(t.pid), `${t.name} process alive`);
     assert.equal(infra.provider, 'local');
   });
@@ -40,7 +48,8 @@ describe('local provider: redis, postgres and kafka together', () => {
   });
 
   it('writes each server log under logDir', () => {
-    for (const name of ['redis', 'postgres', 'kafka']) assert.ok(existsSync(join(logDir, `${name}.log`)), `${name}.log`);
+    for (const name of ['redis', 'postgres', 'kafka'])
+      assert.ok(existsSync(join(logDir, `${name}.log`)), `${name}.log`);
   });
 
   it('serves SET and GET through ioredis', async () => {
@@ -57,7 +66,9 @@ describe('local provider: redis, postgres and kafka together', () => {
     const client = new pg.Client({ connectionString: infra.endpoints.postgres!.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ sum: number; db: string }>('SELECT 40 + 2 AS sum, current_database() AS db');
+      const { rows } = await client.query<{ sum: number; db: string }>(
+        'SELECT 40 + 2 AS sum, current_database() AS db',
+      );
       assert.deepEqual(rows[0], { sum: 42, db: 'k6llmperf' });
     } finally {
       await client.end();
@@ -65,7 +76,11 @@ describe('local provider: redis, postgres and kafka together', () => {
   });
 
   it('delivers a produced message to a consumer group through kafkajs', async () => {
-    const kafka = new Kafka({ clientId: 'infra-test', brokers: infra.endpoints.kafka!.brokers, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'infra-test',
+      brokers: infra.endpoints.kafka!.brokers,
+      logLevel: logLevel.NOTHING,
+    });
     const topic = `infra-test-${randomUUID()}`;
     const admin = kafka.admin();
     await admin.connect();
@@ -73,7 +88,13 @@ describe('local provider: redis, postgres and kafka together', () => {
     await admin.disconnect();
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic, messages: [{ key: 'k', value: 'v1' }, { key: 'k', value: 'v2' }] });
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'k', value: 'v1' },
+        { key: 'k', value: 'v2' },
+      ],
+    });
     await producer.disconnect();
     const consumer = kafka.consumer({ groupId: `group-${randomUUID()}` });
     const received: string[] = [];
@@ -99,7 +120,11 @@ describe('local provider: redis, postgres and kafka together', () => {
     const redis = new Redis(infra.endpoints.redis!.url);
     const db = new pg.Client({ connectionString: infra.endpoints.postgres!.url });
     await db.connect();
-    const kafka = new Kafka({ clientId: 'infra-reset-test', brokers: infra.endpoints.kafka!.brokers, logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'infra-reset-test',
+      brokers: infra.endpoints.kafka!.brokers,
+      logLevel: logLevel.NOTHING,
+    });
     const producer = kafka.producer();
     try {
       await redis.set('left-over', '1');
@@ -111,15 +136,25 @@ describe('local provider: redis, postgres and kafka together', () => {
       await producer.connect();
       await producer.send({ topic: 'events', messages: [{ value: 'old' }] });
       await producer.send({ topic: 'events-3', messages: [{ key: 'a', value: 'old' }] });
-      await resetInfra(infra.endpoints, { flushRedis: true, truncateTables: ['jobs', 'no_such_table'], recreateTopics: ['events', 'events-3'] });
+      await resetInfra(infra.endpoints, {
+        flushRedis: true,
+        truncateTables: ['jobs', 'no_such_table'],
+        recreateTopics: ['events', 'events-3'],
+      });
       assert.equal(await redis.dbsize(), 0);
       assert.equal((await db.query('SELECT count(*)::int AS n FROM jobs')).rows[0].n, 0);
       const offsets = await admin.fetchTopicOffsets('events');
       const offsets3 = await admin.fetchTopicOffsets('events-3');
       await admin.disconnect();
-      assert.deepEqual(offsets.map((o) => o.high), ['0']);
+      assert.deepEqual(
+        offsets.map((o) => o.high),
+        ['0'],
+      );
       // A topic keeps its partition count (the target's outbox topic has 3).
-      assert.deepEqual(offsets3.map((o) => o.high), ['0', '0', '0']);
+      assert.deepEqual(
+        offsets3.map((o) => o.high),
+        ['0', '0', '0'],
+      );
     } finally {
       redis.disconnect();
       await db.end();

@@ -10,7 +10,10 @@ import { withSslModeDisable } from '../../infra/services/postgres/url.ts';
 
 describe('withSslModeDisable', () => {
   it('adds sslmode=disable to a URL that names no sslmode', () => {
-    assert.equal(withSslModeDisable('postgres://u:p@127.0.0.1:5432/db'), 'postgres://u:p@127.0.0.1:5432/db?sslmode=disable');
+    assert.equal(
+      withSslModeDisable('postgres://u:p@127.0.0.1:5432/db'),
+      'postgres://u:p@127.0.0.1:5432/db?sslmode=disable',
+    );
   });
 
   it('keeps the other query parameters of the URL', () => {
@@ -21,7 +24,11 @@ describe('withSslModeDisable', () => {
   });
 
   it('leaves a URL that already names an sslmode as the user wrote it', () => {
-    for (const url of ['postgres://u:p@db/app?sslmode=require', 'postgres://u:p@db/app?sslmode=verify-full&x=1', 'postgres://u:p@db/app?sslmode=disable']) {
+    for (const url of [
+      'postgres://u:p@db/app?sslmode=require',
+      'postgres://u:p@db/app?sslmode=verify-full&x=1',
+      'postgres://u:p@db/app?sslmode=disable',
+    ]) {
       assert.equal(withSslModeDisable(url), url);
     }
   });
@@ -42,7 +49,10 @@ describe('external provider: DATABASE_URL', () => {
   it('shows a URL with sslmode=disable in the hint when DATABASE_URL is missing', async () => {
     await assert.rejects(new ExternalProvider({}).preflight(['postgres']), (err: unknown) => {
       assert.ok(err instanceof InfraError);
-      assert.match(err.message, /DATABASE_URL is not set \(needed for postgres; for example DATABASE_URL=postgres:\/\/\S+\?sslmode=disable\)/);
+      assert.match(
+        err.message,
+        /DATABASE_URL is not set \(needed for postgres; for example DATABASE_URL=postgres:\/\/\S+\?sslmode=disable\)/,
+      );
       return true;
     });
   });
@@ -68,7 +78,9 @@ describe('local provider: the PostgreSQL URL with a real server', () => {
     const client = new pg.Client({ connectionString: infra.endpoints.postgres!.url });
     await client.connect();
     try {
-      const { rows } = await client.query<{ ssl: boolean | null }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+      const { rows } = await client.query<{ ssl: boolean | null }>(
+        'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+      );
       assert.equal(rows[0]?.ssl, false);
     } finally {
       await client.end();

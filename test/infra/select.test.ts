@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { ExitCode } from '../../infra/exit-codes.ts';
-import { chooseProvider, InfraError, KAFKA_VERSION, missingFor, normalizeServices, startInfra } from '../../infra/index.ts';
+import {
+  chooseProvider,
+  InfraError,
+  KAFKA_VERSION,
+  missingFor,
+  normalizeServices,
+  startInfra,
+} from '../../infra/index.ts';
 import { runSteps } from '../../infra/progress.ts';
 import { ExternalProvider } from '../../infra/providers/external.ts';
 
@@ -41,7 +48,10 @@ describe('chooseProvider', () => {
   });
 
   it('refuses testcontainers when no runtime answers', async () => {
-    const err = await rejectsWith(chooseProvider('testcontainers', runtime(false, 'nothing there')), 'INFRA_NO_RUNTIME');
+    const err = await rejectsWith(
+      chooseProvider('testcontainers', runtime(false, 'nothing there')),
+      'INFRA_NO_RUNTIME',
+    );
     assert.match(err.message, /nothing there/);
     assert.equal(err.exitCode, ExitCode.INFRA_FAILED);
   });
@@ -65,7 +75,10 @@ describe('normalizeServices', () => {
 
 describe('external provider', () => {
   it('names each missing variable, and only those the run needs', async () => {
-    const err = await rejectsWith(new ExternalProvider({ REDIS_URL: 'redis://h:1' }).preflight(['redis', 'postgres', 'kafka']), 'INFRA_ENV_MISSING');
+    const err = await rejectsWith(
+      new ExternalProvider({ REDIS_URL: 'redis://h:1' }).preflight(['redis', 'postgres', 'kafka']),
+      'INFRA_ENV_MISSING',
+    );
     assert.match(err.message, /DATABASE_URL is not set/);
     assert.match(err.message, /KAFKA_BROKERS is not set/);
     assert.doesNotMatch(err.message, /REDIS_URL/);
@@ -73,15 +86,31 @@ describe('external provider', () => {
   });
 
   it('rejects values of the wrong shape, naming the variable', async () => {
-    const err = await rejectsWith(new ExternalProvider({ DATABASE_URL: 'mysql://x', KAFKA_BROKERS: 'a:1,b' }).preflight(['postgres', 'kafka']), 'INFRA_ENV_MISSING');
+    const err = await rejectsWith(
+      new ExternalProvider({ DATABASE_URL: 'mysql://x', KAFKA_BROKERS: 'a:1,b' }).preflight(['postgres', 'kafka']),
+      'INFRA_ENV_MISSING',
+    );
     assert.match(err.message, /DATABASE_URL="mysql:\/\/x": expected a postgres:/);
     assert.match(err.message, /KAFKA_BROKERS="a:1,b": expected host:port/);
   });
 
   it('hands the variables back as endpoints through startInfra, starting nothing', async () => {
-    const env = { REDIS_URL: 'redis://10.0.0.1:6380', DATABASE_URL: 'postgres://u:p@db:5433/app', KAFKA_BROKERS: 'k1:9092, k2:9092' };
-    const infra = await startInfra({ provider: 'external', services: ['redis', 'postgres', 'kafka'], env, progress: 'silent' });
-    assert.deepEqual(infra.endpoints, { redis: { url: env.REDIS_URL }, postgres: { url: `${env.DATABASE_URL}?sslmode=disable` }, kafka: { brokers: ['k1:9092', 'k2:9092'] } });
+    const env = {
+      REDIS_URL: 'redis://10.0.0.1:6380',
+      DATABASE_URL: 'postgres://u:p@db:5433/app',
+      KAFKA_BROKERS: 'k1:9092, k2:9092',
+    };
+    const infra = await startInfra({
+      provider: 'external',
+      services: ['redis', 'postgres', 'kafka'],
+      env,
+      progress: 'silent',
+    });
+    assert.deepEqual(infra.endpoints, {
+      redis: { url: env.REDIS_URL },
+      postgres: { url: `${env.DATABASE_URL}?sslmode=disable` },
+      kafka: { brokers: ['k1:9092', 'k2:9092'] },
+    });
     assert.equal(infra.provider, 'external');
     await infra.down();
   });
@@ -98,7 +127,10 @@ describe('setup checks', () => {
       assert.ok(missing.includes('redis-server'), missing.join());
       assert.ok(missing.includes(`Kafka ${KAFKA_VERSION} jars`), missing.join());
     } finally {
-      for (const [key, value] of [['REDIS_SERVER_BIN', saved.bin], ['K6_LLM_PERF_CACHE', saved.cache]] as const) {
+      for (const [key, value] of [
+        ['REDIS_SERVER_BIN', saved.bin],
+        ['K6_LLM_PERF_CACHE', saved.cache],
+      ] as const) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
@@ -129,7 +161,10 @@ describe('exit codes and progress', () => {
       ],
       'silent',
     );
-    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     assert.equal((outcomes[0] as PromiseFulfilledResult<string>).value, 'a');
   });
 });

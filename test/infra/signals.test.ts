@@ -16,10 +16,17 @@ interface UpLine {
 }
 
 /** Starts `k6-llm-perf infra up --json` in a child and resolves with its endpoints line. */
-function infraUp(services: string, extra: string[] = []): { child: ChildProcess; ready: Promise<UpLine>; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, [CLI, 'infra', 'up', '--infra', 'local', '--services', services, '--json', '--progress', 'plain', ...extra], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function infraUp(
+  services: string,
+  extra: string[] = [],
+): { child: ChildProcess; ready: Promise<UpLine>; exited: Promise<number | null>; stderr: () => string } {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'infra', 'up', '--infra', 'local', '--services', services, '--json', '--progress', 'plain', ...extra],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
@@ -38,7 +45,10 @@ function infraUp(services: string, extra: string[] = []): { child: ChildProcess;
 }
 
 describe('k6-llm-perf infra up', () => {
-  for (const [signal, services] of [['SIGTERM', 'redis,postgres,kafka'], ['SIGINT', 'redis,postgres']] as const) {
+  for (const [signal, services] of [
+    ['SIGTERM', 'redis,postgres,kafka'],
+    ['SIGINT', 'redis,postgres'],
+  ] as const) {
     it(`stops every server and exits 105 on ${signal}`, async () => {
       const up = infraUp(services);
       let line: UpLine;
@@ -48,7 +58,10 @@ describe('k6-llm-perf infra up', () => {
         up.child.kill('SIGKILL');
         throw err;
       }
-      assert.deepEqual(line.services.map((s) => s.name), services.split(','));
+      assert.deepEqual(
+        line.services.map((s) => s.name),
+        services.split(','),
+      );
       for (const s of line.services) assert.ok(s.pid && groupAlive(s.pid), `${s.name} alive before the signal`);
       up.child.kill(signal);
       const code = await up.exited;
@@ -78,9 +91,13 @@ describe('k6-llm-perf infra up', () => {
   });
 
   it('leaves no server behind when the process holding infra is killed with SIGKILL', async () => {
-    const holder = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), resolve(import.meta.dirname, 'fixtures/hold-infra.ts')], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const holder = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), resolve(import.meta.dirname, 'fixtures/hold-infra.ts')],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const exited = new Promise((r) => holder.once('exit', r));
     const line = await new Promise<string>((resolveLine, reject) => {
       const timer = setTimeout(() => reject(new Error('holder not ready in 120 s')), 120_000);

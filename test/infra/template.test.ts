@@ -58,16 +58,26 @@ describe('ensureTemplate', () => {
       `const dir = await ensureTemplate('multi', async (d) => { writeFileSync(d + '/owner', String(process.pid)); await new Promise((r) => setTimeout(r, 20)); });`,
       `console.log(JSON.stringify({ dir, complete: existsSync(dir + '/.complete'), owner: readFileSync(dir + '/owner', 'utf8') }));`,
     ].join('\n');
-    const run = () => new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '--eval', code], {
-        env: { ...process.env, K6_LLM_PERF_CACHE: cache }, stdio: ['ignore', 'pipe', 'pipe'],
+    const run = () =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', import.meta.resolve('tsx'), '--input-type=module', '--eval', code],
+          {
+            env: { ...process.env, K6_LLM_PERF_CACHE: cache },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c;
+        });
+        child.stderr.on('data', (c: Buffer) => {
+          err += c;
+        });
+        child.on('close', (exit) => resolve({ code: exit, out, err }));
       });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => { out += c; });
-      child.stderr.on('data', (c: Buffer) => { err += c; });
-      child.on('close', (exit) => resolve({ code: exit, out, err }));
-    });
     const results = await Promise.all([run(), run(), run(), run()]);
     for (const r of results) assert.equal(r.code, 0, r.err);
     const seen = results.map((r) => JSON.parse(r.out) as { dir: string; complete: boolean; owner: string });
@@ -94,40 +104,49 @@ describe('ensureTemplate', () => {
   });
 
   it('leaves neither template nor staging copy when the build fails', async () => {
-    await assert.rejects(ensureTemplate('broken', () => Promise.reject(new Error('initdb failed'))), /initdb failed/);
+    await assert.rejects(
+      ensureTemplate('broken', () => Promise.reject(new Error('initdb failed'))),
+      /initdb failed/,
+    );
     assert.deepEqual(readdirSync(join(cache, 'templates')), []);
   });
 });
 
-describe('local PostgreSQL: two concurrent first runs', { skip: postgresBinDir() ? false : 'PostgreSQL is not installed' }, () => {
-  it('both start from an empty template cache and answer queries', async () => {
-    const saved = process.env.K6_LLM_PERF_CACHE;
-    const cache = mkdtempSync(join(tmpdir(), 'k6-llm-perf-test-cache-'));
-    const logDirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'k6-llm-perf-test-logs-')));
-    process.env.K6_LLM_PERF_CACHE = cache;
-    const starts = await Promise.allSettled(logDirs.map((logDir) => startInfra({ provider: 'local', services: ['postgres'], logDir, progress: 'plain' })));
-    const handles = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-    try {
-      for (const s of starts) assert.equal(s.status, 'fulfilled', s.status === 'rejected' ? String(s.reason) : '');
-      for (const infra of handles as InfraHandle[]) {
-        const client = new pg.Client({ connectionString: infra.endpoints.postgres!.url });
-        await client.connect();
-        try {
-          assert.equal((await client.query('SELECT 1 AS one')).rows[0].one, 1);
-        } finally {
-          await client.end();
+describe(
+  'local PostgreSQL: two concurrent first runs',
+  { skip: postgresBinDir() ? false : 'PostgreSQL is not installed' },
+  () => {
+    it('both start from an empty template cache and answer queries', async () => {
+      const saved = process.env.K6_LLM_PERF_CACHE;
+      const cache = mkdtempSync(join(tmpdir(), 'k6-llm-perf-test-cache-'));
+      const logDirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'k6-llm-perf-test-logs-')));
+      process.env.K6_LLM_PERF_CACHE = cache;
+      const starts = await Promise.allSettled(
+        logDirs.map((logDir) => startInfra({ provider: 'local', services: ['postgres'], logDir, progress: 'plain' })),
+      );
+      const handles = starts.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+      try {
+        for (const s of starts) assert.equal(s.status, 'fulfilled', s.status === 'rejected' ? String(s.reason) : '');
+        for (const infra of handles as InfraHandle[]) {
+          const client = new pg.Client({ connectionString: infra.endpoints.postgres!.url });
+          await client.connect();
+          try {
+            assert.equal((await client.query('SELECT 1 AS one')).rows[0].one, 1);
+          } finally {
+            await client.end();
+          }
         }
+        const names = readdirSync(join(cache, 'templates'));
+        assert.equal(names.length, 1, `one template and no staging copy: ${names.join(', ')}`);
+        assert.match(names[0]!, /^postgres-/);
+      } finally {
+        const traces = handles.flatMap((h) => h.services.map(traceOf));
+        await Promise.all(handles.map((h) => h.down()));
+        for (const t of traces) await assertGone(t);
+        if (saved === undefined) delete process.env.K6_LLM_PERF_CACHE;
+        else process.env.K6_LLM_PERF_CACHE = saved;
+        for (const d of [cache, ...logDirs]) rmSync(d, { recursive: true, force: true });
       }
-      const names = readdirSync(join(cache, 'templates'));
-      assert.equal(names.length, 1, `one template and no staging copy: ${names.join(', ')}`);
-      assert.match(names[0]!, /^postgres-/);
-    } finally {
-      const traces = handles.flatMap((h) => h.services.map(traceOf));
-      await Promise.all(handles.map((h) => h.down()));
-      for (const t of traces) await assertGone(t);
-      if (saved === undefined) delete process.env.K6_LLM_PERF_CACHE;
-      else process.env.K6_LLM_PERF_CACHE = saved;
-      for (const d of [cache, ...logDirs]) rmSync(d, { recursive: true, force: true });
-    }
-  });
-});
+    });
+  },
+);

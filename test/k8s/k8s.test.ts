@@ -17,7 +17,13 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const flags = (more: Partial<K8sFlags> = {}): K8sFlags => ({ parallelism: '4', env: [], arg: [], build: true, ...more });
+const flags = (more: Partial<K8sFlags> = {}): K8sFlags => ({
+  parallelism: '4',
+  env: [],
+  arg: [],
+  build: true,
+  ...more,
+});
 
 type Doc = Record<string, any>; // parsed YAML, checked field by field below
 
@@ -49,7 +55,14 @@ describe('k8s manifests', () => {
     await assert.rejects(prepareK8s('outbox', flags({ parallelism: '0', name: 'Not_A_Name' })), (err: unknown) => {
       assert.ok(err instanceof KitError);
       assert.equal(err.exitCode, 104);
-      for (const part of ['--parallelism', '--name', 'BASE_URL', 'DATABASE_URL', 'KAFKA_BROKERS', '--image: scenario outbox imports k6/x/kafka, k6/x/sql']) {
+      for (const part of [
+        '--parallelism',
+        '--name',
+        'BASE_URL',
+        'DATABASE_URL',
+        'KAFKA_BROKERS',
+        '--image: scenario outbox imports k6/x/kafka, k6/x/sql',
+      ]) {
         assert.ok(err.message.includes(part), `${part} in ${err.message}`);
       }
       return true;
@@ -57,20 +70,38 @@ describe('k8s manifests', () => {
   });
 
   it('sets the runner image for scenarios with extensions', async () => {
-    const { input } = await prepareK8s('redis', flags({ image: 'registry.local/k6-xk6:1', env: ['REDIS_URL=redis://redis:6379'] }));
+    const { input } = await prepareK8s(
+      'redis',
+      flags({ image: 'registry.local/k6-xk6:1', env: ['REDIS_URL=redis://redis:6379'] }),
+    );
     const m = buildManifests(input);
     assert.equal((m.testRun as Doc).spec.runner.image, 'registry.local/k6-xk6:1');
     assert.deepEqual(m.extensions, ['k6/x/redis']);
   });
 
   it('finds extension imports in a bundle', () => {
-    assert.deepEqual(extensionsOf('import redis from "k6/x/redis";\nimport sql from "k6/x/sql";\nimport http from "k6/http";'), ['k6/x/redis', 'k6/x/sql']);
+    assert.deepEqual(
+      extensionsOf('import redis from "k6/x/redis";\nimport sql from "k6/x/sql";\nimport http from "k6/http";'),
+      ['k6/x/redis', 'k6/x/sql'],
+    );
   });
 
   it('writes both YAML files from the CLI and exits 0; a bad scenario exits 104 and writes nothing', () => {
     const out = join(dir, 'load');
-    const cli = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/k6-llm-perf.js'), 'k8s', ...args], { encoding: 'utf8', cwd: dir });
-    const ok = cli(['load', '--no-build', '--parallelism', '2', '--target', 'http://svc:8080', '--namespace', 'perf', '--out', out]);
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'bin/k6-llm-perf.js'), 'k8s', ...args], { encoding: 'utf8', cwd: dir });
+    const ok = cli([
+      'load',
+      '--no-build',
+      '--parallelism',
+      '2',
+      '--target',
+      'http://svc:8080',
+      '--namespace',
+      'perf',
+      '--out',
+      out,
+    ]);
     assert.equal(ok.status, 0, ok.stderr);
     const run = parse(readFileSync(join(out, 'testrun.yaml'), 'utf8')) as Doc;
     const cm = parse(readFileSync(join(out, 'configmap.yaml'), 'utf8')) as Doc;
@@ -86,6 +117,9 @@ describe('k8s manifests', () => {
   it('refuses a bad threshold file with 104 naming the file', async () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, '{ "thresholds": { "http_req_duration": ["p(95)<<5"] } }');
-    await assert.rejects(prepareK8s('load', flags({ target: 'http://svc:8080', thresholds: file })), (err: unknown) => err instanceof KitError && err.exitCode === 104 && err.message.includes('bad.json'));
+    await assert.rejects(
+      prepareK8s('load', flags({ target: 'http://svc:8080', thresholds: file })),
+      (err: unknown) => err instanceof KitError && err.exitCode === 104 && err.message.includes('bad.json'),
+    );
   });
 });

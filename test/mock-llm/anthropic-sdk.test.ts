@@ -75,7 +75,14 @@ describe('Anthropic SDK against the stub', () => {
         stopReason = event.delta.stop_reason;
       }
     }
-    assert.deepEqual(types, ['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    assert.deepEqual(types, [
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     const want = expected(params);
     assert.equal(text, want.text);
     assert.equal(deltas, want.output);
@@ -112,7 +119,10 @@ describe('Anthropic SDK against the stub', () => {
   });
 
   it('surfaces a simulated 429 as RateLimitError with retry-after', async () => {
-    await put(mock.url, '/__admin/config', { ...always('rateLimit'), errors: { ...always('rateLimit').errors, retryAfterSeconds: 7 } });
+    await put(mock.url, '/__admin/config', {
+      ...always('rateLimit'),
+      errors: { ...always('rateLimit').errors, retryAfterSeconds: 7 },
+    });
     const err = await client.messages.create(params).catch((e: unknown) => e);
     assert.ok(err instanceof Anthropic.RateLimitError, String(err));
     assert.equal(err.status, 429);

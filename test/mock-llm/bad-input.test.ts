@@ -24,7 +24,8 @@ const CHAT = '/v1/chat/completions';
 type AnthropicError = { type: string; error: { type: string; message: string } };
 type OpenAiError = { error: { type: string; message: string; param: string | null } };
 
-const withContent = (content: unknown, extra: Record<string, unknown> = {}) => anthropicRequest('', { messages: [{ role: 'user', content }], ...extra });
+const withContent = (content: unknown, extra: Record<string, unknown> = {}) =>
+  anthropicRequest('', { messages: [{ role: 'user', content }], ...extra });
 const chatWith = (role: string, content: unknown) => openaiRequest('', { messages: [{ role, content }] });
 /** `levels` nested arrays: `[[[...]]]`. */
 const nested = (levels: number): string => '['.repeat(levels) + ']'.repeat(levels);
@@ -58,14 +59,66 @@ describe('the stub against bad content and deep bodies', () => {
 
   const anthropicBad: Array<[string, unknown, string, RegExp]> = [
     ['a block that is not an object', withContent(['hi']), 'messages.0.content.0', /expected a content block object/],
-    ['a block without a type', withContent([{ text: 'x' }]), 'messages.0.content.0.type', /expected one of text, image,.*got nothing/],
-    ['a block of an unknown type', withContent([{ type: 'video', url: 'x' }]), 'messages.0.content.0.type', /got string "video"/],
-    ['a text block whose text is a number', withContent([{ type: 'text', text: 'ok' }, { type: 'text', text: 5 }]), 'messages.0.content.1.text', /expected a string, got number 5/],
-    ['a text block without text', withContent([{ type: 'text' }]), 'messages.0.content.0.text', /Field required \(a string\)/],
+    [
+      'a block without a type',
+      withContent([{ text: 'x' }]),
+      'messages.0.content.0.type',
+      /expected one of text, image,.*got nothing/,
+    ],
+    [
+      'a block of an unknown type',
+      withContent([{ type: 'video', url: 'x' }]),
+      'messages.0.content.0.type',
+      /got string "video"/,
+    ],
+    [
+      'a text block whose text is a number',
+      withContent([
+        { type: 'text', text: 'ok' },
+        { type: 'text', text: 5 },
+      ]),
+      'messages.0.content.1.text',
+      /expected a string, got number 5/,
+    ],
+    [
+      'a text block without text',
+      withContent([{ type: 'text' }]),
+      'messages.0.content.0.text',
+      /Field required \(a string\)/,
+    ],
     ['an image without its source', withContent([{ type: 'image' }]), 'messages.0.content.0.source', /Field required/],
-    ['a tool_use whose input is a string', withContent([{ type: 'tool_use', id: 't1', name: 'f', input: '{}' }]), 'messages.0.content.0.input', /expected an object/],
-    ['a bad block inside a tool_result', withContent([{ type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'a' }, { type: 'text', text: null }] }]), 'messages.0.content.0.content.1.text', /expected a string, got null/],
-    ['a system array holding a non-text block', withContent('hi', { system: [{ type: 'text', text: 'a' }, { type: 'image', source: { type: 'base64' } }] }), 'system.1.type', /expected one of text, got/],
+    [
+      'a tool_use whose input is a string',
+      withContent([{ type: 'tool_use', id: 't1', name: 'f', input: '{}' }]),
+      'messages.0.content.0.input',
+      /expected an object/,
+    ],
+    [
+      'a bad block inside a tool_result',
+      withContent([
+        {
+          type: 'tool_result',
+          tool_use_id: 't1',
+          content: [
+            { type: 'text', text: 'a' },
+            { type: 'text', text: null },
+          ],
+        },
+      ]),
+      'messages.0.content.0.content.1.text',
+      /expected a string, got null/,
+    ],
+    [
+      'a system array holding a non-text block',
+      withContent('hi', {
+        system: [
+          { type: 'text', text: 'a' },
+          { type: 'image', source: { type: 'base64' } },
+        ],
+      }),
+      'system.1.type',
+      /expected one of text, got/,
+    ],
   ];
   for (const [name, body, field, message] of anthropicBad) {
     it(`answers 400 naming ${field} to an Anthropic request with ${name}`, async () => {
@@ -79,11 +132,35 @@ describe('the stub against bad content and deep bodies', () => {
   }
 
   const openaiBad: Array<[string, unknown, string, RegExp]> = [
-    ['a text part whose text is a number', chatWith('user', [{ type: 'text', text: 'a' }, { type: 'text', text: 'b' }, { type: 'text', text: 7 }]), 'messages[0].content[2].text', /expected a string/],
+    [
+      'a text part whose text is a number',
+      chatWith('user', [
+        { type: 'text', text: 'a' },
+        { type: 'text', text: 'b' },
+        { type: 'text', text: 7 },
+      ]),
+      'messages[0].content[2].text',
+      /expected a string/,
+    ],
     ['a part that is null', chatWith('user', [null]), 'messages[0].content[0]', /expected a content part object/],
-    ['an image part without its url', chatWith('user', [{ type: 'image_url', image_url: {} }]), 'messages[0].content[0].image_url.url', /Field required/],
-    ['an image part in an assistant message', chatWith('assistant', [{ type: 'image_url', image_url: { url: 'http://x' } }]), 'messages[0].content[0].type', /expected one of text, refusal \(for role assistant\)/],
-    ['a part of an unknown type', chatWith('system', [{ type: 'html', html: '<p>' }]), 'messages[0].content[0].type', /got string "html"/],
+    [
+      'an image part without its url',
+      chatWith('user', [{ type: 'image_url', image_url: {} }]),
+      'messages[0].content[0].image_url.url',
+      /Field required/,
+    ],
+    [
+      'an image part in an assistant message',
+      chatWith('assistant', [{ type: 'image_url', image_url: { url: 'http://x' } }]),
+      'messages[0].content[0].type',
+      /expected one of text, refusal \(for role assistant\)/,
+    ],
+    [
+      'a part of an unknown type',
+      chatWith('system', [{ type: 'html', html: '<p>' }]),
+      'messages[0].content[0].type',
+      /got string "html"/,
+    ],
   ];
   for (const [name, body, field, message] of openaiBad) {
     it(`answers 400 with param ${field} to a chat request with ${name}`, async () => {
@@ -106,13 +183,19 @@ describe('the stub against bad content and deep bodies', () => {
     const a = await post(mock.url, MSG, withContent(blocks, { system: [{ type: 'text', text: 'be brief' }] }));
     assert.equal(a.status, 200, await a.clone().text());
     await a.body?.cancel();
-    const parts = [{ type: 'text', text: 'what is this' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA', detail: 'low' } }];
+    const parts = [
+      { type: 'text', text: 'what is this' },
+      { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA', detail: 'low' } },
+    ];
     const o = await post(mock.url, CHAT, chatWith('user', parts));
     assert.equal(o.status, 200, await o.clone().text());
     await o.body?.cancel();
   });
 
-  for (const [route, levels] of [[MSG, MAX_JSON_DEPTH + 1], [CHAT, 100_000]] as const) {
+  for (const [route, levels] of [
+    [MSG, MAX_JSON_DEPTH + 1],
+    [CHAT, 100_000],
+  ] as const) {
     it(`answers 400 naming the ${MAX_JSON_DEPTH}-level limit to a body nested ${levels} levels deep on ${route}, then serves a good request`, async () => {
       const good = route === MSG ? anthropicRequest('after deep') : openaiRequest('after deep');
       const body = JSON.stringify(good).replace('"after deep"', nested(levels));
@@ -127,7 +210,10 @@ describe('the stub against bad content and deep bodies', () => {
   }
 
   it('refuses an admin config PUT nested past the limit, then still answers GET /__admin/config', async () => {
-    const res = await fetch(`${mock.url}/__admin/config`, { method: 'PUT', body: `{"maxBodyBytes":${nested(10_000)}}` });
+    const res = await fetch(`${mock.url}/__admin/config`, {
+      method: 'PUT',
+      body: `{"maxBodyBytes":${nested(10_000)}}`,
+    });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: string }).error, /nested deeper than 64 levels/);
     assert.equal((await put(mock.url, '/__admin/config', {})).status, 200);
@@ -176,7 +262,15 @@ describe('an exception inside a request handler', () => {
       performanceMode: () => true,
     } as AdminTarget; // only what GET /__admin/stats and /healthz read
     const gen = { stats, admission, scheduler: new Scheduler(), jobs: new Set(), itl: () => config.latency.itlMs };
-    const state = { planner: new CrashingPlanner(42, config, true), stats, admission, gen, hangs: new Set(), admin, config: () => config };
+    const state = {
+      planner: new CrashingPlanner(42, config, true),
+      stats,
+      admission,
+      gen,
+      hangs: new Set(),
+      admin,
+      config: () => config,
+    };
     server = createServer(createHandler(state as Parameters<typeof createHandler>[0]));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -193,7 +287,10 @@ describe('an exception inside a request handler', () => {
     const json = (await res.json()) as AnthropicError;
     assert.equal(json.error.type, 'api_error');
     assert.match(json.error.message, /mock-llm internal error: planner bug/);
-    assert.ok(errors.some((e) => e.includes('POST /v1/messages failed') && e.includes('CrashingPlanner')), errors.join('\n'));
+    assert.ok(
+      errors.some((e) => e.includes('POST /v1/messages failed') && e.includes('CrashingPlanner')),
+      errors.join('\n'),
+    );
     const ok = await post(url, MSG, anthropicRequest('fine'));
     assert.equal(ok.status, 200);
     await ok.body?.cancel();
@@ -214,7 +311,10 @@ describe('an exception inside a request handler', () => {
       const res = await post(url, MSG, anthropicRequest('late boom', { model: 'crash-late', stream }));
       assert.equal(res.status, 500);
       assert.match(((await res.json()) as AnthropicError).error.message, /generator bug/);
-      assert.ok(errors.some((e) => e.includes('failed while generating')), errors.join('\n'));
+      assert.ok(
+        errors.some((e) => e.includes('failed while generating')),
+        errors.join('\n'),
+      );
       const ok = await post(url, MSG, anthropicRequest('late fine', { stream }));
       assert.equal(ok.status, 200);
       await ok.text();
@@ -229,6 +329,11 @@ describe('an exception inside a request handler', () => {
     statsThrow = false;
     const ok = await fetch(`${url}/__admin/stats`);
     assert.equal(ok.status, 200);
-    assert.equal(((await ok.json()) as { requests: Record<string, Record<string, number>> }).requests['POST /v1/messages']?.['500'], 3);
+    assert.equal(
+      ((await ok.json()) as { requests: Record<string, Record<string, number>> }).requests['POST /v1/messages']?.[
+        '500'
+      ],
+      3,
+    );
   });
 });

@@ -12,7 +12,9 @@ const CLI = resolve(import.meta.dirname, '../../cli/main.ts');
 const dir = mkdtempSync(join(tmpdir(), 'mock-llm-cli-'));
 
 function cli(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, 'mock-llm', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, ['--import', import.meta.resolve('tsx'), CLI, 'mock-llm', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 function firstLine(child: ChildProcess): Promise<string> {

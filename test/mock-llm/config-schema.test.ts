@@ -27,12 +27,23 @@ function fileProblems(content: unknown): { file: string; problems: string[]; mes
 describe('mock-llm config schema', () => {
   it('accepts the defaults, and names exactly the fields the defaults have', () => {
     assert.deepEqual(configSchemaProblems(defaultConfig()), []);
-    const schema = JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')) as { properties: Record<string, { properties?: object }> };
+    const schema = JSON.parse(readFileSync(CONFIG_SCHEMA_PATH, 'utf8')) as {
+      properties: Record<string, { properties?: object }>;
+    };
     const defaults = defaultConfig() as unknown as Record<string, unknown>;
-    assert.deepEqual(Object.keys(schema.properties).filter((k) => k !== '$schema').sort(), Object.keys(defaults).sort());
+    assert.deepEqual(
+      Object.keys(schema.properties)
+        .filter((k) => k !== '$schema')
+        .sort(),
+      Object.keys(defaults).sort(),
+    );
     for (const [section, value] of Object.entries(defaults)) {
       if (Array.isArray(value) || typeof value !== 'object') continue;
-      assert.deepEqual(Object.keys(schema.properties[section]!.properties ?? {}).sort(), Object.keys(value as object).sort(), section);
+      assert.deepEqual(
+        Object.keys(schema.properties[section]!.properties ?? {}).sort(),
+        Object.keys(value as object).sort(),
+        section,
+      );
     }
   });
 
@@ -46,20 +57,60 @@ describe('mock-llm config schema', () => {
   });
 
   const table: Array<[string, unknown, string]> = [
-    ['a probability given as a word', { errors: { rateLimit: 'often' } }, 'errors.rateLimit: expected a probability in [0, 1], got "often"'],
+    [
+      'a probability given as a word',
+      { errors: { rateLimit: 'often' } },
+      'errors.rateLimit: expected a probability in [0, 1], got "often"',
+    ],
     ['a probability above 1', { errors: { hang: 1.2 } }, 'errors.hang: expected a probability in [0, 1], got 1.2'],
-    ['a negative fixed latency', { latency: { ttftMs: -1 } }, 'latency.ttftMs: expected a number >= 0 or {type: fixed|uniform|normal|lognormal, ...}, got -1'],
-    ['a latency given as a string', { latency: { ttftMs: 'fast' } }, 'latency.ttftMs: expected a number >= 0 or {type: fixed|uniform|normal|lognormal, ...}, got "fast"'],
-    ['an unknown distribution type', { latency: { itlMs: { type: 'pareto' } } }, 'latency.itlMs.type: expected one of fixed, uniform, normal, lognormal, got "pareto"'],
-    ['a missing normal stddev', { output: { tokens: { type: 'normal', mean: 5 } } }, 'output.tokens.stddev: missing, expected a number >= 0'],
-    ['a field of another distribution', { output: { tokens: { type: 'fixed', value: 3, max: 4 } } }, 'output.tokens.max: unknown field (expected one of type, value)'],
-    ['a fractional maxConcurrency', { latency: { maxConcurrency: 1.5 } }, 'latency.maxConcurrency: expected an integer >= 0 (0 = no cap), got 1.5'],
+    [
+      'a negative fixed latency',
+      { latency: { ttftMs: -1 } },
+      'latency.ttftMs: expected a number >= 0 or {type: fixed|uniform|normal|lognormal, ...}, got -1',
+    ],
+    [
+      'a latency given as a string',
+      { latency: { ttftMs: 'fast' } },
+      'latency.ttftMs: expected a number >= 0 or {type: fixed|uniform|normal|lognormal, ...}, got "fast"',
+    ],
+    [
+      'an unknown distribution type',
+      { latency: { itlMs: { type: 'pareto' } } },
+      'latency.itlMs.type: expected one of fixed, uniform, normal, lognormal, got "pareto"',
+    ],
+    [
+      'a missing normal stddev',
+      { output: { tokens: { type: 'normal', mean: 5 } } },
+      'output.tokens.stddev: missing, expected a number >= 0',
+    ],
+    [
+      'a field of another distribution',
+      { output: { tokens: { type: 'fixed', value: 3, max: 4 } } },
+      'output.tokens.max: unknown field (expected one of type, value)',
+    ],
+    [
+      'a fractional maxConcurrency',
+      { latency: { maxConcurrency: 1.5 } },
+      'latency.maxConcurrency: expected an integer >= 0 (0 = no cap), got 1.5',
+    ],
     ['an empty model list', { models: [] }, 'models: expected a non-empty array of model id strings, got []'],
     ['an empty model id', { models: ['a', ''] }, 'models.1: expected a non-empty model id string, got ""'],
-    ['a section that is not an object', { latency: 5 }, 'latency: expected an object {ttftMs?, itlMs?, prefillMsPerInputToken?, maxConcurrency?}, got 5'],
-    ['an unknown top-level field', { lateny: {} }, 'lateny: unknown field (expected one of latency, output, errors, models, maxBodyBytes)'],
-    ['a root that is not an object', [1], '(root): expected an object {latency?, output?, errors?, models?, maxBodyBytes?}, got [1]'],
-    ['a $schema that is not a string', { $schema: 1 }, '$schema: expected a string (this schema\'s path or URL), got 1'],
+    [
+      'a section that is not an object',
+      { latency: 5 },
+      'latency: expected an object {ttftMs?, itlMs?, prefillMsPerInputToken?, maxConcurrency?}, got 5',
+    ],
+    [
+      'an unknown top-level field',
+      { lateny: {} },
+      'lateny: unknown field (expected one of latency, output, errors, models, maxBodyBytes)',
+    ],
+    [
+      'a root that is not an object',
+      [1],
+      '(root): expected an object {latency?, output?, errors?, models?, maxBodyBytes?}, got [1]',
+    ],
+    ['a $schema that is not a string', { $schema: 1 }, "$schema: expected a string (this schema's path or URL), got 1"],
   ];
   for (const [name, content, expected] of table) {
     it(`rejects ${name} with one problem naming the file and the path`, () => {
@@ -75,8 +126,14 @@ describe('mock-llm config schema', () => {
   });
 
   it('still checks what spans fields once the file conforms', () => {
-    const { problems } = fileProblems({ latency: { ttftMs: { type: 'uniform', min: 5, max: 1 } }, errors: { rateLimit: 0.6, serverError: 0.6 } });
+    const { problems } = fileProblems({
+      latency: { ttftMs: { type: 'uniform', min: 5, max: 1 } },
+      errors: { rateLimit: 0.6, serverError: 0.6 },
+    });
     assert.ok(problems.includes('latency.ttftMs.max: must be >= min'), problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('errors: the rates sum to')), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => p.startsWith('errors: the rates sum to')),
+      problems.join('\n'),
+    );
   });
 });

@@ -33,8 +33,16 @@ describe('mock-llm config', () => {
   const table: Array<[string, unknown, string]> = [
     ['a negative fixed latency', { latency: { ttftMs: -1 } }, 'latency.ttftMs:'],
     ['an unknown distribution type', { latency: { itlMs: { type: 'pareto' } } }, 'latency.itlMs.type:'],
-    ['a uniform with max below min', { latency: { ttftMs: { type: 'uniform', min: 5, max: 1 } } }, 'latency.ttftMs.max:'],
-    ['a lognormal with p95 below the median', { latency: { ttftMs: { type: 'lognormal', median: 10, p95: 5 } } }, 'latency.ttftMs.p95:'],
+    [
+      'a uniform with max below min',
+      { latency: { ttftMs: { type: 'uniform', min: 5, max: 1 } } },
+      'latency.ttftMs.max:',
+    ],
+    [
+      'a lognormal with p95 below the median',
+      { latency: { ttftMs: { type: 'lognormal', median: 10, p95: 5 } } },
+      'latency.ttftMs.p95:',
+    ],
     ['a missing normal stddev', { output: { tokens: { type: 'normal', mean: 5 } } }, 'output.tokens.stddev:'],
     ['a fractional maxConcurrency', { latency: { maxConcurrency: 1.5 } }, 'latency.maxConcurrency:'],
     ['an error rate above 1', { errors: { hang: 1.2 } }, 'errors.hang:'],
@@ -47,7 +55,10 @@ describe('mock-llm config', () => {
   for (const [name, patch, path] of table) {
     it(`rejects ${name}, naming ${path.replace(/:$/, '')}`, () => {
       const problems = problemsOf(patch);
-      assert.ok(problems.some((p) => p.startsWith(path)), problems.join('\n'));
+      assert.ok(
+        problems.some((p) => p.startsWith(path)),
+        problems.join('\n'),
+      );
     });
   }
 
@@ -58,12 +69,15 @@ describe('mock-llm config', () => {
   it('names the file and the JSON path when a config file is invalid', () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ errors: { rateLimit: 'often' } }));
-    assert.throws(() => resolveConfig(file), (err: unknown) => {
-      assert.ok(err instanceof MockLlmConfigError);
-      assert.equal(err.exitCode, 104);
-      assert.ok(err.message.includes(file) && err.message.includes('errors.rateLimit'));
-      return true;
-    });
+    assert.throws(
+      () => resolveConfig(file),
+      (err: unknown) => {
+        assert.ok(err instanceof MockLlmConfigError);
+        assert.equal(err.exitCode, 104);
+        assert.ok(err.message.includes(file) && err.message.includes('errors.rateLimit'));
+        return true;
+      },
+    );
   });
 
   it('names the file when it is not JSON or cannot be read', () => {

@@ -10,7 +10,11 @@ import { anthropicRequest, openaiRequest, post, QUIET } from './helpers.ts';
 const MSG = '/v1/messages';
 const CHAT = '/v1/chat/completions';
 
-async function bodies(seed: number, requests: Array<[string, unknown]>, config: MockLlmConfigPatch = QUIET): Promise<string[]> {
+async function bodies(
+  seed: number,
+  requests: Array<[string, unknown]>,
+  config: MockLlmConfigPatch = QUIET,
+): Promise<string[]> {
   const mock = await startMockLlm({ seed, config });
   try {
     return await Promise.all(requests.map(async ([path, body]) => (await post(mock.url, path, body)).text()));
@@ -26,10 +30,13 @@ async function statuses(url: string, n: number, stream = false): Promise<number[
     const batch = [];
     for (let i = start; i < Math.min(n, start + 50); i++) {
       batch.push(
-        post(url, MSG, anthropicRequest(`request number ${i}`, { stream })).then(async (r) => {
-          const text = await r.text();
-          return r.status === 200 && stream && text.includes('event: error') ? 600 : r.status;
-        }, () => 0),
+        post(url, MSG, anthropicRequest(`request number ${i}`, { stream })).then(
+          async (r) => {
+            const text = await r.text();
+            return r.status === 200 && stream && text.includes('event: error') ? 600 : r.status;
+          },
+          () => 0,
+        ),
       );
     }
     out.push(...(await Promise.all(batch)));
@@ -86,7 +93,15 @@ describe('determinism', () => {
 describe('error simulation', () => {
   const RATES: MockLlmConfigPatch = {
     ...QUIET,
-    errors: { rateLimit: 0.1, retryAfterSeconds: 1, serverError: 0.05, overloaded: 0.05, hang: 0, midStreamError: 0.1, disconnect: 0.02 },
+    errors: {
+      rateLimit: 0.1,
+      retryAfterSeconds: 1,
+      serverError: 0.05,
+      overloaded: 0.05,
+      hang: 0,
+      midStreamError: 0.1,
+      disconnect: 0.02,
+    },
   };
   const N = 2000;
 
@@ -95,7 +110,14 @@ describe('error simulation', () => {
     try {
       const got = await statuses(mock.url, N, true);
       const share = (s: number): number => got.filter((x) => x === s).length / N;
-      const expected: Array<[number, number]> = [[429, 0.1], [500, 0.05], [529, 0.05], [600, 0.1], [0, 0.02], [200, 0.68]];
+      const expected: Array<[number, number]> = [
+        [429, 0.1],
+        [500, 0.05],
+        [529, 0.05],
+        [600, 0.1],
+        [0, 0.02],
+        [200, 0.68],
+      ];
       for (const [status, p] of expected) {
         const tol = 4 * Math.sqrt((p * (1 - p)) / N);
         assert.ok(Math.abs(share(status) - p) < tol, `status ${status}: ${share(status)} vs ${p} ± ${tol.toFixed(3)}`);

@@ -15,7 +15,8 @@ function draws(d: Distribution, seed = 7): number[] {
   return out.sort((a, b) => a - b);
 }
 
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const quantile = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe('Rng', () => {
@@ -103,14 +104,30 @@ describe('latency distributions', () => {
 describe('pickFault', () => {
   it('maps uniform draws onto the error kinds in proportion to their rates', () => {
     const cfg = defaultConfig();
-    cfg.errors = { rateLimit: 0.1, retryAfterSeconds: 1, serverError: 0.05, overloaded: 0.05, hang: 0.02, midStreamError: 0.03, disconnect: 0.01 };
+    cfg.errors = {
+      rateLimit: 0.1,
+      retryAfterSeconds: 1,
+      serverError: 0.05,
+      overloaded: 0.05,
+      hang: 0.02,
+      midStreamError: 0.03,
+      disconnect: 0.01,
+    };
     const rng = new Rng(11);
     const counts = new Map<string, number>();
     for (let i = 0; i < N; i++) {
       const k = pickFault(cfg, rng.next()) ?? 'none';
       counts.set(k, (counts.get(k) ?? 0) + 1);
     }
-    const expected: Record<string, number> = { rateLimit: 0.1, serverError: 0.05, overloaded: 0.05, hang: 0.02, midStreamError: 0.03, disconnect: 0.01, none: 0.74 };
+    const expected: Record<string, number> = {
+      rateLimit: 0.1,
+      serverError: 0.05,
+      overloaded: 0.05,
+      hang: 0.02,
+      midStreamError: 0.03,
+      disconnect: 0.01,
+      none: 0.74,
+    };
     for (const [kind, p] of Object.entries(expected)) {
       const got = (counts.get(kind) ?? 0) / N;
       const tol = 4 * Math.sqrt((p * (1 - p)) / N); // 4 standard errors
@@ -120,7 +137,8 @@ describe('pickFault', () => {
 
   it('returns no fault when every rate is zero', () => {
     const cfg = defaultConfig();
-    for (const k of ['rateLimit', 'serverError', 'overloaded', 'hang', 'midStreamError', 'disconnect'] as const) cfg.errors[k] = 0;
+    for (const k of ['rateLimit', 'serverError', 'overloaded', 'hang', 'midStreamError', 'disconnect'] as const)
+      cfg.errors[k] = 0;
     for (const u of [0, 0.5, 0.999999]) assert.equal(pickFault(cfg, u), null);
   });
 });

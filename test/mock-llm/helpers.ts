@@ -8,12 +8,18 @@ export const QUIET: MockLlmConfigPatch = {
 };
 
 /** QUIET with one error kind always on. */
-export function always(kind: 'rateLimit' | 'serverError' | 'overloaded' | 'hang' | 'midStreamError' | 'disconnect'): MockLlmConfigPatch {
+export function always(
+  kind: 'rateLimit' | 'serverError' | 'overloaded' | 'hang' | 'midStreamError' | 'disconnect',
+): MockLlmConfigPatch {
   return { errors: { ...QUIET.errors, [kind]: 1 } };
 }
 
 export async function put(url: string, path: string, body: unknown): Promise<Response> {
-  return fetch(url + path, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  return fetch(url + path, {
+    method: 'PUT',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 export async function post(url: string, path: string, body: unknown): Promise<Response> {

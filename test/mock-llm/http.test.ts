@@ -16,7 +16,10 @@ describe('stub HTTP surface', () => {
   const logFile = join(dir, 'requests.jsonl');
 
   before(async () => {
-    mock = await startMockLlm({ config: { ...QUIET, maxBodyBytes: 4096, latency: { ...QUIET.latency, ttftMs: 1 } }, logFile });
+    mock = await startMockLlm({
+      config: { ...QUIET, maxBodyBytes: 4096, latency: { ...QUIET.latency, ttftMs: 1 } },
+      logFile,
+    });
   });
   after(async () => {
     await mock.stop();
@@ -33,11 +36,23 @@ describe('stub HTTP surface', () => {
     ['messages missing', { model: 'm', max_tokens: 10 }, /^messages:/],
     ['messages empty', { model: 'm', max_tokens: 10, messages: [] }, /^messages:/],
     ['messages not an array', { model: 'm', max_tokens: 10, messages: 'hi' }, /^messages:/],
-    ['a wrong role', { model: 'm', max_tokens: 10, messages: [{ role: 'system', content: 'x' }] }, /^messages\.0\.role:/],
-    ['content of the wrong type', { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 5 }] }, /^messages\.0\.content:/],
+    [
+      'a wrong role',
+      { model: 'm', max_tokens: 10, messages: [{ role: 'system', content: 'x' }] },
+      /^messages\.0\.role:/,
+    ],
+    [
+      'content of the wrong type',
+      { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 5 }] },
+      /^messages\.0\.content:/,
+    ],
     ['max_tokens missing', { model: 'm', messages: [{ role: 'user', content: 'x' }] }, /^max_tokens: Field required/],
     ['max_tokens zero', { model: 'm', max_tokens: 0, messages: [{ role: 'user', content: 'x' }] }, /^max_tokens:/],
-    ['stream not a boolean', { model: 'm', max_tokens: 5, stream: 'yes', messages: [{ role: 'user', content: 'x' }] }, /^stream:/],
+    [
+      'stream not a boolean',
+      { model: 'm', max_tokens: 5, stream: 'yes', messages: [{ role: 'user', content: 'x' }] },
+      /^stream:/,
+    ],
   ];
   for (const [name, body, message] of anthropicBad) {
     it(`answers 400 invalid_request_error to an Anthropic request with ${name}`, async () => {
@@ -104,14 +119,21 @@ describe('stub HTTP surface', () => {
   it('returns the running config and merges a partial PUT into it', async () => {
     const put1 = await put(mock.url, '/__admin/config', { latency: { ttftMs: { type: 'uniform', min: 1, max: 2 } } });
     assert.equal(put1.status, 200);
-    const cfg = (await (await fetch(`${mock.url}/__admin/config`)).json()) as { latency: { ttftMs: unknown; itlMs: unknown }; maxBodyBytes: number };
+    const cfg = (await (await fetch(`${mock.url}/__admin/config`)).json()) as {
+      latency: { ttftMs: unknown; itlMs: unknown };
+      maxBodyBytes: number;
+    };
     assert.deepEqual(cfg.latency.ttftMs, { type: 'uniform', min: 1, max: 2 });
     assert.equal(cfg.latency.itlMs, 0);
     assert.equal(cfg.maxBodyBytes, 4096);
   });
 
   it('rejects an invalid config PUT with every problem named by its JSON path', async () => {
-    const res = await put(mock.url, '/__admin/config', { errors: { rateLimit: 3 }, latency: { itlMs: { type: 'weird' } }, nope: 1 });
+    const res = await put(mock.url, '/__admin/config', {
+      errors: { rateLimit: 3 },
+      latency: { itlMs: { type: 'weird' } },
+      nope: 1,
+    });
     assert.equal(res.status, 400);
     const json = (await res.json()) as { problems: string[] };
     assert.ok(json.problems.some((p) => p.startsWith('errors.rateLimit:')));
@@ -143,7 +165,9 @@ describe('stub HTTP surface', () => {
 
   it('counts requests by route and status, tokens in and out, and resets them', async () => {
     await fetch(`${mock.url}/__admin/reset`, { method: 'POST' });
-    const ok = (await (await post(mock.url, MSG, anthropicRequest('count me'))).json()) as { usage: { input_tokens: number; output_tokens: number } };
+    const ok = (await (await post(mock.url, MSG, anthropicRequest('count me'))).json()) as {
+      usage: { input_tokens: number; output_tokens: number };
+    };
     await (await post(mock.url, CHAT, openaiRequest('count me too', { stream: true }))).text();
     await (await post(mock.url, MSG, { model: 'm' })).text();
     const stats = (await (await fetch(`${mock.url}/__admin/stats`)).json()) as {
@@ -164,7 +188,11 @@ describe('stub HTTP surface', () => {
     await put(mock.url, '/__admin/config', { latency: { maxConcurrency: 1, ttftMs: 60_000, itlMs: 0 } });
     const ac = new AbortController();
     const pending = [1, 2, 3].map((i) =>
-      fetch(mock.url + MSG, { method: 'POST', body: JSON.stringify(anthropicRequest(`queued ${i}`)), signal: ac.signal }).catch(() => 'aborted'),
+      fetch(mock.url + MSG, {
+        method: 'POST',
+        body: JSON.stringify(anthropicRequest(`queued ${i}`)),
+        signal: ac.signal,
+      }).catch(() => 'aborted'),
     );
     await waitFor(() => mock.stats().queueDepth === 2, 5000, 'two queued requests');
     assert.equal(mock.stats().active, 1);
@@ -174,7 +202,9 @@ describe('stub HTTP surface', () => {
   });
 
   it('accounts TTFT, prefill per input token and every ITL as injected latency', async () => {
-    await put(mock.url, '/__admin/config', { latency: { ttftMs: 5, itlMs: 1, prefillMsPerInputToken: 0.5, maxConcurrency: 0 } });
+    await put(mock.url, '/__admin/config', {
+      latency: { ttftMs: 5, itlMs: 1, prefillMsPerInputToken: 0.5, maxConcurrency: 0 },
+    });
     await fetch(`${mock.url}/__admin/reset`, { method: 'POST' });
     const res = (await (await post(mock.url, MSG, anthropicRequest('latency accounting'))).json()) as {
       usage: { input_tokens: number; output_tokens: number };
@@ -201,7 +231,11 @@ describe('stub HTTP surface', () => {
     const ac = new AbortController();
     let headersArrived = false;
     const statusBefore = mock.stats().requests['POST /v1/messages']?.['200'] ?? 0;
-    const pending = fetch(mock.url + MSG, { method: 'POST', body: JSON.stringify(anthropicRequest('slow start', { stream: true })), signal: ac.signal })
+    const pending = fetch(mock.url + MSG, {
+      method: 'POST',
+      body: JSON.stringify(anthropicRequest('slow start', { stream: true })),
+      signal: ac.signal,
+    })
       .then(() => (headersArrived = true))
       .catch(() => 'aborted');
     await waitFor(() => mock.stats().activeStreams === 1, 5000, 'an open stream');
@@ -228,7 +262,11 @@ describe('stub HTTP surface', () => {
     await put(mock.url, '/__admin/config', { errors: { ...QUIET.errors, hang: 1 } });
     const ac = new AbortController();
     const kept = post(mock.url, MSG, anthropicRequest('hang')).catch(() => 'closed by stop');
-    const hung = fetch(mock.url + MSG, { method: 'POST', body: JSON.stringify(anthropicRequest('hang 2')), signal: ac.signal }).catch(() => 'aborted');
+    const hung = fetch(mock.url + MSG, {
+      method: 'POST',
+      body: JSON.stringify(anthropicRequest('hang 2')),
+      signal: ac.signal,
+    }).catch(() => 'aborted');
     await waitFor(() => mock.stats().hanging === 2, 5000, 'two hung requests');
     ac.abort();
     assert.equal(await hung, 'aborted');
@@ -239,7 +277,10 @@ describe('stub HTTP surface', () => {
   it('appends one JSON line per finished generation to the log file', async () => {
     await post(mock.url, MSG, anthropicRequest('log me')).then((r) => r.text());
     await waitFor(() => existsSync(logFile) && readFileSync(logFile, 'utf8').includes('"outcome"'), 5000, 'a log line');
-    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { route: string; outputTokens: number });
+    const lines = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { route: string; outputTokens: number });
     assert.ok(lines.some((l) => l.route === 'POST /v1/messages' && l.outputTokens > 0));
   });
 });
@@ -253,14 +294,21 @@ describe('stop()', () => {
     const queued = post(mock.url, MSG, anthropicRequest('queued')).then((r) => r.text());
     await put(mock.url, '/__admin/config', { errors: { ...QUIET.errors, hang: 1 } });
     const hung = post(mock.url, MSG, anthropicRequest('hung')).then((r) => r.text());
-    await waitFor(() => mock.stats().activeStreams === 1 && mock.stats().queueDepth === 1 && mock.stats().hanging === 1, 5000, 'a stream, a queued and a hung request');
+    await waitFor(
+      () => mock.stats().activeStreams === 1 && mock.stats().queueDepth === 1 && mock.stats().hanging === 1,
+      5000,
+      'a stream, a queued and a hung request',
+    );
     const before = mock.stats();
     assert.equal(before.activeStreams, 1);
     assert.equal(before.queueDepth, 1);
     assert.equal(before.hanging, 1);
     await mock.stop();
     const outcomes = await Promise.allSettled([stream, queued, hung]);
-    assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'rejected']);
+    assert.deepEqual(
+      outcomes.map((o) => o.status),
+      ['rejected', 'rejected', 'rejected'],
+    );
     await assert.rejects(fetch(`${mock.url}/healthz`));
   });
 });

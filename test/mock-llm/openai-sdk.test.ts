@@ -55,7 +55,11 @@ describe('OpenAI SDK against the stub', () => {
   });
 
   it('streams chunks that add up to the same text, ending with a usage chunk when asked', async () => {
-    const stream = await client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      ...params,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let finish: string | null = null;
     let usage: OpenAI.CompletionUsage | null | undefined = null;
@@ -78,7 +82,11 @@ describe('OpenAI SDK against the stub', () => {
 
   it('streams the same text when tokens go out one write at a time (ITL above zero)', async () => {
     await put(mock.url, '/__admin/config', { latency: { ttftMs: 1, itlMs: 1 } });
-    const stream = await client.chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      ...params,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let usage: OpenAI.CompletionUsage | null | undefined = null;
     for await (const chunk of stream) {

@@ -62,7 +62,10 @@ describe('Scheduler', () => {
     clock.advance(2000);
     assert.equal(log.length, 500);
     const fired = log.map(([id]) => dues[id]!);
-    assert.deepEqual(fired, [...fired].sort((a, b) => a - b));
+    assert.deepEqual(
+      fired,
+      [...fired].sort((a, b) => a - b),
+    );
     for (const [id, now] of log) assert.ok(now >= dues[id]! - 0.5, `entry ${id} due ${dues[id]} fired at ${now}`);
   });
 
@@ -162,19 +165,42 @@ class FakeResponse extends EventEmitter {
   }
 }
 
-function streams(count: number, opts: { lagAt?: number; lag?: number; ttftMs?: number; itlMs?: number; clock?: VirtualClock } = {}): { responses: FakeResponse[]; stats: StatsCollector } {
+function streams(
+  count: number,
+  opts: { lagAt?: number; lag?: number; ttftMs?: number; itlMs?: number; clock?: VirtualClock } = {},
+): { responses: FakeResponse[]; stats: StatsCollector } {
   const clock = opts.clock ?? new VirtualClock();
-  const config = resolveConfig({ latency: { ttftMs: opts.ttftMs ?? 200, itlMs: opts.itlMs ?? 20 }, output: { tokens: 10 } });
+  const config = resolveConfig({
+    latency: { ttftMs: opts.ttftMs ?? 200, itlMs: opts.itlMs ?? 20 },
+    output: { tokens: 10 },
+  });
   const planner = new Planner(42, config, true);
   const stats = new StatsCollector();
-  const ctx: GenerateContext = { stats, admission: new Admission(0), scheduler: new Scheduler(clock, 0.5), jobs: new Set<Job>(), itl: () => config.latency.itlMs };
+  const ctx: GenerateContext = {
+    stats,
+    admission: new Admission(0),
+    scheduler: new Scheduler(clock, 0.5),
+    jobs: new Set<Job>(),
+    itl: () => config.latency.itlMs,
+  };
   const responses: FakeResponse[] = [];
   for (let i = 0; i < count; i++) {
-    const parsed = anthropic.parse({ model: 'm', max_tokens: 100, stream: true, messages: [{ role: 'user', content: `stream ${i}` }] }, 100) as ParsedRequest;
+    const parsed = anthropic.parse(
+      { model: 'm', max_tokens: 100, stream: true, messages: [{ role: 'user', content: `stream ${i}` }] },
+      100,
+    ) as ParsedRequest;
     const res = new FakeResponse(clock);
     responses.push(res);
     ctx.admission.acquire(() => {});
-    generate(ctx, anthropic, planner.plan(parsed), res as unknown as ServerResponse, 'POST /v1/messages', 'req_x', opts.ttftMs === 0 ? 0 : i * 3.3);
+    generate(
+      ctx,
+      anthropic,
+      planner.plan(parsed),
+      res as unknown as ServerResponse,
+      'POST /v1/messages',
+      'req_x',
+      opts.ttftMs === 0 ? 0 : i * 3.3,
+    );
   }
   if (opts.clock) return { responses, stats };
   if (opts.lagAt !== undefined) {
@@ -213,7 +239,14 @@ describe('stream schedule on the shared scheduler', () => {
   it('writes a zero-latency stream at once, without waiting for a timer', () => {
     const clock = new VirtualClock();
     const { responses } = streams(3, { ttftMs: 0, itlMs: 0, clock });
-    assert.deepEqual(responses.map((r) => [r.writes.length, r.writes[0]?.tokens, r.writableEnded]), [[1, 10, true], [1, 10, true], [1, 10, true]]);
+    assert.deepEqual(
+      responses.map((r) => [r.writes.length, r.writes[0]?.tokens, r.writableEnded]),
+      [
+        [1, 10, true],
+        [1, 10, true],
+        [1, 10, true],
+      ],
+    );
     assert.equal(clock.armed, 0);
   });
 
@@ -228,7 +261,10 @@ describe('stream schedule on the shared scheduler', () => {
         assert.ok(gap >= 20 - CATCH_UP_MAX_MS - 1, `stream ${i} gap ${gap}`);
       }
       const lastDue = i * 3.3 + 200 + 20 * 9;
-      assert.ok(Math.abs(res.writes[9]!.at - lastDue) <= 1, `stream ${i} last token at ${res.writes[9]!.at}, due ${lastDue}`);
+      assert.ok(
+        Math.abs(res.writes[9]!.at - lastDue) <= 1,
+        `stream ${i} last token at ${res.writes[9]!.at}, due ${lastDue}`,
+      );
     });
   });
 });

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface Browser {
   context: BrowserContext;
@@ -13,10 +22,16 @@ export interface Browser {
 }
 
 export async function launchBrowser(colorScheme: 'light' | 'dark' = 'light'): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run \`npm run setup\` (it installs the Debian chromium package)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} not found: run \`npm run setup\` (it installs the Debian chromium package)`);
   const profile = mkdtempSync(join(tmpdir(), 'k6-llm-perf-chromium-'));
   try {
-    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, viewport: { width: 1400, height: 900 }, colorScheme });
+    const context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: ARGS,
+      viewport: { width: 1400, height: 900 },
+      colorScheme,
+    });
     return {
       context,
       async close() {

@@ -18,7 +18,15 @@ describe('k6-llm-perf compare', () => {
   });
 
   it('exits 0 when every rule holds', async () => {
-    const r = await runCli(['compare', baselineDir, currentDir, '--rule', 'http_req_duration:p(95):25', '--rule', 'checks:rate:10']);
+    const r = await runCli([
+      'compare',
+      baselineDir,
+      currentDir,
+      '--rule',
+      'http_req_duration:p(95):25',
+      '--rule',
+      'checks:rate:10',
+    ]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /No regression \(2 rules\)/);
   });
@@ -30,7 +38,13 @@ describe('k6-llm-perf compare', () => {
 
   it('reads the regression rules of a threshold file', async () => {
     const file = join(tmp.dir, 'load.json');
-    writeFileSync(file, JSON.stringify({ thresholds: {}, regression: [{ metric: 'http_req_failed', stat: 'rate', maxIncreasePct: 50, minAbsolute: 0.001, alpha: 0.1 }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        thresholds: {},
+        regression: [{ metric: 'http_req_failed', stat: 'rate', maxIncreasePct: 50, minAbsolute: 0.001, alpha: 0.1 }],
+      }),
+    );
     const r = await runCli(['compare', baselineDir, currentDir, '--thresholds', file]);
     assert.equal(r.code, 99, r.stderr);
     assert.match(r.stdout, /REGRESSION: http_req_failed rate/);
@@ -46,7 +60,14 @@ describe('k6-llm-perf compare', () => {
   });
 
   it('pools several baselines and prints each run, then the verdict with its p-value', async () => {
-    const r = await runCli(['compare', baselineDir, join(baselineDir, 'summary.json'), currentDir, '--rule', 'http_req_duration:p(95):10']);
+    const r = await runCli([
+      'compare',
+      baselineDir,
+      join(baselineDir, 'summary.json'),
+      currentDir,
+      '--rule',
+      'http_req_duration:p(95):10',
+    ]);
     assert.equal(r.code, 99, r.stderr + r.stdout);
     assert.match(r.stdout, /^baseline: 2 runs pooled$/m);
     assert.match(r.stdout, /REGRESSION: http_req_duration p\(95\) 20\.\d% worse \(rule ≤10%, p=/);
@@ -93,7 +114,15 @@ describe('k6-llm-perf compare', () => {
     const { mkdirSync, copyFileSync } = await import('node:fs');
     mkdirSync(dir);
     copyFileSync(join(currentDir, 'summary.json'), join(dir, 'summary.json'));
-    writeFileSync(join(dir, 'histograms.json'), JSON.stringify({ version: 1, encoding: 'x', scale: 1000, histograms: { http_req_duration: 'bm90IGEgaGlzdG9ncmFt' } }));
+    writeFileSync(
+      join(dir, 'histograms.json'),
+      JSON.stringify({
+        version: 1,
+        encoding: 'x',
+        scale: 1000,
+        histograms: { http_req_duration: 'bm90IGEgaGlzdG9ncmFt' },
+      }),
+    );
     const r = await runCli(['compare', baselineDir, dir, '--rule', 'http_req_duration:p(95):10']);
     assert.equal(r.code, 104, r.stdout + r.stderr);
     assert.match(r.stderr, /histograms\.json: field "histograms\.http_req_duration"/);

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { compareResults, comparisonMarkdown, comparisonTable, type Comparison, type ComparisonRow } from '../../report/index.ts';
+import {
+  compareResults,
+  comparisonMarkdown,
+  comparisonTable,
+  type Comparison,
+  type ComparisonRow,
+} from '../../report/index.ts';
 import { ReportError } from '../../report/errors.ts';
 import { baselineDir, currentDir, tempDir } from './helpers.ts';
 
@@ -93,7 +99,9 @@ describe('compareResults', () => {
   });
 
   it('passes when the rule tolerates the change', async () => {
-    const c = await compareResults(baselineDir, currentDir, [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 25 }]);
+    const c = await compareResults(baselineDir, currentDir, [
+      { metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 25 },
+    ]);
     assert.equal(c.ok, true);
     assert.equal(row(c, 'http_req_duration', 'p(95)').verdict, 'ok');
   });
@@ -112,8 +120,15 @@ describe('compareResults', () => {
 
   it('falls back to summary.json values when a side has no histograms, and says so', async () => {
     const summaryOnly = join(tmp.dir, 'summary-only.json');
-    writeFileSync(summaryOnly, JSON.stringify({ metrics: { http_req_duration: { avg: 600.6, med: 600.6, max: 1200, 'p(90)': 1080.1, 'p(95)': 1140.06 } } }));
-    const c = await compareResults(join(baselineDir, 'summary.json'), summaryOnly, [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 }]);
+    writeFileSync(
+      summaryOnly,
+      JSON.stringify({
+        metrics: { http_req_duration: { avg: 600.6, med: 600.6, max: 1200, 'p(90)': 1080.1, 'p(95)': 1140.06 } },
+      }),
+    );
+    const c = await compareResults(join(baselineDir, 'summary.json'), summaryOnly, [
+      { metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 },
+    ]);
     const r = row(c, 'http_req_duration', 'p(95)');
     assert.equal(r.source, 'summary');
     assert.equal(r.baseline, 950.05);
@@ -125,7 +140,10 @@ describe('compareResults', () => {
 
   it('fails an inconclusive row only with strict', async () => {
     const summaryOnly = join(tmp.dir, 'summary-only-2.json');
-    writeFileSync(summaryOnly, JSON.stringify({ metrics: { http_req_duration: { avg: 600.6, med: 600.6, max: 1200, 'p(95)': 1140.06 } } }));
+    writeFileSync(
+      summaryOnly,
+      JSON.stringify({ metrics: { http_req_duration: { avg: 600.6, med: 600.6, max: 1200, 'p(95)': 1140.06 } } }),
+    );
     const rules = [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 }];
     const lax = await compareResults(baselineDir, summaryOnly, rules);
     assert.equal(lax.ok, true);
@@ -136,13 +154,20 @@ describe('compareResults', () => {
   });
 
   it('is inconclusive below minSamples, and decides with enough', async () => {
-    const few = await compareResults(baselineDir, currentDir, [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10, minSamples: 5000 }]);
+    const few = await compareResults(baselineDir, currentDir, [
+      { metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10, minSamples: 5000 },
+    ]);
     assert.equal(row(few, 'http_req_duration', 'p(95)').verdict, 'inconclusive');
-    assert.match(row(few, 'http_req_duration', 'p(95)').reason, /too few samples \(baseline 1000, current 1000; the rule needs 5000 each\)/);
+    assert.match(
+      row(few, 'http_req_duration', 'p(95)').reason,
+      /too few samples \(baseline 1000, current 1000; the rule needs 5000 each\)/,
+    );
   });
 
   it('never fails a worsening inside the absolute floor', async () => {
-    const c = await compareResults(baselineDir, currentDir, [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10, minAbsolute: 500 }]);
+    const c = await compareResults(baselineDir, currentDir, [
+      { metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10, minAbsolute: 500 },
+    ]);
     const r = row(c, 'http_req_duration', 'p(95)');
     assert.equal(r.verdict, 'ok');
     assert.match(r.reason, /within the floor 500/);
@@ -172,7 +197,12 @@ describe('compareResults', () => {
     const a = join(tmp.dir, 'only-b-base.json');
     const b = join(tmp.dir, 'only-b-cur.json');
     writeFileSync(a, JSON.stringify({ metrics: { http_reqs: { count: 1, rate: 1 } } }));
-    writeFileSync(b, JSON.stringify({ metrics: { http_reqs: { count: 1, rate: 1 }, e2e_success: { passes: 9, fails: 1, value: 0.9 } } }));
+    writeFileSync(
+      b,
+      JSON.stringify({
+        metrics: { http_reqs: { count: 1, rate: 1 }, e2e_success: { passes: 9, fails: 1, value: 0.9 } },
+      }),
+    );
     const c = await compareResults(a, b, [{ metric: 'e2e_success', stat: 'rate', maxIncreasePct: 5 }]);
     assert.equal(row(c, 'e2e_success', 'rate').verdict, 'missing');
     assert.equal(c.ok, true);
@@ -180,13 +210,16 @@ describe('compareResults', () => {
   });
 
   it('rejects a rule whose metric is in neither summary, naming the metric', async () => {
-    await assert.rejects(compareResults(baselineDir, currentDir, [{ metric: 'no_such_metric', stat: 'avg', maxIncreasePct: 5 }]), (err: unknown) => {
-      assert.ok(err instanceof ReportError);
-      assert.equal(err.code, 'REPORT_UNKNOWN_METRIC');
-      assert.equal(err.exitCode, 104);
-      assert.match(err.message, /no_such_metric/);
-      return true;
-    });
+    await assert.rejects(
+      compareResults(baselineDir, currentDir, [{ metric: 'no_such_metric', stat: 'avg', maxIncreasePct: 5 }]),
+      (err: unknown) => {
+        assert.ok(err instanceof ReportError);
+        assert.equal(err.code, 'REPORT_UNKNOWN_METRIC');
+        assert.equal(err.exitCode, 104);
+        assert.match(err.message, /no_such_metric/);
+        return true;
+      },
+    );
   });
 
   it('rejects a summary without "metrics", naming the file and the field', async () => {
@@ -204,7 +237,9 @@ describe('compareResults', () => {
 describe('comparison output', () => {
   let c: Comparison;
   before(async () => {
-    c = await compareResults(baselineDir, currentDir, [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 }]);
+    c = await compareResults(baselineDir, currentDir, [
+      { metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 },
+    ]);
   });
 
   it('prints a terminal table with the regressed row and a regression footer', () => {
@@ -213,7 +248,10 @@ describe('comparison output', () => {
     assert.ok(line?.includes('REGRESSED'), line);
     assert.match(line!, /\[\+\d+\.\d, \+\d+\.\d\]/, 'the delta interval');
     assert.match(text, /REGRESSION: http_req_duration p\(95\) 20\.\d% worse \(rule ≤10%, p=.*\)/);
-    assert.match(text.split('\n')[3]!, /metric +stat +baseline +current +delta +delta CI +change +p +rule +floor +verdict +why/);
+    assert.match(
+      text.split('\n')[3]!,
+      /metric +stat +baseline +current +delta +delta CI +change +p +rule +floor +verdict +why/,
+    );
   });
 
   it('writes Markdown with a heading counting the regressions and a table row per comparison row', () => {

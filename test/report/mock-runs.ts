@@ -23,7 +23,11 @@ export interface MockRun {
 
 function engineRun(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin/k6-llm-perf.js'), 'engine', 'run', '--quiet', '--no-summary', ...args], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(root, 'bin/k6-llm-perf.js'), 'engine', 'run', '--quiet', '--no-summary', ...args],
+      { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
@@ -35,12 +39,23 @@ function engineRun(args: string[]): Promise<{ code: number | null; stderr: strin
 export async function mockRun(parent: string, run: MockRun): Promise<string> {
   const dir = join(parent, run.name);
   mkdirSync(dir, { recursive: true });
-  const stub = await startMockLlm({ seed: 42, performanceMode: true, config: { latency: { ttftMs: run.ttftMs, itlMs: run.itlMs }, output: { tokens: 32 } } });
+  const stub = await startMockLlm({
+    seed: 42,
+    performanceMode: true,
+    config: { latency: { ttftMs: run.ttftMs, itlMs: run.itlMs }, output: { tokens: 32 } },
+  });
   try {
     const r = await engineRun([
-      '--summary-export', join(dir, 'summary.json'),
-      '--hdr-export', join(dir, 'histograms.json'),
-      '-e', `LLM_URL=${stub.url}`, '-e', `RATE=${run.rate}`, '-e', `DURATION=${run.duration}`,
+      '--summary-export',
+      join(dir, 'summary.json'),
+      '--hdr-export',
+      join(dir, 'histograms.json'),
+      '-e',
+      `LLM_URL=${stub.url}`,
+      '-e',
+      `RATE=${run.rate}`,
+      '-e',
+      `DURATION=${run.duration}`,
       LLM_SCRIPT,
     ]);
     if (r.code !== 0) throw new Error(`engine run ${run.name} exited ${r.code}: ${r.stderr.slice(-2000)}`);

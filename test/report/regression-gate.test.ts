@@ -24,9 +24,15 @@ const RULES = [
 const SAME: Omit<MockRun, 'name'> = { ttftMs: 20, itlMs: 2, rate: 20, duration: '3s' };
 const SLOW: Omit<MockRun, 'name'> = { ttftMs: 26, itlMs: 2.6, rate: 20, duration: '3s' }; // +30 %
 
-const rowOf = (c: Comparison, stat = 'med'): ComparisonRow => c.rows.find((r) => r.metric === 'http_req_duration' && r.stat === stat)!;
-const describeRow = (r: ComparisonRow) => `${r.stat} ${r.verdict}: ${r.baseline} → ${r.current}, p=${r.pValue}, ${r.reason}`;
-const describeAll = (c: Comparison) => c.rows.filter((r) => r.verdict !== 'info').map(describeRow).join('; ');
+const rowOf = (c: Comparison, stat = 'med'): ComparisonRow =>
+  c.rows.find((r) => r.metric === 'http_req_duration' && r.stat === stat)!;
+const describeRow = (r: ComparisonRow) =>
+  `${r.stat} ${r.verdict}: ${r.baseline} → ${r.current}, p=${r.pValue}, ${r.reason}`;
+const describeAll = (c: Comparison) =>
+  c.rows
+    .filter((r) => r.verdict !== 'info')
+    .map(describeRow)
+    .join('; ');
 
 describe('regression gate against the mock LLM', { timeout: 120_000 }, () => {
   let tmp: ReturnType<typeof tempDir>;

@@ -11,25 +11,38 @@ import { baselineDir, copyFixture, currentDir, root, tempDir } from './helpers.t
 /** Screenshots land here (results/ is git-ignored); CI can keep them as artifacts. */
 const OUTPUT = join(root, 'results', 'test-output', 'report');
 
-interface Opened { page: Page; errors: string[]; requests: string[] }
+interface Opened {
+  page: Page;
+  errors: string[];
+  requests: string[];
+}
 
 async function open(browser: Browser, file: string): Promise<Opened> {
   const url = pathToFileURL(file).href;
   const errors: string[] = [];
   const requests: string[] = [];
   const page = await browser.context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    errors.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
   // Any request other than the page itself is recorded and refused.
   await page.route('**/*', (route) => {
     if (route.request().url() === url) return route.continue();
     requests.push(route.request().url());
     return route.abort();
   });
-  page.on('request', (r) => { if (r.url() !== url && !requests.includes(r.url())) requests.push(r.url()); });
+  page.on('request', (r) => {
+    if (r.url() !== url && !requests.includes(r.url())) requests.push(r.url());
+  });
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction("document.querySelectorAll('.chart canvas').length === document.querySelectorAll('.chart').length");
+  await page.waitForFunction(
+    "document.querySelectorAll('.chart canvas').length === document.querySelectorAll('.chart').length",
+  );
   return { page, errors, requests };
 }
 

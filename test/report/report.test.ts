@@ -8,7 +8,9 @@ import { baselineDir, copyFixture, currentDir, runCli, tempDir } from './helpers
 const EVIL = '<img src=x onerror=alert(1)>';
 const EVIL_SCRIPT = '</script><script>alert(2)</script>';
 
-function embeddedData(html: string): { groups: Array<{ title: string; charts: Array<{ id: string; title: string }> }> } {
+function embeddedData(html: string): {
+  groups: Array<{ title: string; charts: Array<{ id: string; title: string }> }>;
+} {
   const m = /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(html);
   assert.ok(m, 'no embedded data block');
   return JSON.parse(m[1]!) as ReturnType<typeof embeddedData>;
@@ -42,9 +44,24 @@ describe('writeReport', () => {
 
   it('embeds a chart per panel: overview, each trend, and each scenario', () => {
     const data = embeddedData(html);
-    assert.deepEqual(data.groups.map((g) => g.title), ['Overview', 'Latency (p50, p95, p99 per second)', 'Request phases and iteration duration', 'Scenario: chat', 'Scenario: submit']);
-    assert.deepEqual(data.groups[1]!.charts.map((c) => c.title), ['http_req_duration', 'e2e_duration']);
-    assert.deepEqual(data.groups[2]!.charts.map((c) => c.title), ['iteration_duration']);
+    assert.deepEqual(
+      data.groups.map((g) => g.title),
+      [
+        'Overview',
+        'Latency (p50, p95, p99 per second)',
+        'Request phases and iteration duration',
+        'Scenario: chat',
+        'Scenario: submit',
+      ],
+    );
+    assert.deepEqual(
+      data.groups[1]!.charts.map((c) => c.title),
+      ['http_req_duration', 'e2e_duration'],
+    );
+    assert.deepEqual(
+      data.groups[2]!.charts.map((c) => c.title),
+      ['iteration_duration'],
+    );
     for (const c of data.groups.flatMap((g) => g.charts)) assert.ok(html.includes(`id="${c.id}"`), c.id);
   });
 
@@ -54,9 +71,13 @@ describe('writeReport', () => {
 
   it('shows the verdict, the threshold table and the run metadata', () => {
     assert.match(html, /FAIL \(exit 99\)/);
-    assert.match(html, /<tr class="fail"><td class="badge">✗ fail<\/td><td>threshold<\/td><td class="mono">http_req_duration<\/td><td class="mono">p\(95\)&lt;1000<\/td>/);
+    assert.match(
+      html,
+      /<tr class="fail"><td class="badge">✗ fail<\/td><td>threshold<\/td><td class="mono">http_req_duration<\/td><td class="mono">p\(95\)&lt;1000<\/td>/,
+    );
     assert.ok(html.includes('outbox_events_lost'));
-    for (const fact of ['engine node', 'infra local', 'commit abc1234', 'seed 42']) assert.ok(html.includes(fact), fact);
+    for (const fact of ['engine node', 'infra local', 'commit abc1234', 'seed 42'])
+      assert.ok(html.includes(fact), fact);
     assert.ok(html.includes('no Docker engine answered'));
   });
 
@@ -70,20 +91,38 @@ describe('writeReport', () => {
     copyFixture(currentDir, tmp.dir, 'bare');
     for (const f of ['timeseries.json', 'histograms.json', 'verdict.json', 'meta.json']) rmSync(join(dir, f));
     const page = readFileSync(await writeReport(dir), 'utf8');
-    for (const f of ['timeseries.json', 'histograms.json', 'comparison.json', 'verdict.json', 'meta.json']) assert.ok(page.includes(`${f} not found`), f);
+    for (const f of ['timeseries.json', 'histograms.json', 'comparison.json', 'verdict.json', 'meta.json'])
+      assert.ok(page.includes(`${f} not found`), f);
     assert.deepEqual(embeddedData(page).groups, []);
     assert.match(page, /Thresholds <span class="muted">\(from summary\.json\)<\/span>/);
-    assert.match(page, /<tr class="fail"><td class="badge">✗ fail<\/td><td>threshold<\/td><td class="mono">http_req_duration<\/td><td class="mono">p\(95\)&lt;1000<\/td><td class="num">1140\.1<\/td>/);
-    assert.match(page, /<tr class="pass"><td class="badge">✓ pass<\/td><td>threshold<\/td><td class="mono">http_req_failed<\/td>/);
+    assert.match(
+      page,
+      /<tr class="fail"><td class="badge">✗ fail<\/td><td>threshold<\/td><td class="mono">http_req_duration<\/td><td class="mono">p\(95\)&lt;1000<\/td><td class="num">1140\.1<\/td>/,
+    );
+    assert.match(
+      page,
+      /<tr class="pass"><td class="badge">✓ pass<\/td><td>threshold<\/td><td class="mono">http_req_failed<\/td>/,
+    );
   });
 
   it('shows a skipped verdict check as skipped, with its note', async () => {
     const dir = copyFixture(currentDir, tmp.dir, 'skipped');
     const verdict = JSON.parse(readFileSync(join(dir, 'verdict.json'), 'utf8'));
-    verdict.checks.push({ source: 'regression', metric: 'e2e_success', expression: 'rate worse by >5%', observed: null, ok: true, skipped: true, note: 'missing on one side' });
+    verdict.checks.push({
+      source: 'regression',
+      metric: 'e2e_success',
+      expression: 'rate worse by >5%',
+      observed: null,
+      ok: true,
+      skipped: true,
+      note: 'missing on one side',
+    });
     writeFileSync(join(dir, 'verdict.json'), JSON.stringify(verdict));
     const page = readFileSync(await writeReport(dir), 'utf8');
-    assert.match(page, /<tr class="skipped"><td class="badge">– skipped<\/td><td>regression<\/td><td class="mono">e2e_success<\/td>.*?<td>missing on one side<\/td><\/tr>/);
+    assert.match(
+      page,
+      /<tr class="skipped"><td class="badge">– skipped<\/td><td>regression<\/td><td class="mono">e2e_success<\/td>.*?<td>missing on one side<\/td><\/tr>/,
+    );
   });
 
   it('escapes metric names, tags and metadata so no markup gets in', async () => {

@@ -8,15 +8,27 @@ import { tempDir } from './helpers.ts';
 
 describe('parseRuleSpec', () => {
   it('parses metric, stat and percent', () => {
-    assert.deepEqual(parseRuleSpec('http_req_duration:p(95):10'), { metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 });
+    assert.deepEqual(parseRuleSpec('http_req_duration:p(95):10'), {
+      metric: 'http_req_duration',
+      stat: 'p(95)',
+      maxIncreasePct: 10,
+    });
   });
 
   it('keeps colons inside a tag filter in the metric name', () => {
-    assert.deepEqual(parseRuleSpec('http_req_duration{name:submit}:p(99.9):2.5%'), { metric: 'http_req_duration{name:submit}', stat: 'p(99.9)', maxIncreasePct: 2.5 });
+    assert.deepEqual(parseRuleSpec('http_req_duration{name:submit}:p(99.9):2.5%'), {
+      metric: 'http_req_duration{name:submit}',
+      stat: 'p(99.9)',
+      maxIncreasePct: 2.5,
+    });
   });
 
   it('rejects a spec without three parts', () => {
-    assert.throws(() => parseRuleSpec('http_req_duration:10'), (e: unknown) => e instanceof ReportError && e.code === 'REPORT_BAD_RULE' && /metric:stat:maxIncreasePct/.test(e.message));
+    assert.throws(
+      () => parseRuleSpec('http_req_duration:10'),
+      (e: unknown) =>
+        e instanceof ReportError && e.code === 'REPORT_BAD_RULE' && /metric:stat:maxIncreasePct/.test(e.message),
+    );
   });
 
   it('rejects a negative percent', () => {
@@ -37,7 +49,9 @@ describe('rulesFromThresholdsFile', () => {
   };
 
   it('reads object and string rules from the "regression" array', async () => {
-    const f = write('a.json', { regression: [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 }, 'checks:rate:5'] });
+    const f = write('a.json', {
+      regression: [{ metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 }, 'checks:rate:5'],
+    });
     assert.deepEqual(await rulesFromThresholdsFile(f), [
       { metric: 'http_req_duration', stat: 'p(95)', maxIncreasePct: 10 },
       { metric: 'checks', stat: 'rate', maxIncreasePct: 5 },
@@ -45,11 +59,19 @@ describe('rulesFromThresholdsFile', () => {
   });
 
   it('returns no rules when the file has no "regression" field', async () => {
-    assert.deepEqual(await rulesFromThresholdsFile(write('b.json', { thresholds: { http_req_duration: ['p(95)<500'] } })), []);
+    assert.deepEqual(
+      await rulesFromThresholdsFile(write('b.json', { thresholds: { http_req_duration: ['p(95)<500'] } })),
+      [],
+    );
   });
 
   it('names every bad field of every rule at once', async () => {
-    const f = write('c.json', { regression: [{ metric: 'x', stat: 'p(95)' }, { metric: '', stat: 'mean', maxIncreasePct: 3 }] });
+    const f = write('c.json', {
+      regression: [
+        { metric: 'x', stat: 'p(95)' },
+        { metric: '', stat: 'mean', maxIncreasePct: 3 },
+      ],
+    });
     await assert.rejects(rulesFromThresholdsFile(f), (e: unknown) => {
       assert.ok(e instanceof ReportError);
       assert.match(e.message, /c\.json/);
@@ -70,7 +92,15 @@ describe('rule fields of the regression gate', () => {
 
   it('keeps minAbsolute, alpha and minSamples when given, and leaves them out otherwise (defaults apply)', async () => {
     const f = join(tmp.dir, 'gate.json');
-    writeFileSync(f, JSON.stringify({ regression: [{ metric: 'e2e_duration', stat: 'p(95)', maxIncreasePct: 10, minAbsolute: 5, alpha: 0.05, minSamples: 30 }, { metric: 'checks', stat: 'rate', maxIncreasePct: 5 }] }));
+    writeFileSync(
+      f,
+      JSON.stringify({
+        regression: [
+          { metric: 'e2e_duration', stat: 'p(95)', maxIncreasePct: 10, minAbsolute: 5, alpha: 0.05, minSamples: 30 },
+          { metric: 'checks', stat: 'rate', maxIncreasePct: 5 },
+        ],
+      }),
+    );
     assert.deepEqual(await rulesFromThresholdsFile(f), [
       { metric: 'e2e_duration', stat: 'p(95)', maxIncreasePct: 10, minAbsolute: 5, alpha: 0.05, minSamples: 30 },
       { metric: 'checks', stat: 'rate', maxIncreasePct: 5 },
@@ -79,7 +109,22 @@ describe('rule fields of the regression gate', () => {
 
   it('names each bad gate field and an unknown one', async () => {
     const f = join(tmp.dir, 'bad-gate.json');
-    writeFileSync(f, JSON.stringify({ regression: [{ metric: 'x', stat: 'avg', maxIncreasePct: 1, minAbsolute: -1, alpha: 0.7, minSamples: 1.5, significance: 0.01 }] }));
+    writeFileSync(
+      f,
+      JSON.stringify({
+        regression: [
+          {
+            metric: 'x',
+            stat: 'avg',
+            maxIncreasePct: 1,
+            minAbsolute: -1,
+            alpha: 0.7,
+            minSamples: 1.5,
+            significance: 0.01,
+          },
+        ],
+      }),
+    );
     await assert.rejects(rulesFromThresholdsFile(f), (e: unknown) => {
       assert.ok(e instanceof ReportError);
       assert.match(e.message, /regression\[0\]\.minAbsolute must be a number ≥ 0/);
@@ -91,6 +136,15 @@ describe('rule fields of the regression gate', () => {
   });
 
   it('gives the documented default floors per metric type', () => {
-    assert.deepEqual([defaultMinAbsolute('trend', 'p(95)'), defaultMinAbsolute('rate', 'rate'), defaultMinAbsolute('counter', 'count'), defaultMinAbsolute('counter', 'rate'), defaultMinAbsolute('gauge', 'value')], [1, 0.01, 1, 0.1, 0]);
+    assert.deepEqual(
+      [
+        defaultMinAbsolute('trend', 'p(95)'),
+        defaultMinAbsolute('rate', 'rate'),
+        defaultMinAbsolute('counter', 'count'),
+        defaultMinAbsolute('counter', 'rate'),
+        defaultMinAbsolute('gauge', 'value'),
+      ],
+      [1, 0.01, 1, 0.1, 0],
+    );
   });
 });

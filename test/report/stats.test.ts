@@ -8,13 +8,31 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as hdr from 'hdr-histogram-js';
 import { histogramBins } from '../../report/hdr.ts';
-import { binsOf, erfc, inverseCdf, mannWhitney, meanDifferenceCi, normalQuantile, percentileDifferenceCi, poissonRates, seededUniform, twoProportions, type Bins } from '../../report/stats.ts';
+import {
+  binsOf,
+  erfc,
+  inverseCdf,
+  mannWhitney,
+  meanDifferenceCi,
+  normalQuantile,
+  percentileDifferenceCi,
+  poissonRates,
+  seededUniform,
+  twoProportions,
+  type Bins,
+} from '../../report/stats.ts';
 
 const SCALE = 1000;
 
 /** Values recorded into an HDR histogram (×1000), encoded and decoded as histograms.json does, then binned. */
 function binsFromHistogram(values: number[]): Bins {
-  const h = hdr.build({ bitBucketSize: 32, useWebAssembly: false, autoResize: true, lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3 });
+  const h = hdr.build({
+    bitBucketSize: 32,
+    useWebAssembly: false,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    numberOfSignificantValueDigits: 3,
+  });
   for (const v of values) h.recordValue(Math.round(v * SCALE));
   const decoded = hdr.decodeFromCompressedBase64(hdr.encodeIntoCompressedBase64(h), 32, false);
   h.destroy();
@@ -25,7 +43,8 @@ function binsFromHistogram(values: number[]): Bins {
   }
 }
 
-const close = (actual: number, expected: number, tol: number, what: string) => assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual}, expected ${expected} ± ${tol}`);
+const close = (actual: number, expected: number, tol: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual}, expected ${expected} ± ${tol}`);
 
 describe('normal distribution helpers', () => {
   it('erfc matches known values', () => {
@@ -98,8 +117,15 @@ describe('twoProportions and poissonRates', () => {
 
 describe('intervals of a difference', () => {
   it('inverseCdf reads the sample at rank ceil(q·n)', () => {
-    const b = binsOf([[1, 2], [5, 2], [9, 1]]);
-    assert.deepEqual([0.1, 0.4, 0.41, 0.8, 0.81, 1].map((q) => inverseCdf(b, q)), [1, 1, 5, 5, 9, 9]);
+    const b = binsOf([
+      [1, 2],
+      [5, 2],
+      [9, 1],
+    ]);
+    assert.deepEqual(
+      [0.1, 0.4, 0.41, 0.8, 0.81, 1].map((q) => inverseCdf(b, q)),
+      [1, 1, 5, 5, 9, 9],
+    );
   });
 
   it('the p(95) difference of 1..1000 ms against the same ×1.2 lies in its interval, which excludes 0', () => {
@@ -125,15 +151,28 @@ describe('intervals of a difference', () => {
     const draw = () => Array.from({ length: 150 }, () => Math.round(-Math.log(u()) * 20 * 1000) / 1000); // exponential, median 13.86
     let covered = 0;
     for (let t = 0; t < 200; t++) {
-      const [lo, hi] = percentileDifferenceCi(binsFromHistogram(draw()), binsFromHistogram(draw()), 50, 0.1, 1000, t + 1);
+      const [lo, hi] = percentileDifferenceCi(
+        binsFromHistogram(draw()),
+        binsFromHistogram(draw()),
+        50,
+        0.1,
+        1000,
+        t + 1,
+      );
       if (lo <= 0 && hi >= 0) covered++;
     }
     assert.ok(covered >= 160 && covered <= 195, `covered ${covered} of 200`);
   });
 
   it('gives Welch intervals for the mean difference', () => {
-    const b = binsOf([[10, 50], [20, 50]]); // mean 15, variance 25.25
-    const c = binsOf([[12, 50], [22, 50]]);
+    const b = binsOf([
+      [10, 50],
+      [20, 50],
+    ]); // mean 15, variance 25.25
+    const c = binsOf([
+      [12, 50],
+      [22, 50],
+    ]);
     const [lo, hi] = meanDifferenceCi(b, c, 0.05);
     close((lo + hi) / 2, 2, 1e-9, 'centre');
     close((hi - lo) / 2, 1.959964 * Math.sqrt((2 * 25.252525) / 100), 1e-4, 'half width');

@@ -4,11 +4,21 @@ import { normalizeMetric, percentileOf, worseDirection } from '../../report/summ
 
 describe('normalizeMetric', () => {
   it('reads a Trend of the --summary-export shape, with a failed threshold as true', () => {
-    const m = normalizeMetric('http_req_duration', { avg: 2, min: 1, med: 1.5, max: 9, 'p(95)': 8, thresholds: { 'p(95)<5': true, 'avg<10': false } });
+    const m = normalizeMetric('http_req_duration', {
+      avg: 2,
+      min: 1,
+      med: 1.5,
+      max: 9,
+      'p(95)': 8,
+      thresholds: { 'p(95)<5': true, 'avg<10': false },
+    });
     assert.equal(m.type, 'trend');
     assert.equal(m.stats['p(95)'], 8);
     assert.equal(m.stats['p(50)'], 1.5);
-    assert.deepEqual(m.thresholds, [{ expression: 'p(95)<5', ok: false }, { expression: 'avg<10', ok: true }]);
+    assert.deepEqual(m.thresholds, [
+      { expression: 'p(95)<5', ok: false },
+      { expression: 'avg<10', ok: true },
+    ]);
   });
 
   it("reads a Rate's ratio from `value` as `rate`", () => {
@@ -23,7 +33,12 @@ describe('normalizeMetric', () => {
   });
 
   it('reads the handleSummary shape: type given, stats under values, thresholds with ok', () => {
-    const m = normalizeMetric('http_req_failed', { type: 'rate', contains: 'default', values: { rate: 0.1, passes: 1, fails: 9 }, thresholds: { 'rate<0.05': { ok: false } } });
+    const m = normalizeMetric('http_req_failed', {
+      type: 'rate',
+      contains: 'default',
+      values: { rate: 0.1, passes: 1, fails: 9 },
+      thresholds: { 'rate<0.05': { ok: false } },
+    });
     assert.equal(m.type, 'rate');
     assert.equal(m.stats.rate, 0.1);
     assert.deepEqual(m.thresholds, [{ expression: 'rate<0.05', ok: false }]);

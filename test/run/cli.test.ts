@@ -21,14 +21,27 @@ describe('run: bad configuration', () => {
     const results = fresh('malformed');
     const r = await runCli(['run', 'load', '--thresholds', join(FIXTURES, 'malformed.json'), '--results', results]);
     assert.equal(r.code, 104, r.stderr);
-    assert.match(r.stderr, /malformed\.json: \/thresholds\/http_req_duration\/0: must be a string or \{threshold, abortOnFail, delayAbortEval, allowEmpty\}/);
+    assert.match(
+      r.stderr,
+      /malformed\.json: \/thresholds\/http_req_duration\/0: must be a string or \{threshold, abortOnFail, delayAbortEval, allowEmpty\}/,
+    );
     assert.equal(existsSync(results), false);
   });
 
   it('exits 104 naming the file, pointer and expression of a threshold the parser rejects', async () => {
-    const r = await runCli(['run', 'load', '--thresholds', join(FIXTURES, 'bad-expression.json'), '--results', fresh('bad-expr')]);
+    const r = await runCli([
+      'run',
+      'load',
+      '--thresholds',
+      join(FIXTURES, 'bad-expression.json'),
+      '--results',
+      fresh('bad-expr'),
+    ]);
     assert.equal(r.code, 104, r.stderr);
-    assert.match(r.stderr, /bad-expression\.json: \/thresholds\/http_req_duration\/0: "p95 lower than 500": malformed threshold expression/);
+    assert.match(
+      r.stderr,
+      /bad-expression\.json: \/thresholds\/http_req_duration\/0: "p95 lower than 500": malformed threshold expression/,
+    );
   });
 
   it('exits 104 for an unknown scenario and bad options, listing each', async () => {
@@ -40,7 +53,9 @@ describe('run: bad configuration', () => {
   });
 
   it('exits 104 when --engine k6 is asked for and there is no k6 binary', async () => {
-    const r = await runCli(['run', 'load', '--engine', 'k6', '--thresholds', join(FIXTURES, 'impossible.json')], { K6_BIN: join(root, 'no-such-k6') });
+    const r = await runCli(['run', 'load', '--engine', 'k6', '--thresholds', join(FIXTURES, 'impossible.json')], {
+      K6_BIN: join(root, 'no-such-k6'),
+    });
     assert.equal(r.code, 104);
     assert.match(r.stderr, /--engine k6: K6_BIN=.*no-such-k6 is not an executable file/);
   });
@@ -60,7 +75,10 @@ describe('run: the k6 binary', () => {
     assert.ok(meta.engine.args.some((a) => a.startsWith('LLM_URL=http://127.0.0.1:')));
     const ts = readJson<{ version: number; buckets: Array<{ http_reqs?: number }> }>(join(dir, 'timeseries.json'));
     assert.equal(ts.version, 1);
-    assert.equal(ts.buckets.reduce((n, b) => n + (b.http_reqs ?? 0), 0), 5);
+    assert.equal(
+      ts.buckets.reduce((n, b) => n + (b.http_reqs ?? 0), 0),
+      5,
+    );
   });
 
   it('passes the engine exit code of a script error through as 107', async () => {
@@ -70,7 +88,9 @@ describe('run: the k6 binary', () => {
       { K6_BIN: join(FIXTURES, 'fake-k6.mjs'), FAKE_K6_EXIT: '107' },
     );
     assert.equal(r.code, 107, r.stderr);
-    assert.match(readFileSync(join(resultsDirOf(results, 'llm-stream'), 'junit.xml'), 'utf8'), /<error type="exit-107"/);
+    assert.match(
+      readFileSync(join(resultsDirOf(results, 'llm-stream'), 'junit.xml'), 'utf8'),
+      /<error type="exit-107"/,
+    );
   });
-
 });

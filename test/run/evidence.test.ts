@@ -23,7 +23,10 @@ describe('readEvidence', () => {
     const dir = mkdtempSync(join(tmpdir(), 'evidence-'));
     try {
       writeFileSync(join(dir, 'samples.json'), JSON.stringify({ version: 1, source: 'engine', counts: { a: 2 } }));
-      assert.deepEqual(readEvidence(join(dir, 'samples.json'), join(dir, 'none.log'), () => undefined), { samples: { a: 2 }, exceptions: null });
+      assert.deepEqual(
+        readEvidence(join(dir, 'samples.json'), join(dir, 'none.log'), () => undefined),
+        { samples: { a: 2 }, exceptions: null },
+      );
       const warnings: string[] = [];
       writeFileSync(join(dir, 'bad.json'), '{"counts": 1}');
       assert.equal(readEvidence(join(dir, 'bad.json'), join(dir, 'none.log'), (l) => warnings.push(l)).samples, null);

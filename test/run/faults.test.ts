@@ -12,13 +12,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive, readJson, resultsDirOf, runCli, type CliResult } from './helpers.ts';
 
-interface Watched { name: string; host: string; port: number; pid: number }
+interface Watched {
+  name: string;
+  host: string;
+  port: number;
+  pid: number;
+}
 
 /** Parses `run: watching redis 127.0.0.1:6379 (pid 12), mock LLM 127.0.0.1:4000 (pid 13), ...`. */
 function watched(stderr: string): Watched[] | null {
   const line = /run: watching (.*)/.exec(stderr)?.[1];
   if (!line) return null;
-  return [...line.matchAll(/([a-zA-Z][a-zA-Z ]*?) ([\d.]+):(\d+) \(pid (\d+)\)/g)].map((m) => ({ name: m[1]!.trim(), host: m[2]!, port: Number(m[3]), pid: Number(m[4]) }));
+  return [...line.matchAll(/([a-zA-Z][a-zA-Z ]*?) ([\d.]+):(\d+) \(pid (\d+)\)/g)].map((m) => ({
+    name: m[1]!.trim(),
+    host: m[2]!,
+    port: Number(m[3]),
+    pid: Number(m[4]),
+  }));
 }
 
 /** The temp dirs and process groups the run's watch list holds while it runs. */
@@ -34,7 +44,10 @@ function watchList(cliPid: number): { dirs: string[]; groups: number[] } {
 function listening(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host, port });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
   });
 }
@@ -48,7 +61,15 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
-interface FaultRun { result: CliResult; faultAt: number; endAt: number; components: Watched[]; dirs: string[]; groups: number[]; dir: string }
+interface FaultRun {
+  result: CliResult;
+  faultAt: number;
+  endAt: number;
+  components: Watched[];
+  dirs: string[];
+  groups: number[];
+  dir: string;
+}
 
 let root: string;
 before(() => {
@@ -57,12 +78,32 @@ before(() => {
 after(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs `scenario`, and once the engine runs and `delayMs` passed, applies `fault` to the named component. */
-async function runWithFault(scenario: string, component: string, fault: (c: Watched) => void, extra: string[] = []): Promise<FaultRun> {
+async function runWithFault(
+  scenario: string,
+  component: string,
+  fault: (c: Watched) => void,
+  extra: string[] = [],
+): Promise<FaultRun> {
   const results = mkdtempSync(join(root, `${scenario}-`));
   let faultAt = 0;
   let components: Watched[] = [];
   let list = { dirs: [] as string[], groups: [] as number[] };
-  const args = ['run', scenario, '--profile', 'short', '--duration', '90s', '--health-grace', '2s', '--quiet', '--progress', 'plain', '--results', results, ...extra];
+  const args = [
+    'run',
+    scenario,
+    '--profile',
+    'short',
+    '--duration',
+    '90s',
+    '--health-grace',
+    '2s',
+    '--quiet',
+    '--progress',
+    'plain',
+    '--results',
+    results,
+    ...extra,
+  ];
   const result = await runCli(args, {}, (stderr, pid) => {
     if (faultAt !== 0) return;
     const found = watched(stderr);
@@ -93,7 +134,11 @@ function assertComponentFailure(run: FaultRun, component: string): void {
   assert.equal(result.code, 113, `exit ${result.code}\n${result.stdout}\n${result.stderr.slice(-3000)}`);
   // 90 s planned: ending this early proves the watch stopped it (bound, not a speed figure).
   assert.ok(run.endAt - run.faultAt < 75_000, `took ${run.endAt - run.faultAt} ms after the fault`);
-  const verdict = readJson<{ exitCode: number; checks: { metric: string; ok: boolean; expression: string }[]; notes: string[] }>(join(run.dir, 'verdict.json'));
+  const verdict = readJson<{
+    exitCode: number;
+    checks: { metric: string; ok: boolean; expression: string }[];
+    notes: string[];
+  }>(join(run.dir, 'verdict.json'));
   assert.equal(verdict.exitCode, 113);
   const row = verdict.checks.find((c) => c.expression === 'healthy during the run');
   assert.equal(row?.metric, component);
@@ -121,13 +166,18 @@ describe('a component dies during the run', { timeout: 900_000 }, () => {
     assertComponentFailure(run, 'redis');
     await assertNothingLeft(run);
     const log = readFileSync(join(run.dir, 'logs/engine.log'), 'utf8');
-    const account = /outbox: (\d+) accepted, .*?(\d+) lost .*?postgres: (\d+) accepted requests not completed\/failed/.exec(log);
+    const account =
+      /outbox: (\d+) accepted, .*?(\d+) lost .*?postgres: (\d+) accepted requests not completed\/failed/.exec(log);
     assert.ok(account, `no outbox account line in the engine log:\n${log.slice(-3000)}`);
     const [accepted, lost, unfinished] = [Number(account[1]), Number(account[2]), Number(account[3])];
-    console.log(`# outbox with redis killed: ${accepted} accepted, ${lost} lost, postgres says ${unfinished} unfinished`);
+    console.log(
+      `# outbox with redis killed: ${accepted} accepted, ${lost} lost, postgres says ${unfinished} unfinished`,
+    );
     assert.ok(lost > 0, 'a Redis killed mid-run must leave accepted requests unfinished');
     assert.equal(lost, unfinished);
-    const verdict = readJson<{ checks: { metric: string; ok: boolean; observed: number | null }[] }>(join(run.dir, 'verdict.json'));
+    const verdict = readJson<{ checks: { metric: string; ok: boolean; observed: number | null }[] }>(
+      join(run.dir, 'verdict.json'),
+    );
     const row = verdict.checks.find((c) => c.metric === 'outbox_events_lost')!;
     assert.deepEqual([row.ok, row.observed], [false, lost]);
   });

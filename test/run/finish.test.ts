@@ -40,7 +40,12 @@ function record(summary: string | null, patch: Partial<RunRecord> = {}): RunReco
     copyFileSync(join(FIXTURES, 'samples-pass.json'), dir.file('samples.json'));
   }
   return {
-    entry, file, dir, engine: { ...engine, version: 'test' }, startTime: new Date('2026-11-25T12:00:00Z'), endTime: new Date('2026-11-25T12:00:20Z'),
+    entry,
+    file,
+    dir,
+    engine: { ...engine, version: 'test' },
+    startTime: new Date('2026-11-25T12:00:00Z'),
+    endTime: new Date('2026-11-25T12:00:20Z'),
     execution: { exitCode: 0, signal: null, args: [], scriptEnv: {}, trendStats: [] },
     peaks: { target_peak_rss_mb: 150, engine_peak_rss_mb: 90 },
     errors: [],
@@ -68,15 +73,34 @@ describe('finishing a run', () => {
   });
 
   it('maps an infrastructure failure to 111 and still writes junit.xml with an error', async () => {
-    const rec = record(null, { execution: undefined, errors: [new RunInfraError('infrastructure: kafka did not start')] });
+    const rec = record(null, {
+      execution: undefined,
+      errors: [new RunInfraError('infrastructure: kafka did not start')],
+    });
     const verdict = await finishRun(opts, quiet, rec);
     assert.equal(verdict.exitCode, 111);
-    assert.match(readFileSync(rec.dir.file('junit.xml'), 'utf8'), /<error type="exit-111" message="exit code 111: infrastructure: kafka did not start"/);
+    assert.match(
+      readFileSync(rec.dir.file('junit.xml'), 'utf8'),
+      /<error type="exit-111" message="exit code 111: infrastructure: kafka did not start"/,
+    );
   });
 
   it('reports a run stopped by a signal as 105, and one stopped by an uncaught error as 1', async () => {
-    assert.equal((await finishRun(opts, quiet, record('summary-pass.json', { aborted: true, abortReason: new Error('SIGTERM') }))).exitCode, 105);
-    assert.equal((await finishRun(opts, quiet, record('summary-pass.json', { aborted: true, abortReason: new RunInternalError(new Error('boom')) }))).exitCode, 1);
+    assert.equal(
+      (await finishRun(opts, quiet, record('summary-pass.json', { aborted: true, abortReason: new Error('SIGTERM') })))
+        .exitCode,
+      105,
+    );
+    assert.equal(
+      (
+        await finishRun(
+          opts,
+          quiet,
+          record('summary-pass.json', { aborted: true, abortReason: new RunInternalError(new Error('boom')) }),
+        )
+      ).exitCode,
+      1,
+    );
   });
 
   it('fails a run whose engine left no sample counts, saying so', async () => {

@@ -24,9 +24,17 @@ export function externalEnv(endpoints: Endpoints): Record<string, string> {
 }
 
 /** Runs `k6-llm-perf <args>`; `onStderr` sees each chunk (to send a signal at the right moment). */
-export function runCli(args: string[], env: Record<string, string> = {}, onStderr?: (text: string, pid: number) => void): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+  onStderr?: (text: string, pid: number) => void,
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, CI: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CI: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -42,7 +50,8 @@ export function runCli(args: string[], env: Record<string, string> = {}, onStder
 /** The one results folder a run created under `root` for `scenario`. */
 export function resultsDirOf(root: string, scenario: string): string {
   const dirs = readdirSync(root).filter((d) => d.endsWith(`-${scenario}`));
-  if (dirs.length !== 1) throw new Error(`expected one ${scenario} results folder in ${root}, found ${dirs.join(', ') || 'none'}`);
+  if (dirs.length !== 1)
+    throw new Error(`expected one ${scenario} results folder in ${root}, found ${dirs.join(', ') || 'none'}`);
   return join(root, dirs[0]!);
 }
 

@@ -39,7 +39,10 @@ function fakeK6(name: string, text: string, code = 0): EngineSpec {
 
 function bundle(name: string, imports: string[]): string {
   const path = join(dir, `${name}.js`);
-  writeFileSync(path, `import { check } from "k6";\n${imports.map((m, i) => `import m${i} from "${m}";`).join('\n')}\nexport default function () {}\n`);
+  writeFileSync(
+    path,
+    `import { check } from "k6";\n${imports.map((m, i) => `import m${i} from "${m}";`).join('\n')}\nexport default function () {}\n`,
+  );
   return path;
 }
 
@@ -59,7 +62,13 @@ describe('parseK6Version', () => {
     const b = parseK6Version(V1_ALL);
     assert.equal(b.version, 'v1.8.1');
     assert.equal(b.major, 1);
-    assert.deepEqual([...b.modules].sort(), ['k6/x/kafka', 'k6/x/redis', 'k6/x/sql', 'k6/x/sql/driver/postgres', 'k6/x/sse']);
+    assert.deepEqual([...b.modules].sort(), [
+      'k6/x/kafka',
+      'k6/x/redis',
+      'k6/x/sql',
+      'k6/x/sql/driver/postgres',
+      'k6/x/sse',
+    ]);
   });
 
   it('reads a plain k6 as having no extension modules', () => {
@@ -83,7 +92,10 @@ describe('importedXModules', () => {
 
 describe('checkK6Modules', () => {
   it('passes when the binary has every module the bundle imports', () => {
-    checkK6Modules(fakeK6('k6-v1-all', V1_ALL), bundle('outbox', ['k6/x/kafka', 'k6/x/sql', 'k6/x/sql/driver/postgres']));
+    checkK6Modules(
+      fakeK6('k6-v1-all', V1_ALL),
+      bundle('outbox', ['k6/x/kafka', 'k6/x/sql', 'k6/x/sql/driver/postgres']),
+    );
   });
 
   it('does not run k6 for a bundle that imports no k6/x module', () => {
@@ -95,7 +107,9 @@ describe('checkK6Modules', () => {
   });
 
   it('stops naming the missing modules and printing a pinned xk6 build for k6 v1', () => {
-    const text = problemOf(() => checkK6Modules(fakeK6('k6-plain', PLAIN_V1), bundle('bulk', ['k6/x/sql', 'k6/x/sql/driver/postgres'])));
+    const text = problemOf(() =>
+      checkK6Modules(fakeK6('k6-plain', PLAIN_V1), bundle('bulk', ['k6/x/sql', 'k6/x/sql/driver/postgres'])),
+    );
     assert.match(text, /lacks k6\/x\/sql, k6\/x\/sql\/driver\/postgres, which \S*bulk\.js imports/);
     assert.match(text, /Nothing was started/);
     assert.match(text, /CGO_ENABLED=1 xk6 build v1\.8\.1 --output \.\/k6/);
@@ -105,7 +119,9 @@ describe('checkK6Modules', () => {
   });
 
   it('prints a k6 v2 build, without xk6-sse, when a k6 v2 lacks a module that exists for v2', () => {
-    const text = problemOf(() => checkK6Modules(fakeK6('k6-v2-plain', 'k6 v2.2.0 (go1.26.8, linux/amd64)\n'), bundle('redis', ['k6/x/redis'])));
+    const text = problemOf(() =>
+      checkK6Modules(fakeK6('k6-v2-plain', 'k6 v2.2.0 (go1.26.8, linux/amd64)\n'), bundle('redis', ['k6/x/redis'])),
+    );
     assert.match(text, /k6 v2\.2\.0, with no k6\/x modules\) lacks k6\/x\/redis/);
     assert.match(text, /xk6 build v2\.2\.0/);
     assert.match(text, /--with github\.com\/grafana\/xk6-redis@v0\.4\.3/);
@@ -139,23 +155,32 @@ describe('xk6BuildCommand', () => {
   });
 });
 
-describe('checkK6Modules with a real k6 (K6_BIN)', { skip: process.env.K6_BIN ? false : 'K6_BIN is unset: no real k6 binary here' }, () => {
-  it('reads its version output and stops exactly on the scenarios whose modules it lacks', () => {
-    const spec: EngineSpec = { kind: 'k6', command: process.env.K6_BIN!, prefix: ['run'], reason: 'K6_BIN' };
-    for (const scenario of ['outbox', 'bulk', 'queue', 'redis', 'llm-stream']) {
-      const path = bundle(`real-${scenario}`, ({
-        outbox: ['k6/x/kafka', 'k6/x/sql', 'k6/x/sql/driver/postgres'],
-        bulk: ['k6/x/sql', 'k6/x/sql/driver/postgres'],
-        queue: ['k6/x/redis'],
-        redis: ['k6/x/redis'],
-        'llm-stream': ['k6/x/sse'],
-      } as Record<string, string[]>)[scenario]!);
-      const has = parseK6Version(
-        execFileSync(spec.command, ['version'], { env: { ...process.env, K6_NO_USAGE_REPORT: 'true' } }).toString(),
-      ).modules;
-      const lacks = importedXModules(readFileSync(path, 'utf8')).some((m) => !has.has(m));
-      if (lacks) problemOf(() => checkK6Modules(spec, path));
-      else checkK6Modules(spec, path);
-    }
-  });
-});
+describe(
+  'checkK6Modules with a real k6 (K6_BIN)',
+  { skip: process.env.K6_BIN ? false : 'K6_BIN is unset: no real k6 binary here' },
+  () => {
+    it('reads its version output and stops exactly on the scenarios whose modules it lacks', () => {
+      const spec: EngineSpec = { kind: 'k6', command: process.env.K6_BIN!, prefix: ['run'], reason: 'K6_BIN' };
+      for (const scenario of ['outbox', 'bulk', 'queue', 'redis', 'llm-stream']) {
+        const path = bundle(
+          `real-${scenario}`,
+          (
+            {
+              outbox: ['k6/x/kafka', 'k6/x/sql', 'k6/x/sql/driver/postgres'],
+              bulk: ['k6/x/sql', 'k6/x/sql/driver/postgres'],
+              queue: ['k6/x/redis'],
+              redis: ['k6/x/redis'],
+              'llm-stream': ['k6/x/sse'],
+            } as Record<string, string[]>
+          )[scenario]!,
+        );
+        const has = parseK6Version(
+          execFileSync(spec.command, ['version'], { env: { ...process.env, K6_NO_USAGE_REPORT: 'true' } }).toString(),
+        ).modules;
+        const lacks = importedXModules(readFileSync(path, 'utf8')).some((m) => !has.has(m));
+        if (lacks) problemOf(() => checkK6Modules(spec, path));
+        else checkK6Modules(spec, path);
+      }
+    });
+  },
+);

@@ -14,7 +14,18 @@ import { FIXTURES } from './helpers.ts';
 const FAKE_K6 = join(FIXTURES, 'fake-k6.mjs');
 
 function baseOptions(patch: Partial<RunOptions> = {}): RunOptions {
-  return { scenario: 'load', engine: 'auto', infra: 'auto', overrides: {}, env: {}, resultsRoot: 'results', quiet: false, progress: 'silent', build: true, ...patch };
+  return {
+    scenario: 'load',
+    engine: 'auto',
+    infra: 'auto',
+    overrides: {},
+    env: {},
+    resultsRoot: 'results',
+    quiet: false,
+    progress: 'silent',
+    build: true,
+    ...patch,
+  };
 }
 
 describe('engine selection', () => {
@@ -45,36 +56,108 @@ describe('engine selection', () => {
   });
 
   it('refuses --engine k6 without a binary, with exit 104', () => {
-    assert.throws(() => selectEngine('k6', { PATH: '/nonexistent' }), (e: unknown) => e instanceof RunConfigError && e.exitCode === 104 && /no k6 on PATH/.test(e.message));
+    assert.throws(
+      () => selectEngine('k6', { PATH: '/nonexistent' }),
+      (e: unknown) => e instanceof RunConfigError && e.exitCode === 104 && /no k6 on PATH/.test(e.message),
+    );
   });
 
   it('asks for every percentile the verdict needs, after k6 defaults', () => {
-    assert.deepEqual(trendStats(['p(95)', 'p(99.9)', 'avg', 'rate', 'count']), ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)', 'p(99.9)']);
+    assert.deepEqual(trendStats(['p(95)', 'p(99.9)', 'avg', 'rate', 'count']), [
+      'avg',
+      'min',
+      'med',
+      'max',
+      'p(90)',
+      'p(95)',
+      'p(99)',
+      'p(99.9)',
+    ]);
   });
 
   it('gives the Node engine histogram and sample-count exports and k6 a JSON output', () => {
-    const common = { bundle: 'b.js', configFile: 'c.json', summaryFile: 's.json', stats: ['avg'], env: { A: '1' }, timeseriesFile: 't.json', histogramsFile: 'h.json', samplesFile: 'n.json', k6PointsFile: 'p.json', quiet: true };
+    const common = {
+      bundle: 'b.js',
+      configFile: 'c.json',
+      summaryFile: 's.json',
+      stats: ['avg'],
+      env: { A: '1' },
+      timeseriesFile: 't.json',
+      histogramsFile: 'h.json',
+      samplesFile: 'n.json',
+      k6PointsFile: 'p.json',
+      quiet: true,
+    };
     const node = engineArgs({ ...common, spec: selectEngine('node', {}) });
-    assert.deepEqual(node.slice(3), ['--config', 'c.json', '--summary-export', 's.json', '--summary-trend-stats', 'avg', '-e', 'A=1', '--timeseries-export', 't.json', '--hdr-export', 'h.json', '--samples-export', 'n.json', '--quiet', 'b.js']);
+    assert.deepEqual(node.slice(3), [
+      '--config',
+      'c.json',
+      '--summary-export',
+      's.json',
+      '--summary-trend-stats',
+      'avg',
+      '-e',
+      'A=1',
+      '--timeseries-export',
+      't.json',
+      '--hdr-export',
+      'h.json',
+      '--samples-export',
+      'n.json',
+      '--quiet',
+      'b.js',
+    ]);
     const k6 = engineArgs({ ...common, spec: selectEngine('k6', { K6_BIN: FAKE_K6 }) });
-    assert.deepEqual(k6, ['run', '--config', 'c.json', '--summary-export', 's.json', '--summary-trend-stats', 'avg', '-e', 'A=1', '--out', 'json=p.json', '--quiet', 'b.js']);
+    assert.deepEqual(k6, [
+      'run',
+      '--config',
+      'c.json',
+      '--summary-export',
+      's.json',
+      '--summary-trend-stats',
+      'avg',
+      '-e',
+      'A=1',
+      '--out',
+      'json=p.json',
+      '--quiet',
+      'b.js',
+    ]);
   });
 });
 
 describe('the script environment', () => {
-  const endpoints = { redis: { url: 'redis://h:1' }, postgres: { url: 'postgres://u:p@h:2/d' }, kafka: { brokers: ['h:3', 'h:4'] } };
+  const endpoints = {
+    redis: { url: 'redis://h:1' },
+    postgres: { url: 'postgres://u:p@h:2/d' },
+    kafka: { brokers: ['h:3', 'h:4'] },
+  };
 
   it('hands over every endpoint, the overrides, and lets -e win', () => {
-    const env = scriptEnv(endpoints, 'http://t', 'http://llm', baseOptions({ overrides: { RATE: '5', PROFILE: 'short' }, env: { RATE: '7', X: 'y' } }));
+    const env = scriptEnv(
+      endpoints,
+      'http://t',
+      'http://llm',
+      baseOptions({ overrides: { RATE: '5', PROFILE: 'short' }, env: { RATE: '7', X: 'y' } }),
+    );
     assert.deepEqual(env, {
-      BASE_URL: 'http://t', LLM_URL: 'http://llm', REDIS_URL: 'redis://h:1', DATABASE_URL: 'postgres://u:p@h:2/d',
-      KAFKA_BROKERS: 'h:3,h:4', KAFKA_TOPIC: 'llm.requests.events', RATE: '7', PROFILE: 'short', X: 'y',
+      BASE_URL: 'http://t',
+      LLM_URL: 'http://llm',
+      REDIS_URL: 'redis://h:1',
+      DATABASE_URL: 'postgres://u:p@h:2/d',
+      KAFKA_BROKERS: 'h:3,h:4',
+      KAFKA_TOPIC: 'llm.requests.events',
+      RATE: '7',
+      PROFILE: 'short',
+      X: 'y',
     });
   });
 
   it('redacts credential-like variables and URL passwords for the results', () => {
     assert.deepEqual(redactEnv({ DATABASE_URL: 'postgres://u:secret@h:2/d', ANTHROPIC_API_KEY: 'sk-1', RATE: '2' }), {
-      DATABASE_URL: 'postgres://u:***@h:2/d', ANTHROPIC_API_KEY: '***', RATE: '2',
+      DATABASE_URL: 'postgres://u:***@h:2/d',
+      ANTHROPIC_API_KEY: '***',
+      RATE: '2',
     });
   });
 });
@@ -112,7 +195,15 @@ describe('run options', () => {
 
   it('lists every bad option at once', () => {
     assert.throws(
-      () => validateRunOptions(baseOptions({ scenario: 'nope', infra: 'docker' as RunOptions['infra'], targetUrl: 'ftp://x', overrides: { VUS: '0', DURATION: '10 minutes' } })),
+      () =>
+        validateRunOptions(
+          baseOptions({
+            scenario: 'nope',
+            infra: 'docker' as RunOptions['infra'],
+            targetUrl: 'ftp://x',
+            overrides: { VUS: '0', DURATION: '10 minutes' },
+          }),
+        ),
       (e: unknown) => e instanceof RunConfigError && e.problems.length === 5,
     );
   });

@@ -11,7 +11,15 @@ const verdict: Verdict = {
   checks: [
     { source: 'threshold', metric: 'e2e_duration', expression: 'p(95)<5000', observed: 812.4, ok: true },
     { source: 'threshold', metric: 'http_req_duration{name:submit}', expression: 'p(95)<0', observed: 9.5, ok: false },
-    { source: 'run', metric: 'target_peak_rss_mb', expression: '<1024', observed: null, ok: true, skipped: true, note: 'not measured' },
+    {
+      source: 'run',
+      metric: 'target_peak_rss_mb',
+      expression: '<1024',
+      observed: null,
+      ok: true,
+      skipped: true,
+      note: 'not measured',
+    },
   ],
 };
 
@@ -24,7 +32,10 @@ describe('junit.xml', () => {
   });
 
   it('marks the failing check with a failure carrying the observed value, escaped', () => {
-    assert.match(xml, /<testcase classname="k6-llm-perf\.load\.threshold" name="http_req_duration\{name:submit\}: p\(95\)&lt;0" time="0">\n\s+<failure type="threshold" message="http_req_duration\{name:submit\} p\(95\)&lt;0: observed 9\.50">/);
+    assert.match(
+      xml,
+      /<testcase classname="k6-llm-perf\.load\.threshold" name="http_req_duration\{name:submit\}: p\(95\)&lt;0" time="0">\n\s+<failure type="threshold" message="http_req_duration\{name:submit\} p\(95\)&lt;0: observed 9\.50">/,
+    );
   });
 
   it('marks a skipped check as skipped', () => {
@@ -32,8 +43,16 @@ describe('junit.xml', () => {
   });
 
   it('adds an error testcase when the run itself failed', () => {
-    const failed = renderJunit({ scenario: 'load', verdict: { ok: false, exitCode: 111, checks: [], notes: ['redis did not start'] }, durationSeconds: 1, timestamp: 't' });
-    assert.match(failed, /<testcase classname="k6-llm-perf\.load\.run" name="run completed" time="0">\n\s+<error type="exit-111" message="exit code 111: redis did not start"\/>/);
+    const failed = renderJunit({
+      scenario: 'load',
+      verdict: { ok: false, exitCode: 111, checks: [], notes: ['redis did not start'] },
+      durationSeconds: 1,
+      timestamp: 't',
+    });
+    assert.match(
+      failed,
+      /<testcase classname="k6-llm-perf\.load\.run" name="run completed" time="0">\n\s+<error type="exit-111" message="exit code 111: redis did not start"\/>/,
+    );
     assert.match(failed, /errors="1"/);
   });
 
@@ -44,7 +63,12 @@ describe('junit.xml', () => {
 
 describe('summary.md and the terminal table', () => {
   it('gives the outcome in its heading and one row per check', () => {
-    const md = renderSummaryMd({ scenario: 'load', verdict, resultsDir: 'results/x-load', meta: { engine: 'node', infra: 'local', target: 'reference', durationSeconds: 15.5 } });
+    const md = renderSummaryMd({
+      scenario: 'load',
+      verdict,
+      resultsDir: 'results/x-load',
+      meta: { engine: 'node', infra: 'local', target: 'reference', durationSeconds: 15.5 },
+    });
     assert.match(md, /^### ❌ k6-llm-perf `load`: a threshold or check was breached \(exit 99\)/);
     assert.match(md, /\| ❌ \| threshold \| `http_req_duration\{name:submit\}` \| `p\(95\)<0` \| 9\.50 \|/);
     assert.match(md, /\| ➖ \| run \| `target_peak_rss_mb` \|/);

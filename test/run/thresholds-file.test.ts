@@ -44,17 +44,25 @@ describe('threshold file loading', () => {
   it('rejects a threshold that is neither a string nor an object, naming the file and JSON pointer', () => {
     const problems = problemsOf(() => loadThresholdFile(join(fixtures, 'malformed.json'), checkExpression));
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /malformed\.json: \/thresholds\/http_req_duration\/0: must be a string or \{threshold, abortOnFail, delayAbortEval, allowEmpty\}/);
+    assert.match(
+      problems[0]!,
+      /malformed\.json: \/thresholds\/http_req_duration\/0: must be a string or \{threshold, abortOnFail, delayAbortEval, allowEmpty\}/,
+    );
   });
 
   it('rejects an expression the engine cannot parse, naming the file, pointer and expression', () => {
     const problems = problemsOf(() => loadThresholdFile(join(fixtures, 'bad-expression.json'), checkExpression));
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /bad-expression\.json: \/thresholds\/http_req_duration\/0: "p95 lower than 500": malformed threshold expression/);
+    assert.match(
+      problems[0]!,
+      /bad-expression\.json: \/thresholds\/http_req_duration\/0: "p95 lower than 500": malformed threshold expression/,
+    );
   });
 
   it('reports a wrongly typed field inside the object form at its own pointer', () => {
-    const problems = validateThresholdData('t.json', { thresholds: { m: [{ threshold: 'avg<1', abortOnFail: 'yes' }] } });
+    const problems = validateThresholdData('t.json', {
+      thresholds: { m: [{ threshold: 'avg<1', abortOnFail: 'yes' }] },
+    });
     assert.deepEqual(problems, ['t.json: /thresholds/m/0/abortOnFail: must be true or false']);
   });
 
@@ -74,9 +82,16 @@ describe('threshold file loading', () => {
   });
 
   it('rejects a metric key the engine cannot parse', () => {
-    const problems = validateThresholdData('t.json', { thresholds: { 'http_req_duration{name}': ['avg<1'] } }, checkExpression);
+    const problems = validateThresholdData(
+      't.json',
+      { thresholds: { 'http_req_duration{name}': ['avg<1'] } },
+      checkExpression,
+    );
     assert.equal(problems.length, 1);
-    assert.match(problems[0]!, /^t\.json: \/thresholds\/http_req_duration\{name\}\/0: "avg<1": metric key .* malformed/);
+    assert.match(
+      problems[0]!,
+      /^t\.json: \/thresholds\/http_req_duration\{name\}\/0: "avg<1": metric key .* malformed/,
+    );
   });
 
   it('rejects a file that cannot be read, naming the file', () => {

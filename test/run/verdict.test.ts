@@ -34,7 +34,15 @@ describe('verdict', () => {
   });
 
   it('fails a threshold whose observed value breaks it', () => {
-    const slow = withMetric('e2e_duration', { avg: 6000, min: 1, med: 6000, max: 9000, 'p(90)': 7000, 'p(95)': 8000, 'p(99)': 9000 });
+    const slow = withMetric('e2e_duration', {
+      avg: 6000,
+      min: 1,
+      med: 6000,
+      max: 9000,
+      'p(90)': 7000,
+      'p(95)': 8000,
+      'p(99)': 9000,
+    });
     const check = thresholdChecks(file, slow).find((c) => c.metric === 'e2e_duration')!;
     assert.equal(check.ok, false);
     assert.equal(check.observed, 8000);
@@ -48,7 +56,11 @@ describe('verdict', () => {
   });
 
   it('reads the handleSummary shape (values) as well as the export shape', () => {
-    const shaped = withMetric('e2e_success', { type: 'rate', contains: 'default', values: { rate: 0.5, passes: 1, fails: 1 } });
+    const shaped = withMetric('e2e_success', {
+      type: 'rate',
+      contains: 'default',
+      values: { rate: 0.5, passes: 1, fails: 1 },
+    });
     const check = thresholdChecks(file, shaped).find((c) => c.metric === 'e2e_success')!;
     assert.deepEqual([check.observed, check.ok], [0.5, false]);
   });
@@ -66,18 +78,29 @@ describe('verdict', () => {
     const checks = thresholdChecks(counter, zero, evidence);
     const lost = checks.find((c) => c.metric === 'outbox_events_lost')!;
     assert.deepEqual([lost.ok, lost.note], [false, 'no samples']);
-    assert.equal(thresholdChecks(counter, zero, { samples: { ...evidence.samples, outbox_events_lost: 1 }, exceptions: null }).find((c) => c.metric === 'outbox_events_lost')!.ok, true);
+    assert.equal(
+      thresholdChecks(counter, zero, {
+        samples: { ...evidence.samples, outbox_events_lost: 1 },
+        exceptions: null,
+      }).find((c) => c.metric === 'outbox_events_lost')!.ok,
+      true,
+    );
   });
 
   it('passes an allowEmpty threshold whose metric got no samples, saying so', () => {
     const counter = loadThresholdFile(join(fixtures, 'thresholds-empty.json'), checkExpression);
     const zero = withMetric('dropped_iterations', { count: 0, rate: 0 });
-    const check = thresholdChecks(counter, zero, { samples: { dropped_iterations: 0 }, exceptions: null }).find((c) => c.metric === 'dropped_iterations')!;
+    const check = thresholdChecks(counter, zero, { samples: { dropped_iterations: 0 }, exceptions: null }).find(
+      (c) => c.metric === 'dropped_iterations',
+    )!;
     assert.deepEqual([check.ok, check.observed, check.note], [true, 0, 'no samples (allowEmpty)']);
   });
 
   it('fails a run check on a counter that got no samples', () => {
-    const check = runChecks(file, summary, measured, { samples: { outbox_events_lost: 0, vus: 3 }, exceptions: null }).find((c) => c.metric === 'outbox_events_lost')!;
+    const check = runChecks(file, summary, measured, {
+      samples: { outbox_events_lost: 0, vus: 3 },
+      exceptions: null,
+    }).find((c) => c.metric === 'outbox_events_lost')!;
     assert.deepEqual([check.ok, check.note], [false, 'no samples']);
   });
 
@@ -86,9 +109,14 @@ describe('verdict', () => {
     const gated = { ...file, run: { 'script_exceptions{scenario:consumer}': '==0' } };
     const [row] = runChecks(gated, summary, measured, { samples: null, exceptions });
     assert.deepEqual([row!.observed, row!.ok], [1, false]);
-    const clean = runChecks(gated, summary, measured, { samples: null, exceptions: { total: 2, byScenario: { business: 2 } } });
+    const clean = runChecks(gated, summary, measured, {
+      samples: null,
+      exceptions: { total: 2, byScenario: { business: 2 } },
+    });
     assert.deepEqual([clean[0]!.observed, clean[0]!.ok], [0, true]);
-    const shown = runChecks(file, summary, measured, { samples: null, exceptions }).find((c) => c.metric === 'script_exceptions')!;
+    const shown = runChecks(file, summary, measured, { samples: null, exceptions }).find(
+      (c) => c.metric === 'script_exceptions',
+    )!;
     assert.deepEqual([shown.observed, shown.ok], [3, true]);
     assert.match(shown.note ?? '', /consumer: 1/);
   });
@@ -113,7 +141,9 @@ describe('verdict', () => {
   });
 
   it('skips the memory check when the kit did not start the process', () => {
-    const check = runChecks(file, summary, { target_peak_rss_mb: null, engine_peak_rss_mb: null }).find((c) => c.metric === 'target_peak_rss_mb')!;
+    const check = runChecks(file, summary, { target_peak_rss_mb: null, engine_peak_rss_mb: null }).find(
+      (c) => c.metric === 'target_peak_rss_mb',
+    )!;
     assert.equal(check.skipped, true);
     assert.equal(check.ok, true);
   });
@@ -131,7 +161,8 @@ describe('verdict', () => {
   });
 
   it('passes the engine exit codes for script errors and aborts through', () => {
-    for (const code of [104, 105, 107, 108]) assert.equal(decide({ checks: [], engineExitCode: code, haveSummary: false }).exitCode, code);
+    for (const code of [104, 105, 107, 108])
+      assert.equal(decide({ checks: [], engineExitCode: code, haveSummary: false }).exitCode, code);
   });
 
   it('reports a missing summary as a script error', () => {

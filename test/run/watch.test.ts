@@ -16,7 +16,17 @@ describe('StackWatch', () => {
     const c = clock();
     let up = true;
     const failures: ComponentFailure[] = [];
-    const watch = new StackWatch([{ name: 'kafka', probe: async () => { if (!up) throw new Error('connection refused'); } }], { graceMs: 3000, onFailure: (f) => failures.push(f), now: c.now });
+    const watch = new StackWatch(
+      [
+        {
+          name: 'kafka',
+          probe: async () => {
+            if (!up) throw new Error('connection refused');
+          },
+        },
+      ],
+      { graceMs: 3000, onFailure: (f) => failures.push(f), now: c.now },
+    );
     watch.start();
     await watch.round();
     up = false;
@@ -37,7 +47,17 @@ describe('StackWatch', () => {
     const c = clock();
     let up = false;
     const failures: ComponentFailure[] = [];
-    const watch = new StackWatch([{ name: 'redis', probe: async () => { if (!up) throw new Error('no answer within 1000 ms'); } }], { graceMs: 3000, onFailure: (f) => failures.push(f), now: c.now }).start();
+    const watch = new StackWatch(
+      [
+        {
+          name: 'redis',
+          probe: async () => {
+            if (!up) throw new Error('no answer within 1000 ms');
+          },
+        },
+      ],
+      { graceMs: 3000, onFailure: (f) => failures.push(f), now: c.now },
+    ).start();
     await watch.round();
     c.advance(2000);
     up = true;
@@ -54,9 +74,15 @@ describe('StackWatch', () => {
   it('blames the first component down in start order and lists the others', async () => {
     const c = clock();
     const failures: ComponentFailure[] = [];
-    const down = (why: string) => async () => { throw new Error(why); };
+    const down = (why: string) => async () => {
+      throw new Error(why);
+    };
     const watch = new StackWatch(
-      [{ name: 'redis', probe: async () => undefined }, { name: 'kafka', probe: down('connection refused') }, { name: 'target', probe: down('answered 503') }],
+      [
+        { name: 'redis', probe: async () => undefined },
+        { name: 'kafka', probe: down('connection refused') },
+        { name: 'target', probe: down('answered 503') },
+      ],
       { graceMs: 1000, onFailure: (f) => failures.push(f), now: c.now },
     ).start();
     await watch.round();
@@ -74,7 +100,10 @@ describe('StackWatch', () => {
       writeFileSync(log, 'line 1\nline 2\nfatal: out of memory\n');
       const failures: ComponentFailure[] = [];
       const c = clock();
-      const watch = new StackWatch([{ name: 'target', pid: 2 ** 22 + 12345, probe: async () => undefined, logFile: log }], { graceMs: 0, onFailure: (f) => failures.push(f), now: c.now }).start();
+      const watch = new StackWatch(
+        [{ name: 'target', pid: 2 ** 22 + 12345, probe: async () => undefined, logFile: log }],
+        { graceMs: 0, onFailure: (f) => failures.push(f), now: c.now },
+      ).start();
       await watch.round();
       watch.stop();
       assert.equal(failures.length, 1);

@@ -20,14 +20,20 @@ const scenarios = readdirSync(join(root, 'scripts'))
 /** Every module specifier a bundle imports: static `import ... from 'x'`, bare `import 'x'`, dynamic `import('x')`. */
 function importsOf(source: string): string[] {
   const specs: string[] = [];
-  const patterns = [/^\s*import\s[^;]*?from\s*["']([^"']+)["']/gm, /^\s*import\s*["']([^"']+)["']/gm, /\bimport\(\s*["']([^"']+)["']\s*\)/g];
+  const patterns = [
+    /^\s*import\s[^;]*?from\s*["']([^"']+)["']/gm,
+    /^\s*import\s*["']([^"']+)["']/gm,
+    /\bimport\(\s*["']([^"']+)["']\s*\)/g,
+  ];
   for (const re of patterns) for (const m of source.matchAll(re)) specs.push(m[1]!);
   return specs;
 }
 
 /** Metric names a script creates: new Trend('x'), new Counter("x"), ... */
 function metricsOf(source: string): Set<string> {
-  return new Set([...source.matchAll(/new (?:Trend|Counter|Rate|Gauge)\d*\(\s*["']([A-Za-z0-9_]+)["']/g)].map((m) => m[1]!));
+  return new Set(
+    [...source.matchAll(/new (?:Trend|Counter|Rate|Gauge)\d*\(\s*["']([A-Za-z0-9_]+)["']/g)].map((m) => m[1]!),
+  );
 }
 
 const EXTENSION_METRICS = new Set(['sse_event', 'kafka_writer_message_count', 'kafka_reader_message_count']);
@@ -39,7 +45,18 @@ describe('scenario bundles', () => {
   });
 
   it('covers the ten methodology scenarios', () => {
-    const expected = ['batch', 'bulk', 'endurance', 'llm-stream', 'load', 'outbox', 'queue', 'redis', 'spike', 'stress'];
+    const expected = [
+      'batch',
+      'bulk',
+      'endurance',
+      'llm-stream',
+      'load',
+      'outbox',
+      'queue',
+      'redis',
+      'spike',
+      'stress',
+    ];
     assert.deepEqual([...scenarios].sort(), expected);
   });
 
@@ -72,7 +89,11 @@ describe('scenario bundles', () => {
   }
 
   it('type-checks every scenario against @types/k6 and the extension declarations in types/', () => {
-    const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', join(root, 'scripts/tsconfig.json')], { cwd: root, encoding: 'utf8' });
+    const tsc = spawnSync(
+      process.execPath,
+      [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', join(root, 'scripts/tsconfig.json')],
+      { cwd: root, encoding: 'utf8' },
+    );
     assert.equal(tsc.status, 0, `tsc -p scripts/tsconfig.json failed:\n${tsc.stdout}${tsc.stderr}`);
   });
 });

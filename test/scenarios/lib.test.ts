@@ -8,8 +8,14 @@ import { describe, it } from 'node:test';
 import { buildRequest, measure, newState, onEvent } from '../../scripts/lib/llm-stream.ts';
 import { phaseAt } from '../../scripts/lib/phase.ts';
 
-const delta = (text: string) => ({ name: 'content_block_delta', data: JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }) });
-const chunk = (content: string) => ({ name: '', data: JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] }) });
+const delta = (text: string) => ({
+  name: 'content_block_delta',
+  data: JSON.stringify({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } }),
+});
+const chunk = (content: string) => ({
+  name: '',
+  data: JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] }),
+});
 
 describe('streaming measurements (vLLM definitions)', () => {
   it('takes TTFT at the first content chunk, not at the stream opening events', () => {
@@ -23,7 +29,13 @@ describe('streaming measurements (vLLM definitions)', () => {
 
   it('computes ITL as the gaps between content chunks, TPOT as (E2EL - TTFT) / (tokens - 1)', () => {
     const s = newState(0);
-    for (const [t, text] of [[100, 'a'], [110, 'b'], [130, 'c'], [160, 'd']] as const) onEvent('anthropic', s, delta(text), t);
+    for (const [t, text] of [
+      [100, 'a'],
+      [110, 'b'],
+      [130, 'c'],
+      [160, 'd'],
+    ] as const)
+      onEvent('anthropic', s, delta(text), t);
     onEvent('anthropic', s, { name: 'message_delta', data: JSON.stringify({ usage: { output_tokens: 4 } }) }, 165);
     onEvent('anthropic', s, { name: 'message_stop', data: '{}' }, 170);
     const m = measure(s)!;
@@ -34,7 +46,7 @@ describe('streaming measurements (vLLM definitions)', () => {
     assert.equal(m.tokensPerSecond, 4 / 0.17);
   });
 
-  it('prefers the provider\'s usage count over the number of chunks', () => {
+  it("prefers the provider's usage count over the number of chunks", () => {
     const s = newState(0);
     onEvent('openai', s, chunk('ab'), 10);
     onEvent('openai', s, chunk('cd'), 20);
@@ -47,7 +59,12 @@ describe('streaming measurements (vLLM definitions)', () => {
 
   it('ignores OpenAI chunks without content (the role chunk, the finish chunk)', () => {
     const s = newState(0);
-    onEvent('openai', s, { name: '', data: JSON.stringify({ choices: [{ delta: { role: 'assistant', content: '' } }] }) }, 5);
+    onEvent(
+      'openai',
+      s,
+      { name: '', data: JSON.stringify({ choices: [{ delta: { role: 'assistant', content: '' } }] }) },
+      5,
+    );
     onEvent('openai', s, chunk('x'), 9);
     onEvent('openai', s, { name: '', data: JSON.stringify({ choices: [{ delta: {}, finish_reason: 'stop' }] }) }, 12);
     onEvent('openai', s, { name: '', data: '[DONE]' }, 13);
@@ -65,7 +82,7 @@ describe('streaming measurements (vLLM definitions)', () => {
     assert.equal(measure(cut), null);
   });
 
-  it('builds each provider\'s streaming request, the key in its own header only when given', () => {
+  it("builds each provider's streaming request, the key in its own header only when given", () => {
     const a = buildRequest('anthropic', 'm', 16, 'hi', 'sk-test');
     assert.equal(a.path, '/v1/messages');
     assert.equal(a.headers['x-api-key'], 'sk-test');
@@ -78,7 +95,11 @@ describe('streaming measurements (vLLM definitions)', () => {
 });
 
 describe('phase timeline', () => {
-  const stages: Array<[string, number]> = [['first', 10], ['middle', 10], ['last', 10]];
+  const stages: Array<[string, number]> = [
+    ['first', 10],
+    ['middle', 10],
+    ['last', 10],
+  ];
 
   it('names the span a moment falls in, ends exclusive', () => {
     assert.equal(phaseAt(stages, 1000, 1000), 'first');

@@ -9,7 +9,12 @@ import { account, EventLedger, formatAccount, isSettled, type RequestRow } from 
 const CREATED = 'llm.request.created.v1';
 const COMPLETED = 'llm.request.completed.v1';
 const FAILED = 'llm.request.failed.v1';
-const ev = (id: string, type: string, agg = 'A') => ({ event_id: id, event_type: type, aggregate_id: agg, occurred_at: '' });
+const ev = (id: string, type: string, agg = 'A') => ({
+  event_id: id,
+  event_type: type,
+  aggregate_id: agg,
+  occurred_at: '',
+});
 const done = (id: string): RequestRow => ({ id, status: 'completed' });
 
 /** A ledger fed with created then completed for each aggregate. */

@@ -10,7 +10,11 @@ import { cleanup, verify, verifyInTeardown } from '../../scripts/lib/verify.ts';
 /** A k6 Counter stand-in that records its samples. */
 function fakeCounter(): Counter & { samples: Array<{ value: number; tags?: Record<string, string> }> } {
   const samples: Array<{ value: number; tags?: Record<string, string> }> = [];
-  const c = { name: 'fake', samples, add: (value: number, tags?: Record<string, string>) => samples.push({ value, tags }) };
+  const c = {
+    name: 'fake',
+    samples,
+    add: (value: number, tags?: Record<string, string>) => samples.push({ value, tags }),
+  };
   return c as unknown as Counter & { samples: typeof samples };
 }
 
@@ -25,9 +29,12 @@ describe('verify', () => {
   it('records no completion when the verification throws, counts the failure, and rethrows', async () => {
     const done = fakeCounter();
     const failures = fakeCounter();
-    await assert.rejects(verify({ done, name: 'workflow', failures }, async () => {
-      throw new Error('query failed');
-    }), /query failed/);
+    await assert.rejects(
+      verify({ done, name: 'workflow', failures }, async () => {
+        throw new Error('query failed');
+      }),
+      /query failed/,
+    );
     assert.deepEqual(done.samples, []);
     assert.deepEqual(failures.samples, [{ value: 1, tags: { verification: 'workflow', check: 'exception' } }]);
   });

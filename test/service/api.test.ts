@@ -34,7 +34,10 @@ async function entriesAdded(): Promise<number> {
 
 describe('POST /v1/requests', () => {
   it('accepts a request with 202 and the worker completes it with the LLM answer, usage and timings', async () => {
-    const r = await call('POST', `${base}/v1/requests`, { messages: [{ role: 'user', content: 'Hi' }], mode: 'detailed' });
+    const r = await call('POST', `${base}/v1/requests`, {
+      messages: [{ role: 'user', content: 'Hi' }],
+      mode: 'detailed',
+    });
     assert.equal(r.status, 202);
     assert.equal(r.body.status, 'queued');
     assert.equal(r.body.client_request_id, null);
@@ -65,11 +68,15 @@ describe('POST /v1/requests', () => {
   });
 
   it('creates one request only when the same client_request_id arrives concurrently', async () => {
-    const all = await Promise.all(Array.from({ length: 12 }, () => call('POST', `${base}/v1/requests`, item({ client_request_id: 'race-1' }))));
+    const all = await Promise.all(
+      Array.from({ length: 12 }, () => call('POST', `${base}/v1/requests`, item({ client_request_id: 'race-1' }))),
+    );
     assert.equal(all.filter((r) => r.status === 202).length, 1);
     assert.equal(all.filter((r) => r.status === 200).length, 11);
     assert.equal(new Set(all.map((r) => r.body.id)).size, 1);
-    const rows = await stack.pool.query("SELECT count(*)::int AS n FROM llm_requests WHERE client_request_id = 'race-1'");
+    const rows = await stack.pool.query(
+      "SELECT count(*)::int AS n FROM llm_requests WHERE client_request_id = 'race-1'",
+    );
     assert.equal(rows.rows[0].n, 1);
     assert.deepEqual((await eventsOf(all[0]!.body.id)).slice(0, 1), ['llm.request.created.v1']);
   });
@@ -77,9 +84,14 @@ describe('POST /v1/requests', () => {
 
 describe('POST /v1/batch', () => {
   it('accepts all items with 202, in order, and completes each', async () => {
-    const r = await call('POST', `${base}/v1/batch`, { requests: [item({ client_request_id: 'b-1' }), item({ mode: 'detailed' }), item({ client_request_id: 'b-3' })] });
+    const r = await call('POST', `${base}/v1/batch`, {
+      requests: [item({ client_request_id: 'b-1' }), item({ mode: 'detailed' }), item({ client_request_id: 'b-3' })],
+    });
     assert.equal(r.status, 202);
-    assert.deepEqual(r.body.items.map((i: { client_request_id: string | null }) => i.client_request_id), ['b-1', null, 'b-3']);
+    assert.deepEqual(
+      r.body.items.map((i: { client_request_id: string | null }) => i.client_request_id),
+      ['b-1', null, 'b-3'],
+    );
     for (const i of r.body.items) assert.equal((await waitFinished(base, i.id)).status, 'completed');
   });
 
@@ -88,7 +100,9 @@ describe('POST /v1/batch', () => {
     await settled();
     const before = await stack.pool.query('SELECT count(*)::int AS n FROM llm_requests');
     const beforeEvents = await stack.pool.query('SELECT count(*)::int AS n FROM outbox_events');
-    const r = await call('POST', `${base}/v1/batch`, { requests: [item({ client_request_id: 'fresh-1' }), item({ client_request_id: 'taken-1' })] });
+    const r = await call('POST', `${base}/v1/batch`, {
+      requests: [item({ client_request_id: 'fresh-1' }), item({ client_request_id: 'taken-1' })],
+    });
     assert.equal(r.status, 409);
     assert.equal(r.body.error.code, 'conflict');
     assert.equal(r.body.error.index, 1);
@@ -101,7 +115,9 @@ describe('POST /v1/batch', () => {
   });
 
   it('answers 409 naming the index of a client_request_id repeated within the batch', async () => {
-    const r = await call('POST', `${base}/v1/batch`, { requests: [item({ client_request_id: 'd-1' }), item(), item({ client_request_id: 'd-1' })] });
+    const r = await call('POST', `${base}/v1/batch`, {
+      requests: [item({ client_request_id: 'd-1' }), item(), item({ client_request_id: 'd-1' })],
+    });
     assert.equal(r.status, 409);
     assert.equal(r.body.error.index, 2);
     const rows = await stack.pool.query("SELECT 1 FROM llm_requests WHERE client_request_id = 'd-1'");
@@ -110,7 +126,9 @@ describe('POST /v1/batch', () => {
 
   it('enqueues nothing when the batch is refused', async () => {
     const before = await entriesAdded();
-    const r = await call('POST', `${base}/v1/batch`, { requests: [item({ client_request_id: 'new-2' }), item({ client_request_id: 'taken-1' })] });
+    const r = await call('POST', `${base}/v1/batch`, {
+      requests: [item({ client_request_id: 'new-2' }), item({ client_request_id: 'taken-1' })],
+    });
     assert.equal(r.status, 409);
     assert.equal(await entriesAdded(), before);
   });
@@ -125,14 +143,32 @@ describe('bad input', () => {
     ['both messages and prompt', { prompt: 'x', messages: [{ role: 'user', content: 'y' }], mode: 'quick' }, 'prompt'],
     ['an empty prompt', { prompt: '', mode: 'quick' }, 'prompt'],
     ['an empty messages array', { messages: [], mode: 'quick' }, 'messages'],
-    ['a message with a bad role', { messages: [{ role: 'user', content: 'a' }, { role: 'system', content: 'b' }], mode: 'quick' }, 'messages[1].role'],
+    [
+      'a message with a bad role',
+      {
+        messages: [
+          { role: 'user', content: 'a' },
+          { role: 'system', content: 'b' },
+        ],
+        mode: 'quick',
+      },
+      'messages[1].role',
+    ],
     ['a message without content', { messages: [{ role: 'user' }], mode: 'quick' }, 'messages[0].content'],
-    ['a message with an unknown field', { messages: [{ role: 'user', content: 'a', name: 'x' }], mode: 'quick' }, 'messages[0].name'],
+    [
+      'a message with an unknown field',
+      { messages: [{ role: 'user', content: 'a', name: 'x' }], mode: 'quick' },
+      'messages[0].name',
+    ],
     ['max_tokens of 0', { prompt: 'x', mode: 'quick', max_tokens: 0 }, 'max_tokens'],
     ['max_tokens over 8192', { prompt: 'x', mode: 'quick', max_tokens: 8193 }, 'max_tokens'],
     ['a fractional max_tokens', { prompt: 'x', mode: 'quick', max_tokens: 1.5 }, 'max_tokens'],
     ['an empty client_request_id', { prompt: 'x', mode: 'quick', client_request_id: '' }, 'client_request_id'],
-    ['a client_request_id over 128 characters', { prompt: 'x', mode: 'quick', client_request_id: 'a'.repeat(129) }, 'client_request_id'],
+    [
+      'a client_request_id over 128 characters',
+      { prompt: 'x', mode: 'quick', client_request_id: 'a'.repeat(129) },
+      'client_request_id',
+    ],
     ['a numeric model', { prompt: 'x', mode: 'quick', model: 7 }, 'model'],
     ['an unknown field', { prompt: 'x', mode: 'quick', temperature: 1 }, 'temperature'],
   ];
@@ -147,7 +183,9 @@ describe('bad input', () => {
   }
 
   it('answers 400 naming the item path for a bad batch item', async () => {
-    const r = await call('POST', `${base}/v1/batch`, { requests: [item(), item({ messages: [{ role: 'bot', content: 'x' }], prompt: undefined })] });
+    const r = await call('POST', `${base}/v1/batch`, {
+      requests: [item(), item({ messages: [{ role: 'bot', content: 'x' }], prompt: undefined })],
+    });
     assert.equal(r.status, 400);
     assert.equal(r.body.error.field, 'requests[1].messages[0].role');
   });
@@ -208,7 +246,14 @@ describe('health and metrics', () => {
   it('exposes queue depth, in-flight jobs, outbox backlog, LLM latency and request counts on /metrics', async () => {
     const r = await call('GET', `${base}/metrics`);
     assert.equal(r.status, 200);
-    for (const name of ['target_queue_depth{state="waiting"}', 'target_jobs_in_flight', 'target_outbox_backlog', 'target_llm_call_duration_seconds_bucket', 'target_relay_publish_lag_seconds', 'target_http_requests_total{route="/v1/requests",method="POST",status="202"}']) {
+    for (const name of [
+      'target_queue_depth{state="waiting"}',
+      'target_jobs_in_flight',
+      'target_outbox_backlog',
+      'target_llm_call_duration_seconds_bucket',
+      'target_relay_publish_lag_seconds',
+      'target_http_requests_total{route="/v1/requests",method="POST",status="202"}',
+    ]) {
       assert.ok(r.body.includes(name), `missing ${name}`);
     }
   });
@@ -223,18 +268,31 @@ describe('health when a dependency is down', () => {
         s.close(() => resolve(p));
       });
     });
-    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const server = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
     try {
       const url = `redis://127.0.0.1:${port}`;
       await waitFor('the test Redis', async () => {
         const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
         probe.on('error', () => {});
-        const ok = await probe.connect().then(() => true, () => undefined);
+        const ok = await probe.connect().then(
+          () => true,
+          () => undefined,
+        );
         probe.disconnect();
         return ok;
       });
       const t = await startTarget(
-        { redisUrl: url, databaseUrl: stack.infra.endpoints.postgres!.url, kafkaBrokers: [], llmUrl: stack.llm.url, roles: ['api'] },
+        {
+          redisUrl: url,
+          databaseUrl: stack.infra.endpoints.postgres!.url,
+          kafkaBrokers: [],
+          llmUrl: stack.llm.url,
+          roles: ['api'],
+        },
         { log: () => {} },
       );
       try {

@@ -36,13 +36,37 @@ async function assertRefused(path: string, body: unknown, field: string, message
 describe('text PostgreSQL cannot store', () => {
   const cases: Array<[string, string, unknown, string, RegExp]> = [
     ['a NUL in prompt', '/v1/requests', item({ prompt: 'before\u0000after' }), 'prompt', NUL],
-    ['a NUL in a message content', '/v1/requests', { mode: 'quick', messages: [{ role: 'user', content: 'ok' }, { role: 'assistant', content: '\u0000' }] }, 'messages[1].content', NUL],
+    [
+      'a NUL in a message content',
+      '/v1/requests',
+      {
+        mode: 'quick',
+        messages: [
+          { role: 'user', content: 'ok' },
+          { role: 'assistant', content: '\u0000' },
+        ],
+      },
+      'messages[1].content',
+      NUL,
+    ],
     ['a NUL in client_request_id', '/v1/requests', item({ client_request_id: 'id\u0000' }), 'client_request_id', NUL],
     ['a NUL in model', '/v1/requests', item({ model: 'm\u0000' }), 'model', NUL],
     ['a lone high surrogate in prompt', '/v1/requests', item({ prompt: 'broken \ud83d emoji' }), 'prompt', LONE],
-    ['a lone low surrogate in a message content', '/v1/requests', { mode: 'quick', messages: [{ role: 'user', content: '\ude00 first' }] }, 'messages[0].content', LONE],
+    [
+      'a lone low surrogate in a message content',
+      '/v1/requests',
+      { mode: 'quick', messages: [{ role: 'user', content: '\ude00 first' }] },
+      'messages[0].content',
+      LONE,
+    ],
     ['a high surrogate at the very end of model', '/v1/requests', item({ model: 'model-\ud800' }), 'model', LONE],
-    ['a NUL in a batch item', '/v1/batch', { requests: [item(), item({ prompt: 'x\u0000' })] }, 'requests[1].prompt', NUL],
+    [
+      'a NUL in a batch item',
+      '/v1/batch',
+      { requests: [item(), item({ prompt: 'x\u0000' })] },
+      'requests[1].prompt',
+      NUL,
+    ],
   ];
   for (const [name, path, body, field, message] of cases) {
     it(`answers 400 naming ${field} for ${name}`, async () => {
@@ -57,17 +81,40 @@ describe('text PostgreSQL cannot store', () => {
     const done = await waitFinished(base, r.body.id);
     assert.equal(done.status, 'completed');
     assert.equal(done.client_request_id, 'pair-\u{1f600}');
-    const row = await stack.pool.query<{ messages: Array<{ content: string }> }>('SELECT messages FROM llm_requests WHERE id = $1', [r.body.id]);
+    const row = await stack.pool.query<{ messages: Array<{ content: string }> }>(
+      'SELECT messages FROM llm_requests WHERE id = $1',
+      [r.body.id],
+    );
     assert.equal(row.rows[0]!.messages[0]!.content, prompt);
   });
 });
 
 describe('__proto__ keys', () => {
   const cases: Array<[string, string, string, string]> = [
-    ['at the top of a request', '/v1/requests', '{"prompt":"x","mode":"quick","__proto__":{"admin":true}}', '__proto__'],
-    ['inside a message', '/v1/requests', '{"mode":"quick","messages":[{"role":"user","content":"a"},{"role":"user","content":"b","__proto__":{}}]}', 'messages[1].__proto__'],
-    ['in a batch item', '/v1/batch', '{"requests":[{"prompt":"x","mode":"quick"},{"prompt":"y","mode":"quick","__proto__":null}]}', 'requests[1].__proto__'],
-    ['spelled with JSON escapes', '/v1/requests', '{"prompt":"x","mode":"quick","\\u005f_proto\\u005F_":1}', '__proto__'],
+    [
+      'at the top of a request',
+      '/v1/requests',
+      '{"prompt":"x","mode":"quick","__proto__":{"admin":true}}',
+      '__proto__',
+    ],
+    [
+      'inside a message',
+      '/v1/requests',
+      '{"mode":"quick","messages":[{"role":"user","content":"a"},{"role":"user","content":"b","__proto__":{}}]}',
+      'messages[1].__proto__',
+    ],
+    [
+      'in a batch item',
+      '/v1/batch',
+      '{"requests":[{"prompt":"x","mode":"quick"},{"prompt":"y","mode":"quick","__proto__":null}]}',
+      'requests[1].__proto__',
+    ],
+    [
+      'spelled with JSON escapes',
+      '/v1/requests',
+      '{"prompt":"x","mode":"quick","\\u005f_proto\\u005F_":1}',
+      '__proto__',
+    ],
   ];
   for (const [name, path, raw, field] of cases) {
     it(`answers 400 "\`__proto__\` is not an allowed key" naming ${field} for one ${name}`, async () => {
@@ -90,11 +137,21 @@ describe('deeply nested bodies', () => {
   const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
 
   it('answers 400 naming the 64-level limit for a value nested 5000 levels deep (quoting it in the message overflowed the stack: 500)', async () => {
-    await assertRefused('/v1/requests', `{"prompt":"x","mode":${nested(5000)}}`, 'body', /JSON nested deeper than 64 levels \(at character \d+\)/);
+    await assertRefused(
+      '/v1/requests',
+      `{"prompt":"x","mode":${nested(5000)}}`,
+      'body',
+      /JSON nested deeper than 64 levels \(at character \d+\)/,
+    );
   });
 
   it('accepts nesting up to the limit and reports the field as usual', async () => {
-    await assertRefused('/v1/requests', `{"prompt":"x","mode":${nested(63)}}`, 'mode', /expected one of quick, detailed/);
+    await assertRefused(
+      '/v1/requests',
+      `{"prompt":"x","mode":${nested(63)}}`,
+      'mode',
+      /expected one of quick, detailed/,
+    );
   });
 });
 

@@ -32,7 +32,14 @@ describe('loadConfigFromEnv', () => {
   });
 
   it('reads the numeric knobs', () => {
-    const c = loadConfigFromEnv({ ...BASE, PORT: '8081', WORKER_CONCURRENCY: '4', BATCH_MAX: '10', LLM_TIMEOUT_MS: '500', LLM_MAX_RETRIES: '0' });
+    const c = loadConfigFromEnv({
+      ...BASE,
+      PORT: '8081',
+      WORKER_CONCURRENCY: '4',
+      BATCH_MAX: '10',
+      LLM_TIMEOUT_MS: '500',
+      LLM_MAX_RETRIES: '0',
+    });
     assert.deepEqual([c.port, c.workerConcurrency, c.batchMax, c.llmTimeoutMs, c.llmMaxRetries], [8081, 4, 10, 500, 0]);
   });
 
@@ -74,7 +81,10 @@ describe('k6-llm-perf target', () => {
   const bin = fileURLToPath(new URL('../../bin/k6-llm-perf.js', import.meta.url));
   const run = (args: string[], env: NodeJS.ProcessEnv) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [bin, 'target', ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [bin, 'target', ...args], {
+        env: { PATH: process.env.PATH, ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (c) => (stderr += c));
       child.on('exit', (code) => resolve({ code, stderr }));

@@ -28,7 +28,9 @@ describe('parseJsonBody', () => {
 
   it(`refuses nesting past ${MAX_BODY_DEPTH} levels with TARGET_TOO_DEEP and accepts it up to there`, () => {
     assert.equal(refusal(nested(MAX_BODY_DEPTH + 1)).code, 'TARGET_TOO_DEEP');
-    assert.deepEqual(parseJsonBody(`{"a":${nested(MAX_BODY_DEPTH - 1)}}`), { a: JSON.parse(nested(MAX_BODY_DEPTH - 1)) });
+    assert.deepEqual(parseJsonBody(`{"a":${nested(MAX_BODY_DEPTH - 1)}}`), {
+      a: JSON.parse(nested(MAX_BODY_DEPTH - 1)),
+    });
   });
 
   it('names the path of a __proto__ key, spelled plainly or with JSON escapes', () => {
@@ -40,7 +42,10 @@ describe('parseJsonBody', () => {
   });
 
   it('lets "__proto__" through as a string value', () => {
-    assert.deepEqual(parseJsonBody('{"prompt":"__proto__", "x": ["__proto__"]}'), { prompt: '__proto__', x: ['__proto__'] });
+    assert.deepEqual(parseJsonBody('{"prompt":"__proto__", "x": ["__proto__"]}'), {
+      prompt: '__proto__',
+      x: ['__proto__'],
+    });
   });
 });
 

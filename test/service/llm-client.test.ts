@@ -11,7 +11,16 @@ let seen: Array<{ url: string; headers: Record<string, string | string[] | undef
 let server: Server;
 let url: string;
 
-const OK: Scripted = { status: 200, body: { content: [{ type: 'text', text: 'Hello' }, { type: 'text', text: ' there' }], usage: { input_tokens: 3, output_tokens: 2 } } };
+const OK: Scripted = {
+  status: 200,
+  body: {
+    content: [
+      { type: 'text', text: 'Hello' },
+      { type: 'text', text: ' there' },
+    ],
+    usage: { input_tokens: 3, output_tokens: 2 },
+  },
+};
 
 before(async () => {
   server = createServer((req, res) => {
@@ -37,7 +46,11 @@ beforeEach(() => {
 
 function client(sleeps: number[], opts: Partial<ConstructorParameters<typeof LlmClient>[0]> = {}) {
   return new LlmClient({
-    url, timeoutMs: 5000, maxRetries: 3, backoffBaseMs: 100, backoffMaxMs: 5000,
+    url,
+    timeoutMs: 5000,
+    maxRetries: 3,
+    backoffBaseMs: 100,
+    backoffMaxMs: 5000,
     sleep: async (ms) => void sleeps.push(ms),
     random: () => 0.5,
     ...opts,
@@ -86,12 +99,22 @@ describe('LlmClient', () => {
 
   it('does not retry a 400', async () => {
     script = [{ status: 400 }];
-    await assert.rejects(client([]).complete(req), (err: unknown) => err instanceof LlmCallError && err.code === 'LLM_HTTP_ERROR' && err.attempts === 1);
+    await assert.rejects(
+      client([]).complete(req),
+      (err: unknown) => err instanceof LlmCallError && err.code === 'LLM_HTTP_ERROR' && err.attempts === 1,
+    );
   });
 
   it('retries a network failure', async () => {
     const sleeps: number[] = [];
-    const c = new LlmClient({ url: 'http://127.0.0.1:1', timeoutMs: 1000, maxRetries: 1, backoffBaseMs: 10, backoffMaxMs: 10, sleep: async (ms) => void sleeps.push(ms) });
+    const c = new LlmClient({
+      url: 'http://127.0.0.1:1',
+      timeoutMs: 1000,
+      maxRetries: 1,
+      backoffBaseMs: 10,
+      backoffMaxMs: 10,
+      sleep: async (ms) => void sleeps.push(ms),
+    });
     await assert.rejects(c.complete(req), (err: unknown) => err instanceof LlmCallError && err.attempts === 2);
     assert.equal(sleeps.length, 1);
   });
@@ -107,8 +130,14 @@ describe('retry helpers', () => {
 
   it('caps the server ask and the exponential ceiling at backoffMaxMs', () => {
     const o = { backoffBaseMs: 100, backoffMaxMs: 1000 };
-    assert.equal(backoffMs(0, 60_000, o, () => 0.9), 1000);
-    assert.equal(backoffMs(10, undefined, o, () => 0.999), 999);
+    assert.equal(
+      backoffMs(0, 60_000, o, () => 0.9),
+      1000,
+    );
+    assert.equal(
+      backoffMs(10, undefined, o, () => 0.999),
+      999,
+    );
   });
 
   it('appends /v1/messages to a base URL once', () => {

@@ -11,7 +11,14 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import pg from 'pg';
 import { resetInfra, startInfra, type InfraHandle } from '../../infra/index.ts';
 import { startMockLlm, type MockLlm } from '../../mock-llm/index.ts';
-import { configToEnv, DEFAULT_TOPIC, spawnTarget, startTarget, type EventEnvelope, type TargetConfig } from '../../service/index.ts';
+import {
+  configToEnv,
+  DEFAULT_TOPIC,
+  spawnTarget,
+  startTarget,
+  type EventEnvelope,
+  type TargetConfig,
+} from '../../service/index.ts';
 import { RELAY_LOCK_KEY } from '../../service/constants.ts';
 import { ensureTopic } from '../../service/relay.ts';
 import { call, QUIET_LLM, waitFinished, waitFor } from './helpers.ts';
@@ -44,7 +51,11 @@ before(async () => {
   };
   pool = new pg.Pool({ connectionString: infra.endpoints.postgres!.url, max: 2 });
   pool.on('error', () => {});
-  const kafka = new Kafka({ clientId: 'target-test', brokers: infra.endpoints.kafka!.brokers, logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: 'target-test',
+    brokers: infra.endpoints.kafka!.brokers,
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopic(admin, DEFAULT_TOPIC, 3);
@@ -76,8 +87,11 @@ after(async () => {
 
 const item = (prompt: string) => ({ prompt, mode: 'quick' });
 
-async function outboxIds(): Promise<Array<{ event_id: string; event_type: string; aggregate_id: string; created_at: Date }>> {
-  return (await pool.query('SELECT event_id, event_type, aggregate_id, created_at FROM outbox_events ORDER BY id')).rows;
+async function outboxIds(): Promise<
+  Array<{ event_id: string; event_type: string; aggregate_id: string; created_at: Date }>
+> {
+  return (await pool.query('SELECT event_id, event_type, aggregate_id, created_at FROM outbox_events ORDER BY id'))
+    .rows;
 }
 
 describe('events through Kafka', () => {
@@ -87,13 +101,19 @@ describe('events through Kafka', () => {
       const health = await call('GET', `${target.url}/healthz`);
       assert.deepEqual(health.body, { redis: 'ok', postgres: 'ok', kafka: 'ok' });
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await call('POST', `${target.url}/v1/requests`, item(`publish ${i}`))).body.id);
+      for (let i = 0; i < 5; i++)
+        ids.push((await call('POST', `${target.url}/v1/requests`, item(`publish ${i}`))).body.id);
       for (const id of ids) assert.equal((await waitFinished(target.url, id)).status, 'completed');
-      await waitFor('both events of every request', async () => (ids.every((id) => consumed.filter((c) => c.key === id).length >= 2) ? true : undefined));
+      await waitFor('both events of every request', async () =>
+        ids.every((id) => consumed.filter((c) => c.key === id).length >= 2) ? true : undefined,
+      );
       const rows = await outboxIds();
       for (const id of ids) {
         const mine = consumed.filter((c) => c.key === id);
-        assert.deepEqual(mine.map((c) => c.envelope.event_type), ['llm.request.created.v1', 'llm.request.completed.v1']);
+        assert.deepEqual(
+          mine.map((c) => c.envelope.event_type),
+          ['llm.request.created.v1', 'llm.request.completed.v1'],
+        );
         assert.equal(new Set(mine.map((c) => c.partition)).size, 1, 'one aggregate, one partition');
         for (const c of mine) {
           assert.equal(c.envelope.aggregate_id, id);
@@ -122,12 +142,14 @@ describe('a relay killed between the broker ack and the update', () => {
     const producer = await startTarget({ ...kafkaConfig, roles: ['api', 'worker'] }, { log: () => {} });
     try {
       const ids: string[] = [];
-      for (let i = 0; i < 15; i++) ids.push((await call('POST', `${producer.url}/v1/requests`, item(`relay crash ${i}`))).body.id);
+      for (let i = 0; i < 15; i++)
+        ids.push((await call('POST', `${producer.url}/v1/requests`, item(`relay crash ${i}`))).body.id);
       for (const id of ids) await waitFinished(producer.url, id);
     } finally {
       await producer.stop();
     }
-    const backlog = async () => (await pool.query('SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL')).rows[0].n as number;
+    const backlog = async () =>
+      (await pool.query('SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL')).rows[0].n as number;
     assert.equal(await backlog(), 30);
 
     const bin = fileURLToPath(new URL('../../bin/k6-llm-perf.js', import.meta.url));
@@ -154,11 +176,17 @@ describe('a relay killed between the broker ack and the update', () => {
     for (const c of consumed) counts.set(c.envelope.event_id, (counts.get(c.envelope.event_id) ?? 0) + 1);
     const lost = all.filter((r) => !counts.has(r.event_id)).length;
     const duplicates = [...counts.values()].reduce((n, k) => n + k - 1, 0);
-    t.diagnostic(`outbox events ${all.length}, consumed messages ${consumed.length}, lost ${lost}, duplicates ${duplicates}`);
+    t.diagnostic(
+      `outbox events ${all.length}, consumed messages ${consumed.length}, lost ${lost}, duplicates ${duplicates}`,
+    );
     assert.equal(lost, 0);
     assert.equal(duplicates, batch);
     for (const id of new Set(all.map((r) => r.aggregate_id))) {
-      const firstSeen = [...new Map(consumed.filter((c) => c.key === id).map((c) => [c.envelope.event_id, c.envelope.event_type])).values()];
+      const firstSeen = [
+        ...new Map(
+          consumed.filter((c) => c.key === id).map((c) => [c.envelope.event_id, c.envelope.event_type]),
+        ).values(),
+      ];
       assert.deepEqual(firstSeen, ['llm.request.created.v1', 'llm.request.completed.v1'], `order of ${id}`);
     }
   });
@@ -167,7 +195,12 @@ describe('a relay killed between the broker ack and the update', () => {
 describe('two relays', () => {
   it('lets one own the outbox while the other waits, and the standby takes over when the owner stops', async () => {
     const relayLocks = async () =>
-      (await pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1`, [RELAY_LOCK_KEY])).rows[0].n as number;
+      (
+        await pool.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1`,
+          [RELAY_LOCK_KEY],
+        )
+      ).rows[0].n as number;
     const a = await startTarget({ ...kafkaConfig, roles: ['api', 'worker', 'relay'] }, { log: () => {} });
     await waitFor('a to own the outbox', async () => ((await relayLocks()) === 1 ? true : undefined));
     const b = await startTarget({ ...kafkaConfig, roles: ['relay'] }, { log: () => {} });
@@ -184,7 +217,9 @@ describe('two relays', () => {
         aStopped = true;
         const second = (await call('POST', `${producer.url}/v1/requests`, item('two relays 2'))).body.id;
         await waitFinished(producer.url, second);
-        await waitFor('events published by the remaining relay', async () => (consumed.filter((c) => c.key === second).length >= 2 ? true : undefined));
+        await waitFor('events published by the remaining relay', async () =>
+          consumed.filter((c) => c.key === second).length >= 2 ? true : undefined,
+        );
         assert.equal(await relayLocks(), 1);
       } finally {
         await producer.stop();
@@ -199,8 +234,14 @@ describe('two relays', () => {
 describe('a topic recreated under a running relay', () => {
   it('keeps publishing after the topic is deleted and recreated', async (t) => {
     const warnings: string[] = [];
-    const target = await startTarget(kafkaConfig, { log: (level, msg, f) => void (level !== 'info' && warnings.push(`${msg} ${JSON.stringify(f)}`)) });
-    const kafka = new Kafka({ clientId: 'target-test-2', brokers: infra.endpoints.kafka!.brokers, logLevel: logLevel.NOTHING });
+    const target = await startTarget(kafkaConfig, {
+      log: (level, msg, f) => void (level !== 'info' && warnings.push(`${msg} ${JSON.stringify(f)}`)),
+    });
+    const kafka = new Kafka({
+      clientId: 'target-test-2',
+      brokers: infra.endpoints.kafka!.brokers,
+      logLevel: logLevel.NOTHING,
+    });
     const fresh = kafka.consumer({ groupId: `target-test-fresh-${process.pid}` });
     try {
       await consumer.disconnect();
@@ -211,7 +252,11 @@ describe('a topic recreated under a running relay', () => {
       await fresh.connect();
       await fresh.subscribe({ topic: DEFAULT_TOPIC, fromBeginning: true });
       await fresh.run({ eachMessage: async ({ message }) => void seen.push(String(message.key)) });
-      await waitFor('both events on the new topic', async () => (seen.filter((k) => k === r.body.id).length >= 2 ? true : undefined), 60_000);
+      await waitFor(
+        'both events on the new topic',
+        async () => (seen.filter((k) => k === r.body.id).length >= 2 ? true : undefined),
+        60_000,
+      );
       t.diagnostic(`relay warnings: ${warnings.length ? warnings.join(' | ') : 'none'}`);
     } finally {
       await fresh.disconnect();

@@ -59,7 +59,10 @@ async function relayOwnsTheOutbox(): Promise<boolean> {
   const pool = new pg.Pool({ connectionString: infra.endpoints.postgres!.url, max: 1 });
   pool.on('error', () => {});
   try {
-    const r = await pool.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1`, [RELAY_LOCK_KEY]);
+    const r = await pool.query(
+      `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1`,
+      [RELAY_LOCK_KEY],
+    );
     return r.rows[0].n === 1;
   } finally {
     await pool.end();
@@ -71,12 +74,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Fails naming the exit and the log's tail when the target is gone; `cause` is a failed call to it. */
 async function assertAlive(cause?: unknown): Promise<void> {
   if (cause !== undefined) await Promise.race([target.exited, sleep(2000)]);
-  assert.equal(exitedWith, undefined, `the target exited (${exitedWith}); the end of its log:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+  assert.equal(
+    exitedWith,
+    undefined,
+    `the target exited (${exitedWith}); the end of its log:\n${readFileSync(logFile, 'utf8').slice(-3000)}`,
+  );
   if (cause !== undefined) throw cause;
 }
 
 /** A call to the target; a connection failure is reported as the target's death when it died. */
-const ask = (method: string, path: string, body?: unknown) => call(method, `${target.url}${path}`, body).catch(assertAlive) as ReturnType<typeof call>;
+const ask = (method: string, path: string, body?: unknown) =>
+  call(method, `${target.url}${path}`, body).catch(assertAlive) as ReturnType<typeof call>;
 
 describe('PostgreSQL killed under a running target', () => {
   it('keeps the target process alive: /healthz names postgres down, requests fail with 500, nothing crashes', async () => {
@@ -85,7 +93,10 @@ describe('PostgreSQL killed under a running target', () => {
     assert.equal((await waitFinished(target.url, first.body.id)).status, 'completed');
     await waitFor('the relay to own the outbox', async () => ((await relayOwnsTheOutbox()) ? true : undefined));
     for (let i = 0; i < 4; i++) {
-      assert.equal((await call('POST', `${target.url}/v1/requests`, { prompt: `in flight ${i}`, mode: 'quick' })).status, 202);
+      assert.equal(
+        (await call('POST', `${target.url}/v1/requests`, { prompt: `in flight ${i}`, mode: 'quick' })).status,
+        202,
+      );
     }
 
     const postgres = infra.services.find((s) => s.name === 'postgres')!;

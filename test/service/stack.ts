@@ -52,7 +52,10 @@ export const item = (extra: Record<string, unknown> = {}) => ({ prompt: 'Say hel
 
 /** The event types of a request's outbox rows, in insertion order. */
 export async function eventsOf(pool: pg.Pool, id: string): Promise<string[]> {
-  const r = await pool.query<{ event_type: string }>('SELECT event_type FROM outbox_events WHERE aggregate_id = $1 ORDER BY id', [id]);
+  const r = await pool.query<{ event_type: string }>(
+    'SELECT event_type FROM outbox_events WHERE aggregate_id = $1 ORDER BY id',
+    [id],
+  );
   return r.rows.map((x) => x.event_type);
 }
 

@@ -34,15 +34,24 @@ describe('LLM errors', () => {
   });
 
   it('retries 429 (retry-after) and 529 answers and completes the request', async () => {
-    await call('PUT', `${stack.llm.url}/__admin/config`, { errors: { ...QUIET_LLM.errors, rateLimit: 0.3, overloaded: 0.2, retryAfterSeconds: 0 } });
+    await call('PUT', `${stack.llm.url}/__admin/config`, {
+      errors: { ...QUIET_LLM.errors, rateLimit: 0.3, overloaded: 0.2, retryAfterSeconds: 0 },
+    });
     stack.llm.reset();
     const ids = [];
-    for (let i = 0; i < 6; i++) ids.push((await call('POST', `${base}/v1/requests`, item({ prompt: `retry me ${i}` }))).body.id);
+    for (let i = 0; i < 6; i++)
+      ids.push((await call('POST', `${base}/v1/requests`, item({ prompt: `retry me ${i}` }))).body.id);
     const done = await Promise.all(ids.map((id) => waitFinished(base, id)));
     const statuses = stack.llm.stats().requests['POST /v1/messages'] ?? {};
     assert.ok((statuses['429'] ?? 0) > 0 && (statuses['529'] ?? 0) > 0, `the stub served ${JSON.stringify(statuses)}`);
-    assert.deepEqual(done.map((d) => d.status), Array(6).fill('completed'));
-    assert.ok(done.some((d) => d.attempts > 1), 'no request needed a retry');
+    assert.deepEqual(
+      done.map((d) => d.status),
+      Array(6).fill('completed'),
+    );
+    assert.ok(
+      done.some((d) => d.attempts > 1),
+      'no request needed a retry',
+    );
     const attempts = done.reduce((n, d) => n + d.attempts, 0);
     assert.equal(attempts, (statuses['200'] ?? 0) + (statuses['429'] ?? 0) + (statuses['529'] ?? 0));
   });
@@ -75,7 +84,9 @@ describe('a worker killed mid-job', () => {
     let second: Awaited<ReturnType<typeof spawnTarget>> | undefined;
     try {
       const r = await call('POST', `${first.url}/v1/requests`, item({ prompt: 'crash me' }));
-      await waitFor('the job to start', async () => ((await call('GET', `${first.url}/v1/requests/${r.body.id}`)).body.status === 'processing' ? true : undefined));
+      await waitFor('the job to start', async () =>
+        (await call('GET', `${first.url}/v1/requests/${r.body.id}`)).body.status === 'processing' ? true : undefined,
+      );
       process.kill(first.pid, 'SIGKILL');
       assert.equal(await first.exited, 'SIGKILL');
       await call('PUT', `${stack.llm.url}/__admin/config`, QUIET_LLM);
@@ -105,7 +116,9 @@ describe('resilience', () => {
 
   it('applies the migrations concurrently without error, each recorded once', async () => {
     await Promise.all([migrate(stack.pool), migrate(stack.pool), migrate(stack.pool)]);
-    const r = await stack.pool.query('SELECT version, count(*)::int AS n FROM target_schema_migrations GROUP BY version');
+    const r = await stack.pool.query(
+      'SELECT version, count(*)::int AS n FROM target_schema_migrations GROUP BY version',
+    );
     assert.ok(r.rows.length >= 1);
     for (const row of r.rows) assert.equal(row.n, 1);
   });
@@ -114,12 +127,18 @@ describe('resilience', () => {
     const queueKey = 'llm:shutdown-test';
     await call('PUT', `${stack.llm.url}/__admin/config`, { latency: { ttftMs: 1500, itlMs: 0 } });
     const child = await spawnTarget({
-      redisUrl: stack.infra.endpoints.redis!.url, databaseUrl: stack.infra.endpoints.postgres!.url, kafkaBrokers: [], llmUrl: stack.llm.url,
-      queueKey, roles: ['api', 'worker'],
+      redisUrl: stack.infra.endpoints.redis!.url,
+      databaseUrl: stack.infra.endpoints.postgres!.url,
+      kafkaBrokers: [],
+      llmUrl: stack.llm.url,
+      queueKey,
+      roles: ['api', 'worker'],
     });
     try {
       const r = await call('POST', `${child.url}/v1/requests`, item({ prompt: 'finish me' }));
-      await waitFor('the job to start', async () => ((await call('GET', `${child.url}/v1/requests/${r.body.id}`)).body.status === 'processing' ? true : undefined));
+      await waitFor('the job to start', async () =>
+        (await call('GET', `${child.url}/v1/requests/${r.body.id}`)).body.status === 'processing' ? true : undefined,
+      );
       await child.stop();
       assert.equal(await child.exited, 0);
       const row = await stack.pool.query('SELECT status FROM llm_requests WHERE id = $1', [r.body.id]);
@@ -137,13 +156,18 @@ describe('requeue sweeper', () => {
     const validated = validateItem({ prompt: 'never enqueued', mode: 'quick' }, '', 'claude-sonnet-4-5');
     assert.ok(validated.ok);
     const { row } = await createRequest(stack.pool, validated.value); // committed, no XADD: as if Redis failed
-    const sweeper = new RequeueSweeper({ pool: stack.pool, redis: stack.redis, queue: new RedisQueue({ key: 'llm:requests:queue', group: 'llm-workers', consumer: 'test' }), staleMs: 1, log: () => {} });
+    const sweeper = new RequeueSweeper({
+      pool: stack.pool,
+      redis: stack.redis,
+      queue: new RedisQueue({ key: 'llm:requests:queue', group: 'llm-workers', consumer: 'test' }),
+      staleMs: 1,
+      log: () => {},
+    });
     await new Promise((r) => setTimeout(r, 5));
     assert.ok((await sweeper.sweep()) >= 1);
     assert.equal((await waitFinished(base, row.id)).status, 'completed');
   });
 });
-
 
 describe('a job that keeps killing its worker', () => {
   it('is failed as poison once its deliveries exceed MAX_DELIVERIES, with a failed event', async () => {

@@ -25,7 +25,11 @@ export function requireObject(value: unknown, what: string): Record<string, unkn
 }
 
 export function requireBrokers(value: unknown, what: string): string[] {
-  if (!Array.isArray(value) || value.length === 0 || !value.every((b) => typeof b === 'string' && /^[^:\s]+:\d+$/.test(b))) {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    !value.every((b) => typeof b === 'string' && /^[^:\s]+:\d+$/.test(b))
+  ) {
     throw badConfig(`${what}.brokers must be a non-empty array of "host:port" strings, got ${JSON.stringify(value)}`);
   }
   return value as string[];
@@ -44,11 +48,16 @@ function toSasl(value: unknown, what: string): SASLOptions | undefined {
   const username = String(sasl.username ?? '');
   const password = String(sasl.password ?? '');
   switch (algorithm) {
-    case 'none': return undefined;
-    case 'sasl_plain': return { mechanism: 'plain', username, password };
-    case 'sasl_scram_sha256': return { mechanism: 'scram-sha-256', username, password };
-    case 'sasl_scram_sha512': return { mechanism: 'scram-sha-512', username, password };
-    default: throw badConfig(`${what}.sasl.algorithm "${algorithm}" is not supported by the kit's engine`);
+    case 'none':
+      return undefined;
+    case 'sasl_plain':
+      return { mechanism: 'plain', username, password };
+    case 'sasl_scram_sha256':
+      return { mechanism: 'scram-sha-256', username, password };
+    case 'sasl_scram_sha512':
+      return { mechanism: 'scram-sha-512', username, password };
+    default:
+      throw badConfig(`${what}.sasl.algorithm "${algorithm}" is not supported by the kit's engine`);
   }
 }
 

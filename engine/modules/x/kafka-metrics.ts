@@ -71,12 +71,17 @@ export interface MeteredMessage {
  */
 export function messageBytes(m: MeteredMessage): number {
   let size = (m.key?.length ?? 0) + (m.value?.length ?? 0);
-  for (const [name, value] of Object.entries(m.headers ?? {})) size += name.length + `[${Array.from(value).join(' ')}]`.length;
+  for (const [name, value] of Object.entries(m.headers ?? {}))
+    size += name.length + `[${Array.from(value).join(' ')}]`.length;
   return size;
 }
 
 /** The Reader options the extension reports as gauges (0 when not set). */
-export interface ReaderGauges { minBytes: number; maxBytes: number; maxWaitMs: number }
+export interface ReaderGauges {
+  minBytes: number;
+  maxBytes: number;
+  maxWaitMs: number;
+}
 
 export interface ConsumeOutcome {
   /** The reader's topic(s), for the group of a call that got no message. */
@@ -88,11 +93,17 @@ export interface ConsumeOutcome {
 }
 
 type Sample = readonly [name: string, value: number];
-export interface SampleGroup { tags: Record<string, string>; samples: Sample[] }
+export interface SampleGroup {
+  tags: Record<string, string>;
+  samples: Sample[];
+}
 
 /** The samples of one Reader.consume call, one group per topic and partition. */
 export function readerSamples(c: ConsumeOutcome, gauges: ReaderGauges): SampleGroup[] {
-  const groups = new Map<string, { topic: string; partition: number; count: number; bytes: number; offset: number; hwm: number }>();
+  const groups = new Map<
+    string,
+    { topic: string; partition: number; count: number; bytes: number; offset: number; hwm: number }
+  >();
   for (const m of c.messages) {
     const key = `${m.topic}\u0000${m.partition}`;
     const g = groups.get(key) ?? { topic: m.topic, partition: m.partition, count: 0, bytes: 0, offset: 0, hwm: 0 };
@@ -132,13 +143,25 @@ export function readerSamples(c: ConsumeOutcome, gauges: ReaderGauges): SampleGr
 }
 
 /** The Writer options the extension reports as gauges (0 when not set; acks as -1/0/1). */
-export interface WriterGauges { batchMax: number; batchTimeoutMs: number; readTimeoutMs: number; writeTimeoutMs: number; acks: number }
+export interface WriterGauges {
+  batchMax: number;
+  batchTimeoutMs: number;
+  readTimeoutMs: number;
+  writeTimeoutMs: number;
+  acks: number;
+}
 
 /** xk6-kafka adds this to each written message's bytes (what kafka-go's record framing cost). */
 const WRITER_MESSAGE_OVERHEAD = 23;
 
 /** The samples of one Writer.produce of `messages` to `topic`; `failed`: share of the error. */
-export function writerSamples(topic: string, messages: MeteredMessage[], elapsedMs: number, failed: number, gauges: WriterGauges): SampleGroup {
+export function writerSamples(
+  topic: string,
+  messages: MeteredMessage[],
+  elapsedMs: number,
+  failed: number,
+  gauges: WriterGauges,
+): SampleGroup {
   const ok = failed === 0;
   const n = messages.length;
   const bytes = messages.reduce((sum, m) => sum + WRITER_MESSAGE_OVERHEAD + messageBytes(m), 0);

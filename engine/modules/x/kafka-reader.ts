@@ -19,7 +19,14 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import type { VuContext } from '../api.ts';
 import {
-  badConfig, formatMessageTime, KafkaMetrics, makeKafka, MODULE, optionalString, requireBrokers, requireObject,
+  badConfig,
+  formatMessageTime,
+  KafkaMetrics,
+  makeKafka,
+  MODULE,
+  optionalString,
+  requireBrokers,
+  requireObject,
 } from './kafka-client.ts';
 import { readerSamples, type ReaderGauges } from './kafka-metrics.ts';
 import { ExtensionError, forbidInInit, parseDurationMs, requireAsyncMode, toBytes } from './support.ts';
@@ -35,7 +42,12 @@ export interface ReaderMessage {
   value?: Uint8Array;
 }
 
-interface Buffered { topic: string; partition: number; message: KafkaMessage; highWaterMark: number }
+interface Buffered {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  highWaterMark: number;
+}
 
 const LAST_OFFSETS = new Set(['start_offset_last_offset', 'start_offsets_last_offset']);
 
@@ -84,11 +96,16 @@ export function makeReaderClass(vu: VuContext, metrics: KafkaMetrics) {
       this.#topics = topic ? [topic] : groupTopics;
       if (this.#topics.length === 0) throw badConfig('Reader config needs topic (or groupTopics with groupID)');
       if (!groupId && this.#topics.length !== 1) throw badConfig('Reader config: groupTopics needs groupID');
-      if (groupId && c.partition !== undefined && c.partition !== 0) throw badConfig('Reader config: partition and groupID are mutually exclusive');
+      if (groupId && c.partition !== undefined && c.partition !== 0)
+        throw badConfig('Reader config: partition and groupID are mutually exclusive');
       this.#maxWaitMs = c.maxWait === undefined ? 10_000 : parseDurationMs(c.maxWait, MODULE, 'Reader config.maxWait');
       this.#capacity = typeof c.queueCapacity === 'number' && c.queueCapacity > 0 ? c.queueCapacity : 100;
       const positive = (v: unknown): number => (typeof v === 'number' && v > 0 ? v : 0);
-      this.#gauges = { minBytes: positive(c.minBytes), maxBytes: positive(c.maxBytes), maxWaitMs: c.maxWait === undefined ? 0 : this.#maxWaitMs };
+      this.#gauges = {
+        minBytes: positive(c.minBytes),
+        maxBytes: positive(c.maxBytes),
+        maxWaitMs: c.maxWait === undefined ? 0 : this.#maxWaitMs,
+      };
       const partition = typeof c.partition === 'number' ? c.partition : 0;
       const offset = typeof c.offset === 'number' && c.offset > 0 ? c.offset : 0;
       const fromBeginning = !LAST_OFFSETS.has(String(c.startOffset ?? ''));
@@ -109,7 +126,12 @@ export function makeReaderClass(vu: VuContext, metrics: KafkaMetrics) {
             if (!groupId && batch.partition !== partition) return;
             for (const message of batch.messages) {
               if (!groupId && Number(message.offset) < offset) continue;
-              this.#buffer.push({ topic: batch.topic, partition: batch.partition, message, highWaterMark: Number(batch.highWatermark) });
+              this.#buffer.push({
+                topic: batch.topic,
+                partition: batch.partition,
+                message,
+                highWaterMark: Number(batch.highWatermark),
+              });
             }
             this.#afterPush();
           },
@@ -150,10 +172,13 @@ export function makeReaderClass(vu: VuContext, metrics: KafkaMetrics) {
       requireAsyncMode(vu, MODULE, 'Reader.consume()');
       forbidInInit(vu, MODULE, 'Reader.consume()');
       const c = requireObject(config, 'consume config');
-      const limit = Number(c.maxMessages ?? 0) > 0 ? Number(c.maxMessages) : Number(c.limit ?? 0) > 0 ? Number(c.limit) : 1;
+      const limit =
+        Number(c.maxMessages ?? 0) > 0 ? Number(c.maxMessages) : Number(c.limit ?? 0) > 0 ? Number(c.limit) : 1;
       const started = Date.now();
       this.#started ??= this.#start().catch((error: unknown) => {
-        this.#failure = new ExtensionError('X_KAFKA_READER', `${MODULE}: Reader could not start: ${String(error)}`, { cause: error });
+        this.#failure = new ExtensionError('X_KAFKA_READER', `${MODULE}: Reader could not start: ${String(error)}`, {
+          cause: error,
+        });
       });
       await this.#started;
       let complete: boolean;
@@ -188,7 +213,10 @@ export function makeReaderClass(vu: VuContext, metrics: KafkaMetrics) {
 
     /** xk6-kafka's samples of one consume call (kafka-metrics.ts), failed calls included. */
     #emit(messages: ReaderMessage[], started: number, failure: 'timeout' | 'error' | null): void {
-      for (const group of readerSamples({ topic: this.#topics.join(','), messages, elapsedMs: Date.now() - started, failure }, this.#gauges)) {
+      for (const group of readerSamples(
+        { topic: this.#topics.join(','), messages, elapsedMs: Date.now() - started, failure },
+        this.#gauges,
+      )) {
         metrics.emit(group);
       }
     }

@@ -14,7 +14,13 @@
 import { CompressionTypes, Partitioners, type Admin, type Message, type Producer } from 'kafkajs';
 import type { VuContext } from '../api.ts';
 import {
-  badConfig, KafkaMetrics, makeKafka, MODULE, optionalString, requireBrokers, requireObject,
+  badConfig,
+  KafkaMetrics,
+  makeKafka,
+  MODULE,
+  optionalString,
+  requireBrokers,
+  requireObject,
 } from './kafka-client.ts';
 import { writerSamples, type WriterGauges } from './kafka-metrics.ts';
 import { makeReaderClass } from './kafka-reader.ts';
@@ -61,11 +67,14 @@ function toKafkaMessage(raw: unknown, i: number): { topic?: string; message: Mes
   const m = requireObject(raw, `produce: messages[${i}]`);
   const message: Message = {
     key: m.key === undefined || m.key === null ? null : toBuffer(m.key, MODULE, `produce: messages[${i}].key`),
-    value: m.value === undefined || m.value === null ? null : toBuffer(m.value, MODULE, `produce: messages[${i}].value`),
+    value:
+      m.value === undefined || m.value === null ? null : toBuffer(m.value, MODULE, `produce: messages[${i}].value`),
   };
   if (m.headers !== undefined) {
     const headers = requireObject(m.headers, `produce: messages[${i}].headers`);
-    message.headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, toBuffer(v, MODULE, `produce: messages[${i}].headers.${k}`)]));
+    message.headers = Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, toBuffer(v, MODULE, `produce: messages[${i}].headers.${k}`)]),
+    );
   }
   if (typeof m.partition === 'number') message.partition = m.partition;
   if (m.time !== undefined) message.timestamp = String(new Date(m.time as string | number | Date).getTime());
@@ -74,7 +83,8 @@ function toKafkaMessage(raw: unknown, i: number): { topic?: string; message: Mes
 
 /** The Writer options xk6-kafka reports as gauges, in its units (0 when not set; acks -1 for "all"). */
 function writerGauges(c: Record<string, unknown>): WriterGauges {
-  const ms = (v: unknown, field: string): number => (v === undefined ? 0 : parseDurationMs(v, MODULE, `Writer config.${field}`));
+  const ms = (v: unknown, field: string): number =>
+    v === undefined ? 0 : parseDurationMs(v, MODULE, `Writer config.${field}`);
   return {
     batchMax: typeof c.batchSize === 'number' && c.batchSize > 0 ? c.batchSize : 0,
     batchTimeoutMs: ms(c.batchTimeout, 'batchTimeout'),
@@ -128,7 +138,8 @@ export function createModule(vu: VuContext): Record<string, unknown> {
       requireAsyncMode(vu, MODULE, 'Writer.produce()');
       forbidInInit(vu, MODULE, 'Writer.produce()');
       const c = requireObject(config, 'produce config');
-      if (!Array.isArray(c.messages)) throw badConfig(`produce config.messages must be an array, got ${describe(c.messages)}`);
+      if (!Array.isArray(c.messages))
+        throw badConfig(`produce config.messages must be an array, got ${describe(c.messages)}`);
       const byTopic = new Map<string, Message[]>();
       c.messages.forEach((raw, i) => {
         const { topic, message } = toKafkaMessage(raw, i);
@@ -149,9 +160,14 @@ export function createModule(vu: VuContext): Record<string, unknown> {
           await this.#producer.send({ topic, messages, acks: this.#acks, compression: this.#compression });
         } catch (error) {
           // as xk6-kafka: the failed call's topics each count their share of one error, nothing written
-          for (const [t, list] of [[topic, messages] as const, ...pending]) metrics.emit(writerSamples(t, list.map(metered(t)), 0, share, this.#gauges));
+          for (const [t, list] of [[topic, messages] as const, ...pending])
+            metrics.emit(writerSamples(t, list.map(metered(t)), 0, share, this.#gauges));
           this.#connected = null;
-          throw new ExtensionError('X_KAFKA_PRODUCE', `${MODULE}: Writer.produce to "${topic}" failed: ${String(error)}`, { cause: error });
+          throw new ExtensionError(
+            'X_KAFKA_PRODUCE',
+            `${MODULE}: Writer.produce to "${topic}" failed: ${String(error)}`,
+            { cause: error },
+          );
         }
         metrics.emit(writerSamples(topic, messages.map(metered(topic)), Date.now() - started, 0, this.#gauges));
       }
@@ -187,23 +203,30 @@ export function createModule(vu: VuContext): Record<string, unknown> {
     async createTopic(config: Record<string, unknown>): Promise<void> {
       requireAsyncMode(vu, MODULE, 'Connection.createTopic()');
       const c = requireObject(config, 'createTopic config');
-      if (typeof c.topic !== 'string' || c.topic === '') throw badConfig('createTopic config.topic must be a non-empty string');
-      const entries = Array.isArray(c.configEntries) ? c.configEntries as Array<{ configName: string; configValue: string }> : [];
+      if (typeof c.topic !== 'string' || c.topic === '')
+        throw badConfig('createTopic config.topic must be a non-empty string');
+      const entries = Array.isArray(c.configEntries)
+        ? (c.configEntries as Array<{ configName: string; configValue: string }>)
+        : [];
       const admin = await this.#ready();
       await admin.createTopics({
         waitForLeaders: true,
-        topics: [{
-          topic: c.topic,
-          numPartitions: typeof c.numPartitions === 'number' && c.numPartitions > 0 ? c.numPartitions : 1,
-          replicationFactor: typeof c.replicationFactor === 'number' && c.replicationFactor > 0 ? c.replicationFactor : 1,
-          configEntries: entries.map((e) => ({ name: e.configName, value: e.configValue })),
-        }],
+        topics: [
+          {
+            topic: c.topic,
+            numPartitions: typeof c.numPartitions === 'number' && c.numPartitions > 0 ? c.numPartitions : 1,
+            replicationFactor:
+              typeof c.replicationFactor === 'number' && c.replicationFactor > 0 ? c.replicationFactor : 1,
+            configEntries: entries.map((e) => ({ name: e.configName, value: e.configValue })),
+          },
+        ],
       });
     }
 
     async deleteTopic(topic: string): Promise<void> {
       requireAsyncMode(vu, MODULE, 'Connection.deleteTopic()');
-      if (typeof topic !== 'string' || topic === '') throw badConfig('deleteTopic(topic): topic must be a non-empty string');
+      if (typeof topic !== 'string' || topic === '')
+        throw badConfig('deleteTopic(topic): topic must be a non-empty string');
       const admin = await this.#ready();
       await admin.deleteTopics({ topics: [topic] });
     }
@@ -222,7 +245,9 @@ export function createModule(vu: VuContext): Record<string, unknown> {
   class SchemaRegistry {
     constructor(config?: Record<string, unknown>) {
       if (config !== undefined && requireObject(config, 'SchemaRegistry config').url !== undefined) {
-        throw badConfig('SchemaRegistry: a registry url (Avro/Protobuf schemas) is not supported by the kit\'s engine; string, JSON and bytes serdes need none');
+        throw badConfig(
+          "SchemaRegistry: a registry url (Avro/Protobuf schemas) is not supported by the kit's engine; string, JSON and bytes serdes need none",
+        );
       }
     }
 
@@ -230,26 +255,35 @@ export function createModule(vu: VuContext): Record<string, unknown> {
       const c = requireObject(container, 'serialize container');
       switch (c.schemaType) {
         case CONSTANTS.SCHEMA_TYPE_STRING:
-          if (typeof c.data !== 'string') throw badConfig(`serialize: data must be a string for SCHEMA_TYPE_STRING, got ${describe(c.data)}`);
+          if (typeof c.data !== 'string')
+            throw badConfig(`serialize: data must be a string for SCHEMA_TYPE_STRING, got ${describe(c.data)}`);
           return new TextEncoder().encode(c.data);
         case CONSTANTS.SCHEMA_TYPE_JSON:
           return new TextEncoder().encode(typeof c.data === 'string' ? c.data : JSON.stringify(c.data));
         case CONSTANTS.SCHEMA_TYPE_BYTES:
           return new Uint8Array(toBuffer(c.data, MODULE, 'serialize: data'));
         default:
-          throw badConfig(`serialize: schemaType "${String(c.schemaType)}" is not supported by the kit's engine (STRING, JSON, BYTES)`);
+          throw badConfig(
+            `serialize: schemaType "${String(c.schemaType)}" is not supported by the kit's engine (STRING, JSON, BYTES)`,
+          );
       }
     }
 
     deserialize(container: { data: unknown; schemaType: string }): unknown {
       const c = requireObject(container, 'deserialize container');
-      const bytes = c.data === undefined || c.data === null ? Buffer.alloc(0) : toBuffer(c.data, MODULE, 'deserialize: data');
+      const bytes =
+        c.data === undefined || c.data === null ? Buffer.alloc(0) : toBuffer(c.data, MODULE, 'deserialize: data');
       switch (c.schemaType) {
-        case CONSTANTS.SCHEMA_TYPE_STRING: return bytes.toString('utf8');
-        case CONSTANTS.SCHEMA_TYPE_JSON: return JSON.parse(bytes.toString('utf8'));
-        case CONSTANTS.SCHEMA_TYPE_BYTES: return new Uint8Array(bytes);
+        case CONSTANTS.SCHEMA_TYPE_STRING:
+          return bytes.toString('utf8');
+        case CONSTANTS.SCHEMA_TYPE_JSON:
+          return JSON.parse(bytes.toString('utf8'));
+        case CONSTANTS.SCHEMA_TYPE_BYTES:
+          return new Uint8Array(bytes);
         default:
-          throw badConfig(`deserialize: schemaType "${String(c.schemaType)}" is not supported by the kit's engine (STRING, JSON, BYTES)`);
+          throw badConfig(
+            `deserialize: schemaType "${String(c.schemaType)}" is not supported by the kit's engine (STRING, JSON, BYTES)`,
+          );
       }
     }
   }

@@ -39,7 +39,8 @@ function badArgument(message: string): ExtensionError {
 }
 
 function checkQuery(method: string, query: unknown): string {
-  if (typeof query !== 'string' || query.trim() === '') throw badArgument(`${method}: query must be a non-empty string, got ${describe(query)}`);
+  if (typeof query !== 'string' || query.trim() === '')
+    throw badArgument(`${method}: query must be a non-empty string, got ${describe(query)}`);
   return query;
 }
 
@@ -77,7 +78,10 @@ export function createModule(vu: VuContext): Record<string, unknown> {
       return {
         rowsAffected: () => affected,
         lastInsertId: () => {
-          throw new ExtensionError('X_SQL_UNSUPPORTED', `${MODULE}: lastInsertId is not supported by the postgres driver; use INSERT ... RETURNING with db.query`);
+          throw new ExtensionError(
+            'X_SQL_UNSUPPORTED',
+            `${MODULE}: lastInsertId is not supported by the postgres driver; use INSERT ... RETURNING with db.query`,
+          );
         },
       };
     }
@@ -109,7 +113,9 @@ export function createModule(vu: VuContext): Record<string, unknown> {
   function open(driver: unknown, dataSourceName: string): Database {
     requireAsyncMode(vu, MODULE, 'open()');
     if (!isPostgresDriver(driver)) {
-      throw badArgument('open(driver, dataSourceName): driver must be the default export of k6/x/sql/driver/postgres (the only driver of the kit\'s engine)');
+      throw badArgument(
+        "open(driver, dataSourceName): driver must be the default export of k6/x/sql/driver/postgres (the only driver of the kit's engine)",
+      );
     }
     if (typeof dataSourceName !== 'string' || !/^postgres(ql)?:\/\//.test(dataSourceName)) {
       throw badArgument('open(driver, dataSourceName): dataSourceName must be a postgres:// URL');

@@ -19,9 +19,24 @@ import { describe, ExtensionError, requireAsyncMode } from './support.ts';
 
 const MODULE = 'k6/x/sse';
 
-export interface SseEvent { id: string; name: string; data: string; comment: string }
-export interface SseParams { method?: string; headers?: Record<string, string>; body?: string; tags?: Record<string, string> }
-export interface SseResponse { url: string; status: number; headers: Record<string, string>; error: string }
+export interface SseEvent {
+  id: string;
+  name: string;
+  data: string;
+  comment: string;
+}
+export interface SseParams {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  tags?: Record<string, string>;
+}
+export interface SseResponse {
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  error: string;
+}
 type Handler = (arg?: unknown) => void;
 
 /**
@@ -117,7 +132,10 @@ export class SseParser {
 function checkParams(params: unknown): SseParams {
   if (params === undefined || params === null) return {};
   if (typeof params !== 'object' || Array.isArray(params)) {
-    throw new ExtensionError('X_SSE_BAD_ARGUMENT', `${MODULE}: open(url, params, fn): params must be an object, got ${describe(params)}`);
+    throw new ExtensionError(
+      'X_SSE_BAD_ARGUMENT',
+      `${MODULE}: open(url, params, fn): params must be an object, got ${describe(params)}`,
+    );
   }
   return params as SseParams;
 }
@@ -133,10 +151,16 @@ export function createModule(vu: VuContext): Record<string, unknown> {
     requireAsyncMode(vu, MODULE, 'sse.open()');
     const setup = args[args.length - 1];
     if (typeof setup !== 'function' || args.length > 2) {
-      throw new ExtensionError('X_SSE_BAD_ARGUMENT', `${MODULE}: open(url, [params], fn): the last argument must be a function`);
+      throw new ExtensionError(
+        'X_SSE_BAD_ARGUMENT',
+        `${MODULE}: open(url, [params], fn): the last argument must be a function`,
+      );
     }
     if (typeof url !== 'string' || !/^https?:\/\//.test(url)) {
-      throw new ExtensionError('X_SSE_BAD_ARGUMENT', `${MODULE}: open(url, ...): url must be an http(s) URL, got ${JSON.stringify(url)}`);
+      throw new ExtensionError(
+        'X_SSE_BAD_ARGUMENT',
+        `${MODULE}: open(url, ...): url must be an http(s) URL, got ${JSON.stringify(url)}`,
+      );
     }
     const params = checkParams(args.length === 2 ? args[0] : undefined);
     const method = (params.method ?? 'GET').toUpperCase();
@@ -185,7 +209,8 @@ export function createModule(vu: VuContext): Record<string, unknown> {
         signal: controller.signal,
       });
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      for (const [k, v] of Object.entries(res.headers))
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
       response = { url, status: res.statusCode, headers, error: '' };
       tags.status = String(res.statusCode);
       sent();

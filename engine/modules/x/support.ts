@@ -30,7 +30,10 @@ export function requireAsyncMode(vu: VuContext, module: string, what: string): v
 /** Like the extensions, I/O is refused in the init context (it runs once per VU, before any scenario). */
 export function forbidInInit(vu: VuContext, module: string, what: string): void {
   if (vu.phase() === 'init') {
-    throw new ExtensionError('X_MODULE_IN_INIT', `${module}: ${what} is not allowed in the init context; call it from a VU function, setup() or teardown()`);
+    throw new ExtensionError(
+      'X_MODULE_IN_INIT',
+      `${module}: ${what} is not allowed in the init context; call it from a VU function, setup() or teardown()`,
+    );
   }
 }
 

@@ -55,15 +55,26 @@ export class LocalKafka {
 
   async start(ctx: StartContext = {}): Promise<StartedLocalService> {
     const java = this.java ?? javaBinary();
-    if (!java) throw new InfraError('INFRA_MISSING', 'kafka: no `java` found (PATH or JAVA_HOME); run `npm run setup`', { service: 'kafka' });
+    if (!java)
+      throw new InfraError('INFRA_MISSING', 'kafka: no `java` found (PATH or JAVA_HOME); run `npm run setup`', {
+        service: 'kafka',
+      });
     const libDir = this.libDir ?? kafkaLibDir();
     if (this.libDir ? !existsSync(libDir) : !kafkaJarsPresent()) {
-      throw new InfraError('INFRA_MISSING', `kafka: the Kafka ${KAFKA_VERSION} jars are not in ${libDir}; run \`npm run setup\``, { service: 'kafka' });
+      throw new InfraError(
+        'INFRA_MISSING',
+        `kafka: the Kafka ${KAFKA_VERSION} jars are not in ${libDir}; run \`npm run setup\``,
+        { service: 'kafka' },
+      );
     }
     const dir = makeTempDir('kafka');
     const logFile = join(ctx.logDir ? ensureDir(ctx.logDir) : dir, 'kafka.log');
     const fail = (message: string): InfraError =>
-      new InfraError('INFRA_START_FAILED', `kafka ${message}`, { service: 'kafka', logFile, logTail: logTail(logFile) });
+      new InfraError('INFRA_START_FAILED', `kafka ${message}`, {
+        service: 'kafka',
+        logFile,
+        logTail: logTail(logFile),
+      });
     const [port, controllerPort] = this.port ? [this.port, await freePort()] : await freePorts(2);
     const props = writeConfig(dir, port!, controllerPort!);
     const classpath = ['-cp', join(libDir, '*')];
@@ -77,15 +88,41 @@ export class LocalKafka {
     }
     ctx.onStep?.('start broker');
     const cds = classArchive(java, dir);
-    const jvm = [`-Xmx${this.heap}`, '-Xms128m', '-XX:+UseSerialGC', '-XX:+ExitOnOutOfMemoryError', '-Djava.awt.headless=true', logging, ...cds.flags, ...this.jvmOptions];
-    const proc = ManagedProcess.start({ name: 'kafka', command: java, args: [...jvm, ...classpath, 'kafka.Kafka', props], logFile, cwd: dir });
+    const jvm = [
+      `-Xmx${this.heap}`,
+      '-Xms128m',
+      '-XX:+UseSerialGC',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djava.awt.headless=true',
+      logging,
+      ...cds.flags,
+      ...this.jvmOptions,
+    ];
+    const proc = ManagedProcess.start({
+      name: 'kafka',
+      command: java,
+      args: [...jvm, ...classpath, 'kafka.Kafka', props],
+      logFile,
+      cwd: dir,
+    });
     const started = new StartedLocalService({
-      name: 'kafka', port, proc, tempDir: dir, logFile, stopSignal: 'SIGTERM', graceMs: 20_000,
+      name: 'kafka',
+      port,
+      proc,
+      tempDir: dir,
+      logFile,
+      stopSignal: 'SIGTERM',
+      graceMs: 20_000,
       afterExit: () => healthy && cds.keep(),
       endpoints: { kafka: { brokers: [`127.0.0.1:${port}`] } },
     });
     ctx.onStep?.('wait for metadata');
-    const result = await waitUntil(() => fetchMetadata([`127.0.0.1:${port}`]), { timeoutMs: this.timeoutMs, signal: ctx.signal, process: proc, intervalMs: 300 });
+    const result = await waitUntil(() => fetchMetadata([`127.0.0.1:${port}`]), {
+      timeoutMs: this.timeoutMs,
+      signal: ctx.signal,
+      process: proc,
+      intervalMs: 300,
+    });
     let healthy = result.ok;
     if (!result.ok) {
       const error = fail(`(port ${port}) ${describeWait(result, this.timeoutMs)}`);

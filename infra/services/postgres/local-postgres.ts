@@ -37,13 +37,27 @@ export class LocalPostgres {
 
   async start(ctx: StartContext = {}): Promise<StartedLocalService> {
     const binDir = this.binDir ?? postgresBinDir();
-    if (!binDir) throw new InfraError('INFRA_MISSING', 'postgres: PostgreSQL binaries (initdb, postgres) not found; run `npm run setup` or set PG_BIN_DIR', { service: 'postgres' });
+    if (!binDir)
+      throw new InfraError(
+        'INFRA_MISSING',
+        'postgres: PostgreSQL binaries (initdb, postgres) not found; run `npm run setup` or set PG_BIN_DIR',
+        { service: 'postgres' },
+      );
     const user = isRoot() ? systemUser('postgres') : undefined;
-    if (isRoot() && !user) throw new InfraError('INFRA_MISSING', 'postgres: running as root needs the `postgres` system user (Debian package postgresql); run `npm run setup`', { service: 'postgres' });
+    if (isRoot() && !user)
+      throw new InfraError(
+        'INFRA_MISSING',
+        'postgres: running as root needs the `postgres` system user (Debian package postgresql); run `npm run setup`',
+        { service: 'postgres' },
+      );
     const dir = makeTempDir('postgres', user);
     const logFile = join(ctx.logDir ? ensureDir(ctx.logDir) : dir, 'postgres.log');
     const fail = (message: string): InfraError =>
-      new InfraError('INFRA_START_FAILED', `postgres ${message}`, { service: 'postgres', logFile, logTail: logTail(logFile) });
+      new InfraError('INFRA_START_FAILED', `postgres ${message}`, {
+        service: 'postgres',
+        logFile,
+        logTail: logTail(logFile),
+      });
     const { user: dbUser, password, database } = POSTGRES_CREDENTIALS;
     const dataDir = join(dir, 'data');
     ctx.onStep?.('data dir');
@@ -56,14 +70,39 @@ export class LocalPostgres {
     const port = this.port ?? (await freePort());
     ctx.onStep?.('start server');
     const args = ['-D', dataDir, '-h', '127.0.0.1', '-p', String(port), '-k', dir];
-    for (const setting of ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=200', 'shared_buffers=128MB']) args.push('-c', setting);
-    const proc = ManagedProcess.start({ name: 'postgres', command: join(binDir, 'postgres'), args, logFile, cwd: dir, user, env: { ...process.env, LC_ALL: 'C' } });
+    for (const setting of [
+      'fsync=off',
+      'synchronous_commit=off',
+      'full_page_writes=off',
+      'max_connections=200',
+      'shared_buffers=128MB',
+    ])
+      args.push('-c', setting);
+    const proc = ManagedProcess.start({
+      name: 'postgres',
+      command: join(binDir, 'postgres'),
+      args,
+      logFile,
+      cwd: dir,
+      user,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
     const url = withSslModeDisable(`postgres://${dbUser}:${password}@127.0.0.1:${port}/${database}`);
     const started = new StartedLocalService({
-      name: 'postgres', port, proc, tempDir: dir, logFile, stopSignal: 'SIGINT',
+      name: 'postgres',
+      port,
+      proc,
+      tempDir: dir,
+      logFile,
+      stopSignal: 'SIGINT',
       endpoints: { postgres: { url } },
     });
-    const result = await waitUntil(() => query(url, 'SELECT 1'), { timeoutMs: this.timeoutMs, signal: ctx.signal, process: proc, intervalMs: 150 });
+    const result = await waitUntil(() => query(url, 'SELECT 1'), {
+      timeoutMs: this.timeoutMs,
+      signal: ctx.signal,
+      process: proc,
+      intervalMs: 150,
+    });
     if (!result.ok) {
       const error = fail(`(port ${port}) ${describeWait(result, this.timeoutMs)}`);
       await started.stop();

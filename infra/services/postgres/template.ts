@@ -31,12 +31,33 @@ async function buildTemplate(binDir: string, user: User, staging: string, logFil
     if (user) chownSync(pwFile, user.uid, user.gid);
     const dataDir = join(work, 'data');
     const env = { ...process.env, LC_ALL: 'C' };
-    const args = ['-D', dataDir, '-U', dbUser, `--pwfile=${pwFile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '-N'];
-    const init = await runToCompletion({ name: 'postgres', command: join(binDir, 'initdb'), args, logFile, cwd: work, user, env }, 180_000);
+    const args = [
+      '-D',
+      dataDir,
+      '-U',
+      dbUser,
+      `--pwfile=${pwFile}`,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '-N',
+    ];
+    const init = await runToCompletion(
+      { name: 'postgres', command: join(binDir, 'initdb'), args, logFile, cwd: work, user, env },
+      180_000,
+    );
     if (init.error || init.code !== 0) {
-      throw new InfraError('INFRA_START_FAILED', `postgres initdb (${join(binDir, 'initdb')}) failed: ${init.error?.message ?? `exit code ${init.code}`}`, {
-        service: 'postgres', logFile, logTail: logTail(logFile),
-      });
+      throw new InfraError(
+        'INFRA_START_FAILED',
+        `postgres initdb (${join(binDir, 'initdb')}) failed: ${init.error?.message ?? `exit code ${init.code}`}`,
+        {
+          service: 'postgres',
+          logFile,
+          logTail: logTail(logFile),
+        },
+      );
     }
     await singleUser(join(binDir, 'postgres'), dataDir, `CREATE DATABASE ${database};\n`, user, logFile);
     await copyTemplate(work, 'data', join(staging, 'data'), logFile, 'postgres');
@@ -49,7 +70,10 @@ async function buildTemplate(binDir: string, user: User, staging: string, logFil
 function singleUser(postgres: string, dataDir: string, sql: string, user: User, logFile: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(postgres, ['--single', '-D', dataDir, '-c', 'fsync=off', 'postgres'], {
-      uid: user?.uid, gid: user?.gid, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' },
+      uid: user?.uid,
+      gid: user?.gid,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
     });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -57,7 +81,13 @@ function singleUser(postgres: string, dataDir: string, sql: string, user: User, 
     child.once('error', reject);
     child.once('exit', (code) => {
       if (code === 0 && !/ERROR/.test(output)) return resolve();
-      reject(new InfraError('INFRA_START_FAILED', `postgres single-user setup failed (exit code ${code})`, { service: 'postgres', logFile, logTail: output.trim().split('\n').slice(-15).join('\n') }));
+      reject(
+        new InfraError('INFRA_START_FAILED', `postgres single-user setup failed (exit code ${code})`, {
+          service: 'postgres',
+          logFile,
+          logTail: output.trim().split('\n').slice(-15).join('\n'),
+        }),
+      );
     });
     child.stdin.end(sql);
   });

@@ -38,14 +38,25 @@ export class LocalRedis {
     args.push('--dir', dir, '--daemonize', 'no', '--protected-mode', 'no', '--logfile', '');
     const proc = ManagedProcess.start({ name: 'redis', command: this.binary, args, logFile, cwd: dir });
     const started = new StartedLocalService({
-      name: 'redis', port, proc, tempDir: dir, logFile, stopSignal: 'SIGTERM',
+      name: 'redis',
+      port,
+      proc,
+      tempDir: dir,
+      logFile,
+      stopSignal: 'SIGTERM',
       endpoints: { redis: { url: `redis://127.0.0.1:${port}` } },
     });
     const result = await waitUntil(() => ping(port), { timeoutMs: this.timeoutMs, signal: ctx.signal, process: proc });
     if (!result.ok) {
-      const error = new InfraError('INFRA_START_FAILED', `redis (${this.binary}, port ${port}) ${describeWait(result, this.timeoutMs)}`, {
-        service: 'redis', logFile, logTail: logTail(logFile),
-      });
+      const error = new InfraError(
+        'INFRA_START_FAILED',
+        `redis (${this.binary}, port ${port}) ${describeWait(result, this.timeoutMs)}`,
+        {
+          service: 'redis',
+          logFile,
+          logTail: logTail(logFile),
+        },
+      );
       await started.stop();
       throw error;
     }
@@ -64,7 +75,9 @@ export function ping(port: number, host = '127.0.0.1', timeoutMs = 1_000): Promi
     };
     socket.setTimeout(timeoutMs, () => fail(new Error('PING timed out')));
     socket.once('error', fail);
-    socket.once('close', () => reject(new Error(`connection closed before PONG (got ${JSON.stringify(reply.trim())})`)));
+    socket.once('close', () =>
+      reject(new Error(`connection closed before PONG (got ${JSON.stringify(reply.trim())})`)),
+    );
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString('latin1');

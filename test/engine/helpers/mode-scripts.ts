@@ -19,7 +19,12 @@ export interface ModeScripts {
   files: Record<Mode, string>;
 }
 
-export function modeScripts(name: string, handler: RequestListener, script: (mode: Mode) => string, prepare?: (dir: string) => void): ModeScripts {
+export function modeScripts(
+  name: string,
+  handler: RequestListener,
+  script: (mode: Mode) => string,
+  prepare?: (dir: string) => void,
+): ModeScripts {
   const fx: ModeScripts = { base: '', dir: '', files: { async: '', sync: '' } };
   let server: Server;
   before(async () => {

@@ -30,12 +30,16 @@ export async function startServer(): Promise<TestServer> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (url.pathname === '/json') return send(res, 200, JSON.stringify({ ok: true, items: [{ id: 1 }, { id: 2 }] }), 'application/json');
+      if (url.pathname === '/json')
+        return send(res, 200, JSON.stringify({ ok: true, items: [{ id: 1 }, { id: 2 }] }), 'application/json');
       if (url.pathname === '/slow') {
-        const t = setTimeout(() => {
-          timers.delete(t);
-          send(res, 200, 'slow');
-        }, Number(url.searchParams.get('ms') ?? 1000));
+        const t = setTimeout(
+          () => {
+            timers.delete(t);
+            send(res, 200, 'slow');
+          },
+          Number(url.searchParams.get('ms') ?? 1000),
+        );
         timers.add(t);
         return;
       }
@@ -45,7 +49,12 @@ export async function startServer(): Promise<TestServer> {
         return res.end();
       }
       if (url.pathname === '/echo') {
-        return send(res, 200, JSON.stringify({ method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString() }), 'application/json');
+        return send(
+          res,
+          200,
+          JSON.stringify({ method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString() }),
+          'application/json',
+        );
       }
       send(res, 200, 'hello');
     });

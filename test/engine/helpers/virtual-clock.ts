@@ -1,5 +1,12 @@
 /** Virtual time for executor tests: nothing waits for real time; `advance` moves the clock. */
-import type { Clock, ExecVu, ExecutorContext, IterationOutcome, ScenarioRun, VuSource } from '../../../engine/executors/context.ts';
+import type {
+  Clock,
+  ExecVu,
+  ExecutorContext,
+  IterationOutcome,
+  ScenarioRun,
+  VuSource,
+} from '../../../engine/executors/context.ts';
 import type { BaseConfig } from '../../../engine/executors/base-config.ts';
 import { FULL_SEGMENT, type Segment } from '../../../engine/options/segment.ts';
 
@@ -25,10 +32,14 @@ export class VirtualClock implements Clock {
     return new Promise((resolve, reject) => {
       const timer: Timer = { at, resolve, reject };
       this.timers.push(timer);
-      signal?.addEventListener('abort', () => {
-        this.timers = this.timers.filter((x) => x !== timer);
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.timers = this.timers.filter((x) => x !== timer);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
     });
   }
 
@@ -115,8 +126,22 @@ export function fakeContext(clock: VirtualClock, pool: FakePool, config: BaseCon
   const stop = new AbortController();
   const drops: number[] = [];
   const scenario: ScenarioRun = {
-    config, startEpochMs: 0, iterationsStarted: 0, iterationsCompleted: 0, iterationsInterrupted: 0, activeVus: 0, dropped: 0, progress: () => 0,
+    config,
+    startEpochMs: 0,
+    iterationsStarted: 0,
+    iterationsCompleted: 0,
+    iterationsInterrupted: 0,
+    activeVus: 0,
+    dropped: 0,
+    progress: () => 0,
   };
-  const ctx: ExecutorContext = { clock, segment, scenario, vus: pool, stop: stop.signal, dropped: (n) => drops.push(n) };
+  const ctx: ExecutorContext = {
+    clock,
+    segment,
+    scenario,
+    vus: pool,
+    stop: stop.signal,
+    dropped: (n) => drops.push(n),
+  };
   return { ctx, stop, drops, scenario };
 }

@@ -21,7 +21,13 @@ function summary(batched: boolean): unknown {
   fill(w, batched);
   const agg = new Aggregator({ thresholds, startTime: T0 });
   agg.merge(w.flush());
-  const keys = ['http_reqs', 'http_req_duration', 'http_req_waiting', 'http_req_failed', 'http_req_duration{expected_response:true}'];
+  const keys = [
+    'http_reqs',
+    'http_req_duration',
+    'http_req_waiting',
+    'http_req_failed',
+    'http_req_duration{expected_response:true}',
+  ];
   const stats = keys.map((k) => agg.sinkOf(k)?.values(5000, ['count', 'avg', 'min', 'max', 'p(90)', 'p(99)']));
   assert.ok(stats.every((v) => v !== undefined));
   return { stats, series: agg.timeseries(), histograms: agg.histograms() };

@@ -50,7 +50,10 @@ describe('HDR percentiles', () => {
 
   it('returns 0 for every stat of an empty trend, like k6', () => {
     const s = new TrendSink();
-    assert.deepEqual(['avg', 'min', 'max', 'med', 'p(95)'].map((k) => s.stat(k)), [0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      ['avg', 'min', 'max', 'med', 'p(95)'].map((k) => s.stat(k)),
+      [0, 0, 0, 0, 0],
+    );
   });
 
   it('records negative values as 0 in the histogram but keeps the exact min and avg', () => {
@@ -84,7 +87,9 @@ describe('FastHistogram (the per-sample recorder)', () => {
     const r = prng(3);
     const fast = new FastHistogram();
     const ref = newHistogram();
-    const values = [0, 0.0004, 0.001, 2.047, 2.048, 2.049, 4.095, 4.096, 1000, 4294967.295, 4294967.296, 1e10, 1e300, -5];
+    const values = [
+      0, 0.0004, 0.001, 2.047, 2.048, 2.049, 4.095, 4.096, 1000, 4294967.295, 4294967.296, 1e10, 1e300, -5,
+    ];
     for (let i = 0; i < 100_000; i++) values.push(r() ** 4 * 1e7);
     for (const v of values) {
       fast.record(v);
@@ -92,6 +97,7 @@ describe('FastHistogram (the per-sample recorder)', () => {
     }
     const back = fast.toHdr();
     assert.equal(back.totalCount, ref.totalCount);
-    for (let p = 0; p <= 100; p += 0.5) assert.equal(back.getValueAtPercentile(p), ref.getValueAtPercentile(p), `p${p}`);
+    for (let p = 0; p <= 100; p += 0.5)
+      assert.equal(back.getValueAtPercentile(p), ref.getValueAtPercentile(p), `p${p}`);
   });
 });

@@ -7,10 +7,19 @@ export const prng = mulberry32;
 
 export const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
 
-export interface Sample { name: string; value: number; tags: Tags; time: number }
+export interface Sample {
+  name: string;
+  value: number;
+  tags: Tags;
+  time: number;
+}
 
 /** An aggregator fed by one worker with the given samples. */
-export function aggregate(thresholds: unknown, samples: Sample[], defs: [string, 'counter' | 'gauge' | 'rate' | 'trend', ('default' | 'time' | 'data')?][] = []): Aggregator {
+export function aggregate(
+  thresholds: unknown,
+  samples: Sample[],
+  defs: [string, 'counter' | 'gauge' | 'rate' | 'trend', ('default' | 'time' | 'data')?][] = [],
+): Aggregator {
   const { selectors } = Aggregator.parseThresholds(thresholds);
   const agg = new Aggregator({ thresholds, startTime: T0 });
   const w = new WorkerMetrics({ submetrics: selectors, startTime: T0 });
@@ -20,4 +29,9 @@ export function aggregate(thresholds: unknown, samples: Sample[], defs: [string,
   return agg;
 }
 
-export const sample = (name: string, value: number, tags: Tags = {}, time = T0): Sample => ({ name, value, tags, time });
+export const sample = (name: string, value: number, tags: Tags = {}, time = T0): Sample => ({
+  name,
+  value,
+  tags,
+  time,
+});

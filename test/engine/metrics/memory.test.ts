@@ -40,6 +40,14 @@ describe('memory', () => {
     // 1.8M more samples as a float64 array alone would be 13.7 MiB; the budget covers the
     // finalized per-second stats (900 more buckets) and allocator noise.
     assert.ok(grownMiB < 6, `heap grew by ${grownMiB.toFixed(2)} MiB`);
-    assert.equal((agg.summaryData({ options: {}, state: { testRunDurationMs: 1_000_000, isStdOutTTY: false, isStdErrTTY: false } }).metrics.http_req_duration!.values as Record<string, number>).avg > 0, true);
+    assert.equal(
+      (
+        agg.summaryData({
+          options: {},
+          state: { testRunDurationMs: 1_000_000, isStdOutTTY: false, isStdErrTTY: false },
+        }).metrics.http_req_duration!.values as Record<string, number>
+      ).avg > 0,
+      true,
+    );
   });
 });

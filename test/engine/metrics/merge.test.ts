@@ -20,13 +20,29 @@ function samples(n: number, seed: number): Sample[] {
     const name = r() < 0.5 ? 'submit' : 'list';
     const group = r() < 0.3 ? '::g1' : r() < 0.5 ? '::g1::g2' : '';
     out.push({ name: 'http_reqs', value: 1, tags: { scenario, name }, time });
-    out.push({ name: 'http_req_duration', value: Math.floor(r() * 900) + 1, tags: { scenario, name, expected_response: r() < 0.9 ? 'true' : 'false' }, time });
+    out.push({
+      name: 'http_req_duration',
+      value: Math.floor(r() * 900) + 1,
+      tags: { scenario, name, expected_response: r() < 0.9 ? 'true' : 'false' },
+      time,
+    });
     out.push({ name: 'http_req_failed', value: r() < 0.05 ? 1 : 0, tags: { scenario }, time });
-    out.push({ name: 'checks', value: r() < 0.8 ? 1 : 0, tags: { scenario, group, check: r() < 0.5 ? 'status is 200' : 'has body' }, time });
+    out.push({
+      name: 'checks',
+      value: r() < 0.8 ? 1 : 0,
+      tags: { scenario, group, check: r() < 0.5 ? 'status is 200' : 'has body' },
+      time,
+    });
     out.push({ name: 'vus', value: Math.floor(r() * 50), tags: {}, time });
     out.push({ name: 'data_received', value: Math.floor(r() * 4000), tags: { scenario }, time });
     if (i % 5 === 0) out.push({ name: 'my_trend', value: Math.floor(r() * 3000), tags: { scenario }, time });
-    if (i % 7 === 0) out.push({ name: 'group_duration', value: Math.floor(r() * 100), tags: { scenario, group: '::g1::g2::g3' }, time });
+    if (i % 7 === 0)
+      out.push({
+        name: 'group_duration',
+        value: Math.floor(r() * 100),
+        tags: { scenario, group: '::g1::g2::g3' },
+        time,
+      });
   }
   return out;
 }
@@ -50,7 +66,11 @@ function run(all: Sample[], workers: number, split: (i: number) => number): Aggr
 /** Checks and groups keep first-seen order, which depends on which worker flushed first: compare sorted. */
 function sorted<T extends { root_group: unknown }>(d: T): T {
   type G = { name: string; groups: G[]; checks: { name: string }[] };
-  const sortGroup = (g: G): G => ({ ...g, groups: g.groups.map(sortGroup).sort((a, b) => a.name.localeCompare(b.name)), checks: [...g.checks].sort((a, b) => a.name.localeCompare(b.name)) });
+  const sortGroup = (g: G): G => ({
+    ...g,
+    groups: g.groups.map(sortGroup).sort((a, b) => a.name.localeCompare(b.name)),
+    checks: [...g.checks].sort((a, b) => a.name.localeCompare(b.name)),
+  });
   return { ...d, root_group: sortGroup(d.root_group as G) };
 }
 
@@ -87,7 +107,8 @@ describe('merging worker snapshots', () => {
       const a = decodeHistogram(h1[k]!);
       const b = decodeHistogram(h2[k]!);
       assert.equal(b.totalCount, a.totalCount, k);
-      for (const p of [50, 90, 99, 100]) assert.equal(b.getValueAtPercentile(p), a.getValueAtPercentile(p), `${k} p${p}`);
+      for (const p of [50, 90, 99, 100])
+        assert.equal(b.getValueAtPercentile(p), a.getValueAtPercentile(p), `${k} p${p}`);
     }
   });
 
@@ -98,9 +119,14 @@ describe('merging worker snapshots', () => {
     assert.equal(d.metrics.vus!.values.value, lastVus.value);
     const checks = all.filter((s) => s.name === 'checks');
     const g2 = d.root_group.groups.find((g) => g.name === 'g1')!.groups.find((g) => g.name === 'g2')!;
-    const expectPass = checks.filter((s) => s.tags.group === '::g1::g2' && s.tags.check === 'has body' && s.value !== 0).length;
+    const expectPass = checks.filter(
+      (s) => s.tags.group === '::g1::g2' && s.tags.check === 'has body' && s.value !== 0,
+    ).length;
     assert.equal(g2.checks.find((c) => c.name === 'has body')!.passes, expectPass);
-    assert.ok(g2.groups.find((g) => g.name === 'g3'), 'a group seen only through group_duration is in the tree');
+    assert.ok(
+      g2.groups.find((g) => g.name === 'g3'),
+      'a group seen only through group_duration is in the tree',
+    );
   });
 });
 

@@ -14,19 +14,33 @@ const thresholds = {
 
 function fixture() {
   const s = [
-    sample('http_reqs', 1, { name: 'submit' }), sample('http_reqs', 1, { name: 'list' }),
+    sample('http_reqs', 1, { name: 'submit' }),
+    sample('http_reqs', 1, { name: 'list' }),
     sample('http_req_duration', 120, { name: 'submit', expected_response: 'true' }),
     sample('http_req_duration', 30, { name: 'list', expected_response: 'true' }),
-    sample('http_req_failed', 0), sample('http_req_failed', 1),
-    sample('checks', 1, { group: '', check: 'status is 200' }), sample('checks', 0, { group: '', check: 'status is 200' }),
+    sample('http_req_failed', 0),
+    sample('http_req_failed', 1),
+    sample('checks', 1, { group: '', check: 'status is 200' }),
+    sample('checks', 0, { group: '', check: 'status is 200' }),
     sample('checks', 1, { group: '::login', check: 'got token' }),
     sample('group_duration', 150, { group: '::login' }),
-    sample('vus', 3), sample('data_received', 12_345), sample('my_counter', 2), sample('my_gauge', 7),
-    sample('iteration_duration', 1500), sample('iterations', 1),
+    sample('vus', 3),
+    sample('data_received', 12_345),
+    sample('my_counter', 2),
+    sample('my_gauge', 7),
+    sample('iteration_duration', 1500),
+    sample('iterations', 1),
   ];
-  const agg = aggregate(thresholds, s, [['my_counter', 'counter'], ['my_gauge', 'gauge']]);
+  const agg = aggregate(thresholds, s, [
+    ['my_counter', 'counter'],
+    ['my_gauge', 'gauge'],
+  ]);
   assert.deepEqual(agg.validateAgainstDefinitions([]), []);
-  const data = agg.summaryData({ options: { summaryTimeUnit: '' }, state: { testRunDurationMs: 2000, isStdOutTTY: false, isStdErrTTY: true }, setupData: { token: 'x' } });
+  const data = agg.summaryData({
+    options: { summaryTimeUnit: '' },
+    state: { testRunDurationMs: 2000, isStdOutTTY: false, isStdErrTTY: true },
+    setupData: { token: 'x' },
+  });
   return { agg, data };
 }
 
@@ -50,15 +64,31 @@ describe('summary data (handleSummary)', () => {
   it('holds k6 values per metric type', () => {
     assert.deepEqual(data.metrics.http_reqs, { type: 'counter', contains: 'default', values: { count: 2, rate: 1 } });
     assert.deepEqual(data.metrics.vus!.values, { value: 3, min: 3, max: 3 });
-    assert.deepEqual(data.metrics.http_req_failed, { type: 'rate', contains: 'default', values: { rate: 0.5, passes: 1, fails: 1 }, thresholds: { 'rate<0.5': { ok: false } } });
-    assert.deepEqual(Object.keys(data.metrics.http_req_duration!.values), ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)']);
+    assert.deepEqual(data.metrics.http_req_failed, {
+      type: 'rate',
+      contains: 'default',
+      values: { rate: 0.5, passes: 1, fails: 1 },
+      thresholds: { 'rate<0.5': { ok: false } },
+    });
+    assert.deepEqual(Object.keys(data.metrics.http_req_duration!.values), [
+      'avg',
+      'min',
+      'med',
+      'max',
+      'p(90)',
+      'p(95)',
+    ]);
     assert.equal(data.metrics.data_received!.contains, 'data');
   });
 
   it('holds threshold results, submetrics, options, state and setup_data', () => {
     assert.deepEqual(data.metrics['http_req_duration{name:submit}']!.thresholds, { 'max<100': { ok: false } });
     assert.ok(data.metrics['http_req_duration{expected_response:true}']);
-    assert.deepEqual(data.options, { summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'], summaryTimeUnit: '', noColor: false });
+    assert.deepEqual(data.options, {
+      summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'],
+      summaryTimeUnit: '',
+      noColor: false,
+    });
     assert.deepEqual(data.state, { isStdOutTTY: false, isStdErrTTY: true, testRunDurationMs: 2000 });
     assert.deepEqual(data.setup_data, { token: 'x' });
   });
@@ -66,7 +96,9 @@ describe('summary data (handleSummary)', () => {
   it('builds root_group with k6 ids, groups and checks', () => {
     const rg = data.root_group;
     assert.equal(rg.id, 'd41d8cd98f00b204e9800998ecf8427e');
-    assert.deepEqual(rg.checks, [{ name: 'status is 200', path: '::status is 200', id: rg.checks[0]!.id, passes: 1, fails: 1 }]);
+    assert.deepEqual(rg.checks, [
+      { name: 'status is 200', path: '::status is 200', id: rg.checks[0]!.id, passes: 1, fails: 1 },
+    ]);
     assert.equal(rg.groups[0]!.name, 'login');
     assert.equal(rg.groups[0]!.path, '::login');
     assert.equal(rg.groups[0]!.checks[0]!.passes, 1);
@@ -81,7 +113,10 @@ describe('summary data (handleSummary)', () => {
   it('uses summaryTrendStats given to the Aggregator, including count and decimal percentiles', () => {
     const a2 = new Aggregator({ thresholds: {}, summaryTrendStats: ['count', 'p(99.9)', 'med'] });
     a2.merge(structuredClone(fixtureWorkerFlush()));
-    const d = a2.summaryData({ options: {}, state: { testRunDurationMs: 1000, isStdOutTTY: false, isStdErrTTY: false } });
+    const d = a2.summaryData({
+      options: {},
+      state: { testRunDurationMs: 1000, isStdOutTTY: false, isStdErrTTY: false },
+    });
     assert.deepEqual(Object.keys(d.metrics.http_req_duration!.values), ['count', 'p(99.9)', 'med']);
     assert.ok(validateData(d), JSON.stringify(validateData.errors));
   });
@@ -107,7 +142,12 @@ describe('summary export (--summary-export)', () => {
   });
 
   it('flattens metrics and renames a Rate ratio to value', () => {
-    assert.deepEqual(exp.metrics.http_req_failed, { value: 0.5, passes: 1, fails: 1, thresholds: { 'rate<0.5': true } });
+    assert.deepEqual(exp.metrics.http_req_failed, {
+      value: 0.5,
+      passes: 1,
+      fails: 1,
+      thresholds: { 'rate<0.5': true },
+    });
     assert.deepEqual(exp.metrics.http_reqs, { count: 2, rate: 1 });
   });
 
@@ -135,8 +175,14 @@ describe('text summary', () => {
   it('aligns metric names with dots and marks thresholds', () => {
     const metricLines = lines.filter((l) => l.includes('.:'));
     const colon = metricLines.map((l) => l.indexOf('.:'));
-    assert.ok(colon.every((c) => c === colon[0]), text);
-    assert.match(text, /^   ✓ http_req_duration\.+: avg=75ms +min=30ms +med=75ms +max=120ms +p\(90\)=111ms +p\(95\)=115\.5ms *$/m);
+    assert.ok(
+      colon.every((c) => c === colon[0]),
+      text,
+    );
+    assert.match(
+      text,
+      /^   ✓ http_req_duration\.+: avg=75ms +min=30ms +med=75ms +max=120ms +p\(90\)=111ms +p\(95\)=115\.5ms *$/m,
+    );
     assert.match(text, /^     ✗ \{ name:submit \}\.+: avg=120ms/m);
     assert.match(text, /^   ✗ http_req_failed\.+: 50\.00% ✓ 1 +✗ 1/m);
     assert.match(text, /^     http_reqs\.+: 2 +1\/s/m);
@@ -161,6 +207,9 @@ describe('summaryTrendStats', () => {
   });
 
   it('makes the Aggregator refuse bad stats with exit code 104', () => {
-    assert.throws(() => new Aggregator({ thresholds: {}, summaryTrendStats: ['p(95', 'avg'] }), (e: { exitCode?: number }) => e.exitCode === 104);
+    assert.throws(
+      () => new Aggregator({ thresholds: {}, summaryTrendStats: ['p(95', 'avg'] }),
+      (e: { exitCode?: number }) => e.exitCode === 104,
+    );
   });
 });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Aggregator, WorkerMetrics, evaluateThresholdOnValues, parseThresholdExpression } from '../../../engine/metrics/index.ts';
+import {
+  Aggregator,
+  WorkerMetrics,
+  evaluateThresholdOnValues,
+  parseThresholdExpression,
+} from '../../../engine/metrics/index.ts';
 import { T0, aggregate, sample } from './helpers.ts';
 
 const stateOf = (agg: Aggregator, elapsed: number, final = true) => agg.evaluateThresholds(elapsed, { final }).states;
@@ -9,8 +14,17 @@ describe('threshold aggregations and operators', () => {
   const trend = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((v) => sample('http_req_duration', v));
 
   const cases: [string, boolean, number][] = [
-    ['avg==5.5', true, 5.5], ['avg===5.5', true, 5.5], ['avg!=5.5', false, 5.5], ['min>=1', true, 1], ['min>1', false, 1],
-    ['max<=10', true, 10], ['max<10', false, 10], ['med<5.51', true, 5.5], ['med<5.49', false, 5.5], ['p(90)<9.2', true, 9.1], ['p(90)<9', false, 9.1],
+    ['avg==5.5', true, 5.5],
+    ['avg===5.5', true, 5.5],
+    ['avg!=5.5', false, 5.5],
+    ['min>=1', true, 1],
+    ['min>1', false, 1],
+    ['max<=10', true, 10],
+    ['max<10', false, 10],
+    ['med<5.51', true, 5.5],
+    ['med<5.49', false, 5.5],
+    ['p(90)<9.2', true, 9.1],
+    ['p(90)<9', false, 9.1],
   ];
   for (const [expr, ok, observed] of cases) {
     it(`evaluates ${expr} on a trend of 1..10 as ${ok ? 'passing' : 'failing'}`, () => {
@@ -21,7 +35,10 @@ describe('threshold aggregations and operators', () => {
   }
 
   it('computes a counter rate as count divided by elapsed seconds', () => {
-    const agg = aggregate({ http_reqs: ['rate>=4', 'count==20'] }, Array.from({ length: 20 }, () => sample('http_reqs', 1)));
+    const agg = aggregate(
+      { http_reqs: ['rate>=4', 'count==20'] },
+      Array.from({ length: 20 }, () => sample('http_reqs', 1)),
+    );
     const [rate, count] = stateOf(agg, 5000);
     assert.equal(rate!.observed, 4);
     assert.equal(rate!.ok, true);
@@ -30,8 +47,14 @@ describe('threshold aggregations and operators', () => {
   });
 
   it('counts every non-zero value of a Rate as a pass', () => {
-    const agg = aggregate({ checks: ['rate==0.75'] }, [1, 0, 2, -1].map((v) => sample('checks', v)));
-    assert.deepEqual(stateOf(agg, 1000).map((s) => [s.ok, s.observed]), [[true, 0.75]]);
+    const agg = aggregate(
+      { checks: ['rate==0.75'] },
+      [1, 0, 2, -1].map((v) => sample('checks', v)),
+    );
+    assert.deepEqual(
+      stateOf(agg, 1000).map((s) => [s.ok, s.observed]),
+      [[true, 0.75]],
+    );
   });
 
   it('uses the last value of a gauge', () => {
@@ -49,8 +72,17 @@ describe('submetric thresholds', () => {
   ];
 
   it('only folds samples whose tags match every filter', () => {
-    const agg = aggregate({ 'http_req_duration{name:submit}': ['max==200'], 'http_req_duration{name:submit,method:POST}': ['max==100', 'avg==100'] }, samples);
-    assert.deepEqual(stateOf(agg, 1000).map((s) => s.ok), [true, true, true]);
+    const agg = aggregate(
+      {
+        'http_req_duration{name:submit}': ['max==200'],
+        'http_req_duration{name:submit,method:POST}': ['max==100', 'avg==100'],
+      },
+      samples,
+    );
+    assert.deepEqual(
+      stateOf(agg, 1000).map((s) => s.ok),
+      [true, true, true],
+    );
   });
 
   it('does not let a submetric threshold see unrelated samples', () => {
@@ -60,7 +92,10 @@ describe('submetric thresholds', () => {
 
   it('shows the submetric under its key in the summary', () => {
     const agg = aggregate({ 'http_req_duration{name:submit}': ['max<1000'] }, samples);
-    const data = agg.summaryData({ options: {}, state: { testRunDurationMs: 1000, isStdOutTTY: false, isStdErrTTY: false } });
+    const data = agg.summaryData({
+      options: {},
+      state: { testRunDurationMs: 1000, isStdOutTTY: false, isStdErrTTY: false },
+    });
     assert.deepEqual(data.metrics['http_req_duration{name:submit}']?.thresholds, { 'max<1000': { ok: true } });
     assert.equal(data.metrics['http_req_duration{name:submit}']?.values.max, 200);
   });
@@ -94,36 +129,63 @@ describe('abortOnFail and delayAbortEval', () => {
 
   it('reports the threshold configuration in each state', () => {
     const s = aggregate(failing, samples).evaluateThresholds(1).states[0]!;
-    assert.deepEqual({ ...s, observed: null }, { metric: 'http_req_duration', expression: 'avg<10', ok: false, observed: null, abortOnFail: true, delayAbortEval: '10s' });
+    assert.deepEqual(
+      { ...s, observed: null },
+      {
+        metric: 'http_req_duration',
+        expression: 'avg<10',
+        ok: false,
+        observed: null,
+        abortOnFail: true,
+        delayAbortEval: '10s',
+      },
+    );
   });
 });
 
 describe('metrics without samples', () => {
   it('skips their thresholds during the run', () => {
     const agg = aggregate({ http_reqs: ['count>0'] }, []);
-    assert.deepEqual(agg.evaluateThresholds(2000).states.map((s) => [s.ok, s.observed]), [[true, null]]);
+    assert.deepEqual(
+      agg.evaluateThresholds(2000).states.map((s) => [s.ok, s.observed]),
+      [[true, null]],
+    );
   });
 
   it('evaluates empty counters, gauges and trends as zero at the end, as k6 does', () => {
     const agg = aggregate({ http_reqs: ['count>0'], vus: ['value==0'], http_req_duration: ['p(95)<500'] }, []);
-    assert.deepEqual(agg.evaluateThresholds(2000, { final: true }).states.map((s) => [s.ok, s.observed]), [[false, 0], [true, 0], [true, 0]]);
+    assert.deepEqual(
+      agg.evaluateThresholds(2000, { final: true }).states.map((s) => [s.ok, s.observed]),
+      [
+        [false, 0],
+        [true, 0],
+        [true, 0],
+      ],
+    );
   });
 
   it('does not count a threshold on an empty Rate as breached (k6 logs an error instead)', () => {
     const agg = aggregate({ http_req_failed: ['rate<0.01'] }, []);
-    assert.deepEqual(agg.evaluateThresholds(2000, { final: true }).states.map((s) => [s.ok, s.observed]), [[true, null]]);
+    assert.deepEqual(
+      agg.evaluateThresholds(2000, { final: true }).states.map((s) => [s.ok, s.observed]),
+      [[true, null]],
+    );
   });
 
   it('still lists metrics with thresholds in the summary', () => {
     const agg = aggregate({ 'http_req_duration{name:none}': ['p(95)<500'] }, []);
-    const data = agg.summaryData({ options: {}, state: { testRunDurationMs: 1000, isStdOutTTY: false, isStdErrTTY: false } });
+    const data = agg.summaryData({
+      options: {},
+      state: { testRunDurationMs: 1000, isStdOutTTY: false, isStdErrTTY: false },
+    });
     assert.ok(data.metrics['http_req_duration{name:none}']);
     assert.ok(data.metrics.http_req_duration);
   });
 });
 
 describe('evaluateThresholdOnValues (re-evaluation from a summary file)', () => {
-  const ev = (expr: string, values: Record<string, unknown>) => evaluateThresholdOnValues(parseThresholdExpression(expr), values);
+  const ev = (expr: string, values: Record<string, unknown>) =>
+    evaluateThresholdOnValues(parseThresholdExpression(expr), values);
 
   it('reads a percentile by its summary key', () => {
     assert.deepEqual(ev('p(95)<20', { 'p(95)': 12.3, avg: 5 }), { ok: true, observed: 12.3 });
@@ -171,7 +233,26 @@ describe('WorkerMetrics definitions', () => {
 
   it('defines every k6 built-in metric', () => {
     const names = new Aggregator({ thresholds: {} }).definitions().map((d) => d.name);
-    for (const n of ['vus', 'vus_max', 'iterations', 'iteration_duration', 'dropped_iterations', 'data_received', 'data_sent', 'checks', 'group_duration', 'http_reqs', 'http_req_duration', 'http_req_failed', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving']) {
+    for (const n of [
+      'vus',
+      'vus_max',
+      'iterations',
+      'iteration_duration',
+      'dropped_iterations',
+      'data_received',
+      'data_sent',
+      'checks',
+      'group_duration',
+      'http_reqs',
+      'http_req_duration',
+      'http_req_failed',
+      'http_req_blocked',
+      'http_req_connecting',
+      'http_req_tls_handshaking',
+      'http_req_sending',
+      'http_req_waiting',
+      'http_req_receiving',
+    ]) {
       assert.ok(names.includes(n), n);
     }
   });
@@ -180,7 +261,8 @@ describe('WorkerMetrics definitions', () => {
 describe('metric names', () => {
   it('refuses names k6 refuses', () => {
     const w = new WorkerMetrics({ submetrics: [] });
-    for (const bad of ['1abc', 'a', 'has-dash', 'has space', 'x'.repeat(130)]) assert.throws(() => w.define(bad, 'counter'), /Invalid metric name/, bad);
+    for (const bad of ['1abc', 'a', 'has-dash', 'has space', 'x'.repeat(130)])
+      assert.throws(() => w.define(bad, 'counter'), /Invalid metric name/, bad);
     w.define('_ok_Name_1', 'counter');
   });
 

@@ -10,7 +10,10 @@ import {
 import { validateThresholds } from '../../../engine/metrics/thresholds-parser.ts';
 
 describe('parseThresholdExpression', () => {
-  const valid: [string, { aggregation: string; percentile: number | null; operator: string; value: number; statKey: string }][] = [
+  const valid: [
+    string,
+    { aggregation: string; percentile: number | null; operator: string; value: number; statKey: string },
+  ][] = [
     ['p(95)<500', { aggregation: 'p', percentile: 95, operator: '<', value: 500, statKey: 'p(95)' }],
     ['p(99.9) <= 1200.5', { aggregation: 'p', percentile: 99.9, operator: '<=', value: 1200.5, statKey: 'p(99.9)' }],
     ['avg<200', { aggregation: 'avg', percentile: null, operator: '<', value: 200, statKey: 'avg' }],
@@ -27,7 +30,13 @@ describe('parseThresholdExpression', () => {
     it(`parses ${JSON.stringify(input)}`, () => {
       const e = parseThresholdExpression(input);
       assert.deepEqual(
-        { aggregation: e.aggregation, percentile: e.percentile, operator: e.operator, value: e.value, statKey: e.statKey },
+        {
+          aggregation: e.aggregation,
+          percentile: e.percentile,
+          operator: e.operator,
+          value: e.value,
+          statKey: e.statKey,
+        },
         expected,
       );
       assert.equal(e.source, input);
@@ -50,7 +59,10 @@ describe('parseThresholdExpression', () => {
   ];
   for (const [input, message] of invalid) {
     it(`rejects ${JSON.stringify(input)} naming the expression`, () => {
-      assert.throws(() => parseThresholdExpression(input), (e: Error) => message.test(e.message) && e.message.includes(JSON.stringify(input)));
+      assert.throws(
+        () => parseThresholdExpression(input),
+        (e: Error) => message.test(e.message) && e.message.includes(JSON.stringify(input)),
+      );
     });
   }
 
@@ -68,7 +80,11 @@ describe('parseMetricKey', () => {
   it('parses a submetric with several tags and keeps the key as written', () => {
     const { metric, selector } = parseMetricKey('http_req_duration{name:submit,method:POST}');
     assert.equal(metric, 'http_req_duration');
-    assert.deepEqual(selector, { key: 'http_req_duration{name:submit,method:POST}', parent: 'http_req_duration', tags: { name: 'submit', method: 'POST' } });
+    assert.deepEqual(selector, {
+      key: 'http_req_duration{name:submit,method:POST}',
+      parent: 'http_req_duration',
+      tags: { name: 'submit', method: 'POST' },
+    });
   });
 
   it('trims whitespace and strips quotes around tag keys and values, as k6 does', () => {
@@ -139,29 +155,49 @@ describe('parseThresholdConfig', () => {
   });
 
   it('returns the submetric selectors the workers need through Aggregator.parseThresholds', () => {
-    const { selectors, errors } = Aggregator.parseThresholds({ 'http_req_duration{name:submit}': ['p(95)<1'], http_reqs: ['count>0'] });
+    const { selectors, errors } = Aggregator.parseThresholds({
+      'http_req_duration{name:submit}': ['p(95)<1'],
+      http_reqs: ['count>0'],
+    });
     assert.deepEqual(errors, []);
-    assert.deepEqual(selectors, [{ key: 'http_req_duration{name:submit}', parent: 'http_req_duration', tags: { name: 'submit' } }]);
+    assert.deepEqual(selectors, [
+      { key: 'http_req_duration{name:submit}', parent: 'http_req_duration', tags: { name: 'submit' } },
+    ]);
   });
 });
 
 describe('validateThresholds', () => {
-  const types: Record<string, 'counter' | 'gauge' | 'rate' | 'trend'> = { http_reqs: 'counter', vus: 'gauge', checks: 'rate', http_req_duration: 'trend' };
+  const types: Record<string, 'counter' | 'gauge' | 'rate' | 'trend'> = {
+    http_reqs: 'counter',
+    vus: 'gauge',
+    checks: 'rate',
+    http_req_duration: 'trend',
+  };
   const typeOf = (n: string) => types[n];
   const check = (raw: object) => validateThresholds(parseThresholdConfig(raw).metrics, typeOf);
 
   const allowed: [string, string][] = [
-    ['http_reqs', 'count>1'], ['http_reqs', 'rate>1'], ['vus', 'value>1'], ['checks', 'rate>0.9'],
-    ['http_req_duration', 'avg<1'], ['http_req_duration', 'min<1'], ['http_req_duration', 'max<1'],
-    ['http_req_duration', 'med<1'], ['http_req_duration', 'p(99.99)<1'],
+    ['http_reqs', 'count>1'],
+    ['http_reqs', 'rate>1'],
+    ['vus', 'value>1'],
+    ['checks', 'rate>0.9'],
+    ['http_req_duration', 'avg<1'],
+    ['http_req_duration', 'min<1'],
+    ['http_req_duration', 'max<1'],
+    ['http_req_duration', 'med<1'],
+    ['http_req_duration', 'p(99.99)<1'],
   ];
   for (const [metric, expr] of allowed) {
     it(`accepts ${expr} on ${metric}`, () => assert.deepEqual(check({ [metric]: [expr] }), []));
   }
 
   const refused: [string, string, string][] = [
-    ['http_reqs', 'p(95)<1', 'count, rate'], ['http_reqs', 'value<1', 'count, rate'], ['vus', 'rate<1', 'value'],
-    ['checks', 'count>1', 'rate'], ['http_req_duration', 'rate<1', 'avg, min, max, med, p(N)'], ['http_req_duration', 'count>1', 'avg'],
+    ['http_reqs', 'p(95)<1', 'count, rate'],
+    ['http_reqs', 'value<1', 'count, rate'],
+    ['vus', 'rate<1', 'value'],
+    ['checks', 'count>1', 'rate'],
+    ['http_req_duration', 'rate<1', 'avg, min, max, med, p(N)'],
+    ['http_req_duration', 'count>1', 'avg'],
   ];
   for (const [metric, expr, supported] of refused) {
     it(`refuses ${expr} on ${metric}, naming the metric, expression and supported methods`, () => {
@@ -173,23 +209,41 @@ describe('validateThresholds', () => {
   }
 
   it('refuses a threshold on an unknown metric, naming it', () => {
-    assert.match(check({ 'nope{a:b}': ['count>1'] })[0]!, /options\.thresholds\["nope\{a:b\}"\]: no metric named "nope"/);
+    assert.match(
+      check({ 'nope{a:b}': ['count>1'] })[0]!,
+      /options\.thresholds\["nope\{a:b\}"\]: no metric named "nope"/,
+    );
   });
 
   it('validates custom metrics through Aggregator.validateAgainstDefinitions', () => {
     const agg = new Aggregator({ thresholds: { my_trend: ['p(95)<1'], my_counter: ['p(95)<1'] } });
-    const errors = agg.validateAgainstDefinitions([{ name: 'my_trend', type: 'trend', contains: 'time' }, { name: 'my_counter', type: 'counter', contains: 'default' }]);
+    const errors = agg.validateAgainstDefinitions([
+      { name: 'my_trend', type: 'trend', contains: 'time' },
+      { name: 'my_counter', type: 'counter', contains: 'default' },
+    ]);
     assert.equal(errors.length, 1);
     assert.match(errors[0]!, /my_counter.*type counter/);
   });
 
   it('makes the Aggregator constructor throw a 104 error on syntax errors', () => {
-    assert.throws(() => new Aggregator({ thresholds: { http_reqs: ['count>'] } }), (e: { exitCode?: number; code?: string }) => e.exitCode === 104 && e.code === 'E_THRESHOLD_CONFIG');
+    assert.throws(
+      () => new Aggregator({ thresholds: { http_reqs: ['count>'] } }),
+      (e: { exitCode?: number; code?: string }) => e.exitCode === 104 && e.code === 'E_THRESHOLD_CONFIG',
+    );
   });
 });
 
 describe('parseDuration', () => {
-  const cases: [unknown, number][] = [['10s', 10_000], ['1m30s', 90_000], ['500ms', 500], ['1h', 3_600_000], ['1.5s', 1500], ['0', 0], [250, 250], ['2d', 172_800_000]];
+  const cases: [unknown, number][] = [
+    ['10s', 10_000],
+    ['1m30s', 90_000],
+    ['500ms', 500],
+    ['1h', 3_600_000],
+    ['1.5s', 1500],
+    ['0', 0],
+    [250, 250],
+    ['2d', 172_800_000],
+  ];
   for (const [input, ms] of cases) {
     it(`reads ${JSON.stringify(input)} as ${ms} ms`, () => assert.equal(parseDuration(input), ms));
   }

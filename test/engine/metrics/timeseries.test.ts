@@ -5,12 +5,23 @@ import { FINALIZE_AFTER_MS } from '../../../engine/metrics/timeseries-store.ts';
 import { T0 } from './helpers.ts';
 
 interface Bucket {
-  t: number; vus: number; iterations: number; dropped_iterations: number; http_reqs: number; http_req_failed: number;
-  checks_passed: number; checks_failed: number;
+  t: number;
+  vus: number;
+  iterations: number;
+  dropped_iterations: number;
+  http_reqs: number;
+  http_req_failed: number;
+  checks_passed: number;
+  checks_failed: number;
   trends: Record<string, { count: number; avg: number; p50: number; p95: number; p99: number; max: number }>;
   scenarios: Record<string, Record<string, unknown>>;
 }
-interface Series { version: number; bucketSeconds: number; startTime: string; buckets: Bucket[] }
+interface Series {
+  version: number;
+  bucketSeconds: number;
+  startTime: string;
+  buckets: Bucket[];
+}
 
 function build(): Series {
   const agg = new Aggregator({ thresholds: {}, startTime: T0 });
@@ -46,12 +57,22 @@ describe('timeseries.json', () => {
   });
 
   it('omits seconds without samples and numbers buckets in seconds since the start', () => {
-    assert.deepEqual(s.buckets.map((b) => b.t), [0, 2]);
+    assert.deepEqual(
+      s.buckets.map((b) => b.t),
+      [0, 2],
+    );
   });
 
   it('sums counts within a bucket across workers', () => {
     assert.deepEqual(
-      [b0.http_reqs, b0.http_req_failed, b0.iterations, b0.checks_passed, b0.checks_failed, s.buckets[1]!.dropped_iterations],
+      [
+        b0.http_reqs,
+        b0.http_req_failed,
+        b0.iterations,
+        b0.checks_passed,
+        b0.checks_failed,
+        s.buckets[1]!.dropped_iterations,
+      ],
       [100, 10, 1, 1, 1, 3],
     );
   });
@@ -61,12 +82,15 @@ describe('timeseries.json', () => {
     assert.equal(s.buckets[1]!.vus, 10);
   });
 
-  it('computes every trend\'s stats from the bucket\'s own histogram', () => {
+  it("computes every trend's stats from the bucket's own histogram", () => {
     const d = b0.trends.http_req_duration!;
     assert.equal(d.count, 100);
     assert.equal(d.avg, 50.5);
     assert.equal(d.max, 100);
-    assert.ok(Math.abs(d.p50 - 50.5) < 0.1 && Math.abs(d.p95 - 95.05) < 0.1 && Math.abs(d.p99 - 99.01) < 0.1, JSON.stringify(d));
+    assert.ok(
+      Math.abs(d.p50 - 50.5) < 0.1 && Math.abs(d.p95 - 95.05) < 0.1 && Math.abs(d.p99 - 99.01) < 0.1,
+      JSON.stringify(d),
+    );
     assert.deepEqual(b0.trends.e2e_duration, { count: 1, avg: 800, p50: 800, p95: 800, p99: 800, max: 800 });
   });
 
@@ -80,7 +104,7 @@ describe('timeseries.json', () => {
 });
 
 describe('time-series buckets in the parent', () => {
-  it('counts samples without a scenario (setup, teardown) in the test-wide bucket only, next to every scenario\'s', () => {
+  it("counts samples without a scenario (setup, teardown) in the test-wide bucket only, next to every scenario's", () => {
     const agg = new Aggregator({ thresholds: {}, startTime: T0 });
     const w = new WorkerMetrics({ submetrics: [], startTime: T0 });
     w.add('http_reqs', 1, {}, T0 + 1);
@@ -95,7 +119,11 @@ describe('time-series buckets in the parent', () => {
     const d = b0.trends.http_req_duration!;
     assert.deepEqual([b0.http_reqs, b0.iterations, d.count, d.max, d.avg], [11, 1, 11, 1000, (55 + 1000) / 11]);
     assert.equal(d.p50, 6);
-    const a = b0.scenarios.a as { http_reqs: number; iterations: number; http_req_duration: { count: number; max: number } };
+    const a = b0.scenarios.a as {
+      http_reqs: number;
+      iterations: number;
+      http_req_duration: { count: number; max: number };
+    };
     const b = b0.scenarios.b as typeof a;
     assert.deepEqual([a.http_reqs, a.iterations, a.http_req_duration.count, a.http_req_duration.max], [5, 0, 5, 9]);
     assert.deepEqual([b.http_reqs, b.iterations, b.http_req_duration.count, b.http_req_duration.max], [5, 1, 5, 10]);
@@ -112,6 +140,9 @@ describe('time-series buckets in the parent', () => {
     agg.merge(structuredClone(w.flush()));
     const b0 = (agg.timeseries() as Series).buckets[0]!;
     assert.equal(b0.http_reqs, 1);
-    assert.deepEqual([b0.trends.http_req_duration!.count, b0.trends.http_req_duration!.avg, b0.trends.http_req_duration!.max], [2, 7, 9]);
+    assert.deepEqual(
+      [b0.trends.http_req_duration!.count, b0.trends.http_req_duration!.avg, b0.trends.http_req_duration!.max],
+      [2, 7, 9],
+    );
   });
 });

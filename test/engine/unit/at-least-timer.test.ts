@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AtLeastTimer } from '../../../engine/runtime/timer.ts';
 
-const after = (ms: number) => new Promise<number>((resolve) => {
-  const t0 = performance.now();
-  new AtLeastTimer(ms, () => resolve(performance.now() - t0));
-});
+const after = (ms: number) =>
+  new Promise<number>((resolve) => {
+    const t0 = performance.now();
+    new AtLeastTimer(ms, () => resolve(performance.now() - t0));
+  });
 
 describe('AtLeastTimer', () => {
   it('fires no earlier than its delay, for fractional and whole delays', async () => {
@@ -25,7 +26,7 @@ describe('AtLeastTimer', () => {
   it('fires once, and not at all when cancelled', async () => {
     let fired = 0;
     new AtLeastTimer(1, () => fired++);
-    const cancelled = new AtLeastTimer(1, () => fired += 100);
+    const cancelled = new AtLeastTimer(1, () => (fired += 100));
     cancelled.cancel();
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(fired, 1);

@@ -63,13 +63,13 @@ describe('connection pool: idle origins', () => {
     t = 0;
     const p = pool();
     const first = p.take(origin);
-    assert.equal((await first.client.request({ path: '/', method: 'GET' }).then((r) => r.body.text())), 'ok');
+    assert.equal(await first.client.request({ path: '/', method: 'GET' }).then((r) => r.body.text()), 'ok');
     first.release();
     t = 2000;
     p.take('http://other.example').release();
     const again = p.take(origin);
     assert.notEqual(again, first);
-    assert.equal((await again.client.request({ path: '/', method: 'GET' }).then((r) => r.body.text())), 'ok');
+    assert.equal(await again.client.request({ path: '/', method: 'GET' }).then((r) => r.body.text()), 'ok');
     again.release();
     await p.destroy();
   });

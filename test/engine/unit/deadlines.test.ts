@@ -33,10 +33,16 @@ describe('transport deadlines', () => {
     const calls = ['a', 'b', 'c', 'd', 'e'].map((n) => new FakeCall(n, now + 5, 5, d));
     for (const c of calls) d.add(c);
     await sleep(60);
-    assert.deepEqual(calls.map((c) => c.timedOut), [1, 1, 1, 1, 1]);
+    assert.deepEqual(
+      calls.map((c) => c.timedOut),
+      [1, 1, 1, 1, 1],
+    );
     assert.ok(calls.every((c) => c.deadlineSlot === -1));
     const spread = Math.max(...calls.map((c) => c.at)) - Math.min(...calls.map((c) => c.at));
-    assert.ok(spread < 5, `all five are due at the first sweep, none is left for the next (spread ${spread.toFixed(1)} ms)`);
+    assert.ok(
+      spread < 5,
+      `all five are due at the first sweep, none is left for the next (spread ${spread.toFixed(1)} ms)`,
+    );
     d.stop();
   });
 
@@ -51,7 +57,10 @@ describe('transport deadlines', () => {
     d.delete(early[0]!); // twice: no effect
     d.delete(new FakeCall('stranger', now, 0, d)); // never added: no effect
     await sleep(80);
-    assert.deepEqual(early.map((c) => c.timedOut), [0, 0, 1, 1]);
+    assert.deepEqual(
+      early.map((c) => c.timedOut),
+      [0, 0, 1, 1],
+    );
     assert.equal(late.timedOut, 0);
     assert.notEqual(late.deadlineSlot, -1, 'the request not yet due is still watched');
     d.delete(late);

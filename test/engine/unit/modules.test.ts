@@ -83,7 +83,10 @@ describe('k6/http request building', () => {
 
 describe('module resolution', () => {
   it('accepts the k6 modules the engine implements', () => {
-    assert.deepEqual(checkImports(['k6', 'k6/http', 'k6/metrics', 'k6/execution', 'k6/data', 'k6/timers', 'k6/encoding', 'k6/crypto']), []);
+    assert.deepEqual(
+      checkImports(['k6', 'k6/http', 'k6/metrics', 'k6/execution', 'k6/data', 'k6/timers', 'k6/encoding', 'k6/crypto']),
+      [],
+    );
   });
 
   it('rejects an unknown k6 module, pointing to the k6 binary', () => {

@@ -2,7 +2,15 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDuration, parseDuration } from '../../../engine/options/duration.ts';
 import { consolidate, envLayer, parseStages } from '../../../engine/options/consolidate.ts';
-import { checkSegmentInSequence, nthOwned, owns, parseSegment, parseSegmentSequence, scaleInt, subSegment } from '../../../engine/options/segment.ts';
+import {
+  checkSegmentInSequence,
+  nthOwned,
+  owns,
+  parseSegment,
+  parseSegmentSequence,
+  scaleInt,
+  subSegment,
+} from '../../../engine/options/segment.ts';
 
 describe('durations', () => {
   it('parses k6 duration strings to milliseconds', () => {
@@ -47,7 +55,10 @@ describe('execution segments', () => {
   it('splits integers so that the parts add up exactly', () => {
     for (const n of [1, 7, 10, 100, 1001]) {
       const parts = [0, 1, 2].map((i) => scaleInt(n, subSegment({ from: 0, to: 1 }, i, 3)));
-      assert.equal(parts.reduce((a, b) => a + b, 0), n);
+      assert.equal(
+        parts.reduce((a, b) => a + b, 0),
+        n,
+      );
     }
   });
 
@@ -73,7 +84,10 @@ describe('options consolidation', () => {
 
   it('turns iterations into shared-iterations and stages into ramping-vus', () => {
     assert.equal(consolidate([{ iterations: 10 }]).options.scenarios[0]!.executor, 'shared-iterations');
-    assert.equal(consolidate([{ stages: [{ duration: '1s', target: 2 }] }]).options.scenarios[0]!.executor, 'ramping-vus');
+    assert.equal(
+      consolidate([{ stages: [{ duration: '1s', target: 2 }] }]).options.scenarios[0]!.executor,
+      'ramping-vus',
+    );
   });
 
   it('runs one iteration of one VU when nothing is set', () => {
@@ -85,16 +99,32 @@ describe('options consolidation', () => {
   it('lets a CLI shortcut replace the script scenarios, as k6 does', () => {
     const script = { scenarios: { a: { executor: 'constant-vus', vus: 1, duration: '1s' } } };
     const { options } = consolidate([{}, {}, script, {}, { duration: '5s' }]);
-    assert.deepEqual(options.scenarios.map((s) => s.name), ['default']);
+    assert.deepEqual(
+      options.scenarios.map((s) => s.name),
+      ['default'],
+    );
   });
 
   it('keeps script scenarios over shortcuts of a lower level', () => {
-    const { options } = consolidate([{}, { duration: '5s' }, { scenarios: { a: { executor: 'constant-vus', vus: 1, duration: '1s' } } }]);
-    assert.deepEqual(options.scenarios.map((s) => s.name), ['a']);
+    const { options } = consolidate([
+      {},
+      { duration: '5s' },
+      { scenarios: { a: { executor: 'constant-vus', vus: 1, duration: '1s' } } },
+    ]);
+    assert.deepEqual(
+      options.scenarios.map((s) => s.name),
+      ['a'],
+    );
   });
 
   it('applies k6 precedence: config file < script < env < flags', () => {
-    const { options } = consolidate([{}, { vus: 2, duration: '1s', thresholds: { checks: ['rate>0.5'] } }, { vus: 3 }, { vus: 4 }, { vus: 5 }]);
+    const { options } = consolidate([
+      {},
+      { vus: 2, duration: '1s', thresholds: { checks: ['rate>0.5'] } },
+      { vus: 3 },
+      { vus: 4 },
+      { vus: 5 },
+    ]);
     assert.equal((options.scenarios[0] as unknown as { vus: number }).vus, 5);
     assert.deepEqual(options.thresholds, { checks: ['rate>0.5'] });
   });
@@ -106,7 +136,14 @@ describe('options consolidation', () => {
 
   it('reads K6_VUS, K6_DURATION and K6_STAGES from the environment', () => {
     const { layer } = envLayer({ K6_VUS: '3', K6_DURATION: '2s', K6_STAGES: '1s:2,2s:0' });
-    assert.deepEqual(layer, { vus: 3, duration: '2s', stages: [{ duration: '1s', target: 2 }, { duration: '2s', target: 0 }] });
+    assert.deepEqual(layer, {
+      vus: 3,
+      duration: '2s',
+      stages: [
+        { duration: '1s', target: 2 },
+        { duration: '2s', target: 0 },
+      ],
+    });
   });
 
   it('parses --stage values and names a bad one', () => {

@@ -18,10 +18,14 @@ describe('PerfClock.sleepUntil', () => {
       const late = clock.now() - at;
       if (late < 0) early.push(late);
     }
-    assert.deepEqual(early, [], `resolved before its target ${early.length} times, by up to ${Math.min(...early).toFixed(3)} ms`);
+    assert.deepEqual(
+      early,
+      [],
+      `resolved before its target ${early.length} times, by up to ${Math.min(...early).toFixed(3)} ms`,
+    );
   });
 
-  it('still rejects with the signal\'s reason when aborted while waiting', async () => {
+  it("still rejects with the signal's reason when aborted while waiting", async () => {
     const clock = new PerfClock(performance.now());
     const ac = new AbortController();
     const p = clock.sleepUntil(clock.now() + 10_000, ac.signal);

@@ -66,7 +66,13 @@ describe('SampleBuffer', () => {
   });
 
   it('replays addSamples batches in order among single samples, whether the sink batches or not', () => {
-    const names = ['http_reqs', 'http_req_duration', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking'] as const;
+    const names = [
+      'http_reqs',
+      'http_req_duration',
+      'http_req_blocked',
+      'http_req_connecting',
+      'http_req_tls_handshaking',
+    ] as const;
     const two = ['data_sent', 'data_received'] as const;
     const tags = { scenario: 's', status: '200' };
     const buf = new SampleBuffer();
@@ -80,10 +86,19 @@ describe('SampleBuffer', () => {
     assert.ok(second.length < first.length, 'a name list and a tag set travel once');
     const expected = [
       ['iterations', 1, tags, 1],
-      ['http_reqs', 1, tags, 2], ['http_req_duration', 20.5, tags, 2], ['http_req_blocked', 0.25, tags, 2], ['http_req_connecting', 0, tags, 2], ['http_req_tls_handshaking', 0, tags, 2],
-      ['data_sent', 123, { scenario: 's' }, 3], ['data_received', 456, { scenario: 's' }, 3],
+      ['http_reqs', 1, tags, 2],
+      ['http_req_duration', 20.5, tags, 2],
+      ['http_req_blocked', 0.25, tags, 2],
+      ['http_req_connecting', 0, tags, 2],
+      ['http_req_tls_handshaking', 0, tags, 2],
+      ['data_sent', 123, { scenario: 's' }, 3],
+      ['data_received', 456, { scenario: 's' }, 3],
       ['iterations', 1, tags, 4],
-      ['http_reqs', 1, tags, 5], ['http_req_duration', 7, tags, 5], ['http_req_blocked', 0, tags, 5], ['http_req_connecting', 0, tags, 5], ['http_req_tls_handshaking', 0, tags, 5],
+      ['http_reqs', 1, tags, 5],
+      ['http_req_duration', 7, tags, 5],
+      ['http_req_blocked', 0, tags, 5],
+      ['http_req_connecting', 0, tags, 5],
+      ['http_req_tls_handshaking', 0, tags, 5],
     ];
     // A sink without addSamples gets each value through add.
     const rec = new Recorder();

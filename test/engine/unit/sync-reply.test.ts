@@ -8,7 +8,15 @@ import { Hop } from '../../../engine/http/hop.ts';
 import { readReplies, writeReplies } from '../../../engine/runtime/sync-reply.ts';
 import type { WireHop, WireResponse } from '../../../engine/http/wire.ts';
 
-const timings = { blocked: 0.5, connecting: 1.25, tls_handshaking: 0, sending: 0.125, waiting: 20.75, receiving: 3, duration: 23.875 };
+const timings = {
+  blocked: 0.5,
+  connecting: 1.25,
+  tls_handshaking: 0,
+  sending: 0.125,
+  waiting: 20.75,
+  receiving: 3,
+  duration: 23.875,
+};
 
 function area(size: number): { bytes: Buffer; view: DataView } {
   const sab = new SharedArrayBuffer(size);
@@ -23,9 +31,23 @@ function hop(raw: Buffer[] | null, setCookies?: string[]): Hop {
 
 describe('sync channel replies', () => {
   it('carries every field of a response, its raw headers and cookies, and a UTF-8 body', () => {
-    const raw = ['content-type', 'application/json', 'x-multi', 'a', 'X-Multi', 'b', 'set-cookie', 'k=v; Expires=Wed, 21 Oct 2099 07:28:00 GMT'].map((s) => Buffer.from(s, 'latin1'));
+    const raw = [
+      'content-type',
+      'application/json',
+      'x-multi',
+      'a',
+      'X-Multi',
+      'b',
+      'set-cookie',
+      'k=v; Expires=Wed, 21 Oct 2099 07:28:00 GMT',
+    ].map((s) => Buffer.from(s, 'latin1'));
     const res: WireResponse[] = [
-      { hops: [hop(raw, ['k=v; Expires=Wed, 21 Oct 2099 07:28:00 GMT'])], body: '{"ok":"✓ é"}', remoteIp: '127.0.0.1', remotePort: 8080 },
+      {
+        hops: [hop(raw, ['k=v; Expires=Wed, 21 Oct 2099 07:28:00 GMT'])],
+        body: '{"ok":"✓ é"}',
+        remoteIp: '127.0.0.1',
+        remotePort: 8080,
+      },
       { hops: [hop(null)], body: null, remoteIp: '', remotePort: 0 },
     ];
     const { bytes, view } = area(4096);
@@ -35,11 +57,26 @@ describe('sync channel replies', () => {
     assert.equal(back.length, 2);
     const [a, b] = back;
     const h = a!.hops[0]!;
-    for (const k of ['method', 'url', 'status', 'statusText', 'proto', 'sentBytes', 'receivedBytes', 'error', 'errorCode', 'startTime'] as const) {
+    for (const k of [
+      'method',
+      'url',
+      'status',
+      'statusText',
+      'proto',
+      'sentBytes',
+      'receivedBytes',
+      'error',
+      'errorCode',
+      'startTime',
+    ] as const) {
       assert.equal(h[k], res[0]!.hops[0]![k], k);
     }
     assert.deepEqual(h.timings, timings);
-    assert.deepEqual(h.headers, { 'Content-Type': 'application/json', 'X-Multi': 'a, b', 'Set-Cookie': 'k=v; Expires=Wed, 21 Oct 2099 07:28:00 GMT' });
+    assert.deepEqual(h.headers, {
+      'Content-Type': 'application/json',
+      'X-Multi': 'a, b',
+      'Set-Cookie': 'k=v; Expires=Wed, 21 Oct 2099 07:28:00 GMT',
+    });
     assert.deepEqual(h.setCookies, ['k=v; Expires=Wed, 21 Oct 2099 07:28:00 GMT']);
     assert.equal(a!.body, '{"ok":"✓ é"}');
     assert.equal(a!.remoteIp, '127.0.0.1');
@@ -64,7 +101,14 @@ describe('sync channel replies', () => {
     const empty = area(1024);
     const n0 = writeReplies(empty.bytes, empty.view, [{ hops: [hop(null)], body: '', remoteIp: '', remotePort: 0 }]);
     const tight = area(n0 + 119);
-    assert.equal(writeReplies(tight.bytes, tight.view, [{ hops: [hop(null)], body: 'é'.repeat(60), remoteIp: '', remotePort: 0 }]), -1);
-    assert.ok(writeReplies(tight.bytes, tight.view, [{ hops: [hop(null)], body: 'é'.repeat(59), remoteIp: '', remotePort: 0 }]) > 0);
+    assert.equal(
+      writeReplies(tight.bytes, tight.view, [{ hops: [hop(null)], body: 'é'.repeat(60), remoteIp: '', remotePort: 0 }]),
+      -1,
+    );
+    assert.ok(
+      writeReplies(tight.bytes, tight.view, [
+        { hops: [hop(null)], body: 'é'.repeat(59), remoteIp: '', remotePort: 0 },
+      ]) > 0,
+    );
   });
 });

@@ -6,7 +6,11 @@
 import type { ExecutionMode, VuContext, VuPhase } from '../../../engine/modules/api.ts';
 import type { MetricType, Tags, ValueType } from '../../../engine/metrics/api.ts';
 
-export interface Sample { name: string; value: number; tags: Tags }
+export interface Sample {
+  name: string;
+  value: number;
+  tags: Tags;
+}
 
 export interface FakeVu extends VuContext {
   readonly defined: Map<string, { type: MetricType; contains: ValueType }>;
@@ -16,7 +20,11 @@ export interface FakeVu extends VuContext {
   sum(name: string): number;
 }
 
-export function fakeVu(mode: ExecutionMode = 'async', tags: Tags = { scenario: 'default' }, phase: VuPhase = 'iteration'): FakeVu {
+export function fakeVu(
+  mode: ExecutionMode = 'async',
+  tags: Tags = { scenario: 'default' },
+  phase: VuPhase = 'iteration',
+): FakeVu {
   const closers: Array<() => void | Promise<void>> = [];
   const defined = new Map<string, { type: MetricType; contains: ValueType }>();
   const samples: Sample[] = [];
@@ -34,7 +42,8 @@ export function fakeVu(mode: ExecutionMode = 'async', tags: Tags = { scenario: '
       },
       add(name, value, sampleTags) {
         // k6's built-in metrics (http_*, data_*) exist without a define, as in the engine.
-        if (!defined.has(name) && !name.startsWith('http_') && !name.startsWith('data_')) throw new Error(`unknown metric ${name}`);
+        if (!defined.has(name) && !name.startsWith('http_') && !name.startsWith('data_'))
+          throw new Error(`unknown metric ${name}`);
         samples.push({ name, value, tags: sampleTags });
       },
     },

@@ -9,11 +9,24 @@ import { startInfra, type InfraHandle } from '../../../infra/index.ts';
 import { createModule } from '../../../engine/modules/x/kafka.ts';
 import { fakeVu, type FakeVu } from './fake-vu.ts';
 
-interface Message { topic: string; partition: number; offset: number; time: string; headers: Record<string, Uint8Array>; key?: Uint8Array; value?: Uint8Array }
+interface Message {
+  topic: string;
+  partition: number;
+  offset: number;
+  time: string;
+  headers: Record<string, Uint8Array>;
+  key?: Uint8Array;
+  value?: Uint8Array;
+}
 interface Kafka {
   Writer: new (c: unknown) => { produce(c: unknown): Promise<void>; close(): Promise<void> };
   Reader: new (c: unknown) => { consume(c: unknown): Promise<Message[]>; close(): Promise<void> };
-  Connection: new (c: unknown) => { createTopic(c: unknown): Promise<void>; deleteTopic(t: string): Promise<void>; listTopics(): Promise<string[]>; close(): Promise<void> };
+  Connection: new (c: unknown) => {
+    createTopic(c: unknown): Promise<void>;
+    deleteTopic(t: string): Promise<void>;
+    listTopics(): Promise<string[]>;
+    close(): Promise<void>;
+  };
   SchemaRegistry: new (c?: unknown) => { serialize(c: unknown): Uint8Array; deserialize(c: unknown): unknown };
   SCHEMA_TYPE_STRING: string;
   SCHEMA_TYPE_JSON: string;
@@ -70,7 +83,9 @@ describe('k6/x/kafka', () => {
     const reader = new k.Reader({ brokers, groupID: `g-${t}`, groupTopics: [t], maxWait: '20s' });
     const got = await reader.consume({ limit: 6 });
     assert.equal(got.length, 6);
-    const values = got.map((m) => (serdes.deserialize({ data: m.value, schemaType: k.SCHEMA_TYPE_JSON }) as { i: number }).i).sort();
+    const values = got
+      .map((m) => (serdes.deserialize({ data: m.value, schemaType: k.SCHEMA_TYPE_JSON }) as { i: number }).i)
+      .sort();
     assert.deepEqual(values, [0, 1, 2, 3, 4, 5]);
     assert.ok(got.every((m) => m.key instanceof Uint8Array && m.topic === t));
     assert.equal(new TextDecoder().decode(got[0]!.headers.source), 'test');
@@ -79,13 +94,21 @@ describe('k6/x/kafka', () => {
   it('renders the record time as RFC 3339 whole seconds, with the fraction when nanoPrecision is set', async () => {
     const t = topic();
     await conn.createTopic({ topic: t });
-    await new k.Writer({ brokers, topic: t }).produce({ messages: [{ value: str('a'), time: 1_700_000_000_123 }, { value: str('b'), time: 1_700_000_000_000 }] });
+    await new k.Writer({ brokers, topic: t }).produce({
+      messages: [
+        { value: str('a'), time: 1_700_000_000_123 },
+        { value: str('b'), time: 1_700_000_000_000 },
+      ],
+    });
     const reader = new k.Reader({ brokers, topic: t, maxWait: '20s' });
     const [first] = await reader.consume({ limit: 1 });
     assert.equal(first!.time, '2023-11-14T22:13:20Z');
     const nano = new k.Reader({ brokers, topic: t, maxWait: '20s' });
     const both = await nano.consume({ limit: 2, nanoPrecision: true });
-    assert.deepEqual(both.map((m) => m.time), ['2023-11-14T22:13:20.123Z', '2023-11-14T22:13:20Z']);
+    assert.deepEqual(
+      both.map((m) => m.time),
+      ['2023-11-14T22:13:20.123Z', '2023-11-14T22:13:20Z'],
+    );
   });
 
   it('reads one partition from an offset when the Reader has no group', async () => {
@@ -96,17 +119,28 @@ describe('k6/x/kafka', () => {
     await writer.produce({ messages: [{ value: str('p0'), partition: 0 }] });
     const reader = new k.Reader({ brokers, topic: t, partition: 1, offset: 2, maxWait: '20s' });
     const got = await reader.consume({ limit: 2 });
-    assert.deepEqual(got.map((m) => [m.partition, m.offset]), [[1, 2], [1, 3]]);
+    assert.deepEqual(
+      got.map((m) => [m.partition, m.offset]),
+      [
+        [1, 2],
+        [1, 3],
+      ],
+    );
   });
 
   it('hands over every message in order through a buffer smaller than the backlog (pause and resume)', async () => {
     const t = topic();
     await conn.createTopic({ topic: t });
-    await new k.Writer({ brokers, topic: t }).produce({ messages: Array.from({ length: 12 }, (_, i) => ({ value: str(String(i)) })) });
+    await new k.Writer({ brokers, topic: t }).produce({
+      messages: Array.from({ length: 12 }, (_, i) => ({ value: str(String(i)) })),
+    });
     const reader = new k.Reader({ brokers, topic: t, queueCapacity: 2, maxWait: '20s' });
     const got: Message[] = [];
     while (got.length < 12) got.push(...(await reader.consume({ limit: 3 })));
-    assert.deepEqual(got.map((m) => m.offset), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert.deepEqual(
+      got.map((m) => m.offset),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    );
   });
 
   it('throws when fewer messages than asked arrive within maxWait, and returns them with expectTimeout', async () => {
@@ -116,7 +150,10 @@ describe('k6/x/kafka', () => {
     const patient = new k.Reader({ brokers, topic: t, maxWait: '20s' });
     assert.equal((await patient.consume({ limit: 1 })).length, 1);
     const reader = new k.Reader({ brokers, topic: t, maxWait: '3s' });
-    await assert.rejects(reader.consume({ limit: 5 }), (e: Error & { code?: string }) => e.code === 'X_KAFKA_TIMEOUT' && /1 of 5/.test(e.message));
+    await assert.rejects(
+      reader.consume({ limit: 5 }),
+      (e: Error & { code?: string }) => e.code === 'X_KAFKA_TIMEOUT' && /1 of 5/.test(e.message),
+    );
     const tolerant = new k.Reader({ brokers, topic: t, maxWait: '3s' });
     assert.equal((await tolerant.consume({ limit: 5, expectTimeout: true })).length, 1);
   });
@@ -126,11 +163,17 @@ describe('k6/x/kafka', () => {
     const mod = createModule(own) as unknown as Kafka;
     const t = topic();
     await conn.createTopic({ topic: t });
-    await new mod.Writer({ brokers, topic: t }).produce({ messages: [{ value: str('1') }, { value: str('2') }, { value: str('3') }] });
+    await new mod.Writer({ brokers, topic: t }).produce({
+      messages: [{ value: str('1') }, { value: str('2') }, { value: str('3') }],
+    });
     await new mod.Reader({ brokers, topic: t, maxWait: '20s' }).consume({ limit: 3 });
     assert.equal(own.sum('kafka_writer_message_count'), 3);
     assert.equal(own.sum('kafka_reader_message_count'), 3);
-    assert.ok(own.samples.filter((s) => s.name.startsWith('kafka_')).every((s) => s.tags.topic === t && s.tags.scenario === 'default'));
+    assert.ok(
+      own.samples
+        .filter((s) => s.name.startsWith('kafka_'))
+        .every((s) => s.tags.topic === t && s.tags.scenario === 'default'),
+    );
     assert.equal(own.defined.get('kafka_writer_message_count')?.type, 'counter');
     await own.close();
   });
@@ -143,18 +186,29 @@ describe('k6/x/kafka', () => {
   });
 
   it('rejects a Writer config without brokers, naming the field', () => {
-    assert.throws(() => new k.Writer({ topic: 'x' }), /Writer config\.brokers must be a non-empty array of "host:port" strings/);
+    assert.throws(
+      () => new k.Writer({ topic: 'x' }),
+      /Writer config\.brokers must be a non-empty array of "host:port" strings/,
+    );
   });
 
   it('refuses to produce or consume in the init context, as the extension does', async () => {
     const init = createModule(fakeVu('async', {}, 'init')) as unknown as Kafka;
-    await assert.rejects(new init.Writer({ brokers, topic: 'x' }).produce({ messages: [] }), (e: Error & { code?: string }) => e.code === 'X_MODULE_IN_INIT');
-    await assert.rejects(new init.Reader({ brokers, topic: 'x' }).consume({ limit: 1 }), /not allowed in the init context/);
+    await assert.rejects(
+      new init.Writer({ brokers, topic: 'x' }).produce({ messages: [] }),
+      (e: Error & { code?: string }) => e.code === 'X_MODULE_IN_INIT',
+    );
+    await assert.rejects(
+      new init.Reader({ brokers, topic: 'x' }).consume({ limit: 1 }),
+      /not allowed in the init context/,
+    );
   });
 
   it('throws in a sync-mode VU, naming the module and asking for async functions', () => {
     const sync = createModule(fakeVu('sync')) as unknown as Kafka;
-    assert.throws(() => new sync.Writer({ brokers, topic: 'x' }), (e: Error & { code?: string }) =>
-      e.code === 'X_MODULE_NEEDS_ASYNC' && /k6\/x\/kafka/.test(e.message));
+    assert.throws(
+      () => new sync.Writer({ brokers, topic: 'x' }),
+      (e: Error & { code?: string }) => e.code === 'X_MODULE_NEEDS_ASYNC' && /k6\/x\/kafka/.test(e.message),
+    );
   });
 });

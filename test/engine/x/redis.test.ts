@@ -94,7 +94,10 @@ describe('k6/x/redis', () => {
   });
 
   it('rejects a value that is not a string, number or boolean, naming the method', async () => {
-    await assert.rejects(client.set!('t:o', { a: 1 }, 0), /k6\/x\/redis: Client\.set: value 1 must be a string, number or boolean/);
+    await assert.rejects(
+      client.set!('t:o', { a: 1 }, 0),
+      /k6\/x\/redis: Client\.set: value 1 must be a string, number or boolean/,
+    );
   });
 
   it('connects with the options form (socket host and port, database)', async () => {
@@ -108,8 +111,11 @@ describe('k6/x/redis', () => {
 
   it('throws in a sync-mode VU, naming the module and asking for async functions', () => {
     const syncVu = fakeVu('sync');
-    assert.throws(() => new (Client(syncVu))(url), (e: Error & { code?: string }) =>
-      e.code === 'X_MODULE_NEEDS_ASYNC' && /k6\/x\/redis/.test(e.message) && /async/.test(e.message));
+    assert.throws(
+      () => new (Client(syncVu))(url),
+      (e: Error & { code?: string }) =>
+        e.code === 'X_MODULE_NEEDS_ASYNC' && /k6\/x\/redis/.test(e.message) && /async/.test(e.message),
+    );
   });
 
   it('counts the connection bytes of its commands in data_sent and data_received, with the VU tags', async () => {
@@ -129,7 +135,10 @@ describe('k6/x/redis', () => {
 
   it('closes its connection when the VU shuts down', async () => {
     const own = fakeVu();
-    const c = new (Client(own))({ socket: { host: new URL(url).hostname, port: Number(new URL(url).port) }, clientName: 'k6-close-probe' });
+    const c = new (Client(own))({
+      socket: { host: new URL(url).hostname, port: Number(new URL(url).port) },
+      clientName: 'k6-close-probe',
+    });
     await c.set!('t:probe', '1', 0);
     const names = async () => String(await raw.call('CLIENT', 'LIST')).match(/name=k6-close-probe/g)?.length ?? 0;
     assert.equal(await names(), 1);

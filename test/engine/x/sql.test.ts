@@ -10,7 +10,10 @@ import { createModule as createSql } from '../../../engine/modules/x/sql.ts';
 import { createModule as createDriver } from '../../../engine/modules/x/sql-driver-postgres.ts';
 import { fakeVu, type FakeVu } from './fake-vu.ts';
 
-interface Result { rowsAffected(): number; lastInsertId(): number }
+interface Result {
+  rowsAffected(): number;
+  lastInsertId(): number;
+}
 interface Database {
   exec(q: string, ...args: unknown[]): Promise<Result>;
   query(q: string, ...args: unknown[]): Promise<Array<Record<string, unknown>>>;
@@ -35,7 +38,9 @@ describe('k6/x/sql (postgres driver)', () => {
     vu = fakeVu();
     const { open, driver } = modules(vu);
     db = open(driver, url);
-    await db.exec('CREATE TABLE roster (id bigserial PRIMARY KEY, given_name text NOT NULL, family_name text NOT NULL, born timestamptz)');
+    await db.exec(
+      'CREATE TABLE roster (id bigserial PRIMARY KEY, given_name text NOT NULL, family_name text NOT NULL, born timestamptz)',
+    );
   });
 
   after(async () => {
@@ -44,12 +49,19 @@ describe('k6/x/sql (postgres driver)', () => {
   });
 
   it('resolves exec with the number of rows affected', async () => {
-    const r = await db.exec("INSERT INTO roster (given_name, family_name) VALUES ('Peter', 'Pan'), ('Wendy', 'Darling')");
+    const r = await db.exec(
+      "INSERT INTO roster (given_name, family_name) VALUES ('Peter', 'Pan'), ('Wendy', 'Darling')",
+    );
     assert.equal(r.rowsAffected(), 2);
   });
 
   it('binds $n placeholders from the extra arguments', async () => {
-    await db.exec('INSERT INTO roster (given_name, family_name, born) VALUES ($1, $2, $3)', 'James', 'Hook', new Date('1904-12-27T00:00:00Z'));
+    await db.exec(
+      'INSERT INTO roster (given_name, family_name, born) VALUES ($1, $2, $3)',
+      'James',
+      'Hook',
+      new Date('1904-12-27T00:00:00Z'),
+    );
     const rows = await db.query('SELECT family_name, born FROM roster WHERE given_name = $1', 'James');
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.family_name, 'Hook');
@@ -74,16 +86,22 @@ describe('k6/x/sql (postgres driver)', () => {
   });
 
   it('rejects a bad statement with the module name and the server message', async () => {
-    await assert.rejects(db.query('SELECT * FROM no_such_table'), (e: Error & { code?: string }) =>
-      e.code === 'X_SQL_QUERY' && /k6\/x\/sql: db\.query failed/.test(e.message) && /no_such_table/.test(e.message));
+    await assert.rejects(
+      db.query('SELECT * FROM no_such_table'),
+      (e: Error & { code?: string }) =>
+        e.code === 'X_SQL_QUERY' && /k6\/x\/sql: db\.query failed/.test(e.message) && /no_such_table/.test(e.message),
+    );
   });
 
   it('refuses a driver that is not the postgres driver module', () => {
     const { open } = modules(vu);
-    assert.throws(() => open(Symbol('mysql'), url), /driver must be the default export of k6\/x\/sql\/driver\/postgres/);
+    assert.throws(
+      () => open(Symbol('mysql'), url),
+      /driver must be the default export of k6\/x\/sql\/driver\/postgres/,
+    );
   });
 
-  it('recognises the driver exported by another VU\'s module instance', async () => {
+  it("recognises the driver exported by another VU's module instance", async () => {
     const other = fakeVu();
     const mine = modules(vu);
     const theirs = modules(other);
@@ -110,7 +128,10 @@ describe('k6/x/sql (postgres driver)', () => {
 
   it('throws in a sync-mode VU, naming the module and asking for async functions', () => {
     const { open, driver } = modules(fakeVu('sync'));
-    assert.throws(() => open(driver, url), (e: Error & { code?: string }) => e.code === 'X_MODULE_NEEDS_ASYNC' && /k6\/x\/sql/.test(e.message));
+    assert.throws(
+      () => open(driver, url),
+      (e: Error & { code?: string }) => e.code === 'X_MODULE_NEEDS_ASYNC' && /k6\/x\/sql/.test(e.message),
+    );
   });
 
   it('ends its connections when the VU shuts down', async () => {
@@ -120,7 +141,11 @@ describe('k6/x/sql (postgres driver)', () => {
     await d.query('SELECT 1');
     const probe = new pg.Client({ connectionString: url });
     await probe.connect();
-    const count = async () => Number((await probe.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'k6-close-probe'")).rows[0].n);
+    const count = async () =>
+      Number(
+        (await probe.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'k6-close-probe'"))
+          .rows[0].n,
+      );
     try {
       assert.equal(await count(), 1);
       await own.close();

@@ -55,7 +55,11 @@ const parse = (...chunks: string[]): SseEvent[] => {
 };
 
 describe('SseParser framing', () => {
-  for (const [label, eol] of [['LF', '\n'], ['CR', '\r'], ['CRLF', '\r\n']] as const) {
+  for (const [label, eol] of [
+    ['LF', '\n'],
+    ['CR', '\r'],
+    ['CRLF', '\r\n'],
+  ] as const) {
     const bytes = new TextEncoder().encode(RECORDED.join(eol));
 
     it(`gives the same events for a ${label} stream split in two at every byte position`, () => {
@@ -75,23 +79,38 @@ describe('SseParser framing', () => {
   }
 
   it('reads a CRLF split across two reads as one line end, so the event stays whole', () => {
-    assert.deepEqual(parse('data: a\r', '\ndata: b\r\n\r\n').map((e) => e.data), ['a\nb']);
+    assert.deepEqual(
+      parse('data: a\r', '\ndata: b\r\n\r\n').map((e) => e.data),
+      ['a\nb'],
+    );
   });
 
   it('ends a line at a CR that closes a read even when the next read starts with another line', () => {
-    assert.deepEqual(parse('data: a\r', 'data: b\r', '\r').map((e) => e.data), ['a\nb']);
+    assert.deepEqual(
+      parse('data: a\r', 'data: b\r', '\r').map((e) => e.data),
+      ['a\nb'],
+    );
   });
 
   it('reads CR CR as two line ends and CR LF CR LF as two, in any mix', () => {
-    assert.deepEqual(parse('data: x\r\rdata: y\n\ndata: z\r\n\r\n').map((e) => e.data), ['x', 'y', 'z']);
+    assert.deepEqual(
+      parse('data: x\r\rdata: y\n\ndata: z\r\n\r\n').map((e) => e.data),
+      ['x', 'y', 'z'],
+    );
   });
 
   it('drops an empty read without losing a pending CR', () => {
-    assert.deepEqual(parse('data: a\r', '', '\n\n').map((e) => e.data), ['a']);
+    assert.deepEqual(
+      parse('data: a\r', '', '\n\n').map((e) => e.data),
+      ['a'],
+    );
   });
 
   it('drops a leading byte order mark, once', () => {
-    assert.deepEqual(parse('\uFEFFdata: a\n\n', '\uFEFFdata: b\n\n').map((e) => e.data), ['a']);
+    assert.deepEqual(
+      parse('\uFEFFdata: a\n\n', '\uFEFFdata: b\n\n').map((e) => e.data),
+      ['a'],
+    );
   });
 
   it('drops an unfinished event at the end of the stream', () => {
@@ -101,19 +120,31 @@ describe('SseParser framing', () => {
 
 describe('SseParser fields', () => {
   it('strips one space after the colon, no more, and none when absent', () => {
-    assert.deepEqual(parse('data:x\n\ndata:  y\n\n').map((e) => e.data), ['x', ' y']);
+    assert.deepEqual(
+      parse('data:x\n\ndata:  y\n\n').map((e) => e.data),
+      ['x', ' y'],
+    );
   });
 
   it('reads a line without a colon as a field with an empty value', () => {
-    assert.deepEqual(parse('data\n\ndata\ndata\n\n').map((e) => e.data), ['', '\n']);
+    assert.deepEqual(
+      parse('data\n\ndata\ndata\n\n').map((e) => e.data),
+      ['', '\n'],
+    );
   });
 
   it('ignores unknown fields and field names that differ in case or spacing', () => {
-    assert.deepEqual(parse('Data: no\ndata : no\nfoo: bar\ndata: yes\n\n').map((e) => e.data), ['yes']);
+    assert.deepEqual(
+      parse('Data: no\ndata : no\nfoo: bar\ndata: yes\n\n').map((e) => e.data),
+      ['yes'],
+    );
   });
 
   it('reports the comment of the event’s own block, and none from an earlier block', () => {
-    assert.deepEqual(parse(':first\n\n: second\ndata: a\n\ndata: b\n\n').map((e) => e.comment), ['second', '']);
+    assert.deepEqual(
+      parse(':first\n\n: second\ndata: a\n\ndata: b\n\n').map((e) => e.comment),
+      ['second', ''],
+    );
   });
 
   it('does not dispatch a comment, an id, an event name or a retry alone', () => {
@@ -124,7 +155,10 @@ describe('SseParser fields', () => {
     const events: SseEvent[] = [];
     const parser = new SseParser((e) => events.push(e));
     parser.push('id: 7\ndata: a\n\ndata: b\n\nid: 8\n\n');
-    assert.deepEqual(events.map((e) => e.id), ['7', '']);
+    assert.deepEqual(
+      events.map((e) => e.id),
+      ['7', ''],
+    );
     assert.equal(parser.lastEventId, '8');
   });
 
@@ -153,7 +187,12 @@ describe('k6/x/sse framing over HTTP', () => {
     server = createServer(async (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.socket?.setNoDelay(true);
-      for (const part of [': hi\r\n\r\ndata: a\r', '\ndata: b\r\n\r', '\nevent: ping\r\n\r\n', 'data: [DONE]\r\n\r\n']) {
+      for (const part of [
+        ': hi\r\n\r\ndata: a\r',
+        '\ndata: b\r\n\r',
+        '\nevent: ping\r\n\r\n',
+        'data: [DONE]\r\n\r\n',
+      ]) {
         await new Promise<void>((resolve) => res.write(part, () => resolve()));
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -170,7 +209,11 @@ describe('k6/x/sse framing over HTTP', () => {
   it('hands the script whole events and counts one sse_event per event', async () => {
     const vu = fakeVu();
     try {
-      const open = (createModule(vu) as { open: (u: string, fn: (c: { on(t: string, f: (e: unknown) => void): void }) => void) => Promise<SseResponse> }).open;
+      const open = (
+        createModule(vu) as {
+          open: (u: string, fn: (c: { on(t: string, f: (e: unknown) => void): void }) => void) => Promise<SseResponse>;
+        }
+      ).open;
       const data: string[] = [];
       const res = await open(url, (c) => c.on('event', (e) => data.push((e as SseEvent).data)));
       assert.equal(res.status, 200);

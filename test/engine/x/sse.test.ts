@@ -8,11 +8,19 @@ import { startMockLlm, type MockLlm } from '../../../mock-llm/index.ts';
 import { createModule, SseParser, type SseEvent, type SseResponse } from '../../../engine/modules/x/sse.ts';
 import { fakeVu, type FakeVu } from './fake-vu.ts';
 
-interface Client { on(type: string, fn: (arg?: unknown) => void): void; close(): void }
+interface Client {
+  on(type: string, fn: (arg?: unknown) => void): void;
+  close(): void;
+}
 type Open = (url: string, ...args: unknown[]) => Promise<SseResponse>;
 
 const anthropicBody = (maxTokens: number) =>
-  JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: maxTokens, stream: true, messages: [{ role: 'user', content: 'Hello' }] });
+  JSON.stringify({
+    model: 'claude-sonnet-4-5',
+    max_tokens: maxTokens,
+    stream: true,
+    messages: [{ role: 'user', content: 'Hello' }],
+  });
 
 describe('k6/x/sse', () => {
   let stub: MockLlm;
@@ -21,7 +29,10 @@ describe('k6/x/sse', () => {
 
   before(async () => {
     // A fixed output length and visible gaps between tokens.
-    stub = await startMockLlm({ performanceMode: true, config: { latency: { ttftMs: 30, itlMs: 5 }, output: { tokens: 12 } } });
+    stub = await startMockLlm({
+      performanceMode: true,
+      config: { latency: { ttftMs: 30, itlMs: 5 }, output: { tokens: 12 } },
+    });
     vu = fakeVu();
     open = (createModule(vu) as { open: Open }).open;
   });
@@ -35,10 +46,19 @@ describe('k6/x/sse', () => {
     const events: SseEvent[] = [];
     const arrivals: number[] = [];
     let opened = false;
-    const res = await open(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(64), headers: { 'content-type': 'application/json' } }, (c: Client) => {
-      c.on('open', () => { opened = true; });
-      c.on('event', (e) => { events.push(e as SseEvent); arrivals.push(performance.now()); });
-    });
+    const res = await open(
+      `${stub.url}/v1/messages`,
+      { method: 'POST', body: anthropicBody(64), headers: { 'content-type': 'application/json' } },
+      (c: Client) => {
+        c.on('open', () => {
+          opened = true;
+        });
+        c.on('event', (e) => {
+          events.push(e as SseEvent);
+          arrivals.push(performance.now());
+        });
+      },
+    );
     assert.equal(res.status, 200);
     assert.equal(res.error, '');
     assert.ok(opened);
@@ -49,14 +69,24 @@ describe('k6/x/sse', () => {
     assert.equal(deltas.length, 12);
     // Delivered one by one, not all at the end: the token events span at least the stub's 11 inter-token gaps.
     const tokenArrivals = arrivals.filter((_, i) => events[i]!.name === 'content_block_delta');
-    assert.ok(tokenArrivals.at(-1)! - tokenArrivals[0]! >= 11 * 5 * 0.5, `span ${tokenArrivals.at(-1)! - tokenArrivals[0]!} ms`);
+    assert.ok(
+      tokenArrivals.at(-1)! - tokenArrivals[0]! >= 11 * 5 * 0.5,
+      `span ${tokenArrivals.at(-1)! - tokenArrivals[0]!} ms`,
+    );
   });
 
   it('counts one sse_event per event and one http_reqs per stream, tagged with the status', async () => {
     const own = fakeVu();
     const o = (createModule(own) as { open: Open }).open;
     let n = 0;
-    await o(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(8), tags: { provider: 'anthropic' } }, (c: Client) => c.on('event', () => { n++; }));
+    await o(
+      `${stub.url}/v1/messages`,
+      { method: 'POST', body: anthropicBody(8), tags: { provider: 'anthropic' } },
+      (c: Client) =>
+        c.on('event', () => {
+          n++;
+        }),
+    );
     assert.equal(own.sum('sse_event'), n);
     const reqs = own.samples.filter((s) => s.name === 'http_reqs');
     assert.equal(reqs.length, 1);
@@ -73,7 +103,10 @@ describe('k6/x/sse', () => {
     const duration = own.samples.find((s) => s.name === 'http_req_duration')!;
     assert.equal(sending.length, 2);
     assert.equal(sending[0]!.value, sending[1]!.value);
-    assert.ok(sending[0]!.value >= 0 && sending[0]!.value <= duration.value, `sending ${sending[0]!.value}, duration ${duration.value}`);
+    assert.ok(
+      sending[0]!.value >= 0 && sending[0]!.value <= duration.value,
+      `sending ${sending[0]!.value}, duration ${duration.value}`,
+    );
     assert.ok(sending.every((s) => s.tags.status === '200'));
     await own.close();
   });
@@ -81,7 +114,9 @@ describe('k6/x/sse', () => {
   it('stops reading when the script calls client.close()', async () => {
     let seen = 0;
     const res = await open(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(64) }, (c: Client) => {
-      c.on('event', () => { if (++seen === 3) c.close(); });
+      c.on('event', () => {
+        if (++seen === 3) c.close();
+      });
     });
     assert.equal(res.status, 200);
     assert.equal(seen, 3);
@@ -90,7 +125,9 @@ describe('k6/x/sse', () => {
   it('reports a refused connection through the error handler and the response, without throwing', async () => {
     let message = '';
     const res = await open('http://127.0.0.1:1/v1/messages', (c: Client) => {
-      c.on('error', (e) => { message = (e as { error(): string }).error(); });
+      c.on('error', (e) => {
+        message = (e as { error(): string }).error();
+      });
     });
     assert.equal(res.status, 0);
     assert.notEqual(res.error, '');
@@ -99,7 +136,11 @@ describe('k6/x/sse', () => {
 
   it('passes an exception thrown by an event handler on to the script', async () => {
     await assert.rejects(
-      open(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(8) }, (c: Client) => c.on('event', () => { throw new Error('handler failed'); })),
+      open(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(8) }, (c: Client) =>
+        c.on('event', () => {
+          throw new Error('handler failed');
+        }),
+      ),
       /handler failed/,
     );
   });
@@ -110,7 +151,10 @@ describe('k6/x/sse', () => {
 
   it('throws in a sync-mode VU, naming the module and asking for async functions', async () => {
     const o = (createModule(fakeVu('sync')) as { open: Open }).open;
-    await assert.rejects(o(`${stub.url}/x`, () => {}), (e: Error & { code?: string }) => e.code === 'X_MODULE_NEEDS_ASYNC' && /k6\/x\/sse/.test(e.message));
+    await assert.rejects(
+      o(`${stub.url}/x`, () => {}),
+      (e: Error & { code?: string }) => e.code === 'X_MODULE_NEEDS_ASYNC' && /k6\/x\/sse/.test(e.message),
+    );
   });
 });
 
@@ -123,7 +167,9 @@ describe('SseParser', () => {
   };
 
   it('dispatches an event at a blank line, with its name, id and data', () => {
-    assert.deepEqual(parse('event: ping\nid: 7\ndata: {"a":1}\n\n'), [{ id: '7', name: 'ping', data: '{"a":1}', comment: '' }]);
+    assert.deepEqual(parse('event: ping\nid: 7\ndata: {"a":1}\n\n'), [
+      { id: '7', name: 'ping', data: '{"a":1}', comment: '' },
+    ]);
   });
 
   it('joins several data lines with a newline', () => {
@@ -132,7 +178,10 @@ describe('SseParser', () => {
 
   it('accepts CRLF line ends and events split across chunks', () => {
     const events = parse('data: he', 'llo\r\n\r', '\ndata: [DONE]\r\n\r\n');
-    assert.deepEqual(events.map((e) => e.data), ['hello', '[DONE]']);
+    assert.deepEqual(
+      events.map((e) => e.data),
+      ['hello', '[DONE]'],
+    );
   });
 
   it('keeps comments apart from data and does not dispatch a comment alone', () => {
