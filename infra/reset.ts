@@ -1,5 +1,6 @@
 import { InfraError } from './errors.ts';
 import type { Endpoints } from './services/types.ts';
+import type { Kafka } from 'kafkajs';
 
 export interface ResetOptions {
   /** FLUSHDB on Redis. */
@@ -97,7 +98,7 @@ async function recreateTopics(brokers: string[], topics: string[]): Promise<void
   }
 }
 
-type Admin = ReturnType<InstanceType<typeof import('kafkajs').Kafka>['admin']>;
+type Admin = ReturnType<Kafka['admin']>;
 
 /** Topic deletion is asynchronous in the broker: wait until the old ones are gone, then create. */
 async function createWhenDeleted(

@@ -8,7 +8,7 @@
  * `request-id` header; mid-stream as `event: error`.
  */
 import { ANTHROPIC_MESSAGE_BLOCKS, ANTHROPIC_SYSTEM_BLOCKS, checkAnthropicBlocks } from './content.ts';
-import { fillTemplate, ID_PLACEHOLDER, makeTemplate, replyText, type ParsedRequest, type Plan } from './plan.ts';
+import { fillTemplate, ID_PLACEHOLDER, makeTemplate, replyText, type ParsedRequest } from './plan.ts';
 import type { ErrorReply, FaultStatusKind, Provider } from './provider.ts';
 import { Hasher } from './prng.ts';
 import { contentChars, VOCAB, VOCAB_FIRST } from './text.ts';

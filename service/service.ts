@@ -6,7 +6,7 @@
  */
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
 import { buildApi } from './api.ts';
 import { resolveConfig, type ResolvedConfig, type TargetConfig } from './config.ts';
 import { migrate } from './db/migrations.ts';

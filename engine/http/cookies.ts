@@ -6,9 +6,10 @@
  */
 import { createRequire } from 'node:module';
 import { engineFile } from '../runtime/threads.ts';
+import type * as ToughModuleNs from 'tough-cookie';
 import type { Cookie as ToughCookie, CookieJar as ToughJar } from 'tough-cookie';
 
-type ToughModule = typeof import('tough-cookie');
+type ToughModule = typeof ToughModuleNs;
 let tough: ToughModule | null = null;
 
 /**

@@ -158,7 +158,10 @@ function fold(part: Part, role: Role, trend: number, value: number, time: number
       acc.count++;
       acc.sum += value;
       acc.hist.record(value);
+      return;
     }
+    case ROLE_NONE:
+      return; // no time series for this metric
   }
 }
 

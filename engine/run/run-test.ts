@@ -82,6 +82,9 @@ export class TestRun {
       case 'fatal':
         this.stop({ exitCode: msg.exitCode, reason: msg.message });
         break;
+      case 'ready':
+      case 'closed':
+        break; // handled by the worker group (workers.ts)
     }
   }
 

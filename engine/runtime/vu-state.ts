@@ -140,7 +140,7 @@ export class VuState implements VuContext {
     const release = () => {
       if (--this.blockingDepth === 0 && this.held.length > 0) setImmediate(() => this.flushHeld());
     };
-    Promise.prototype.then.call(p, release, release);
+    void Promise.prototype.then.call(p, release, release); // both outcomes handled
     return p;
   }
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { AGGREGATE_TYPE, EVENT_TYPES, type EventType, type RequestStatus } from '../constants.ts';
+import { AGGREGATE_TYPE, EVENT_TYPES, type RequestStatus } from '../constants.ts';
 import type { RequestItem } from '../validation.ts';
 
 export interface RequestRow {

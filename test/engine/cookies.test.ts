@@ -9,12 +9,13 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { modeScripts } from './helpers/mode-scripts.ts';
 import { run, type Ran } from './helpers/run.ts';
 
 const EXPIRES = 'Wed, 21 Oct 2099 07:28:00 GMT';
 
-function handler(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): void {
+function handler(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x');
   req.resume();
   req.on('end', () => {

@@ -25,7 +25,8 @@ const flags = (more: Partial<K8sFlags> = {}): K8sFlags => ({
   ...more,
 });
 
-type Doc = Record<string, any>; // parsed YAML, checked field by field below
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML, read field by field by the assertions below
+type Doc = Record<string, any>;
 
 describe('k8s manifests', () => {
   it('writes a TestRun with the parallelism, the script from the ConfigMap and the env of every pod', async () => {

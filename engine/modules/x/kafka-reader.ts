@@ -21,7 +21,7 @@ import type { VuContext } from '../api.ts';
 import {
   badConfig,
   formatMessageTime,
-  KafkaMetrics,
+  type KafkaMetrics,
   makeKafka,
   MODULE,
   optionalString,

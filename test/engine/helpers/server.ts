@@ -7,7 +7,7 @@
  *   /redirect    302 -> /
  *   /echo        200 JSON of method, headers and body
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface TestServer {
@@ -74,7 +74,7 @@ export async function startServer(): Promise<TestServer> {
   };
 }
 
-function send(res: import('node:http').ServerResponse, status: number, body: string, type = 'text/plain'): void {
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain'): void {
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }

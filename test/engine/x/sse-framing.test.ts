@@ -4,7 +4,7 @@
  * id / retry, events without data), and once end to end over real HTTP.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createModule, SseParser, type SseEvent, type SseResponse } from '../../../engine/modules/x/sse.ts';
@@ -184,7 +184,7 @@ describe('k6/x/sse framing over HTTP', () => {
 
   before(async () => {
     // Each write is flushed before the next, so a CRLF falls across two network reads.
-    server = createServer(async (_req, res) => {
+    const stream = async (res: ServerResponse): Promise<void> => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.socket?.setNoDelay(true);
       for (const part of [
@@ -197,6 +197,9 @@ describe('k6/x/sse framing over HTTP', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       res.end();
+    };
+    server = createServer((_req, res) => {
+      stream(res).catch((err: unknown) => res.destroy(err as Error));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`;
