@@ -13,6 +13,7 @@
  *    statistic directly (the k-th of n uniforms is Beta(k, n + 1 − k)), read through that side's
  *    empirical inverse distribution; seeded, so a comparison is reproducible.
  */
+import { mulberry32 } from '../engine/runtime/mulberry32.ts';
 
 /** Distinct values (ascending) and how many samples had each. */
 export interface Bins {
@@ -219,16 +220,10 @@ export function meanDifferenceCi(b: Bins, c: Bins, alpha: number): [number, numb
   return [d - half, d + half];
 }
 
-/** A seeded uniform generator on (0, 1) (mulberry32). */
+/** A seeded uniform generator on (0, 1): the engine's mulberry32 moved half a step off 0 (exact in doubles). */
 export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() + 0.5 / 4294967296;
 }
 
 function standardNormal(u: () => number): number {
