@@ -51,6 +51,13 @@ export function register(program: Command): void {
       process.exitCode = await runCli(script, flags);
     });
   engine
+    .command('version')
+    .description("Print the engine's version, like `k6 version`.")
+    .action(async () => {
+      const { engineVersionLine } = await import('./version.ts');
+      process.stdout.write(engineVersionLine() + '\n');
+    });
+  engine
     .command('merge')
     .description(
       'One summary and verdict from the part files of a test split with --execution-segment over several processes or machines (exact percentiles; exit 99 on a threshold breach).',

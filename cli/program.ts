@@ -4,6 +4,7 @@
  * so registering stays cheap). Used by main.ts and by tools/cli-docs.mjs, which writes docs/cli.md.
  */
 import { Command } from 'commander';
+import { kitVersion } from './version.ts';
 
 type Register = (program: Command) => void;
 
@@ -22,8 +23,14 @@ export async function buildProgram(): Promise<Command> {
     .description(
       'Performance tests for services that call an LLM: k6 scenarios, real infrastructure, a mock LLM, a CI gate.',
     )
+    .version(kitVersion(), '-V, --version', "print the kit's version")
+    .option('--no-color', 'never colour output (same as NO_COLOR=1; FORCE_COLOR=1 colours through a pipe)')
     .showHelpAfterError()
     .exitOverride();
+  // --no-color becomes NO_COLOR for this process and the ones it starts, so every colour decision sees it.
+  program.hook('preAction', () => {
+    if (program.opts<{ color?: boolean }>().color === false) process.env.NO_COLOR = '1';
+  });
   for (const load of rooms) (await load()).register(program);
   return program;
 }

@@ -3,6 +3,7 @@ import { ExitCode } from '../exit-codes.ts';
 import { executorOf, peakVus } from '../executors/index.ts';
 import { formatDuration } from '../options/duration.ts';
 import { describe } from '../runtime/vu.ts';
+import { shouldColor } from '../summary/color.ts';
 import type { RunPlan } from './plan.ts';
 import { crossedMessage, crossedThresholds, writeJson, writeSummaryMap } from './outputs.ts';
 import { PART_KIND, type PartFile } from './part.ts';
@@ -40,7 +41,8 @@ export async function finishRun(run: FinishingRun): Promise<RunTestResult> {
   const options = {
     summaryTrendStats: agg.summaryTrendStats,
     summaryTimeUnit: plan.options.raw.summaryTimeUnit ?? '',
-    noColor: Boolean(plan.options.raw.noColor),
+    // For handleSummary scripts: true when --no-color/NO_COLOR forbid colour, whatever the stream.
+    noColor: !shouldColor({ stream: { isTTY: true }, noColor: Boolean(plan.options.raw.noColor) }),
   };
   const data = agg.summaryData({
     options,
@@ -78,7 +80,7 @@ export async function finishRun(run: FinishingRun): Promise<RunTestResult> {
 async function summaryOutput(run: FinishingRun, data: Record<string, unknown>): Promise<void> {
   const text = () => {
     if (run.o.noSummary) return;
-    const colors = Boolean(run.stdout.isTTY) && !run.plan.options.raw.noColor;
+    const colors = shouldColor({ stream: run.stdout, noColor: Boolean(run.plan.options.raw.noColor) });
     run.stdout.write(run.agg.textSummary(data as never, { trendStats: run.agg.summaryTrendStats, colors }) + '\n');
   };
   const vu0 = run.vu0;

@@ -9,6 +9,7 @@ import { Aggregator } from '../metrics/index.ts';
 import { crossedMessage, crossedThresholds, writeJson } from './outputs.ts';
 import { checkParts, readPart } from './part.ts';
 import { ConfigError } from '../errors.ts';
+import { shouldColor } from '../summary/color.ts';
 
 export interface MergeOptions {
   parts: string[];
@@ -42,7 +43,9 @@ export function mergeParts(o: MergeOptions): number {
   });
   const failed = crossedThresholds(agg, durationMs);
   if (!o.noSummary)
-    stdout.write(agg.textSummary(data, { trendStats: agg.summaryTrendStats, colors: Boolean(stdout.isTTY) }) + '\n');
+    stdout.write(
+      agg.textSummary(data, { trendStats: agg.summaryTrendStats, colors: shouldColor({ stream: stdout }) }) + '\n',
+    );
   if (o.summaryExport) writeJson(o.summaryExport, agg.exportSummary(data));
   if (o.hdrExport) writeJson(o.hdrExport, agg.histograms());
   if (o.samplesExport) writeJson(o.samplesExport, agg.sampleCounts());
