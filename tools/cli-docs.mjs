@@ -45,6 +45,12 @@ const lines = [
   'Every command is `k6-llm-perf <command>` (`npx k6-llm-perf` in a project, `node bin/k6-llm-perf.js` in this repository);',
   'the npm scripts `k6:<scenario>` are `run <scenario>`.',
   '',
+  '## Global options',
+  '',
+  '| option | what it does |',
+  '|---|---|',
+  ...program.options.filter((o) => !o.hidden).map((o) => `| \`${cell(o.flags)}\` | ${cell(o.description)} |`),
+  '',
   ...program.commands.filter((c) => c.name() !== 'help').flatMap((c) => section(c, [])),
 ];
 const text =
