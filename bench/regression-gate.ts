@@ -12,7 +12,8 @@
  * `--infra external`; each run gets a fresh stub (seed 42, performance mode, as the kit starts it)
  * given with `--llm-url`, so only its latency differs between the two series.
  *
- * Run: node --import tsx bench/regression-gate.ts [--runs N] [--slowdown 1.2] [--rate R] [--keep DIR]
+ * Run: node --import tsx bench/regression-gate.ts [--runs N] [--slowdown 1.2] [--rate R] [--ttft MS] [--itl MS] [--keep DIR]
+ * (--ttft/--itl: the stub's base latencies instead of its fast defaults, e.g. a real provider's 500/20)
  * (--keep DIR: the results folders stay in DIR, for `compare` by hand).
  */
 import { spawn } from 'node:child_process';
@@ -31,6 +32,10 @@ const { values: args } = parseArgs({
     slowdown: { type: 'string', default: '1.2' },
     rate: { type: 'string' },
     keep: { type: 'string' },
+    // The stub's base latencies. Its defaults (20 ms TTFT, 2 ms ITL) are far faster than a real
+    // provider, so its share of a load run's end-to-end time is small; a real LLM's dominates.
+    ttft: { type: 'string' },
+    itl: { type: 'string' },
   },
 });
 const RUNS = Number(args.runs);
@@ -55,7 +60,12 @@ function runCli(argv: string[], env: Record<string, string>): Promise<{ code: nu
 
 /** One `run load` with a fresh stub whose latencies are the defaults × factor; returns its results folder. */
 async function oneRun(resultsRoot: string, env: Record<string, string>, factor: number, i: number): Promise<string> {
-  const d = defaultConfig().latency;
+  const base = defaultConfig().latency;
+  const d = {
+    ...base,
+    ...(args.ttft ? { ttftMs: Number(args.ttft) } : {}),
+    ...(args.itl ? { itlMs: Number(args.itl) } : {}),
+  };
   const scale = (v: typeof d.ttftMs) => (typeof v === 'number' ? v * factor : v);
   const stub = await startMockLlm({
     seed: 42,
