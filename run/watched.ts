@@ -28,21 +28,12 @@ export function watchedComponents(
     probe: PROBES[s.name]!(s.host, s.port),
     logFile: s.logFile,
   }));
-  if (stub)
-    out.push({
-      name: 'mock LLM',
-      address: new URL(stub.url).host,
-      pid: stub.pid,
-      probe: httpProbe(`${stub.url}/healthz`),
-      logFile: stub.logFile,
-    });
-  if (target)
-    out.push({
-      name: 'target',
-      address: new URL(target.url).host,
-      pid: target.pid,
-      probe: httpProbe(`${target.url}/healthz`),
-      logFile: target.logFile,
-    });
+  if (stub) out.push(childComponent('mock LLM', stub));
+  if (target) out.push(childComponent('target', target));
   return out;
+}
+
+/** A child server of the run (the stub, the target): its pid, and `GET /healthz`. */
+function childComponent(name: string, c: ChildServer): WatchedComponent {
+  return { name, address: new URL(c.url).host, pid: c.pid, probe: httpProbe(`${c.url}/healthz`), logFile: c.logFile };
 }
