@@ -28,6 +28,7 @@ const vu: VuContext = {
   metrics: { define() {}, add() {} },
   phase: () => 'iteration',
   currentTags: () => ({}),
+  iterationSignal: () => null,
   onClose: (fn) => {
     closers.push(fn);
   },

@@ -10,6 +10,7 @@
  * Any other `k6/...` specifier fails at start, naming the module.
  */
 import type { SampleSink, Tags } from '../metrics/api.ts';
+import type { InterruptSignal } from '../runtime/interrupt.ts';
 
 export type ExecutionMode = 'async' | 'sync';
 export type VuPhase = 'init' | 'setup' | 'iteration' | 'teardown' | 'summary';
@@ -27,6 +28,11 @@ export interface VuContext {
   currentTags(): Tags;
   /** Registers a cleanup run when the VU shuts down (close clients, pools). */
   onClose(fn: () => void | Promise<void>): void;
+  /**
+   * Aborted when the running iteration is interrupted (the test stops, gracefulStop ends): a
+   * module that waits on the network should stop waiting then. Null outside an iteration.
+   */
+  iterationSignal(): InterruptSignal | null;
 }
 
 /** Builds one VU's instance of a module: its exports object (`default` included). */

@@ -76,6 +76,10 @@ export class VuState implements VuContext {
     return this.phaseNow;
   }
 
+  iterationSignal(): InterruptSignal | null {
+    return this.signal;
+  }
+
   onClose(fn: () => void | Promise<void>): void {
     this.closers.push(fn);
   }

@@ -192,6 +192,11 @@ export function createModule(vu: VuContext): Record<string, unknown> {
     (setup as (c: typeof client) => void)(client);
 
     agent ??= new Agent({ connections: 16, bodyTimeout: 0, headersTimeout: 60_000 });
+    // An interrupted iteration (the test stops) ends the stream: a silent server must not hold the VU.
+    const interruption = vu.iterationSignal();
+    const onInterrupt = (): void => controller.abort();
+    interruption?.addEventListener('abort', onInterrupt, { once: true });
+    if (interruption?.aborted) controller.abort();
     const started = Date.now();
     const tags: Record<string, string> = { ...vu.currentTags(), method, url, name: url, ...(params.tags ?? {}) };
     let response: SseResponse = { url, status: 0, headers: {}, error: '' };
@@ -236,6 +241,7 @@ export function createModule(vu: VuContext): Record<string, unknown> {
         fire('error', errorOf(error));
       }
     } finally {
+      interruption?.removeEventListener('abort', onInterrupt);
       tags.status ??= '0';
       const end = Date.now();
       vu.metrics.add('http_reqs', 1, tags, end);

@@ -5,6 +5,7 @@
  */
 import type { ExecutionMode, VuContext, VuPhase } from '../../../engine/modules/api.ts';
 import type { MetricType, Tags, ValueType } from '../../../engine/metrics/api.ts';
+import { Interrupt } from '../../../engine/runtime/interrupt.ts';
 
 export interface Sample {
   name: string;
@@ -13,6 +14,8 @@ export interface Sample {
 }
 
 export interface FakeVu extends VuContext {
+  /** The running iteration's interruption: abort() it to stop the iteration. */
+  interruption: Interrupt;
   readonly defined: Map<string, { type: MetricType; contains: ValueType }>;
   readonly samples: Sample[];
   /** Runs every onClose callback (last registered first), as the engine does at VU shutdown. */
@@ -32,6 +35,10 @@ export function fakeVu(
     idInTest: 1,
     env: {},
     mode,
+    interruption: new Interrupt(),
+    iterationSignal() {
+      return this.interruption;
+    },
     defined,
     samples,
     metrics: {

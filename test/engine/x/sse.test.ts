@@ -3,6 +3,8 @@
  * event-stream parser on hand-made input.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startMockLlm, type MockLlm } from '../../../mock-llm/index.ts';
 import { createModule, SseParser, type SseEvent, type SseResponse } from '../../../engine/modules/x/sse.ts';
@@ -187,5 +189,32 @@ describe('SseParser', () => {
   it('keeps comments apart from data and does not dispatch a comment alone', () => {
     assert.deepEqual(parse(': keep-alive\n\n'), []);
     assert.equal(parse(': note\ndata: x\n\n')[0]!.comment, 'note');
+  });
+});
+
+describe('k6/x/sse and an interrupted iteration', () => {
+  it('stops waiting on a server gone silent mid-stream when the iteration is interrupted', async () => {
+    const sockets = new Set<Socket>();
+    const silent = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n'); // then nothing, as a stopped process sends nothing
+    });
+    silent.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const vu = fakeVu();
+    const open = (createModule(vu) as { open: Open }).open;
+    try {
+      const { port } = silent.address() as { port: number };
+      const events: unknown[] = [];
+      const pending = open(`http://127.0.0.1:${port}/`, (c: Client) => c.on('event', (e) => events.push(e)));
+      setTimeout(() => vu.interruption.abort(), 300);
+      const res = await pending;
+      assert.equal(events.length, 1);
+      assert.equal(res.status, 200);
+    } finally {
+      await vu.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
