@@ -2,10 +2,8 @@
  * The llm-stream scenario end to end (`k6-llm-perf run llm-stream --engine node --llm-url`)
  * against the stub with a known latency model: TTFT 200 ms, ITL 20 ms, 64 tokens, 16 VUs,
  * no queue. What a correct measurement must find, with stated tolerances (not speed asserts):
- * TTFT p50 never under 200 ms and within 2 ms of 200 plus the loopback floor (the p50 time to
- * the first chunk of a zero-TTFT stream, taken by a bare undici client just before) plus 2 ms
- * for the engine's own path under 16 streams (measured on a shared 2-core machine at load 3:
- * p50 203-204 ms at 16 VUs, 202.3 at 1 VU, floor 0.9-1.4 ms), and output tokens/s over the window within 3 % of the
+ * TTFT p50 never under 200 ms and within 2 ms of 200 plus what the host adds to a bare client
+ * at the same concurrency (referenceTtft), and output tokens/s over the window within 3 % of the
  * closed-loop ideal, 16 × 64 / (0.200 + 63 × 0.020) s; requests.jsonl holds one line per
  * request the scenario sent (as many as the stub answered).
  */
@@ -25,28 +23,39 @@ const TOKENS = 64;
 const VUS = 16;
 const IDEAL_TOKENS_PER_S = (VUS * TOKENS) / ((TTFT + (TOKENS - 1) * ITL) / 1000);
 
-/** What the engine's client path adds to the first chunk's arrival at 16 streams, beyond bare undici (see above). */
-const ENGINE_ALLOWANCE_MS = 2;
-
 type Values = Record<string, number>;
 
-/** p50 of the time from sending to the first body chunk of a zero-TTFT stream: what loopback HTTP costs here. */
-async function loopbackFloor(url: string): Promise<number> {
-  const agent = new Agent({ connections: 1 });
-  const body = JSON.stringify({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'x' }], stream: true });
+/**
+ * The reference: TTFT p50 of a bare undici client (no engine, in this process) against the same
+ * stub at the same concurrency, 4 requests per stream after one warm-up. What it exceeds 200 ms
+ * by is what the host adds (loopback, the stub's timer, CPU shared with others): measured here
+ * at 202.7 ms on a shared 2-core machine at load 3.5.
+ */
+async function referenceTtft(url: string, streams: number): Promise<number> {
+  const body = JSON.stringify({
+    model: 'm',
+    max_tokens: TOKENS,
+    messages: [{ role: 'user', content: 'x' }],
+    stream: true,
+  });
   const times: number[] = [];
-  try {
-    for (let i = 0; i < 25; i++) {
-      const t0 = performance.now();
-      const res = await request(`${url}/v1/chat/completions`, { method: 'POST', body, dispatcher: agent });
-      let first = 0;
-      for await (const _ of res.body) first ||= performance.now();
-      if (i >= 5) times.push(first - t0);
-    }
-  } finally {
-    await agent.close();
-  }
-  return times.sort((a, b) => a - b)[times.length >> 1]!;
+  await Promise.all(
+    Array.from({ length: streams }, async () => {
+      const agent = new Agent({ connections: 1 });
+      try {
+        for (let i = 0; i < 5; i++) {
+          const t0 = performance.now();
+          const res = await request(`${url}/v1/chat/completions`, { method: 'POST', body, dispatcher: agent });
+          let first = 0;
+          for await (const c of res.body) if (!first && /"content":"[^"]/.test(String(c))) first = performance.now();
+          if (i > 0) times.push(first - t0);
+        }
+      } finally {
+        await agent.close();
+      }
+    }),
+  );
+  return times.sort((x, y) => x - y)[times.length >> 1]!;
 }
 
 describe('llm-stream against a stub of known latency', { timeout: 180_000 }, () => {
@@ -55,12 +64,10 @@ describe('llm-stream against a stub of known latency', { timeout: 180_000 }, () 
   let dir: string;
   let code: number | null;
   let stderr: string;
-  let floor: number;
+  let reference: number;
 
   before(async () => {
     root = mkdtempSync(join(tmpdir(), 'llm-stream-'));
-    const quick = await startMockLlm({ performanceMode: true, config: { latency: { ttftMs: 0, itlMs: 0 } } });
-    floor = await loopbackFloor(quick.url).finally(() => quick.stop());
     mock = await startMockLlm({
       performanceMode: true,
       config: {
@@ -68,6 +75,8 @@ describe('llm-stream against a stub of known latency', { timeout: 180_000 }, () 
         output: { tokens: TOKENS },
       },
     });
+    reference = await referenceTtft(mock.url, VUS);
+    mock.reset();
     const env = ['PROVIDERS=openai', `VUS=${VUS}`, `MAX_TOKENS=${TOKENS}`, 'WARMUP=3s', 'DURATION=10s'];
     const results = join(root, 'results');
     const r = await runCli([
@@ -103,10 +112,11 @@ describe('llm-stream against a stub of known latency', { timeout: 180_000 }, () 
     assert.equal(code, 0, stderr.slice(-3000));
   });
 
-  it('measures TTFT p50 within 2 ms of the configured 200 ms, plus the loopback floor and the engine allowance', () => {
+  it('measures TTFT p50 within 2 ms of the configured 200 ms, net of what the host adds to a bare client', () => {
     const med = metric('llm_ttft').med!;
-    console.log(`llm_ttft med ${med.toFixed(2)} ms, p(95) ${metric('llm_ttft')['p(95)']!.toFixed(2)} ms; loopback floor ${floor.toFixed(2)} ms`); // prettier-ignore
-    assert.ok(med >= TTFT && med - TTFT - floor <= 2 + ENGINE_ALLOWANCE_MS, `TTFT p50 ${med} ms, floor ${floor} ms`);
+    console.log(`llm_ttft med ${med.toFixed(2)} ms, p(95) ${metric('llm_ttft')['p(95)']!.toFixed(2)} ms; bare undici client ${reference.toFixed(2)} ms`); // prettier-ignore
+    assert.ok(med >= TTFT, `TTFT p50 ${med} ms under the configured ${TTFT} ms`);
+    assert.ok(Math.abs(med - TTFT - (reference - TTFT)) <= 2, `TTFT p50 ${med} ms, bare client ${reference} ms`);
   });
 
   it('measures output tokens/s over the window within 3 % of the closed-loop ideal', () => {
