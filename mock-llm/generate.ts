@@ -23,6 +23,7 @@ import { sendJson } from './http-util.ts';
 import { isZero, sample } from './latency.ts';
 import type { Plan } from './plan.ts';
 import type { Provider } from './provider.ts';
+import type { LlmMetrics } from './prometheus.ts';
 import type { Scheduler, Timed } from './scheduler.ts';
 import type { StatsCollector } from './stats.ts';
 
@@ -37,6 +38,8 @@ export interface GenerateContext {
   jobs: Set<Job>;
   itl(): Distribution;
   onLog?(route: string, status: number | string, plan: Plan, ms: number): void;
+  /** GET /metrics (vLLM's names), when the server exposes it. */
+  metrics?: LlmMetrics;
 }
 
 /** After a stall, a gap is cut by at most this share of itself... */
@@ -73,6 +76,8 @@ class Run implements Job, Timed {
   private finished = false;
   private streaming = false;
   private next = 0;
+  /** When the last token was written (performance.now()), for vllm:inter_token_latency_seconds. */
+  private lastAt = 0;
   private readonly t0: number;
   private readonly itlZero: boolean;
 
@@ -194,7 +199,12 @@ class Run implements Job, Timed {
       if (this.next === 0) {
         out = this.opening();
         latenessFirst.record(now - this.due);
-      } else latenessLater.record(now - this.due);
+        ctx.metrics?.firstToken(plan.request.model, now - this.t0);
+      } else {
+        latenessLater.record(now - this.due);
+        ctx.metrics?.laterToken(plan.request.model, now - this.lastAt);
+      }
+      this.lastAt = now;
       out += this.provider.streamToken(plan, this.next++);
       const gap = this.itlZero ? 0 : sample(itl, plan.latencyRng);
       ctx.stats.latencyTotal += gap;
@@ -239,9 +249,13 @@ class Run implements Job, Timed {
       stats.tokensIn += this.plan.inputTokens;
       stats.tokensOut += this.plan.request.stream ? this.next : this.plan.tokens.length;
     }
+    const reason = !completed ? 'abort' : this.plan.stopReason === 'max_tokens' ? 'length' : 'stop';
+    const out = this.plan.request.stream ? this.next : completed ? this.plan.tokens.length : 0;
+    const ms = performance.now() - this.t0;
+    this.ctx.metrics?.finished(this.plan.request.model, reason, ms, this.plan.inputTokens, out);
     this.ctx.jobs.delete(this);
     this.ctx.admission.release();
-    this.ctx.onLog?.(this.route, completed ? 200 : 'aborted', this.plan, performance.now() - this.t0);
+    this.ctx.onLog?.(this.route, completed ? 200 : 'aborted', this.plan, ms);
   }
 }
 
@@ -267,6 +281,7 @@ export function writeWhole(
   ctx.stats.count(route, 200);
   ctx.stats.tokensIn += plan.inputTokens;
   ctx.stats.tokensOut += plan.tokens.length;
+  ctx.metrics?.finished(plan.request.model, plan.stopReason === 'max_tokens' ? 'length' : 'stop', 0, plan.inputTokens, plan.tokens.length); // prettier-ignore
 }
 
 /**

@@ -12,6 +12,7 @@ import type { AdminTarget } from './admin.ts';
 import { resolveConfig, type MockLlmConfig, type MockLlmConfigPatch } from './config.ts';
 import type { GenerateContext, Job } from './generate.ts';
 import { Planner } from './plan.ts';
+import { LlmMetrics } from './prometheus.ts';
 import { Scheduler } from './scheduler.ts';
 import { createHandler, type ServerState } from './server.ts';
 import { StatsCollector, type Stats } from './stats.ts';
@@ -90,6 +91,10 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
     scheduler,
     jobs,
     itl: () => config.latency.itlMs,
+    metrics: new LlmMetrics(
+      () => stats.active,
+      () => admission.depth,
+    ),
     onLog: log
       ? (route, outcome, plan, ms) =>
           !log.destroyed &&
@@ -101,6 +106,7 @@ export async function startMockLlm(options: MockLlmOptions = {}): Promise<MockLl
   };
   const reset = (): void => {
     stats.reset();
+    gen.metrics?.reset();
     planner.reset();
   };
   const admin: AdminTarget = {

@@ -15,6 +15,7 @@ import { readBody, sendJson, type BodyResult } from './http-util.ts';
 import { depthExceededAt, MAX_JSON_DEPTH } from './json-depth.ts';
 import { openai } from './openai.ts';
 import type { Plan, Planner } from './plan.ts';
+import { handleProbes } from './prometheus.ts';
 import type { Provider } from './provider.ts';
 import type { StatsCollector } from './stats.ts';
 
@@ -58,6 +59,7 @@ function route(state: ServerState, req: IncomingMessage, res: ServerResponse): v
   if (gen !== undefined && req.method === 'POST') return handleGenerate(state, gen.provider, gen.route, req, res);
   if (path === '/v1/models' && req.method === 'GET') return sendModels(state, res);
   if (handleAdmin(state.admin, path, req, res)) return;
+  if (handleProbes(state.gen.metrics, path, req, res)) return void req.resume();
   const route = `${req.method} ${path}`;
   const known = gen !== undefined || path === '/v1/models';
   const status = known ? 405 : 404;

@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import type { RssSampler } from './rss.ts';
+import { withoutRecords } from './requests-export.ts';
 import { groupLease } from '../infra/lifecycle/registry.ts';
 
 export interface ExecuteInput {
@@ -50,9 +51,10 @@ export function executeEngine(input: ExecuteInput): Promise<ExecuteResult> {
       log.write(chunk);
       if (input.echo) process.stdout.write(chunk);
     });
+    const stderr = withoutRecords((text) => process.stderr.write(text));
     child.stderr.on('data', (chunk: Buffer) => {
       log.write(chunk);
-      if (input.echo) process.stderr.write(chunk);
+      if (input.echo) stderr.push(chunk);
     });
     let killTimer: NodeJS.Timeout | undefined;
     const onAbort = (): void => {
@@ -70,6 +72,7 @@ export function executeEngine(input: ExecuteInput): Promise<ExecuteResult> {
       reject(err);
     });
     child.on('close', (code, signal) => {
+      if (input.echo) stderr.end();
       lease.release();
       process.off('exit', killOnExit);
       input.sampler.sample();

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { KitError } from '../engine/exit-codes.ts';
 import { decide, runChecks, thresholdChecks, type Evidence, type Verdict, type VerdictCheck } from './verdict.ts';
 import { readEvidence } from './evidence.ts';
+import { exportRequests } from './requests-export.ts';
 import { renderJunit } from './junit.ts';
 import { exitMeaning, renderSummaryMd, renderTable } from './summary-md.ts';
 import { gitCommit, kitVersion, redactEnv, redactUrl, writeJson } from './results-dir.ts';
@@ -159,6 +160,16 @@ async function writeHtml(dir: string, log: (l: string) => void): Promise<void> {
   }
 }
 
+/** requests.jsonl from the engine log's request records (scenarios that print them: llm-stream). */
+async function writeRequests(rec: RunRecord, log: (l: string) => void): Promise<void> {
+  try {
+    const r = await exportRequests(rec.dir.file('logs/engine.log'), rec.dir.file('requests.jsonl'));
+    if (r?.bad) log(`warning: requests.jsonl: ${r.bad} request record(s) in the engine log did not decode`);
+  } catch (err) {
+    log(`warning: requests.jsonl not written: ${messageOf(err)}`);
+  }
+}
+
 /** With --quiet the engine's output was hidden: on an error, show its last lines. */
 function showEngineLogTail(path: string, log: (l: string) => void): void {
   if (!existsSync(path)) return;
@@ -211,6 +222,7 @@ export async function finishRun(opts: RunOptions, ctx: RunContext, rec: RunRecor
   writeFileSync(rec.dir.file('summary.md'), md);
   if (reg.comparison) writeJson(rec.dir.file('comparison.json'), reg.comparison);
   await writeHtml(rec.dir.dir, ctx.log);
+  await writeRequests(rec, ctx.log);
   if (opts.quiet && verdict.exitCode !== 0 && verdict.exitCode !== 99)
     showEngineLogTail(rec.dir.file('logs/engine.log'), ctx.log);
   if (checks.length) ctx.out(`\n${renderTable(checks)}\n`);

@@ -1,25 +1,35 @@
 /**
- * LLM streaming, measured the way vLLM's serving benchmark measures it, straight against
+ * LLM streaming, measured as vLLM's serving benchmark and aiperf measure it, straight against
  * the LLM endpoint (the mock stub; or a real provider with LLM_URL and LLM_API_KEY, to
- * compare): time to first token, inter-token latency, time per output token, end-to-end
- * latency and output tokens/s, for both wire formats (tag provider:anthropic|openai).
- * Formulas: scripts/lib/llm-stream.ts and docs/scenarios.md.
+ * compare), for both wire formats (tag provider:anthropic|openai). Definitions:
+ * docs/llm-benchmarking.md; formulas: scripts/lib/llm-stream.ts and llm-window.ts.
  *
  * How chunks are timed: k6/http hands a response over only when it is complete, so the
  * stream is read through `k6/x/sse` (phymbert/xk6-sse, resolved by k6 ≥ 1.2 by itself;
- * the kit's engine implements it) and each event is stamped with Date.now() as its
- * handler runs — the client-side arrival time, the same clock vLLM's benchmark uses.
+ * the kit's engine implements it) and each event is stamped as its handler runs (the
+ * client-side arrival time, as vLLM's benchmark does) on a monotonic sub-millisecond clock
+ * where the runtime has `performance` (the Node engine), else Date.now() (see makeClock).
  *
- *   llm_ttft, llm_itl, llm_tpot, llm_e2el   Trends (ms), tag provider
- *   llm_output_tokens_per_s                 Trend, per request
- *   llm_output_tokens                       Counter: its rate is the run's output tokens/s
- *   llm_stream_success                      Rate, the stream finished with content
+ * Per request, for streams sent after the warm-up (Trends, tag provider):
+ *   llm_ttft, llm_ttst, llm_itl (every gap), llm_tpot, llm_e2el        ms
+ *   llm_request_input_tokens, llm_request_output_tokens               tag source:client|server
+ *   llm_output_tokens_per_s                                            output tokens / E2EL
+ *   llm_token_count_mismatch   Counter: client and server counts differ (tag kind:input|output)
+ *   llm_stream_success         Rate, the stream finished with content
+ * Over the measured window only (Counters whose `count` is per second: threshold `count>=X`):
+ *   llm_output_throughput, llm_input_throughput, llm_total_token_throughput   tokens/s
+ *   llm_request_throughput, llm_request_goodput                                requests/s
+ *   llm_output_tokens          Counter, every output token of measured requests (its rate
+ *                              spans the whole test: use llm_output_throughput instead)
+ * Per-request export: one console line per request (REQUEST_LOG=off to stop), which the
+ * orchestrator writes to results/<run>/requests.jsonl.
  *
  * Env: LLM_URL (required), LLM_API_KEY (optional, sent as x-api-key / Bearer, never
  * logged), PROVIDERS (default anthropic,openai), VUS (concurrent streams per provider,
  * default 4), WARMUP (unmeasured start, default 5s; 3s short), DURATION (measured,
- * default 20s; 6s short), MAX_TOKENS (default 128),
- * ANTHROPIC_MODEL, OPENAI_MODEL.
+ * default 20s; 6s short), MAX_TOKENS (default 128), GOODPUT (SLOs of goodput, vLLM's
+ * syntax, default "ttft:1000,tpot:200", the bounds of thresholds/llm-stream.json),
+ * REQUEST_LOG (on|off), ANTHROPIC_MODEL, OPENAI_MODEL.
  */
 import { check } from 'k6';
 import exec from 'k6/execution';
@@ -27,15 +37,35 @@ import { Counter, Rate, Trend } from 'k6/metrics';
 import sse from 'k6/x/sse';
 import { durationMs, llmUrl, numberEnv, optionalEnv, phase } from './lib/config.ts';
 import { prompt } from './lib/data.ts';
-import { buildRequest, measure, newState, onEvent, type Provider } from './lib/llm-stream.ts';
+import {
+  buildRequest,
+  estimateTokens,
+  makeClock,
+  measure,
+  newState,
+  onEvent,
+  type Provider,
+  type StreamMetrics,
+  type StreamState,
+} from './lib/llm-stream.ts';
+import { meetsSlo, parseSlo, recordLine, requestRecord, windowShare, type Window } from './lib/llm-window.ts';
 
 const ttft = new Trend('llm_ttft', true);
+const ttst = new Trend('llm_ttst', true);
 const itl = new Trend('llm_itl', true);
 const tpot = new Trend('llm_tpot', true);
 const e2el = new Trend('llm_e2el', true);
 const tokensPerSecond = new Trend('llm_output_tokens_per_s');
 const outputTokens = new Counter('llm_output_tokens');
 const success = new Rate('llm_stream_success');
+const inputTokensTrend = new Trend('llm_request_input_tokens');
+const outputTokensTrend = new Trend('llm_request_output_tokens');
+const mismatch = new Counter('llm_token_count_mismatch');
+const outputThroughput = new Counter('llm_output_throughput');
+const inputThroughput = new Counter('llm_input_throughput');
+const totalThroughput = new Counter('llm_total_token_throughput');
+const requestThroughput = new Counter('llm_request_throughput');
+const goodput = new Counter('llm_request_goodput');
 
 const PROVIDERS = optionalEnv('PROVIDERS', 'anthropic,openai')
   .split(',')
@@ -53,6 +83,11 @@ const API_KEY = optionalEnv('LLM_API_KEY', '');
 /** Streams started in the first WARMUP of each scenario run but are not measured (as vLLM's warm-up request). */
 const WARMUP_MS = durationMs(phase('5s', '3s', 'WARMUP'));
 const MEASURED_MS = durationMs(phase('20s', '6s'));
+const SLO = parseSlo(optionalEnv('GOODPUT', 'ttft:1000,tpot:200'));
+const REQUEST_LOG = optionalEnv('REQUEST_LOG', 'on');
+if (REQUEST_LOG !== 'on' && REQUEST_LOG !== 'off')
+  throw new Error(`REQUEST_LOG must be on or off, got "${REQUEST_LOG}"`);
+const clock = makeClock((globalThis as { performance?: { now(): number; timeOrigin?: number } }).performance);
 
 export const options = {
   scenarios: Object.fromEntries(
@@ -73,20 +108,16 @@ export const options = {
 export async function stream(): Promise<void> {
   const provider = exec.scenario.name as Provider;
   const tags = { provider };
-  const measured = Date.now() >= exec.scenario.startTime + WARMUP_MS;
-  const request = buildRequest(
-    provider,
-    MODELS[provider],
-    MAX_TOKENS,
-    prompt('detailed', exec.vu.iterationInScenario),
-    API_KEY,
-  );
-  const state = newState(Date.now());
+  const window: Window = { start: exec.scenario.startTime + WARMUP_MS, end: exec.scenario.startTime + WARMUP_MS + MEASURED_MS }; // prettier-ignore
+  const text = prompt('detailed', exec.vu.iterationInScenario);
+  const request = buildRequest(provider, MODELS[provider], MAX_TOKENS, text, API_KEY);
+  const state = newState(clock.now());
+  const measured = state.start >= window.start;
   const response = await sse.open(
     `${llmUrl()}${request.path}`,
     { method: 'POST', headers: request.headers, body: request.body, tags },
     (client) => {
-      client.on('event', (event) => onEvent(provider, state, event, Date.now()));
+      client.on('event', (event) => onEvent(provider, state, event, clock.now()));
       client.on('error', (e) => {
         state.error = e.error();
       });
@@ -96,13 +127,51 @@ export async function stream(): Promise<void> {
   const ok =
     check(response, { 'stream status is 200': (r) => r.status === 200 }) &&
     check(m, { 'stream carried content and finished': (x) => x !== null });
+  const inputClient = estimateTokens(text);
+  record(window, state, m, inputClient, tags);
+  if (REQUEST_LOG === 'on') {
+    const base = { scenario: provider, vu: exec.vu.idInTest, iteration: exec.vu.iterationInScenario, measured };
+    const error = state.error ?? (response.error || (m === null ? 'no content or no end of stream' : null));
+    console.log(recordLine(requestRecord({ ...base, status: response.status }, state, m, inputClient, error)));
+  }
   if (!measured) return;
   success.add(ok, tags);
   if (!m) return;
   ttft.add(m.ttft, tags);
+  if (m.ttst !== null) ttst.add(m.ttst, tags);
   for (const gap of m.itl) itl.add(gap, tags);
   if (m.tpot !== null) tpot.add(m.tpot, tags);
   e2el.add(m.e2el, tags);
   tokensPerSecond.add(m.tokensPerSecond, tags);
   outputTokens.add(m.outputTokens, tags);
+  tokenCounts(state, inputClient, tags);
+}
+
+/** The request's share of the window counters: added every time, zero or not, so each has samples. */
+function record(
+  window: Window,
+  state: StreamState,
+  m: StreamMetrics | null,
+  inputClient: number,
+  tags: Record<string, string>,
+): void {
+  const input = state.usageInputTokens ?? inputClient;
+  const share = windowShare(window, state, m, input, m !== null && meetsSlo(m, SLO));
+  outputThroughput.add(share.outputTokensPerS, tags);
+  inputThroughput.add(share.inputTokensPerS, tags);
+  totalThroughput.add(share.outputTokensPerS + share.inputTokensPerS, tags);
+  requestThroughput.add(share.requestsPerS, tags);
+  goodput.add(share.goodputPerS, tags);
+}
+
+/** Client and server token counts per request, and whether they disagree. */
+function tokenCounts(state: StreamState, inputClient: number, tags: Record<string, string>): void {
+  inputTokensTrend.add(inputClient, { ...tags, source: 'client' });
+  outputTokensTrend.add(state.chunks.length, { ...tags, source: 'client' });
+  const input = state.usageInputTokens;
+  const output = state.usageTokens;
+  if (input !== null) inputTokensTrend.add(input, { ...tags, source: 'server' });
+  if (output !== null) outputTokensTrend.add(output, { ...tags, source: 'server' });
+  mismatch.add(input !== null && input !== inputClient ? 1 : 0, { ...tags, kind: 'input' });
+  mismatch.add(output !== null && output !== state.chunks.length ? 1 : 0, { ...tags, kind: 'output' });
 }

@@ -1,19 +1,21 @@
 /**
- * Streaming LLM measurements as vLLM's serving benchmark (benchmarks/backend_request_func.py,
- * benchmark_serving.py) defines them, from the arrival time of each streamed chunk:
+ * Streaming LLM measurements of one request, from the arrival time of each streamed chunk,
+ * defined as vLLM's serving benchmark (benchmarks/serve.py) and aiperf define them
+ * (docs/llm-benchmarking.md has the table and where the two differ):
  *
  *   TTFT  = t(first chunk carrying content) - t(request sent)
- *   ITL   = t(chunk i) - t(chunk i-1), for every content chunk after the first
- *   E2EL  = t(end of stream) - t(request sent)                       ("latency")
- *   TPOT  = (E2EL - TTFT) / (output tokens - 1), when output tokens > 1
- *   output tokens/s = output tokens / E2EL per request; over the run, the
- *                     llm_output_tokens counter's rate
- * Output tokens come from the provider's usage (Anthropic message_delta.usage,
- * OpenAI's include_usage chunk), else the number of content chunks.
+ *   TTST  = t(second content chunk) - t(first)                (aiperf's time to second token)
+ *   ITL   = t(chunk i) - t(chunk i-1), every gap               (vLLM's itl list, aiperf's inter_chunk_latency)
+ *   E2EL  = t(end of stream) - t(request sent)                 (vLLM's latency, aiperf's request_latency)
+ *   TPOT  = (E2EL - TTFT) / (output tokens - 1), tokens > 1    (aiperf calls it inter_token_latency)
+ * Output tokens: the server's usage (Anthropic message_delta.usage, OpenAI's include_usage
+ * chunk) where given, else the client's count of content chunks, as vLLM does. Input tokens:
+ * the server's usage, else the client's estimate, ceil(prompt characters / 4). Both counts
+ * are kept, so a disagreement can be counted.
  *
  * Wire formats: Anthropic Messages (`event: content_block_delta` with a text_delta, ...,
  * `message_stop`) and OpenAI Chat Completions (`data: {chat.completion.chunk}` lines,
- * `data: [DONE]`).
+ * `data: [DONE]`). Times are milliseconds on one clock (see `clock`).
  *
  * Pure functions, no k6 import: unit-tested under Node (test/scenarios/lib.test.ts).
  */
@@ -29,7 +31,9 @@ export interface StreamState {
   start: number;
   chunks: number[];
   end: number | null;
+  /** Output and input tokens the server reported (usage), null when it did not. */
   usageTokens: number | null;
+  usageInputTokens: number | null;
   error: string | null;
 }
 
@@ -40,7 +44,7 @@ export interface StreamRequest {
 }
 
 export function newState(start: number): StreamState {
-  return { start, chunks: [], end: null, usageTokens: null, error: null };
+  return { start, chunks: [], end: null, usageTokens: null, usageInputTokens: null, error: null };
 }
 
 export function buildRequest(
@@ -86,9 +90,12 @@ export function onEvent(provider: Provider, state: StreamState, event: SseEvent,
     else if (event.name === 'content_block_delta') {
       const d = parse(event.data);
       if (d?.delta?.type === 'text_delta' && d.delta.text) state.chunks.push(now);
-    } else if (event.name === 'message_delta') {
-      const tokens = parse(event.data)?.usage?.output_tokens;
-      if (typeof tokens === 'number') state.usageTokens = tokens;
+    } else if (event.name === 'message_delta' || event.name === 'message_start') {
+      const d = parse(event.data);
+      const usage = event.name === 'message_start' ? d?.message?.usage : d?.usage;
+      if (typeof usage?.input_tokens === 'number') state.usageInputTokens = usage.input_tokens;
+      if (event.name === 'message_delta' && typeof usage?.output_tokens === 'number')
+        state.usageTokens = usage.output_tokens;
     }
     return;
   }
@@ -101,13 +108,17 @@ export function onEvent(provider: Provider, state: StreamState, event: SseEvent,
   if (d.error) state.error = JSON.stringify(d.error);
   if (d.choices?.[0]?.delta?.content) state.chunks.push(now);
   if (typeof d.usage?.completion_tokens === 'number') state.usageTokens = d.usage.completion_tokens;
+  if (typeof d.usage?.prompt_tokens === 'number') state.usageInputTokens = d.usage.prompt_tokens;
 }
 
 export interface StreamMetrics {
   ttft: number;
+  /** Time to second token; null with fewer than two content chunks. */
+  ttst: number | null;
   itl: number[];
   e2el: number;
   tpot: number | null;
+  /** The server's count where given, else the client's (content chunks). */
   outputTokens: number;
   tokensPerSecond: number;
 }
@@ -116,9 +127,35 @@ export interface StreamMetrics {
 export function measure(state: StreamState): StreamMetrics | null {
   if (state.error !== null || state.end === null || state.chunks.length === 0) return null;
   const ttft = state.chunks[0]! - state.start;
+  const ttst = state.chunks.length > 1 ? state.chunks[1]! - state.chunks[0]! : null;
   const itl = state.chunks.slice(1).map((t, i) => t - state.chunks[i]!);
   const e2el = state.end - state.start;
   const outputTokens = state.usageTokens ?? state.chunks.length;
   const tpot = outputTokens > 1 ? (e2el - ttft) / (outputTokens - 1) : null;
-  return { ttft, itl, e2el, tpot, outputTokens, tokensPerSecond: e2el > 0 ? outputTokens / (e2el / 1000) : 0 };
+  return { ttft, ttst, itl, e2el, tpot, outputTokens, tokensPerSecond: e2el > 0 ? outputTokens / (e2el / 1000) : 0 };
+}
+
+/** The client's input token estimate: ceil(characters / 4), at least 1 (the stub counts the same way). */
+export function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+interface Performance {
+  now(): number;
+  timeOrigin?: number;
+}
+
+/**
+ * The clock of every LLM timing: milliseconds since the epoch, monotonic and sub-millisecond
+ * where the runtime has the High Resolution Time API (`performance.timeOrigin +
+ * performance.now()`: the Node engine, one origin per worker thread, so VUs on different
+ * threads agree), else `Date.now()` (1 ms steps, and a wall clock that NTP may step: a real k6
+ * without `performance`). `highResolution` says which one runs.
+ */
+export function makeClock(perf: Performance | undefined): { now: () => number; highResolution: boolean } {
+  if (perf && typeof perf.now === 'function' && typeof perf.timeOrigin === 'number') {
+    const origin = perf.timeOrigin;
+    return { now: () => origin + perf.now(), highResolution: true };
+  }
+  return { now: () => Date.now(), highResolution: false };
 }

@@ -4,7 +4,8 @@
  *
  * The callback registers handlers; each Server-Sent Event is handed to the `event`
  * handlers as it arrives ({ id, name, data, comment }), so a script can time every chunk
- * of a streamed LLM answer with Date.now(). `client.close()` ends the stream early.
+ * of a streamed LLM answer as it arrives (with `performance`, as the kit's llm-stream does, or
+ * Date.now()). `client.close()` ends the stream early.
  * Under k6 `open` blocks until the stream ends; here it returns a promise of the same
  * response ({ url, status, headers, error }), so scripts `await` it. Metrics as the
  * extension (v0.1.12) emits them: `sse_event` (one per event); `http_req_sending`, the time
@@ -197,12 +198,14 @@ export function createModule(vu: VuContext): Record<string, unknown> {
     const onInterrupt = (): void => controller.abort();
     interruption?.addEventListener('abort', onInterrupt, { once: true });
     if (interruption?.aborted) controller.abort();
+    // Sample timestamps on the wall clock (k6's); durations on the monotonic sub-ms one.
     const started = Date.now();
+    const t0 = performance.now();
     const tags: Record<string, string> = { ...vu.currentTags(), method, url, name: url, ...(params.tags ?? {}) };
     let response: SseResponse = { url, status: 0, headers: {}, error: '' };
     let sendingMs = -1;
     const sent = (): void => {
-      sendingMs = Date.now() - started;
+      sendingMs = performance.now() - t0;
       vu.metrics.add('http_req_sending', sendingMs, { ...tags }, started);
     };
     try {
@@ -246,7 +249,7 @@ export function createModule(vu: VuContext): Record<string, unknown> {
       const end = Date.now();
       vu.metrics.add('http_reqs', 1, tags, end);
       if (sendingMs >= 0) vu.metrics.add('http_req_sending', sendingMs, tags, end);
-      vu.metrics.add('http_req_duration', end - started, tags, end);
+      vu.metrics.add('http_req_duration', performance.now() - t0, tags, end);
     }
     if (scriptError) throw scriptError;
     return response;

@@ -1,0 +1,137 @@
+/**
+ * Throughput over the measured window, goodput, and the per-request record.
+ *
+ * Window throughput. A k6 Counter's rate divides by the whole test (warm-up and drain
+ * included), so it is not tokens/s of the steady state. Instead each request adds, to a
+ * Counter, its share of the window [start, end) scaled by 1000 / (end - start): the Counter's
+ * `count` is then exactly "per second over the window", usable in thresholds as
+ * `count>=...`, whatever the number of VUs or threads (sums commute). What is counted:
+ *   output tokens  every content chunk that ARRIVED inside the window, weighted by output
+ *                  tokens / chunks (1 on the stub; more when a chunk carries several tokens);
+ *                  a request started in the warm-up or ended in the drain adds the part that
+ *                  fell inside
+ *   requests, input tokens, goodput   requests that FINISHED inside the window (successfully)
+ * vLLM and aiperf divide totals by the benchmark's duration (first request sent to last
+ * answer); over a steady window the two agree, without the ramp and the tail.
+ *
+ * Goodput (vLLM's --goodput): requests per second, over the window, that met every SLO of
+ * the GOODPUT env, in vLLM's syntax "ttft:1000,tpot:200,e2el:5000" (ms; any subset).
+ *
+ * Pure functions, no k6 import (test/scenarios/llm-window.test.ts).
+ */
+import type { StreamMetrics, StreamState } from './llm-stream.ts';
+
+export interface Window {
+  start: number;
+  end: number;
+}
+
+export interface WindowShare {
+  outputTokensPerS: number;
+  inputTokensPerS: number;
+  requestsPerS: number;
+  goodputPerS: number;
+}
+
+export type Slo = Partial<Record<'ttft' | 'tpot' | 'e2el', number>>;
+
+/** Parses GOODPUT ("ttft:1000,tpot:200"): every bad entry is named at once. */
+export function parseSlo(raw: string): Slo {
+  const slo: Slo = {};
+  const problems: string[] = [];
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [key, value, extra] = part.split(':');
+    const ms = Number(value);
+    if ((key !== 'ttft' && key !== 'tpot' && key !== 'e2el') || extra !== undefined)
+      problems.push(`"${part}" (expected ttft, tpot or e2el, then :milliseconds)`);
+    else if (value === undefined || value === '' || !Number.isFinite(ms) || ms <= 0)
+      problems.push(`"${part}" (the bound must be a positive number of milliseconds)`);
+    else slo[key] = ms;
+  }
+  if (problems.length) throw new Error(`GOODPUT: ${problems.join('; ')}`);
+  return slo;
+}
+
+/** True when the request met every bound of `slo` (a TPOT bound needs at least 2 tokens to fail). */
+export function meetsSlo(m: StreamMetrics, slo: Slo): boolean {
+  if (slo.ttft !== undefined && m.ttft > slo.ttft) return false;
+  if (slo.e2el !== undefined && m.e2el > slo.e2el) return false;
+  if (slo.tpot !== undefined && m.tpot !== null && m.tpot > slo.tpot) return false;
+  return true;
+}
+
+const inside = (w: Window, t: number): boolean => t >= w.start && t < w.end;
+
+/** What one request adds to the window counters (all zero when it has nothing inside). */
+export function windowShare(
+  w: Window,
+  state: StreamState,
+  m: StreamMetrics | null,
+  inputTokens: number,
+  good: boolean,
+): WindowShare {
+  const perS = 1000 / (w.end - w.start);
+  const weight = m && state.chunks.length > 0 ? m.outputTokens / state.chunks.length : 1;
+  let arrived = 0;
+  for (const t of state.chunks) if (inside(w, t)) arrived++;
+  const finished = m !== null && state.end !== null && inside(w, state.end);
+  return {
+    outputTokensPerS: arrived * weight * perS,
+    inputTokensPerS: finished ? inputTokens * perS : 0,
+    requestsPerS: finished ? perS : 0,
+    goodputPerS: finished && good ? perS : 0,
+  };
+}
+
+/** One line of requests.jsonl (docs/llm-benchmarking.md): times in ms, rounded to the microsecond. */
+export interface RequestRecord {
+  scenario: string;
+  vu: number;
+  iteration: number;
+  /** Epoch ms at which the request was sent. */
+  start: number;
+  /** The request was sent after the warm-up (its latencies are in the Trends). */
+  measured: boolean;
+  status: number;
+  error: string | null;
+  ttft_ms: number | null;
+  e2el_ms: number | null;
+  /** Arrival offset of every content chunk from `start`. */
+  token_offsets_ms: number[];
+  input_tokens: { client: number; server: number | null };
+  output_tokens: { client: number; server: number | null };
+}
+
+const us = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+export function requestRecord(
+  base: Pick<RequestRecord, 'scenario' | 'vu' | 'iteration' | 'measured' | 'status'>,
+  state: StreamState,
+  m: StreamMetrics | null,
+  inputTokensClient: number,
+  error: string | null,
+): RequestRecord {
+  return {
+    ...base,
+    start: us(state.start),
+    error,
+    ttft_ms: m ? us(m.ttft) : null,
+    e2el_ms: state.end !== null ? us(state.end - state.start) : null,
+    token_offsets_ms: state.chunks.map((t) => us(t - state.start)),
+    input_tokens: { client: inputTokensClient, server: state.usageInputTokens },
+    output_tokens: { client: state.chunks.length, server: state.usageTokens },
+  };
+}
+
+/**
+ * The console line that carries a record to the orchestrator: a marker, then the JSON
+ * percent-encoded, so no log format (k6's logfmt quotes and escapes, the engine's plain
+ * text) can alter it. run/requests-export.ts reads it back.
+ */
+export const RECORD_MARKER = 'k6lp_request=';
+export function recordLine(r: RequestRecord): string {
+  return RECORD_MARKER + encodeURIComponent(JSON.stringify(r));
+}
