@@ -30,6 +30,9 @@ interface RouteSpec {
   operations: Partial<Record<Method, Operation>>;
 }
 
+/** Path parameters: what api.ts checks them against (isUuid). */
+const PATH_PARAMS: Record<string, JsonSchema> = { id: { type: 'string', format: 'uuid' } };
+
 const error = (description: string) => ({ description, schema: { $ref: '#/components/schemas/Error' } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const BAD = error('Invalid input: `error.field` names the first problem, `error.problems` lists them all');
@@ -151,7 +154,7 @@ function operation(op: Operation, path: string, batchMax: number): JsonSchema {
     name: m[1],
     in: 'path',
     required: true,
-    schema: { type: 'string' },
+    schema: PATH_PARAMS[m[1]!] ?? { type: 'string' },
   }));
   if (params.length) out.parameters = params;
   return out;
