@@ -140,7 +140,8 @@ function operation(op: Operation, path: string, batchMax: number): JsonSchema {
     all['413'] = error('The body is over BODY_LIMIT_BYTES');
     all['415'] = error('The body is not application/json');
   }
-  all['503'] ??= error('The service is shutting down');
+  // fastify answers while closing, before any handler: {error, message, statusCode}.
+  all['503'] ??= { description: 'The service is shutting down', schema: { type: 'object' } };
   for (const [status, r] of Object.entries(all)) {
     const media = r.text ? 'text/plain' : 'application/json';
     responses[status] = {
