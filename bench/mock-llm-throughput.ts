@@ -153,13 +153,29 @@ async function main(): Promise<void> {
     '--json',
   ]);
   const body = JSON.stringify(PROMPT);
-  const sample = await (await fetch(`${stubUrl}/v1/messages`, { method: 'POST', body })).text();
+  const sample = await (
+    await fetch(`${stubUrl}/v1/messages`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+  ).text();
   const streamCfg = JSON.stringify({ output: { tokens: 200 } });
-  await fetch(`${stubUrl}/__admin/config`, { method: 'PUT', body: streamCfg });
+  await fetch(`${stubUrl}/__admin/config`, {
+    method: 'PUT',
+    body: streamCfg,
+    headers: { 'content-type': 'application/json' },
+  });
   const streamBody = JSON.stringify({ ...PROMPT, stream: true });
-  const sse = await (await fetch(`${stubUrl}/v1/messages`, { method: 'POST', body: streamBody })).text();
+  const sse = await (
+    await fetch(`${stubUrl}/v1/messages`, {
+      method: 'POST',
+      body: streamBody,
+      headers: { 'content-type': 'application/json' },
+    })
+  ).text();
   const tokensPerStream = sse.split('"text_delta"').length - 1;
-  await fetch(`${stubUrl}/__admin/config`, { method: 'PUT', body: JSON.stringify({ output: { tokens: 100 } }) });
+  await fetch(`${stubUrl}/__admin/config`, {
+    method: 'PUT',
+    body: JSON.stringify({ output: { tokens: 100 } }),
+    headers: { 'content-type': 'application/json' },
+  });
   writeFileSync(join(tmp, 'body.json'), sample);
   writeFileSync(join(tmp, 'body.sse'), sse);
   const bareUrl = await servers.start(['--input-type=module', '-e', BARE_SERVER], {
@@ -192,7 +208,11 @@ async function main(): Promise<void> {
     `  ratio stub/bare ${(stub.ok / bare.ok).toFixed(2)} req/s (goal >= 0.6); by server CPU per request ${(bare.cpu / bare.ok / (stub.cpu / stub.ok)).toFixed(2)}`,
   );
 
-  await fetch(`${stubUrl}/__admin/config`, { method: 'PUT', body: streamCfg });
+  await fetch(`${stubUrl}/__admin/config`, {
+    method: 'PUT',
+    body: streamCfg,
+    headers: { 'content-type': 'application/json' },
+  });
   console.log(`streaming: 500 concurrent streams of ${tokensPerStream} tokens, zero inter-token latency, 8 s`);
   await streams(`${bareUrl}/sse`, streamBody, 500, 2); // warm-up: connections, JIT of both sides
   await streams(`${stubUrl}/v1/messages`, streamBody, 500, 2);

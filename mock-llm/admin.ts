@@ -1,16 +1,17 @@
 /**
- * Admin API, answered to loopback clients only (403 otherwise):
+ * Admin API (routed by server.ts through routes.ts), answered to loopback clients only (403 otherwise):
  *   GET  /__admin/config  the running config, plus `performanceMode`
  *   PUT  /__admin/config  a partial config merged onto the running one, and optionally
  *                         `performanceMode: true|false` (400 + every problem if invalid;
  *                         nothing changes then)
  *   GET  /__admin/stats   counters (see Stats)
  *   POST /__admin/reset   zero the counters and the occurrence table
- *   GET  /healthz         {"status":"ok"} (open to all)
+ * Another method on these paths is 405 with `Allow`, a PUT body not sent as
+ * application/json 415, both as {"error", "problems": []}.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MockLlmConfigError, resolveConfig, type MockLlmConfig } from './config.ts';
-import { fromLoopback, readBody, sendJson } from './http-util.ts';
+import { readBody, sendJson } from './http-util.ts';
 import { depthExceededAt, MAX_JSON_DEPTH } from './json-depth.ts';
 import type { Stats } from './stats.ts';
 
@@ -26,25 +27,17 @@ export interface AdminTarget {
 
 const ADMIN_BODY_LIMIT = 64 * 1024;
 
-/** Handles /__admin/* and /healthz; returns false for any other path. */
-export function handleAdmin(target: AdminTarget, path: string, req: IncomingMessage, res: ServerResponse): boolean {
-  if (path === '/healthz') {
-    sendJson(res, 200, '{"status":"ok"}');
-    return true;
-  }
-  if (!path.startsWith('/__admin/')) return false;
-  if (!fromLoopback(req)) {
-    sendJson(res, 403, '{"error":"the admin API answers loopback clients only"}');
-    return true;
-  }
-  const route = `${req.method} ${path}`;
-  switch (route) {
-    case 'GET /__admin/config':
-      sendJson(res, 200, JSON.stringify({ ...target.config(), performanceMode: target.performanceMode() }));
-      return true;
-    case 'PUT /__admin/config':
-      readBody(req, ADMIN_BODY_LIMIT, (r) => {
-        if (!r.ok) return sendJson(res, 413, `{"error":"config body over ${ADMIN_BODY_LIMIT} bytes"}`);
+/**
+ * Runs the admin operation `id` (routes.ts): the router has checked the path, the method,
+ * the loopback origin and (PUT) the content type.
+ */
+export function handleAdmin(target: AdminTarget, id: string, req: IncomingMessage, res: ServerResponse): void {
+  switch (id) {
+    case 'getConfig':
+      return sendJson(res, 200, JSON.stringify({ ...target.config(), performanceMode: target.performanceMode() }));
+    case 'putConfig':
+      return readBody(req, ADMIN_BODY_LIMIT, (r) => {
+        if (!r.ok) return sendJson(res, 413, `{"error":"config body over ${ADMIN_BODY_LIMIT} bytes","problems":[]}`);
         try {
           putConfig(target, r.text, res);
         } catch (err) {
@@ -60,21 +53,18 @@ export function handleAdmin(target: AdminTarget, path: string, req: IncomingMess
           );
         }
       });
-      return true;
-    case 'GET /__admin/stats':
-      sendJson(
+    case 'stats':
+      return sendJson(
         res,
         200,
         JSON.stringify({ seed: target.seed, performanceMode: target.performanceMode(), ...target.stats() }),
       );
-      return true;
-    case 'POST /__admin/reset':
+    case 'reset':
+      req.resume();
       target.reset();
-      sendJson(res, 200, '{"reset":true}');
-      return true;
+      return sendJson(res, 200, '{"reset":true}');
     default:
-      sendJson(res, 404, JSON.stringify({ error: `no admin route ${route}` }));
-      return true;
+      throw new Error(`no admin operation ${id}`);
   }
 }
 

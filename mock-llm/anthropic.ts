@@ -11,9 +11,10 @@ import { ANTHROPIC_MESSAGE_BLOCKS, ANTHROPIC_SYSTEM_BLOCKS, checkAnthropicBlocks
 import { fillTemplate, ID_PLACEHOLDER, makeTemplate, replyText, type ParsedRequest } from './plan.ts';
 import type { ErrorReply, FaultStatusKind, Provider } from './provider.ts';
 import { Hasher } from './prng.ts';
+import { ANTHROPIC_ROLES } from './request-schemas.ts';
 import { contentChars, VOCAB, VOCAB_FIRST } from './text.ts';
 
-const ROLES = new Set(['user', 'assistant']);
+const ROLES = new Set<string>(ANTHROPIC_ROLES);
 const SALT = 0x616e74;
 
 /** content_block_delta events for every vocabulary entry, built once. */
@@ -38,6 +39,7 @@ const INVALID_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
   404: 'not_found_error',
   405: 'invalid_request_error',
+  415: 'invalid_request_error',
   413: 'request_too_large',
   500: 'api_error',
 };

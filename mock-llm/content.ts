@@ -20,10 +20,10 @@ export function pathAt(base: string, key: string | number, style: PathStyle): st
   return typeof key === 'number' && style === 'brackets' ? `${base}[${key}]` : `${base}.${key}`;
 }
 
-type Kind = 'string' | 'object' | 'boolean';
+export type Kind = 'string' | 'object' | 'boolean';
 
 /** One field of a block: its JSON type, whether it may be absent, and (objects) its own fields. */
-interface FieldSpec {
+export interface FieldSpec {
   name: string;
   kind: Kind;
   optional?: boolean;
@@ -34,7 +34,7 @@ const str = (name: string, optional = false): FieldSpec => ({ name, kind: 'strin
 const obj = (name: string, fields?: FieldSpec[]): FieldSpec => ({ name, kind: 'object', fields });
 
 /** Anthropic block types and their required fields (tool_result's `content` is checked apart). */
-const ANTHROPIC_BLOCKS: Record<string, FieldSpec[]> = {
+export const ANTHROPIC_BLOCKS: Record<string, FieldSpec[]> = {
   text: [str('text')],
   image: [obj('source', [str('type')])],
   document: [obj('source', [str('type')])],
@@ -44,12 +44,12 @@ const ANTHROPIC_BLOCKS: Record<string, FieldSpec[]> = {
   redacted_thinking: [str('data')],
 };
 /** Blocks allowed inside a tool_result's `content` array. */
-const TOOL_RESULT_BLOCKS = ['text', 'image', 'document'];
+export const TOOL_RESULT_BLOCKS = ['text', 'image', 'document'];
 export const ANTHROPIC_MESSAGE_BLOCKS = Object.keys(ANTHROPIC_BLOCKS);
 export const ANTHROPIC_SYSTEM_BLOCKS = ['text'];
 
 /** OpenAI content part types and their required fields. */
-const OPENAI_PARTS: Record<string, FieldSpec[]> = {
+export const OPENAI_PARTS: Record<string, FieldSpec[]> = {
   text: [str('text')],
   image_url: [obj('image_url', [str('url'), str('detail', true)])],
   input_audio: [obj('input_audio', [str('data'), str('format')])],

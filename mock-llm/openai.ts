@@ -19,9 +19,10 @@ import {
 } from './plan.ts';
 import type { ErrorReply, FaultStatusKind, Provider } from './provider.ts';
 import { Hasher } from './prng.ts';
+import { OPENAI_ROLES } from './request-schemas.ts';
 import { contentChars, VOCAB, VOCAB_FIRST } from './text.ts';
 
-const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
+const ROLES = new Set<string>(OPENAI_ROLES);
 const SALT = 0x6f6169;
 const QUOTED = VOCAB.map((t) => JSON.stringify(t));
 const QUOTED_FIRST = VOCAB_FIRST.map((t) => JSON.stringify(t));
@@ -51,6 +52,7 @@ const INVALID: Record<number, { type: string; code: string | null }> = {
   400: { type: 'invalid_request_error', code: null },
   404: { type: 'invalid_request_error', code: 'unknown_url' },
   405: { type: 'invalid_request_error', code: null },
+  415: { type: 'invalid_request_error', code: 'unsupported_media_type' },
   413: { type: 'invalid_request_error', code: 'request_too_large' },
   500: { type: 'server_error', code: null },
 };
@@ -59,14 +61,16 @@ function errorBody(message: string, type: string, param: string | null, code: st
   return `{"error":{"message":${JSON.stringify(message)},"type":"${type}","param":${JSON.stringify(param)},"code":${JSON.stringify(code)}}}`;
 }
 
+/** max_completion_tokens, else max_tokens (each checked when given), else the fallback. */
 function maxTokensOf(b: Record<string, unknown>, fallback: number): number | { error: string; param: string } {
+  let found: number | undefined;
   for (const field of ['max_completion_tokens', 'max_tokens']) {
     const v = b[field];
     if (v === undefined || v === null) continue;
     if (!Number.isInteger(v) || (v as number) < 1) return { error: `${field}: expected an integer >= 1`, param: field };
-    return v as number;
+    found ??= v as number;
   }
-  return fallback;
+  return found ?? fallback;
 }
 
 function parse(body: unknown, defaultMaxTokens: number): ParsedRequest | { error: string; param: string } {

@@ -78,7 +78,7 @@ export function handleProbes(
   req: IncomingMessage,
   res: ServerResponse,
 ): boolean {
-  if (req.method !== 'GET' || (path !== '/health' && path !== '/metrics')) return false;
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || (path !== '/health' && path !== '/metrics')) return false;
   if (path === '/health' || metrics === undefined) {
     if (path === '/health') res.writeHead(200, { 'content-length': '0' }).end();
     else res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"metrics are off"}');

@@ -1,6 +1,6 @@
 /**
- * The request path: route, read the body, bound its nesting (64 levels), parse,
- * validate, plan, then either answer an injected error, hang, or queue for a slot and
+ * The request path: route through the table of routes.ts (404, 403, 405 + Allow, 415),
+ * read the body, bound its nesting (64 levels), parse, validate, plan, then either answer an injected error, hang, or queue for a slot and
  * generate. No framework: node:http. An exception in any of it answers 500 (see
  * `crashed`); the server goes on serving.
  */
@@ -11,12 +11,14 @@ import { anthropic } from './anthropic.ts';
 import type { MockLlmConfig } from './config.ts';
 import { generate, writeWhole, type GenerateContext } from './generate.ts';
 import { isZero } from './latency.ts';
-import { readBody, sendJson, type BodyResult } from './http-util.ts';
+import { fromLoopback, readBody, sendJson, type BodyResult } from './http-util.ts';
 import { depthExceededAt, MAX_JSON_DEPTH } from './json-depth.ts';
 import { openai } from './openai.ts';
+import { openApiJson } from './openapi.ts';
 import type { Plan, Planner } from './plan.ts';
 import { handleProbes } from './prometheus.ts';
 import type { Provider } from './provider.ts';
+import { allowOf, isGeneration, isJsonContentType, operationOf, routeOf } from './routes.ts';
 import type { StatsCollector } from './stats.ts';
 
 export interface ServerState {
@@ -30,11 +32,11 @@ export interface ServerState {
   config(): MockLlmConfig;
 }
 
-/** Generation routes: the provider and the stats key (built once, not per request). */
-const ROUTES: Record<string, { provider: Provider; route: string }> = {
-  '/v1/messages': { provider: anthropic, route: 'POST /v1/messages' },
-  '/v1/chat/completions': { provider: openai, route: 'POST /v1/chat/completions' },
-};
+/** The generation routes' providers, by route group (routes.ts). */
+const PROVIDERS: Record<'anthropic' | 'openai', Provider> = { anthropic, openai };
+
+/** The provider whose error shape a non-admin path answers in. */
+const shapeOf = (path: string): Provider => (path.startsWith('/v1/chat') ? openai : anthropic);
 
 let sequence = 0;
 /** A request id for answers given before a plan exists (400, 404, 413). */
@@ -53,21 +55,63 @@ export function createHandler(state: ServerState): (req: IncomingMessage, res: S
   };
 }
 
+/** Through the route table: 404, 403 (admin from afar), 405 + Allow, 415, or the route's handler. */
 function route(state: ServerState, req: IncomingMessage, res: ServerResponse): void {
   const path = pathOf(req);
-  const gen = ROUTES[path];
-  if (gen !== undefined && req.method === 'POST') return handleGenerate(state, gen.provider, gen.route, req, res);
-  if (path === '/v1/models' && req.method === 'GET') return sendModels(state, res);
-  if (handleAdmin(state.admin, path, req, res)) return;
-  if (handleProbes(state.gen.metrics, path, req, res)) return void req.resume();
-  const route = `${req.method} ${path}`;
-  const known = gen !== undefined || path === '/v1/models';
-  const status = known ? 405 : 404;
-  state.stats.count(known ? route : 'unknown', status);
-  const message = known ? `${req.method} is not allowed on ${path}` : `Not found: ${route}`;
-  const reply = (path.startsWith('/v1/chat') ? openai : anthropic).invalid(status, message, null, nextRequestId());
+  const r = routeOf(path);
+  const admin = r === undefined ? path.startsWith('/__admin/') : r.group === 'admin';
+  if (admin && !fromLoopback(req)) {
+    req.resume();
+    return sendJson(res, 403, '{"error":"the admin API answers loopback clients only"}');
+  }
+  if (r === undefined) return refuse(state, req, res, path, 404, `Not found: ${req.method} ${path}`);
+  const op = operationOf(r, req.method);
+  if (op === undefined) {
+    const allow = allowOf(r);
+    return refuse(state, req, res, path, 405, `${req.method} is not allowed on ${path} (allowed: ${allow})`, allow);
+  }
+  const contentType = op.body === undefined ? undefined : contentTypeOf(req);
+  if (op.body !== undefined && !isJsonContentType(contentType)) {
+    const got = contentType === undefined ? 'none' : JSON.stringify(contentType.slice(0, 100));
+    return refuse(state, req, res, path, 415, `content-type: expected application/json, got ${got}`);
+  }
+  if (isGeneration(r)) return handleGenerate(state, PROVIDERS[r.group], `POST ${path}`, req, res);
+  if (op.id === 'models') return sendModels(state, res);
+  if (op.id === 'healthz') return sendJson(res, 200, '{"status":"ok"}');
+  if (op.id === 'openapi') return sendJson(res, 200, openApiJson());
+  if (op.id === 'health' || op.id === 'metrics') {
+    handleProbes(state.gen.metrics, path, req, res);
+    return void req.resume();
+  }
+  handleAdmin(state.admin, op.id, req, res);
+}
+
+/** A 404/405/415 in the path's error shape (the admin one, or the provider's), the body discarded. */
+function refuse(
+  state: ServerState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  status: number,
+  message: string,
+  allow?: string,
+): void {
   req.resume();
-  sendJson(res, reply.status, reply.body, reply.headers);
+  const extra = allow === undefined ? [] : ['allow', allow];
+  if (path.startsWith('/__admin/')) {
+    return sendJson(res, status, JSON.stringify({ error: message, problems: [] }), extra);
+  }
+  state.stats.count(status === 404 ? 'unknown' : `${req.method} ${path}`, status);
+  const reply = shapeOf(path).invalid(status, message, status === 415 ? 'content-type' : null, nextRequestId());
+  sendJson(res, reply.status, reply.body, [...reply.headers, ...extra]);
+}
+
+/** The content-type header, read from the raw list (`req.headers` is built lazily, a cost per request). */
+function contentTypeOf(req: IncomingMessage): string | undefined {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i]!.length === 12 && raw[i]!.toLowerCase() === 'content-type') return raw[i + 1];
+  return undefined;
 }
 
 function pathOf(req: IncomingMessage): string {
@@ -83,15 +127,15 @@ function pathOf(req: IncomingMessage): string {
  */
 function crashed(state: ServerState, req: IncomingMessage, res: ServerResponse, err: unknown): void {
   const path = pathOf(req);
-  const route = ROUTES[path]?.route ?? 'unknown';
+  const r = routeOf(path);
+  const route = r && isGeneration(r) ? `POST ${path}` : 'unknown';
   console.error(`mock-llm: ${req.method} ${path} failed: ${(err as Error)?.stack ?? String(err)}`);
   state.stats.count(route, 500);
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const provider = path.startsWith('/v1/chat') ? openai : anthropic;
-  const reply = provider.invalid(
+  const reply = shapeOf(path).invalid(
     500,
     `mock-llm internal error: ${(err as Error)?.message ?? String(err)}`,
     null,

@@ -1,12 +1,14 @@
 /**
  * The HTTP API (fastify). Routes: POST /v1/requests, POST /v1/batch,
- * GET /v1/requests/:id, GET /healthz, GET /metrics. Every bad input answers
+ * GET /v1/requests/:id, GET /healthz, GET /metrics, GET /openapi.json (openapi.ts, built
+ * from the route table and the schemas the validator reads). Every bad input answers
  * 400 {error: {code: 'invalid_request', field, message, problems}} (malformed JSON, nesting
  * past 64 levels, a `__proto__` key, NUL or a lone surrogate in a string: see
- * json-body.ts and validation.ts); a body over the limit 413; an unknown route 404; a
- * known path with another method 405.
+ * json-body.ts and validation.ts); a body that is not application/json (or has no content
+ * type) 415 in the same shape; a body over the limit 413; an unknown route 404; a known
+ * path with another method 405 with `Allow`.
  */
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { ResolvedConfig } from './config.ts';
@@ -14,6 +16,7 @@ import { BatchConflict, createBatch, createRequest, getRequest, type RequestRow 
 import { BodyParseError, parseJsonBody } from './json-body.ts';
 import { errorFields, type Logger } from './log.ts';
 import type { TargetMetrics } from './metrics.ts';
+import { allowedMethods, openApiDocument } from './openapi.ts';
 import type { RedisQueue } from './queue.ts';
 import { firstDuplicateIndex, isUuid, validateBatch, validateItem, type FieldProblem } from './validation.ts';
 
@@ -29,20 +32,29 @@ export interface ApiDeps {
   serveApi: boolean;
 }
 
-/** Paths and the methods they accept, for 405 answers. */
-const ROUTES: Array<[RegExp, string[]]> = [
-  [/^\/v1\/requests\/?$/, ['POST']],
-  [/^\/v1\/batch\/?$/, ['POST']],
-  [/^\/v1\/requests\/[^/]+\/?$/, ['GET', 'HEAD']],
-  [/^\/healthz\/?$/, ['GET', 'HEAD']],
-  [/^\/metrics\/?$/, ['GET', 'HEAD']],
-];
-
-function invalid(reply: FastifyReply, problems: FieldProblem[]) {
+function invalid(reply: FastifyReply, problems: FieldProblem[], status = 400, code = 'invalid_request') {
   const first = problems[0]!;
-  return reply.code(400).send({
-    error: { code: 'invalid_request', field: first.field, message: `${first.field}: ${first.message}`, problems },
+  return reply.code(status).send({
+    error: { code, field: first.field, message: `${first.field}: ${first.message}`, problems },
   });
+}
+
+/** 405 with Allow for a known path and another method, else 404. */
+function noRoute(d: ApiDeps, method: string, url: string, reply: FastifyReply) {
+  const path = url.split('?')[0]!;
+  const allowed = allowedMethods(path, d.serveApi);
+  if (allowed && !allowed.includes(method)) {
+    return reply
+      .code(405)
+      .header('allow', allowed.join(', '))
+      .send({
+        error: {
+          code: 'method_not_allowed',
+          message: `${method} is not allowed on ${path} (allowed: ${allowed.join(', ')})`,
+        },
+      });
+  }
+  return reply.code(404).send({ error: { code: 'not_found', message: `no route ${method} ${path}` } });
 }
 
 export function toView(row: RequestRow) {
@@ -71,15 +83,19 @@ export function toView(row: RequestRow) {
 }
 
 function onError(d: ApiDeps) {
-  return (err: FastifyError, _req: unknown, reply: FastifyReply) => {
+  return (err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
       return reply.code(413).send({
         error: { code: 'payload_too_large', message: `request body exceeds ${d.config.bodyLimitBytes} bytes` },
       });
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return invalid(reply, [{ field: 'content-type', message: 'expected application/json' }]);
+      const got = req.headers['content-type'];
+      const message = `expected application/json, got ${got === undefined ? 'none' : JSON.stringify(got.slice(0, 100))}`;
+      return invalid(reply, [{ field: 'content-type', message }], 415, 'unsupported_media_type');
     }
+    // A method fastify gives a body (QUERY, ...) without a content type, on a route without it.
+    if (err.code === 'FST_ERR_ROUTE_MISSING_CONTENT_TYPE') return noRoute(d, req.method, req.url, reply);
     if ((err as unknown) instanceof BodyParseError) {
       const e = err as unknown as BodyParseError;
       return invalid(reply, [{ field: e.field, message: e.detail }]);
@@ -112,8 +128,12 @@ function registerV1(app: FastifyInstance, d: ApiDeps): void {
     const v = validateItem(req.body, '', d.config.llmModel);
     if (!v.ok) return invalid(reply, v.problems);
     const { created, row } = await createRequest(d.pool, v.value);
-    if (created) await enqueue(d, [row.id]);
-    return reply.code(created ? 202 : 200).send(row);
+    if (created) {
+      await enqueue(d, [row.id]);
+      return reply.code(202).send(row);
+    }
+    const existing = await getRequest(d.pool, row.id); // the client_request_id exists: that request
+    return reply.code(200).send(existing ? toView(existing) : row);
   });
 
   app.post('/v1/batch', async (req, reply) => {
@@ -172,23 +192,7 @@ export function buildApi(d: ApiDeps): FastifyInstance {
     }
   });
   app.setErrorHandler(onError(d));
-  app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0]!;
-    const match = ROUTES.find(([re]) => re.test(path));
-    const served = match && (d.serveApi || !path.startsWith('/v1/'));
-    if (served && !match[1].includes(req.method)) {
-      return reply
-        .code(405)
-        .header('allow', match[1].join(', '))
-        .send({
-          error: {
-            code: 'method_not_allowed',
-            message: `${req.method} is not allowed on ${path} (allowed: ${match[1].join(', ')})`,
-          },
-        });
-    }
-    return reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${path}` } });
-  });
+  app.setNotFoundHandler((req, reply) => noRoute(d, req.method, req.url, reply));
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unmatched';
     d.metrics.httpRequests.inc({ route, method: req.method, status: String(reply.statusCode) });
@@ -203,5 +207,7 @@ export function buildApi(d: ApiDeps): FastifyInstance {
     const text = await d.metrics.registry.metrics();
     return reply.type(d.metrics.registry.contentType).send(text);
   });
+  const doc = JSON.stringify(openApiDocument({ serveApi: d.serveApi, batchMax: d.config.batchMax }));
+  app.get('/openapi.json', async (_req, reply) => reply.type('application/json').send(doc));
   return app;
 }

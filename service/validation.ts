@@ -2,8 +2,11 @@
  * Validation of the request bodies (`POST /v1/requests` items and `POST /v1/batch`).
  * Returns every problem at once, each naming the JSON path as the client wrote it
  * (`messages[0].role`, `requests[3].mode`); the HTTP layer reports the first as `field`.
+ * The field names, bounds and enums come from the JSON Schemas in schemas.ts, which
+ * `GET /openapi.json` publishes: the document and the checks cannot drift apart.
  */
-import { DEFAULT_MAX_TOKENS, MODES, type Mode } from './constants.ts';
+import { DEFAULT_MAX_TOKENS, type Mode } from './constants.ts';
+import { MESSAGE_SCHEMA, REQUEST_ITEM_SCHEMA } from './schemas.ts';
 
 export interface FieldProblem {
   field: string;
@@ -26,9 +29,15 @@ export interface RequestItem {
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; problems: FieldProblem[] };
 
-const ITEM_KEYS = new Set(['client_request_id', 'messages', 'prompt', 'model', 'max_tokens', 'mode']);
-export const MAX_MESSAGES = 1000;
-export const MAX_TOKENS_LIMIT = 8192;
+const P = REQUEST_ITEM_SCHEMA.properties;
+const ITEM_KEYS = new Set(Object.keys(P));
+const MESSAGE_KEYS = Object.keys(MESSAGE_SCHEMA.properties);
+const ROLES: readonly string[] = MESSAGE_SCHEMA.properties.role.enum;
+const MODES: readonly string[] = P.mode.enum;
+export const MAX_MESSAGES = P.messages.maxItems;
+export const MAX_TOKENS_LIMIT = P.max_tokens.maximum;
+const CLIENT_ID_MAX = P.client_request_id.maxLength;
+const MODEL_MAX = P.model.maxLength;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -81,13 +90,13 @@ function checkMessages(raw: unknown, path: string, problems: FieldProblem[]): Ch
       return;
     }
     for (const key of Object.keys(m)) {
-      if (key !== 'role' && key !== 'content')
-        problems.push({ field: `${at}.${key}`, message: 'unknown field (expected role, content)' });
+      if (!MESSAGE_KEYS.includes(key))
+        problems.push({ field: `${at}.${key}`, message: `unknown field (expected ${MESSAGE_KEYS.join(', ')})` });
     }
-    if (m.role !== 'user' && m.role !== 'assistant') {
+    if (!ROLES.includes(m.role as string)) {
       problems.push({
         field: `${at}.role`,
-        message: `expected 'user' or 'assistant', got ${JSON.stringify(m.role) ?? 'nothing'}`,
+        message: `expected ${ROLES.map((r) => `'${r}'`).join(' or ')}, got ${JSON.stringify(m.role) ?? 'nothing'}`,
       });
     }
     if (typeof m.content !== 'string' || m.content.length === 0) {
@@ -103,10 +112,10 @@ function checkMessages(raw: unknown, path: string, problems: FieldProblem[]): Ch
 
 function checkClientId(raw: unknown, path: string, problems: FieldProblem[]): string | null {
   if (raw === undefined) return null;
-  if (typeof raw !== 'string' || raw.length < 1 || raw.length > 128) {
+  if (typeof raw !== 'string' || raw.length < 1 || raw.length > CLIENT_ID_MAX) {
     problems.push({
       field: path,
-      message: `expected a string of 1..128 characters, got ${typeof raw === 'string' ? `${raw.length} characters` : describe(raw)}`,
+      message: `expected a string of 1..${CLIENT_ID_MAX} characters, got ${typeof raw === 'string' ? `${raw.length} characters` : describe(raw)}`,
     });
     return null;
   }
@@ -115,8 +124,8 @@ function checkClientId(raw: unknown, path: string, problems: FieldProblem[]): st
 
 function checkModel(raw: unknown, path: string, problems: FieldProblem[], fallback: string): string {
   if (raw === undefined) return fallback;
-  if (typeof raw !== 'string' || raw.length < 1 || raw.length > 128) {
-    problems.push({ field: path, message: `expected a string of 1..128 characters, got ${describe(raw)}` });
+  if (typeof raw !== 'string' || raw.length < 1 || raw.length > MODEL_MAX) {
+    problems.push({ field: path, message: `expected a string of 1..${MODEL_MAX} characters, got ${describe(raw)}` });
   } else checkStorable(raw, path, problems);
   return raw as string;
 }
@@ -162,7 +171,7 @@ export function validateItem(raw: unknown, prefix: string, defaultModel: string)
   }
   const model = checkModel(raw.model, p('model'), problems, defaultModel);
   const maxTokens = checkMaxTokens(raw.max_tokens, p('max_tokens'), problems);
-  if (raw.mode !== 'quick' && raw.mode !== 'detailed') {
+  if (!MODES.includes(raw.mode as string)) {
     problems.push({
       field: p('mode'),
       message: `expected one of ${MODES.join(', ')}, got ${JSON.stringify(raw.mode) ?? 'nothing'}`,

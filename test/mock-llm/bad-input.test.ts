@@ -213,6 +213,7 @@ describe('the stub against bad content and deep bodies', () => {
     const res = await fetch(`${mock.url}/__admin/config`, {
       method: 'PUT',
       body: `{"maxBodyBytes":${nested(10_000)}}`,
+      headers: { 'content-type': 'application/json' },
     });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { error: string }).error, /nested deeper than 64 levels/);

@@ -191,6 +191,7 @@ describe('stub HTTP surface', () => {
       fetch(mock.url + MSG, {
         method: 'POST',
         body: JSON.stringify(anthropicRequest(`queued ${i}`)),
+        headers: { 'content-type': 'application/json' },
         signal: ac.signal,
       }).catch(() => 'aborted'),
     );
@@ -234,6 +235,7 @@ describe('stub HTTP surface', () => {
     const pending = fetch(mock.url + MSG, {
       method: 'POST',
       body: JSON.stringify(anthropicRequest('slow start', { stream: true })),
+      headers: { 'content-type': 'application/json' },
       signal: ac.signal,
     })
       .then(() => (headersArrived = true))
@@ -265,6 +267,7 @@ describe('stub HTTP surface', () => {
     const hung = fetch(mock.url + MSG, {
       method: 'POST',
       body: JSON.stringify(anthropicRequest('hang 2')),
+      headers: { 'content-type': 'application/json' },
       signal: ac.signal,
     }).catch(() => 'aborted');
     await waitFor(() => mock.stats().hanging === 2, 5000, 'two hung requests');

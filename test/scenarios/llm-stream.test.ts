@@ -45,9 +45,16 @@ async function referenceTtft(url: string, streams: number): Promise<number> {
       try {
         for (let i = 0; i < 5; i++) {
           const t0 = performance.now();
-          const res = await request(`${url}/v1/chat/completions`, { method: 'POST', body, dispatcher: agent });
+          const res = await request(`${url}/v1/chat/completions`, {
+            method: 'POST',
+            body,
+            headers: { 'content-type': 'application/json' },
+            dispatcher: agent,
+          });
           let first = 0;
           for await (const c of res.body) if (!first && /"content":"[^"]/.test(String(c))) first = performance.now();
+          if (res.statusCode !== 200 || first === 0)
+            throw new Error(`reference client: status ${res.statusCode}, no token`);
           if (i > 0) times.push(first - t0);
         }
       } finally {

@@ -4,11 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { startTarget } from '../../service/index.ts';
-import { call, waitFinished, waitFor } from './helpers.ts';
+import { call, waitFinished, waitFor, type JsonResponse } from './helpers.ts';
 import { eventsOf as eventsIn, item, settled as settledIn, startStack, type Stack } from './stack.ts';
 
 let stack: Stack;
@@ -24,6 +25,20 @@ after(async () => {
 });
 
 const eventsOf = (id: string) => eventsIn(stack.pool, id);
+
+/** A POST with a body and no content-type header (fetch and undici would add one). */
+function rawPost(url: string, body: string): Promise<JsonResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: { 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 const settled = () => settledIn(stack.pool);
 
 /** Entries ever added to the queue stream (XINFO STREAM entries-added, Redis >= 7). */
@@ -58,13 +73,16 @@ describe('POST /v1/requests', () => {
     assert.deepEqual(await eventsOf(r.body.id), ['llm.request.created.v1', 'llm.request.completed.v1']);
   });
 
-  it('returns the existing request with 200 when the client_request_id is submitted again', async () => {
+  it('returns the existing request with 200, as GET shows it, when the client_request_id is submitted again', async () => {
     const first = await call('POST', `${base}/v1/requests`, item({ client_request_id: 'idem-1' }));
+    await waitFinished(base, first.body.id);
     const again = await call('POST', `${base}/v1/requests`, item({ client_request_id: 'idem-1', prompt: 'other' }));
     assert.equal(first.status, 202);
     assert.equal(again.status, 200);
-    assert.equal(again.body.id, first.body.id);
+    assert.deepEqual(again.body, (await call('GET', `${base}/v1/requests/${first.body.id}`)).body);
     assert.equal(again.body.client_request_id, 'idem-1');
+    assert.equal(again.body.status, 'completed');
+    assert.equal(typeof again.body.timings.created_at, 'string');
   });
 
   it('creates one request only when the same client_request_id arrives concurrently', async () => {
@@ -202,10 +220,19 @@ describe('bad input', () => {
     assert.equal(r.body.error.field, 'body');
   });
 
-  it('answers 400 naming the content-type for a non-JSON body', async () => {
-    const r = await call('POST', `${base}/v1/requests`, 'prompt=x', { 'content-type': 'text/plain' });
-    assert.equal(r.status, 400);
+  it('answers 415 naming the content-type for a JSON body sent as text/plain', async () => {
+    const r = await call('POST', `${base}/v1/requests`, item(), { 'content-type': 'text/plain' });
+    assert.equal(r.status, 415);
+    assert.equal(r.body.error.code, 'unsupported_media_type');
     assert.equal(r.body.error.field, 'content-type');
+    assert.match(r.body.error.message, /expected application\/json, got "text\/plain"/);
+  });
+
+  it('answers 415 naming the content-type for a JSON body without a content type', async () => {
+    const r = await rawPost(`${base}/v1/batch`, JSON.stringify({ requests: [item()] }));
+    assert.equal(r.status, 415);
+    assert.equal(r.body.error.field, 'content-type');
+    assert.match(r.body.error.message, /got none/);
   });
 
   it('answers 413 for a body over the limit', async () => {
@@ -233,7 +260,21 @@ describe('bad input', () => {
     const r = await call('DELETE', `${base}/v1/requests`);
     assert.equal(r.status, 405);
     assert.equal(r.headers.allow, 'POST');
+    assert.equal(r.body.error.code, 'method_not_allowed');
   });
+
+  for (const [method, path, allow] of [
+    ['PROPFIND', '/v1/batch', 'POST'],
+    ['QUERY', '/v1/requests/00000000-0000-4000-8000-000000000000', 'GET, HEAD'],
+    ['POST', '/healthz', 'GET, HEAD'],
+    ['PUT', '/openapi.json', 'GET, HEAD'],
+  ]) {
+    it(`answers 405 with Allow: ${allow} to ${method} ${path}`, async () => {
+      const r = await call(method!, `${base}${path}`);
+      assert.equal(r.status, 405);
+      assert.equal(r.headers.allow, allow);
+    });
+  }
 });
 
 describe('health and metrics', () => {

@@ -16,6 +16,7 @@ interface Client {
 }
 type Open = (url: string, ...args: unknown[]) => Promise<SseResponse>;
 
+const JSON_HEADERS = { 'content-type': 'application/json' };
 const anthropicBody = (maxTokens: number) =>
   JSON.stringify({
     model: 'claude-sonnet-4-5',
@@ -83,7 +84,7 @@ describe('k6/x/sse', () => {
     let n = 0;
     await o(
       `${stub.url}/v1/messages`,
-      { method: 'POST', body: anthropicBody(8), tags: { provider: 'anthropic' } },
+      { method: 'POST', body: anthropicBody(8), headers: JSON_HEADERS, tags: { provider: 'anthropic' } },
       (c: Client) =>
         c.on('event', () => {
           n++;
@@ -100,7 +101,7 @@ describe('k6/x/sse', () => {
   it('emits http_req_sending twice per stream, as xk6-sse does: the time to the response headers', async () => {
     const own = fakeVu();
     const o = (createModule(own) as { open: Open }).open;
-    await o(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(8) }, () => {});
+    await o(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(8), headers: JSON_HEADERS }, () => {});
     const sending = own.samples.filter((s) => s.name === 'http_req_sending');
     const duration = own.samples.find((s) => s.name === 'http_req_duration')!;
     assert.equal(sending.length, 2);
@@ -115,11 +116,15 @@ describe('k6/x/sse', () => {
 
   it('stops reading when the script calls client.close()', async () => {
     let seen = 0;
-    const res = await open(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(64) }, (c: Client) => {
-      c.on('event', () => {
-        if (++seen === 3) c.close();
-      });
-    });
+    const res = await open(
+      `${stub.url}/v1/messages`,
+      { method: 'POST', body: anthropicBody(64), headers: JSON_HEADERS },
+      (c: Client) => {
+        c.on('event', () => {
+          if (++seen === 3) c.close();
+        });
+      },
+    );
     assert.equal(res.status, 200);
     assert.equal(seen, 3);
   });
@@ -138,7 +143,7 @@ describe('k6/x/sse', () => {
 
   it('passes an exception thrown by an event handler on to the script', async () => {
     await assert.rejects(
-      open(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(8) }, (c: Client) =>
+      open(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(8), headers: JSON_HEADERS }, (c: Client) =>
         c.on('event', () => {
           throw new Error('handler failed');
         }),
