@@ -16,6 +16,8 @@ export interface ChartSpec {
   id: string;
   title: string;
   unit: string;
+  /** The x axis' label when x is not seconds since start (then values are printed as numbers). */
+  xLabel?: string;
   x: number[];
   series: ChartSeries[];
 }

@@ -5,6 +5,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ReportError } from './errors.ts';
+import type { LlmRequestLine } from './llm-charts.ts';
 import type { Comparison, HistogramsFile, Meta, Summary, Timeseries, Verdict } from './types.ts';
 
 export const RESULT_FILES = {
@@ -15,6 +16,7 @@ export const RESULT_FILES = {
   meta: 'meta.json',
   comparison: 'comparison.json',
   report: 'report.html',
+  requests: 'requests.jsonl',
 } as const;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -154,7 +156,29 @@ export interface LoadedResults {
   verdict: Verdict | null;
   meta: Meta | null;
   comparison: Comparison | null;
+  /** requests.jsonl (llm-stream), one object per line; empty when absent. */
+  requests: LlmRequestLine[];
   notes: string[];
+}
+
+/** requests.jsonl, when present: every line an object; a bad line is left out and counted in a note. */
+async function loadRequests(dir: string, notes: string[]): Promise<LlmRequestLine[]> {
+  const file = join(dir, RESULT_FILES.requests);
+  if (!(await exists(file))) return [];
+  const out: LlmRequestLine[] = [];
+  let bad = 0;
+  for (const line of (await readFile(file, 'utf8')).split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const v = JSON.parse(line) as unknown;
+      if (isObject(v)) out.push(v as LlmRequestLine);
+      else bad++;
+    } catch {
+      bad++;
+    }
+  }
+  if (bad) notes.push(`${RESULT_FILES.requests}: ${bad} line(s) are not JSON objects, left out.`);
+  return out;
 }
 
 /** Loads a results folder; summary.json is required (ReportError otherwise), the rest optional. */
@@ -172,6 +196,7 @@ export async function loadResults(dir: string): Promise<LoadedResults> {
     verdict: await optional(dir, RESULT_FILES.verdict, validateVerdict, notes),
     meta: await optional(dir, RESULT_FILES.meta, validateMeta, notes),
     comparison: await optional(dir, RESULT_FILES.comparison, validateComparison, notes),
+    requests: await loadRequests(dir, notes),
     notes,
   };
 }

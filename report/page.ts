@@ -1,6 +1,7 @@
 /** Builds the report page model from a loaded results folder. */
 import { basename, resolve } from 'node:path';
-import { buildCharts } from './charts.ts';
+import { buildCharts, type ChartGroup } from './charts.ts';
+import { llmCharts } from './llm-charts.ts';
 import type { PageModel } from './html.ts';
 import type { LoadedResults } from './load.ts';
 import { metaRows, metricRows, thresholdRows } from './tables.ts';
@@ -38,6 +39,12 @@ function subtitleOf(meta: LoadedResults['meta']): string[] {
   return facts.filter(([, v]) => v !== null).map(([k, v]) => `${k} ${v}`);
 }
 
+function chartGroups(r: LoadedResults): ChartGroup[] {
+  const groups = r.timeseries && r.timeseries.buckets.length ? buildCharts(r.timeseries) : [];
+  const llm = llmCharts(r.histograms, r.requests);
+  return llm ? [llm, ...groups] : groups;
+}
+
 export function buildPageModel(r: LoadedResults, now: Date = new Date()): PageModel {
   const thresholds = thresholdRows(r.summary, r.verdict);
   const scenario = typeof r.meta?.scenario === 'string' ? r.meta.scenario : basename(resolve(r.dir));
@@ -53,7 +60,7 @@ export function buildPageModel(r: LoadedResults, now: Date = new Date()): PageMo
     generatedAt: now.toISOString(),
     subtitle: subtitleOf(r.meta),
     notes,
-    groups: r.timeseries && r.timeseries.buckets.length ? buildCharts(r.timeseries) : [],
+    groups: chartGroups(r),
     thresholds,
     comparison: r.comparison,
     meta: r.meta ? metaRows(r.meta) : null,

@@ -221,8 +221,8 @@ export async function finishRun(opts: RunOptions, ctx: RunContext, rec: RunRecor
   if (reg.comparison) md += `\n${(await import('../report/index.ts')).comparisonMarkdown(reg.comparison)}\n`;
   writeFileSync(rec.dir.file('summary.md'), md);
   if (reg.comparison) writeJson(rec.dir.file('comparison.json'), reg.comparison);
-  await writeHtml(rec.dir.dir, ctx.log);
   await writeRequests(rec, ctx.log);
+  await writeHtml(rec.dir.dir, ctx.log);
   if (opts.quiet && verdict.exitCode !== 0 && verdict.exitCode !== 99)
     showEngineLogTail(rec.dir.file('logs/engine.log'), ctx.log);
   if (checks.length) ctx.out(`\n${renderTable(checks)}\n`);

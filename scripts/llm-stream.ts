@@ -24,17 +24,25 @@
  * Per-request export: one console line per request (REQUEST_LOG=off to stop), which the
  * orchestrator writes to results/<run>/requests.jsonl.
  *
+ * Load shapes (scripts/lib/llm-load.ts): LOAD=concurrency (VUS streams in total, shared by
+ * the providers), rate or poisson (RATE requests/s in total, MAX_VUS VUs in total), SWEEP (a
+ * list of levels, one step each, tag step:N), SEED (default 42) for Poisson arrivals and lengths.
+ *
  * Env: LLM_URL (required), LLM_API_KEY (optional, sent as x-api-key / Bearer, never
- * logged), PROVIDERS (default anthropic,openai), VUS (concurrent streams per provider,
- * default 4), WARMUP (unmeasured start, default 5s; 3s short), DURATION (measured,
- * default 20s; 6s short), MAX_TOKENS (default 128), GOODPUT (SLOs of goodput, vLLM's
- * syntax, default "ttft:1000,tpot:200", the bounds of thresholds/llm-stream.json),
- * REQUEST_LOG (on|off), ANTHROPIC_MODEL, OPENAI_MODEL.
+ * logged), PROVIDERS (default anthropic,openai), LOAD (default concurrency), VUS (concurrent
+ * streams in total, default 8), RATE (requests/s in total, default 4), MAX_VUS (default
+ * max(providers, ceil(5 x the highest rate))), SWEEP, SEED, WARMUP (unmeasured start of each
+ * step, default 5s; 3s short), DURATION (measured, per step, default 20s; 6s short),
+ * MAX_TOKENS (default 128), OUTPUT_TOKENS (mean output length, sent as max_tokens, default
+ * MAX_TOKENS), OUTPUT_TOKENS_STDDEV, INPUT_TOKENS (mean prompt length; unset: a short fixed
+ * prompt), INPUT_TOKENS_STDDEV (default 0), GOODPUT (SLOs of goodput, vLLM's syntax, default
+ * "ttft:1000,tpot:200", the bounds of thresholds/llm-stream.json), REQUEST_LOG (on|off),
+ * ANTHROPIC_MODEL, OPENAI_MODEL.
  */
-import { check } from 'k6';
 import exec from 'k6/execution';
 import { Counter, Rate, Trend } from 'k6/metrics';
 import sse from 'k6/x/sse';
+import { check, sleep } from 'k6';
 import { durationMs, llmUrl, numberEnv, optionalEnv, phase } from './lib/config.ts';
 import { prompt } from './lib/data.ts';
 import {
@@ -48,6 +56,15 @@ import {
   type StreamMetrics,
   type StreamState,
 } from './lib/llm-stream.ts';
+import {
+  buildScenarios,
+  drawLength,
+  parseLevels,
+  prng,
+  promptOfTokens,
+  seedOf,
+  type LoadShape,
+} from './lib/llm-load.ts';
 import { meetsSlo, parseSlo, recordLine, requestRecord, windowShare, type Window } from './lib/llm-window.ts';
 
 const ttft = new Trend('llm_ttft', true);
@@ -79,6 +96,11 @@ const MODELS: Record<Provider, string> = {
   openai: optionalEnv('OPENAI_MODEL', 'gpt-4o-mini'),
 };
 const MAX_TOKENS = numberEnv('MAX_TOKENS', 128);
+const OUTPUT_TOKENS = numberEnv('OUTPUT_TOKENS', MAX_TOKENS);
+const OUTPUT_TOKENS_STDDEV = numberEnv('OUTPUT_TOKENS_STDDEV', 0, true);
+const INPUT_TOKENS = __ENV.INPUT_TOKENS ? numberEnv('INPUT_TOKENS', 1) : null;
+const INPUT_TOKENS_STDDEV = numberEnv('INPUT_TOKENS_STDDEV', 0, true);
+const SEED = numberEnv('SEED', 42, true);
 const API_KEY = optionalEnv('LLM_API_KEY', '');
 /** Streams started in the first WARMUP of each scenario run but are not measured (as vLLM's warm-up request). */
 const WARMUP_MS = durationMs(phase('5s', '3s', 'WARMUP'));
@@ -87,30 +109,48 @@ const SLO = parseSlo(optionalEnv('GOODPUT', 'ttft:1000,tpot:200'));
 const REQUEST_LOG = optionalEnv('REQUEST_LOG', 'on');
 if (REQUEST_LOG !== 'on' && REQUEST_LOG !== 'off')
   throw new Error(`REQUEST_LOG must be on or off, got "${REQUEST_LOG}"`);
+const LOAD = optionalEnv('LOAD', 'concurrency') as LoadShape;
+if (LOAD !== 'concurrency' && LOAD !== 'rate' && LOAD !== 'poisson')
+  throw new Error(`LOAD must be concurrency, rate or poisson, got "${LOAD}"`);
+const LEVELS = __ENV.SWEEP
+  ? parseLevels(__ENV.SWEEP, LOAD)
+  : [LOAD === 'concurrency' ? numberEnv('VUS', 8) : numberEnv('RATE', 4)];
+if (LOAD === 'concurrency' && !Number.isInteger(LEVELS[0]))
+  throw new Error(`VUS must be an integer, got "${__ENV.VUS}"`);
+const LOAD_PLAN = buildScenarios({
+  shape: LOAD,
+  providers: PROVIDERS as Provider[],
+  levels: LEVELS,
+  sweep: Boolean(__ENV.SWEEP),
+  warmupMs: WARMUP_MS,
+  measuredMs: MEASURED_MS,
+  maxVus: numberEnv('MAX_VUS', Math.max(PROVIDERS.length, Math.ceil(5 * Math.max(...LEVELS)))),
+  seed: SEED,
+});
 const clock = makeClock((globalThis as { performance?: { now(): number; timeOrigin?: number } }).performance);
 
-export const options = {
-  scenarios: Object.fromEntries(
-    PROVIDERS.map((provider) => [
-      provider,
-      {
-        executor: 'constant-vus',
-        exec: 'stream',
-        vus: numberEnv('VUS', 4),
-        duration: `${(WARMUP_MS + MEASURED_MS) / 1000}s`,
-        gracefulStop: '30s',
-        tags: { provider },
-      },
-    ]),
-  ),
-};
+export const options = { scenarios: LOAD_PLAN.scenarios };
+
+/** Poisson arrivals: wait for this iteration's arrival time (a late one is sent at once). */
+function awaitArrival(arrivals: number[] | null): void {
+  if (!arrivals) return;
+  const wait = exec.scenario.startTime + arrivals[exec.scenario.iterationInTest]! - Date.now();
+  if (wait > 0) sleep(wait / 1000);
+}
 
 export async function stream(): Promise<void> {
-  const provider = exec.scenario.name as Provider;
-  const tags = { provider };
+  const plan = LOAD_PLAN.plans[exec.scenario.name]!;
+  awaitArrival(plan.arrivals);
+  const provider = plan.provider;
+  const tags: Record<string, string> = plan.step === null ? { provider } : { provider, step: String(plan.step) };
+  const u = prng(seedOf(SEED, exec.scenario.name, exec.scenario.iterationInTest));
+  const maxTokens = drawLength(OUTPUT_TOKENS, OUTPUT_TOKENS_STDDEV, u);
   const window: Window = { start: exec.scenario.startTime + WARMUP_MS, end: exec.scenario.startTime + WARMUP_MS + MEASURED_MS }; // prettier-ignore
-  const text = prompt('detailed', exec.vu.iterationInScenario);
-  const request = buildRequest(provider, MODELS[provider], MAX_TOKENS, text, API_KEY);
+  const text =
+    INPUT_TOKENS === null
+      ? prompt('detailed', exec.vu.iterationInScenario)
+      : promptOfTokens(drawLength(INPUT_TOKENS, INPUT_TOKENS_STDDEV, u), exec.scenario.iterationInTest);
+  const request = buildRequest(provider, MODELS[provider], maxTokens, text, API_KEY);
   const state = newState(clock.now());
   const measured = state.start >= window.start;
   const response = await sse.open(
@@ -130,9 +170,10 @@ export async function stream(): Promise<void> {
   const inputClient = estimateTokens(text);
   record(window, state, m, inputClient, tags);
   if (REQUEST_LOG === 'on') {
-    const base = { scenario: provider, vu: exec.vu.idInTest, iteration: exec.vu.iterationInScenario, measured };
+    const base = { scenario: exec.scenario.name, step: plan.step, vu: exec.vu.idInTest, iteration: exec.vu.iterationInScenario, measured }; // prettier-ignore
+    const good = m !== null && meetsSlo(m, SLO);
     const error = state.error ?? (response.error || (m === null ? 'no content or no end of stream' : null));
-    console.log(recordLine(requestRecord({ ...base, status: response.status }, state, m, inputClient, error)));
+    console.log(recordLine(requestRecord({ ...base, status: response.status, good }, state, m, inputClient, error)));
   }
   if (!measured) return;
   success.add(ok, tags);

@@ -27,8 +27,9 @@
   }
 
   function options(spec, width) {
-    var x = axis('elapsed');
-    x.values = function (u, splits) { return splits.map(duration); };
+    var x = axis(spec.xLabel || 'elapsed');
+    var xValue = spec.xLabel ? number : duration;
+    x.values = function (u, splits) { return splits.map(xValue); };
     var y = axis(spec.unit);
     y.size = 60;
     return {
@@ -37,9 +38,9 @@
       scales: { x: { time: false }, y: { range: function (u, min, max) { return [Math.min(0, min || 0), max > 0 ? max * 1.08 : 1]; } } },
       cursor: { drag: { x: true, y: false } },
       axes: [x, y],
-      series: [{ label: 'elapsed', value: function (u, s) { return s == null ? '–' : duration(s); } }].concat(
+      series: [{ label: spec.xLabel || 'elapsed', value: function (u, s) { return s == null ? '–' : xValue(s); } }].concat(
         spec.series.map(function (s, i) {
-          return { label: s.label, stroke: palette[i % palette.length], width: 1.5, spanGaps: false, points: { show: spec.x.length < 3 },
+          return { label: s.label, stroke: palette[i % palette.length], width: 1.5, spanGaps: false, points: { show: spec.x.length < 3 || spec.id.indexOf('llm-sweep') === 0 },
             value: function (u, n) { return number(n); } };
         })),
     };

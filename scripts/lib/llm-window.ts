@@ -89,6 +89,8 @@ export function windowShare(
 /** One line of requests.jsonl (docs/llm-benchmarking.md): times in ms, rounded to the microsecond. */
 export interface RequestRecord {
   scenario: string;
+  /** The sweep step (1-based), null without a sweep. */
+  step: number | null;
   vu: number;
   iteration: number;
   /** Epoch ms at which the request was sent. */
@@ -96,6 +98,8 @@ export interface RequestRecord {
   /** The request was sent after the warm-up (its latencies are in the Trends). */
   measured: boolean;
   status: number;
+  /** The request met every SLO of GOODPUT. */
+  good: boolean;
   error: string | null;
   ttft_ms: number | null;
   e2el_ms: number | null;
@@ -108,7 +112,7 @@ export interface RequestRecord {
 const us = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 export function requestRecord(
-  base: Pick<RequestRecord, 'scenario' | 'vu' | 'iteration' | 'measured' | 'status'>,
+  base: Pick<RequestRecord, 'scenario' | 'step' | 'vu' | 'iteration' | 'measured' | 'status' | 'good'>,
   state: StreamState,
   m: StreamMetrics | null,
   inputTokensClient: number,

@@ -12,7 +12,13 @@ const dir = mkdtempSync(join(tmpdir(), 'requests-export-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const record = (vu: number, error: string | null) =>
-  requestRecord({ scenario: 'openai', vu, iteration: 0, measured: true, status: 200 }, newState(5), null, 3, error);
+  requestRecord(
+    { scenario: 'openai', step: null, vu, iteration: 0, measured: true, status: 200, good: false },
+    newState(5),
+    null,
+    3,
+    error,
+  );
 
 describe('requests.jsonl', () => {
   it("copies every record of the Node engine's and k6's log lines, one JSON line each", async () => {

@@ -151,7 +151,7 @@ describe('the per-request record', () => {
   it('holds the start, TTFT, every arrival offset and both token counts, and survives its console line', () => {
     const s = stream(1000.25, [1200.5, 1220.75], 1230, [12, 2]);
     const r = requestRecord(
-      { scenario: 'openai', vu: 3, iteration: 7, measured: true, status: 200 },
+      { scenario: 'openai', step: null, vu: 3, iteration: 7, measured: true, status: 200, good: true },
       s,
       measure(s),
       11,

@@ -1,0 +1,94 @@
+/**
+ * llm-stream's open-loop shapes end to end (`run llm-stream --engine node --llm-url`) against the
+ * stub with a known latency (TTFT 50 ms, ITL 10 ms, 16 tokens: 200 ms a request), one provider:
+ * a constant rate achieves its rate over the window (requests finished inside it, counted whole:
+ * within 5 %, i.e. 48 ± 2 over 6 s at 8/s); a sweep of two rates reports each step apart, through
+ * the tag step:N (thresholds on `llm_request_throughput{step:N}`), in requests.jsonl and in
+ * report.html's sweep charts. Runs are short: about 10 s of load each.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startMockLlm, type MockLlm } from '../../mock-llm/index.ts';
+import type { RequestRecord } from '../../scripts/lib/llm-window.ts';
+import { readJson, resultsDirOf, runCli } from '../run/helpers.ts';
+
+type Values = Record<string, number>;
+
+describe('llm-stream load shapes against a stub of known latency', { timeout: 240_000 }, () => {
+  let mock: MockLlm;
+  let root: string;
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'llm-shapes-'));
+    mock = await startMockLlm({
+      performanceMode: true,
+      config: {
+        latency: { ttftMs: 50, itlMs: 10, prefillMsPerInputToken: 0, maxConcurrency: 0 },
+        output: { tokens: 16 },
+      },
+    });
+  });
+  after(async () => {
+    await mock?.stop();
+    if (!process.env.KEEP) rmSync(root, { recursive: true, force: true });
+    else console.log(root);
+  });
+
+  async function run(name: string, env: string[], extra: string[] = []) {
+    const results = join(root, name);
+    const r = await runCli([
+      'run',
+      'llm-stream',
+      '--engine',
+      'node',
+      '--llm-url',
+      mock.url,
+      '--quiet',
+      '--results',
+      results,
+      ...extra,
+      ...['PROVIDERS=openai', 'MAX_TOKENS=16', ...env].flatMap((e) => ['-e', e]),
+    ]);
+    const dir = resultsDirOf(results, 'llm-stream');
+    const metrics = () => readJson<{ metrics: Record<string, Values> }>(join(dir, 'summary.json')).metrics;
+    return { ...r, dir, metrics };
+  }
+
+  it('achieves a constant rate of 8 requests/s over the window within 5 %', async () => {
+    const r = await run('rate', ['LOAD=rate', 'RATE=8', 'WARMUP=2s', 'DURATION=6s']);
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    const m = r.metrics();
+    const perS = m.llm_request_throughput!.count!;
+    console.log(`rate 8/s: llm_request_throughput ${perS.toFixed(3)}/s, llm_ttft med ${m.llm_ttft!.med!.toFixed(2)} ms, dropped ${m.dropped_iterations?.count ?? 0}`); // prettier-ignore
+    assert.ok(Math.abs(perS / 8 - 1) <= 0.05, `${perS} requests/s`);
+  });
+
+  it('reports each step of a sweep apart: thresholds by step tag, requests.jsonl and the report', async () => {
+    const thresholds = join(root, 'sweep-thresholds.json');
+    const { $schema: _, ...base } = JSON.parse(readFileSync('thresholds/llm-stream.json', 'utf8')) as {
+      $schema: string;
+      thresholds: object;
+    };
+    const perStep = { 'llm_request_throughput{step:1}': ['count>0'], 'llm_request_throughput{step:2}': ['count>0'] };
+    writeFileSync(thresholds, JSON.stringify({ ...base, thresholds: { ...base.thresholds, ...perStep } }));
+    const r = await run('sweep', ['LOAD=rate', 'SWEEP=4,8', 'WARMUP=1s', 'DURATION=4s'], ['--thresholds', thresholds]);
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    const m = r.metrics();
+    const step = (n: number) => m[`llm_request_throughput{step:${n}}`]!.count!;
+    console.log(`sweep 4,8/s: step 1 ${step(1).toFixed(3)}/s, step 2 ${step(2).toFixed(3)}/s`);
+    assert.ok(Math.abs(step(1) / 4 - 1) <= 0.1, `step 1: ${step(1)} requests/s, expected 4 ± 10 %`);
+    assert.ok(Math.abs(step(2) / 8 - 1) <= 0.1, `step 2: ${step(2)} requests/s, expected 8 ± 10 %`);
+    const records = readFileSync(join(r.dir, 'requests.jsonl'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RequestRecord);
+    assert.deepEqual([...new Set(records.map((x) => x.step))].sort(), [1, 2]);
+    assert.deepEqual([...new Set(records.map((x) => x.scenario))].sort(), ['openai_step1', 'openai_step2']);
+    const html = readFileSync(join(r.dir, 'report.html'), 'utf8');
+    for (const id of ['llm-ttft-cdf', 'llm-itl-cdf', 'llm-sweep-latency', 'llm-sweep-goodput'])
+      assert.ok(html.includes(`"id":"${id}"`), `report.html has no chart ${id}`);
+  });
+});
