@@ -5,8 +5,8 @@
  *    every half percentile and at 99.9;
  *  - for a sweep (records with a `step`), one point per step against its achieved request
  *    throughput: TTFT p50/p99 and E2EL p50, and requests/s beside goodput/s. A step's
- *    throughput is (measured successful requests - 1) / (last start - first start), its goodput
- *    that times the share of requests that met every SLO (`good`).
+ *    throughput is, summed over its scenarios (one per provider), (measured successful requests
+ *    - 1) / (last start - first start); its goodput that times the share that met every SLO (`good`).
  */
 import type { ChartGroup, ChartSeries, ChartSpec } from './charts.ts';
 import { histogramBins, decodeHistograms } from './hdr.ts';
@@ -15,6 +15,7 @@ import type { HistogramsFile } from './types.ts';
 
 /** The fields of a requests.jsonl line the report reads (scripts/lib/llm-window.ts writes them). */
 export interface LlmRequestLine {
+  scenario?: string;
   step?: number | null;
   measured?: boolean;
   status?: number;
@@ -94,6 +95,19 @@ function quantile(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
+/** Sum over the step's scenarios (one per provider) of (requests - 1) / (last start - first start); null under 2 requests. */
+function stepThroughput(rs: LlmRequestLine[]): number | null {
+  const starts = new Map<string, number[]>();
+  for (const r of rs) starts.set(r.scenario ?? '', [...(starts.get(r.scenario ?? '') ?? []), r.start ?? 0]);
+  let sum = 0;
+  for (const xs of starts.values()) {
+    const span = (Math.max(...xs) - Math.min(...xs)) / 1000;
+    if (xs.length < 2 || span <= 0) return null;
+    sum += (xs.length - 1) / span;
+  }
+  return sum;
+}
+
 /** One point per sweep step with at least two measured successful requests, by ascending throughput. */
 export function sweepPoints(records: LlmRequestLine[]): StepPoint[] {
   const byStep = new Map<number, LlmRequestLine[]>();
@@ -102,10 +116,8 @@ export function sweepPoints(records: LlmRequestLine[]): StepPoint[] {
       byStep.set(r.step, [...(byStep.get(r.step) ?? []), r]);
   const points: StepPoint[] = [];
   for (const [step, rs] of byStep) {
-    const starts = rs.map((r) => r.start ?? 0);
-    const span = (Math.max(...starts) - Math.min(...starts)) / 1000;
-    if (rs.length < 2 || span <= 0) continue;
-    const throughput = (rs.length - 1) / span;
+    const throughput = stepThroughput(rs);
+    if (throughput === null) continue;
     const ttft = rs.map((r) => r.ttft_ms!);
     points.push({
       step,

@@ -131,16 +131,16 @@ const clock = makeClock((globalThis as { performance?: { now(): number; timeOrig
 
 export const options = { scenarios: LOAD_PLAN.scenarios };
 
-/** Poisson arrivals: wait for this iteration's arrival time (a late one is sent at once). */
-function awaitArrival(arrivals: number[] | null): void {
-  if (!arrivals) return;
-  const wait = exec.scenario.startTime + arrivals[exec.scenario.iterationInTest]! - Date.now();
-  if (wait > 0) sleep(wait / 1000);
+/** Poisson arrivals: ms until this iteration's arrival time (a late one is sent at once). */
+function untilArrival(arrivals: number[]): number {
+  return exec.scenario.startTime + arrivals[exec.scenario.iterationInTest]! - Date.now();
 }
 
 export async function stream(): Promise<void> {
   const plan = LOAD_PLAN.plans[exec.scenario.name]!;
-  awaitArrival(plan.arrivals);
+  // sleep() stays in this async function: the Node engine makes it block only there (engine/transform).
+  const wait = plan.arrivals ? untilArrival(plan.arrivals) : 0;
+  if (wait > 0) sleep(wait / 1000);
   const provider = plan.provider;
   const tags: Record<string, string> = plan.step === null ? { provider } : { provider, step: String(plan.step) };
   const u = prng(seedOf(SEED, exec.scenario.name, exec.scenario.iterationInTest));

@@ -4,7 +4,8 @@
  * a constant rate achieves its rate over the window (requests finished inside it, counted whole:
  * within 5 %, i.e. 48 ± 2 over 6 s at 8/s); a sweep of two rates reports each step apart, through
  * the tag step:N (thresholds on `llm_request_throughput{step:N}`), in requests.jsonl and in
- * report.html's sweep charts. Runs are short: about 10 s of load each.
+ * report.html's sweep charts; a Poisson run sends one request per arrival of its seeded schedule,
+ * and the window finishes as many as the schedule puts in it (± 2 at the edges). Runs are short: about 10 s of load each.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startMockLlm, type MockLlm } from '../../mock-llm/index.ts';
+import { poissonArrivals, seedOf } from '../../scripts/lib/llm-load.ts';
 import type { RequestRecord } from '../../scripts/lib/llm-window.ts';
 import { readJson, resultsDirOf, runCli } from '../run/helpers.ts';
 
@@ -64,6 +66,19 @@ describe('llm-stream load shapes against a stub of known latency', { timeout: 24
     const perS = m.llm_request_throughput!.count!;
     console.log(`rate 8/s: llm_request_throughput ${perS.toFixed(3)}/s, llm_ttft med ${m.llm_ttft!.med!.toFixed(2)} ms, dropped ${m.dropped_iterations?.count ?? 0}`); // prettier-ignore
     assert.ok(Math.abs(perS / 8 - 1) <= 0.05, `${perS} requests/s`);
+  });
+
+  it('sends Poisson arrivals on their seeded schedule: one request per arrival, the window holding its share', async () => {
+    const r = await run('poisson', ['LOAD=poisson', 'RATE=8', 'WARMUP=2s', 'DURATION=6s']);
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    const arrivals = poissonArrivals(8, 8000, seedOf(42, 'openai'));
+    const records = readFileSync(join(r.dir, 'requests.jsonl'), 'utf8').trimEnd().split('\n');
+    assert.equal(records.length, arrivals.length);
+    // Requests finishing inside [2 s, 8 s) are those sent in about [1.8 s, 7.8 s) (200 ms each): ± 2 at the edges.
+    const expected = arrivals.filter((t) => t >= 1800 && t < 7800).length;
+    const finished = r.metrics().llm_request_throughput!.count! * 6;
+    console.log(`poisson 8/s: ${arrivals.length} arrivals, ${finished.toFixed(1)} finished in the window (${expected} expected)`); // prettier-ignore
+    assert.ok(Math.abs(finished - expected) <= 2.01, `${finished} requests in the window, expected ${expected} ± 2`);
   });
 
   it('reports each step of a sweep apart: thresholds by step tag, requests.jsonl and the report', async () => {
