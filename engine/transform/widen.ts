@@ -211,6 +211,11 @@ const useWhy = (ref: AstNode, tree: Tree): { construct: string; why: string } =>
       construct: 'an object method',
       why: 'its callers (obj.m()) cannot be followed, so they would not await it',
     };
+  if (parent?.type === 'AssignmentExpression')
+    return {
+      construct: 'a blocking function assigned (reassigned or stored)',
+      why: 'the calls through what it is assigned to cannot be followed',
+    };
   if (parent?.type === 'NewExpression')
     return { construct: 'a constructor (new)', why: 'a function called with `new` cannot be made async' };
   if (parent?.type === 'CallExpression') {
