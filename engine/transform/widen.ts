@@ -123,6 +123,29 @@ export class Functions {
     return v.references.filter((r) => r.isWrite()).length <= 1 ? init : null;
   }
 
+  /**
+   * Whether parameter `index` of script function `fn` is only ever called and awaited
+   * (`await run()`): a function made async can be passed there and behave the same.
+   */
+  paramAwaited(fn: AstNode, index: number): boolean {
+    const param = children(fn, 'params')[index];
+    if (param?.type !== 'Identifier') return false;
+    const v = this.scopes
+      .getDeclaredVariables(fn)
+      .find((x) => x.defs.some((d) => d.type === 'Parameter' && d.name === param));
+    if (!v) return false;
+    return v.references.every((r) => {
+      if (r.isWrite()) return false;
+      const id = r.identifier as AstNode;
+      const call = this.tree.parent.get(id);
+      return (
+        call?.type === 'CallExpression' &&
+        child(call, 'callee') === id &&
+        this.tree.parent.get(call)?.type === 'AwaitExpression'
+      );
+    });
+  }
+
   /** The variables bound to a function node (its declaration's name, its declarator's name). */
   variablesOf(fn: AstNode): Variable[] {
     const out = this.scopes
@@ -169,7 +192,7 @@ function misuse(fn: AstNode, tree: Tree): Fallback | null {
 }
 
 /** Whether `ref` (an identifier or inline function) sits where the rewrite awaits or sequences it. */
-function handledUse(ref: AstNode, tree: Tree, sites: Map<AstNode, Site>): boolean {
+function handledUse(ref: AstNode, tree: Tree, sites: Map<AstNode, Site>, fns: Functions): boolean {
   let node = ref;
   let parent = tree.parent.get(node);
   // `(0, f)(...)`: esbuild's call of an imported function.
@@ -181,6 +204,9 @@ function handledUse(ref: AstNode, tree: Tree, sites: Map<AstNode, Site>): boolea
   if (parent.type === 'CallExpression') {
     if (child(parent, 'callee') === node) return true;
     const site = sites.get(parent);
+    // helper('x', () => db.close()) where helper only ever does `await run()` with that parameter
+    if (site?.kind === 'user' && fns.paramAwaited(site.target!, children(parent, 'arguments').indexOf(node)))
+      return true;
     if (!site || (site.kind !== 'callback' && site.kind !== 'seq')) return false;
     if (site.kind === 'seq' && memberName(child(parent, 'callee')!) === 'sort') return false;
     return children(parent, 'arguments').indexOf(node) === (site.kind === 'seq' ? 0 : site.api!.arg);
@@ -310,7 +336,7 @@ export function widen(
     // An inline function is used where it is written.
     if (fn.type !== 'FunctionDeclaration' && tree.parent.get(fn)?.type !== 'VariableDeclarator') uses.push(fn);
     for (const use of uses) {
-      if (handledUse(use, tree, sites)) continue;
+      if (handledUse(use, tree, sites, fns)) continue;
       const { construct, why } = useWhy(use, tree);
       return { converted, fallback: { construct, offset: use.start, why } };
     }
