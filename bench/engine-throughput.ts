@@ -2,7 +2,9 @@
  * Engine throughput vs autocannon (the anchor), same node:http server in its own process,
  * same number of VUs / connections, same duration.
  *   node --import tsx bench/engine-throughput.ts [--vus 32] [--seconds 10] [--only async|sync]
- * Prints engine req/s ÷ autocannon req/s for async mode (goal ≥ 0.7) and sync mode (goal ≥ 0.4).
+ * Prints engine req/s ÷ autocannon req/s for async mode (goal ≥ 0.7) and sync mode (goal ≥ 0.4),
+ * and the synchronous script (`http.get`) rewritten into awaits (async mode, issue 16) against the
+ * async script in the same round (goal ≥ 0.9) and against autocannon.
  * The machine is shared, so each round runs autocannon right next to each engine run and the ratio
  * is the median over rounds (default 5: on a 2-core VM one round swings 0.45-0.9 with where the
  * scheduler puts autocannon and the server) of (engine ÷ the autocannon run next to it); in async
@@ -64,7 +66,7 @@ interface Cost {
   cpuMs: number;
   requests: number;
 }
-const costs = { autocannon: [] as Cost[], async: [] as Cost[], sync: [] as Cost[] };
+const costs = { autocannon: [] as Cost[], async: [] as Cost[], sync: [] as Cost[], classic: [] as Cost[] };
 
 function cpuMs(from: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(from);
@@ -78,14 +80,22 @@ async function anchor(url: string, connections: number, secs = seconds): Promise
   return result.requests.total / secs;
 }
 
-async function engine(script: string, url: string, mode: 'async' | 'sync', n: number, secs = seconds): Promise<number> {
+/** `classic`: the synchronous script run in async mode, its blocking calls rewritten into awaits. */
+async function engine(
+  script: string,
+  url: string,
+  kind: 'async' | 'sync' | 'classic',
+  n: number,
+  secs = seconds,
+): Promise<number> {
   const cpu0 = process.cpuUsage();
+  const mode = kind === 'sync' ? 'sync' : 'async';
   const r = await runQuiet({ script, mode, workers, env: { URL: url }, flags: { vus: n, duration: `${secs}s` } });
-  costs[mode].push({ cpuMs: cpuMs(cpu0), requests: r.values('http_reqs').count ?? 0 });
+  costs[kind].push({ cpuMs: cpuMs(cpu0), requests: r.values('http_reqs').count ?? 0 });
   if (r.exitCode !== 0) throw new Error(`engine exited ${r.exitCode}: ${r.stderr.slice(0, 2000)}`);
   const count = r.values('http_reqs').count ?? 0;
   const failed = r.values('http_req_failed').passes ?? 0;
-  if (failed > 0) console.log(`  (engine ${mode}: ${failed} failed requests)`);
+  if (failed > 0) console.log(`  (engine ${kind}: ${failed} failed requests)`);
   return count / secs;
 }
 
@@ -114,7 +124,14 @@ try {
   );
   const asyncScript = scripts.write('async.js', ASYNC);
   const syncScript = scripts.write('sync.js', SYNC);
-  const ratios = { async: [] as number[], sync: [] as number[], asyncFloor: [] as number[], syncFloor: [] as number[] };
+  const ratios = {
+    async: [] as number[],
+    sync: [] as number[],
+    classic: [] as number[],
+    classicVsAsync: [] as number[],
+    asyncFloor: [] as number[],
+    syncFloor: [] as number[],
+  };
   // Warm the server up (its JIT), not counted: otherwise whichever side runs first pays for it.
   await autocannon({ url: server.url, connections: vus, duration: 2, pipelining: 1 });
   for (let round = 1; round <= rounds; round++) {
@@ -128,6 +145,13 @@ try {
       if (round % 2 === 0) a1 = await anchor(server.url, vus);
       ratios.async.push(e1 / a1);
       parts.push(`autocannon ${a1.toFixed(0)} req/s, engine async ${e1.toFixed(0)} req/s (${(e1 / a1).toFixed(2)})`);
+      // The synchronous script, rewritten, right after (odd rounds) or before (even rounds) the async one.
+      const c1 = await engine(syncScript, server.url, 'classic', vus);
+      ratios.classic.push(c1 / a1);
+      ratios.classicVsAsync.push(c1 / e1);
+      parts.push(
+        `sync script rewritten ${c1.toFixed(0)} req/s (${(c1 / e1).toFixed(2)} of async, ${(c1 / a1).toFixed(2)})`,
+      );
       if (doFloor) {
         const f1 = await asyncFloor({ url: server.url, vus, seconds });
         ratios.asyncFloor.push(f1 / a1);
@@ -150,15 +174,21 @@ try {
   // Short runs for the CPU-per-request estimate.
   await anchor(server.url, doAsync ? vus : syncVus, 2);
   if (doAsync) await engine(asyncScript, server.url, 'async', vus, 2);
+  if (doAsync) await engine(syncScript, server.url, 'classic', vus, 2);
   if (doSync) await engine(syncScript, server.url, 'sync', syncVus, 2);
   const ac = marginalUs(costs.autocannon);
   const cpu = [`autocannon ${ac.toFixed(0)} µs`];
   if (doAsync) cpu.push(`engine async ${marginalUs(costs.async).toFixed(0)} µs`);
+  if (doAsync) cpu.push(`engine sync script rewritten ${marginalUs(costs.classic).toFixed(0)} µs`);
   if (doSync) cpu.push(`engine sync ${marginalUs(costs.sync).toFixed(0)} µs`);
   console.log(`client CPU per request: ${cpu.join(', ')} (all threads of the process)`);
   if (doAsync)
     console.log(
       `async ratio: ${median(ratios.async).toFixed(2)} (median; goal >= 0.7); by CPU cost: ${(ac / marginalUs(costs.async)).toFixed(2)}`,
+    );
+  if (doAsync)
+    console.log(
+      `sync script rewritten: ${median(ratios.classicVsAsync).toFixed(2)} of the async script (median; goal >= 0.9), ${median(ratios.classic).toFixed(2)} of autocannon (median)`,
     );
   if (doSync)
     console.log(

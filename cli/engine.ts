@@ -33,7 +33,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--mode <mode>',
-        'async: many VUs per thread (await http.asyncRequest); sync: one thread per VU (blocking http.get); auto: async when every exec function is async',
+        'async: many VUs per thread, blocking calls compiled into awaits (exit 107 when the script cannot be rewritten); sync: one thread per VU; auto: async when the rewrite succeeds, else sync with one line saying why',
       )
         .choices(['auto', 'async', 'sync'])
         .default('auto'),

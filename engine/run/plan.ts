@@ -20,7 +20,7 @@ import {
 } from '../options/segment.ts';
 import type { BundledScript } from '../runtime/script.ts';
 import { bundleScript } from '../runtime/load-script.ts';
-import { describeStats } from '../transform/index.ts';
+import { describeFallback, describeStats, type RewriteFallback } from '../transform/index.ts';
 import { makeHost } from '../runtime/make-host.ts';
 import { checkImports } from '../runtime/module-map.ts';
 import { Vu } from '../runtime/vu.ts';
@@ -145,7 +145,7 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
   }
   if (problems.length) throw new ConfigError(problems);
 
-  const mode = choose(o.mode ?? 'auto', options, exports);
+  const mode = choose(o.mode ?? 'auto', options, exports, script.fallback, (line) => void stderr.write(line + '\n'));
   // Sync mode runs each VU on a thread of its own: its workers only schedule, so one is enough
   // (fewer threads to wake per request); async mode spreads its VUs over one worker per core but
   // one, which is left to the main thread (metrics, thresholds) and to a local target: on 2 cores
@@ -154,7 +154,7 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
   const peak = peakVus(options.scenarios, (n) => scaleInt(n, segment));
   const workers = Math.max(1, Math.min(cores, peak || 1));
   return {
-    script,
+    script: mode === 'sync' ? { ...script, code: script.threadCode } : script,
     options: o.noThresholds ? { ...options, thresholds: {} } : options,
     baseEnv,
     selectors: parsed.selectors,
@@ -165,11 +165,31 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
   };
 }
 
+/**
+ * The mode: 'sync' and 'async' as asked; 'auto' is async when the whole-script rewrite succeeded
+ * (or every exec function is async already: those ran on the async path before the rewrite
+ * widened), else sync, saying which construct stopped the rewrite. `--mode async` on a script the
+ * rewrite cannot take fails (exit 107, a script error) instead of falling back.
+ */
 function choose(
   mode: 'auto' | 'async' | 'sync',
   options: EngineOptions,
   exports: Readonly<Record<string, unknown>>,
+  fallback: RewriteFallback | null,
+  warn: (line: string) => void,
 ): ExecutionMode {
-  if (mode !== 'auto') return mode;
-  return options.scenarios.every((c) => isAsyncFn(exports[c.exec])) ? 'async' : 'sync';
+  if (mode === 'sync' || !fallback) return mode === 'sync' ? 'sync' : 'async';
+  const allAsync = options.scenarios.every((c) => isAsyncFn(exports[c.exec]));
+  if (allAsync) {
+    warn(
+      `WARN blocking-call rewrite: ${fallback.construct} at ${fallback.where}: ${fallback.why}; blocking calls are awaited inside async functions only`,
+    );
+    return 'async';
+  }
+  if (mode === 'async')
+    throw new ScriptError(
+      `--mode async: the script cannot run on the async path: ${fallback.construct} at ${fallback.where}: ${fallback.why} (use --mode auto or --mode sync)`,
+    );
+  warn(describeFallback(fallback));
+  return 'sync';
 }

@@ -30,7 +30,14 @@ export async function bundleScript(file: string): Promise<BundledScript> {
       for (const imp of input.imports) if (imp.external) imports.add(imp.path);
     }
     const rewritten = transformBundle(out.outputFiles[0]!.text, path);
-    return { path, code: rewritten.code, k6Imports: [...imports].sort(), rewrite: rewritten.stats };
+    return {
+      path,
+      code: rewritten.code,
+      threadCode: rewritten.threadCode,
+      fallback: rewritten.fallback,
+      k6Imports: [...imports].sort(),
+      rewrite: rewritten.stats,
+    };
   } catch (err) {
     if (err instanceof RewriteParseError)
       throw new ScriptError(`cannot load script ${file}: ${err.message}`, { cause: err });

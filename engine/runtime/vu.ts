@@ -15,6 +15,7 @@ import type { VuHost } from './host.ts';
 import { VuState } from './vu-state.ts';
 import { Interrupt } from './interrupt.ts';
 import { twinOf } from './blocking.ts';
+import { seq } from './sequential.ts';
 
 type Fn = (data?: unknown) => unknown;
 const fileCache = new Map<string, Buffer>();
@@ -34,7 +35,7 @@ export class Vu implements ExecVu {
   ) {
     this.state = new VuState(idInInstance, idInTest, host);
     const st = this.state;
-    this.hooks = { setIter: () => undefined, hold: (p) => st.hold(p), twin: twinOf };
+    this.hooks = { setIter: () => undefined, hold: (p) => st.hold(p), twin: twinOf, seq };
   }
 
   /** Runs the init context. Throws ScriptError (exit 107) when the script throws. */

@@ -35,6 +35,8 @@ declare module 'eslint-scope' {
   }
   export interface ScopeManager {
     scopes: Scope[];
+    /** The variables a declaration node (function, declarator) declares. */
+    getDeclaredVariables(node: AstNode): Variable[];
   }
   export function analyze(
     ast: AstNode,

@@ -23,6 +23,8 @@ import MagicString, { type SourceMap } from 'magic-string';
 import { child, children, isFunction, memberName, type AstNode } from './ast.ts';
 import { blockingFunction, callbackApi, type CallbackApi } from './blocking-apis.ts';
 import { Resolver } from './bindings.ts';
+import { Functions, Tree, type Fallback } from './widen.ts';
+import { collectSites, rewriteWhole } from './whole.ts';
 
 export type CallKind = { kind: 'await' } | { kind: 'twin' } | { kind: 'callback'; api: CallbackApi };
 
@@ -37,11 +39,21 @@ interface CallSite {
 export interface RewriteResult {
   code: string;
   map: SourceMap;
-  /** Blocking calls turned into awaits. */
+  /** Blocking calls (and, for 'whole', calls of functions made async) turned into awaits. */
   calls: number;
-  /** group/check callbacks made async. */
+  /** Functions made async: group/check callbacks ('async'), every function reaching a blocking call ('whole'). */
   callbacks: number;
+  /** Array higher-order calls run one callback after another ('whole'). */
+  loops: number;
+  /** Why the whole-script rewrite cannot prove the script behaves the same ('whole'), with the construct's line and column. */
+  fallback: (Fallback & { line: number; column: number }) | null;
 }
+
+/**
+ * 'async': only inside async functions (issue 24; the code a VU on a thread of its own runs).
+ * 'whole': every function that can reach a blocking call (issue 16; widen.ts).
+ */
+export type RewriteScope = 'async' | 'whole';
 
 export class RewriteParseError extends Error {
   readonly code = 'E_ENGINE_REWRITE_PARSE';
@@ -56,6 +68,7 @@ export function rewriteBlockingCalls(
   code: string,
   file: string,
   sourceType: 'commonjs' | 'module' = 'commonjs',
+  scope: RewriteScope = 'async',
 ): RewriteResult {
   let ast: AstNode;
   try {
@@ -69,10 +82,35 @@ export function rewriteBlockingCalls(
   } catch (err) {
     throw new RewriteParseError(file, (err as Error).message, { cause: err });
   }
-  const resolver = new Resolver(analyze(ast, { ecmaVersion: 2022, sourceType }));
+  const scopes = analyze(ast, { ecmaVersion: 2022, sourceType });
+  const resolver = new Resolver(scopes);
+  if (scope === 'whole') {
+    const tree = new Tree(ast);
+    const fns = new Functions(scopes, tree);
+    const out = rewriteWhole(
+      code,
+      tree,
+      fns,
+      collectSites(tree, fns, (c) => classify(c, resolver)),
+    );
+    return {
+      code: out.s.toString(),
+      map: out.s.generateMap({ hires: true, source: file, includeContent: false }),
+      calls: out.calls,
+      callbacks: out.functions,
+      loops: out.loops,
+      fallback: out.fallback ? { ...out.fallback, ...lineOf(code, out.fallback.offset) } : null,
+    };
+  }
   const sites = collectCalls(ast, resolver);
   const { asyncFns, converted } = asyncContexts(ast, sites);
   return applyEdits(code, file, sites, asyncFns, converted);
+}
+
+function lineOf(code: string, offset: number): { line: number; column: number } {
+  const before = code.slice(0, offset);
+  const nl = before.lastIndexOf('\n');
+  return { line: before.split('\n').length, column: offset - nl - 1 };
 }
 
 function classify(call: AstNode, resolver: Resolver): CallKind | null {
@@ -204,5 +242,7 @@ function applyEdits(
     map: s.generateMap({ hires: true, source: file, includeContent: false }),
     calls,
     callbacks: converted.size,
+    loops: 0,
+    fallback: null,
   };
 }

@@ -116,7 +116,7 @@ describe('blocking calls in async functions', () => {
     const first = await run(script('group-sleep.js'), { baseUrl: srv.url, mode: 'async', verbose: true });
     assert.match(
       first.stderr,
-      /blocking-call rewrite of .*group-sleep\.js: (cached|[\d.]+ ms) \(2 blocking call\(s\) awaited, 1 group\/check callback\(s\) made async\)/,
+      /blocking-call rewrite of .*group-sleep\.js: (cached|[\d.]+ ms) \(2 call\(s\) awaited, 1 function\(s\) made async, 0 array callback loop\(s\) made sequential\)/,
     );
     const again = await run(script('group-sleep.js'), { baseUrl: srv.url, mode: 'async', verbose: true });
     assert.match(again.stderr, /group-sleep\.js: cached/);
