@@ -71,6 +71,23 @@ describe('a config', () => {
     assert.equal(meta.llm.seed, 7);
   });
 
+  it('should run every scenario of the config with run all, reset between them, the worst exit', async () => {
+    const results = join(root, 'all');
+    const config = join(USER, 'k6-llm-perf.config.ts');
+    const r = await runCli(['run', 'all', '--config', config, '--results', results, '-q']);
+    assert.equal(r.code, 99, r.stderr);
+    const all = readJson<{ scenarios: Array<{ scenario: string; exitCode: number }> }>(
+      join(resultsDirOf(results, 'all'), 'all.json'),
+    );
+    assert.deepEqual(
+      all.scenarios.map((s) => [s.scenario, s.exitCode]),
+      [
+        ['notes-impossible', 99],
+        ['notes', 0],
+      ],
+    );
+  });
+
   it('should exit 104 naming the field of a missing script', async () => {
     const file = writeConfig('missing', `{ scenarios: { smoke: { script: 'nope.ts', thresholds: 'ping.json' } } }`);
     const r = await runCli(['run', 'smoke', '--config', file]);
