@@ -27,6 +27,8 @@ export interface ScenarioEntry {
   seed?: number;
   /** False: the stub's simulated errors stay on (default true: performance mode). */
   performanceMode?: boolean;
+  /** The mock LLM's config file (latency, errors, models), absolute. */
+  mockConfigFile?: string;
   /** The user's own service, started (or reached) as the config declares it. */
   service?: UserServiceSpec;
 }

@@ -43,7 +43,16 @@ export interface KitConfig {
   /** The infrastructure the service needs; `true` (or `{}`) starts it. Provider: --infra. */
   services?: Partial<Record<ServiceName, boolean | Record<string, never>>>;
   /** The mock LLM: `true`, or options. Seed 42 and performance mode (no simulated errors) by default. */
-  mockLlm?: boolean | { enabled?: boolean; seed?: number; performanceMode?: boolean };
+  mockLlm?:
+    | boolean
+    | {
+        enabled?: boolean;
+        seed?: number;
+        /** False: the stub's simulated errors (its config's error rates) stay on. Default true. */
+        performanceMode?: boolean;
+        /** A mock LLM config file: latency model, error rates, models (docs/mock-llm.md). */
+        config?: string;
+      };
   /** The service under test: a command the kit starts, or a URL it reaches. */
   service?: ServiceConfig;
   /** Isolation between scenarios of `run all` (default: flush Redis, nothing else). */

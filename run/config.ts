@@ -15,6 +15,7 @@ import { RunConfigError, messageOf } from './errors.ts';
 import { needOf, placeholdersIn } from './placeholders.ts';
 import type { ScenarioEntry, Service } from './catalog.ts';
 import type { KitConfig, ServiceConfig } from './config-types.ts';
+import { resolveConfig as resolveMockConfig } from '../mock-llm/config.ts';
 
 export const CONFIG_FILES = ['k6-llm-perf.config.ts', 'k6-llm-perf.config.mjs', 'k6-llm-perf.config.js'] as const;
 export const CONFIG_SCHEMA_PATH = resolve(import.meta.dirname, 'config.schema.json');
@@ -76,10 +77,35 @@ function enabledServices(config: KitConfig): Service[] {
   });
 }
 
-function mockOf(config: KitConfig): { enabled: boolean; seed: number; performanceMode: boolean } {
+interface MockSpec {
+  enabled: boolean;
+  seed: number;
+  performanceMode: boolean;
+  configFile?: string;
+}
+
+function mockOf(config: KitConfig, dir: string): MockSpec {
   const m = config.mockLlm;
   if (m === undefined || typeof m === 'boolean') return { enabled: m === true, seed: 42, performanceMode: true };
-  return { enabled: m.enabled ?? true, seed: m.seed ?? 42, performanceMode: m.performanceMode ?? true };
+  return {
+    enabled: m.enabled ?? true,
+    seed: m.seed ?? 42,
+    performanceMode: m.performanceMode ?? true,
+    ...(m.config ? { configFile: resolve(dir, m.config) } : {}),
+  };
+}
+
+/** The stub's own validation of its config file, run now so that a bad one is exit 104 before anything starts. */
+function mockProblems(file: string, mock: MockSpec): string[] {
+  if (!mock.configFile) return [];
+  const missing = fileProblem(file, '/mockLlm/config', mock.configFile);
+  if (missing) return [missing];
+  try {
+    resolveMockConfig(mock.configFile);
+    return [];
+  } catch (err) {
+    return [`${file}: /mockLlm/config: ${messageOf(err)}`];
+  }
 }
 
 /** Placeholders of the service: known names only, and each one's service declared. */
@@ -119,8 +145,8 @@ function fileProblem(file: string, pointer: string, path: string): string | null
 
 function toLoaded(file: string, dir: string, config: KitConfig): LoadedConfig {
   const services = enabledServices(config);
-  const mock = mockOf(config);
-  const problems: string[] = [];
+  const mock = mockOf(config, dir);
+  const problems: string[] = mockProblems(file, mock);
   const s = config.service;
   if (s) problems.push(...serviceProblems(file, { ...s, cwd: s.cwd && resolve(dir, s.cwd) }, services, mock.enabled));
   const entries = new Map<string, ScenarioEntry>();
@@ -144,6 +170,7 @@ function toLoaded(file: string, dir: string, config: KitConfig): LoadedConfig {
       env: sc.env ?? {},
       seed: mock.seed,
       performanceMode: mock.performanceMode,
+      ...(mock.configFile ? { mockConfigFile: mock.configFile } : {}),
       ...(s
         ? {
             service: {

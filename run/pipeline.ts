@@ -74,7 +74,13 @@ async function runSteps(
   const needStub = opts.llmUrl === undefined && (entry.stub === 'script' || (entry.stub === 'target' && !ownTarget));
   const seed = entry.seed ?? 42;
   const performanceMode = entry.performanceMode ?? true;
-  const stub = needStub ? await stubUp(dir.logs, teardown, { seed, performanceMode }) : undefined;
+  const stub = needStub
+    ? await stubUp(dir.logs, teardown, {
+        seed,
+        performanceMode,
+        ...(entry.mockConfigFile ? { configFile: entry.mockConfigFile } : {}),
+      })
+    : undefined;
   const llmUrl = opts.llmUrl ?? stub?.url;
   rec.llm = opts.llmUrl
     ? { kind: 'provider', url: opts.llmUrl }

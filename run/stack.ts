@@ -66,13 +66,14 @@ const URGENT_STOP_MS = 2000;
 export async function stubUp(
   logDir: string,
   teardown: Teardown,
-  opts: { seed?: number; performanceMode?: boolean } = {},
+  opts: { seed?: number; performanceMode?: boolean; configFile?: string } = {},
 ): Promise<SpawnedMockLlm> {
   const lease = groupLease();
   try {
     const stub = await spawnMockLlm({
       seed: opts.seed ?? 42,
       performanceMode: opts.performanceMode ?? true,
+      ...(opts.configFile ? { configFile: opts.configFile } : {}),
       logFile: join(logDir, 'mock-llm.log'),
       detached: true,
       onSpawn: lease.track,

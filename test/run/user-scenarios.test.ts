@@ -113,6 +113,17 @@ describe('a config', () => {
     assert.match(r.stderr, /k6-llm-perf\.config\.ts: \/service\/env\/DB: unknown placeholder \{\{postgres\.uri\}\}/);
   });
 
+  it('should exit 104 naming the mock LLM config file and its bad field', async () => {
+    const file = writeConfig(
+      'mock',
+      `{ mockLlm: { config: 'mock.json' }, scenarios: { smoke: { script: 'ping.ts', thresholds: 'ping.json' } } }`,
+    );
+    writeFileSync(join(file, '..', 'mock.json'), '{ "errors": { "rateLimit": -1 } }');
+    const r = await runCli(['run', 'smoke', '--config', file]);
+    assert.equal(r.code, 104);
+    assert.match(r.stderr, /k6-llm-perf\.config\.ts: \/mockLlm\/config: .*rateLimit/);
+  });
+
   it('should end the run with exit 112 and the log lines of a service that exits at once', async () => {
     const body = `{ mockLlm: true, service: { command: 'echo "cannot bind: port taken" >&2; exit 3', timeout: 10000 },
       scenarios: { smoke: { script: 'ping.ts', thresholds: 'ping.json' } } }`;
