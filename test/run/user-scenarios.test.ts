@@ -8,6 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FIXTURES, readJson, resultsDirOf, runCli } from './helpers.ts';
 
@@ -86,6 +88,31 @@ describe('a config', () => {
         ['notes', 0],
       ],
     );
+  });
+
+  it('should use a service already running with reuseExisting, and never start its command', async () => {
+    const server = createServer((_req, res) => void res.writeHead(200).end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const body = `{ service: { command: 'exit 7', url: '${url}', reuseExisting: true },
+        scenarios: { smoke: { script: 'base.ts', thresholds: 'ping.json' } } }`;
+      const file = writeConfig('reuse', body);
+      writeFileSync(
+        join(file, '..', 'base.ts'),
+        "import http from 'k6/http';\nimport { check } from 'k6';\nexport const options = { iterations: 3 };\n" +
+          "export default function () { check(http.get(__ENV.BASE_URL), { 'status is 200': (r) => r.status === 200 }); }\n",
+      );
+      const results = join(root, 'reuse');
+      const r = await runCli(['run', 'smoke', '--config', file, '--results', results, '-q']);
+      assert.equal(r.code, 0, r.stderr);
+      const meta = readJson<{ target: { kind: string; url: string } }>(
+        join(resultsDirOf(results, 'smoke'), 'meta.json'),
+      );
+      assert.deepEqual(meta.target, { kind: 'service', url });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('should exit 104 naming the field of a missing script', async () => {
