@@ -84,7 +84,8 @@ describe('the packed kit', () => {
   });
 
   it("should run the user's own service and scenario from the project's config", () => {
-    for (const f of ['service.mjs', 'notes.ts', 'notes.json']) copyFileSync(join(USER, f), join(project, 'perf', f));
+    for (const f of ['service.mjs', 'notes.ts', 'notes.json', 'mock-llm.json'])
+      copyFileSync(join(USER, f), join(project, 'perf', f));
     const openai = sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', 'openai@6', 'pg@8'], project);
     assert.equal(openai.code, 0, openai.out);
     const config = readFileSync(join(USER, 'k6-llm-perf.config.ts'), 'utf8')
@@ -92,7 +93,8 @@ describe('the packed kit', () => {
       .replace("command: 'node service.mjs'", "command: 'node perf/service.mjs'")
       .replaceAll("script: 'notes.ts'", "script: 'perf/notes.ts'")
       .replace("thresholds: 'notes.json'", "thresholds: 'perf/notes.json'")
-      .replace("'../impossible.json'", "'perf/impossible.json'");
+      .replace("'../impossible.json'", "'perf/impossible.json'")
+      .replace("config: 'mock-llm.json'", "config: 'perf/mock-llm.json'");
     writeFileSync(join(project, 'notes.config.ts'), config);
     copyFileSync(join(ROOT, 'test/run/fixtures/impossible.json'), join(project, 'perf/impossible.json'));
     const pass = sh('npx', ['k6-llm-perf', 'run', 'notes', '--config', 'notes.config.ts', '-q'], project);
