@@ -32,7 +32,13 @@ export function register(program: Command): void {
     .description(
       'Run a scenario end to end: build, thresholds, infrastructure, mock LLM, target, engine, verdict, reports, teardown',
     )
-    .argument('<scenario>', `one of ${SCENARIO_NAMES.join(', ')}, or all`)
+    .argument(
+      '<scenario>',
+      `a scenario of ./k6-llm-perf.config.ts, one of ${SCENARIO_NAMES.join(', ')}, a script path (./perf/x.ts, with --thresholds), or all`,
+    )
+    .option('--config <file>', 'config file (default ./k6-llm-perf.config.ts when it exists)')
+    .option('--services <list>', 'with a script path: the services it talks to, e.g. redis,postgres,kafka')
+    .option('--mock-llm', 'with a script path: start the mock LLM (LLM_URL)')
     .option('--thresholds <file>', 'threshold file (default thresholds/<scenario>.json)')
     .option('--engine <engine>', 'auto | k6 | node (auto: a k6 binary on PATH or K6_BIN, else the Node engine)', 'auto')
     .option('--infra <provider>', 'auto | local | testcontainers | external', 'auto')

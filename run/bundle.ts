@@ -25,11 +25,17 @@ export function bundlePath(scenario: string): string {
   return join(KIT_ROOT, 'dist', 'scripts', `${scenario}.js`);
 }
 
-/** Builds the bundle (or, with build=false, checks it exists); returns its path. */
-export async function bundleScenario(scenario: string, opts: { build: boolean }): Promise<string> {
-  const out = bundlePath(scenario);
-  const src = scriptPath(scenario);
-  if (!opts.build) {
+/**
+ * Builds the bundle (or, with build=false, checks it exists); returns its path. A user script
+ * (`src`) is always built, to `out` (the run's results folder).
+ */
+export async function bundleScenario(
+  scenario: string,
+  opts: { build: boolean; src?: string; out?: string },
+): Promise<string> {
+  const out = opts.out ?? bundlePath(scenario);
+  const src = opts.src ?? scriptPath(scenario);
+  if (!opts.build && opts.src === undefined) {
     if (!existsSync(out))
       throw new RunConfigError([`--no-build: ${relative(process.cwd(), out)} does not exist (run npm run build)`]);
     return out;

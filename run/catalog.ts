@@ -6,6 +6,8 @@
  * - `stub`: who needs the mock LLM: 'target' (started only with the reference target),
  *   'script' (the script streams from it directly), or false.
  */
+import type { UserServiceSpec } from './user-service.ts';
+
 export type Service = 'redis' | 'postgres' | 'kafka';
 
 export interface ScenarioEntry {
@@ -15,6 +17,20 @@ export interface ScenarioEntry {
   script: Service[];
   target: boolean;
   stub: 'target' | 'script' | false;
+  /** A user script (absolute path) instead of scripts/<name>.ts: a config's scenario or `run ./script.ts`. */
+  scriptFile?: string;
+  /** Its threshold file (absolute path) instead of thresholds/<name>.json. */
+  thresholdsFile?: string;
+  /** The scenario's own __ENV (a config's `env`); -e wins over it. */
+  env?: Record<string, string>;
+  /** The mock LLM's seed (default 42). */
+  seed?: number;
+  /** False: the stub's simulated errors stay on (default true: performance mode). */
+  performanceMode?: boolean;
+  /** The mock LLM's config file (latency, errors, models), absolute. */
+  mockConfigFile?: string;
+  /** The user's own service, started (or reached) as the config declares it. */
+  service?: UserServiceSpec;
 }
 
 /** What the reference target needs: the queue (Redis), the store (PostgreSQL), the outbox relay (Kafka). */

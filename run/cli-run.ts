@@ -1,12 +1,12 @@
 /** The `run` command's action: options → RunOptions, signals trapped, one scenario or all, the exit code. */
 import type { ProgressMode, ProviderName } from '../infra/index.ts';
 import type { EngineChoice } from './engine-select.ts';
-import { parseEnvPairs, validateRunOptions, type RunOptions } from './options.ts';
+import { parseEnvPairs, parseServices, validateRunOptions, type RunOptions } from './options.ts';
+import { findConfig, loadConfig, type LoadedConfig } from './config.ts';
 import { RunConfigError } from './errors.ts';
 import { trapSignals } from './teardown.ts';
 import { parseDuration } from '../engine/options/duration.ts';
-import { SCENARIO_NAMES } from './catalog.ts';
-import { prepareAll } from './prepare.ts';
+import { prepareAll, scenariosOfAll } from './prepare.ts';
 import { cleanLeftovers, type CleanOptions } from '../infra/lifecycle/leftovers.ts';
 
 export interface CliRunOptions {
@@ -27,11 +27,15 @@ export interface CliRunOptions {
   healthGrace?: string;
   build: boolean;
   progress: string;
+  services?: string;
+  mockLlm?: boolean;
+  config?: string;
 }
 
-export function toRunOptions(scenario: string, o: CliRunOptions): RunOptions {
+export function toRunOptions(scenario: string, o: CliRunOptions, config?: LoadedConfig): RunOptions {
   const problems: string[] = [];
   const env = parseEnvPairs(o.env, problems);
+  const services = parseServices(o.services, problems);
   if (!['auto', 'tty', 'plain', 'silent'].includes(o.progress))
     problems.push(`--progress ${o.progress}: expected auto, tty, plain or silent`);
   const grace = o.healthGrace === undefined ? undefined : parseDuration(o.healthGrace);
@@ -53,6 +57,9 @@ export function toRunOptions(scenario: string, o: CliRunOptions): RunOptions {
     ...(typeof grace === 'number' ? { healthGraceMs: grace } : {}),
     progress: o.progress as ProgressMode,
     build: o.build,
+    ...(services ? { services } : {}),
+    ...(o.mockLlm ? { mockLlm: true } : {}),
+    ...(config ? { config } : {}),
   };
   validateRunOptions(opts);
   return opts;
@@ -60,8 +67,10 @@ export function toRunOptions(scenario: string, o: CliRunOptions): RunOptions {
 
 /** Runs and returns the exit code; bad configuration throws RunConfigError (the CLI prints it, exit 104). */
 export async function runCli(scenario: string, o: CliRunOptions): Promise<number> {
-  const opts = toRunOptions(scenario, o);
-  prepareAll(opts, opts.scenario === 'all' ? SCENARIO_NAMES : [opts.scenario]); // fast exit 104, before heavy imports
+  const configFile = o.config ?? findConfig(process.cwd());
+  const config = configFile ? await loadConfig(configFile) : undefined;
+  const opts = toRunOptions(scenario, o, config);
+  prepareAll(opts, opts.scenario === 'all' ? scenariosOfAll(opts) : [opts.scenario]); // fast exit 104, before heavy imports
   const [{ runScenario }, { runAll }] = await Promise.all([import('./pipeline.ts'), import('./run-all.ts')]);
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   await cleanBeforeRun(log);

@@ -35,6 +35,7 @@ export function scriptEnv(
   baseUrl: string | undefined,
   llmUrl: string | undefined,
   opts: RunOptions,
+  scenarioEnv: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   const env: Record<string, string> = {};
   if (baseUrl) env.BASE_URL = baseUrl;
@@ -46,7 +47,7 @@ export function scriptEnv(
     env.KAFKA_TOPIC = DEFAULT_TOPIC;
   }
   for (const [k, v] of Object.entries(opts.overrides)) if (v !== undefined) env[k] = v;
-  return { ...env, ...opts.env };
+  return { ...env, ...scenarioEnv, ...opts.env };
 }
 
 /** Every stat the verdict reads: thresholds' aggregations, regression stats, the degradation stat. */
@@ -80,7 +81,7 @@ async function convertK6Points(rec: RunRecord, log: (l: string) => void): Promis
 
 export async function executeScenario(input: ExecuteScenarioInput): Promise<ExecutionRecord> {
   const { opts, ctx, rec } = input;
-  const env = scriptEnv(input.endpoints, input.baseUrl, input.llmUrl, opts);
+  const env = scriptEnv(input.endpoints, input.baseUrl, input.llmUrl, opts, input.rec.entry.env);
   const stats = neededStats(rec);
   const args = engineArgs({
     spec: rec.engine,

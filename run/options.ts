@@ -1,7 +1,8 @@
 /** The options of one `run`, validated: every bad value is reported at once, naming the option. */
 import { existsSync } from 'node:fs';
 import type { ProgressMode, ProviderName } from '../infra/index.ts';
-import { SCENARIO_NAMES } from './catalog.ts';
+import { SCENARIO_NAMES, TARGET_SERVICES, type Service } from './catalog.ts';
+import type { LoadedConfig } from './config.ts';
 import type { EngineChoice } from './engine-select.ts';
 import { RunConfigError } from './errors.ts';
 import { baselineProblems } from '../report/baseline-check.ts';
@@ -36,6 +37,35 @@ export interface RunOptions {
   progress: ProgressMode;
   /** False: use dist/scripts/<scenario>.js as it is. */
   build: boolean;
+  /** --services for an ad-hoc script (`run ./script.ts`): what it talks to. */
+  services?: Service[];
+  /** --mock-llm for an ad-hoc script: start the mock LLM (LLM_URL). */
+  mockLlm?: boolean;
+  /** The user's k6-llm-perf.config.ts, when one was found or given: its scenarios join the kit's. */
+  config?: LoadedConfig;
+}
+
+/** `run ./perf/x.ts`: a script path rather than a scenario name. */
+export function isScriptPath(scenario: string): boolean {
+  return /\.(ts|mts|js|mjs)$/.test(scenario) || scenario.includes('/');
+}
+
+/** The scenario names `run` accepts: the config's, then the kit's. */
+export function scenarioNames(config?: LoadedConfig): string[] {
+  return [...new Set([...(config?.entries.keys() ?? []), ...SCENARIO_NAMES])];
+}
+
+/** Parses `--services redis,postgres`. */
+export function parseServices(list: string | undefined, problems: string[]): Service[] | undefined {
+  if (list === undefined) return undefined;
+  const out = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = out.filter((s) => !TARGET_SERVICES.includes(s as Service));
+  if (bad.length)
+    problems.push(`--services ${list}: unknown ${bad.join(', ')}; expected a list of redis, postgres, kafka`);
+  return TARGET_SERVICES.filter((s) => out.includes(s));
 }
 
 export const ENGINES: readonly EngineChoice[] = ['auto', 'k6', 'node'];
@@ -66,11 +96,18 @@ export function parseEnvPairs(pairs: readonly string[], problems: string[]): Rec
 /** Checks the options; throws RunConfigError (exit 104) listing every problem. */
 export function validateRunOptions(o: RunOptions): void {
   const problems: string[] = [];
-  if (o.scenario !== 'all' && !SCENARIO_NAMES.includes(o.scenario)) {
+  const script = isScriptPath(o.scenario);
+  if (script) {
+    if (!existsSync(o.scenario)) problems.push(`script ${o.scenario}: no such file`);
+    if (o.thresholdsFile === undefined)
+      problems.push(`script ${o.scenario}: --thresholds FILE is required with a script`);
+  } else if (o.scenario !== 'all' && !scenarioNames(o.config).includes(o.scenario)) {
     problems.push(
-      `scenario ${JSON.stringify(o.scenario)}: unknown; expected one of ${SCENARIO_NAMES.join(', ')}, or all`,
+      `scenario ${JSON.stringify(o.scenario)}: unknown; expected one of ${scenarioNames(o.config).join(', ')}, a script path, or all`,
     );
   }
+  if (!script && (o.services !== undefined || o.mockLlm))
+    problems.push('--services, --mock-llm: only with a script path (a scenario declares what it needs)');
   if (!ENGINES.includes(o.engine)) problems.push(`--engine ${o.engine}: expected one of ${ENGINES.join(', ')}`);
   if (!PROVIDERS.includes(o.infra)) problems.push(`--infra ${o.infra}: expected one of ${PROVIDERS.join(', ')}`);
   checkUrl('--target', o.targetUrl, problems);

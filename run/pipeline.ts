@@ -13,6 +13,8 @@ import { Teardown } from './teardown.ts';
 import { startRssSampler, type RssSampler } from './rss.ts';
 import { bundleScenario } from './bundle.ts';
 import { infraUp, stubUp, targetUp, type TargetUp } from './stack.ts';
+import { userServiceUp, type StartedUserService } from './user-service.ts';
+import { httpProbe } from './probes.ts';
 import { executeScenario } from './execute-scenario.ts';
 import { RunAbortedError, RunComponentError, RunTargetError, messageOf } from './errors.ts';
 import { StackWatch, type ComponentFailure, type WatchedComponent } from './watch.ts';
@@ -42,7 +44,10 @@ async function runSteps(
   sampler: RssSampler,
 ): Promise<void> {
   const { entry, dir } = rec;
-  const bundle = await bundleScenario(entry.name, { build: opts.build });
+  const bundle = await bundleScenario(entry.name, {
+    build: opts.build,
+    ...(entry.scriptFile ? { src: entry.scriptFile, out: dir.file('script.js') } : {}),
+  });
   if (rec.engine.kind === 'k6') checkK6Modules(rec.engine, bundle); // a k6 without the bundle's k6/x modules: 104 before anything starts
   writeJson(dir.file('config.json'), { thresholds: k6ThresholdOptions(rec.file) });
   const infra =
@@ -67,12 +72,20 @@ async function runSteps(
   throwIfAborted(ctx.signal);
   const ownTarget = opts.targetUrl !== undefined;
   const needStub = opts.llmUrl === undefined && (entry.stub === 'script' || (entry.stub === 'target' && !ownTarget));
-  const stub = needStub ? await stubUp(dir.logs, teardown) : undefined;
+  const seed = entry.seed ?? 42;
+  const performanceMode = entry.performanceMode ?? true;
+  const stub = needStub
+    ? await stubUp(dir.logs, teardown, {
+        seed,
+        performanceMode,
+        ...(entry.mockConfigFile ? { configFile: entry.mockConfigFile } : {}),
+      })
+    : undefined;
   const llmUrl = opts.llmUrl ?? stub?.url;
   rec.llm = opts.llmUrl
     ? { kind: 'provider', url: opts.llmUrl }
     : needStub
-      ? { kind: 'stub', url: llmUrl!, seed: 42, performanceMode: true }
+      ? { kind: 'stub', url: llmUrl!, seed, performanceMode }
       : { kind: 'none' };
   let target: TargetUp | undefined;
   if (entry.target && !ownTarget) {
@@ -83,15 +96,39 @@ async function runSteps(
     );
     sampler.watch('target', target.target.pid);
   }
+  let service: StartedUserService | undefined;
+  if (entry.service && !ownTarget) {
+    ctx.log(`run: starting the service under test (log: ${join(dir.logs, 'service.log')})`);
+    const { redis, postgres, kafka } = infra.endpoints;
+    const values = {
+      'redis.url': redis?.url,
+      'postgres.url': postgres?.url,
+      'kafka.brokers': kafka?.brokers.join(','),
+      'llm.url': llmUrl,
+    };
+    service = await userServiceUp(entry.service, values, dir.logs, teardown);
+    if (service.pid !== undefined) sampler.watch('target', service.pid);
+  }
   rec.target = ownTarget
     ? { kind: 'external', url: opts.targetUrl! }
-    : target
-      ? { kind: 'reference', url: target.target.url, pid: target.target.pid }
-      : { kind: 'none' };
+    : service
+      ? { kind: 'service', url: service.url, ...(service.pid !== undefined ? { pid: service.pid } : {}) }
+      : target
+        ? { kind: 'reference', url: target.target.url, pid: target.target.pid }
+        : { kind: 'none' };
   throwIfAborted(ctx.signal);
-  const baseUrl = opts.targetUrl ?? target?.target.url;
+  const baseUrl = opts.targetUrl ?? target?.target.url ?? service?.url;
   const targetChild = target ? { ...target.target, logFile: join(dir.logs, 'target.log') } : undefined;
-  const watch = watchStack(watchedComponents(infra, stub ?? undefined, targetChild), opts, ctx, rec, teardown);
+  const components = watchedComponents(infra, stub ?? undefined, targetChild);
+  if (service)
+    components.push({
+      name: 'service',
+      address: new URL(service.readyUrl).host,
+      ...(service.pid !== undefined ? { pid: service.pid } : {}),
+      probe: httpProbe(service.readyUrl),
+      logFile: service.logFile,
+    });
+  const watch = watchStack(components, opts, ctx, rec, teardown);
   try {
     rec.execution = await executeScenario({
       opts,
@@ -107,7 +144,7 @@ async function runSteps(
     watch.stop();
   }
   if (rec.componentFailure) throw componentError(rec.componentFailure);
-  const died = target?.died();
+  const died = target?.died() ?? service?.died();
   if (died) throw new RunTargetError(died);
 }
 
@@ -157,8 +194,8 @@ export async function runScenario(opts: RunOptions, scenario: string, ctx: RunCo
   const { entry, file, engine } = prepare(opts, scenario);
   const now = ctx.now ?? (() => new Date());
   const startTime = now();
-  const dir: ResultsDir = createResultsDir(opts.resultsRoot, scenario, startTime);
-  ctx.log(`run: ${scenario} → ${dir.dir}`);
+  const dir: ResultsDir = createResultsDir(opts.resultsRoot, entry.name, startTime);
+  ctx.log(`run: ${entry.name} → ${dir.dir}`);
   ctx.log(`run: engine ${engine.kind} (${engine.reason})`);
   const rec: RunRecord = {
     entry,
@@ -174,7 +211,7 @@ export async function runScenario(opts: RunOptions, scenario: string, ctx: RunCo
     await runSteps(opts, ctx, rec, teardown, sampler);
   } catch (err) {
     rec.errors.push(err);
-    ctx.log(`run: ${scenario}: ${messageOf(err)}`);
+    ctx.log(`run: ${entry.name}: ${messageOf(err)}`);
   } finally {
     sampler.sample();
     sampler.stop();
@@ -186,5 +223,5 @@ export async function runScenario(opts: RunOptions, scenario: string, ctx: RunCo
   rec.aborted = ctx.signal.aborted;
   rec.abortReason = ctx.signal.reason;
   const verdict = await finishRun(opts, ctx, rec);
-  return { scenario, exitCode: verdict.exitCode, resultsDir: dir.dir, verdict };
+  return { scenario: entry.name, exitCode: verdict.exitCode, resultsDir: dir.dir, verdict };
 }

@@ -3,14 +3,14 @@
  * threshold file (schema + expressions) and the engine. Light imports only, so a configuration
  * error is reported fast.
  */
-import { join } from 'node:path';
-import { SCENARIOS, type ScenarioEntry } from './catalog.ts';
+import { basename, join, resolve } from 'node:path';
+import { SCENARIOS, SCENARIO_NAMES, type ScenarioEntry } from './catalog.ts';
 import { loadThresholdFile, type ThresholdFile } from './thresholds-file.ts';
 import { checkExpression } from './threshold-eval.ts';
 import { selectEngine, type EngineSpec } from './engine-select.ts';
 import { KIT_ROOT } from './results-dir.ts';
 import { RunConfigError } from './errors.ts';
-import type { RunOptions } from './options.ts';
+import { isScriptPath, type RunOptions } from './options.ts';
 
 export interface Prepared {
   entry: ScenarioEntry;
@@ -18,10 +18,39 @@ export interface Prepared {
   engine: EngineSpec;
 }
 
+/** `run ./perf/x.ts --thresholds f.json [--services ...] [--mock-llm]`: an entry of its own. */
+export function adHocEntry(opts: RunOptions, script: string): ScenarioEntry {
+  const name =
+    basename(script)
+      .replace(/\.[^.]+$/, '')
+      .replace(/[^A-Za-z0-9_.-]/g, '-') || 'script';
+  return {
+    name,
+    summary: script,
+    script: opts.services ?? [],
+    target: false,
+    stub: opts.mockLlm ? 'script' : false,
+    scriptFile: resolve(script),
+  };
+}
+
+/** The entry a name stands for: the config's scenario, a script path, or the kit's scenario. */
+export function entryOf(opts: RunOptions, scenario: string): ScenarioEntry | undefined {
+  return (
+    opts.config?.entries.get(scenario) ??
+    (isScriptPath(scenario) ? adHocEntry(opts, scenario) : SCENARIOS.get(scenario))
+  );
+}
+
+/** What `run all` runs: the config's scenarios when there is a config, else the kit's ten. */
+export function scenariosOfAll(opts: RunOptions): string[] {
+  return opts.config ? [...opts.config.entries.keys()] : [...SCENARIO_NAMES];
+}
+
 export function prepare(opts: RunOptions, scenario: string): Prepared {
-  const entry = SCENARIOS.get(scenario);
+  const entry = entryOf(opts, scenario);
   if (!entry) throw new RunConfigError([`scenario ${JSON.stringify(scenario)}: unknown`]);
-  const path = opts.thresholdsFile ?? join(KIT_ROOT, 'thresholds', `${scenario}.json`);
+  const path = opts.thresholdsFile ?? entry.thresholdsFile ?? join(KIT_ROOT, 'thresholds', `${scenario}.json`);
   const file = loadThresholdFile(path, checkExpression);
   const engine = selectEngine(opts.engine);
   return { entry, file, engine };

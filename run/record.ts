@@ -39,7 +39,11 @@ export interface RunRecord {
     | { kind: 'stub'; url: string; seed: number; performanceMode: boolean }
     | { kind: 'provider'; url: string }
     | { kind: 'none' };
-  target?: { kind: 'reference'; url: string; pid: number } | { kind: 'external'; url: string } | { kind: 'none' };
+  target?:
+    | { kind: 'reference'; url: string; pid: number }
+    | { kind: 'service'; url: string; pid?: number }
+    | { kind: 'external'; url: string }
+    | { kind: 'none' };
   execution?: ExecutionRecord;
   peaks?: RunMeasurements;
   /** The component the stack watch found down, which stopped the run. */

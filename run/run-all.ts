@@ -6,10 +6,10 @@
 import { join } from 'node:path';
 import { resetInfra, type InfraHandle } from '../infra/index.ts';
 import { KIT_TABLES, KIT_TOPICS } from '../service/index.ts';
-import { SCENARIO_NAMES, SCENARIOS, servicesFor } from './catalog.ts';
+import { servicesFor } from './catalog.ts';
 import { runScenario, type ScenarioOutcome } from './pipeline.ts';
 import type { RunContext } from './record.ts';
-import { prepareAll } from './prepare.ts';
+import { entryOf, prepareAll, scenariosOfAll } from './prepare.ts';
 import { infraUp } from './stack.ts';
 import { Teardown } from './teardown.ts';
 import { createResultsDir, writeJson } from './results-dir.ts';
@@ -17,6 +17,7 @@ import { RunExit, RunInternalError, messageOf } from './errors.ts';
 import { exitCodeOf } from './finish.ts';
 import { exitMeaning } from './summary-md.ts';
 import type { RunOptions } from './options.ts';
+import type { LoadedConfig } from './config.ts';
 
 /** The worst of several exit codes: any failure beats a breach (99), which beats a pass (0). */
 export function worstExit(codes: readonly number[]): number {
@@ -26,13 +27,13 @@ export function worstExit(codes: readonly number[]): number {
   );
 }
 
-/** Isolation between scenarios: only what is up is reset. */
-export async function isolate(infra: InfraHandle): Promise<void> {
+/** Isolation between scenarios: only what is up is reset; the kit's tables and topics, or the config's `reset`. */
+export async function isolate(infra: InfraHandle, reset?: LoadedConfig['reset']): Promise<void> {
   const { redis, postgres, kafka } = infra.endpoints;
   await resetInfra(infra.endpoints, {
-    flushRedis: redis !== undefined,
-    truncateTables: postgres ? [...KIT_TABLES] : [],
-    recreateTopics: kafka ? [...KIT_TOPICS] : [],
+    flushRedis: redis !== undefined && (reset?.redis ?? true),
+    truncateTables: postgres ? [...(reset?.tables ?? KIT_TABLES)] : [],
+    recreateTopics: kafka ? [...(reset?.topics ?? KIT_TOPICS)] : [],
   });
 }
 
@@ -51,7 +52,7 @@ export async function runScenariosOn(
   for (const scenario of scenarios) {
     if (ctx.signal.aborted) break;
     try {
-      await isolate(infra);
+      await isolate(infra, opts.config?.reset);
     } catch (err) {
       ctx.log(`run: isolation before ${scenario} failed: ${messageOf(err)}`);
       outcomes.push({ scenario, exitCode: exitCodeOf(err), resultsDir: null, verdict: null });
@@ -64,9 +65,10 @@ export async function runScenariosOn(
 
 /** `run all`: the union of the services up once, every scenario, a summary of the exit codes. */
 export async function runAll(opts: RunOptions, ctx: RunContext): Promise<number> {
-  prepareAll(opts, SCENARIO_NAMES);
+  const names = scenariosOfAll(opts);
+  prepareAll(opts, names);
   const own = opts.targetUrl !== undefined;
-  const services = [...new Set(SCENARIO_NAMES.flatMap((s) => servicesFor(SCENARIOS.get(s)!, own)))];
+  const services = [...new Set(names.flatMap((s) => servicesFor(entryOf(opts, s)!, own)))];
   const dir = createResultsDir(opts.resultsRoot, 'all', (ctx.now ?? (() => new Date()))());
   const teardown = new Teardown((w) => ctx.log(`warning: ${w}`));
   let outcomes: ScenarioOutcome[] = [];
@@ -76,7 +78,7 @@ export async function runAll(opts: RunOptions, ctx: RunContext): Promise<number>
       { provider: opts.infra, services, logDir: dir.logs, progress: opts.progress, signal: ctx.signal },
       teardown,
     );
-    outcomes = await runScenariosOn(opts, SCENARIO_NAMES, infra, ctx);
+    outcomes = await runScenariosOn(opts, names, infra, ctx);
   } catch (err) {
     ctx.log(`run all: ${messageOf(err)}`);
     failure = exitCodeOf(err);

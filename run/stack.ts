@@ -63,12 +63,17 @@ export async function infraUp(req: InfraRequest, teardown: Teardown): Promise<In
 /** SIGTERM → SIGKILL bound of the stub and the target when the run failed for a component (Teardown.urgent). */
 const URGENT_STOP_MS = 2000;
 
-export async function stubUp(logDir: string, teardown: Teardown): Promise<SpawnedMockLlm> {
+export async function stubUp(
+  logDir: string,
+  teardown: Teardown,
+  opts: { seed?: number; performanceMode?: boolean; configFile?: string } = {},
+): Promise<SpawnedMockLlm> {
   const lease = groupLease();
   try {
     const stub = await spawnMockLlm({
-      seed: 42,
-      performanceMode: true,
+      seed: opts.seed ?? 42,
+      performanceMode: opts.performanceMode ?? true,
+      ...(opts.configFile ? { configFile: opts.configFile } : {}),
       logFile: join(logDir, 'mock-llm.log'),
       detached: true,
       onSpawn: lease.track,
