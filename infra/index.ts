@@ -23,4 +23,11 @@ export { InfraError, type InfraErrorCode } from './errors.ts';
 export { ExitCode } from './exit-codes.ts';
 export type { ProgressMode } from './progress.ts';
 export { IMAGES, KAFKA_VERSION } from './services/versions.ts';
+export { imageOf, type ServiceOptions } from './services/options.ts';
+export {
+  installedVersion,
+  localVersionMismatches,
+  versionMatches,
+  type VersionMismatch,
+} from './services/installed.ts';
 export { holdUntilSignal, teardownOnSignals } from './signals.ts';

@@ -6,6 +6,7 @@ import { chooseProvider, type RuntimeProbe } from './providers/select.ts';
 import { TestcontainersProvider } from './providers/testcontainers.ts';
 import type { ConcreteProvider, Provider, ProviderName } from './providers/types.ts';
 import { type Endpoints, SERVICE_NAMES, type ServiceName, type StartedService } from './services/types.ts';
+import type { ServiceOptions } from './services/options.ts';
 
 export interface StartInfraOptions {
   provider?: ProviderName;
@@ -14,6 +15,8 @@ export interface StartInfraOptions {
   logDir?: string;
   progress?: ProgressMode;
   signal?: AbortSignal;
+  /** Per-service options: versions, images, settings (a config's `services`). */
+  serviceOptions?: ServiceOptions;
   /** Local provider knobs (ports, binaries, timeouts), mostly for tests. */
   local?: LocalOptions;
   /** Container-runtime check used by `auto` (injected in tests). */
@@ -48,9 +51,9 @@ export function normalizeServices(services: readonly string[]): ServiceName[] {
 }
 
 function createProvider(name: ConcreteProvider, opts: StartInfraOptions): Provider {
-  if (name === 'local') return new LocalProvider(opts.local, opts.progress);
+  if (name === 'local') return new LocalProvider(opts.local, opts.progress, opts.serviceOptions);
   if (name === 'external') return new ExternalProvider(opts.env);
-  return new TestcontainersProvider();
+  return new TestcontainersProvider(opts.serviceOptions);
 }
 
 /**

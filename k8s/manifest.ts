@@ -4,7 +4,7 @@
  * execution segment (the operator assigns them). Pure: the CLI (cli.ts) reads files and writes YAML.
  */
 import { stringify } from 'yaml';
-import type { ScenarioEntry } from '../run/catalog.ts';
+import type { ScenarioEntry } from '../run/scenario-entry.ts';
 
 /** Kubernetes object names (DNS-1123 labels): what `metadata.name` accepts here. */
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { bundleScenario } from '../run/bundle.ts';
-import { SCENARIOS, SCENARIO_NAMES } from '../run/catalog.ts';
+import { SCENARIO_NAMES, kitCatalog } from '../run/catalog.ts';
 import { RunConfigError } from '../run/errors.ts';
 import { checkUrl, parseEnvPairs } from '../run/options.ts';
 import { KIT_ROOT } from '../run/results-dir.ts';
@@ -25,7 +25,7 @@ export interface K8sFlags {
 import { buildManifests, checkInput, CONFIGMAP_LIMIT, toYaml, type ManifestInput } from './manifest.ts';
 
 export async function prepareK8s(scenario: string, f: K8sFlags): Promise<{ input: ManifestInput; out: string }> {
-  const entry = SCENARIOS.get(scenario);
+  const entry = kitCatalog().entries.get(scenario);
   if (!entry)
     throw new RunConfigError([
       `scenario: expected one of ${SCENARIO_NAMES.join(', ')}, got ${JSON.stringify(scenario)}`,

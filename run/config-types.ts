@@ -6,6 +6,30 @@
  */
 export type ServiceName = 'redis' | 'postgres' | 'kafka';
 
+/**
+ * A service's version and options. The local provider runs what is installed: a `version` that is
+ * not the installed one (nor a prefix of it: "7" matches 7.0.15) fails before anything starts
+ * (exit 104). With testcontainers the version is the image tag (`redis:<version>-alpine`,
+ * `postgres:<version>-alpine`), or `image` names one. `--infra external`: not checked.
+ */
+export interface InfraServiceConfig {
+  version?: string;
+  /** The container image (testcontainers). */
+  image?: string;
+}
+
+export interface PostgresConfig extends InfraServiceConfig {
+  /** Server settings (`postgres -c name=value`), after the kit's own (fsync=off, max_connections=200, ...). */
+  settings?: Record<string, string | number | boolean>;
+}
+
+export interface KafkaConfig extends InfraServiceConfig {
+  /** The broker's num.partitions: partitions of an auto-created topic. Default 1. */
+  partitions?: number;
+  /** The broker JVM's heap, e.g. '1g'. Default 512m. */
+  heap?: string;
+}
+
 export interface ServiceConfig {
   /** A shell command that starts the service under test (run from `cwd`, in its own process group). */
   command?: string;
@@ -37,11 +61,19 @@ export interface ScenarioConfig {
   /** Extra __ENV of the script. */
   env?: Record<string, string>;
   description?: string;
+  /** False: the scenario does not drive the service under test (it is not started for it). Default true. */
+  service?: boolean;
+  /** The script itself calls the mock LLM (LLM_URL), so it is started even with `--target URL`. Default false. */
+  mockLlm?: boolean;
 }
 
 export interface KitConfig {
-  /** The infrastructure the service needs; `true` (or `{}`) starts it. Provider: --infra. */
-  services?: Partial<Record<ServiceName, boolean | Record<string, never>>>;
+  /** The infrastructure, started for every scenario: `true`, or its version and options. Provider: --infra. */
+  services?: {
+    redis?: boolean | InfraServiceConfig;
+    postgres?: boolean | PostgresConfig;
+    kafka?: boolean | KafkaConfig;
+  };
   /** The mock LLM: `true`, or options. Seed 42 and performance mode (no simulated errors) by default. */
   mockLlm?:
     | boolean
@@ -53,8 +85,12 @@ export interface KitConfig {
         /** A mock LLM config file: latency model, error rates, models (docs/mock-llm.md). */
         config?: string;
       };
-  /** The service under test: a command the kit starts, or a URL it reaches. */
-  service?: ServiceConfig;
+  /**
+   * The service under test: a command the kit starts, or a URL it reaches; or `'reference'`, the kit's
+   * reference service, which brings its own Redis, PostgreSQL, Kafka and mock LLM (none of them with
+   * `--target URL`, which replaces it).
+   */
+  service?: ServiceConfig | 'reference';
   /** Isolation between scenarios of `run all` (default: flush Redis, nothing else). */
   reset?: { redis?: boolean; tables?: string[]; topics?: string[] };
   scenarios: Record<string, ScenarioConfig>;

@@ -1,7 +1,8 @@
 /** The options of one `run`, validated: every bad value is reported at once, naming the option. */
 import { existsSync } from 'node:fs';
 import type { ProgressMode, ProviderName } from '../infra/index.ts';
-import { SCENARIO_NAMES, TARGET_SERVICES, type Service } from './catalog.ts';
+import { SCENARIO_NAMES } from './catalog.ts';
+import { TARGET_SERVICES, type Service } from './scenario-entry.ts';
 import type { LoadedConfig } from './config.ts';
 import type { EngineChoice } from './engine-select.ts';
 import { RunConfigError } from './errors.ts';

@@ -5,13 +5,13 @@
  * with verdict.json, meta.json, junit.xml and summary.md, and in a full teardown.
  */
 import { join } from 'node:path';
-import { servicesFor } from './catalog.ts';
+import { servicesFor } from './scenario-entry.ts';
 import { engineVersion } from './engine-select.ts';
 import { createResultsDir, writeJson, type ResultsDir } from './results-dir.ts';
 import { prepare } from './prepare.ts';
 import { Teardown } from './teardown.ts';
 import { startRssSampler, type RssSampler } from './rss.ts';
-import { bundleScenario } from './bundle.ts';
+import { bundleScenario, scriptPath } from './bundle.ts';
 import { infraUp, stubUp, targetUp, type TargetUp } from './stack.ts';
 import { userServiceUp, type StartedUserService } from './user-service.ts';
 import { httpProbe } from './probes.ts';
@@ -46,7 +46,10 @@ async function runSteps(
   const { entry, dir } = rec;
   const bundle = await bundleScenario(entry.name, {
     build: opts.build,
-    ...(entry.scriptFile ? { src: entry.scriptFile, out: dir.file('script.js') } : {}),
+    // The kit's own scripts/<name>.ts is bundled to dist/scripts/<name>.js (--no-build uses it); any other to the results folder.
+    ...(entry.scriptFile && entry.scriptFile !== scriptPath(entry.name)
+      ? { src: entry.scriptFile, out: dir.file('script.js') }
+      : {}),
   });
   if (rec.engine.kind === 'k6') checkK6Modules(rec.engine, bundle); // a k6 without the bundle's k6/x modules: 104 before anything starts
   writeJson(dir.file('config.json'), { thresholds: k6ThresholdOptions(rec.file) });
@@ -56,6 +59,8 @@ async function runSteps(
       {
         provider: opts.infra,
         services: servicesFor(entry, opts.targetUrl !== undefined),
+        options: entry.infraOptions,
+        configFile: entry.configFile,
         logDir: dir.logs,
         progress: opts.progress,
         signal: ctx.signal,

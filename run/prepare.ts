@@ -4,7 +4,8 @@
  * error is reported fast.
  */
 import { basename, join, resolve } from 'node:path';
-import { SCENARIOS, SCENARIO_NAMES, type ScenarioEntry } from './catalog.ts';
+import { SCENARIO_NAMES, kitCatalog } from './catalog.ts';
+import type { ScenarioEntry } from './scenario-entry.ts';
 import { loadThresholdFile, type ThresholdFile } from './thresholds-file.ts';
 import { checkExpression } from './threshold-eval.ts';
 import { selectEngine, type EngineSpec } from './engine-select.ts';
@@ -38,7 +39,7 @@ export function adHocEntry(opts: RunOptions, script: string): ScenarioEntry {
 export function entryOf(opts: RunOptions, scenario: string): ScenarioEntry | undefined {
   return (
     opts.config?.entries.get(scenario) ??
-    (isScriptPath(scenario) ? adHocEntry(opts, scenario) : SCENARIOS.get(scenario))
+    (isScriptPath(scenario) ? adHocEntry(opts, scenario) : kitCatalog().entries.get(scenario))
   );
 }
 

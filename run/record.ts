@@ -1,5 +1,5 @@
 /** What one run accumulates as it goes, for the verdict and meta.json. */
-import type { ScenarioEntry } from './catalog.ts';
+import type { ScenarioEntry } from './scenario-entry.ts';
 import type { EngineSpec } from './engine-select.ts';
 import type { ResultsDir } from './results-dir.ts';
 import type { ThresholdFile } from './thresholds-file.ts';

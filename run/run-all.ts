@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { resetInfra, type InfraHandle } from '../infra/index.ts';
-import { KIT_TABLES, KIT_TOPICS } from '../service/index.ts';
-import { servicesFor } from './catalog.ts';
+import { kitCatalog } from './catalog.ts';
+import { servicesFor } from './scenario-entry.ts';
 import { runScenario, type ScenarioOutcome } from './pipeline.ts';
 import type { RunContext } from './record.ts';
 import { entryOf, prepareAll, scenariosOfAll } from './prepare.ts';
@@ -27,13 +27,13 @@ export function worstExit(codes: readonly number[]): number {
   );
 }
 
-/** Isolation between scenarios: only what is up is reset; the kit's tables and topics, or the config's `reset`. */
-export async function isolate(infra: InfraHandle, reset?: LoadedConfig['reset']): Promise<void> {
+/** Isolation between scenarios: only what is up is reset, as the config's `reset` says (default: the kit's config). */
+export async function isolate(infra: InfraHandle, reset: LoadedConfig['reset'] = kitCatalog().reset): Promise<void> {
   const { redis, postgres, kafka } = infra.endpoints;
   await resetInfra(infra.endpoints, {
-    flushRedis: redis !== undefined && (reset?.redis ?? true),
-    truncateTables: postgres ? [...(reset?.tables ?? KIT_TABLES)] : [],
-    recreateTopics: kafka ? [...(reset?.topics ?? KIT_TOPICS)] : [],
+    flushRedis: redis !== undefined && reset.redis,
+    truncateTables: postgres ? [...reset.tables] : [],
+    recreateTopics: kafka ? [...reset.topics] : [],
   });
 }
 
@@ -68,14 +68,24 @@ export async function runAll(opts: RunOptions, ctx: RunContext): Promise<number>
   const names = scenariosOfAll(opts);
   prepareAll(opts, names);
   const own = opts.targetUrl !== undefined;
-  const services = [...new Set(names.flatMap((s) => servicesFor(entryOf(opts, s)!, own)))];
+  const entries = names.map((s) => entryOf(opts, s)!);
+  const services = [...new Set(entries.flatMap((e) => servicesFor(e, own)))];
+  const declared = entries.find((e) => e.infraOptions); // every scenario of one config shares its services' options
   const dir = createResultsDir(opts.resultsRoot, 'all', (ctx.now ?? (() => new Date()))());
   const teardown = new Teardown((w) => ctx.log(`warning: ${w}`));
   let outcomes: ScenarioOutcome[] = [];
   let failure: number | null = null;
   try {
     const infra = await infraUp(
-      { provider: opts.infra, services, logDir: dir.logs, progress: opts.progress, signal: ctx.signal },
+      {
+        provider: opts.infra,
+        services,
+        options: declared?.infraOptions,
+        configFile: declared?.configFile,
+        logDir: dir.logs,
+        progress: opts.progress,
+        signal: ctx.signal,
+      },
       teardown,
     );
     outcomes = await runScenariosOn(opts, names, infra, ctx);

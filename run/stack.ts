@@ -12,12 +12,14 @@ import {
   type ProgressMode,
   type ProviderName,
   type ServiceName,
+  type ServiceOptions,
 } from '../infra/index.ts';
+import { serviceOptionProblems } from './service-versions.ts';
 import { KitError } from '../engine/exit-codes.ts';
 import { spawnMockLlm, type SpawnedMockLlm } from '../mock-llm/spawn.ts';
 import { groupLease } from '../infra/lifecycle/registry.ts';
 import { spawnTarget, type SpawnedTarget } from '../service/index.ts';
-import { RunInfraError, RunTargetError, messageOf } from './errors.ts';
+import { RunConfigError, RunInfraError, RunTargetError, messageOf } from './errors.ts';
 import type { Teardown } from './teardown.ts';
 
 export interface InfraRequest {
@@ -26,6 +28,9 @@ export interface InfraRequest {
   logDir: string;
   progress: ProgressMode;
   signal: AbortSignal;
+  /** The config's per-service options (versions, images, settings), and its file for errors. */
+  options?: ServiceOptions;
+  configFile?: string;
 }
 
 /** Infra up: installs what the local provider lacks first (visible progress), then starts the services. */
@@ -40,9 +45,13 @@ export async function infraUp(req: InfraRequest, teardown: Teardown): Promise<In
     if (choice.provider === 'local' && req.services.length > 0 && missingFor(req.services).length > 0) {
       await ensureSetup({ services: req.services, progress: req.progress });
     }
+    // A version the provider cannot give is bad configuration (104), found before any server starts.
+    const problems = serviceOptionProblems(choice.provider, req.services, req.options, req.configFile);
+    if (problems.length) throw new RunConfigError(problems);
     const handle = await startInfra({
       provider: choice.provider,
       services: req.services,
+      ...(req.options ? { serviceOptions: req.options } : {}),
       logDir: req.logDir,
       progress: req.progress,
       signal: req.signal,

@@ -3,6 +3,7 @@ import { LocalKafka } from '../services/kafka/local-kafka.ts';
 import { LocalPostgres } from '../services/postgres/local-postgres.ts';
 import { LocalRedis } from '../services/redis/local-redis.ts';
 import type { ServiceName, StartContext, StartedService } from '../services/types.ts';
+import type { ServiceOptions } from '../services/options.ts';
 import { missingFor } from '../setup/index.ts';
 import type { ProgressMode } from '../progress.ts';
 import type { Provider } from './types.ts';
@@ -22,6 +23,8 @@ export class LocalProvider implements Provider {
   constructor(
     private readonly options: LocalOptions = {},
     private readonly progress: ProgressMode = 'auto',
+    /** Per-service options (versions are checked before the start, run/stack.ts). */
+    private readonly services: ServiceOptions = {},
   ) {}
 
   async preflight(services: ServiceName[]): Promise<void> {
@@ -57,6 +60,7 @@ export class LocalProvider implements Provider {
         if (o.binDir) postgres.withBinDir(o.binDir);
         if (o.port) postgres.withPort(o.port);
         if (o.timeoutMs) postgres.withStartupTimeout(o.timeoutMs);
+        if (this.services.postgres?.settings) postgres.withSettings(this.services.postgres.settings);
         return postgres.start(ctx);
       }
       case 'kafka': {
@@ -65,7 +69,9 @@ export class LocalProvider implements Provider {
         if (o.java) kafka.withJava(o.java);
         if (o.libDir) kafka.withLibDir(o.libDir);
         if (o.port) kafka.withPort(o.port);
-        if (o.heap) kafka.withHeap(o.heap);
+        const heap = o.heap ?? this.services.kafka?.heap;
+        if (heap) kafka.withHeap(heap);
+        if (this.services.kafka?.partitions) kafka.withPartitions(this.services.kafka.partitions);
         if (o.timeoutMs) kafka.withStartupTimeout(o.timeoutMs);
         return kafka.start(ctx);
       }

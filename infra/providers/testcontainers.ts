@@ -1,6 +1,6 @@
 import { InfraError } from '../errors.ts';
 import type { Endpoints, ServiceName, StartedService } from '../services/types.ts';
-import { IMAGES } from '../services/versions.ts';
+import { imageOf, type ServiceOptions } from '../services/options.ts';
 import { withSslModeDisable } from '../services/postgres/url.ts';
 import type { Provider } from './types.ts';
 
@@ -13,23 +13,41 @@ interface Container {
 /** The methodology's own way: @testcontainers/{redis,postgresql,kafka} on a container runtime. */
 export class TestcontainersProvider implements Provider {
   readonly name = 'testcontainers' as const;
+  constructor(private readonly options: ServiceOptions = {}) {}
 
   async start(service: ServiceName): Promise<StartedService> {
+    const image = imageOf(service, this.options);
     try {
+      if (image === null)
+        throw new InfraError(
+          'INFRA_BAD_OPTION',
+          'services.kafka.version: the testcontainers provider runs cp-kafka images, tagged by Confluent Platform version; give services.kafka.image',
+          { service },
+        );
       switch (service) {
         case 'redis': {
           const { RedisContainer } = await import('@testcontainers/redis');
-          const c = await new RedisContainer(IMAGES.redis).start();
+          const c = await new RedisContainer(image).start();
           return handle(service, c, 6379, { redis: { url: c.getConnectionUrl() } });
         }
         case 'postgres': {
           const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-          const c = await new PostgreSqlContainer(IMAGES.postgres).start();
+          const settings = Object.entries(this.options.postgres?.settings ?? {});
+          const container = new PostgreSqlContainer(image);
+          if (settings.length)
+            container.withCommand(['postgres', ...settings.flatMap(([k, v]) => ['-c', `${k}=${v}`])]);
+          const c = await container.start();
           return handle(service, c, 5432, { postgres: { url: withSslModeDisable(c.getConnectionUri()) } });
         }
         case 'kafka': {
           const { KafkaContainer } = await import('@testcontainers/kafka');
-          const c = await new KafkaContainer(IMAGES.kafka).start();
+          const k = this.options.kafka;
+          const c = await new KafkaContainer(image)
+            .withEnvironment({
+              ...(k?.partitions ? { KAFKA_NUM_PARTITIONS: String(k.partitions) } : {}),
+              ...(k?.heap ? { KAFKA_HEAP_OPTS: `-Xmx${k.heap}` } : {}),
+            })
+            .start();
           const broker = `${c.getHost()}:${c.getMappedPort(9093)}`;
           return handle(service, c, 9093, { kafka: { brokers: [broker] } });
         }
@@ -38,7 +56,7 @@ export class TestcontainersProvider implements Provider {
       if (err instanceof InfraError) throw err;
       throw new InfraError(
         'INFRA_START_FAILED',
-        `${service} container (${IMAGES[service]}) did not start: ${(err as Error).message}`,
+        `${service} container (${image}) did not start: ${(err as Error).message}`,
         { service, cause: err },
       );
     }

@@ -47,7 +47,11 @@ after(() => {
 describe('the packed kit', () => {
   it('should hold what init and run need and no tests, benches or results', () => {
     const list = sh('tar', ['tzf', tarball], dir).out.split('\n').filter(Boolean);
-    for (const f of ['package/bin/k6-llm-perf.js', 'package/run/init-template/k6-llm-perf.config.ts'])
+    for (const f of [
+      'package/bin/k6-llm-perf.js',
+      'package/run/init-template/k6-llm-perf.config.ts',
+      'package/k6-llm-perf.config.ts', // the kit's own scenarios
+    ])
       assert.ok(list.includes(f), f);
     assert.ok(list.includes('package/run/config.schema.json'));
     assert.deepEqual(

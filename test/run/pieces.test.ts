@@ -7,7 +7,7 @@ import { engineArgs, selectEngine, trendStats } from '../../run/engine-select.ts
 import { createResultsDir, redactEnv, stamp } from '../../run/results-dir.ts';
 import { validateRunOptions, type RunOptions } from '../../run/options.ts';
 import { scriptEnv } from '../../run/execute-scenario.ts';
-import { SCENARIOS, servicesFor } from '../../run/catalog.ts';
+import { kitCatalog, servicesFor } from '../../run/catalog.ts';
 import { RunConfigError } from '../../run/errors.ts';
 import { FIXTURES } from './helpers.ts';
 
@@ -163,6 +163,7 @@ describe('the script environment', () => {
 });
 
 describe('catalog', () => {
+  const SCENARIOS = kitCatalog().entries;
   it('starts only what the script uses when the target is the user’s own', () => {
     assert.deepEqual(servicesFor(SCENARIOS.get('load')!, true), []);
     assert.deepEqual(servicesFor(SCENARIOS.get('outbox')!, true), ['postgres', 'kafka']);

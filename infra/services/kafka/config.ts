@@ -2,11 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * server.properties of a single-node KRaft broker (broker and controller in one process)
+ * server.properties of a single-node KRaft broker (`partitions`: num.partitions, of auto-created topics) (broker and controller in one process)
  * on 127.0.0.1, data under `<dir>/data`, plus a log4j config writing to stdout (the
  * service's log file). Replication factors are 1: there is one broker.
  */
-export function writeConfig(dir: string, port: number, controllerPort: number): string {
+export function writeConfig(dir: string, port: number, controllerPort: number, partitions = 1): string {
   const props = join(dir, 'server.properties');
   const lines = [
     'process.roles=broker,controller',
@@ -18,7 +18,7 @@ export function writeConfig(dir: string, port: number, controllerPort: number): 
     'inter.broker.listener.name=PLAINTEXT',
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     `log.dirs=${join(dir, 'data')}`,
-    'num.partitions=1',
+    `num.partitions=${partitions}`,
     'offsets.topic.replication.factor=1',
     'offsets.topic.num.partitions=5',
     'transaction.state.log.replication.factor=1',

@@ -26,6 +26,7 @@ export class LocalKafka {
   private heap = '512m';
   private timeoutMs = 90_000;
   private jvmOptions: string[] = [];
+  private partitions = 1;
 
   withJava(path: string): this {
     this.java = path;
@@ -46,6 +47,11 @@ export class LocalKafka {
   /** Extra JVM flags, after the kit's own (so they win). */
   withJvmOptions(options: string[]): this {
     this.jvmOptions = options;
+    return this;
+  }
+  /** num.partitions of the broker: partitions of an auto-created topic. */
+  withPartitions(n: number): this {
+    this.partitions = n;
     return this;
   }
   withStartupTimeout(ms: number): this {
@@ -76,7 +82,7 @@ export class LocalKafka {
         logTail: logTail(logFile),
       });
     const [port, controllerPort] = this.port ? [this.port, await freePort()] : await freePorts(2);
-    const props = writeConfig(dir, port!, controllerPort!);
+    const props = writeConfig(dir, port!, controllerPort!, this.partitions);
     const classpath = ['-cp', join(libDir, '*')];
     const logging = `-Dlog4j.configuration=file:${join(dir, 'log4j.properties')}`;
     ctx.onStep?.('storage');

@@ -21,6 +21,7 @@ export class LocalPostgres {
   private binDir: string | undefined;
   private port: number | undefined;
   private timeoutMs = 60_000;
+  private settings: Record<string, string> = {};
 
   withBinDir(dir: string): this {
     this.binDir = dir;
@@ -28,6 +29,11 @@ export class LocalPostgres {
   }
   withPort(port: number): this {
     this.port = port;
+    return this;
+  }
+  /** Server settings (`-c name=value`), after the kit's own so that they win. */
+  withSettings(settings: Record<string, string>): this {
+    this.settings = settings;
     return this;
   }
   withStartupTimeout(ms: number): this {
@@ -76,6 +82,7 @@ export class LocalPostgres {
       'full_page_writes=off',
       'max_connections=200',
       'shared_buffers=128MB',
+      ...Object.entries(this.settings).map(([k, v]) => `${k}=${v}`),
     ])
       args.push('-c', setting);
     const proc = ManagedProcess.start({
