@@ -2,16 +2,18 @@
  * The user's own scripts and services through the real CLI, on real local infrastructure and the
  * real mock LLM: an ad-hoc script (`run ./x.ts --thresholds f.json --services ... --mock-llm`), a
  * config's scenario against a user service (node:http + PostgreSQL + the OpenAI SDK), config
- * errors (exit 104 naming the file and field) and a service that exits at once (exit 112).
+ * errors (exit 104 naming the file and field), a service that exits at once (exit 112), and the
+ * services' versions and options (a version the local provider does not have: 104 before any start).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FIXTURES, readJson, resultsDirOf, runCli } from './helpers.ts';
+import { installedVersion } from '../../infra/index.ts';
 
 const USER = join(FIXTURES, 'user');
 let root: string;
@@ -160,5 +162,93 @@ describe('a config', () => {
     assert.match(r.stderr, /service exited \(3\) before it was ready/);
     assert.match(r.stderr, /last lines of .*logs\/service\.log:\n\s+cannot bind: port taken/);
     assert.ok(existsSync(join(resultsDirOf(results, 'smoke'), 'verdict.json')));
+  });
+});
+
+/** A script that checks PostgreSQL's work_mem (a config's services.postgres.settings) and a Redis round trip. */
+const SETTINGS_SCRIPT = `import { check } from 'k6';
+import redis from 'k6/x/redis';
+import sql from 'k6/x/sql';
+import driver from 'k6/x/sql/driver/postgres';
+export const options = { vus: 1, iterations: 2 };
+const client = new redis.Client(__ENV.REDIS_URL);
+export default async function () {
+  const db = await sql.open(driver, __ENV.DATABASE_URL);
+  const rows = await db.query('SHOW work_mem');
+  check(rows[0], { 'work_mem is the config setting': (r) => r?.work_mem === '7MB' });
+  await db.close();
+  await client.set('k', '1', 0);
+  check(await client.get('k'), { 'redis round trip': (v) => v === '1' });
+}
+`;
+
+/** A named check anywhere in a k6 summary (root_group and its groups). */
+function findCheck(node: unknown, name: string): { passes: number; fails: number } | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  const o = node as Record<string, unknown>;
+  if (o.name === name && typeof o.passes === 'number') return o as unknown as { passes: number; fails: number };
+  for (const v of Object.values(o)) {
+    const found = findCheck(v, name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+describe("a config's service versions and options", () => {
+  it('should exit 104 naming each version the local provider does not have, before any server starts', async () => {
+    const body = `{ services: { redis: { version: '1.0' }, postgres: { version: '9.6' }, kafka: { version: '2.8' } },
+      mockLlm: true, scenarios: { smoke: { script: 'ping.ts', thresholds: 'ping.json' } } }`;
+    const results = join(root, 'versions');
+    const r = await runCli([
+      'run',
+      'smoke',
+      '--config',
+      writeConfig('versions', body),
+      '--infra',
+      'local',
+      '--results',
+      results,
+      '-q',
+    ]);
+    assert.equal(r.code, 104, r.stderr);
+    const redis = installedVersion('redis').version!;
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `k6-llm-perf\\.config\\.ts: /services/redis/version: wants 1\\.0, but the local provider runs ${redis.replace(/\./g, '\\.')} \\(.*redis-server\\)`,
+      ),
+    );
+    assert.match(
+      r.stderr,
+      /\/services\/postgres\/version: wants 9\.6, but the local provider runs \d+\.\d+ \(.*\/postgres\)/,
+    );
+    assert.match(r.stderr, /\/services\/kafka\/version: wants 2\.8, but the local provider runs 3\.9\.1 /);
+    const logs = existsSync(results) ? readdirSync(join(resultsDirOf(results, 'smoke'), 'logs')) : [];
+    assert.deepEqual(
+      logs.filter((f) => /^(redis|postgres|kafka|mock-llm)\.log$/.test(f)),
+      [],
+      'a server was started',
+    );
+  });
+
+  it('should run with the installed major versions and apply the PostgreSQL settings', async () => {
+    const major = (s: 'redis' | 'postgres'): string => installedVersion(s).version!.split('.')[0]!;
+    const dir = mkdtempSync(join(root, 'settings-'));
+    writeFileSync(join(dir, 'settings.ts'), SETTINGS_SCRIPT);
+    writeFileSync(join(dir, 'settings.json'), JSON.stringify({ thresholds: { checks: ['rate==1'] } }));
+    const file = join(dir, 'k6-llm-perf.config.ts');
+    writeFileSync(
+      file,
+      `export default { services: { redis: { version: '${major('redis')}' },
+        postgres: { version: '${major('postgres')}', settings: { work_mem: '7MB' } } },
+        scenarios: { settings: { script: 'settings.ts', thresholds: 'settings.json' } } };\n`,
+    );
+    const results = join(root, 'settings-results');
+    const r = await runCli(['run', 'settings', '--config', file, '--infra', 'local', '--results', results, '-q']);
+    assert.equal(r.code, 0, r.stderr);
+    // Exit 0 under `checks: rate==1` needs every check passed; the summary shows the setting's check ran.
+    const summary = readFileSync(join(resultsDirOf(results, 'settings'), 'summary.json'), 'utf8');
+    const check = findCheck(JSON.parse(summary), 'work_mem is the config setting');
+    assert.ok(check && check.passes === 2 && check.fails === 0, JSON.stringify(check));
   });
 });
