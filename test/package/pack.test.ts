@@ -18,6 +18,7 @@ const USER = join(ROOT, 'test/run/fixtures/user');
 let dir: string;
 let project: string;
 let tarball: string;
+let packed: { size: number; unpackedSize: number; entryCount: number };
 
 function sh(cmd: string, args: string[], cwd: string): { code: number | null; out: string } {
   const r = spawnSync(cmd, args, {
@@ -32,13 +33,30 @@ function sh(cmd: string, args: string[], cwd: string): { code: number | null; ou
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'k6-llm-perf-pack-'));
   project = join(dir, 'project');
-  const pack = sh('npm', ['pack', '--pack-destination', dir], ROOT);
-  assert.equal(pack.code, 0, pack.out);
+  const pack = spawnSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(pack.status, 0, pack.stderr);
+  [packed] = JSON.parse(pack.stdout) as [typeof packed];
   tarball = join(
     dir,
     readdirSync(dir).find((f) => f.endsWith('.tgz'))!,
   );
 });
+
+/** The versions of every installed copy of a package under `dir` (nested node_modules included). */
+function installedVersions(dir: string, name: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const at = join(dir, entry.name);
+    if (entry.name.startsWith('@')) out.push(...installedVersions(at, name));
+    else {
+      if (entry.name === name && existsSync(join(at, 'package.json')))
+        out.push((JSON.parse(readFileSync(join(at, 'package.json'), 'utf8')) as { version: string }).version);
+      if (existsSync(join(at, 'node_modules'))) out.push(...installedVersions(join(at, 'node_modules'), name));
+    }
+  }
+  return out;
+}
 
 after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -60,11 +78,22 @@ describe('the packed kit', () => {
     );
   });
 
+  it('should stay a small download (its size is printed)', () => {
+    console.log(
+      `# tarball: ${(packed.size / 1024).toFixed(1)} kB, unpacked ${(packed.unpackedSize / 1024).toFixed(1)} kB, ${packed.entryCount} files`,
+    );
+    assert.ok(packed.size < 2 * 1024 * 1024, `${packed.size} bytes`);
+  });
+
   it('should install into a fresh project, scaffold it with init, and pass npm run perf:smoke', () => {
     sh('mkdir', ['-p', project], dir);
     writeFileSync(join(project, 'package.json'), '{ "name": "user-project", "version": "1.0.0", "private": true }\n');
     const install = sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tarball], project);
     assert.equal(install.code, 0, `npm install of the tarball failed:\n${install.out}`);
+    // No engine warning on Node 20: fastify's light-my-request resolves to the kit's ~6.6 and its cookie 1.x.
+    assert.doesNotMatch(install.out, /EBADENGINE/);
+    const cookies = installedVersions(join(project, 'node_modules'), 'cookie');
+    assert.ok(cookies.length > 0 && cookies.every((v) => v.startsWith('1.')), `cookie versions: ${cookies.join(', ')}`);
     const init = sh('npx', ['k6-llm-perf', 'init'], project);
     assert.equal(init.code, 0, init.out);
     for (const f of ['k6-llm-perf.config.ts', 'perf/smoke.ts', 'perf/smoke.thresholds.json', 'perf/tsconfig.json'])
