@@ -4,7 +4,7 @@
  * config file. Every problem names the file and the JSON pointer; all are thrown at once (exit 104).
  */
 import { existsSync, statSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { RunConfigError, messageOf } from './errors.ts';
 import { needOf, placeholdersIn } from './placeholders.ts';
 import type { ScenarioEntry, Service } from './scenario-entry.ts';
@@ -12,6 +12,7 @@ import type { KitConfig, ScenarioConfig, ServiceConfig } from './config-types.ts
 import type { UserServiceSpec } from './user-service.ts';
 import type { ServiceOptions } from '../infra/index.ts';
 import { resolveConfig as resolveMockConfig } from '../mock-llm/config.ts';
+import { KIT_ROOT } from './results-dir.ts';
 
 const ORDER: readonly Service[] = ['redis', 'postgres', 'kafka'];
 
@@ -169,6 +170,7 @@ export function entriesOf(file: string, dir: string, config: KitConfig): LoadedC
       target: reference && drives,
       stub: stubOf(sc, mock, reference),
       scriptFile: script,
+      ...(script === join(KIT_ROOT, 'scripts', `${name}.ts`) ? { kitScript: true } : {}),
       thresholdsFile: thresholds,
       env: sc.env ?? {},
       seed: mock.seed,

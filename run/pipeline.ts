@@ -11,7 +11,7 @@ import { createResultsDir, writeJson, type ResultsDir } from './results-dir.ts';
 import { prepare } from './prepare.ts';
 import { Teardown } from './teardown.ts';
 import { startRssSampler, type RssSampler } from './rss.ts';
-import { bundleScenario, scriptPath } from './bundle.ts';
+import { bundleScenario } from './bundle.ts';
 import { infraUp, stubUp, targetUp, type TargetUp } from './stack.ts';
 import { userServiceUp, type StartedUserService } from './user-service.ts';
 import { httpProbe } from './probes.ts';
@@ -47,9 +47,7 @@ async function runSteps(
   const bundle = await bundleScenario(entry.name, {
     build: opts.build,
     // The kit's own scripts/<name>.ts is bundled to dist/scripts/<name>.js (--no-build uses it); any other to the results folder.
-    ...(entry.scriptFile && entry.scriptFile !== scriptPath(entry.name)
-      ? { src: entry.scriptFile, out: dir.file('script.js') }
-      : {}),
+    ...(entry.scriptFile && !entry.kitScript ? { src: entry.scriptFile, out: dir.file('script.js') } : {}),
   });
   if (rec.engine.kind === 'k6') checkK6Modules(rec.engine, bundle); // a k6 without the bundle's k6/x modules: 104 before anything starts
   writeJson(dir.file('config.json'), { thresholds: k6ThresholdOptions(rec.file) });

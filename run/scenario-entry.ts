@@ -21,6 +21,8 @@ export interface ScenarioEntry {
   stub: 'target' | 'script' | false;
   /** The script (absolute path); none: scripts/<name>.ts of the kit (`run ./script.ts` always has one). */
   scriptFile?: string;
+  /** The script is the kit's own scripts/<name>.ts: bundled to dist/scripts/<name>.js (--no-build uses it). */
+  kitScript?: boolean;
   /** Its threshold file (absolute path) instead of thresholds/<name>.json. */
   thresholdsFile?: string;
   /** The scenario's own __ENV (a config's `env`); -e wins over it. */

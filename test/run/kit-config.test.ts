@@ -43,6 +43,7 @@ describe("the kit's own config", () => {
     for (const name of SCENARIO_NAMES) {
       const e = entries.get(name)!;
       assert.equal(e.scriptFile, join(KIT_ROOT, 'scripts', `${name}.ts`));
+      assert.equal(e.kitScript, true, `${name}: bundled to dist/scripts/ as before`);
       assert.equal(e.thresholdsFile, join(KIT_ROOT, 'thresholds', `${name}.json`));
       assert.deepEqual([e.seed, e.performanceMode, e.service], [42, true, undefined]);
     }
