@@ -1,14 +1,16 @@
 /**
  * Per-service options of a config (infra/services/options.ts, installed.ts): the container image a
  * version stands for, the installed version read from the binary itself, the prefix rule of a
- * match, and the broker's partitions in its server.properties.
+ * match, the broker's partitions in its server.properties, and a local broker started with the
+ * partitions and heap a config asks for.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { imageOf, installedVersion, localVersionMismatches, versionMatches } from '../../infra/index.ts';
+import { Kafka, logLevel } from 'kafkajs';
+import { imageOf, installedVersion, localVersionMismatches, startInfra, versionMatches } from '../../infra/index.ts';
 import { writeConfig } from '../../infra/services/kafka/config.ts';
 
 /** A directory with fake `redis-server` and `postgres` binaries that print the given version lines. */
@@ -91,6 +93,40 @@ describe('the local Kafka broker config', () => {
       assert.match(readFileSync(writeConfig(dir, 9092, 9093, 6), 'utf8'), /^num\.partitions=6$/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the local provider with Kafka options', () => {
+  it('should start the broker with the heap asked for and auto-create topics with its partitions', async () => {
+    const logDir = mkdtempSync(join(tmpdir(), 'k6lp-kafka-options-'));
+    const infra = await startInfra({
+      provider: 'local',
+      services: ['kafka'],
+      serviceOptions: { kafka: { partitions: 3, heap: '384m' } },
+      logDir,
+      progress: 'silent',
+    });
+    try {
+      const pid = infra.services[0]!.pid!;
+      assert.ok(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('-Xmx384m'));
+      const kafka = new Kafka({
+        clientId: 'options-test',
+        brokers: infra.endpoints.kafka!.brokers,
+        logLevel: logLevel.NOTHING,
+      });
+      const producer = kafka.producer({ allowAutoTopicCreation: true });
+      await producer.connect();
+      await producer.send({ topic: 'auto-created', messages: [{ value: 'x' }] });
+      await producer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      const { topics } = await admin.fetchTopicMetadata({ topics: ['auto-created'] });
+      await admin.disconnect();
+      assert.equal(topics[0]?.partitions.length, 3);
+    } finally {
+      await infra.down();
+      rmSync(logDir, { recursive: true, force: true });
     }
   });
 });
