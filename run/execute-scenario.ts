@@ -52,10 +52,11 @@ export function scriptEnv(
 
 /**
  * What a script needs for the LLM the kit started: with llama-server, ignore_eos (a fixed output
- * length) and the OpenAI wire format only (its Anthropic stream carries no server timings).
+ * length), the OpenAI wire format only (its Anthropic stream carries no server timings), and the
+ * output token counts compared only (the input estimate, characters / 4, is not its tokenizer).
  */
 export function llmEnv(rec: RunRecord): Record<string, string> {
-  return rec.llm?.kind === 'llama-server' ? { IGNORE_EOS: 'on', PROVIDERS: 'openai' } : {};
+  return rec.llm?.kind === 'llama-server' ? { IGNORE_EOS: 'on', PROVIDERS: 'openai', MISMATCH_KINDS: 'output' } : {};
 }
 
 /** Every stat the verdict reads: thresholds' aggregations, regression stats, the degradation stat. */
