@@ -70,6 +70,8 @@ async function stream(url: string, agent: Agent, n: number): Promise<Row> {
     body,
     headers: { 'content-type': 'application/json' },
     dispatcher: agent,
+    // A new connection each request: llama-server (cpp-httplib) closes a kept-alive one after a few.
+    reset: true,
   });
   let first = 0;
   let text = '';
