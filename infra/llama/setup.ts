@@ -10,7 +10,7 @@
  *   4. model   write_tiny_gguf.py into models/
  * Output of every command goes to ~/.cache/k6-llm-perf/llama/setup.log.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InfraError } from '../errors.ts';
 import { ensureDir, logTail } from '../lifecycle/files.ts';
@@ -85,8 +85,10 @@ async function fetchSdist(): Promise<void> {
 
 async function build(jobs: number): Promise<void> {
   for (const b of ['cmake', 'c++', 'tar', 'nice']) need(b, 'the llama-server build needs it');
-  const staging = join(llamaDir(), LLAMA_CPP_PYTHON_VERSION, `build-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
+  const versionDir = ensureDir(join(llamaDir(), LLAMA_CPP_PYTHON_VERSION));
+  // What a setup killed mid-build left (a few hundred MB each).
+  for (const d of readdirSync(versionDir)) if (d.startsWith('build-')) rmSync(join(versionDir, d), { recursive: true, force: true }); // prettier-ignore
+  const staging = join(versionDir, `build-${process.pid}`);
   const src = ensureDir(join(staging, 'src'));
   try {
     const inner = `llama_cpp_python-${LLAMA_CPP_PYTHON_VERSION}/vendor/llama.cpp`;
