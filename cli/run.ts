@@ -47,6 +47,10 @@ export function register(program: Command): void {
       '--llm-url <url>',
       'a real LLM provider for the target instead of the mock (end to end; the key stays in the environment)',
     )
+    .option(
+      '--llm-provider <name>',
+      'the LLM the kit starts: mock (default) | llama-server (llama.cpp on CPU, a tiny random-weight model; npm run setup:llama)',
+    )
     .option('--rate <n>', 'arrival rate override (env RATE)')
     .option('--duration <d>', 'duration override, e.g. 30s (env DURATION)')
     .option('--vus <n>', 'virtual users override (env VUS)')

@@ -1,7 +1,7 @@
 /** The `run` command's action: options → RunOptions, signals trapped, one scenario or all, the exit code. */
 import type { ProgressMode, ProviderName } from '../infra/index.ts';
 import type { EngineChoice } from './engine-select.ts';
-import { parseEnvPairs, parseServices, validateRunOptions, type RunOptions } from './options.ts';
+import { parseEnvPairs, parseServices, validateRunOptions, type LlmProvider, type RunOptions } from './options.ts';
 import { findConfig, loadConfig, type LoadedConfig } from './config.ts';
 import { RunConfigError } from './errors.ts';
 import { trapSignals } from './teardown.ts';
@@ -15,6 +15,7 @@ export interface CliRunOptions {
   infra: string;
   target?: string;
   llmUrl?: string;
+  llmProvider?: string;
   rate?: string;
   duration?: string;
   vus?: string;
@@ -48,6 +49,7 @@ export function toRunOptions(scenario: string, o: CliRunOptions, config?: Loaded
     infra: o.infra as ProviderName,
     targetUrl: o.target,
     llmUrl: o.llmUrl,
+    ...(o.llmProvider !== undefined ? { llmProvider: o.llmProvider as LlmProvider } : {}),
     overrides: { RATE: o.rate, DURATION: o.duration, VUS: o.vus, PROFILE: o.profile },
     env,
     baseline: o.baseline,

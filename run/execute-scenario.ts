@@ -50,6 +50,15 @@ export function scriptEnv(
   return { ...env, ...scenarioEnv, ...opts.env };
 }
 
+/**
+ * What a script needs for the LLM the kit started: with llama-server, ignore_eos (a fixed output
+ * length), the OpenAI wire format only (its Anthropic stream carries no server timings), and the
+ * output token counts compared only (the input estimate, characters / 4, is not its tokenizer).
+ */
+export function llmEnv(rec: RunRecord): Record<string, string> {
+  return rec.llm?.kind === 'llama-server' ? { IGNORE_EOS: 'on', PROVIDERS: 'openai', MISMATCH_KINDS: 'output' } : {};
+}
+
 /** Every stat the verdict reads: thresholds' aggregations, regression stats, the degradation stat. */
 export function neededStats(rec: RunRecord): string[] {
   const stats = new Set<string>();
@@ -81,7 +90,7 @@ async function convertK6Points(rec: RunRecord, log: (l: string) => void): Promis
 
 export async function executeScenario(input: ExecuteScenarioInput): Promise<ExecutionRecord> {
   const { opts, ctx, rec } = input;
-  const env = scriptEnv(input.endpoints, input.baseUrl, input.llmUrl, opts, input.rec.entry.env);
+  const env = scriptEnv(input.endpoints, input.baseUrl, input.llmUrl, opts, { ...llmEnv(rec), ...rec.entry.env });
   const stats = neededStats(rec);
   const args = engineArgs({
     spec: rec.engine,

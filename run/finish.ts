@@ -8,6 +8,7 @@ import { KitError } from '../engine/exit-codes.ts';
 import { decide, runChecks, thresholdChecks, type Evidence, type Verdict, type VerdictCheck } from './verdict.ts';
 import { readEvidence } from './evidence.ts';
 import { exportRequests } from './requests-export.ts';
+import { compareRequestsFile, formatServerTimings } from './server-timings.ts';
 import { renderJunit } from './junit.ts';
 import { exitMeaning, renderSummaryMd, renderTable } from './summary-md.ts';
 import { gitCommit, kitVersion, redactEnv, redactUrl, writeJson } from './results-dir.ts';
@@ -165,6 +166,11 @@ async function writeRequests(rec: RunRecord, log: (l: string) => void): Promise<
   try {
     const r = await exportRequests(rec.dir.file('logs/engine.log'), rec.dir.file('requests.jsonl'));
     if (r?.bad) log(`warning: requests.jsonl: ${r.bad} request record(s) in the engine log did not decode`);
+    const c = r ? await compareRequestsFile(rec.dir.file('requests.jsonl')) : null;
+    if (c) {
+      writeJson(rec.dir.file('server-timings.json'), c);
+      log(formatServerTimings(c));
+    }
   } catch (err) {
     log(`warning: requests.jsonl not written: ${messageOf(err)}`);
   }

@@ -7,6 +7,7 @@ import type { LoadedConfig } from './config.ts';
 import type { EngineChoice } from './engine-select.ts';
 import { RunConfigError } from './errors.ts';
 import { baselineProblems } from '../report/baseline-check.ts';
+import { llamaMissing } from '../infra/llama/paths.ts';
 
 export interface RunOptions {
   /** A scenario name, or 'all'. */
@@ -19,6 +20,8 @@ export interface RunOptions {
   targetUrl?: string;
   /** --llm-url URL: a real provider for the target instead of the stub (end to end). */
   llmUrl?: string;
+  /** --llm-provider: the LLM the kit starts itself, the mock (default) or llama-server (infra/llama). */
+  llmProvider?: LlmProvider;
   /** RATE, DURATION, VUS, PROFILE for the script. */
   overrides: { RATE?: string; DURATION?: string; VUS?: string; PROFILE?: string };
   /** -e KEY=VAL for the script. */
@@ -69,6 +72,9 @@ export function parseServices(list: string | undefined, problems: string[]): Ser
   return TARGET_SERVICES.filter((s) => out.includes(s));
 }
 
+export const LLM_PROVIDERS = ['mock', 'llama-server'] as const;
+export type LlmProvider = (typeof LLM_PROVIDERS)[number];
+
 export const ENGINES: readonly EngineChoice[] = ['auto', 'k6', 'node'];
 export const PROVIDERS: readonly ProviderName[] = ['auto', 'local', 'testcontainers', 'external'];
 
@@ -94,6 +100,19 @@ export function parseEnvPairs(pairs: readonly string[], problems: string[]): Rec
   return env;
 }
 
+/** --llm-provider: a known name, not with --llm-url, and llama-server installed (npm run setup:llama). */
+function llmProviderProblems(o: RunOptions, problems: string[]): void {
+  const p = o.llmProvider;
+  if (p === undefined || p === 'mock') return;
+  if (!LLM_PROVIDERS.includes(p)) {
+    problems.push(`--llm-provider ${String(p)}: expected one of ${LLM_PROVIDERS.join(', ')}`);
+    return;
+  }
+  if (o.llmUrl !== undefined) problems.push(`--llm-provider ${p}: not with --llm-url (one LLM per run)`);
+  const missing = llamaMissing();
+  if (missing.length) problems.push(`--llm-provider ${p}: ${missing.join(' and ')} not installed; run npm run setup:llama`); // prettier-ignore
+}
+
 /** Checks the options; throws RunConfigError (exit 104) listing every problem. */
 export function validateRunOptions(o: RunOptions): void {
   const problems: string[] = [];
@@ -113,6 +132,7 @@ export function validateRunOptions(o: RunOptions): void {
   if (!PROVIDERS.includes(o.infra)) problems.push(`--infra ${o.infra}: expected one of ${PROVIDERS.join(', ')}`);
   checkUrl('--target', o.targetUrl, problems);
   checkUrl('--llm-url', o.llmUrl, problems);
+  llmProviderProblems(o, problems);
   if (o.overrides.RATE !== undefined && !/^\d+(\.\d+)?$/.test(o.overrides.RATE))
     problems.push(`--rate ${o.overrides.RATE}: expected a number of iterations per second`);
   if (o.overrides.VUS !== undefined && !/^[1-9]\d*$/.test(o.overrides.VUS))

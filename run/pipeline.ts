@@ -12,7 +12,7 @@ import { prepare } from './prepare.ts';
 import { Teardown } from './teardown.ts';
 import { startRssSampler, type RssSampler } from './rss.ts';
 import { bundleScenario } from './bundle.ts';
-import { infraUp, stubUp, targetUp, type TargetUp } from './stack.ts';
+import { infraUp, llamaUp, stubUp, targetUp, type TargetUp } from './stack.ts';
 import { userServiceUp, type StartedUserService } from './user-service.ts';
 import { httpProbe } from './probes.ts';
 import { executeScenario } from './execute-scenario.ts';
@@ -77,19 +77,27 @@ async function runSteps(
   const needStub = opts.llmUrl === undefined && (entry.stub === 'script' || (entry.stub === 'target' && !ownTarget));
   const seed = entry.seed ?? 42;
   const performanceMode = entry.performanceMode ?? true;
-  const stub = needStub
-    ? await stubUp(dir.logs, teardown, {
-        seed,
-        performanceMode,
-        ...(entry.mockConfigFile ? { configFile: entry.mockConfigFile } : {}),
-      })
+  const llama = needStub && opts.llmProvider === 'llama-server';
+  const stub =
+    needStub && !llama
+      ? await stubUp(dir.logs, teardown, {
+          seed,
+          performanceMode,
+          ...(entry.mockConfigFile ? { configFile: entry.mockConfigFile } : {}),
+        })
+      : undefined;
+  const server = llama
+    ? await llamaUp(dir.logs, teardown, { parallel: llamaSlots(opts), signal: ctx.signal })
     : undefined;
-  const llmUrl = opts.llmUrl ?? stub?.url;
+  if (server) ctx.log(`run: llama-server ${server.url}, ${server.parallel} slots (log: ${server.logFile})`);
+  const llmUrl = opts.llmUrl ?? stub?.url ?? server?.url;
   rec.llm = opts.llmUrl
     ? { kind: 'provider', url: opts.llmUrl }
-    : needStub
-      ? { kind: 'stub', url: llmUrl!, seed, performanceMode }
-      : { kind: 'none' };
+    : server
+      ? { kind: 'llama-server', url: server.url, model: server.model, parallel: server.parallel }
+      : needStub
+        ? { kind: 'stub', url: llmUrl!, seed, performanceMode }
+        : { kind: 'none' };
   let target: TargetUp | undefined;
   if (entry.target && !ownTarget) {
     ctx.log(`run: starting the reference target (log: ${join(dir.logs, 'target.log')})`);
@@ -122,7 +130,8 @@ async function runSteps(
   throwIfAborted(ctx.signal);
   const baseUrl = opts.targetUrl ?? target?.target.url ?? service?.url;
   const targetChild = target ? { ...target.target, logFile: join(dir.logs, 'target.log') } : undefined;
-  const components = watchedComponents(infra, stub ?? undefined, targetChild);
+  const llmChild = stub ?? (server ? { ...server, name: 'llama-server', healthPath: '/health' } : undefined);
+  const components = watchedComponents(infra, llmChild, targetChild);
   if (service)
     components.push({
       name: 'service',
@@ -149,6 +158,11 @@ async function runSteps(
   if (rec.componentFailure) throw componentError(rec.componentFailure);
   const died = target?.died() ?? service?.died();
   if (died) throw new RunTargetError(died);
+}
+
+/** llama-server's slots: as many as the run's streams (--vus), at least 8. */
+function llamaSlots(opts: RunOptions): number {
+  return Math.max(8, Number(opts.env.VUS ?? opts.overrides.VUS ?? 0) || 0);
 }
 
 /** Starts the stack watch for the engine's run; its signal aborts the engine when a component fails. */

@@ -38,6 +38,7 @@ export interface RunRecord {
   llm?:
     | { kind: 'stub'; url: string; seed: number; performanceMode: boolean }
     | { kind: 'provider'; url: string }
+    | { kind: 'llama-server'; url: string; model: string; parallel: number }
     | { kind: 'none' };
   target?:
     | { kind: 'reference'; url: string; pid: number }

@@ -17,6 +17,7 @@ import {
 import { serviceOptionProblems } from './service-versions.ts';
 import { KitError } from '../engine/exit-codes.ts';
 import { spawnMockLlm, type SpawnedMockLlm } from '../mock-llm/spawn.ts';
+import { startLlamaServer, type LlamaServer } from '../infra/llama/index.ts';
 import { groupLease } from '../infra/lifecycle/registry.ts';
 import { spawnTarget, type SpawnedTarget } from '../service/index.ts';
 import { RunConfigError, RunInfraError, RunTargetError, messageOf } from './errors.ts';
@@ -93,6 +94,26 @@ export async function stubUp(
   } catch (err) {
     lease.release();
     throw new RunInfraError(`mock LLM: ${messageOf(err)}`, { cause: err });
+  }
+}
+
+/**
+ * llama-server instead of the stub (--llm-provider llama-server): a real inference engine on CPU,
+ * in its own process group, registered with the run like the stub; its log in logs/llama-server.log.
+ */
+export async function llamaUp(
+  logDir: string,
+  teardown: Teardown,
+  opts: { parallel: number; signal: AbortSignal },
+): Promise<LlamaServer> {
+  // ManagedProcess registers its group with the registry itself (and unregisters it in stop()).
+  try {
+    const server = await startLlamaServer({ logFile: join(logDir, 'llama-server.log'), parallel: opts.parallel, signal: opts.signal }); // prettier-ignore
+    teardown.add('llama-server', () => server.stop(teardown.urgent ? URGENT_STOP_MS : undefined));
+    return server;
+  } catch (err) {
+    if (err instanceof KitError) throw err;
+    throw new RunInfraError(`llama-server: ${messageOf(err)}`, { cause: err });
   }
 }
 

@@ -13,6 +13,10 @@ export interface ChildServer {
   url: string;
   pid: number;
   logFile?: string;
+  /** The component's name in the watch (default: mock LLM for the LLM, target for the target). */
+  name?: string;
+  /** Default /healthz (the kit's own servers); llama-server answers /health. */
+  healthPath?: string;
 }
 
 export function watchedComponents(
@@ -28,12 +32,13 @@ export function watchedComponents(
     probe: PROBES[s.name]!(s.host, s.port),
     logFile: s.logFile,
   }));
-  if (stub) out.push(childComponent('mock LLM', stub));
-  if (target) out.push(childComponent('target', target));
+  if (stub) out.push(childComponent(stub.name ?? 'mock LLM', stub));
+  if (target) out.push(childComponent(target.name ?? 'target', target));
   return out;
 }
 
 /** A child server of the run (the stub, the target): its pid, and `GET /healthz`. */
 function childComponent(name: string, c: ChildServer): WatchedComponent {
-  return { name, address: new URL(c.url).host, pid: c.pid, probe: httpProbe(`${c.url}/healthz`), logFile: c.logFile };
+  const probe = httpProbe(`${c.url}${c.healthPath ?? '/healthz'}`);
+  return { name, address: new URL(c.url).host, pid: c.pid, probe, logFile: c.logFile };
 }

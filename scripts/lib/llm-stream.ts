@@ -13,6 +13,11 @@
  * the server's usage, else the client's estimate, ceil(prompt characters / 4). Both counts
  * are kept, so a disagreement can be counted.
  *
+ * Server timings: llama.cpp's llama-server puts its own per-request `timings` (prompt_ms: the
+ * prompt's processing, its share of TTFT; predicted_ms: the generation) in the last chunk of an
+ * OpenAI stream; they are kept as they come, for the comparison of the client's TTFT with the
+ * server's prompt time (docs/llm-benchmarking.md, "Against a real inference server").
+ *
  * Wire formats: Anthropic Messages (`event: content_block_delta` with a text_delta, ...,
  * `message_stop`) and OpenAI Chat Completions (`data: {chat.completion.chunk}` lines,
  * `data: [DONE]`). Times are milliseconds on one clock (see `clock`).
@@ -27,6 +32,14 @@ export interface SseEvent {
 
 export type Provider = 'anthropic' | 'openai';
 
+/** What llama-server reports of one request (its `timings` object), in ms and tokens. */
+export interface ServerTimings {
+  prompt_n: number;
+  prompt_ms: number;
+  predicted_n: number;
+  predicted_ms: number;
+}
+
 export interface StreamState {
   start: number;
   chunks: number[];
@@ -34,6 +47,8 @@ export interface StreamState {
   /** Output and input tokens the server reported (usage), null when it did not. */
   usageTokens: number | null;
   usageInputTokens: number | null;
+  /** The server's own timings (llama-server), null when it sent none. */
+  serverTimings: ServerTimings | null;
   error: string | null;
 }
 
@@ -44,7 +59,7 @@ export interface StreamRequest {
 }
 
 export function newState(start: number): StreamState {
-  return { start, chunks: [], end: null, usageTokens: null, usageInputTokens: null, error: null };
+  return { start, chunks: [], end: null, usageTokens: null, usageInputTokens: null, serverTimings: null, error: null }; // prettier-ignore
 }
 
 export function buildRequest(
@@ -53,20 +68,23 @@ export function buildRequest(
   maxTokens: number,
   prompt: string,
   apiKey: string,
+  /** Ask the server to generate exactly maxTokens, end-of-sequence or not (llama.cpp, vLLM). */
+  ignoreEos = false,
 ): StreamRequest {
   const messages = [{ role: 'user', content: prompt }];
+  const extra = ignoreEos ? { ignore_eos: true } : {};
   if (provider === 'anthropic') {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01' };
     if (apiKey) headers['x-api-key'] = apiKey;
     return {
       path: '/v1/messages',
       headers,
-      body: JSON.stringify({ model, max_tokens: maxTokens, messages, stream: true }),
+      body: JSON.stringify({ model, max_tokens: maxTokens, messages, stream: true, ...extra }),
     };
   }
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
-  const body = { model, max_tokens: maxTokens, messages, stream: true, stream_options: { include_usage: true } };
+  const body = { model, max_tokens: maxTokens, messages, stream: true, stream_options: { include_usage: true }, ...extra }; // prettier-ignore
   return { path: '/v1/chat/completions', headers, body: JSON.stringify(body) };
 }
 
@@ -109,6 +127,14 @@ export function onEvent(provider: Provider, state: StreamState, event: SseEvent,
   if (d.choices?.[0]?.delta?.content) state.chunks.push(now);
   if (typeof d.usage?.completion_tokens === 'number') state.usageTokens = d.usage.completion_tokens;
   if (typeof d.usage?.prompt_tokens === 'number') state.usageInputTokens = d.usage.prompt_tokens;
+  if (d.timings) state.serverTimings = serverTimings(d.timings);
+}
+
+/** llama-server's `timings`, when its four figures are numbers. */
+function serverTimings(t: Json): ServerTimings | null {
+  const { prompt_n, prompt_ms, predicted_n, predicted_ms } = t;
+  const all = [prompt_n, prompt_ms, predicted_n, predicted_ms];
+  return all.every((x) => typeof x === 'number') ? { prompt_n, prompt_ms, predicted_n, predicted_ms } : null;
 }
 
 export interface StreamMetrics {

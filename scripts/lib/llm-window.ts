@@ -19,7 +19,7 @@
  *
  * Pure functions, no k6 import (test/scenarios/llm-window.test.ts).
  */
-import type { StreamMetrics, StreamState } from './llm-stream.ts';
+import type { ServerTimings, StreamMetrics, StreamState } from './llm-stream.ts';
 
 export interface Window {
   start: number;
@@ -107,6 +107,8 @@ export interface RequestRecord {
   token_offsets_ms: number[];
   input_tokens: { client: number; server: number | null };
   output_tokens: { client: number; server: number | null };
+  /** The server's own timings of the request (llama-server's prompt_ms, predicted_ms, ...), null when none. */
+  server_timings: ServerTimings | null;
 }
 
 const us = (ms: number): number => Math.round(ms * 1000) / 1000;
@@ -127,6 +129,7 @@ export function requestRecord(
     token_offsets_ms: state.chunks.map((t) => us(t - state.start)),
     input_tokens: { client: inputTokensClient, server: state.usageInputTokens },
     output_tokens: { client: state.chunks.length, server: state.usageTokens },
+    server_timings: state.serverTimings,
   };
 }
 

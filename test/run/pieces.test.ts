@@ -208,4 +208,32 @@ describe('run options', () => {
       (e: unknown) => e instanceof RunConfigError && e.problems.length === 5,
     );
   });
+
+  it('names --llm-provider when it is unknown, given with --llm-url, or not installed', () => {
+    const problems = (patch: Partial<RunOptions>): string[] => {
+      try {
+        validateRunOptions(baseOptions(patch));
+        return [];
+      } catch (e) {
+        assert.ok(e instanceof RunConfigError);
+        return e.problems;
+      }
+    };
+    assert.deepEqual(problems({ llmProvider: 'vllm' as RunOptions['llmProvider'] }), [
+      '--llm-provider vllm: expected one of mock, llama-server',
+    ]);
+    assert.deepEqual(problems({ llmProvider: 'mock' }), []);
+    const empty = mkdtempSync(join(tmpdir(), 'k6lp-cache-'));
+    const saved = process.env.K6_LLM_PERF_CACHE;
+    process.env.K6_LLM_PERF_CACHE = empty;
+    try {
+      const p = problems({ llmProvider: 'llama-server', llmUrl: 'http://127.0.0.1:1' });
+      assert.equal(p[0], '--llm-provider llama-server: not with --llm-url (one LLM per run)');
+      assert.match(p[1]!, /^--llm-provider llama-server: llama-server \(.*\) and the tiny GGUF model not installed; run npm run setup:llama$/); // prettier-ignore
+    } finally {
+      if (saved === undefined) delete process.env.K6_LLM_PERF_CACHE;
+      else process.env.K6_LLM_PERF_CACHE = saved;
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
 });

@@ -91,6 +91,25 @@ describe('streaming measurements (vLLM definitions)', () => {
     assert.equal(o.path, '/v1/chat/completions');
     assert.equal(o.headers.authorization, undefined);
     assert.deepEqual(JSON.parse(o.body).stream_options, { include_usage: true });
+    assert.equal(JSON.parse(o.body).ignore_eos, undefined);
+  });
+
+  it('asks for ignore_eos in both formats only when told to', () => {
+    assert.equal(JSON.parse(buildRequest('openai', 'm', 16, 'hi', '', true).body).ignore_eos, true);
+    assert.equal(JSON.parse(buildRequest('anthropic', 'm', 16, 'hi', '', true).body).ignore_eos, true);
+    assert.equal(JSON.parse(buildRequest('anthropic', 'm', 16, 'hi', '').body).ignore_eos, undefined);
+  });
+
+  it("keeps llama-server's timings of the last chunk, and none when a field is not a number", () => {
+    const timings = { prompt_n: 12, prompt_ms: 3.5, prompt_per_token_ms: 0.29, predicted_n: 2, predicted_ms: 9.25 };
+    const s = newState(0);
+    onEvent('openai', s, chunk('a'), 5);
+    assert.equal(s.serverTimings, null);
+    onEvent('openai', s, { name: '', data: JSON.stringify({ choices: [], usage: { completion_tokens: 2 }, timings }) }, 9); // prettier-ignore
+    assert.deepEqual(s.serverTimings, { prompt_n: 12, prompt_ms: 3.5, predicted_n: 2, predicted_ms: 9.25 });
+    const bad = newState(0);
+    onEvent('openai', bad, { name: '', data: JSON.stringify({ choices: [], timings: { ...timings, prompt_ms: 'x' } }) }, 9); // prettier-ignore
+    assert.equal(bad.serverTimings, null);
   });
 });
 
