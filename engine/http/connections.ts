@@ -69,13 +69,14 @@ export class Connection {
   ): void {
     let connectStart = performance.now();
     let connectDone = 0;
+    let ocspDer: Buffer | null = null;
     // undici's connector returns the socket it creates (its type says void).
     const socket = connector(opts, (...args) => {
       if (args[0] === null) {
         const now = performance.now();
         this.remoteIp = args[1].remoteAddress ?? '';
         this.remotePort = args[1].remotePort ?? 0;
-        this.info = opts.protocol === 'https:' ? tlsInfo(args[1] as TLSSocket) : PLAIN_HTTP;
+        this.info = opts.protocol === 'https:' ? tlsInfo(args[1] as TLSSocket, ocspDer) : PLAIN_HTTP;
         this.fresh =
           connectDone === 0
             ? { connectStart, connectDone: now, tlsDone: 0 }
@@ -90,6 +91,9 @@ export class Connection {
     if (opts.protocol === 'https:') {
       socket.once('connect', () => {
         connectDone = performance.now();
+      });
+      socket.once('OCSPResponse', (der: Buffer) => {
+        ocspDer = der;
       });
     }
   }

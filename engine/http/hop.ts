@@ -31,6 +31,7 @@ export class Hop implements WireHop {
     readonly proto: string,
     readonly tlsVersion: string,
     readonly tlsCipherSuite: string,
+    readonly ocsp: string,
   ) {}
 
   /** Canonical names, repeated headers joined with ", " (built on first read). */
@@ -49,6 +50,7 @@ export function plainHop(h: WireHop): WireHop {
     proto: h.proto,
     tlsVersion: h.tlsVersion,
     tlsCipherSuite: h.tlsCipherSuite,
+    ocsp: h.ocsp,
     headers: h.headers,
     timings: h.timings,
     sentBytes: h.sentBytes,

@@ -2,6 +2,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { WireHop, WireResponse } from './wire.ts';
 import { parseHTML, type Selection } from '../modules/html.ts';
+import type { Ocsp } from './ocsp.ts';
 import { responseCookies, sentCookies, type RequestCookie, type ResponseCookie } from './cookies.ts';
 
 /** The request as a Response shows it; `cookies` are the name/value pairs its Cookie header carried. */
@@ -11,15 +12,6 @@ export interface RequestView {
   headers: Record<string, string>;
   bodyText: string;
   cookies?: ReadonlyArray<[string, string]>;
-}
-
-export interface Ocsp {
-  produced_at: number;
-  this_update: number;
-  next_update: number;
-  revoked_at: number;
-  revocation_reason: string;
-  status: string;
 }
 
 const NO_OCSP: Ocsp = {
@@ -44,10 +36,7 @@ export class K6Response {
   readonly remote_port: number;
   readonly tls_version: string;
   readonly tls_cipher_suite: string;
-  /**
-   * k6's OCSP details of the stapled response. The engine does not ask servers to staple: over TLS
-   * the status is "unknown" (what k6 reports without a stapled response), over plain http "".
-   */
+  /** k6's OCSP details of the stapled response (ocsp.ts); status "unknown" without one, "" over plain http. */
   readonly ocsp: Ocsp;
   private readonly req: RequestView;
   /** The last hop: its headers are built when first read. */
@@ -69,7 +58,7 @@ export class K6Response {
     this.proto = last.proto;
     this.tls_version = last.tlsVersion;
     this.tls_cipher_suite = last.tlsCipherSuite;
-    this.ocsp = { ...NO_OCSP, status: last.tlsVersion ? 'unknown' : '' };
+    this.ocsp = last.ocsp ? (JSON.parse(last.ocsp) as Ocsp) : NO_OCSP;
     this.error = last.error;
     this.error_code = last.errorCode;
     this.remote_ip = wire.remoteIp;

@@ -9,6 +9,7 @@
  * but for the two CHACHA20 suites of TLS 1.2 (Go drops their "_SHA256").
  */
 import type { TLSSocket } from 'node:tls';
+import { parseOcsp } from './ocsp.ts';
 
 /** What the transport needs to open TLS connections (structured-clone safe: it goes to the I/O thread). */
 export interface TlsOptions {
@@ -132,7 +133,8 @@ export function tlsOptions(raw: Record<string, unknown>, problems: string[]): Tl
 
 /** The TLS options of a connector (undici's buildConnector passes them on to tls.connect). */
 export function connectorTls(o: TlsOptions): Record<string, unknown> {
-  const out: Record<string, unknown> = { rejectUnauthorized: !o.insecureSkipTLSVerify };
+  // requestOCSP: Go's client always asks for a stapled OCSP response (status_request)
+  const out: Record<string, unknown> = { rejectUnauthorized: !o.insecureSkipTLSVerify, requestOCSP: true };
   if (o.minVersion) out.minVersion = o.minVersion;
   if (o.maxVersion) out.maxVersion = o.maxVersion;
   if (o.ciphers) out.ciphers = o.ciphers;
@@ -144,17 +146,20 @@ export interface ConnInfo {
   proto: string;
   tlsVersion: string;
   tlsCipherSuite: string;
+  /** k6's Response.ocsp as JSON (ocsp.ts); '' over plain http. */
+  ocsp: string;
 }
 
-export const PLAIN_HTTP: ConnInfo = { proto: 'HTTP/1.1', tlsVersion: '', tlsCipherSuite: '' };
+export const PLAIN_HTTP: ConnInfo = { proto: 'HTTP/1.1', tlsVersion: '', tlsCipherSuite: '', ocsp: '' };
 
-/** A TLS socket's protocol, version and suite as k6 names them. */
-export function tlsInfo(socket: TLSSocket): ConnInfo {
+/** A TLS socket's protocol, version, suite and stapled OCSP response as k6 names them. */
+export function tlsInfo(socket: TLSSocket, ocspDer: Buffer | null): ConnInfo {
   const cipher = socket.getCipher?.();
   const iana = cipher?.standardName ?? '';
   return {
     proto: socket.alpnProtocol === 'h2' ? 'HTTP/2.0' : 'HTTP/1.1',
     tlsVersion: K6_VERSION[socket.getProtocol?.() ?? ''] ?? '',
     tlsCipherSuite: GO_NAME[iana] ?? iana,
+    ocsp: JSON.stringify(parseOcsp(ocspDer)),
   };
 }

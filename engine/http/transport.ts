@@ -271,6 +271,7 @@ class Call implements Dispatcher.DispatchHandler {
       err ? '' : (this.info?.proto ?? ''),
       err ? '' : (this.info?.tlsVersion ?? ''),
       err ? '' : (this.info?.tlsCipherSuite ?? ''),
+      err ? '' : (this.info?.ocsp ?? ''),
     );
     if (!err && this.hasSetCookie) info.setCookies = setCookieValues(this.rawHeaders!);
     this.resolve({ info, body: err ? null : this.bodyOut(), remoteIp: this.remoteIp, remotePort: this.remotePort });

@@ -270,17 +270,26 @@ for (const [who, runner] of RUNNERS) {
       });
 
       it('shows the OCSP fields, status "unknown" without a stapled response, and the constants', () => {
-        assert.deepEqual(o.out.ocsp, {
-          ocsp: {
-            produced_at: 0,
-            this_update: 0,
-            next_update: 0,
-            revoked_at: 0,
-            revocation_reason: '',
-            status: 'unknown',
-          },
-          constants: ['good', 'revoked', 'server_failed', 'unknown', 'key_compromise'],
+        const x = o.out.ocsp as { ocsp: unknown; constants: unknown };
+        assert.deepEqual(x.ocsp, {
+          produced_at: 0,
+          this_update: 0,
+          next_update: 0,
+          revoked_at: 0,
+          revocation_reason: '',
+          status: 'unknown',
         });
+        assert.deepEqual(x.constants, ['good', 'revoked', 'server_failed', 'unknown', 'key_compromise']);
+      });
+
+      it("reads a stapled OCSP response: status good, its times, Go's zero time where none", () => {
+        const { stapled: s, now } = o.out.ocsp as { stapled: Record<string, number | string>; now: number };
+        assert.equal(s.status, 'good');
+        assert.equal(s.revocation_reason, 'unspecified');
+        assert.equal(s.revoked_at, -62135596800);
+        assert.ok(Math.abs((s.this_update as number) - now) < 600, `this_update ${s.this_update} vs now ${now}`);
+        assert.equal(s.produced_at, s.this_update);
+        assert.equal((s.next_update as number) - (s.this_update as number), 86400); // openssl ocsp -ndays 1
       });
 
       it('honours tlsVersion and tlsCipherSuites', () => {

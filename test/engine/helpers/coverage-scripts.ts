@@ -128,6 +128,8 @@ export default function () {
   out('tls', { version: r2.tls_version, cipher: r2.tls_cipher_suite, served: r2.json().cipher, constant: http.TLS_1_3 });
   out('ocsp', {
     ocsp: r2.ocsp,
+    stapled: r1.ocsp,
+    now: Math.floor(Date.now() / 1000),
     constants: [http.OCSP_STATUS_GOOD, http.OCSP_STATUS_REVOKED, http.OCSP_STATUS_SERVER_FAILED, http.OCSP_STATUS_UNKNOWN, http.OCSP_REASON_KEY_COMPROMISE],
   });
 }

@@ -5,7 +5,8 @@
  *   every request's path and Authorization header is logged.
  * - `makeCert`: a self-signed CA and a server certificate for 127.0.0.1/localhost (openssl CLI).
  * - `startTlsServers`: an HTTPS server offering HTTP/2 by ALPN (node:http2, HTTP/1.1 allowed) and
- *   one speaking HTTP/1.1 only (node:https); both answer JSON of the protocol they served.
+ *   one speaking HTTP/1.1 only (node:https) that staples a "good" OCSP response; both answer JSON
+ *   of the protocol they served.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -107,6 +108,25 @@ export interface Cert {
   key: Buffer;
   cert: Buffer;
   ca: Buffer;
+  /** A "good" OCSP response for `cert`, signed by the CA (DER), which the HTTP/1.1 server staples. */
+  ocsp: Buffer;
+}
+
+/**
+ * An OCSP response (DER) for the server certificate of `dir` (made by makeCert), signed by its CA:
+ * `revoked` gives a revocation at 2026-01-02 03:04:05 UTC for keyCompromise.
+ */
+export function ocspResponse(dir: string, revoked = false): Buffer {
+  const f = (n: string) => join(dir, n);
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+  const serial = ssl('x509', '-in', f('srv.crt'), '-noout', '-serial').toString().trim().split('=')[1]!;
+  const state = revoked ? 'R\t301231235959Z\t260102030405Z,keyCompromise' : 'V\t301231235959Z\t';
+  writeFileSync(f('index.txt'), `${state}\t${serial}\tunknown\t/CN=localhost\n`);
+  ssl('ocsp', '-issuer', f('ca.crt'), '-cert', f('srv.crt'), '-no_nonce', '-reqout', f('req.der'));
+  // prettier-ignore
+  ssl('ocsp', '-index', f('index.txt'), '-rsigner', f('ca.crt'), '-rkey', f('ca.key'), '-CA', f('ca.crt'),
+    '-reqin', f('req.der'), '-respout', f('resp.der'), '-ndays', '1');
+  return readFileSync(f('resp.der'));
 }
 
 /** A CA and a server certificate signed by it (EC P-256, one day), for 127.0.0.1 and localhost. */
@@ -134,7 +154,12 @@ export function makeCert(dir: string): Cert {
     '-extfile',
     f('ext.cnf'),
   );
-  return { key: readFileSync(f('srv.key')), cert: readFileSync(f('srv.crt')), ca: readFileSync(f('ca.crt')) };
+  return {
+    key: readFileSync(f('srv.key')),
+    cert: readFileSync(f('srv.crt')),
+    ca: readFileSync(f('ca.crt')),
+    ocsp: ocspResponse(dir),
+  };
 }
 
 export interface TlsServers {
@@ -159,6 +184,9 @@ function answer(req: IncomingMessage | Http2ServerRequest, res: ServerResponse |
 export async function startTlsServers(cert: Cert): Promise<TlsServers> {
   const h2 = createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: true }, answer);
   const h1 = createHttpsServer({ key: cert.key, cert: cert.cert }, answer);
+  h1.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, done: (err: Error | null, resp: Buffer) => void) =>
+    done(null, cert.ocsp),
+  );
   const listen = (s: typeof h2 | typeof h1) =>
     new Promise<string>((resolve) =>
       s.listen(0, '127.0.0.1', () => resolve(`https://127.0.0.1:${(s.address() as AddressInfo).port}`)),

@@ -5,6 +5,11 @@ import { cleanUrl, digestAuthorization, parseDigestChallenge, urlCredentials } f
 import { tlsOptions } from '../../../engine/http/tls.ts';
 import { buildRequest } from '../../../engine/http/request-builder.ts';
 import { consolidate } from '../../../engine/options/consolidate.ts';
+import { parseOcsp } from '../../../engine/http/ocsp.ts';
+import { makeCert, ocspResponse } from '../helpers/coverage-servers.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 describe('URL credentials', () => {
   it("masks user and password as k6's URL.Clean does", () => {
@@ -91,5 +96,33 @@ describe('TLS options', () => {
       o.ciphers,
       'TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:ECDHE-RSA-CHACHA20-POLY1305',
     );
+  });
+});
+
+describe('stapled OCSP responses', () => {
+  it('reads a revoked response: its revocation time and reason by k6 names', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k6-ocsp-'));
+    try {
+      makeCert(dir);
+      const o = parseOcsp(ocspResponse(dir, true));
+      assert.equal(o.status, 'revoked');
+      assert.equal(o.revoked_at, Date.UTC(2026, 0, 2, 3, 4, 5) / 1000);
+      assert.equal(o.revocation_reason, 'key_compromise');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers "unknown" with zero times for no response or bytes that do not parse', () => {
+    const unknown = {
+      produced_at: 0,
+      this_update: 0,
+      next_update: 0,
+      revoked_at: 0,
+      revocation_reason: '',
+      status: 'unknown',
+    };
+    assert.deepEqual(parseOcsp(null), unknown);
+    assert.deepEqual(parseOcsp(Buffer.from([0x30, 0x05, 0x0a, 0x01])), unknown);
   });
 });

@@ -39,6 +39,7 @@ function hop(raw: Buffer[] | null, setCookies?: string[]): Hop {
     'HTTP/2.0',
     'tls1.3',
     'TLS_AES_128_GCM_SHA256',
+    '{"status":"unknown"}',
   );
   if (setCookies) h.setCookies = setCookies;
   return h;
@@ -80,6 +81,7 @@ describe('sync channel replies', () => {
       'proto',
       'tlsVersion',
       'tlsCipherSuite',
+      'ocsp',
       'sentBytes',
       'receivedBytes',
       'error',
