@@ -9,6 +9,7 @@
  * caller checks `needsChain` (a couple of field reads) and uses the built request as it is.
  */
 import { cookieHeader, type CookieJar } from './cookies.ts';
+import { digestAuthorization, parseDigestChallenge } from './auth.ts';
 import type { BuiltRequest } from './request-builder.ts';
 import type { WireHop, WireRequest, WireResponse } from './wire.ts';
 
@@ -16,11 +17,12 @@ function isRedirect(status: number): boolean {
   return status > 300 && status < 309 && (status < 304 || status > 306); // 301, 302, 303, 307, 308
 }
 
-/** Whether a first answer needs the chain: it sets cookies, or it is a redirect to follow. */
+/** Whether a first answer needs the chain: it sets cookies, it is a redirect to follow, or a digest challenge. */
 export function needsChain(built: BuiltRequest, wire: WireResponse): boolean {
   const hop = wire.hops[0]!;
   return (
     hop.setCookies !== undefined ||
+    (built.digest !== undefined && hop.status === 401) ||
     (built.redirects > 0 && isRedirect(hop.status) && hop.headers['Location'] !== undefined && !hop.error)
   );
 }
@@ -42,6 +44,8 @@ export class HopChain {
   firstSent: Array<[string, string]> = [];
   private last: WireResponse | null = null;
   private left: number;
+  /** Whether the digest challenge was answered already (k6 answers the first request's only). */
+  private digestSent = false;
 
   /** `sent`: the first request when it already went out as built (no cookies); otherwise the chain makes it. */
   constructor(
@@ -77,6 +81,14 @@ export class HopChain {
     this.hops.push(hop);
     this.last = wire;
     if (hop.setCookies !== undefined) this.jar.storeResponse(hop.url, hop.setCookies);
+    if (this.built.digest !== undefined && !this.digestSent && hop.status === 401 && !hop.error) {
+      this.digestSent = true;
+      const challenge = parseDigestChallenge(hop.headers['Www-Authenticate']);
+      if (challenge === null) return null;
+      const u = new URL(req.url);
+      const authorization = digestAuthorization(challenge, req.method, u.pathname + u.search, this.built.digest);
+      return { ...req, headers: { ...req.headers, Authorization: authorization } };
+    }
     const location = hop.headers['Location'];
     if (hop.error || !isRedirect(hop.status) || location === undefined || this.left <= 0) return null;
     this.left--;

@@ -12,7 +12,9 @@
  * Origins left unused past the keep-alive timeout are dropped (see Connections).
  */
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { buildConnector, Client } from 'undici';
+import { connectorTls, PLAIN_HTTP, tlsInfo, type ConnInfo, type TlsOptions } from './tls.ts';
 
 /** Phases of a new socket, performance.now() ms. */
 export interface ConnectTimings {
@@ -23,11 +25,10 @@ export interface ConnectTimings {
   tlsDone: number;
 }
 
-export interface ConnectionOptions {
-  insecureSkipTLSVerify: boolean;
-}
+export type ConnectionOptions = TlsOptions;
 
-const KEEP_ALIVE = { keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000, pipelining: 1 };
+/** allowH2: HTTP/2 when the server's ALPN picks it, as Go's transport (plain http stays HTTP/1.1). */
+const KEEP_ALIVE = { keepAliveTimeout: 60_000, keepAliveMaxTimeout: 600_000, pipelining: 1, allowH2: true };
 /** How often (a share of idleOriginMs) `take` looks for origins to drop. */
 const SWEEP_EVERY = 0.25;
 
@@ -36,6 +37,8 @@ export class Connection {
   /** The peer of the current socket (k6's Response remote_ip / remote_port). */
   remoteIp = '';
   remotePort = 0;
+  /** The current socket's protocol and TLS version and suite. */
+  info: ConnInfo = PLAIN_HTTP;
   private fresh: ConnectTimings | null = null;
 
   constructor(
@@ -66,12 +69,14 @@ export class Connection {
   ): void {
     let connectStart = performance.now();
     let connectDone = 0;
+    let ocspDer: Buffer | null = null;
     // undici's connector returns the socket it creates (its type says void).
     const socket = connector(opts, (...args) => {
       if (args[0] === null) {
         const now = performance.now();
         this.remoteIp = args[1].remoteAddress ?? '';
         this.remotePort = args[1].remotePort ?? 0;
+        this.info = opts.protocol === 'https:' ? tlsInfo(args[1] as TLSSocket, ocspDer) : PLAIN_HTTP;
         this.fresh =
           connectDone === 0
             ? { connectStart, connectDone: now, tlsDone: 0 }
@@ -86,6 +91,9 @@ export class Connection {
     if (opts.protocol === 'https:') {
       socket.once('connect', () => {
         connectDone = performance.now();
+      });
+      socket.once('OCSPResponse', (der: Buffer) => {
+        ocspDer = der;
       });
     }
   }
@@ -139,7 +147,7 @@ export class Connections {
   private nextSweep: number;
 
   constructor(opts: PoolOptions) {
-    this.connector = buildConnector({ rejectUnauthorized: !opts.insecureSkipTLSVerify });
+    this.connector = buildConnector({ ...connectorTls(opts), allowH2: true });
     this.idleOriginMs = opts.idleOriginMs ?? KEEP_ALIVE.keepAliveTimeout;
     this.now = opts.now ?? (() => performance.now());
     this.nextSweep = this.now() + this.idleOriginMs * SWEEP_EVERY;

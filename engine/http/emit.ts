@@ -1,12 +1,14 @@
 /**
  * The built-in HTTP metrics of one response, one set per hop (k6 emits each redirect's request):
  * http_reqs, http_req_duration and its phases, http_req_failed, data_sent, data_received,
- * tagged with k6's system tags (method, url, name, status, proto, expected_response, error, error_code)
+ * tagged with k6's default system tags (method, url, name, status, proto, tls_version, expected_response, error,
+ * error_code)
  * over the VU's tags, then the request's own tags.
  */
 import type { SampleSink, Tags } from '../metrics/api.ts';
 import type { ResponseCallback } from './request-builder.ts';
 import type { WireHop, WireResponse } from './wire.ts';
+import { cleanUrl } from './auth.ts';
 
 /** A tag set built for one (VU tags, method, url, name, status, proto, error, expected) combination. */
 interface CachedTags {
@@ -14,6 +16,7 @@ interface CachedTags {
   name: string | undefined;
   status: number;
   proto: string;
+  tlsVersion: string;
   errorCode: number;
   error: string;
   expected: number;
@@ -43,7 +46,8 @@ function httpTags(base: Tags, hop: WireHop, name: string | undefined, expected: 
         c.expected === expected &&
         c.errorCode === hop.errorCode &&
         c.error === hop.error &&
-        c.proto === hop.proto
+        c.proto === hop.proto &&
+        c.tlsVersion === hop.tlsVersion
       )
         return c.tags;
     }
@@ -59,6 +63,7 @@ function httpTags(base: Tags, hop: WireHop, name: string | undefined, expected: 
     name,
     status: hop.status,
     proto: hop.proto,
+    tlsVersion: hop.tlsVersion,
     errorCode: hop.errorCode,
     error: hop.error,
     expected,
@@ -71,10 +76,13 @@ function httpTags(base: Tags, hop: WireHop, name: string | undefined, expected: 
 function buildTags(base: Tags, hop: WireHop, name: string | undefined, expected: number): Record<string, string> {
   const tags: Record<string, string> = { ...base };
   tags.method = hop.method;
-  tags.url = hop.url;
-  tags.name = name ?? hop.url;
+  // k6's url and name tags never show a URL's password (URL.Clean)
+  const url = hop.url.includes('@') ? cleanUrl(hop.url) : hop.url;
+  tags.url = url;
+  tags.name = name ?? url;
   tags.status = String(hop.status);
-  tags.proto = hop.proto;
+  if (hop.proto) tags.proto = hop.proto;
+  if (hop.tlsVersion) tags.tls_version = hop.tlsVersion;
   if (hop.errorCode) tags.error_code = String(hop.errorCode);
   if (hop.error) tags.error = hop.error;
   if (expected >= 0) tags.expected_response = expected ? 'true' : 'false';
@@ -104,11 +112,13 @@ export function emitHttpMetrics(
   userTags: Record<string, string> | undefined,
   name: string | undefined,
   callback: ResponseCallback | null,
+  digest = false,
 ): void {
   const hops = wire.hops;
   for (let i = 0; i < hops.length; i++) {
     const hop = hops[i]!;
-    const expected = callback ? (callback(hop.status) ? 1 : 0) : -1;
+    // As k6 for params.auth "digest": the first response is expected to be the 401 challenge.
+    const expected = callback ? ((digest && i === 0 ? hop.status === 401 : callback(hop.status)) ? 1 : 0) : -1;
     let tags: Tags;
     if (userTags) {
       const own = buildTags(base, hop, name, expected);

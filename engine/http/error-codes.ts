@@ -15,6 +15,8 @@ export const K6_ERROR = {
   TCP_DIAL_REFUSED: 1212,
   TCP_RESET: 1220,
   TLS_GENERIC: 1300,
+  X509_UNKNOWN_AUTHORITY: 1310,
+  X509_HOSTNAME: 1311,
 } as const;
 
 /** The code and k6-like message of a transport error. */
@@ -42,6 +44,14 @@ export function classify(err: unknown, url: string): { code: number; message: st
     case 'UND_ERR_SOCKET':
     case 'UND_ERR_CLOSED':
       return { code: K6_ERROR.GENERIC, message: `${e.message ?? 'socket error'} (${host})` };
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+      return { code: K6_ERROR.X509_UNKNOWN_AUTHORITY, message: 'x509: unknown authority' };
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return { code: K6_ERROR.X509_HOSTNAME, message: "x509: certificate doesn't match hostname" };
     case 'ERR_INVALID_URL':
     case 'UND_ERR_INVALID_ARG':
       return { code: K6_ERROR.INVALID_URL, message: `invalid URL ${JSON.stringify(url)}: ${e.message ?? ''}` };

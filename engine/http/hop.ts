@@ -9,7 +9,6 @@ import { headerMap } from './transport-parts.ts';
 import type { WireHop, WireResponse, WireTimings } from './wire.ts';
 
 export class Hop implements WireHop {
-  readonly proto = 'HTTP/1.1';
   setCookies?: string[];
   private built: Record<string, string> | null = null;
 
@@ -29,6 +28,10 @@ export class Hop implements WireHop {
      * sync I/O channel (sync-reply.ts); null when the request failed.
      */
     readonly raw: readonly (Buffer | string)[] | null,
+    readonly proto: string,
+    readonly tlsVersion: string,
+    readonly tlsCipherSuite: string,
+    readonly ocsp: string,
   ) {}
 
   /** Canonical names, repeated headers joined with ", " (built on first read). */
@@ -45,6 +48,9 @@ export function plainHop(h: WireHop): WireHop {
     status: h.status,
     statusText: h.statusText,
     proto: h.proto,
+    tlsVersion: h.tlsVersion,
+    tlsCipherSuite: h.tlsCipherSuite,
+    ocsp: h.ocsp,
     headers: h.headers,
     timings: h.timings,
     sentBytes: h.sentBytes,

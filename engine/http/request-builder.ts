@@ -8,6 +8,7 @@ import type { EngineOptions } from '../options/consolidate.ts';
 import type { WireRequest } from './wire.ts';
 import { CookieJar, requestCookies, type RequestCookie } from './cookies.ts';
 import { encodeObjectBody } from './form.ts';
+import { basicAuthorization, stripCredentials, urlCredentials, type Credentials } from './auth.ts';
 
 export type ResponseCallback = ((status: number) => boolean) & { readonly __k6ResponseCallback: true };
 
@@ -20,6 +21,7 @@ export interface RequestParams {
   responseCallback?: ResponseCallback | null;
   cookies?: Record<string, unknown>;
   jar?: CookieJar;
+  auth?: 'basic' | 'digest' | 'ntlm';
 }
 
 /** What http.url`...` returns: the URL and its template as the `name` tag. */
@@ -46,6 +48,8 @@ export interface BuiltRequest {
   cookies: RequestCookie[] | undefined;
   /** params.jar: the jar of this request instead of the VU's. */
   jar: CookieJar | undefined;
+  /** params.auth "digest": the URL's credentials, answered to the server's 401 challenge (chain.ts). */
+  digest?: Credentials;
   /** The request as a Response shows it, made once per built request (a cache, not part of the request). */
   view?: { method: string; url: string; headers: Record<string, string>; bodyText: string };
 }
@@ -104,13 +108,22 @@ function build(method: unknown, url: unknown, body: unknown, params: unknown, op
   const headers: Record<string, string> = {};
   let hasUa = false;
   let hasType = false;
+  let hasAuth = false;
   for (const [k, v] of Object.entries(p.headers ?? {})) {
     headers[k] = String(v);
     const lower = k.toLowerCase();
     if (lower === 'user-agent') hasUa = true;
     if (lower === 'content-type') hasType = true;
+    if (lower === 'authorization') hasAuth = true;
   }
   if (!hasUa) headers['User-Agent'] = options.userAgent;
+  const auth = checkAuth(p.auth);
+  const credentials = urlCredentials(urlText);
+  // As Go's net/http: a URL's user info is basic auth unless the request has its own Authorization
+  // (with auth "digest" too: k6's first request of the challenge round trip carries it).
+  if (credentials !== null && !hasAuth) headers['Authorization'] = basicAuthorization(credentials);
+  // k6's digestTransport takes the user info off the URL: its requests' url tag and res.url have none
+  if (credentials !== null && auth === 'digest') urlText = stripCredentials(urlText);
   const { wireBody, text, contentType } = encodeBody(body);
   if (contentType && !hasType) headers['Content-Type'] = contentType;
   let timeoutMs = 60_000;
@@ -141,7 +154,19 @@ function build(method: unknown, url: unknown, body: unknown, params: unknown, op
     name: p.tags?.name ?? templateName,
     callback: 'responseCallback' in p ? p.responseCallback : undefined,
     bodyText: text,
+    ...(auth === 'digest' ? { digest: credentials ?? { user: '', pass: '' } } : {}),
   };
+}
+
+const AUTHS = ['basic', 'digest'];
+
+function checkAuth(auth: unknown): string | undefined {
+  if (auth === undefined || auth === null || auth === '') return undefined;
+  if (auth === 'ntlm')
+    throw new Error('http params.auth: "ntlm" is not supported by the Node engine; run this script with the k6 binary');
+  if (typeof auth !== 'string' || !AUTHS.includes(auth))
+    throw new TypeError(`http params.auth: expected "basic", "digest" or "ntlm", got ${JSON.stringify(auth)}`);
+  return auth;
 }
 
 function checkJar(jar: unknown): CookieJar | undefined {

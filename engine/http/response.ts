@@ -1,5 +1,8 @@
 /** k6's http Response object, built from the transport's WireResponse. */
+import { STATUS_CODES } from 'node:http';
 import type { WireHop, WireResponse } from './wire.ts';
+import { parseHTML, type Selection } from '../modules/html.ts';
+import type { Ocsp } from './ocsp.ts';
 import { responseCookies, sentCookies, type RequestCookie, type ResponseCookie } from './cookies.ts';
 
 /** The request as a Response shows it; `cookies` are the name/value pairs its Cookie header carried. */
@@ -10,6 +13,15 @@ export interface RequestView {
   bodyText: string;
   cookies?: ReadonlyArray<[string, string]>;
 }
+
+const NO_OCSP: Ocsp = {
+  produced_at: 0,
+  this_update: 0,
+  next_update: 0,
+  revoked_at: 0,
+  revocation_reason: '',
+  status: '',
+};
 
 export class K6Response {
   readonly status: number;
@@ -22,7 +34,10 @@ export class K6Response {
   readonly error_code: number;
   readonly remote_ip: string;
   readonly remote_port: number;
-  readonly tls_version = '';
+  readonly tls_version: string;
+  readonly tls_cipher_suite: string;
+  /** k6's OCSP details of the stapled response (ocsp.ts); status "unknown" without one, "" over plain http. */
+  readonly ocsp: Ocsp;
   private readonly req: RequestView;
   /** The last hop: its headers are built when first read. */
   private readonly last: WireHop;
@@ -32,7 +47,8 @@ export class K6Response {
   constructor(wire: WireResponse, req: RequestView) {
     const last = wire.hops[wire.hops.length - 1]!;
     this.status = last.status;
-    this.status_text = last.status ? `${last.status} ${last.statusText}` : '';
+    // HTTP/2 has no reason phrase: Go shows the standard one.
+    this.status_text = last.status ? `${last.status} ${last.statusText || STATUS_CODES[last.status] || ''}` : '';
     const b = wire.body;
     this.body =
       b instanceof Uint8Array ? (b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer) : b;
@@ -40,6 +56,9 @@ export class K6Response {
     this.timings = last.timings;
     this.url = last.url;
     this.proto = last.proto;
+    this.tls_version = last.tlsVersion;
+    this.tls_cipher_suite = last.tlsCipherSuite;
+    this.ocsp = last.ocsp ? (JSON.parse(last.ocsp) as Ocsp) : NO_OCSP;
     this.error = last.error;
     this.error_code = last.errorCode;
     this.remote_ip = wire.remoteIp;
@@ -97,7 +116,13 @@ export class K6Response {
     return value;
   }
 
-  html(): never {
-    throw new Error('Response.html() is not supported by the Node engine; run this script with the k6 binary');
+  /** The body as a k6/html Selection (URLs of its elements resolve against this response's URL); `selector` finds in it. */
+  html(selector?: string): Selection {
+    if (typeof this.body !== 'string')
+      throw new Error(
+        `the response body is not text (responseType ${this.body === null ? '"none"' : '"binary"'}); cannot parse HTML`,
+      );
+    const doc = parseHTML(this.body, this.url);
+    return selector === undefined ? doc : doc.find(selector);
   }
 }

@@ -16,12 +16,11 @@ import { Hop } from './hop.ts';
 import { classify, K6_ERROR, statusErrorCode } from './error-codes.ts';
 import type { WireHop, WireRequest, WireResponse, WireTimings } from './wire.ts';
 import type { InterruptSignal } from '../runtime/interrupt.ts';
+import type { ConnInfo, TlsOptions } from './tls.ts';
 
 const same = (res: WireResponse): WireResponse => res;
 
-export interface TransportOptions {
-  insecureSkipTLSVerify: boolean;
-}
+export type TransportOptions = TlsOptions;
 
 export class HttpTransport {
   private readonly connections: Connections;
@@ -132,6 +131,7 @@ class Call implements Dispatcher.DispatchHandler {
   private pendingError: { err: Error; code: number } | null = null;
   private remoteIp = '';
   private remotePort = 0;
+  private info: ConnInfo | null = null;
 
   constructor(
     private readonly method: string,
@@ -154,6 +154,7 @@ class Call implements Dispatcher.DispatchHandler {
     const conn = this.conn!;
     this.remoteIp = conn.remoteIp;
     this.remotePort = conn.remotePort;
+    this.info = conn.info;
     const fresh = conn.takeFresh();
     if (fresh !== null) {
       this.connecting = fresh.connectDone - fresh.connectStart;
@@ -267,6 +268,10 @@ class Call implements Dispatcher.DispatchHandler {
       classified?.code ?? statusErrorCode(status),
       this.startTime,
       err ? null : this.rawHeaders,
+      err ? '' : (this.info?.proto ?? ''),
+      err ? '' : (this.info?.tlsVersion ?? ''),
+      err ? '' : (this.info?.tlsCipherSuite ?? ''),
+      err ? '' : (this.info?.ocsp ?? ''),
     );
     if (!err && this.hasSetCookie) info.setCookies = setCookieValues(this.rawHeaders!);
     this.resolve({ info, body: err ? null : this.bodyOut(), remoteIp: this.remoteIp, remotePort: this.remotePort });

@@ -29,7 +29,13 @@ export interface WireHop {
   url: string;
   status: number;
   statusText: string;
+  /** "HTTP/1.1" or "HTTP/2.0"; '' when the request failed before a connection. */
   proto: string;
+  /** k6's tls_version ("tls1.3") and tls_cipher_suite (Go's name); '' over plain http. */
+  tlsVersion: string;
+  tlsCipherSuite: string;
+  /** k6's Response.ocsp as JSON; '' over plain http or when the request failed. */
+  ocsp: string;
   headers: Record<string, string>;
   timings: WireTimings;
   sentBytes: number;

@@ -27,6 +27,28 @@ import { registerTwin } from '../runtime/blocking.ts';
 
 let warnedBlocking = false;
 
+/** k6/http's constants (lib/netext/tls.go). */
+const CONSTANTS = {
+  TLS_1_0: 'tls1.0',
+  TLS_1_1: 'tls1.1',
+  TLS_1_2: 'tls1.2',
+  TLS_1_3: 'tls1.3',
+  OCSP_STATUS_GOOD: 'good',
+  OCSP_STATUS_REVOKED: 'revoked',
+  OCSP_STATUS_SERVER_FAILED: 'server_failed',
+  OCSP_STATUS_UNKNOWN: 'unknown',
+  OCSP_REASON_UNSPECIFIED: 'unspecified',
+  OCSP_REASON_KEY_COMPROMISE: 'key_compromise',
+  OCSP_REASON_CA_COMPROMISE: 'ca_compromise',
+  OCSP_REASON_AFFILIATION_CHANGED: 'affiliation_changed',
+  OCSP_REASON_SUPERSEDED: 'superseded',
+  OCSP_REASON_CESSATION_OF_OPERATION: 'cessation_of_operation',
+  OCSP_REASON_CERTIFICATE_HOLD: 'certificate_hold',
+  OCSP_REASON_REMOVE_FROM_CRL: 'remove_from_crl',
+  OCSP_REASON_PRIVILEGE_WITHDRAWN: 'privilege_withdrawn',
+  OCSP_REASON_AA_COMPROMISE: 'aa_compromise',
+} as const;
+
 type BatchItem = string | HttpUrl | unknown[] | { method?: string; url: unknown; body?: unknown; params?: unknown };
 
 /** `chain`: the hops of a request with cookies or redirects (null: one hop, sent as built). */
@@ -37,7 +59,7 @@ function finish(st: VuState, built: BuiltRequest, wire: WireResponse, chain: Hop
       : st.responseCallback !== undefined
         ? st.responseCallback
         : DEFAULT_EXPECTED;
-  emitHttpMetrics(st.host.sink, st.currentTags(), wire, built.tags, built.name, cb);
+  emitHttpMetrics(st.host.sink, st.currentTags(), wire, built.tags, built.name, cb, built.digest !== undefined);
   let view: RequestView;
   if (chain === null || chain.first === built.wire) {
     view = built.view ??= {
@@ -245,8 +267,7 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
       return st.cookieJar;
     },
     CookieJar,
-    TLS_1_2: 'tls1.2',
-    TLS_1_3: 'tls1.3',
+    ...CONSTANTS,
   };
   if (st.mode === 'async') registerTwins(api, asyncRequest, batchAsync);
   return { ...api, default: api };

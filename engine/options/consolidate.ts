@@ -4,6 +4,7 @@
  * iterations, stages) become the "default" scenario, as k6 does, unless `scenarios` is set at a
  * higher level than every shortcut.
  */
+import { tlsOptions, type TlsOptions } from '../http/tls.ts';
 import { parseDuration } from './duration.ts';
 import type { BaseConfig } from '../executors/base-config.ts';
 import { parseScenarios } from '../executors/index.ts';
@@ -24,6 +25,8 @@ export interface EngineOptions {
   readonly teardownTimeout: number;
   readonly minIterationDuration: number;
   readonly insecureSkipTLSVerify: boolean;
+  /** insecureSkipTLSVerify, tlsVersion and tlsCipherSuites, as the HTTP transport takes them. */
+  readonly tls: TlsOptions;
   readonly throw: boolean;
   /** Keep each VU's cookies from one iteration to the next (k6 empties the jar by default). */
   readonly noCookiesReset: boolean;
@@ -175,6 +178,7 @@ function finish(raw: Record<string, unknown>, scenarios: BaseConfig[], problems:
     teardownTimeout: dur('teardownTimeout', 60_000),
     minIterationDuration: dur('minIterationDuration', 0),
     insecureSkipTLSVerify: raw.insecureSkipTLSVerify === true,
+    tls: tlsOptions(raw, problems),
     throw: raw.throw === true,
     noCookiesReset: noCookiesReset === true,
   };

@@ -22,6 +22,8 @@ export interface FinishingRun {
   readonly metricsEpoch: number;
   readonly startEpoch: number;
   readonly endEpoch: number;
+  readonly setupMs: number;
+  readonly teardownMs: number;
   readonly outcome: { exitCode: number; reason?: string } | null;
   readonly stdout: NonNullable<RunTestOptions['stdout']>;
   readonly stderr: NonNullable<RunTestOptions['stderr']>;
@@ -30,8 +32,10 @@ export interface FinishingRun {
 export async function finishRun(run: FinishingRun): Promise<RunTestResult> {
   const { agg, plan, o } = run;
   agg.merge(run.parentSink.flush());
-  const start = run.startEpoch || run.metricsEpoch;
-  const duration = Math.max(0, (run.endEpoch || Date.now()) - start);
+  // k6's test run duration (the time base of every counter's rate): from the start of setup() to the
+  // end of teardown() (lib.ExecutionState's MarkStarted / MarkEnded), without the engine's start lead.
+  const start = run.startEpoch ? run.startEpoch - run.setupMs : run.metricsEpoch;
+  const duration = Math.max(0, (run.endEpoch || Date.now()) - (run.startEpoch || start)) + run.setupMs + run.teardownMs;
   let thresholdsOk = true;
   if (!o.noThresholds) {
     const failed = crossedThresholds(agg, duration);

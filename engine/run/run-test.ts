@@ -33,8 +33,13 @@ export class TestRun {
   vu0: Vu | null = null;
   group: WorkerGroup | null = null;
   setupData: unknown = undefined;
+  /** When the scenarios start (after setup() and a short lead that lets every worker start together), epoch ms. */
   startEpoch = 0;
+  /** When the last worker's scenarios ended, epoch ms. */
   endEpoch = 0;
+  /** setup()'s and teardown()'s time: k6's test run duration counts them (see finish.ts). */
+  setupMs = 0;
+  teardownMs = 0;
   outcome: Outcome | null = null;
   private stopWaiting: () => void = () => undefined;
   private readonly warnedDrops = new Set<string>();
@@ -116,7 +121,7 @@ export class TestRun {
       this.sampleVus();
       progress?.draw(Date.now() - this.startEpoch, group.progress);
       if (ticks % 2 === 0 && !this.o.noThresholds) {
-        const ev = this.agg.evaluateThresholds(Date.now() - this.startEpoch);
+        const ev = this.agg.evaluateThresholds(this.setupMs + Date.now() - this.startEpoch);
         if (ev.abort) {
           const failing = [...new Set(ev.states.filter((s) => !s.ok && s.abortOnFail).map((s) => s.metric))];
           this.stop({
@@ -199,11 +204,14 @@ export class TestRun {
   }
 
   private async runPhases(): Promise<void> {
+    const setupStart = Date.now();
     try {
       this.setupData = await this.lifecycle('setup');
     } catch (err) {
       if (err instanceof TestAbortError) return this.stop({ exitCode: ExitCode.SCRIPT_ABORTED, reason: err.message });
       throw err;
+    } finally {
+      this.setupMs = Date.now() - setupStart;
     }
     const json = this.setupData === undefined ? '' : JSON.stringify(this.setupData);
     this.startEpoch = Date.now() + 30;
@@ -211,10 +219,14 @@ export class TestRun {
     this.group!.send({ type: 'start', startAtEpoch: this.startEpoch, setupDataJson: json });
     if (this.outcome) return;
     await this.running();
-    this.endEpoch = Date.now();
+    // The workers' own end time: the parent hears of it a message (and a metrics flush) later.
+    const ended = this.group!.endedAtEpoch;
+    this.endEpoch = ended > 0 ? Math.min(Date.now(), Math.max(this.startEpoch, ended)) : Date.now();
     if ((this.outcome as Outcome | null)?.exitCode === ExitCode.SCRIPT_EXCEPTION) return;
+    const teardownStart = Date.now();
     try {
       await this.lifecycle('teardown', json ? JSON.parse(json) : undefined);
+      this.teardownMs = Date.now() - teardownStart;
     } catch (err) {
       if (err instanceof TestAbortError) return this.stop({ exitCode: ExitCode.SCRIPT_ABORTED, reason: err.message });
       if (err instanceof ScriptError || err instanceof KitError) throw err;

@@ -6,6 +6,7 @@
  * A message `{ abortSlot: n }` from the owner of this thread aborts the running requests of client n
  * (an interrupted sync-mode VU).
  */
+import type { TlsOptions } from '../http/tls.ts';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { HttpTransport } from '../http/transport.ts';
 import { plainResponses } from '../http/hop.ts';
@@ -38,9 +39,9 @@ export interface IoRequest {
 }
 
 adoptPaths((workerData as { paths?: ThreadPaths } | undefined)?.paths);
-const transport = new HttpTransport({
-  insecureSkipTLSVerify: Boolean((workerData as { insecure?: boolean })?.insecure),
-});
+const transport = new HttpTransport(
+  (workerData as { tls?: TlsOptions } | undefined)?.tls ?? { insecureSkipTLSVerify: false },
+);
 
 /** Each client's running requests (null between them: a slot stays a key, the Map does not churn; see Deadlines in http/transport-parts.ts). */
 const running = new Map<number, Interrupt | null>();

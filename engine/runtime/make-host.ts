@@ -38,12 +38,12 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
   let transport: HttpTransport | null = null;
   let channel: SyncHttpChannel | null = p.attach ? new SyncHttpChannel(p.attach) : null;
   let io: Worker | null = null;
-  const insecure = p.options.insecureSkipTLSVerify;
+  const tls = p.options.tls;
   const sync = (): SyncHttpChannel => {
-    if (!channel) ({ channel, io } = SyncHttpChannel.standalone(insecure));
+    if (!channel) ({ channel, io } = SyncHttpChannel.standalone(tls));
     return channel;
   };
-  const asyncTransport = (): HttpTransport => (transport ??= new HttpTransport({ insecureSkipTLSVerify: insecure }));
+  const asyncTransport = (): HttpTransport => (transport ??= new HttpTransport(tls));
   const http: HttpClient = {
     request: (req: WireRequest, signal: InterruptSignal | null) => asyncTransport().request(req, signal ?? undefined),
     requestThen: (req, signal, then) => asyncTransport().requestThen(req, signal ?? undefined, then),

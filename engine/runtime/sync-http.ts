@@ -5,6 +5,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
+import type { TlsOptions } from '../http/tls.ts';
 import type { Attach } from './io-thread.ts';
 import {
   ChannelMemory,
@@ -20,8 +21,8 @@ import {
 import { startThread } from './threads.ts';
 
 /** Starts an I/O thread; attach clients with `attachTo`. */
-export function startIoThread(insecure: boolean): Worker {
-  const w = startThread('io', { insecure });
+export function startIoThread(tls: TlsOptions): Worker {
+  const w = startThread('io', { tls });
   w.unref();
   return w;
 }
@@ -53,8 +54,8 @@ export class SyncHttpChannel {
   }
 
   /** A channel with its own, new I/O thread. */
-  static standalone(insecure: boolean): { channel: SyncHttpChannel; io: Worker } {
-    const io = startIoThread(insecure);
+  static standalone(tls: TlsOptions): { channel: SyncHttpChannel; io: Worker } {
+    const io = startIoThread(tls);
     const client = attachTo(io, 0);
     return { channel: new SyncHttpChannel(client), io };
   }

@@ -9,7 +9,7 @@
  * Layout (little-endian): u32 count, then per response: u32 hops, each hop
  *   str method, str url, f64 status, str statusText, u32 headers (n = names + values) and n raw
  *   strings, f64 x 7 timings (k6's order), f64 sentBytes, f64 receivedBytes, str error,
- *   f64 errorCode, f64 startTime, u32 setCookies (NONE when absent) and as many strings;
+ *   f64 errorCode, f64 startTime, str proto, str tlsVersion, str tlsCipherSuite, str ocsp, u32 setCookies (NONE when absent) and as many strings;
  * then str body (NONE for null), str remoteIp, f64 remotePort.
  * A str is a u32 byte length (NONE for null) and its bytes. Binary bodies never come here
  * (inlineResponses in sync-channel.ts).
@@ -69,6 +69,10 @@ function writeHop(w: Writer, h: WireHop): void {
   w.str(h.error);
   w.f64(h.errorCode);
   w.f64(h.startTime);
+  w.str(h.proto);
+  w.str(h.tlsVersion);
+  w.str(h.tlsCipherSuite);
+  w.str(h.ocsp);
   if (h.setCookies === undefined) w.u32(NONE);
   else {
     w.u32(h.setCookies.length);
@@ -111,6 +115,10 @@ function readHop(r: Reader): Hop {
   const error = r.str()!;
   const errorCode = r.f64();
   const startTime = r.f64();
+  const proto = r.str()!;
+  const tlsVersion = r.str()!;
+  const tlsCipherSuite = r.str()!;
+  const ocsp = r.str()!;
   const hop = new Hop(
     method,
     url,
@@ -123,6 +131,10 @@ function readHop(r: Reader): Hop {
     errorCode,
     startTime,
     raw,
+    proto,
+    tlsVersion,
+    tlsCipherSuite,
+    ocsp,
   );
   const cookies = r.u32();
   if (cookies !== NONE) {

@@ -24,7 +24,23 @@ function area(size: number): { bytes: Buffer; view: DataView } {
 }
 
 function hop(raw: Buffer[] | null, setCookies?: string[]): Hop {
-  const h = new Hop('POST', 'http://127.0.0.1:1/é?q=1', 201, 'Created', timings, 321, 654, '', 0, 1764000000123.5, raw);
+  const h = new Hop(
+    'POST',
+    'http://127.0.0.1:1/é?q=1',
+    201,
+    'Created',
+    timings,
+    321,
+    654,
+    '',
+    0,
+    1764000000123.5,
+    raw,
+    'HTTP/2.0',
+    'tls1.3',
+    'TLS_AES_128_GCM_SHA256',
+    '{"status":"unknown"}',
+  );
   if (setCookies) h.setCookies = setCookies;
   return h;
 }
@@ -63,6 +79,9 @@ describe('sync channel replies', () => {
       'status',
       'statusText',
       'proto',
+      'tlsVersion',
+      'tlsCipherSuite',
+      'ocsp',
       'sentBytes',
       'receivedBytes',
       'error',
