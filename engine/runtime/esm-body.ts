@@ -7,10 +7,11 @@
  *   import * as k6 from "k6";              ->  var k6 = require("k6");
  *   import exec, { test as t } from "k6/execution";  ->  var { default: exec, test: t } = require("k6/execution");
  *   import "k6/x/sse";                     ->  require("k6/x/sse");
- *   export { main as default, options };   ->  module.exports.default = main; module.exports.options = options;
+ *   export { main as default, options };   ->  __export0(module.exports, { "default": () => main, "options": () => options });
  *
- * These are the forms transform/bindings.ts resolves. Each replacement keeps the statement's line
- * count, so esbuild's source map stays aligned.
+ * These are the forms transform/bindings.ts resolves, and the exports are esbuild's own CommonJS
+ * form (getters; `__export*` is what transform/widen.ts recognizes as the entry's exports), put
+ * last. Each replacement keeps the statement's line count, so esbuild's source map stays aligned.
  */
 import { parse } from 'acorn';
 import { child, children, type AstNode } from '../transform/ast.ts';
@@ -35,7 +36,13 @@ function importStatement(node: AstNode): string {
   return out.join(' ');
 }
 
-function exportStatement(node: AstNode, code: string): { replace: string; tail: string } {
+const EXPORT_HELPER =
+  'var __export0 = (target, all) => { for (var name in all) Object.defineProperty(target, name, { get: all[name], enumerable: true }); };';
+
+/** `"name": () => local` for the export helper. */
+const getter = (name: string, local: string) => `${JSON.stringify(name)}: () => ${local}`;
+
+function exportStatement(node: AstNode, code: string): { replace: string; tail: string[] } {
   if (child(node, 'source'))
     throw new Error(`re-exports from another module are not supported here: ${code.slice(node.start, node.end)}`);
   const declaration = child(node, 'declaration');
@@ -47,12 +54,12 @@ function exportStatement(node: AstNode, code: string): { replace: string; tail: 
     for (const n of names)
       if (n.type !== 'Identifier')
         throw new Error(`destructuring exports are not supported here: ${code.slice(node.start, node.end)}`);
-    const tail = names.map((n) => `module.exports.${nameOf(n)} = ${nameOf(n)};`).join(' ');
+    const tail = names.map((n) => getter(nameOf(n), nameOf(n)));
     return { replace: code.slice(declaration.start, declaration.end), tail };
   }
-  const tail = children(node, 'specifiers')
-    .map((s) => `module.exports[${JSON.stringify(nameOf(child(s, 'exported')!))}] = ${nameOf(child(s, 'local')!)};`)
-    .join(' ');
+  const tail = children(node, 'specifiers').map((s) =>
+    getter(nameOf(child(s, 'exported')!), nameOf(child(s, 'local')!)),
+  );
   return { replace: '', tail };
 }
 
@@ -67,14 +74,12 @@ export function esmToBody(code: string): string {
     else if (node.type === 'ExportNamedDeclaration') {
       const e = exportStatement(node, code);
       text = e.replace;
-      tails.push(e.tail);
+      tails.push(...e.tail);
     } else if (node.type === 'ExportDefaultDeclaration') {
       const decl = child(node, 'declaration')!;
       const named = decl.type.endsWith('Declaration') && child(decl, 'id');
-      text = named
-        ? code.slice(decl.start, decl.end)
-        : `module.exports.default = (${code.slice(decl.start, decl.end)});`;
-      if (named) tails.push(`module.exports.default = ${nameOf(child(decl, 'id')!)};`);
+      text = named ? code.slice(decl.start, decl.end) : `var __default0 = (${code.slice(decl.start, decl.end)});`;
+      tails.push(getter('default', named ? nameOf(child(decl, 'id')!) : '__default0'));
     } else if (node.type === 'ExportAllDeclaration') {
       throw new Error(`re-exports from another module are not supported here: ${code.slice(node.start, node.end)}`);
     } else continue;
@@ -85,7 +90,8 @@ export function esmToBody(code: string): string {
   for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   const map = /\n\/\/# sourceMappingURL=[^\n]*\s*$/.exec(out);
   const body = map ? out.slice(0, map.index) : out;
-  return `${body}\n${tails.join('\n')}${map ? map[0] : '\n'}`;
+  const exports = tails.length > 0 ? `${EXPORT_HELPER} __export0(module.exports, { ${tails.join(', ')} });` : '';
+  return `${body}\n${exports}${map ? map[0] : '\n'}`;
 }
 
 function countLines(text: string): number {

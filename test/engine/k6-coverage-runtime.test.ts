@@ -38,6 +38,8 @@ describe('k6 coverage: the script runtime', () => {
       assert.equal(r.exitCode, 0, r.stderr);
       assert.equal(r.values('iterations').count, 3);
       allChecksPass(r, 6);
+      assert.ok(r.values('iteration_duration').min! >= 50, JSON.stringify(r.values('iteration_duration')));
+      assert.doesNotMatch(r.stderr, /never awaited|WARN/);
     });
 
     it(`shows the script k6's globals only: process, Buffer, fetch, ... are undefined (${mode} mode)`, async () => {
