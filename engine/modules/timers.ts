@@ -2,7 +2,8 @@
  * k6/timers: setTimeout, clearTimeout, setInterval, clearInterval on the event loop. A timeout never
  * fires before its delay (AtLeastTimer), as k6's Go timers never do; Node's can, by up to a millisecond.
  * A callback due while its VU is in a blocking call (sleep, a rewritten sync call) runs after it.
- * Timers set during an iteration belong to it: it ends once they ran (runtime/iteration-timers.ts).
+ * Timers set during an iteration (or setup, teardown, handleSummary) belong to it: it ends once they
+ * ran (runtime/iteration-timers.ts).
  */
 import type { ModuleFactory } from './api.ts';
 import { AtLeastTimer } from '../runtime/timer.ts';
@@ -22,7 +23,8 @@ function clear(t: Handle | undefined): void {
 export const createModule: ModuleFactory = (vu) => {
   // k6's sleep() and sync calls block the VU's event loop: a callback due meanwhile runs after them.
   const st = stateOf(vu);
-  // In an iteration a callback belongs to it (the iteration waits for it; a throw fails it).
+  // Outside the init context a callback belongs to the running iteration (or setup, teardown,
+  // handleSummary): it waits for it, and a throw fails it.
   const run = (fn: (...a: unknown[]) => void, args: unknown[], own: boolean): void => {
     if (!own) return void fn(...args);
     try {
@@ -33,7 +35,7 @@ export const createModule: ModuleFactory = (vu) => {
   };
   const api = {
     setTimeout: (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): Handle => {
-      const own = st.phaseNow === 'iteration';
+      const own = st.phaseNow !== 'init';
       const t: AtLeastTimer = new AtLeastTimer(Number(ms) || 0, () =>
         st.whenFree(() => {
           if (cleared.has(t)) return;
@@ -50,7 +52,7 @@ export const createModule: ModuleFactory = (vu) => {
     },
     setInterval: (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): Handle => {
       // Ticks due during a blocking call collapse into one, as a Go ticker drops ticks a busy reader misses.
-      const own = st.phaseNow === 'iteration';
+      const own = st.phaseNow !== 'init';
       let queued = false;
       const t: Handle = setInterval(() => {
         if (queued) return;

@@ -7,6 +7,8 @@
 import { InterruptError } from '../errors.ts';
 import type { InterruptSignal } from './interrupt.ts';
 
+const POLL_MS = 50;
+
 interface Pending {
   readonly cancel: () => void;
   /** setInterval's id as the script sees it (for the warning), or null for a timeout. */
@@ -39,21 +41,28 @@ export class IterationTimers {
     this.waiter?.reject(err);
   }
 
-  /** Resolves once no timer is pending; rejects with a callback's error, or InterruptError on `signal`. */
-  async settle(signal: InterruptSignal | null): Promise<void> {
+  /**
+   * Resolves once no timer is pending; rejects with a callback's error, or InterruptError on
+   * `signal` or once `interrupted()` (a sync-mode VU's worker interrupts it through shared memory,
+   * polled every POLL_MS while waiting).
+   */
+  async settle(signal: InterruptSignal | null, interrupted: () => boolean): Promise<void> {
     if (this.failure) throw this.failure.err;
     if (this.pending.size === 0) return;
+    if (signal?.aborted || interrupted()) throw new InterruptError();
     await new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(new InterruptError());
-      if (signal?.aborted) return onAbort();
+      const onAbort = () => this.waiter?.reject(new InterruptError());
+      const poll = setInterval(() => interrupted() && onAbort(), POLL_MS);
       signal?.addEventListener('abort', onAbort, { once: true });
-      const off = () => signal?.removeEventListener('abort', onAbort);
+      const off = () => {
+        clearInterval(poll);
+        signal?.removeEventListener('abort', onAbort);
+        this.waiter = null;
+      };
       this.waiter = {
         resolve: () => (off(), resolve()),
         reject: (err) => (off(), reject(err)),
       };
-    }).finally(() => {
-      this.waiter = null;
     });
   }
 

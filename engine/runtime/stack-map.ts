@@ -58,5 +58,7 @@ export function mapStack(stack: string, path: string, code: string, firstLineShi
       return `${sourcePath(e.originalSource)}:${e.originalLine + 1}:${(e.originalColumn ?? 0) + 1}`;
     }),
   );
-  return (lastScriptFrame >= 0 ? mapped.slice(0, lastScriptFrame + 1) : mapped).join('\n');
+  const kept = lastScriptFrame >= 0 ? mapped.slice(0, lastScriptFrame + 1) : mapped;
+  // esbuild names an entry's `export default function` `<file>_default`; k6 shows it as `default`.
+  return kept.join('\n').replace(/^(\s+at )[\w$]+_default \(/gm, '$1default (');
 }

@@ -114,7 +114,7 @@ export class Vu implements ExecVu {
       const exec = this.execFn!; // called as a plain function: `this` is undefined in it, as in k6
       const r = exec(this.setupData()) as { then?: unknown } | undefined;
       if (r && typeof r.then === 'function') await r;
-      await st.timers.settle(ac); // k6's event loop: the iteration's timers run before it ends
+      await st.timers.settle(ac, () => st.interrupted); // k6's event loop: the iteration's timers run before it ends
     } catch (err) {
       outcome = this.iterationError(err, ac);
     }
@@ -156,11 +156,14 @@ export class Vu implements ExecVu {
     this.current = ac;
     st.signal = ac;
     try {
-      return await (fn as Fn)(arg);
+      const out = await (fn as Fn)(arg);
+      await st.timers.settle(ac, () => st.interrupted); // as an iteration, it ends once its k6/timers callbacks ran
+      return out;
     } catch (err) {
       if (err instanceof TestAbortError) throw err;
       throw new ScriptError(`${name}() threw: ${this.describeMapped(err)}`, { cause: err });
     } finally {
+      st.timers.reset();
       this.current = null;
       st.signal = null;
       st.cookieJar.reset(); // k6 runs setup/teardown on a VU of their own: their cookies reach no iteration

@@ -54,6 +54,26 @@ describe('k6 coverage: the script runtime', () => {
       assert.ok(r.values('iteration_duration').min! >= 50, JSON.stringify(r.values('iteration_duration')));
     });
 
+    it(`fails an iteration whose timer callback throws, and interrupts one held by an interval (${mode} mode)`, async () => {
+      const r = await run(R + 'timers-interrupted.js', { noSummary: true, mode });
+      assert.equal(r.exitCode, 0, r.stderr);
+      assert.equal(r.values('iterations').count, 1); // the failed one; the interrupted one is not counted
+      assert.match(r.stderr, /Error: thrown in a timer\n\s+at \S*runtime\/timers-interrupted\.js:17:\d+/);
+      assert.equal(r.stderr.match(/setInterval \d+ was stopped because the VU iteration was interrupted/g)?.length, 2);
+    });
+
+    it(`runs setup's and teardown's k6/timers callbacks before going on (${mode} mode)`, async () => {
+      const r = await run(R + 'setup-timers.js', { noSummary: true, mode });
+      assert.equal(r.exitCode, 0, r.stderr);
+      const order = ['setup returns', 'setup timer fired', 'iteration', 'teardown timer fired'].map((m) =>
+        r.stderr.indexOf(m),
+      );
+      assert.ok(
+        order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!)),
+        r.stderr,
+      );
+    });
+
     it(`stops on an abortOnFail threshold during a long iteration, not at its end (${mode} mode)`, async () => {
       const r = await run(R + 'abort-on-fail.js', { noSummary: true, mode });
       assert.equal(r.exitCode, 99, r.stderr);
@@ -216,6 +236,7 @@ describe(
       'timers.js': { code: 0, iterations: 3, passes: 3 },
       'webcrypto.js': { code: 0, iterations: 1, passes: 7 },
       'abort-on-fail.js': { code: 99, iterations: 0 },
+      'timers-interrupted.js': { code: 0, iterations: 1 },
     };
     for (const [name, want] of Object.entries(expected)) {
       it(`${name}: k6 gives the counts the engine's test asserts`, async () => {
