@@ -52,16 +52,31 @@ function out(buf: Buffer, enc: string): string | ArrayBuffer {
   }
 }
 
+/**
+ * A hasher of createHash/createHMAC. As in k6 (Go's hash.Hash, whose Sum does not reset), digest()
+ * may be called again, and update() after it goes on from the data so far: each digest is of
+ * everything given since the hasher was made.
+ */
 class Hasher {
-  private readonly h: ReturnType<typeof nodeHash> | ReturnType<typeof createHmac>;
+  private readonly hash: ReturnType<typeof nodeHash> | null = null;
+  /** An HMAC's input so far (Node's Hmac cannot be copied, so each digest recomputes it). */
+  private readonly chunks: Array<Buffer | string> = [];
+  private readonly algorithm: string;
+  private readonly key: Buffer | string | null = null;
   constructor(name: string, key?: unknown) {
-    this.h = key === undefined ? nodeHash(algo(name)) : createHmac(algo(name), data(key));
+    this.algorithm = algo(name);
+    if (key === undefined) this.hash = nodeHash(this.algorithm);
+    else this.key = data(key);
   }
   update(input: unknown): void {
-    this.h.update(data(input));
+    if (this.hash) this.hash.update(data(input));
+    else this.chunks.push(data(input));
   }
   digest(enc: string): string | ArrayBuffer {
-    return out(this.h.digest(), enc);
+    if (this.hash) return out(this.hash.copy().digest(), enc);
+    const mac = createHmac(this.algorithm, this.key!);
+    for (const c of this.chunks) mac.update(c);
+    return out(mac.digest(), enc);
   }
 }
 

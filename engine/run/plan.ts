@@ -74,7 +74,7 @@ async function probe(script: BundledScript, baseEnv: Record<string, string>, wri
   });
   try {
     const vu = new Vu(0, 0, owned.host);
-    vu.init();
+    await vu.init();
     const flushed = sink.flush() as unknown as { definitions?: MetricDefinition[] };
     return { exports: vu.scriptExports, definitions: flushed.definitions ?? [] };
   } finally {
@@ -87,14 +87,14 @@ function isAsyncFn(fn: unknown): boolean {
 }
 
 export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
-  const script = await bundleScript(o.script);
+  const stderr = o.stderr ?? process.stderr;
+  const script = await bundleScript(o.script, { warn: (m) => void stderr.write(`WARN[0000] ${m}\n`) });
   const importProblems = checkImports(script.k6Imports);
   if (importProblems.length) throw new ScriptError(importProblems.join('\n'));
   const processEnv = o.processEnv ?? process.env;
   const baseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(processEnv)) if (typeof v === 'string') baseEnv[k] = v;
   Object.assign(baseEnv, o.env ?? {});
-  const stderr = o.stderr ?? process.stderr;
   if (o.verbose) stderr.write(describeStats(script.path, script.rewrite) + '\n');
   const { exports, definitions } = await probe(script, baseEnv, (line) => void stderr.write(line + '\n'));
 

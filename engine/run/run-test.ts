@@ -186,7 +186,7 @@ export class TestRun {
         writeLine: (line) => void this.stderr.write(line + '\n'),
       });
       this.vu0 = new Vu(0, 0, this.owned.host);
-      this.vu0.init();
+      await this.vu0.init();
       this.group = new WorkerGroup(plan, this.metricsEpoch, {
         onMessage: (i, m) => this.onWorker(i, m),
         onCrash: (i, err) =>

@@ -16,6 +16,8 @@ export interface BundledScript {
   readonly k6Imports: string[];
   /** Why the whole-script rewrite did not apply (then `code` is `threadCode`), or null. */
   readonly fallback: RewriteFallback | null;
+  /** Whether the script awaits at its top level (its init context is then an async function). */
+  readonly topLevelAwait: boolean;
   /** What the blocking-call rewrite did (printed under verbose). */
   readonly rewrite: TransformStats;
 }
@@ -38,4 +40,5 @@ export type ScriptFactory = (
   open: (path: string, mode?: string) => unknown,
   console: Console,
   hooks: ScriptHooks,
-) => void;
+  ...globals: unknown[]
+) => unknown;

@@ -13,6 +13,7 @@ import type { InterruptSignal } from './interrupt.ts';
 import { SleepPromise, SleepWatch } from './sleep-watch.ts';
 import { CookieJar } from '../http/cookies.ts';
 import { delay } from './timer.ts';
+import { IterationTimers } from './iteration-timers.ts';
 
 export class VuState implements VuContext {
   phaseNow: VuPhase = 'init';
@@ -48,6 +49,8 @@ export class VuState implements VuContext {
   private blockingDepth = 0;
   /** k6/timers callbacks that came due while the VU was in a blocking call, in order. */
   private held: Array<() => void> = [];
+  /** The k6/timers callbacks the running iteration waits for (iteration-timers.ts). */
+  readonly timers = new IterationTimers((message) => this.host.log('WARN', message));
   /** k6's sleep() promises of the running iteration (async mode): warns when one is never awaited. */
   readonly sleeps = new SleepWatch((message) => this.host.log('WARN', message));
 

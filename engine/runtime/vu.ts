@@ -8,7 +8,8 @@ import { format } from 'node:util';
 import { InterruptError, ScriptError, TestAbortError } from '../errors.ts';
 import type { ExecVu, IterationOutcome, ScenarioRun } from '../executors/context.ts';
 import type { VuPhase } from '../modules/api.ts';
-import { PRELUDE_LENGTH } from './bundle.ts';
+import { preludeLength } from './bundle.ts';
+import { globalValues } from './globals.ts';
 import type { ScriptHooks } from './script.ts';
 import { mapStack } from './stack-map.ts';
 import type { VuHost } from './host.ts';
@@ -38,8 +39,11 @@ export class Vu implements ExecVu {
     this.hooks = { setIter: () => undefined, hold: (p) => st.hold(p), twin: twinOf, seq };
   }
 
-  /** Runs the init context. Throws ScriptError (exit 107) when the script throws. */
-  init(): void {
+  /**
+   * Runs the init context. Throws ScriptError (exit 107) when the script throws; a script with
+   * top-level await returns a promise (its init context ends when the module body settles).
+   */
+  init(): void | Promise<void> {
     const st = this.state;
     const cache = new Map<string, unknown>();
     const require = (spec: string): unknown => {
@@ -53,23 +57,39 @@ export class Vu implements ExecVu {
     };
     const module = { exports: {} as Record<string, unknown> };
     st.phaseNow = 'init';
+    const failed = (err: unknown) =>
+      new ScriptError(`the init context of ${this.host.script.path} threw: ${this.describeMapped(err)}`, {
+        cause: err,
+      });
+    const open = (p: string, m?: string) => this.open(p, m);
+    const console = this.console();
+    const vuGlobals = { require, __VU: this.idInTest, __ENV: st.env, open, console };
+    let body: unknown;
     try {
-      this.host.factory(
+      body = this.host.factory(
         require,
         module,
         module.exports,
         this.idInTest,
         st.env,
-        (p, m) => this.open(p, m),
-        this.console(),
+        open,
+        console,
         this.hooks,
+        ...globalValues(st, vuGlobals),
       );
     } catch (err) {
-      throw new ScriptError(`the init context of ${this.host.script.path} threw: ${this.describeMapped(err)}`, {
-        cause: err,
-      });
+      throw failed(err);
     }
     this.exports = module.exports;
+    if (body instanceof Promise)
+      return body.then(
+        () => {
+          this.exports = module.exports;
+        },
+        (err: unknown) => {
+          throw failed(err);
+        },
+      );
   }
 
   /** The script's exports (options, default, setup, ...). */
@@ -89,29 +109,34 @@ export class Vu implements ExecVu {
     st.phaseNow = 'iteration';
     if (st.groupPath !== '') st.setGroup('');
     const start = performance.now();
-    let outcome: IterationOutcome = 'completed';
+    let outcome: IterationOutcome | 'aborting' = 'completed';
     try {
-      const r = this.execFn!(this.setupData()) as { then?: unknown } | undefined;
+      const exec = this.execFn!; // called as a plain function: `this` is undefined in it, as in k6
+      const r = exec(this.setupData()) as { then?: unknown } | undefined;
       if (r && typeof r.then === 'function') await r;
+      await st.timers.settle(ac, () => st.interrupted); // k6's event loop: the iteration's timers run before it ends
     } catch (err) {
       outcome = this.iterationError(err, ac);
     }
+    st.timers.reset();
     st.sleeps.endIteration();
     if (!this.host.options.noCookiesReset) st.cookieJar.reset();
     st.iterationInScenario++;
     if (st.groupPath !== '') st.setGroup('');
-    if (outcome !== 'interrupted' && st.interrupted) outcome = 'interrupted';
+    // The iteration that called exec.test.abort() counts, as in k6 (iterations, iteration_duration).
+    const aborting = outcome === 'aborting';
+    if (outcome !== 'interrupted' && !aborting && st.interrupted) outcome = 'interrupted';
     if (outcome !== 'interrupted') {
       const elapsed = performance.now() - start;
       const tags = st.currentTags();
       this.host.sink.add('iteration_duration', elapsed, tags);
       this.host.sink.add('iterations', 1, tags);
       const min = this.host.options.minIterationDuration;
-      if (min > elapsed) await Promise.resolve(st.wait(min - elapsed)).catch(() => undefined);
+      if (min > elapsed && !aborting) await Promise.resolve(st.wait(min - elapsed)).catch(() => undefined);
     }
     this.current = null;
     st.signal = null;
-    return outcome;
+    return outcome === 'aborting' ? 'completed' : outcome;
   }
 
   interrupt(): void {
@@ -131,11 +156,14 @@ export class Vu implements ExecVu {
     this.current = ac;
     st.signal = ac;
     try {
-      return await (fn as Fn)(arg);
+      const out = await (fn as Fn)(arg);
+      await st.timers.settle(ac, () => st.interrupted); // as an iteration, it ends once its k6/timers callbacks ran
+      return out;
     } catch (err) {
       if (err instanceof TestAbortError) throw err;
       throw new ScriptError(`${name}() threw: ${this.describeMapped(err)}`, { cause: err });
     } finally {
+      st.timers.reset();
       this.current = null;
       st.signal = null;
       st.cookieJar.reset(); // k6 runs setup/teardown on a VU of their own: their cookies reach no iteration
@@ -175,12 +203,12 @@ export class Vu implements ExecVu {
     return this.data;
   }
 
-  private iterationError(err: unknown, signal: Interrupt): IterationOutcome {
-    if (err instanceof InterruptError || signal.aborted) return 'interrupted';
+  private iterationError(err: unknown, signal: Interrupt): IterationOutcome | 'aborting' {
     if (err instanceof TestAbortError) {
       this.host.abortTest(err.message);
-      return 'interrupted';
+      return 'aborting';
     }
+    if (err instanceof InterruptError || signal.aborted) return 'interrupted';
     const scn = this.state.scenario!;
     this.host.log('ERRO', this.describeMapped(err), {
       executor: scn.config.executor,
@@ -193,7 +221,7 @@ export class Vu implements ExecVu {
   /** describe(err) with the stack's frames at the script's original files and lines. */
   private describeMapped(err: unknown): string {
     const { path, code } = this.host.script;
-    return mapStack(describe(err), path, code, PRELUDE_LENGTH);
+    return mapStack(describe(err), path, code, preludeLength(this.host.script));
   }
 
   private open(path: string, mode?: string): unknown {

@@ -1,4 +1,4 @@
-/** The VUs of an async-mode worker: in-thread, initialized synchronously, shared by its scenarios. */
+/** The VUs of an async-mode worker: in-thread, initialized in the thread (awaited only for a script with top-level await), shared by its scenarios. */
 import type { ExecVu, VuSource } from '../executors/context.ts';
 import type { MetricsSnapshot } from '../metrics/api.ts';
 import { nthOwned, type Segment } from '../options/segment.ts';
@@ -31,17 +31,17 @@ export class LocalVuPool implements VuSource {
     return this.taken;
   }
 
-  private make(): Vu {
+  private async make(): Promise<Vu> {
     const i = this.all.length;
     const vu = new Vu(nthOwned(this.ids.instance, i) + 1, nthOwned(this.ids.test, i) + 1, this.host);
-    vu.init();
-    this.all.push(vu);
+    this.all.push(vu); // before init settles: the next VU takes the next id
+    await vu.init();
     this.host.instance.vusInitialized = this.all.length;
     return vu;
   }
 
-  preload(count: number): void {
-    while (this.all.length < count) this.idleList.push(this.make());
+  async preload(count: number): Promise<void> {
+    while (this.all.length < count) this.idleList.push(await this.make());
   }
 
   idle(): ExecVu | null {
@@ -52,7 +52,7 @@ export class LocalVuPool implements VuSource {
   }
 
   async create(): Promise<ExecVu> {
-    const vu = this.make();
+    const vu = await this.make();
     this.take();
     return vu;
   }

@@ -47,9 +47,43 @@ export class SampleBuffer implements SampleSink {
     this.ops.push('', type, contains, name);
   }
 
+  /** See `sendEvery`. */
+  private send: ((ops: BufferedOps) => void) | null = null;
+  private everyMs = 0;
+  private dueAt = 0;
+
+  /**
+   * Hands the buffered samples to `send` at most every `ms` (epoch time) as samples are added, so
+   * that those of a long iteration reach the thresholds (abortOnFail) during it, not at its end.
+   */
+  sendEvery(ms: number, send: (ops: BufferedOps) => void): void {
+    this.everyMs = ms;
+    this.send = send;
+    this.dueAt = Date.now() + ms;
+  }
+
+  /**
+   * Before the thread blocks for `waitMs` (a sleep): sends what is buffered when it is due or the
+   * wait is long, so that samples do not sit out the wait.
+   */
+  beforeWait(waitMs: number): void {
+    if (!this.send || this.ops.length === 0) return;
+    const now = Date.now();
+    if (waitMs >= this.everyMs) this.dueAt = now;
+    this.sendIfDue(now);
+  }
+
+  private sendIfDue(now: number): void {
+    if (now < this.dueAt) return;
+    this.dueAt = now + this.everyMs;
+    this.send!(this.take());
+  }
+
   add(name: string, value: number, tags: Tags, time?: number): void {
     if (!this.types.has(name)) throw new Error(`metric ${JSON.stringify(name)} is not defined`);
-    this.ops.push(name, value, this.tagId(tags), time ?? Date.now());
+    const t = time ?? Date.now();
+    this.ops.push(name, value, this.tagId(tags), t);
+    if (this.send) this.sendIfDue(t);
   }
 
   /** The same as `add` for each (name, value) pair: one op and the values, for a constant `names`. */
@@ -71,6 +105,7 @@ export class SampleBuffer implements SampleSink {
     const n = names.length;
     for (let i = 0; i < n; i++) ops.push(values[i]!);
     for (let i = n; i % 4 !== 0; i++) ops.push(0);
+    if (this.send) this.sendIfDue(time);
   }
 
   private tagId(tags: Tags): number {

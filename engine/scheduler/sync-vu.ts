@@ -25,6 +25,11 @@ let seq = 0;
 let aborting = false;
 /** How often a loop reports its outcomes and samples to the worker (ms), and lets this thread's event loop run. */
 const BATCH_MS = 100;
+/** How often samples added during an iteration go to the worker, at the latest (see SampleBuffer.sendEvery). */
+const SAMPLES_MS = 250;
+
+/** This VU's samples (and the ones blockingWait sends before it blocks). */
+const metrics = new SampleBuffer();
 
 /** Whether the worker interrupted the running iteration or loop. */
 function interrupted(): boolean {
@@ -33,6 +38,7 @@ function interrupted(): boolean {
 
 /** Blocks until `ms` passed (true) or this iteration is interrupted (false). */
 function blockingWait(ms: number): boolean {
+  metrics.beforeWait(ms);
   const end = performance.now() + ms;
   for (;;) {
     const seen = Atomics.load(ctrl, 0);
@@ -44,7 +50,8 @@ function blockingWait(ms: number): boolean {
 }
 
 async function main(): Promise<void> {
-  const metrics = new SampleBuffer();
+  // A long iteration's samples go out during it (abortOnFail sees them within its ~2 s, as in k6).
+  metrics.sendEvery(SAMPLES_MS, (samples) => send({ type: 'samples', samples, final: false }));
   const owned = await makeHost({
     script: d.script,
     options: d.options,
@@ -67,7 +74,7 @@ async function main(): Promise<void> {
   );
   const vu = new Vu(d.idInInstance, d.idInTest, host);
   vu.state.interruptedFromOutside = interrupted;
-  vu.init();
+  await vu.init();
   send({ type: 'ready' });
   const scenarios = new Map<string, ScenarioRun>();
   const scenarioOf = (msg: { scenario: string; config?: ScenarioRun['config']; startEpochMs: number }): ScenarioRun => {

@@ -76,6 +76,7 @@ export function rewriteBlockingCalls(
       ecmaVersion: 'latest',
       sourceType: sourceType === 'module' ? 'module' : 'script',
       allowReturnOutsideFunction: sourceType === 'commonjs',
+      allowAwaitOutsideFunction: sourceType === 'commonjs', // a script with top-level await (runtime/esm-body.ts)
       allowHashBang: true,
       ranges: true, // eslint-scope reads node.range
     }) as unknown as AstNode;

@@ -12,10 +12,10 @@ const rejectsWith = (code: number, pattern: RegExp) => (err: unknown) => {
 };
 
 describe('lifecycle and exit codes', () => {
-  it('exits 108 when the script calls exec.test.abort()', async () => {
+  it('exits 108 when the script calls exec.test.abort(), counting the aborting iteration as k6 does', async () => {
     const r = await run('abort.js', { noSummary: true });
     assert.equal(r.exitCode, 108);
-    assert.equal(r.values('iterations').count, 3);
+    assert.equal(r.values('iterations').count, 4);
   });
 
   it('logs an iteration that throws, counts it and goes on', async () => {
