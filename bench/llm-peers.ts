@@ -1,0 +1,236 @@
+/**
+ * The kit's llm-stream scenario against a peer, aiperf (NVIDIA's LLM benchmark CLI), on a
+ * stub of known timing: TTFT 200 ms, ITL 20 ms, 64 output tokens, no prefill cost, no queue.
+ * At each concurrency (LEVELS, default 1,16,64) both clients run in turn against the same
+ * stub, in the same invocation (the order swapped at every level and pass, so neither always
+ * follows the other), each WARMUP_S (default 3) then DURATION_S (default 15) seconds:
+ *
+ *   kit     `k6-llm-perf run llm-stream --engine node --llm-url <stub>` with PROVIDERS=openai,
+ *           VUS=<c>, read from its summary.json: llm_ttft and llm_itl (every gap) med / p(99),
+ *           llm_output_throughput (tokens/s over the measured window)
+ *   aiperf  `python -m aiperf profile --streaming --concurrency <c>` (bench/llm-peers-aiperf.ts),
+ *           read from profile_export_aiperf.json: time_to_first_token and inter_chunk_latency
+ *           (every gap) p50 / p99, output_token_throughput
+ *
+ * Each figure is printed beside the truth with its error: TTFT 200 ms, ITL 20 ms, and the
+ * closed-loop ideal c × 64 ÷ (0.200 + 63 × 0.020) s tokens/s; the `closer` column names the
+ * client nearer the truth. Also printed: how late the stub itself wrote tokens in each run
+ * (its /__admin/stats), which is load on the machine, not client error. Goal (issue 23): the
+ * kit at least as close as aiperf on every figure, and its tokens/s within 3 % of the ideal.
+ *
+ * aiperf is installed on the first run into a venv under the kit's cache (about 7 minutes
+ * and 1.2 GB; PYTHON picks the interpreter, default python3). No network beyond loopback is
+ * used after that. Env: LEVELS, PASSES (default 1), WARMUP_S, DURATION_S, PYTHON, KEEP=1 (keep
+ * the results and aiperf artifacts, printed path).
+ *
+ * Run: node --import tsx bench/llm-peers.ts
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  AIPERF_VERSION,
+  aiperfArgs,
+  ensureAiperf,
+  runAiperf,
+  writeStubTokenizer,
+  type AiperfRun,
+  type PeerFigures,
+} from './llm-peers-aiperf.ts';
+import { ServerProcesses } from './server-processes.ts';
+
+const TTFT = 200;
+const ITL = 20;
+const TOKENS = 64;
+const INPUT_TOKENS = 20;
+const LEVELS = (process.env.LEVELS ?? '1,16,64').split(',').map(Number);
+const PASSES = Number(process.env.PASSES ?? 1);
+const WARMUP_S = Number(process.env.WARMUP_S ?? 3);
+const DURATION_S = Number(process.env.DURATION_S ?? 15);
+const MODEL = 'gpt-4o-mini';
+const ROOT = resolve(import.meta.dirname, '..');
+
+/** Tokens/s of a closed loop of c streams, each request TTFT + (n − 1) × ITL long. */
+const ideal = (c: number): number => (c * TOKENS) / ((TTFT + (TOKENS - 1) * ITL) / 1000);
+
+interface Lateness {
+  p50: number;
+  p99: number;
+}
+interface Stub {
+  /** How late the stub wrote first and later tokens against their due time, ms. */
+  firstToken: Lateness;
+  laterTokens: Lateness;
+  /** Mean request length as the stub saw it (arrival to last token written), ms. */
+  e2eMs: number;
+}
+interface Run {
+  figures: PeerFigures;
+  stub: Stub;
+  /** CPU seconds the client's processes used (the kit's CLI and engine; aiperf and its services). */
+  cpuS: number;
+  note: string;
+}
+
+/** One llm-stream run through the kit's CLI, read from the run's summary.json. */
+async function runKit(url: string, c: number, results: string): Promise<{ figures: PeerFigures; note: string }> {
+  const env = [
+    'PROVIDERS=openai',
+    `VUS=${c}`,
+    `MAX_TOKENS=${TOKENS}`,
+    `INPUT_TOKENS=${INPUT_TOKENS}`,
+    `WARMUP=${WARMUP_S}s`,
+    `DURATION=${DURATION_S}s`,
+  ];
+  const args = ['bin/k6-llm-perf.js', 'run', 'llm-stream', '--engine', 'node', '--llm-url', url, '--quiet'];
+  const code = await new Promise<number | null>((res, rej) => {
+    const child = spawn(process.execPath, [...args, '--results', results, ...env.flatMap((e) => ['-e', e])], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('error', rej);
+    child.on('close', (code) => {
+      if (code !== 0) console.error(`  kit run exited ${code}:\n${err.slice(-2000)}`);
+      res(code);
+    });
+  });
+  const dir = readdirSync(results).find((d) => d.endsWith('-llm-stream'));
+  if (!dir) throw new Error(`the kit wrote no results folder under ${results} (exit ${code})`);
+  const m = (
+    JSON.parse(readFileSync(join(results, dir, 'summary.json'), 'utf8')) as {
+      metrics: Record<string, Record<string, number>>;
+    }
+  ).metrics;
+  const requests = Math.round(m.llm_request_throughput!.count! * DURATION_S);
+  return {
+    figures: {
+      ttftP50: m.llm_ttft!.med!,
+      ttftP99: m.llm_ttft!['p(99)']!,
+      itlP50: m.llm_itl!.med!,
+      itlP99: m.llm_itl!['p(99)']!,
+      tokensPerS: m.llm_output_throughput!.count!,
+      requests,
+    },
+    note: code === 0 ? 'thresholds passed' : `exit ${code}`,
+  };
+}
+
+/** The stub's e2e latency histogram sum (s) and count: read before and after a run. */
+async function stubE2e(url: string): Promise<{ sum: number; count: number }> {
+  const prom = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string): number =>
+    prom
+      .split('\n')
+      .filter((l) => l.startsWith(name))
+      .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  return { sum: value('vllm:e2e_request_latency_seconds_sum'), count: value('vllm:e2e_request_latency_seconds_count') };
+}
+
+async function stubStats(url: string, before: { sum: number; count: number }): Promise<Stub> {
+  const s = (await (await fetch(`${url}/__admin/stats`)).json()) as { scheduleLatenessMs: Omit<Stub, 'e2eMs'> };
+  const after = await stubE2e(url);
+  return { ...s.scheduleLatenessMs, e2eMs: (1000 * (after.sum - before.sum)) / (after.count - before.count) };
+}
+
+/** CPU seconds of this process's finished (waited-for) descendants: cutime + cstime of /proc/self/stat. */
+function childrenCpuS(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+const signed = (x: number, digits = 2): string => (x >= 0 ? '+' : '') + x.toFixed(digits);
+const pad = (s: string, n: number): string => s.padEnd(n);
+
+/** One level's table: truth, each client's figure with its error, and the closer one. */
+function printLevel(c: number, pass: number, kit: Run, peer: Run): string[] {
+  const misses: string[] = [];
+  console.log(`\nconcurrency ${c}, pass ${pass + 1}`);
+  console.log(`  ${pad('figure', 16)}${pad('truth', 10)}${pad('kit llm-stream', 22)}${pad(`aiperf ${AIPERF_VERSION}`, 22)}closer`); // prettier-ignore
+  const row = (name: string, truth: number, k: number, a: number, relative: boolean): void => {
+    const err = (x: number): number => (relative ? (100 * (x - truth)) / truth : x - truth);
+    const cell = (x: number): string =>
+      relative ? `${x.toFixed(1)} (${signed(err(x), 1)} %)` : `${x.toFixed(2)} (${signed(err(x))})`;
+    const ek = Math.abs(err(k));
+    const ea = Math.abs(err(a));
+    const closer = ek < ea ? 'kit' : ea < ek ? 'aiperf' : 'tie';
+    if (closer === 'aiperf') misses.push(`c=${c} ${name}: kit ${cell(k)}, aiperf ${cell(a)}`);
+    console.log(`  ${pad(name, 16)}${pad(truth.toFixed(relative ? 1 : 2), 10)}${pad(cell(k), 22)}${pad(cell(a), 22)}${closer}`); // prettier-ignore
+  };
+  row('TTFT p50 (ms)', TTFT, kit.figures.ttftP50, peer.figures.ttftP50, false);
+  row('TTFT p99 (ms)', TTFT, kit.figures.ttftP99, peer.figures.ttftP99, false);
+  row('ITL p50 (ms)', ITL, kit.figures.itlP50, peer.figures.itlP50, false);
+  row('ITL p99 (ms)', ITL, kit.figures.itlP99, peer.figures.itlP99, false);
+  row('tokens/s', ideal(c), kit.figures.tokensPerS, peer.figures.tokensPerS, true);
+  const late = (r: Run): string =>
+    `first ${r.stub.firstToken.p50}/${r.stub.firstToken.p99}, later ${r.stub.laterTokens.p50}/${r.stub.laterTokens.p99}`;
+  console.log(`  stub lateness p50/p99 ms: kit run ${late(kit)}; aiperf run ${late(peer)}`);
+  // What the stub actually served: c streams of requests as long as the stub made them (load stretches them).
+  const served = (r: Run): string => {
+    const perS = (c * TOKENS * 1000) / r.stub.e2eMs;
+    return `requests ${r.stub.e2eMs.toFixed(1)} ms long, so ${perS.toFixed(1)} tokens/s (client ${signed((100 * (r.figures.tokensPerS - perS)) / perS, 1)} %)`; // prettier-ignore
+  };
+  console.log(`  stub side: kit run ${served(kit)}; aiperf run ${served(peer)}`);
+  console.log(`  requests: kit ${kit.figures.requests} in its window (${kit.note}); aiperf ${peer.figures.requests}. client CPU: kit ${kit.cpuS.toFixed(1)} s, aiperf ${peer.cpuS.toFixed(1)} s`); // prettier-ignore
+  const tokErr = Math.abs(kit.figures.tokensPerS / ideal(c) - 1);
+  if (tokErr > 0.03) misses.push(`c=${c} kit tokens/s ${signed(-100 * (1 - kit.figures.tokensPerS / ideal(c)), 1)} % off the ideal`); // prettier-ignore
+  return misses;
+}
+
+async function main(): Promise<void> {
+  const { python, installMs } = ensureAiperf(process.env.PYTHON ?? 'python3');
+  console.log(
+    installMs === null
+      ? `aiperf ${AIPERF_VERSION}: cached venv reused`
+      : `aiperf ${AIPERF_VERSION}: installed in ${(installMs / 1000).toFixed(0)} s`,
+  );
+  const servers = new ServerProcesses(ROOT, 'llm-peers-');
+  try {
+    const cfg = join(servers.tmp, 'stub.json');
+    const latency = { ttftMs: TTFT, itlMs: ITL, prefillMsPerInputToken: 0, maxConcurrency: 0 };
+    writeFileSync(cfg, JSON.stringify({ latency, output: { tokens: TOKENS } }));
+    const url = await servers.start(['--import', 'tsx', 'cli/main.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']); // prettier-ignore
+    const tokenizer = writeStubTokenizer(servers.tmp);
+    const base = { python, tokenizer, url, model: MODEL, inputTokens: INPUT_TOKENS, outputTokens: TOKENS };
+    const aiperfRun = (c: number, dir: string): AiperfRun => ({ ...base, concurrency: c, warmupS: WARMUP_S, durationS: DURATION_S, dir }); // prettier-ignore
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared)`); // prettier-ignore
+    console.log(`stub: TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} output tokens, ${INPUT_TOKENS}-token prompts; ${WARMUP_S} s warm-up + ${DURATION_S} s per run`); // prettier-ignore
+    console.log(`kit:    k6-llm-perf run llm-stream --engine node --llm-url ${url} -e PROVIDERS=openai -e VUS=<c> -e MAX_TOKENS=${TOKENS} -e INPUT_TOKENS=${INPUT_TOKENS} -e WARMUP=${WARMUP_S}s -e DURATION=${DURATION_S}s`); // prettier-ignore
+    console.log(`aiperf: python ${aiperfArgs(aiperfRun(NaN, '<dir>')).join(' ').replace('NaN', '<c>')}`);
+    const misses: string[] = [];
+    let turn = 0;
+    for (let pass = 0; pass < PASSES; pass++) {
+      for (const c of LEVELS) {
+        const measured: Partial<Record<'kit' | 'aiperf', Run>> = {};
+        const order = turn++ % 2 === 0 ? (['kit', 'aiperf'] as const) : (['aiperf', 'kit'] as const);
+        for (const who of order) {
+          await fetch(`${url}/__admin/reset`, { method: 'POST' });
+          const e2e = await stubE2e(url);
+          const cpu = childrenCpuS();
+          const dir = join(servers.tmp, `${who}-c${c}-p${pass + 1}`);
+          const r =
+            who === 'kit' ? await runKit(url, c, dir) : { figures: await runAiperf(aiperfRun(c, dir)), note: '' };
+          measured[who] = { ...r, cpuS: childrenCpuS() - cpu, stub: await stubStats(url, e2e) };
+        }
+        misses.push(...printLevel(c, pass, measured.kit!, measured.aiperf!));
+      }
+    }
+    console.log(
+      misses.length === 0
+        ? '\ngoal met: the kit at least as close to the truth as aiperf on every figure, tokens/s within 3 % of the ideal'
+        : `\ngoal missed on ${misses.length} figure(s):\n  ${misses.join('\n  ')}`,
+    );
+  } finally {
+    if (process.env.KEEP) {
+      for (const child of servers.children) child.kill('SIGTERM');
+      console.log(`kept: ${servers.tmp}`);
+    } else servers.stopAll();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
