@@ -24,6 +24,18 @@ export interface PageModel {
   comparison: Comparison | null;
   meta: Array<[string, string]> | null;
   metrics: MetricRow[];
+  /** Extra tables after the thresholds (the capacity report's steps); cells are text, escaped here. */
+  tables?: PageTable[];
+}
+
+export interface PageTable {
+  title: string;
+  headers: string[];
+  rows: string[][];
+  /** Column indexes aligned right. */
+  numeric?: number[];
+  /** A class per row (e.g. pass / fail), same length as rows. */
+  rowClasses?: string[];
 }
 
 export function escapeHtml(s: string): string {
@@ -140,6 +152,20 @@ function comparisonHtml(c: Comparison | null): string {
   ].join('');
 }
 
+function tablesHtml(tables: PageTable[] | undefined): string {
+  return (tables ?? [])
+    .map((t) => {
+      const num = new Set(t.numeric ?? []);
+      const head = t.headers.map((h, i) => `<th${num.has(i) ? ' class="num"' : ''}>${e(h)}</th>`).join('');
+      const body = t.rows.map((r, j) => {
+        const cls = t.rowClasses?.[j];
+        return `<tr${cls ? ` class="${e(cls)}"` : ''}>${r.map((c, i) => td(c, num.has(i) ? 'num' : '')).join('')}</tr>`;
+      });
+      return `<section><h2>${e(t.title)}</h2><table><thead><tr>${head}</tr></thead><tbody>${body.join('')}</tbody></table></section>`;
+    })
+    .join('\n');
+}
+
 function metaHtml(meta: PageModel['meta']): string {
   if (!meta) return '';
   const rows = meta.map(([k, v]) => `<tr><th scope="row">${e(k)}</th>${td(v, 'mono')}</tr>`).join('');
@@ -173,6 +199,7 @@ export async function renderPage(m: PageModel): Promise<string> {
 <main>
 ${notes}
 ${thresholdsHtml(m.thresholds)}
+${tablesHtml(m.tables)}
 ${comparisonHtml(m.comparison)}
 ${chartsHtml(m.groups)}
 ${metaHtml(m.meta)}

@@ -1,0 +1,108 @@
+/**
+ * `capacity <scenario>` (docs/capacity.md): the highest load the service sustains within the
+ * scenario's own thresholds. One bring-up of the stack, then short steps at rising load chosen by
+ * CapacitySearch (geometric growth, then bisection), each from reset stores after an unmeasured
+ * warm-up, each judged as `run` judges a scenario. The stack watch runs for the whole search: a
+ * component that fails ends it with that component's exit code. Then the gates (--min,
+ * --baseline), the folder's files and the exit code.
+ */
+import { join } from 'node:path';
+import { bundleScenario } from '../bundle.ts';
+import { RunExit, RunInternalError, messageOf } from '../errors.ts';
+import { exitCodeOf } from '../finish.ts';
+import { prepare } from '../prepare.ts';
+import type { RunContext } from '../record.ts';
+import { createResultsDir, type ResultsDir } from '../results-dir.ts';
+import { exitMeaning } from '../summary-md.ts';
+import { Teardown } from '../teardown.ts';
+import { StackWatch, type ComponentFailure } from '../watch.ts';
+import { formatNumber } from '../format.ts';
+import type { CapacityOptions } from './options.ts';
+import { writeCapacityFiles } from './output.ts';
+import { resultOf, viewOf, type CapacityResult } from './result.ts';
+import { CapacitySearch } from './search.ts';
+import { capacityStackUp } from './stack.ts';
+import { runStep, type StepResult } from './step.ts';
+
+export interface CapacityOutcome {
+  exitCode: number;
+  dir: string;
+  result: CapacityResult | null;
+  steps: StepResult[];
+}
+
+/** Steps until the search stops, a step cannot be judged, or the run is stopped. */
+async function search(
+  copts: CapacityOptions,
+  ctx: RunContext,
+  dir: ResultsDir,
+  teardown: Teardown,
+  steps: StepResult[],
+): Promise<CapacitySearch> {
+  const prepared = prepare(copts.run, copts.run.scenario);
+  const entry = prepared.entry;
+  const bundle = await bundleScenario(entry.name, {
+    build: copts.run.build,
+    ...(entry.scriptFile ? { src: entry.scriptFile, out: dir.file('script.js') } : {}),
+  });
+  const stack = await capacityStackUp(copts.run, entry, dir.logs, ctx, teardown);
+  let failure: ComponentFailure | undefined;
+  const abort = new AbortController();
+  const watch = new StackWatch(stack.components, {
+    graceMs: copts.run.healthGraceMs,
+    onFailure: (f) => {
+      failure = f;
+      teardown.urgent = true;
+      ctx.log(`capacity: ${f.component} failed at ${f.since.toISOString()} (${f.reason}); stopping the search`);
+      abort.abort(f);
+    },
+  }).start();
+  const signal = AbortSignal.any([ctx.signal, abort.signal]);
+  const s = new CapacitySearch(copts.search);
+  try {
+    const env = { copts, prepared, stack, bundle, ctx: { ...ctx, signal }, failure: () => failure };
+    for (let load = s.next(); load !== null && !signal.aborted; load = s.next()) {
+      ctx.log(`capacity: step ${steps.length + 1} at ${formatNumber(load)} ${copts.knob.unit}`);
+      const step = await runStep(env, steps.length + 1, load, join(dir.dir, 'steps'));
+      steps.push(step);
+      const med = step.repeats.map((r) => r.p95);
+      ctx.log(`capacity: step ${step.index} at ${formatNumber(load)}: ${step.errorExit !== null ? `exit ${step.errorExit} (${exitMeaning(step.errorExit)})` : step.held ? 'holds' : 'breaks'} (p95 ${med.map(formatNumber).join(', ')})`); // prettier-ignore
+      if (step.errorExit !== null) break;
+      s.record(load, step.held);
+    }
+  } finally {
+    watch.stop();
+  }
+  return s;
+}
+
+export async function runCapacity(copts: CapacityOptions, ctx: RunContext): Promise<CapacityOutcome> {
+  const startTime = (ctx.now ?? (() => new Date()))();
+  const dir = createResultsDir(copts.run.resultsRoot, `capacity-${copts.run.scenario}`, startTime);
+  ctx.log(`capacity: ${copts.run.scenario} → ${dir.dir}`);
+  const teardown = new Teardown((w) => ctx.log(`warning: ${w}`));
+  const steps: StepResult[] = [];
+  let s: CapacitySearch | null = null;
+  let failure: number | null = null;
+  try {
+    s = await search(copts, ctx, dir, teardown, steps);
+  } catch (err) {
+    ctx.log(`capacity: ${messageOf(err)}`);
+    failure = exitCodeOf(err);
+  } finally {
+    await teardown.run();
+  }
+  const aborted = ctx.signal.aborted;
+  const result = resultOf(copts, steps, s?.state.lo ?? null, s?.state.hi ?? null, s?.state.stop ?? null);
+  if (aborted)
+    result.exitCode = ctx.signal.reason instanceof RunInternalError ? ctx.signal.reason.exitCode : RunExit.EXTERNAL_ABORT; // prettier-ignore
+  else if (failure !== null) result.exitCode = failure;
+  if (aborted || failure !== null) result.verdictText += `; the search did not finish (exit ${result.exitCode})`;
+  const view = viewOf(copts, result, steps, dir.dir);
+  const engine = prepare(copts.run, copts.run.scenario).engine.kind;
+  await writeCapacityFiles({ copts, result, view, startTime, endTime: new Date(), engine }, dir, ctx.log);
+  ctx.out(`\n${result.verdictText}\n`);
+  for (const g of result.gates) ctx.out(`gate ${g.name} ${g.expression}: ${g.ok ? 'pass' : 'FAIL'} (observed ${formatNumber(g.observed)}${g.note ? `; ${g.note}` : ''})\n`); // prettier-ignore
+  ctx.out(`capacity ${copts.run.scenario}: exit ${result.exitCode} (${exitMeaning(result.exitCode)}); results: ${dir.dir}\n`); // prettier-ignore
+  return { exitCode: result.exitCode, dir: dir.dir, result, steps };
+}
