@@ -173,6 +173,7 @@ function metaHtml(meta: PageModel['meta']): string {
 }
 
 function metricsHtml(metrics: MetricRow[]): string {
+  if (metrics.length === 0) return '';
   const rows = metrics.map(
     (m) =>
       `<tr>${td(m.name, 'mono')}${td(m.type)}<td class="mono">${m.stats.map(([s, v]) => `<span class="stat">${e(s)}=${e(fmtNumber(v))}</span>`).join(' ')}</td></tr>`,
@@ -199,9 +200,9 @@ export async function renderPage(m: PageModel): Promise<string> {
 <main>
 ${notes}
 ${thresholdsHtml(m.thresholds)}
-${tablesHtml(m.tables)}
 ${comparisonHtml(m.comparison)}
 ${chartsHtml(m.groups)}
+${tablesHtml(m.tables)}
 ${metaHtml(m.meta)}
 ${metricsHtml(m.metrics)}
 </main>

@@ -46,6 +46,8 @@ async function search(
     ...(entry.scriptFile ? { src: entry.scriptFile, out: dir.file('script.js') } : {}),
   });
   const stack = await capacityStackUp(copts.run, entry, dir.logs, ctx, teardown);
+  if (stack.components.length)
+    ctx.log(`capacity: watching ${stack.components.map((c) => `${c.name} ${c.address ?? ''}${c.pid !== undefined ? ` (pid ${c.pid})` : ''}`).join(', ')}`); // prettier-ignore
   let failure: ComponentFailure | undefined;
   const abort = new AbortController();
   const watch = new StackWatch(stack.components, {
@@ -60,13 +62,13 @@ async function search(
   const signal = AbortSignal.any([ctx.signal, abort.signal]);
   const s = new CapacitySearch(copts.search);
   try {
-    const env = { copts, prepared, stack, bundle, ctx: { ...ctx, signal }, failure: () => failure };
+    const env = { copts, prepared, stack, bundle, ctx: { ...ctx, signal }, failure: () => failure, stopSignal: ctx.signal }; // prettier-ignore
     for (let load = s.next(); load !== null && !signal.aborted; load = s.next()) {
       ctx.log(`capacity: step ${steps.length + 1} at ${formatNumber(load)} ${copts.knob.unit}`);
       const step = await runStep(env, steps.length + 1, load, join(dir.dir, 'steps'));
       steps.push(step);
-      const med = step.repeats.map((r) => r.p95);
-      ctx.log(`capacity: step ${step.index} at ${formatNumber(load)}: ${step.errorExit !== null ? `exit ${step.errorExit} (${exitMeaning(step.errorExit)})` : step.held ? 'holds' : 'breaks'} (p95 ${med.map(formatNumber).join(', ')})`); // prettier-ignore
+      const p95 = step.repeats.map((r) => formatNumber(r.p95)).join(', ');
+      ctx.log(`capacity: step ${step.index} at ${formatNumber(load)}: ${step.errorExit !== null ? `exit ${step.errorExit} (${exitMeaning(step.errorExit)})` : `${step.held ? 'holds' : 'breaks'} (p95 ${p95})`}`); // prettier-ignore
       if (step.errorExit !== null) break;
       s.record(load, step.held);
     }

@@ -5,8 +5,9 @@
  * summary.md, junit.xml, report.html; "no samples" fails). The step holds when more than half of
  * its repeats held; its figures are the medians of the repeats, with their range as the spread.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseDuration } from '../../engine/options/duration.ts';
 import { countWithin } from '../../report/index.ts';
 import { engineVersion } from '../engine-select.ts';
 import { RunExit, RunTargetError, messageOf } from '../errors.ts';
@@ -61,12 +62,28 @@ export interface StepEnv {
   ctx: RunContext;
   /** The search's watch: a component failure it saw (read after each run). */
   failure: () => ComponentFailure | undefined;
+  /** The caller's signal (SIGINT/SIGTERM); `ctx.signal` also fires on a component failure, which is not a stop by signal. */
+  stopSignal: AbortSignal;
 }
 
 function folder(path: string): ResultsDir {
   const logs = join(path, 'logs');
   mkdirSync(logs, { recursive: true });
   return { dir: path, logs, file: (f) => join(path, f) };
+}
+
+/**
+ * Resets the kernel's peak-RSS mark of a process (`5` > /proc/PID/clear_refs, Linux 4.0+), so
+ * VmHWM, which the RSS sampler reads, is this step's peak and not the highest since the service
+ * started. False where that is not allowed: the step's figure is then the peak so far.
+ */
+function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function readSummary(path: string): SummaryFile | null {
@@ -128,7 +145,10 @@ async function execute(env: StepEnv, dir: ResultsDir, load: number, duration: st
   };
   writeJson(dir.file('config.json'), { thresholds: k6ThresholdOptions(prepared.file) });
   const sampler = startRssSampler();
-  if (stack.servicePid !== undefined) sampler.watch('target', stack.servicePid);
+  if (stack.servicePid !== undefined) {
+    if (!resetPeakRss(stack.servicePid)) ctx.log(`capacity: cannot reset the service's peak RSS mark: its figure is the peak since it started`); // prettier-ignore
+    sampler.watch('target', stack.servicePid);
+  }
   try {
     rec.execution = await executeScenario({
       opts,
@@ -155,8 +175,8 @@ async function execute(env: StepEnv, dir: ResultsDir, load: number, duration: st
   const died = stack.died();
   if (died) rec.errors.push(new RunTargetError(died));
   rec.endTime = new Date();
-  rec.aborted = ctx.signal.aborted;
-  rec.abortReason = ctx.signal.reason;
+  rec.aborted = env.stopSignal.aborted;
+  rec.abortReason = env.stopSignal.reason;
   if (!measured) return { rec, verdict: null };
   const quietCtx = { ...ctx, out: (t: string) => ctx.log(t.trimEnd()) };
   const verdict = await finishRun(opts, quietCtx, rec);
@@ -167,11 +187,11 @@ async function runOnce(env: StepEnv, path: string, load: number): Promise<Repeat
   const dir = folder(path);
   const { copts, stack, ctx } = env;
   await isolate(stack.infra, copts.run.config?.reset);
-  if (copts.warmup !== '0s' && !/^0+(\.0+)?(ms|s|m|h)$/.test(copts.warmup)) {
+  if (parseDuration(copts.warmup) !== 0) {
     const warm = await execute(env, folder(join(path, 'warmup')), load, copts.warmup, false);
     if (warm.rec.errors.length || ctx.signal.aborted) {
       // A component down or a signal during the warm-up: the measured run would only repeat it.
-      const code = ctx.signal.aborted ? RunExit.EXTERNAL_ABORT : ((warm.rec.errors[0] as { exitCode?: number }).exitCode ?? 1); // prettier-ignore
+      const code = env.stopSignal.aborted ? RunExit.EXTERNAL_ABORT : ((warm.rec.errors[0] as { exitCode?: number } | undefined)?.exitCode ?? 1); // prettier-ignore
       ctx.log(`capacity: warm-up at ${load} failed: ${warm.rec.errors.map(messageOf).join('; ') || 'stopped by a signal'}`); // prettier-ignore
       return { exitCode: code, held: false, achieved: null, goodput: null, p50: null, p95: null, p99: null, errorRate: null, peakRssMb: null, failed: [], dir: path }; // prettier-ignore
     }

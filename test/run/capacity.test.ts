@@ -98,6 +98,36 @@ describe('capacity against the mock LLM with a concurrency limit', () => {
   });
 });
 
+describe('the stack watch during a search', () => {
+  it('ends the search with exit 113 when the mock LLM dies during a step, and still writes the folder', async () => {
+    const results = join(root, 'watch');
+    let killed = false;
+    const r = await runCli(
+      ['capacity', 'llm-stream', '--engine', 'node', '--quiet', '--step-duration', '20s', '--warmup', '0s',
+        '--health-grace', '1s', '-e', 'PROVIDERS=anthropic', '-e', 'REQUEST_LOG=off', '--results', results], // prettier-ignore
+      {},
+      (stderr) => {
+        const pid = /watching mock LLM \S+ \(pid (\d+)\)/.exec(stderr)?.[1];
+        if (!killed && pid && stderr.includes('run: executing llm-stream')) {
+          killed = true;
+          setTimeout(() => process.kill(Number(pid), 'SIGKILL'), 1000);
+        }
+      },
+    );
+    assert.ok(killed, `the mock LLM's pid was never logged\n${r.stderr}`);
+    assert.equal(r.code, 113, `${r.stdout}\n${r.stderr}`);
+    const dir = resultsDirOf(results, 'capacity-llm-stream');
+    const json = readJson<{ stop: string; exitCode: number; steps: Array<{ broke: string | null }> }>(join(dir, 'capacity.json')); // prettier-ignore
+    assert.equal(json.exitCode, 113);
+    assert.equal(json.stop, 'error');
+    assert.deepEqual(
+      json.steps.map((s) => s.broke),
+      ['exit 113'],
+    );
+    assert.match(readFileSync(join(dir, 'junit.xml'), 'utf8'), /<error type="exit 113"/);
+  });
+});
+
 describe('capacity of the reference service through the CLI', () => {
   it('finishes, writes every file, and exits 99 with an impossible --min', async () => {
     const results = join(root, 'reference');
