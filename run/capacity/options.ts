@@ -144,7 +144,7 @@ export function toCapacityOptions(scenario: string, o: CliCapacityOptions, confi
     maxLoad: positive('--max-load', o.maxLoad, problems) ?? 1000,
     integer: knob?.integer ?? true,
   };
-  if (problems.length === 0) problems.push(...searchConfigProblems(search));
+  problems.push(...searchConfigProblems(search));
   duration('--step-duration', o.stepDuration, problems, false);
   duration('--warmup', o.warmup, problems, true);
   const repeat = positive('--repeat', o.repeat, problems, true) ?? 1;

@@ -4,10 +4,14 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CapacitySearch, searchConfigProblems, type SearchConfig } from '../../run/capacity/search.ts';
 import { knobOf, mainTrendOf } from '../../run/capacity/knob.ts';
 import { median, resultOf } from '../../run/capacity/result.ts';
-import type { CapacityOptions } from '../../run/capacity/options.ts';
+import { toCapacityOptions, type CapacityOptions, type CliCapacityOptions } from '../../run/capacity/options.ts';
+import type { RunConfigError } from '../../run/errors.ts';
 import type { StepResult } from '../../run/capacity/step.ts';
 import type { ThresholdFile } from '../../run/thresholds-file.ts';
 
@@ -168,5 +172,76 @@ describe('result and gates', () => {
     assert.equal(median([3, null, 1, 2]), 2);
     assert.equal(median([4, 1]), 2.5);
     assert.equal(median([null]), null);
+  });
+});
+
+describe('capacity options', () => {
+  const cli = (extra: Partial<CliCapacityOptions>): CliCapacityOptions => ({
+    engine: 'node',
+    infra: 'external',
+    env: [],
+    results: 'results',
+    build: true,
+    progress: 'silent',
+    growth: '2',
+    resolution: '5',
+    maxSteps: '12',
+    maxLoad: '1000',
+    stepDuration: '10s',
+    warmup: '3s',
+    repeat: '1',
+    maxDrop: '10',
+    ...extra,
+  });
+
+  it('names every bad option at once (exit 104 before anything starts)', () => {
+    const bad = cli({ growth: '1', resolution: '150', maxSteps: '0', stepDuration: 'soon', warmup: 'x', repeat: '1.5', min: '-3', env: ['RATE=5'] }); // prettier-ignore
+    assert.throws(
+      () => toCapacityOptions('load', bad),
+      (err: RunConfigError) => {
+        for (const option of [
+          '--growth',
+          '--resolution',
+          '--max-steps',
+          '--step-duration',
+          '--warmup',
+          '--repeat',
+          '--min',
+          '-e RATE',
+        ])
+          assert.ok(
+            err.problems.some((p) => p.startsWith(option)),
+            `${option} in ${err.problems.join('; ')}`,
+          );
+        return err.exitCode === 104;
+      },
+    );
+  });
+
+  it('refuses a scenario without a load knob, and a baseline folder without capacity.json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'k6-llm-perf-capacity-opts-'));
+    try {
+      assert.throws(() => toCapacityOptions('bulk', cli({})), /scenario bulk: no load knob known; pass --knob/);
+      assert.throws(() => toCapacityOptions('load', cli({ baseline: dir })), /--baseline .*: no capacity\.json/);
+      writeFileSync(
+        join(dir, 'capacity.json'),
+        JSON.stringify({ scenario: 'queue', knob: { env: 'VUS' }, capacity: 3 }),
+      );
+      assert.throws(() => toCapacityOptions('load', cli({ baseline: dir })), /field "scenario" is "queue", expected "load"/); // prettier-ignore
+      writeFileSync(
+        join(dir, 'capacity.json'),
+        JSON.stringify({ scenario: 'load', knob: { env: 'RATE' }, capacity: 40 }),
+      );
+      assert.deepEqual(toCapacityOptions('load', cli({ baseline: dir, maxDrop: '20' })).baseline, { dir, capacity: 40, maxDropPct: 20 }); // prettier-ignore
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reads the main trend and its bound from the scenario's threshold file", () => {
+    const o = toCapacityOptions('load', cli({}));
+    assert.deepEqual(o.trend, { metric: 'e2e_duration', bound: 5000 });
+    assert.equal(o.knob.env, 'RATE');
+    assert.equal(o.search.resolution, 0.05);
   });
 });

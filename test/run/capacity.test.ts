@@ -140,7 +140,7 @@ describe('capacity of the reference service through the CLI', () => {
     const dir = resultsDirOf(results, 'capacity-load');
     for (const f of ['capacity.json', 'summary.md', 'junit.xml', 'report.html'])
       assert.ok(existsSync(join(dir, f)), `${f} missing in ${dir}`);
-    const json = readJson<{ capacity: number | null; stop: string; gates: Array<{ ok: boolean }>; steps: Array<{ dir: string; achieved: number | null }> }>(join(dir, 'capacity.json')); // prettier-ignore
+    const json = readJson<{ capacity: number | null; stop: string; gates: Array<{ ok: boolean }>; steps: Array<{ dir: string; achieved: number | null; goodput: number | null; peakRssMb: number | null }> }>(join(dir, 'capacity.json')); // prettier-ignore
     assert.equal(json.steps.length, 2);
     assert.equal(json.stop, 'max-steps');
     assert.deepEqual(
@@ -151,6 +151,8 @@ describe('capacity of the reference service through the CLI', () => {
       for (const f of ['summary.md', 'verdict.json', 'report.html'])
         assert.ok(existsSync(join(dir, s.dir, f)), `${f} missing in ${s.dir}`);
       assert.ok(s.achieved !== null && s.achieved > 0, `${s.dir}: no iterations`);
+      assert.ok(s.goodput !== null && s.goodput <= s.achieved, `${s.dir}: goodput ${s.goodput} vs ${s.achieved}`);
+      if (process.platform === 'linux') assert.ok(s.peakRssMb !== null && s.peakRssMb > 0, `${s.dir}: no peak RSS of the target`); // prettier-ignore
       assert.ok(existsSync(join(dir, s.dir, 'warmup', 'summary.json')), `no warm-up run in ${s.dir}`);
     }
     const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
