@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { bundleScenario } from '../bundle.ts';
 import { RunExit, RunInternalError, messageOf } from '../errors.ts';
 import { exitCodeOf } from '../finish.ts';
+import { componentError } from '../pipeline.ts';
 import { prepare } from '../prepare.ts';
 import type { RunContext } from '../record.ts';
 import { createResultsDir, type ResultsDir } from '../results-dir.ts';
@@ -72,9 +73,14 @@ async function search(
       if (step.errorExit !== null) break;
       s.record(load, step.held);
     }
+  } catch (err) {
+    // A store reset that failed because a component is down: the component's failure is the cause.
+    throw failure ? componentError(failure) : err;
   } finally {
     watch.stop();
   }
+  // A component that failed between steps ends the search with its code too.
+  if (failure && !steps.some((x) => x.errorExit !== null)) throw componentError(failure);
   return s;
 }
 
@@ -95,7 +101,12 @@ export async function runCapacity(copts: CapacityOptions, ctx: RunContext): Prom
     await teardown.run();
   }
   const aborted = ctx.signal.aborted;
-  const result = resultOf(copts, steps, s?.state.lo ?? null, s?.state.hi ?? null, s?.state.stop ?? null);
+  // A search cut short by an error still reports what its finished steps showed.
+  const held = steps.filter((x) => x.held).map((x) => x.load);
+  const broke = steps.filter((x) => !x.held && x.errorExit === null).map((x) => x.load);
+  const lo = s ? s.state.lo : held.length ? Math.max(...held) : null;
+  const hi = s ? s.state.hi : broke.length ? Math.min(...broke) : null;
+  const result = resultOf(copts, steps, lo, hi, s?.state.stop ?? null);
   if (aborted)
     result.exitCode = ctx.signal.reason instanceof RunInternalError ? ctx.signal.reason.exitCode : RunExit.EXTERNAL_ABORT; // prettier-ignore
   else if (failure !== null) result.exitCode = failure;

@@ -97,7 +97,7 @@ const STOPS: Record<CapacityResult['stop'], string> = {
   'max-steps': 'stopped at --max-steps before reaching the resolution',
   'max-load': 'every step held up to --max-load: the capacity is at least that',
   'below-start': 'the first step (--start) already broke: the capacity is below it',
-  error: 'a step could not be judged (see its exit code): the search ended',
+  error: 'the search ended early: a step could not be judged, a component failed, or a signal stopped it',
 };
 
 export function resultOf(
@@ -120,11 +120,11 @@ export function resultOf(
   const unit = copts.knob.unit;
   const cap = capacity === null ? 'no load held' : `capacity ${formatNumber(capacity)} ${unit}`;
   const broke = breaking ? `; first breach at ${formatNumber(breaking.load)}: ${breaking.metric} ${breaking.expression} (observed ${breaking.observed === null ? (breaking.note ?? 'none') : formatNumber(breaking.observed)})` : ''; // prettier-ignore
-  const why = STOPS[error ? 'error' : (stop ?? 'max-steps')];
+  const why = STOPS[error ? 'error' : (stop ?? 'error')];
   return {
     capacity,
     breaking,
-    stop: error ? 'error' : (stop ?? 'max-steps'),
+    stop: error ? 'error' : (stop ?? 'error'),
     gates: g,
     exitCode,
     verdictText: `${cap}${broke} (${why}; ${steps.length} step${steps.length === 1 ? '' : 's'})`,
