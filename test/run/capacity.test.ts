@@ -3,7 +3,9 @@
  * ONCE for the file:
  * - against the mock LLM with a known capacity (at most 4 generations at once; a 5th stream waits
  *   a whole generation for a slot, which TTFT's p95 bound catches), the search finds 4 concurrent
- *   streams in a bounded number of steps, each step judged in a folder of its own;
+ *   streams in a bounded number of steps, each step judged in a folder of its own; by arrival
+ *   rate, it finds the rate those 4 slots sustain (4 / generation time);
+ * - a component that dies during a step ends the search with exit 113;
  * - against the reference service through the real CLI (`--profile short`), the search finishes,
  *   writes every file, and the gate exits 99 with an impossible --min.
  */
@@ -95,6 +97,36 @@ describe('capacity against the mock LLM with a concurrency limit', () => {
     const json = readJson(join(out.dir, 'capacity.json'));
     assert.equal(json.capacity, capacity);
     assert.equal((json.steps as unknown[]).length, out.steps.length);
+  });
+});
+
+describe('capacity against the mock LLM by arrival rate', () => {
+  it('finds the rate past which the admission limit queues requests', async () => {
+    // 4 slots, each busy for one generation (20 ms + 31 × 25 ms): 4 / 0.795 s = 5.03 requests/s.
+    const rate = MOCK_LIMIT / 0.795;
+    const copts = toCapacityOptions(
+      'llm-stream',
+      cliOptions({
+        llmUrl: mock.url,
+        thresholds: join(FIXTURES, 'capacity-llm-stream.json'),
+        env: ['PROVIDERS=anthropic', 'MAX_TOKENS=32', 'REQUEST_LOG=off', 'LOAD=rate'],
+        start: '4',
+        warmup: '0s',
+        stepDuration: '5s',
+      }),
+    );
+    const lines: string[] = [];
+    const ctx = { signal: new AbortController().signal, log: (l: string) => lines.push(l), out: (t: string) => lines.push(t) }; // prettier-ignore
+    const out = await runCapacity(copts, ctx);
+    const detail = lines.filter((l) => l.startsWith('capacity')).join('\n');
+    assert.equal(out.exitCode, 0, detail);
+    assert.equal(out.result!.stop, 'resolution', detail);
+    const capacity = out.result!.capacity!;
+    // Below the rate nothing queues, so no step under it may break (5 % of slack for the bisection's
+    // grid). Above it the queue grows by (offered - rate) per second: a 5-second step sees 10 % over
+    // as a second of waiting, so the search must break by then.
+    assert.ok(capacity >= rate * 0.95 && capacity <= rate * 1.1, `capacity ${capacity} req/s vs ${rate.toFixed(2)}\n${detail}`); // prettier-ignore
+    assert.ok(out.steps.length <= 8, `${out.steps.length} steps\n${detail}`);
   });
 });
 
