@@ -86,7 +86,8 @@ async function search(
 
 export async function runCapacity(copts: CapacityOptions, ctx: RunContext): Promise<CapacityOutcome> {
   const startTime = (ctx.now ?? (() => new Date()))();
-  const dir = createResultsDir(copts.run.resultsRoot, `capacity-${copts.run.scenario}`, startTime);
+  const { entry, engine } = prepare(copts.run, copts.run.scenario);
+  const dir = createResultsDir(copts.run.resultsRoot, `capacity-${entry.name}`, startTime);
   ctx.log(`capacity: ${copts.run.scenario} → ${dir.dir}`);
   const teardown = new Teardown((w) => ctx.log(`warning: ${w}`));
   const steps: StepResult[] = [];
@@ -112,8 +113,7 @@ export async function runCapacity(copts: CapacityOptions, ctx: RunContext): Prom
   else if (failure !== null) result.exitCode = failure;
   if (aborted || failure !== null) result.verdictText += `; the search did not finish (exit ${result.exitCode})`;
   const view = viewOf(copts, result, steps, dir.dir);
-  const engine = prepare(copts.run, copts.run.scenario).engine.kind;
-  await writeCapacityFiles({ copts, result, view, startTime, endTime: new Date(), engine }, dir, ctx.log);
+  await writeCapacityFiles({ copts, result, view, startTime, endTime: new Date(), engine: engine.kind }, dir, ctx.log);
   ctx.out(`\n${result.verdictText}\n`);
   for (const g of result.gates) ctx.out(`gate ${g.name} ${g.expression}: ${g.ok ? 'pass' : 'FAIL'} (observed ${formatNumber(g.observed)}${g.note ? `; ${g.note}` : ''})\n`); // prettier-ignore
   ctx.out(`capacity ${copts.run.scenario}: exit ${result.exitCode} (${exitMeaning(result.exitCode)}); results: ${dir.dir}\n`); // prettier-ignore

@@ -9,7 +9,7 @@ import { parseDuration } from '../../engine/options/duration.ts';
 import { toRunOptions, type CliRunOptions } from '../cli-run.ts';
 import type { LoadedConfig } from '../config.ts';
 import { RunConfigError } from '../errors.ts';
-import type { RunOptions } from '../options.ts';
+import { isScriptPath, type RunOptions } from '../options.ts';
 import { prepare } from '../prepare.ts';
 import { knobOf, mainTrendOf, type Knob, type MainTrend } from './knob.ts';
 import { searchConfigProblems, type SearchConfig } from './search.ts';
@@ -108,6 +108,8 @@ function readBaseline(dir: string, scenario: string, knob: Knob | null, problems
 export function toCapacityOptions(scenario: string, o: CliCapacityOptions, config?: LoadedConfig): CapacityOptions {
   const problems: string[] = [];
   if (scenario === 'all') problems.push('capacity all: one scenario at a time');
+  if (isScriptPath(scenario))
+    problems.push(`capacity ${scenario}: a scenario name (the kit's or your config's), not a script path; declare the script as a scenario in k6-llm-perf.config.ts`); // prettier-ignore
   let run: RunOptions | undefined;
   try {
     const { baseline: _capacityBaseline, ...shared } = o; // --baseline is the capacity gate's, not a regression comparison

@@ -218,10 +218,11 @@ describe('capacity options', () => {
     );
   });
 
-  it('refuses a scenario without a load knob, and a baseline folder without capacity.json', () => {
+  it('refuses a scenario without a load knob, a script path, and a baseline folder without capacity.json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'k6-llm-perf-capacity-opts-'));
     try {
       assert.throws(() => toCapacityOptions('bulk', cli({})), /scenario bulk: no load knob known; pass --knob/);
+      assert.throws(() => toCapacityOptions('./scripts/load.ts', cli({ knob: 'RATE' })), /not a script path/);
       assert.throws(() => toCapacityOptions('load', cli({ baseline: dir })), /--baseline .*: no capacity\.json/);
       writeFileSync(
         join(dir, 'capacity.json'),
