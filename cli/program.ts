@@ -14,6 +14,7 @@ const rooms: Array<() => Promise<{ register: Register }>> = [
   () => import('./service.ts'),
   () => import('./infra.ts'),
   () => import('./run.ts'),
+  () => import('./capacity.ts'),
   () => import('./init.ts'),
   () => import('./report.ts'),
   () => import('./k8s.ts'),

@@ -24,6 +24,18 @@ export interface PageModel {
   comparison: Comparison | null;
   meta: Array<[string, string]> | null;
   metrics: MetricRow[];
+  /** Extra tables after the thresholds (the capacity report's steps); cells are text, escaped here. */
+  tables?: PageTable[];
+}
+
+export interface PageTable {
+  title: string;
+  headers: string[];
+  rows: string[][];
+  /** Column indexes aligned right. */
+  numeric?: number[];
+  /** A class per row (e.g. pass / fail), same length as rows. */
+  rowClasses?: string[];
 }
 
 export function escapeHtml(s: string): string {
@@ -140,6 +152,20 @@ function comparisonHtml(c: Comparison | null): string {
   ].join('');
 }
 
+function tablesHtml(tables: PageTable[] | undefined): string {
+  return (tables ?? [])
+    .map((t) => {
+      const num = new Set(t.numeric ?? []);
+      const head = t.headers.map((h, i) => `<th${num.has(i) ? ' class="num"' : ''}>${e(h)}</th>`).join('');
+      const body = t.rows.map((r, j) => {
+        const cls = t.rowClasses?.[j];
+        return `<tr${cls ? ` class="${e(cls)}"` : ''}>${r.map((c, i) => td(c, num.has(i) ? 'num' : '')).join('')}</tr>`;
+      });
+      return `<section><h2>${e(t.title)}</h2><table><thead><tr>${head}</tr></thead><tbody>${body.join('')}</tbody></table></section>`;
+    })
+    .join('\n');
+}
+
 function metaHtml(meta: PageModel['meta']): string {
   if (!meta) return '';
   const rows = meta.map(([k, v]) => `<tr><th scope="row">${e(k)}</th>${td(v, 'mono')}</tr>`).join('');
@@ -147,6 +173,7 @@ function metaHtml(meta: PageModel['meta']): string {
 }
 
 function metricsHtml(metrics: MetricRow[]): string {
+  if (metrics.length === 0) return '';
   const rows = metrics.map(
     (m) =>
       `<tr>${td(m.name, 'mono')}${td(m.type)}<td class="mono">${m.stats.map(([s, v]) => `<span class="stat">${e(s)}=${e(fmtNumber(v))}</span>`).join(' ')}</td></tr>`,
@@ -175,6 +202,7 @@ ${notes}
 ${thresholdsHtml(m.thresholds)}
 ${comparisonHtml(m.comparison)}
 ${chartsHtml(m.groups)}
+${tablesHtml(m.tables)}
 ${metaHtml(m.meta)}
 ${metricsHtml(m.metrics)}
 </main>

@@ -34,3 +34,10 @@ export async function writeReport(resultsDir: string): Promise<string> {
   }
   return file;
 }
+export {
+  capacityStepRows,
+  countWithin,
+  writeCapacityReport,
+  type CapacityStepView,
+  type CapacityView,
+} from './capacity.ts';

@@ -190,7 +190,7 @@ function watchStack(
   return { signal: AbortSignal.any([ctx.signal, abort.signal]), stop: () => watch.stop() };
 }
 
-function componentError(f: ComponentFailure): RunComponentError {
+export function componentError(f: ComponentFailure): RunComponentError {
   const seconds = ((f.detectedAt.getTime() - f.since.getTime()) / 1000).toFixed(1);
   const also = f.alsoDown.length
     ? ` (also down: ${f.alsoDown.map((a) => `${a.component}: ${a.reason}`).join('; ')})`

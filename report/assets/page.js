@@ -40,7 +40,7 @@
       axes: [x, y],
       series: [{ label: spec.xLabel || 'elapsed', value: function (u, s) { return s == null ? '–' : xValue(s); } }].concat(
         spec.series.map(function (s, i) {
-          return { label: s.label, stroke: palette[i % palette.length], width: 1.5, spanGaps: false, points: { show: spec.x.length < 3 || spec.id.indexOf('llm-sweep') === 0 },
+          return { label: s.label, stroke: palette[i % palette.length], width: 1.5, spanGaps: false, points: { show: spec.x.length < 3 || spec.id.indexOf('llm-sweep') === 0 || spec.id.indexOf('capacity') === 0 },
             value: function (u, n) { return number(n); } };
         })),
     };
