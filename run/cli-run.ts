@@ -20,6 +20,7 @@ export interface CliRunOptions {
   vus?: string;
   profile?: string;
   env: string[];
+  secretSource?: string[];
   baseline?: string[];
   strict?: boolean;
   results: string;
@@ -50,6 +51,7 @@ export function toRunOptions(scenario: string, o: CliRunOptions, config?: Loaded
     llmUrl: o.llmUrl,
     overrides: { RATE: o.rate, DURATION: o.duration, VUS: o.vus, PROFILE: o.profile },
     env,
+    ...(o.secretSource?.length ? { secretSources: o.secretSource } : {}),
     baseline: o.baseline,
     strict: o.strict === true,
     resultsRoot: o.results,

@@ -21,6 +21,7 @@ const BUILTIN: Readonly<Record<string, () => Promise<Loaded>>> = {
   'k6/timers': () => import('../modules/timers.ts'),
   'k6/encoding': () => import('../modules/encoding.ts'),
   'k6/crypto': () => import('../modules/crypto.ts'),
+  'k6/secrets': () => import('../modules/secrets.ts'),
 };
 
 let tsxReady: Promise<void> | null = null;
@@ -47,6 +48,7 @@ export const MODULE_FILES: Readonly<Record<string, string>> = {
   'k6/timers': 'timers.ts',
   'k6/encoding': 'encoding.ts',
   'k6/crypto': 'crypto.ts',
+  'k6/secrets': 'secrets.ts',
   'k6/x/redis': 'x/redis.ts',
   'k6/x/kafka': 'x/kafka.ts',
   'k6/x/sql': 'x/sql.ts',
