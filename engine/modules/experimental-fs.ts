@@ -35,6 +35,15 @@ function integer(v: unknown, what: string, arg: string): number {
 
 class File {
   #offset = 0;
+
+  /** The bytes from the offset to the end, moving the offset to the end (k6/experimental/csv reads a File so). */
+  static takeRest(file: unknown): Uint8Array | null {
+    if (!(file instanceof File)) return null;
+    const rest = file.data.subarray(file.#offset);
+    file.#offset = file.data.length;
+    return rest;
+  }
+
   constructor(
     readonly path: string,
     private readonly data: Uint8Array,
@@ -98,6 +107,9 @@ function load(path: string): Uint8Array {
   contents.set(path, hit);
   return hit;
 }
+
+/** See File.takeRest; null when `file` is not a File of this module. */
+export const takeRest = (file: unknown): Uint8Array | null => File.takeRest(file);
 
 export const createModule: ModuleFactory = (vu) => {
   const st = stateOf(vu);
