@@ -93,6 +93,7 @@ export class Vu implements ExecVu {
     try {
       const r = this.execFn!(this.setupData()) as { then?: unknown } | undefined;
       if (r && typeof r.then === 'function') await r;
+      await st.settleLoopWork(); // k6's event loop: open sockets keep the iteration going
     } catch (err) {
       outcome = this.iterationError(err, ac);
     }
