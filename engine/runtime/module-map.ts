@@ -25,6 +25,7 @@ const BUILTIN: Readonly<Record<string, () => Promise<Loaded>>> = {
   'k6/experimental/fs': () => import('../modules/experimental-fs.ts'),
   'k6/experimental/csv': () => import('../modules/experimental-csv.ts'),
   'k6/websockets': () => import('../modules/websockets.ts'),
+  'k6/ws': () => import('../modules/ws.ts'),
 };
 
 let tsxReady: Promise<void> | null = null;
@@ -55,6 +56,7 @@ export const MODULE_FILES: Readonly<Record<string, string>> = {
   'k6/experimental/fs': 'experimental-fs.ts',
   'k6/experimental/csv': 'experimental-csv.ts',
   'k6/websockets': 'websockets.ts',
+  'k6/ws': 'ws.ts',
   'k6/x/redis': 'x/redis.ts',
   'k6/x/kafka': 'x/kafka.ts',
   'k6/x/sql': 'x/sql.ts',

@@ -70,6 +70,60 @@ export default function () {
 }
 ${SUMMARY_TO_FILE}`;
 
+const WS = `import { check } from 'k6';
+import ws from 'k6/ws';
+
+export const options = { vus: 2, iterations: 4 };
+
+export default function () {
+  let received = 0;
+  let pongs = 0;
+  let ticks = 0;
+  const res = ws.connect(__ENV.WS_URL + '/echo', { tags: { my_tag: 'hello' } }, function (socket) {
+    const closeWhenDone = () => {
+      if (received === 4 && pongs === 1) socket.close();
+    };
+    socket.on('open', () => {
+      socket.send('text');
+      socket.sendBinary(new Uint8Array([9, 8]).buffer);
+      socket.ping();
+      socket.setInterval(() => {
+        if (ticks < 2) socket.send('tick ' + ++ticks);
+      }, 20);
+    });
+    socket.on('message', (m) => {
+      received++;
+      closeWhenDone();
+    });
+    socket.on('binaryMessage', (ab) => {
+      check(ab, { 'binary echo is the ArrayBuffer sent': (b) => new Uint8Array(b).join(',') === '9,8' });
+      received++;
+      closeWhenDone();
+    });
+    socket.on('pong', () => {
+      pongs++;
+      closeWhenDone();
+    });
+    socket.setTimeout(() => {
+      console.log('gave up waiting');
+      socket.close();
+    }, 5000);
+    socket.on('close', (code) => console.log('closed with ' + code + ' after ' + received + ' message(s)'));
+  });
+  check(res, { 'status is 101': (r) => r && r.status === 101 });
+}
+${SUMMARY_TO_FILE}`;
+
+const WS_REFUSED = `import ws from 'k6/ws';
+export const options = { iterations: 1 };
+export default function () {
+  const res = ws.connect(__ENV.WS_URL + '/missing', {}, (socket) => {
+    socket.on('open', () => console.log('opened'));
+  });
+  console.log('status ' + res.status + ', error: ' + (res.error !== ''));
+}
+${SUMMARY_TO_FILE}`;
+
 let dir = '';
 let server: Server;
 let wss: WebSocketServer;
@@ -80,6 +134,8 @@ before(async () => {
   writeFileSync(join(dir, 'websockets.js'), WEBSOCKETS);
   writeFileSync(join(dir, 'refused.js'), WEBSOCKETS_REFUSED);
   writeFileSync(join(dir, 'throws.js'), WEBSOCKETS_THROWS);
+  writeFileSync(join(dir, 'ws.js'), WS);
+  writeFileSync(join(dir, 'ws-refused.js'), WS_REFUSED);
   server = createServer((_req, res) => res.writeHead(404).end('not found'));
   wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
@@ -154,6 +210,39 @@ describe('k6/websockets', () => {
     for (const [who, o] of both(r)) {
       assert.equal(o.exitCode, 0, `${who}: ${o.stderr}`);
       assert.match(o.stderr, /handler failed/, who);
+      assert.equal(count(o, 'ws_sessions'), 1, who);
+    }
+  });
+});
+
+describe('k6/ws', () => {
+  it('connects, runs the callback, delivers messages, binary messages and pongs, runs socket timers and returns the 101 response', async () => {
+    const r = await runBoth('ws.js', [], dir, { WS_URL: wsUrl });
+    for (const [who, o] of both(r)) {
+      assert.equal(o.exitCode, 0, `${who}: ${o.stderr}`);
+      assert.equal(o.metrics.checks?.values.passes, 8, `${who}: ${o.stderr}`);
+      assert.equal(o.metrics.checks?.values.fails, 0, who);
+      assert.equal(count(o, 'iterations'), 4, who);
+      assert.equal(count(o, 'ws_sessions'), 4, who);
+      // send, sendBinary and two interval sends per socket; pings are not counted by k6/ws.
+      assert.equal(count(o, 'ws_msgs_sent'), 16, who);
+      assert.equal(count(o, 'ws_msgs_received'), 16, who);
+      for (const trend of ['ws_connecting', 'ws_session_duration', 'ws_ping'])
+        assert.ok((o.metrics[trend]?.values.max ?? -1) >= 0, `${who}: ${trend} has samples`);
+      const closes = logMessages(o.stderr).filter((l) => /^closed|gave up/.test(l));
+      assert.deepEqual(closes, Array(4).fill('closed with 1001 after 4 message(s)'), `${who}: ${o.stderr}`);
+    }
+  });
+
+  it('returns the refused handshake as a response without running the handlers', async () => {
+    const r = await runBoth('ws-refused.js', [], dir, { WS_URL: wsUrl });
+    for (const [who, o] of both(r)) {
+      assert.equal(o.exitCode, 0, `${who}: ${o.stderr}`);
+      assert.deepEqual(
+        logMessages(o.stderr).filter((l) => /^(status|opened)/.test(l)),
+        ['status 404, error: false'],
+        `${who}: ${o.stderr}`,
+      );
       assert.equal(count(o, 'ws_sessions'), 1, who);
     }
   });
