@@ -24,6 +24,7 @@ const BUILTIN: Readonly<Record<string, () => Promise<Loaded>>> = {
   'k6/secrets': () => import('../modules/secrets.ts'),
   'k6/experimental/fs': () => import('../modules/experimental-fs.ts'),
   'k6/experimental/csv': () => import('../modules/experimental-csv.ts'),
+  'k6/experimental/streams': () => import('../modules/experimental-streams.ts'),
   'k6/websockets': () => import('../modules/websockets.ts'),
   'k6/ws': () => import('../modules/ws.ts'),
 };
@@ -55,6 +56,7 @@ export const MODULE_FILES: Readonly<Record<string, string>> = {
   'k6/secrets': 'secrets.ts',
   'k6/experimental/fs': 'experimental-fs.ts',
   'k6/experimental/csv': 'experimental-csv.ts',
+  'k6/experimental/streams': 'experimental-streams.ts',
   'k6/websockets': 'websockets.ts',
   'k6/ws': 'ws.ts',
   'k6/x/redis': 'x/redis.ts',
