@@ -95,10 +95,20 @@ function dial(
 
 function makeConnect(vu: VuContext) {
   const st = stateOf(vu);
-  return async function connect(url: unknown, ...args: unknown[]): Promise<WsResponse | null> {
+  /** The socket's life keeps the iteration going even where the call is not awaited (a sync-mode VU). */
+  return function connect(url: unknown, ...args: unknown[]): Promise<WsResponse | null> {
     if (vu.phase() === 'init') throw new Error('using websockets in the init context is not supported');
     const { params, setup } = parseArgs(args);
-    const href = String(url);
+    const p = connectNow(String(url), params, setup);
+    st.keepIterationAlive(p);
+    return p;
+  };
+
+  async function connectNow(
+    href: string,
+    params: Params,
+    setup: (socket: unknown) => unknown,
+  ): Promise<WsResponse | null> {
     const tags = wsTags(vu, href, params.tags);
     const startedAt = Date.now();
     const t0 = performance.now();
@@ -116,7 +126,7 @@ function makeConnect(vu: VuContext) {
     } finally {
       vu.metrics.add('ws_session_duration', performance.now() - t0, tags, startedAt);
     }
-  };
+  }
 }
 
 /** The socket's life after the handshake: k6's event loop of ws.connect, as callbacks on Node's. */
