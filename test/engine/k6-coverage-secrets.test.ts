@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { logMessages, runBoth, SUMMARY_TO_FILE, type Outcome } from './helpers/k6-parity.ts';
 import { engineArgs } from '../../run/engine-select.ts';
+import { toRunOptions } from '../../run/cli-run.ts';
 
 const SCRIPT = `import { check } from 'k6';
 import secrets from 'k6/secrets';
@@ -179,6 +180,19 @@ describe('k6/secrets with --secret-source', () => {
 });
 
 describe('run forwards --secret-source to the engine', () => {
+  it('keeps every --secret-source of `run` in its options, in order', () => {
+    const opts = toRunOptions('load', {
+      engine: 'node',
+      infra: 'external',
+      env: [],
+      results: 'results',
+      build: true,
+      progress: 'auto',
+      secretSource: ['file=a.secret', 'mock=k=v'],
+    });
+    assert.deepEqual(opts.secretSources, ['file=a.secret', 'mock=k=v']);
+  });
+
   it('passes every --secret-source, in order, to the k6 binary and to the Node engine alike', () => {
     for (const kind of ['node', 'k6'] as const) {
       const args = engineArgs({
