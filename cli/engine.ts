@@ -21,6 +21,11 @@ export function register(program: Command): void {
     .option('-i, --iterations <n>', 'total iterations shared by the VUs (k6 --iterations)')
     .option('-s, --stage <duration:target>', 'a ramping stage, repeatable, e.g. -s 30s:10 -s 1m:0', collect)
     .option('-e, --env <KEY=VALUE>', 'an __ENV variable, repeatable', collect)
+    .option(
+      '--secret-source <type=config>',
+      'a k6 secret source for k6/secrets, repeatable: file=<path>, mock=k=v,..., url=urlTemplate=<url with {key}>; name=<n> and default items as in k6',
+      collect,
+    )
     .option('-c, --config <file>', 'k6 JSON config file (options such as thresholds, scenarios)')
     .option('--summary-export <file>', "write the end-of-test summary in k6's --summary-export shape")
     .option('--summary-trend-stats <stats>', 'trend stats in the summary, e.g. avg,p(95),p(99.9)')

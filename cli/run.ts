@@ -57,6 +57,12 @@ export function register(program: Command): void {
     .option('--profile <name>', 'script profile, e.g. short (env PROFILE)')
     .option('-e, --env <KEY=VALUE>', 'environment variable for the script (repeatable)', collect, [])
     .option(
+      '--secret-source <type=config>',
+      "a k6 secret source for k6/secrets, handed to the engine (k6's syntax, repeatable)",
+      collect,
+      [],
+    )
+    .option(
       '--baseline <dir>',
       'compare with previous results folders (repeatable, or a folder of runs: pooled); significant regressions fail the run (exit 99)',
       (v: string, prev?: string[]) => [...(prev ?? []), v],

@@ -21,6 +21,7 @@ export interface CliRunOptions {
   vus?: string;
   profile?: string;
   env: string[];
+  secretSource?: string[];
   baseline?: string[];
   strict?: boolean;
   results: string;
@@ -52,6 +53,7 @@ export function toRunOptions(scenario: string, o: CliRunOptions, config?: Loaded
     ...(o.llmProvider !== undefined ? { llmProvider: o.llmProvider as LlmProvider } : {}),
     overrides: { RATE: o.rate, DURATION: o.duration, VUS: o.vus, PROFILE: o.profile },
     env,
+    ...(o.secretSource?.length ? { secretSources: o.secretSource } : {}),
     baseline: o.baseline,
     strict: o.strict === true,
     resultsRoot: o.results,

@@ -84,6 +84,8 @@ export interface EngineArgsInput {
   summaryFile: string;
   stats: string[];
   env: Record<string, string>;
+  /** --secret-source values, passed on in order (k6 and the Node engine share the syntax). */
+  secretSources?: readonly string[];
   timeseriesFile: string;
   histogramsFile: string;
   samplesFile: string;
@@ -102,6 +104,7 @@ export function engineArgs(a: EngineArgsInput): string[] {
     a.stats.join(','),
   ];
   for (const [k, v] of Object.entries(a.env)) args.push('-e', `${k}=${v}`);
+  for (const s of a.secretSources ?? []) args.push(`--secret-source=${s}`);
   if (a.spec.kind === 'node')
     args.push(
       '--timeseries-export',

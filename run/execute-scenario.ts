@@ -99,6 +99,7 @@ export async function executeScenario(input: ExecuteScenarioInput): Promise<Exec
     summaryFile: rec.dir.file('summary.json'),
     stats,
     env,
+    secretSources: opts.secretSources,
     timeseriesFile: rec.dir.file('timeseries.json'),
     histogramsFile: rec.dir.file('histograms.json'),
     samplesFile: rec.dir.file('samples.json'),
@@ -106,8 +107,13 @@ export async function executeScenario(input: ExecuteScenarioInput): Promise<Exec
     quiet: opts.quiet,
   });
   const redacted = redactEnv(env);
+  // A mock secret source carries its secrets in the flag: never shown nor written to results.
   const shownArgs = args.map((a, i) =>
-    args[i - 1] === '-e' ? `${a.split('=')[0]}=${redacted[a.split('=')[0]!] ?? ''}` : a,
+    args[i - 1] === '-e'
+      ? `${a.split('=')[0]}=${redacted[a.split('=')[0]!] ?? ''}`
+      : a.startsWith('--secret-source=mock=')
+        ? '--secret-source=mock=***'
+        : a,
   );
   ctx.log(`run: executing ${rec.entry.name} with the ${rec.engine.kind} engine`);
   const result = await executeEngine({

@@ -1,6 +1,7 @@
 /**
  * `--engine k6`: before anything starts, checks that the k6 binary has every `k6/x/*` module the
- * bundle imports. A k6 built without one fails only once the script is loaded (after Redis,
+ * bundle imports, and is new enough for the k6 modules of BUILTIN_SINCE it imports (k6/secrets,
+ * k6/websockets, k6/experimental/fs, csv, streams). A k6 built without one fails only once the script is loaded (after Redis,
  * PostgreSQL, Kafka and the target are up) with "unknown module"; here the run stops at once
  * (RunConfigError, exit 104), naming the module and printing an `xk6 build` command that makes
  * a k6 of the binary's major version with the kit's extensions.
@@ -58,6 +59,35 @@ export function importedXModules(source: string): string[] {
   const pattern = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'](k6\/x\/[^"'\s]+)["']/g;
   for (const m of source.matchAll(pattern)) found.add(m[1]!);
   return [...found].sort();
+}
+
+/**
+ * k6's own modules that the Node engine also implements and that not every k6 has: the first k6
+ * release whose internal/js/jsmodules.go registers each (read from k6's tags). `k6/ws` is in every
+ * k6 this check reads (>= v0.50).
+ */
+export const BUILTIN_SINCE: Readonly<Record<string, string>> = {
+  'k6/experimental/fs': 'v0.48.0',
+  'k6/experimental/streams': 'v0.51.0',
+  'k6/experimental/csv': 'v0.54.0',
+  'k6/secrets': 'v0.58.0',
+  'k6/websockets': 'v1.6.0',
+};
+
+/** The modules of BUILTIN_SINCE a script imports (the same import forms as importedXModules). */
+export function importedBuiltinModules(source: string): string[] {
+  const found = new Set<string>();
+  const pattern = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'](k6\/[^"'\s]+)["']/g;
+  for (const m of source.matchAll(pattern)) if (BUILTIN_SINCE[m[1]!]) found.add(m[1]!);
+  return [...found].sort();
+}
+
+/** -1, 0, 1 as version a (v1.2.3) is older, the same, newer than b; pre-release suffixes are ignored. */
+function compareVersions(a: string, b: string): number {
+  const parts = (v: string) => (/^v?(\d+)\.(\d+)\.(\d+)/.exec(v) ?? [0, 0, 0, 0]).slice(1).map(Number);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < 3; i++) if (x[i]! !== y[i]!) return x[i]! < y[i]! ? -1 : 1;
+  return 0;
 }
 
 /** One `--with` of xk6 build: a Go module at a version that is built on one k6 major version. */
@@ -165,7 +195,8 @@ export function checkK6Modules(engine: EngineSpec, bundlePath: string): void {
     );
   }
   const needed = importedXModules(source);
-  if (needed.length === 0) return;
+  const builtins = importedBuiltinModules(source);
+  if (needed.length === 0 && builtins.length === 0) return;
   const text = runVersion(engine.command);
   let build: K6Build;
   try {
@@ -174,6 +205,15 @@ export function checkK6Modules(engine: EngineSpec, bundlePath: string): void {
     throw new RunConfigError([`--engine k6: \`${engine.command} version\`: ${messageOf(err)}`], { cause: err });
   }
   if (build.major === 0 && build.minor < 50) return;
+  const tooOld = builtins.filter((m) => compareVersions(build.version, BUILTIN_SINCE[m]!) < 0);
+  if (tooOld.length > 0) {
+    throw new RunConfigError([
+      `--engine k6: ${engine.command} is k6 ${build.version}, which lacks ` +
+        tooOld.map((m) => `${m} (k6 ${BUILTIN_SINCE[m]} and later)`).join(', ') +
+        `, which ${relative(process.cwd(), bundlePath) || bundlePath} imports. Nothing was started. ` +
+        'Use a newer k6 (K6_BIN=...) or --engine node.',
+    ]);
+  }
   const missing = needed.filter((m) => !build.modules.has(m));
   if (missing.length === 0) return;
   const has = build.modules.size ? [...build.modules].sort().join(', ') : 'no k6/x modules';

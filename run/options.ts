@@ -26,6 +26,8 @@ export interface RunOptions {
   overrides: { RATE?: string; DURATION?: string; VUS?: string; PROFILE?: string };
   /** -e KEY=VAL for the script. */
   env: Record<string, string>;
+  /** --secret-source (repeatable): k6's secret sources for k6/secrets, handed to the engine as given. */
+  secretSources?: readonly string[];
   /**
    * --baseline DIR (repeatable): previous results folders (or a folder of runs), pooled; regression rules of
    * the threshold file (docs/regression.md).

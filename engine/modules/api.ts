@@ -4,6 +4,8 @@
  * A script's `import x from 'k6/...'` resolves to a file of `engine/modules/`:
  *   k6 -> k6.ts, k6/http -> http.ts, k6/metrics -> metrics.ts, k6/execution -> execution.ts,
  *   k6/data -> data.ts, k6/timers -> timers.ts, k6/encoding -> encoding.ts, k6/crypto -> crypto.ts,
+ *   k6/secrets -> secrets.ts, k6/experimental/fs|csv|streams -> experimental-fs|csv|streams.ts,
+ *   k6/websockets -> websockets.ts, k6/ws -> ws.ts,
  *   k6/x/redis -> x/redis.ts, k6/x/kafka -> x/kafka.ts, k6/x/sql -> x/sql.ts,
  *   k6/x/sql/driver/postgres -> x/sql-driver-postgres.ts, k6/x/sse -> x/sse.ts.
  * Each file exports `createModule`, called once per VU (module state is per VU, as in k6).

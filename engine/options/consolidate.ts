@@ -30,6 +30,8 @@ export interface EngineOptions {
   readonly throw: boolean;
   /** Keep each VU's cookies from one iteration to the next (k6 empties the jar by default). */
   readonly noCookiesReset: boolean;
+  /** k6's `--secret-source` flags as given (engine/secrets/sources.ts reads them); a flag, not a script option. */
+  readonly secretSources?: readonly string[];
 }
 
 const SHORTCUTS = ['duration', 'iterations', 'stages'] as const;

@@ -26,6 +26,7 @@ export interface RunFlags {
   hdrExport?: string;
   samplesExport?: string;
   partExport?: string;
+  secretSource?: string[];
 }
 
 function intFlag(name: string, v: string | undefined, problems: string[], min = 0): number | undefined {
@@ -101,6 +102,7 @@ export async function runCli(script: string, f: RunFlags): Promise<number> {
       executionSegment: f.executionSegment,
       executionSegmentSequence: f.executionSegmentSequence,
       mode: f.mode,
+      secretSources: f.secretSource,
       workers,
       signal: abort.signal,
     });

@@ -23,6 +23,7 @@ import { bundleScript } from '../runtime/load-script.ts';
 import { describeFallback, describeStats, type RewriteFallback } from '../transform/index.ts';
 import { makeHost } from '../runtime/make-host.ts';
 import { checkImports } from '../runtime/module-map.ts';
+import { makeSecretSources } from '../secrets/sources.ts';
 import { Vu } from '../runtime/vu.ts';
 import { peakVus } from '../executors/index.ts';
 import type { RunTestOptions } from './types.ts';
@@ -143,6 +144,7 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
     const agg = new Aggregator({ thresholds });
     problems.push(...agg.validateAgainstDefinitions(definitions));
   }
+  problems.push(...makeSecretSources(o.secretSources ?? [], baseEnv, process.cwd()).problems);
   if (problems.length) throw new ConfigError(problems);
 
   const mode = choose(o.mode ?? 'auto', options, exports, script.fallback, (line) => void stderr.write(line + '\n'));
@@ -155,7 +157,7 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
   const workers = Math.max(1, Math.min(cores, peak || 1));
   return {
     script: mode === 'sync' ? { ...script, code: script.threadCode } : script,
-    options: o.noThresholds ? { ...options, thresholds: {} } : options,
+    options: { ...options, ...(o.noThresholds ? { thresholds: {} } : {}), secretSources: o.secretSources ?? [] },
     baseEnv,
     selectors: parsed.selectors,
     definitions,

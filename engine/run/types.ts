@@ -26,6 +26,8 @@ export interface RunTestOptions {
   executionSegment?: string;
   executionSegmentSequence?: string;
   mode?: 'auto' | 'async' | 'sync';
+  /** k6's `--secret-source` flags (engine/secrets/sources.ts), in order. */
+  secretSources?: string[];
   /** Worker threads (default: cores - 1 in async mode, at least 1; 1 in sync mode). */
   workers?: number;
   stdout?: Writable & { isTTY?: boolean };

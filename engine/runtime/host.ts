@@ -8,6 +8,7 @@ import type { EngineOptions } from '../options/consolidate.ts';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
 import type { BundledScript, ScriptFactory } from './script.ts';
 import type { InterruptSignal } from './interrupt.ts';
+import type { SecretsManager } from '../secrets/manager.ts';
 
 /** The HTTP side k6/http talks to: promises on this thread's pools, or blocking calls served by an I/O thread. */
 export interface HttpClient {
@@ -45,6 +46,8 @@ export interface VuHost {
   readonly instance: InstanceCounters;
   /** SharedArray data by name, built once per thread. */
   readonly sharedArrays: Map<string, unknown>;
+  /** k6/secrets: the `--secret-source` sources of this thread; redacts what it handed out from log lines. */
+  readonly secrets: SecretsManager;
   /** setup()'s return value as JSON ('' when setup returned nothing). */
   setupDataJson: string;
   /** Blocks the thread (sync mode) until `ms` passed or the VU is interrupted; returns false when interrupted. */

@@ -35,6 +35,11 @@ export class IterationTimers {
     if (this.pending.size === 0 && this.waiter) this.waiter.resolve();
   }
 
+  /** Whether a timer of the running iteration is still pending. */
+  hasPending(): boolean {
+    return this.pending.size > 0;
+  }
+
   /** A callback of the running iteration threw: the iteration fails with `err`. */
   fail(err: unknown): void {
     this.failure ??= { err };

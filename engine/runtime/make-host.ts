@@ -12,6 +12,7 @@ import type { Attach } from './io-thread.ts';
 import type { InterruptSignal } from './interrupt.ts';
 import { loadModules } from './module-map.ts';
 import { SyncHttpChannel } from './sync-http.ts';
+import { SecretsManager } from '../secrets/manager.ts';
 
 export interface HostParams {
   script: BundledScript;
@@ -50,7 +51,9 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
     requestSync: (req: WireRequest) => sync().request(req),
     requestManySync: (reqs: WireRequest[]) => sync().requestMany(reqs),
   };
-  const writeLine = p.writeLine ?? ((line: string) => void process.stderr.write(line + '\n'));
+  const secrets = SecretsManager.fromFlags(p.options.secretSources, p.baseEnv, process.cwd());
+  const write = p.writeLine ?? ((line: string) => void process.stderr.write(line + '\n'));
+  const writeLine = (line: string): void => write(secrets.redact(line));
   const instance: InstanceCounters = {
     vusActive: 0,
     vusInitialized: 0,
@@ -69,6 +72,7 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
     http,
     instance,
     sharedArrays: new Map(),
+    secrets,
     setupDataJson: '',
     blockingWait: p.blockingWait,
     abortTest: p.abortTest,

@@ -22,6 +22,12 @@ const BUILTIN: Readonly<Record<string, () => Promise<Loaded>>> = {
   'k6/encoding': () => import('../modules/encoding.ts'),
   'k6/crypto': () => import('../modules/crypto.ts'),
   'k6/html': () => import('../modules/html.ts'),
+  'k6/secrets': () => import('../modules/secrets.ts'),
+  'k6/experimental/fs': () => import('../modules/experimental-fs.ts'),
+  'k6/experimental/csv': () => import('../modules/experimental-csv.ts'),
+  'k6/experimental/streams': () => import('../modules/experimental-streams.ts'),
+  'k6/websockets': () => import('../modules/websockets.ts'),
+  'k6/ws': () => import('../modules/ws.ts'),
 };
 
 let tsxReady: Promise<void> | null = null;
@@ -49,6 +55,12 @@ export const MODULE_FILES: Readonly<Record<string, string>> = {
   'k6/encoding': 'encoding.ts',
   'k6/crypto': 'crypto.ts',
   'k6/html': 'html.ts',
+  'k6/secrets': 'secrets.ts',
+  'k6/experimental/fs': 'experimental-fs.ts',
+  'k6/experimental/csv': 'experimental-csv.ts',
+  'k6/experimental/streams': 'experimental-streams.ts',
+  'k6/websockets': 'websockets.ts',
+  'k6/ws': 'ws.ts',
   'k6/x/redis': 'x/redis.ts',
   'k6/x/kafka': 'x/kafka.ts',
   'k6/x/sql': 'x/sql.ts',

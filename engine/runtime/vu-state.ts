@@ -51,6 +51,8 @@ export class VuState implements VuContext {
   private held: Array<() => void> = [];
   /** The k6/timers callbacks the running iteration waits for (iteration-timers.ts). */
   readonly timers = new IterationTimers((message) => this.host.log('WARN', message));
+  /** Sockets of the running iteration (k6/websockets, k6/ws): k6's event loop ends the iteration after them. */
+  private readonly loopWork = new Set<Promise<unknown>>();
   /** k6's sleep() promises of the running iteration (async mode): warns when one is never awaited. */
   readonly sleeps = new SleepWatch((message) => this.host.log('WARN', message));
 
@@ -120,6 +122,23 @@ export class VuState implements VuContext {
   /** Throws InterruptError when the running iteration was interrupted. */
   checkInterrupted(): void {
     if (this.signal?.aborted) throw new InterruptError();
+  }
+
+  /** Work the running iteration waits for before it ends (a rejection fails the iteration). */
+  keepIterationAlive(p: Promise<unknown>): void {
+    this.loopWork.add(p);
+    const done = () => void this.loopWork.delete(p);
+    p.then(done, done);
+  }
+
+  /** Whether a socket of the running iteration is still open. */
+  hasLoopWork(): boolean {
+    return this.loopWork.size > 0;
+  }
+
+  /** Resolves once every kept-alive piece of work settled; rejects with the first failure. */
+  async settleLoopWork(): Promise<void> {
+    while (this.loopWork.size > 0) await Promise.all([...this.loopWork]);
   }
 
   /** The error init-only APIs throw outside the init context. */

@@ -114,7 +114,12 @@ export class Vu implements ExecVu {
       const exec = this.execFn!; // called as a plain function: `this` is undefined in it, as in k6
       const r = exec(this.setupData()) as { then?: unknown } | undefined;
       if (r && typeof r.then === 'function') await r;
-      await st.timers.settle(ac, () => st.interrupted); // k6's event loop: the iteration's timers run before it ends
+      // k6's event loop: the iteration ends once its timers ran and its sockets closed (a timer
+      // callback may open a socket, a socket's handler may set a timer)
+      do {
+        await st.timers.settle(ac, () => st.interrupted);
+        await st.settleLoopWork();
+      } while (st.timers.hasPending() || st.hasLoopWork());
     } catch (err) {
       outcome = this.iterationError(err, ac);
     }

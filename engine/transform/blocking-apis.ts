@@ -48,6 +48,8 @@ const HTTP_SYNC = ['request', 'get', 'post', 'put', 'patch', 'del', 'head', 'opt
 export const FUNCTIONS: readonly BlockingFunction[] = [
   { module: 'k6', name: 'sleep', twin: false },
   ...HTTP_SYNC.map((name) => ({ module: 'k6/http', name, twin: true })),
+  // k6/ws: connect blocks until the socket closes; the engine's returns a promise of the response.
+  { module: 'k6/ws', name: 'connect', twin: false },
 ];
 
 export const INSTANCES: readonly BlockingInstance[] = [

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { EngineSpec } from '../../run/engine-select.ts';
 import { RunConfigError } from '../../run/errors.ts';
-import { checkK6Modules, importedXModules, parseK6Version, xk6BuildCommand } from '../../run/k6-modules.ts';
+import {
+  checkK6Modules,
+  importedBuiltinModules,
+  importedXModules,
+  parseK6Version,
+  xk6BuildCommand,
+} from '../../run/k6-modules.ts';
 
 /** `k6 version` of real xk6 builds (build-xk6.sh of the kit's tools notes), as they print it. */
 const V1_ALL = `k6-v1.8.1-xk6 v1.8.1 (go1.26.8, linux/amd64)
@@ -139,6 +145,34 @@ describe('checkK6Modules', () => {
     const spec = fakeK6('k6-fails', '', 2);
     const text = problemOf(() => checkK6Modules(spec, bundle('queue', ['k6/x/redis'])));
     assert.ok(text.includes(`\`${spec.command} version\` failed`), text);
+  });
+
+  it('stops a k6 older than the k6 modules the bundle imports (k6/websockets, k6/secrets), naming each and its first k6', () => {
+    const old = fakeK6('k6-v1.5', 'k6 v1.5.0 (commit/abc, go1.24, linux/amd64)\n');
+    const text = problemOf(() => checkK6Modules(old, bundle('ws', ['k6/websockets', 'k6/secrets', 'k6/ws'])));
+    assert.match(text, /k6 v1\.5\.0, which lacks k6\/websockets \(k6 v1\.6\.0 and later\)/);
+    assert.doesNotMatch(text, /k6\/secrets|k6\/ws\b/); // v0.58 has k6/secrets; every k6 has k6/ws
+    const v057 = fakeK6('k6-v0.57', 'k6 v0.57.0 (commit/abc, go1.24, linux/amd64)\n');
+    assert.match(
+      problemOf(() => checkK6Modules(v057, bundle('sec', ['k6/secrets']))),
+      /k6\/secrets \(k6 v0\.58\.0 and later\)/,
+    );
+    checkK6Modules(
+      fakeK6('k6-v2.2', 'k6 v2.2.0 (commit/abc, go1.26, linux/amd64)\n'),
+      bundle('all', [
+        'k6/websockets',
+        'k6/secrets',
+        'k6/experimental/fs',
+        'k6/experimental/csv',
+        'k6/experimental/streams',
+      ]),
+    );
+  });
+
+  it('finds the k6 modules of a bundle that a k6 may lack', () => {
+    const src =
+      'import { WebSocket } from "k6/websockets";\nvar import_fs = require("k6/experimental/fs");\nimport http from "k6/http";\nimport ws from "k6/ws";';
+    assert.deepEqual(importedBuiltinModules(src), ['k6/experimental/fs', 'k6/websockets']);
   });
 
   it('reports an unreadable bundle, naming it', () => {
