@@ -31,7 +31,7 @@ describe('lifecycle and exit codes', () => {
   });
 
   it('fails with 107 on a k6 module the engine lacks, telling to use the k6 binary', async () => {
-    await assert.rejects(run('unknown-module.js'), rejectsWith(107, /unknown module "k6\/ws".*k6 binary/));
+    await assert.rejects(run('unknown-module.js'), rejectsWith(107, /unknown module "k6\/net\/grpc".*k6 binary/));
   });
 
   it('fails with 104 listing every invalid scenario option', async () => {

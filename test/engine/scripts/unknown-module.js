@@ -1,5 +1,5 @@
-import ws from 'k6/ws';
+import grpc from 'k6/net/grpc';
 
 export default function () {
-  ws.connect('ws://127.0.0.1:1');
+  new grpc.Client();
 }
