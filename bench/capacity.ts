@@ -19,7 +19,14 @@ import { toCapacityOptions } from '../run/capacity/options.ts';
 const RUNS = Number(process.env.RUNS ?? 3);
 const root = mkdtempSync(join(tmpdir(), 'k6-llm-perf-bench-capacity-'));
 const infra = await startInfra({ provider: 'local', services: ['redis', 'postgres', 'kafka'], progress: 'silent', logDir: root }); // prettier-ignore
-const rows: Array<{ capacity: number | null; steps: number; seconds: number; stop: string; breaking: string }> = [];
+const rows: Array<{
+  capacity: number | null;
+  exitCode: number;
+  steps: number;
+  seconds: number;
+  stop: string;
+  breaking: string;
+}> = [];
 try {
   for (let i = 1; i <= RUNS; i++) {
     const copts = toCapacityOptions('load', {
@@ -53,7 +60,9 @@ try {
     const seconds = (Date.now() - started) / 1000;
     const b = out.result?.breaking;
     rows.push({
-      capacity: out.result?.capacity ?? null,
+      // a search that ended on an error (not a breach or its own bounds) found no capacity
+      capacity: out.exitCode === 0 ? (out.result?.capacity ?? null) : null,
+      exitCode: out.exitCode,
       steps: out.steps.length,
       seconds,
       stop: `${out.result?.stop ?? 'none'} (exit ${out.exitCode})`,
@@ -75,7 +84,13 @@ rows.forEach((r, i) => {
   );
 });
 const caps = rows.map((r) => r.capacity).filter((c): c is number => c !== null);
+const failed = rows.length - caps.length;
 if (med && caps.length) {
   const worst = Math.max(...caps.map((c) => Math.abs(c - med) / med)) * 100;
-  console.log(`median ${med} req/s; spread ${Math.min(...caps)}–${Math.max(...caps)}, worst ±${worst.toFixed(1)} % of the median (goal ±10 %: ${worst <= 10 ? 'met' : 'NOT met'})`); // prettier-ignore
+  const goal =
+    failed > 0 ? `NOT met: ${failed} of ${rows.length} searches found no capacity` : worst <= 10 ? 'met' : 'NOT met';
+  console.log(`median ${med} req/s; spread ${Math.min(...caps)}–${Math.max(...caps)}, worst ±${worst.toFixed(1)} % of the median (goal ±10 %: ${goal})`); // prettier-ignore
+} else {
+  console.log(`no search found a capacity (goal ±10 %: NOT met)`);
 }
+process.exitCode = failed > 0 ? 1 : 0;
