@@ -45,7 +45,10 @@ export function register(program: Command): void {
       '--baseline <dir>',
       'gate: a previous capacity folder; exit 99 when the capacity dropped by more than --max-drop',
     )
-    .option('--max-drop <pct>', 'with --baseline: the largest tolerated drop, in percent', '10')
+    .option(
+      '--max-drop <pct>',
+      "with --baseline: the largest tolerated drop, in percent (default: the threshold file's capacity.maxDropPct, else 10)",
+    )
     .option('--config <file>', 'config file (default ./k6-llm-perf.config.ts when it exists)')
     .option('--thresholds <file>', 'threshold file (default thresholds/<scenario>.json)')
     .option('--engine <engine>', 'auto | k6 | node', 'auto')

@@ -32,6 +32,8 @@ export interface ThresholdFile {
   thresholds: Record<string, Array<string | ThresholdSpec>>;
   run: Record<string, string>;
   regression: RegressionRule[];
+  /** The rule of `capacity --baseline`: the largest tolerated drop of the capacity, in percent. */
+  capacity?: { maxDropPct: number };
 }
 
 /** Returns null when the expression parses, else the parser's message. */
@@ -109,6 +111,7 @@ export function loadThresholdFile(path: string, check?: ExpressionCheck): Thresh
     thresholds: parsed.thresholds,
     run: parsed.run ?? {},
     regression: parsed.regression ?? [],
+    ...(parsed.capacity ? { capacity: parsed.capacity } : {}),
   };
 }
 

@@ -42,7 +42,7 @@ export interface CliCapacityOptions extends Pick<
   repeat: string;
   min?: string;
   baseline?: string;
-  maxDrop: string;
+  maxDrop?: string;
 }
 
 export interface CapacityOptions {
@@ -127,9 +127,12 @@ export function toCapacityOptions(scenario: string, o: CliCapacityOptions, confi
   if (!knob && scenario !== 'all')
     problems.push(`scenario ${scenario}: no load knob known; pass --knob RATE (arrival rate) or --knob VUS (virtual users)`); // prettier-ignore
   let trend: MainTrend | null = null;
+  let fileMaxDrop: number | undefined;
   if (run && scenario !== 'all') {
     try {
-      trend = mainTrendOf(prepare(run, scenario).file, o.trend);
+      const file = prepare(run, scenario).file;
+      fileMaxDrop = file.capacity?.maxDropPct;
+      trend = mainTrendOf(file, o.trend);
       if (!trend)
         problems.push(o.trend ? `--trend ${o.trend}: no latency threshold (p(N), avg, med, min, max) on it in the threshold file` : `scenario ${scenario}: its threshold file has no latency threshold; pass --trend METRIC`); // prettier-ignore
     } catch (err) {
@@ -151,7 +154,8 @@ export function toCapacityOptions(scenario: string, o: CliCapacityOptions, confi
   duration('--warmup', o.warmup, problems, true);
   const repeat = positive('--repeat', o.repeat, problems, true) ?? 1;
   const min = positive('--min', o.min, problems);
-  const maxDropPct = positive('--max-drop', o.maxDrop, problems) ?? 10;
+  // --max-drop, else the threshold file's `capacity.maxDropPct`, else 10
+  const maxDropPct = positive('--max-drop', o.maxDrop, problems) ?? fileMaxDrop ?? 10;
   const baseline =
     o.baseline === undefined
       ? undefined

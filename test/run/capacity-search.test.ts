@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CapacitySearch, searchConfigProblems, type SearchConfig } from '../../run/capacity/search.ts';
@@ -234,6 +234,15 @@ describe('capacity options', () => {
         JSON.stringify({ scenario: 'load', knob: { env: 'RATE' }, capacity: 40 }),
       );
       assert.deepEqual(toCapacityOptions('load', cli({ baseline: dir, maxDrop: '20' })).baseline, { dir, capacity: 40, maxDropPct: 20 }); // prettier-ignore
+      // without --max-drop: the threshold file's capacity.maxDropPct, else 10
+      assert.equal(toCapacityOptions('load', cli({ baseline: dir, maxDrop: undefined })).baseline?.maxDropPct, 10);
+      const rule = join(dir, 'load-rule.json');
+      const load = JSON.parse(readFileSync('thresholds/load.json', 'utf8')) as Record<string, unknown>;
+      writeFileSync(rule, JSON.stringify({ ...load, $schema: undefined, capacity: { maxDropPct: 25 } }));
+      assert.equal(toCapacityOptions('load', cli({ baseline: dir, maxDrop: undefined, thresholds: rule })).baseline?.maxDropPct, 25); // prettier-ignore
+      assert.equal(toCapacityOptions('load', cli({ baseline: dir, maxDrop: '5', thresholds: rule })).baseline?.maxDropPct, 5); // prettier-ignore
+      writeFileSync(rule, JSON.stringify({ ...load, $schema: undefined, capacity: { maxDropPct: 'ten' } }));
+      assert.throws(() => toCapacityOptions('load', cli({ baseline: dir, thresholds: rule })), /capacity\/maxDropPct|capacity\.maxDropPct/); // prettier-ignore
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
