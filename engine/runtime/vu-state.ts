@@ -196,10 +196,19 @@ export class VuState implements VuContext {
       if (!this.host.blockingWait(ms)) throw new InterruptError();
       return undefined;
     }
+    if (this.host.mode === 'sync' && this.phaseNow !== 'iteration') {
+      // setup/teardown/handleSummary of a sync-mode script run on the parent's VU, whose blocking
+      // HTTP already blocks this thread (sync-http.ts): sleep blocks it too, as under k6
+      Atomics.wait(SLEEPER, 0, 0, ms);
+      return undefined;
+    }
     // Never back before `ms` (k6's sleep never is): a plain timer can fire up to 1 ms early.
     return delay(ms, this.signal, () => new InterruptError(), Ctor);
   }
 }
+
+/** Nothing ever notifies it: Atomics.wait on it is a plain blocking sleep. */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /** The VuState behind a VuContext handed to a module of this room. */
 export function stateOf(vu: VuContext): VuState {

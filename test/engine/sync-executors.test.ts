@@ -35,6 +35,20 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
 describe('executors in sync mode', () => {
+  it('blocks in sleep() inside setup() and teardown(), which run on the parent thread', async () => {
+    for (const mode of ['sync', 'async'] as const) {
+      const r = await run('sync-lifecycle-sleep.js', { mode, noSummary: true });
+      assert.equal(r.exitCode, 0, r.stderr);
+      const setup = /setup slept=(\d+)/.exec(r.stderr);
+      const teardown = /teardown slept=(\d+)/.exec(r.stderr);
+      assert.ok(setup && teardown, r.stderr);
+      // never shorter than asked (it returned at once in sync mode, 0 ms)
+      assert.ok(Number(setup[1]) >= 300, `${mode}: setup slept ${setup[1]} ms`);
+      assert.ok(Number(teardown[1]) >= 200, `${mode}: teardown slept ${teardown[1]} ms`);
+      assert.match(r.stderr, /iteration got 200/);
+    }
+  });
+
   it('runs exactly 100 shared iterations over 10 VU threads in two workers', async () => {
     const r = await run('sync-shared-ids.js', { baseUrl: server.url, mode: 'sync', noSummary: true });
     assert.equal(r.exitCode, 0, r.stderr);
