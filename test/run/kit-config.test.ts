@@ -68,11 +68,12 @@ describe("the kit's own config", () => {
     });
   });
 
-  it('should have an npm script k6:<name> for each scenario, and k6:all', () => {
+  it('should have an npm script k6:<name> for each scenario, k6:all and k6:capacity', () => {
     const pkg = JSON.parse(readFileSync(join(KIT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     const k6 = Object.keys(pkg.scripts).filter((s) => s.startsWith('k6:'));
-    assert.deepEqual(k6.sort(), [...SCENARIO_NAMES.map((n) => `k6:${n}`), 'k6:all'].sort());
+    assert.deepEqual(k6.sort(), [...SCENARIO_NAMES.map((n) => `k6:${n}`), 'k6:all', 'k6:capacity'].sort());
     for (const n of SCENARIO_NAMES) assert.equal(pkg.scripts[`k6:${n}`], `node bin/k6-llm-perf.js run ${n}`);
+    assert.equal(pkg.scripts['k6:capacity'], 'node bin/k6-llm-perf.js capacity');
   });
 });
 
