@@ -14,7 +14,7 @@ import { startRssSampler, type RssSampler } from './rss.ts';
 import { bundleScenario } from './bundle.ts';
 import { infraUp, llamaUp, stubUp, targetUp, type TargetUp } from './stack.ts';
 import { userServiceUp, type StartedUserService } from './user-service.ts';
-import { httpProbe } from './probes.ts';
+import { endpointValues } from './placeholders.ts';
 import { executeScenario } from './execute-scenario.ts';
 import { RunAbortedError, RunComponentError, RunTargetError, messageOf } from './errors.ts';
 import { StackWatch, type ComponentFailure, type WatchedComponent } from './watch.ts';
@@ -110,14 +110,7 @@ async function runSteps(
   let service: StartedUserService | undefined;
   if (entry.service && !ownTarget) {
     ctx.log(`run: starting the service under test (log: ${join(dir.logs, 'service.log')})`);
-    const { redis, postgres, kafka } = infra.endpoints;
-    const values = {
-      'redis.url': redis?.url,
-      'postgres.url': postgres?.url,
-      'kafka.brokers': kafka?.brokers.join(','),
-      'llm.url': llmUrl,
-    };
-    service = await userServiceUp(entry.service, values, dir.logs, teardown);
+    service = await userServiceUp(entry.service, endpointValues(infra, llmUrl), dir.logs, teardown);
     if (service.pid !== undefined) sampler.watch('target', service.pid);
   }
   rec.target = ownTarget
@@ -131,15 +124,7 @@ async function runSteps(
   const baseUrl = opts.targetUrl ?? target?.target.url ?? service?.url;
   const targetChild = target ? { ...target.target, logFile: join(dir.logs, 'target.log') } : undefined;
   const llmChild = stub ?? (server ? { ...server, name: 'llama-server', healthPath: '/health' } : undefined);
-  const components = watchedComponents(infra, llmChild, targetChild);
-  if (service)
-    components.push({
-      name: 'service',
-      address: new URL(service.readyUrl).host,
-      ...(service.pid !== undefined ? { pid: service.pid } : {}),
-      probe: httpProbe(service.readyUrl),
-      logFile: service.logFile,
-    });
+  const components = watchedComponents(infra, llmChild, targetChild, service);
   const watch = watchStack(components, opts, ctx, rec, teardown);
   try {
     rec.execution = await executeScenario({

@@ -3,6 +3,8 @@
  * `{{postgres.url}}`, `{{redis.url}}`, `{{kafka.brokers}}` (comma-separated), `{{llm.url}}`, `{{port}}`
  * (a free port the kit picks for the service). Checked when the config loads; filled once the stack is up.
  */
+import type { InfraHandle } from '../infra/index.ts';
+
 export const PLACEHOLDERS = ['postgres.url', 'redis.url', 'kafka.brokers', 'llm.url', 'port'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
@@ -30,4 +32,15 @@ export function placeholdersIn(text: string, path: string, problems: string[]): 
 /** Replaces every placeholder with its value (all were checked at load time). */
 export function fillPlaceholders(text: string, values: Partial<Record<Placeholder, string>>): string {
   return text.replace(PATTERN, (whole, name: string) => values[name as Placeholder] ?? whole);
+}
+
+/** The endpoint placeholders' values once the stack is up (`port` is the service's own, filled apart). */
+export function endpointValues(infra: InfraHandle, llmUrl: string | undefined): Partial<Record<Placeholder, string>> {
+  const { redis, postgres, kafka } = infra.endpoints;
+  return {
+    'redis.url': redis?.url,
+    'postgres.url': postgres?.url,
+    'kafka.brokers': kafka?.brokers.join(','),
+    'llm.url': llmUrl,
+  };
 }

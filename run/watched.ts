@@ -19,10 +19,18 @@ export interface ChildServer {
   healthPath?: string;
 }
 
+/** The user's service under test: its readiness URL is probed, its pid watched when the kit started it. */
+export interface WatchedService {
+  readyUrl: string;
+  pid?: number;
+  logFile: string;
+}
+
 export function watchedComponents(
   infra: InfraHandle,
   stub: ChildServer | undefined,
   target: ChildServer | undefined,
+  service?: WatchedService,
 ): WatchedComponent[] {
   const out: WatchedComponent[] = infra.services.map((s) => ({
     name: s.name,
@@ -34,6 +42,14 @@ export function watchedComponents(
   }));
   if (stub) out.push(childComponent(stub.name ?? 'mock LLM', stub));
   if (target) out.push(childComponent(target.name ?? 'target', target));
+  if (service)
+    out.push({
+      name: 'service',
+      address: new URL(service.readyUrl).host,
+      ...(service.pid !== undefined ? { pid: service.pid } : {}),
+      probe: httpProbe(service.readyUrl),
+      logFile: service.logFile,
+    });
   return out;
 }
 

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { InfraHandle } from '../../infra/index.ts';
 import { servicesFor, type ScenarioEntry } from '../catalog.ts';
-import { httpProbe } from '../probes.ts';
+import { endpointValues } from '../placeholders.ts';
 import type { RunContext, RunRecord } from '../record.ts';
 import type { RunOptions } from '../options.ts';
 import { infraUp, stubUp, targetUp } from '../stack.ts';
@@ -55,26 +55,12 @@ export async function capacityStackUp(
     entry.target && !ownTarget
       ? await targetUp({ infra, llmUrl: llmUrl!, realProvider: opts.llmUrl !== undefined, logDir }, teardown)
       : undefined;
-  const { redis, postgres, kafka } = infra.endpoints;
   const service =
     entry.service && !ownTarget
-      ? await userServiceUp(
-          entry.service,
-          { 'redis.url': redis?.url, 'postgres.url': postgres?.url, 'kafka.brokers': kafka?.brokers.join(','), 'llm.url': llmUrl }, // prettier-ignore
-          logDir,
-          teardown,
-        )
+      ? await userServiceUp(entry.service, endpointValues(infra, llmUrl), logDir, teardown)
       : undefined;
   const targetChild = target ? { ...target.target, logFile: join(logDir, 'target.log') } : undefined;
-  const components = watchedComponents(infra, stub, targetChild);
-  if (service)
-    components.push({
-      name: 'service',
-      address: new URL(service.readyUrl).host,
-      ...(service.pid !== undefined ? { pid: service.pid } : {}),
-      probe: httpProbe(service.readyUrl),
-      logFile: service.logFile,
-    });
+  const components = watchedComponents(infra, stub, targetChild, service);
   const baseUrl = opts.targetUrl ?? target?.target.url ?? service?.url;
   const servicePid = target?.target.pid ?? service?.pid;
   return {
