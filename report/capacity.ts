@@ -4,10 +4,10 @@
  * linked to its own folder. Also the goodput count: how many samples of a trend met a bound,
  * read from the HDR histograms the engine exported.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChartGroup } from './charts.ts';
-import { renderPage, type PageModel } from './html.ts';
+import { writePage, type PageModel } from './html.ts';
 import { decodeHistograms, histogramBins } from './hdr.ts';
 import { fmtNumber } from './format.ts';
 import { validateHistograms } from './load.ts';
@@ -177,15 +177,5 @@ export function capacityPageModel(v: CapacityView, now: Date = new Date()): Page
 
 /** Writes `dir/report.html` (temporary name, then renamed: never half-written). */
 export async function writeCapacityReport(dir: string, v: CapacityView): Promise<string> {
-  const html = await renderPage(capacityPageModel(v));
-  const file = join(dir, 'report.html');
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, html);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return file;
+  return writePage(join(dir, 'report.html'), capacityPageModel(v));
 }

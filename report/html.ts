@@ -3,7 +3,7 @@
  * CSS are inlined; the chart data sits in a `<script type="application/json">`. Every string that comes
  * from results files is HTML-escaped, and the embedded JSON has `<` escaped so no value can close the tag.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { ChartGroup } from './charts.ts';
 import { fmtNumber } from './format.ts';
@@ -212,4 +212,18 @@ ${metricsHtml(m.metrics)}
 </body>
 </html>
 `;
+}
+
+/** Renders `m` into `file` through a temporary name and a rename: never a half-written page. */
+export async function writePage(file: string, m: PageModel): Promise<string> {
+  const html = await renderPage(m);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, html);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return file;
 }

@@ -2,9 +2,8 @@
  * The report room: report.html from a results folder, baseline comparison, k6 JSON output conversion.
  * See docs/results.md for the files read here and docs/reports.md for the commands.
  */
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { renderPage } from './html.ts';
+import { writePage } from './html.ts';
 import { loadResults, RESULT_FILES } from './load.ts';
 import { buildPageModel } from './page.ts';
 
@@ -22,17 +21,7 @@ export type { Comparison, ComparisonRow, RegressionRule, Timeseries } from './ty
  */
 export async function writeReport(resultsDir: string): Promise<string> {
   const results = await loadResults(resultsDir);
-  const html = await renderPage(buildPageModel(results));
-  const file = join(resultsDir, RESULT_FILES.report);
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, html);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  return file;
+  return writePage(join(resultsDir, RESULT_FILES.report), buildPageModel(results));
 }
 export {
   capacityStepRows,
