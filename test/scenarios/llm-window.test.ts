@@ -78,19 +78,26 @@ describe('per-request definitions (vLLM / aiperf)', () => {
 describe('throughput over the measured window', () => {
   const w: Window = { start: 10_000, end: 12_000 }; // 2 s: each unit counts 0.5 per second
 
-  it('counts only the chunks that arrived inside the window, of requests sent before, in and after it', () => {
-    const warmup = stream(9_000, [9_900, 9_950, 10_000, 10_050], 10_060); // 2 inside
-    const inside = stream(10_500, [10_600, 10_700], 10_710); // 2 inside
-    const drain = stream(11_900, [11_950, 12_000, 12_050], 12_060); // 1 inside (end is exclusive)
-    const sum = [warmup, inside, drain]
-      .map((s) => windowShare(w, s, measure(s), 10, true).outputTokensPerS)
-      .reduce((a, b) => a + b, 0);
-    assert.equal(sum, 5 / 2);
+  it("counts the part of each request's life inside the window, for requests sent before, in and after it", () => {
+    const warmup = stream(9_000, [9_900, 9_950, 10_000, 10_050], 11_000); // half of its life inside
+    const inside = stream(10_500, [10_600, 10_700], 10_710); // all of it
+    const drain = stream(11_900, [11_950, 12_000, 12_050], 12_300); // a quarter
+    const shares = [warmup, inside, drain].map((s) => windowShare(w, s, measure(s), 10, true));
+    assert.deepEqual(
+      shares.map((x) => x.outputTokensPerS),
+      [(4 * 0.5) / 2, 2 / 2, (3 * 0.25) / 2],
+    );
+    assert.deepEqual(
+      shares.map((x) => x.requestsPerS),
+      [0.5 / 2, 1 / 2, 0.25 / 2],
+    );
+    const before = stream(5_000, [5_100], 6_000);
+    const after = stream(12_000, [12_100], 12_200); // the window's end is exclusive
+    for (const s of [before, after]) assert.equal(windowShare(w, s, measure(s), 10, true).outputTokensPerS, 0);
   });
 
-  it('counts requests, their input tokens and goodput when they finish inside the window', () => {
+  it('counts input tokens and goodput with the same share, goodput only for good requests', () => {
     const inside = stream(10_500, [10_600, 10_700], 10_710);
-    const after = stream(11_900, [11_950], 12_100);
     assert.deepEqual(windowShare(w, inside, measure(inside), 10, true), {
       outputTokensPerS: 1,
       inputTokensPerS: 5,
@@ -98,15 +105,42 @@ describe('throughput over the measured window', () => {
       goodputPerS: 0.5,
     });
     assert.equal(windowShare(w, inside, measure(inside), 10, false).goodputPerS, 0);
-    const late = windowShare(w, after, measure(after), 10, true);
-    assert.deepEqual([late.requestsPerS, late.inputTokensPerS, late.outputTokensPerS], [0, 0, 0.5]);
+    const late = stream(11_900, [11_950], 12_100); // half inside
+    const share = windowShare(w, late, measure(late), 10, true);
+    assert.deepEqual([share.requestsPerS, share.inputTokensPerS, share.outputTokensPerS], [0.25, 2.5, 0.25]);
   });
 
-  it('counts no request for a stream that failed, but the tokens it delivered inside', () => {
+  it('counts no request for a stream that failed, but the tokens it delivered, over its life to the last one', () => {
     const cut = newState(10_000);
     onEvent('openai', cut, chunk('x'), 10_100);
     const share = windowShare(w, cut, measure(cut), 10, true);
-    assert.deepEqual([share.requestsPerS, share.outputTokensPerS], [0, 0.5]);
+    assert.deepEqual([share.requestsPerS, share.inputTokensPerS, share.outputTokensPerS], [0, 0, 0.5]);
+    const none = newState(10_000);
+    assert.equal(windowShare(w, none, measure(none), 10, true).outputTokensPerS, 0);
+  });
+
+  it('reads the steady rate of a closed loop whatever the phase of the window, where counting arrivals does not', () => {
+    // 2 VUs in step, back to back: TTFT 200 ms, 64 tokens 20 ms apart, so 1,460 ms a request.
+    const requests = Array.from({ length: 30 }, (_, i) => {
+      const t0 = i * 1460;
+      return stream(
+        t0,
+        Array.from({ length: 64 }, (_, k) => t0 + 200 + k * 20),
+        t0 + 1460,
+      );
+    });
+    const steady = (2 * 64) / 1.46;
+    for (const start of [3000, 3100, 3333.3, 4000]) {
+      const win: Window = { start, end: start + 15_000 };
+      let tokens = 0;
+      let arrived = 0;
+      for (const s of requests) {
+        tokens += 2 * windowShare(win, s, measure(s), 1, true).outputTokensPerS;
+        arrived += (2 * s.chunks.filter((t) => t >= win.start && t < win.end).length) / 15;
+      }
+      assert.ok(Math.abs(tokens - steady) < 1e-9, `window at ${start}: ${tokens} vs ${steady}`);
+      if (start === 3000) assert.ok(Math.abs(arrived / steady - 1) > 0.004, `arrivals: ${arrived}`);
+    }
   });
 
   it('gives the exact closed-loop figure for a steady synthetic load', () => {
