@@ -16,11 +16,12 @@
  * closed-loop ideal c × 64 ÷ (0.200 + 63 × 0.020) s tokens/s; the `closer` column names the
  * client nearer the truth. Also printed: how late the stub itself wrote tokens in each run
  * (its /__admin/stats), which is load on the machine, not client error. Goal (issue 23): the
- * kit at least as close as aiperf on every figure, and its tokens/s within 3 % of the ideal.
+ * kit at least as close as aiperf on every figure, and its tokens/s within 3 % of the ideal,
+ * judged on each figure's median over PASSES interleaved passes (every pass is printed too).
  *
  * aiperf is installed on the first run into a venv under the kit's cache (about 7 minutes
  * and 1.2 GB; PYTHON picks the interpreter, default python3). No network beyond loopback is
- * used after that. Env: LEVELS, PASSES (default 1), WARMUP_S, DURATION_S, PYTHON, KEEP=1 (keep
+ * used after that. Env: LEVELS, PASSES (default 3), WARMUP_S, DURATION_S, PYTHON, KEEP=1 (keep
  * the results and aiperf artifacts, printed path).
  *
  * Run: node --import tsx bench/llm-peers.ts
@@ -45,7 +46,7 @@ const ITL = 20;
 const TOKENS = 64;
 const INPUT_TOKENS = 20;
 const LEVELS = (process.env.LEVELS ?? '1,16,64').split(',').map(Number);
-const PASSES = Number(process.env.PASSES ?? 1);
+const PASSES = Number(process.env.PASSES ?? 3);
 const WARMUP_S = Number(process.env.WARMUP_S ?? 3);
 const DURATION_S = Number(process.env.DURATION_S ?? 15);
 const MODEL = 'gpt-4o-mini';
@@ -144,10 +145,9 @@ function childrenCpuS(): number {
 const signed = (x: number, digits = 2): string => (x >= 0 ? '+' : '') + x.toFixed(digits);
 const pad = (s: string, n: number): string => s.padEnd(n);
 
-/** One level's table: truth, each client's figure with its error, and the closer one. */
-function printLevel(c: number, pass: number, kit: Run, peer: Run): string[] {
+/** The figure rows of one table: truth, each client's figure with its error, the closer one. */
+function printFigures(c: number, kit: PeerFigures, peer: PeerFigures): string[] {
   const misses: string[] = [];
-  console.log(`\nconcurrency ${c}, pass ${pass + 1}`);
   console.log(`  ${pad('figure', 16)}${pad('truth', 10)}${pad('kit llm-stream', 22)}${pad(`aiperf ${AIPERF_VERSION}`, 22)}closer`); // prettier-ignore
   const row = (name: string, truth: number, k: number, a: number, relative: boolean): void => {
     const err = (x: number): number => (relative ? (100 * (x - truth)) / truth : x - truth);
@@ -159,11 +159,20 @@ function printLevel(c: number, pass: number, kit: Run, peer: Run): string[] {
     if (closer === 'aiperf') misses.push(`c=${c} ${name}: kit ${cell(k)}, aiperf ${cell(a)}`);
     console.log(`  ${pad(name, 16)}${pad(truth.toFixed(relative ? 1 : 2), 10)}${pad(cell(k), 22)}${pad(cell(a), 22)}${closer}`); // prettier-ignore
   };
-  row('TTFT p50 (ms)', TTFT, kit.figures.ttftP50, peer.figures.ttftP50, false);
-  row('TTFT p99 (ms)', TTFT, kit.figures.ttftP99, peer.figures.ttftP99, false);
-  row('ITL p50 (ms)', ITL, kit.figures.itlP50, peer.figures.itlP50, false);
-  row('ITL p99 (ms)', ITL, kit.figures.itlP99, peer.figures.itlP99, false);
-  row('tokens/s', ideal(c), kit.figures.tokensPerS, peer.figures.tokensPerS, true);
+  row('TTFT p50 (ms)', TTFT, kit.ttftP50, peer.ttftP50, false);
+  row('TTFT p99 (ms)', TTFT, kit.ttftP99, peer.ttftP99, false);
+  row('ITL p50 (ms)', ITL, kit.itlP50, peer.itlP50, false);
+  row('ITL p99 (ms)', ITL, kit.itlP99, peer.itlP99, false);
+  row('tokens/s', ideal(c), kit.tokensPerS, peer.tokensPerS, true);
+  const tokErr = Math.abs(kit.tokensPerS / ideal(c) - 1);
+  if (tokErr > 0.03) misses.push(`c=${c} kit tokens/s ${signed(-100 * (1 - kit.tokensPerS / ideal(c)), 1)} % off the ideal`); // prettier-ignore
+  return misses;
+}
+
+/** One level of one pass: the figures, then how the stub itself kept time, and each client's cost. */
+function printLevel(c: number, pass: number, kit: Run, peer: Run): string[] {
+  console.log(`\nconcurrency ${c}, pass ${pass + 1}`);
+  const misses = printFigures(c, kit.figures, peer.figures);
   const late = (r: Run): string =>
     `first ${r.stub.firstToken.p50}/${r.stub.firstToken.p99}, later ${r.stub.laterTokens.p50}/${r.stub.laterTokens.p99}`;
   console.log(`  stub lateness p50/p99 ms: kit run ${late(kit)}; aiperf run ${late(peer)}`);
@@ -174,9 +183,26 @@ function printLevel(c: number, pass: number, kit: Run, peer: Run): string[] {
   };
   console.log(`  stub side: kit run ${served(kit)}; aiperf run ${served(peer)}`);
   console.log(`  requests: kit ${kit.figures.requests} in its window (${kit.note}); aiperf ${peer.figures.requests}. client CPU: kit ${kit.cpuS.toFixed(1)} s, aiperf ${peer.cpuS.toFixed(1)} s`); // prettier-ignore
-  const tokErr = Math.abs(kit.figures.tokensPerS / ideal(c) - 1);
-  if (tokErr > 0.03) misses.push(`c=${c} kit tokens/s ${signed(-100 * (1 - kit.figures.tokensPerS / ideal(c)), 1)} % off the ideal`); // prettier-ignore
   return misses;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+/** Each figure's median over the passes (one pass: the pass itself). */
+function medianFigures(runs: Run[]): PeerFigures {
+  const of = (k: keyof PeerFigures): number => median(runs.map((r) => r.figures[k]));
+  return {
+    ttftP50: of('ttftP50'),
+    ttftP99: of('ttftP99'),
+    itlP50: of('itlP50'),
+    itlP99: of('itlP99'),
+    tokensPerS: of('tokensPerS'),
+    requests: of('requests'),
+  };
 }
 
 async function main(): Promise<void> {
@@ -199,7 +225,8 @@ async function main(): Promise<void> {
     console.log(`stub: TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} output tokens, ${INPUT_TOKENS}-token prompts; ${WARMUP_S} s warm-up + ${DURATION_S} s per run`); // prettier-ignore
     console.log(`kit:    k6-llm-perf run llm-stream --engine node --llm-url ${url} -e PROVIDERS=openai -e VUS=<c> -e MAX_TOKENS=${TOKENS} -e INPUT_TOKENS=${INPUT_TOKENS} -e WARMUP=${WARMUP_S}s -e DURATION=${DURATION_S}s`); // prettier-ignore
     console.log(`aiperf: python ${aiperfArgs(aiperfRun(NaN, '<dir>')).join(' ').replace('NaN', '<c>')}`);
-    const misses: string[] = [];
+    const runs = new Map<number, Record<'kit' | 'aiperf', Run[]>>(LEVELS.map((c) => [c, { kit: [], aiperf: [] }]));
+    const passMisses: string[] = [];
     let turn = 0;
     for (let pass = 0; pass < PASSES; pass++) {
       for (const c of LEVELS) {
@@ -213,10 +240,22 @@ async function main(): Promise<void> {
           const r =
             who === 'kit' ? await runKit(url, c, dir) : { figures: await runAiperf(aiperfRun(c, dir)), note: '' };
           measured[who] = { ...r, cpuS: childrenCpuS() - cpu, stub: await stubStats(url, e2e) };
+          runs.get(c)![who].push(measured[who]);
         }
-        misses.push(...printLevel(c, pass, measured.kit!, measured.aiperf!));
+        passMisses.push(...printLevel(c, pass, measured.kit!, measured.aiperf!));
       }
     }
+    // The goal is judged on each figure's median over the passes: one pass's p99 of ~10 requests
+    // (c=1) or a 0.1 ms difference in a p50 is the machine's noise as often as the client's.
+    const misses: string[] = [];
+    if (PASSES > 1) console.log(`\nmedian over ${PASSES} passes (the goal is judged here)`);
+    for (const c of LEVELS) {
+      if (PASSES > 1) console.log(`\nconcurrency ${c}`);
+      const r = runs.get(c)!;
+      misses.push(...(PASSES > 1 ? printFigures(c, medianFigures(r.kit), medianFigures(r.aiperf)) : []));
+    }
+    if (PASSES === 1) misses.push(...passMisses);
+    else console.log(`\nsingle passes: aiperf closer on ${passMisses.length} of ${PASSES * LEVELS.length * 5} figures`);
     console.log(
       misses.length === 0
         ? '\ngoal met: the kit at least as close to the truth as aiperf on every figure, tokens/s within 3 % of the ideal'
