@@ -23,7 +23,8 @@ import { bundleScript } from '../runtime/load-script.ts';
 import { describeFallback, describeStats, type RewriteFallback } from '../transform/index.ts';
 import { makeHost } from '../runtime/make-host.ts';
 import { checkImports } from '../runtime/module-map.ts';
-import { makeSecretSources } from '../secrets/sources.ts';
+import { secretSourcesError } from '../secrets/sources.ts';
+import { SharedSecrets } from '../secrets/shared.ts';
 import { Vu } from '../runtime/vu.ts';
 import { peakVus } from '../executors/index.ts';
 import type { RunTestOptions } from './types.ts';
@@ -37,6 +38,8 @@ export interface RunPlan {
   segment: Segment;
   mode: ExecutionMode;
   workers: number;
+  /** What every thread shares about secrets (secrets/shared.ts): fetched values, url limiters. */
+  secretsShared: SharedArrayBuffer;
 }
 
 function readConfigFile(file: string): OptionLayer {
@@ -89,13 +92,16 @@ function isAsyncFn(fn: unknown): boolean {
 
 export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
   const stderr = o.stderr ?? process.stderr;
-  const script = await bundleScript(o.script, { warn: (m) => void stderr.write(`WARN[0000] ${m}\n`) });
-  const importProblems = checkImports(script.k6Imports);
-  if (importProblems.length) throw new ScriptError(importProblems.join('\n'));
   const processEnv = o.processEnv ?? process.env;
   const baseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(processEnv)) if (typeof v === 'string') baseEnv[k] = v;
   Object.assign(baseEnv, o.env ?? {});
+  // k6 builds its secret sources before it loads the script: a bad flag stops it first (exit 255).
+  const secretsProblem = secretSourcesError(o.secretSources ?? [], baseEnv, process.cwd());
+  if (secretsProblem) throw secretsProblem;
+  const script = await bundleScript(o.script, { warn: (m) => void stderr.write(`WARN[0000] ${m}\n`) });
+  const importProblems = checkImports(script.k6Imports);
+  if (importProblems.length) throw new ScriptError(importProblems.join('\n'));
   if (o.verbose) stderr.write(describeStats(script.path, script.rewrite) + '\n');
   const { exports, definitions } = await probe(script, baseEnv, (line) => void stderr.write(line + '\n'));
 
@@ -144,7 +150,6 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
     const agg = new Aggregator({ thresholds });
     problems.push(...agg.validateAgainstDefinitions(definitions));
   }
-  problems.push(...makeSecretSources(o.secretSources ?? [], baseEnv, process.cwd()).problems);
   if (problems.length) throw new ConfigError(problems);
 
   const mode = choose(o.mode ?? 'auto', options, exports, script.fallback, (line) => void stderr.write(line + '\n'));
@@ -164,6 +169,7 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
     segment,
     mode,
     workers,
+    secretsShared: SharedSecrets.create().buffer,
   };
 }
 

@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       send({ type: 'abort', message });
     },
     writeLine: (line) => send({ type: 'log', line }),
+    secretsShared: d.secretsShared,
   });
   const host = owned.host;
   host.setupDataJson = d.setupDataJson;

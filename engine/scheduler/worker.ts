@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     sink: metrics,
     abortTest,
     writeLine: (line) => send({ type: 'log', line }),
+    secretsShared: init.secretsShared,
   });
   const host = owned.host;
   process.on('unhandledRejection', (err) =>
