@@ -14,7 +14,8 @@
  * equivalent of. The column of a call is that of its `(` as in goja (V8 points at the callee's
  * name; the original source in the map gives the `(`). Names are the function's own, as goja
  * shows them: no receiver (`Thing.run` → `run`), no `async`, `default` for the entry's default
- * export (esbuild names it `<file>_default`). The engine's own frames between two of the script's
+ * export (esbuild names it `<file>_default`), the name in the file where esbuild renamed it to
+ * keep two files' names apart (`helper2` → `helper`, from the map's names). The engine's own frames between two of the script's
  * are one `at <the function the script called> (native)`; those after the script's last frame go.
  */
 import { SourceMap } from 'node:module';
@@ -31,6 +32,9 @@ interface Bundle {
   lines: Map<string, string[]>;
   /** Lines of the compiled bundle: a frame past them is the engine's wrapper. */
   codeLines: number;
+  code: string;
+  /** Bundle names esbuild gave functions whose names clashed across files, to the original names. */
+  renamed: Map<string, string>;
 }
 const bundles = new Map<string, Bundle | null>();
 
@@ -56,7 +60,7 @@ function bundleOf(code: string): Bundle | null {
         lines.set(s, split);
         if (reported[i]) lines.set(reported[i]!, split);
       });
-      b = { map, lines, codeLines: code.split('\n').length };
+      b = { map, lines, codeLines: code.split('\n').length, code, renamed: new Map() };
     }
   } catch {
     b = null; // a map we cannot read leaves the stack as it is
@@ -87,6 +91,29 @@ function shortName(v8: string | undefined): string {
   if (name.startsWith('new ') || name.endsWith('<anonymous>')) return '';
   const last = name.slice(name.lastIndexOf('.') + 1);
   return /^[\w$]+_default$/.test(last) ? 'default' : last;
+}
+
+/**
+ * The name a function has in its own file: esbuild renames a top-level function whose name another
+ * file uses too (`helper` → `helper2`); the map's entry at its declaration holds the original name.
+ */
+function originalName(b: Bundle, name: string): string {
+  if (!/\d$/.test(name)) return name;
+  let found = b.renamed.get(name);
+  if (found !== undefined) return found;
+  found = name;
+  const decl = new RegExp(`(?:function\\*?\\s+|class\\s+|(?:var|let|const)\\s+)${name.replaceAll('$', '\\$')}\\b`).exec(
+    b.code,
+  );
+  if (decl) {
+    const at = decl.index + decl[0].length - name.length;
+    const line = b.code.slice(0, at).split('\n').length - 1;
+    const column = at - (b.code.lastIndexOf('\n', at - 1) + 1);
+    const e = b.map.findEntry(line, column) as { name?: string };
+    if (e.name) found = e.name;
+  }
+  b.renamed.set(name, found);
+  return found;
 }
 
 /**
@@ -143,7 +170,8 @@ export function mapStack(stack: string, path: string, code: string, firstLineShi
     const mapped = pos && original(b, Number(pos[1]), Number(pos[2]), firstLineShift);
     const name = shortName(m?.[1]);
     if (!mapped) return { script: false, name };
-    return { script: true, text: name ? `\tat ${name} (${mapped.location})` : `\tat ${mapped.location}` };
+    const own = name && originalName(b, name);
+    return { script: true, text: own ? `\tat ${own} (${mapped.location})` : `\tat ${mapped.location}` };
   });
   const last = frames.findLastIndex((f) => f.script);
   if (last < 0) return stack;

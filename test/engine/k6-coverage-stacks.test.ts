@@ -50,6 +50,18 @@ describe("k6 coverage: script exceptions' stack frames in k6's format", () => {
     assert.deepEqual(frames(sync, 'engine sync'), want, sync.stderr);
   });
 
+  it('names a function by its name in its own file when another file has one of the same name', async () => {
+    const r = await runBoth('clash.js', [], DIR);
+    each(r, (o, who) => {
+      assert.equal(o.exitCode, 0, `${who}: ${o.stderr}`);
+      assert.deepEqual(
+        frames(o, who),
+        [`fail (${url('lib.js')}:3:9)`, `fail (${url('clash.js')}:7:12)`, `default (${url('clash.js')}:11:7)`],
+        o.stderr,
+      );
+    });
+  });
+
   it('prints an error thrown in setup() with its frames and exits 107', async () => {
     const r = await runBoth('setup.js', [], DIR);
     each(r, (o, who) => {
