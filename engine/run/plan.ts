@@ -63,10 +63,19 @@ function readConfigFile(file: string): OptionLayer {
   return (typeof obj.options === 'object' && obj.options !== null ? obj.options : obj) as OptionLayer;
 }
 
-/** Runs the init context once (VU 0) and returns the script's exports and metric definitions. */
-async function probe(script: BundledScript, baseEnv: Record<string, string>, writeLine: (line: string) => void) {
+/**
+ * Runs the init context once (VU 0) and returns the script's exports and metric definitions. The
+ * secret sources are there already: k6 lets the init context read secrets (what it fetches is
+ * cached in `secrets` for the run's threads).
+ */
+async function probe(
+  script: BundledScript,
+  baseEnv: Record<string, string>,
+  secrets: { sources: string[]; shared: SharedArrayBuffer },
+  writeLine: (line: string) => void,
+) {
   const sink = new WorkerMetrics({ submetrics: [] });
-  const prelim = consolidate([{}]).options;
+  const prelim = { ...consolidate([{}]).options, secretSources: secrets.sources };
   const owned = await makeHost({
     script,
     options: prelim,
@@ -75,6 +84,7 @@ async function probe(script: BundledScript, baseEnv: Record<string, string>, wri
     sink,
     abortTest: () => undefined,
     writeLine,
+    secretsShared: secrets.shared,
   });
   try {
     const vu = new Vu(0, 0, owned.host);
@@ -103,7 +113,9 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
   const importProblems = checkImports(script.k6Imports);
   if (importProblems.length) throw new ScriptError(importProblems.join('\n'));
   if (o.verbose) stderr.write(describeStats(script.path, script.rewrite) + '\n');
-  const { exports, definitions } = await probe(script, baseEnv, (line) => void stderr.write(line + '\n'));
+  const secretsShared = SharedSecrets.create().buffer;
+  const secrets = { sources: o.secretSources ?? [], shared: secretsShared };
+  const { exports, definitions } = await probe(script, baseEnv, secrets, (line) => void stderr.write(line + '\n'));
 
   const problems: string[] = [];
   const scriptOptions = exports.options ?? {};
@@ -169,7 +181,7 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
     segment,
     mode,
     workers,
-    secretsShared: SharedSecrets.create().buffer,
+    secretsShared,
   };
 }
 

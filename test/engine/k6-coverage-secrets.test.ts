@@ -41,6 +41,19 @@ export default async function () {
 }
 ${SUMMARY_TO_FILE}`;
 
+/** Reads a secret in the init context (top-level await), as k6 allows. */
+const IN_INIT = `import secrets from 'k6/secrets';
+
+const cool = await secrets.get('cool');
+console.log('init got ' + cool);
+
+export const options = { vus: 2, iterations: 2 };
+
+export default function () {
+  console.log('iteration has ' + cool);
+}
+${SUMMARY_TO_FILE}`;
+
 /** Reads more url secrets than the limiter's burst: each VU two keys of its own, then one setup() fetched. */
 const LIMITED = `import secrets from 'k6/secrets';
 
@@ -94,6 +107,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'k6-secrets-'));
   writeFileSync(join(dir, 'script.js'), SCRIPT);
   writeFileSync(join(dir, 'limited.js'), LIMITED);
+  writeFileSync(join(dir, 'in-init.js'), IN_INIT);
   writeFileSync(join(dir, 'cross-vu.js'), CROSS_VU);
   writeFileSync(join(dir, 'main.secret'), 'cool=some-cool-value\nelse=source-value\n');
   writeFileSync(join(dir, 'other.secret'), 'else=the-other-else\n');
@@ -195,6 +209,31 @@ describe('k6/secrets with --secret-source', () => {
     const perRun = r.k6 ? 2 : 1;
     assert.equal(asked.filter((a) => a === '/secrets/cool Bearer t0ken').length, perRun, asked.join(', '));
     assert.equal(asked.filter((a) => a.startsWith('/secrets/missing')).length, 2 * perRun, asked.join(', '));
+  });
+
+  it('reads a secret in the init context, fetched once for the whole run and redacted', async () => {
+    const flag = `--secret-source=url=urlTemplate=${base}/secrets/{key},headers.Authorization=Bearer t0ken,responsePath=data.value`;
+    const outcomes: Record<string, Outcome> = {};
+    for (const [who, mode] of [
+      ['engine async', 'async'],
+      ['engine sync', 'sync'],
+    ] as const) {
+      asked.length = 0;
+      outcomes[who] = await runEngine('in-init.js', ['--mode', mode, flag], dir);
+      assert.equal(asked.length, 1, `${who}: ${asked.join(', ')}`); // every VU's init and thread reuse it
+    }
+    if (K6_BIN) {
+      asked.length = 0;
+      outcomes.k6 = await runK6('in-init.js', [flag], dir);
+      assert.equal(asked.length, 1, `k6: ${asked.join(', ')}`);
+    }
+    for (const [who, o] of Object.entries(outcomes)) {
+      assert.equal(o.exitCode, 0, `${who}: ${o.stderr}`);
+      const logs = logMessages(o.stderr);
+      assert.ok(logs.includes('init got ***SECRET_REDACTED***'), `${who}: ${logs.join(' | ')}`);
+      assert.equal(logs.filter((l) => l === 'iteration has ***SECRET_REDACTED***').length, 2, who);
+      assert.ok(!o.stderr.includes('from-url-42'), `${who} leaked the secret`);
+    }
   });
 
   it('configures the url source from K6_SECRET_SOURCE_URL_* variables', async () => {
