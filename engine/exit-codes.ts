@@ -19,6 +19,8 @@ export const ExitCode = {
   SCRIPT_EXCEPTION: 107,
   /** `test.abort()` or a threshold with abortOnFail (k6: ScriptAborted). */
   SCRIPT_ABORTED: 108,
+  /** An error k6 gives no code of its own (k6 exits -1, seen as 255): a bad `--secret-source`. */
+  UNCLASSIFIED: 255,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -8,6 +8,7 @@ import type { EngineChoice } from './engine-select.ts';
 import { RunConfigError } from './errors.ts';
 import { baselineProblems } from '../report/baseline-check.ts';
 import { llamaMissing } from '../infra/llama/paths.ts';
+import { makeSecretSources } from '../engine/secrets/sources.ts';
 
 export interface RunOptions {
   /** A scenario name, or 'all'. */
@@ -26,7 +27,12 @@ export interface RunOptions {
   overrides: { RATE?: string; DURATION?: string; VUS?: string; PROFILE?: string };
   /** -e KEY=VAL for the script. */
   env: Record<string, string>;
-  /** --secret-source (repeatable): k6's secret sources for k6/secrets, handed to the engine as given. */
+  /**
+   * --secret-source (repeatable): k6's secret sources for k6/secrets, handed to the engine as given.
+   * Checked at start with the engine's parser (k6 v2.2.0's file, mock, url): a bad one is exit 104
+   * before anything starts, where `engine run` and k6 exit 255. With `--engine k6` the k6 binary
+   * judges them (a k6 built with xk6 may have more source types).
+   */
   secretSources?: readonly string[];
   /**
    * --baseline DIR (repeatable): previous results folders (or a folder of runs), pooled; regression rules of
@@ -152,5 +158,11 @@ export function validateRunOptions(o: RunOptions): void {
     problems.push('--baseline: not with all (compare one scenario at a time)');
   if (o.baseline !== undefined && o.scenario !== 'all')
     problems.push(...baselineProblems(typeof o.baseline === 'string' ? [o.baseline] : o.baseline, o.scenario));
+  if (o.secretSources?.length && o.engine !== 'k6') {
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
+    );
+    problems.push(...makeSecretSources(o.secretSources, env, process.cwd()).problems);
+  }
   if (problems.length) throw new RunConfigError(problems);
 }

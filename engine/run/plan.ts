@@ -23,7 +23,8 @@ import { bundleScript } from '../runtime/load-script.ts';
 import { describeFallback, describeStats, type RewriteFallback } from '../transform/index.ts';
 import { makeHost } from '../runtime/make-host.ts';
 import { checkImports } from '../runtime/module-map.ts';
-import { makeSecretSources } from '../secrets/sources.ts';
+import { secretSourcesError } from '../secrets/sources.ts';
+import { SharedSecrets } from '../secrets/shared.ts';
 import { Vu } from '../runtime/vu.ts';
 import { peakVus } from '../executors/index.ts';
 import type { RunTestOptions } from './types.ts';
@@ -37,6 +38,8 @@ export interface RunPlan {
   segment: Segment;
   mode: ExecutionMode;
   workers: number;
+  /** What every thread shares about secrets (secrets/shared.ts): fetched values, url limiters. */
+  secretsShared: SharedArrayBuffer;
 }
 
 function readConfigFile(file: string): OptionLayer {
@@ -60,10 +63,19 @@ function readConfigFile(file: string): OptionLayer {
   return (typeof obj.options === 'object' && obj.options !== null ? obj.options : obj) as OptionLayer;
 }
 
-/** Runs the init context once (VU 0) and returns the script's exports and metric definitions. */
-async function probe(script: BundledScript, baseEnv: Record<string, string>, writeLine: (line: string) => void) {
+/**
+ * Runs the init context once (VU 0) and returns the script's exports and metric definitions. The
+ * secret sources are there already: k6 lets the init context read secrets (what it fetches is
+ * cached in `secrets` for the run's threads).
+ */
+async function probe(
+  script: BundledScript,
+  baseEnv: Record<string, string>,
+  secrets: { sources: string[]; shared: SharedArrayBuffer },
+  writeLine: (line: string) => void,
+) {
   const sink = new WorkerMetrics({ submetrics: [] });
-  const prelim = consolidate([{}]).options;
+  const prelim = { ...consolidate([{}]).options, secretSources: secrets.sources };
   const owned = await makeHost({
     script,
     options: prelim,
@@ -72,6 +84,7 @@ async function probe(script: BundledScript, baseEnv: Record<string, string>, wri
     sink,
     abortTest: () => undefined,
     writeLine,
+    secretsShared: secrets.shared,
   });
   try {
     const vu = new Vu(0, 0, owned.host);
@@ -89,15 +102,20 @@ function isAsyncFn(fn: unknown): boolean {
 
 export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
   const stderr = o.stderr ?? process.stderr;
-  const script = await bundleScript(o.script, { warn: (m) => void stderr.write(`WARN[0000] ${m}\n`) });
-  const importProblems = checkImports(script.k6Imports);
-  if (importProblems.length) throw new ScriptError(importProblems.join('\n'));
   const processEnv = o.processEnv ?? process.env;
   const baseEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(processEnv)) if (typeof v === 'string') baseEnv[k] = v;
   Object.assign(baseEnv, o.env ?? {});
+  // k6 builds its secret sources before it loads the script: a bad flag stops it first (exit 255).
+  const secretsProblem = secretSourcesError(o.secretSources ?? [], baseEnv, process.cwd());
+  if (secretsProblem) throw secretsProblem;
+  const script = await bundleScript(o.script, { warn: (m) => void stderr.write(`WARN[0000] ${m}\n`) });
+  const importProblems = checkImports(script.k6Imports);
+  if (importProblems.length) throw new ScriptError(importProblems.join('\n'));
   if (o.verbose) stderr.write(describeStats(script.path, script.rewrite) + '\n');
-  const { exports, definitions } = await probe(script, baseEnv, (line) => void stderr.write(line + '\n'));
+  const secretsShared = SharedSecrets.create().buffer;
+  const secrets = { sources: o.secretSources ?? [], shared: secretsShared };
+  const { exports, definitions } = await probe(script, baseEnv, secrets, (line) => void stderr.write(line + '\n'));
 
   const problems: string[] = [];
   const scriptOptions = exports.options ?? {};
@@ -144,7 +162,6 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
     const agg = new Aggregator({ thresholds });
     problems.push(...agg.validateAgainstDefinitions(definitions));
   }
-  problems.push(...makeSecretSources(o.secretSources ?? [], baseEnv, process.cwd()).problems);
   if (problems.length) throw new ConfigError(problems);
 
   const mode = choose(o.mode ?? 'auto', options, exports, script.fallback, (line) => void stderr.write(line + '\n'));
@@ -164,6 +181,7 @@ export async function makePlan(o: RunTestOptions): Promise<RunPlan> {
     segment,
     mode,
     workers,
+    secretsShared,
   };
 }
 

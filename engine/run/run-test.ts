@@ -184,6 +184,7 @@ export class TestRun {
         sink: this.parentSink,
         abortTest: (message) => this.stop({ exitCode: ExitCode.SCRIPT_ABORTED, reason: message }),
         writeLine: (line) => void this.stderr.write(line + '\n'),
+        secretsShared: plan.secretsShared,
       });
       this.vu0 = new Vu(0, 0, this.owned.host);
       await this.vu0.init();

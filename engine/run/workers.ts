@@ -56,6 +56,7 @@ export class WorkerGroup {
           return part ? scaleInt(n, part) : 0;
         }),
         metricsEpoch: this.metricsEpoch,
+        secretsShared: plan.secretsShared,
         ids,
       };
       const w = startThread('worker', init);

@@ -13,6 +13,7 @@ import type { InterruptSignal } from './interrupt.ts';
 import { loadModules } from './module-map.ts';
 import { SyncHttpChannel } from './sync-http.ts';
 import { SecretsManager } from '../secrets/manager.ts';
+import { SharedSecrets } from '../secrets/shared.ts';
 
 export interface HostParams {
   script: BundledScript;
@@ -26,6 +27,8 @@ export interface HostParams {
   blockingWait?: (ms: number) => boolean;
   /** Where log lines go (default: this thread's stderr); workers relay them to the parent. */
   writeLine?: (line: string) => void;
+  /** The run's shared secrets state (plan.ts): values fetched on any thread are redacted here too. */
+  secretsShared?: SharedArrayBuffer;
 }
 
 export interface OwnedHost {
@@ -51,7 +54,8 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
     requestSync: (req: WireRequest) => sync().request(req),
     requestManySync: (reqs: WireRequest[]) => sync().requestMany(reqs),
   };
-  const secrets = SecretsManager.fromFlags(p.options.secretSources, p.baseEnv, process.cwd());
+  const shared = p.secretsShared ? new SharedSecrets(p.secretsShared) : undefined;
+  const secrets = SecretsManager.fromFlags(p.options.secretSources, p.baseEnv, process.cwd(), shared);
   const write = p.writeLine ?? ((line: string) => void process.stderr.write(line + '\n'));
   const writeLine = (line: string): void => write(secrets.redact(line));
   const instance: InstanceCounters = {

@@ -6,12 +6,17 @@
  * When the fetch fails (offline, a server down, a status other than 2xx) the cached copy is used,
  * with a warning; with no copy either, bundling fails with an error naming the URL.
  * Inside a remote module, relative imports resolve against its URL and `k6`/`k6/*` stay external.
+ * Over https:// the server's certificate must chain to a trusted CA: Node's root store plus
+ * `SSL_CERT_FILE` / `SSL_CERT_DIR`, which Go (so k6) honours (trusted-cas.ts); a TLS failure names
+ * its reason.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Plugin } from 'esbuild';
+import { Agent, fetch } from 'undici';
+import { trustedCas } from './trusted-cas.ts';
 
 const NAMESPACE = 'remote';
 const FETCH_TIMEOUT_MS = 30_000;
@@ -33,25 +38,47 @@ function cacheFile(dir: string, url: string): string {
   return join(dir, `${createHash('sha256').update(url).digest('hex')}.js`);
 }
 
-async function download(url: string): Promise<string> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow' });
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw new Error(`HTTP status ${res.status}`);
+async function download(url: string, ca: readonly string[]): Promise<string> {
+  // One connection per module (there are few): nothing is left open once bundling is done.
+  const dispatcher = new Agent({ connect: { ca: [...ca] } });
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), redirect: 'follow', dispatcher });
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new Error(`HTTP status ${res.status}`);
+    }
+    return await res.text();
+  } finally {
+    await dispatcher.close();
   }
-  return await res.text();
 }
+
+/** OpenSSL's and Node's codes of a certificate that does not chain to a trusted CA. */
+const UNKNOWN_CA = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+]);
 
 function reason(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
-  return e.cause?.code ?? e.cause?.message ?? e.message;
+  const code = e.cause?.code;
+  if (code && (UNKNOWN_CA.has(code) || /CERT|TLS|SSL/.test(code))) {
+    const hint = UNKNOWN_CA.has(code)
+      ? ": the server's certificate does not chain to a trusted CA (Node's root store, plus SSL_CERT_FILE / SSL_CERT_DIR when set)"
+      : '';
+    return `TLS: ${e.cause?.message ?? code} (${code})${hint}`;
+  }
+  return code ?? e.cause?.message ?? e.message;
 }
 
 /** Fetches `url` (or falls back to its cached copy); the text of the module. */
-async function load(url: string, dir: string, warn: (m: string) => void): Promise<string> {
+async function load(url: string, dir: string, ca: readonly string[], warn: (m: string) => void): Promise<string> {
   const file = cacheFile(dir, url);
   try {
-    const text = await download(url);
+    const text = await download(url, ca);
     mkdirSync(dir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, text);
@@ -74,6 +101,13 @@ async function load(url: string, dir: string, warn: (m: string) => void): Promis
 export function remoteModules(o: RemoteModulesOptions): Plugin {
   const dir = o.cacheDir ?? remoteModuleCacheDir();
   const loaded = new Map<string, Promise<string>>();
+  let ca: readonly string[] | undefined;
+  const cas = (): readonly string[] => {
+    if (ca) return ca;
+    const trusted = trustedCas();
+    for (const w of trusted.warnings) o.warn(w);
+    return (ca = trusted.ca);
+  };
   return {
     name: 'k6-remote-modules',
     setup(build) {
@@ -89,7 +123,7 @@ export function remoteModules(o: RemoteModulesOptions): Plugin {
       });
       build.onLoad({ filter: /.*/, namespace: NAMESPACE }, async (args) => {
         let p = loaded.get(args.path);
-        if (!p) loaded.set(args.path, (p = load(args.path, dir, o.warn)));
+        if (!p) loaded.set(args.path, (p = load(args.path, dir, cas(), o.warn)));
         try {
           return { contents: await p, loader: 'js' };
         } catch (err) {

@@ -19,6 +19,8 @@ export interface WorkerInit {
   plannedVus: number;
   /** Epoch ms the metrics' time buckets count from (set again at start). */
   metricsEpoch: number;
+  /** The run's shared secrets state (secrets/shared.ts). */
+  secretsShared: SharedArrayBuffer;
 }
 
 export interface ScenarioProgress {

@@ -154,6 +154,7 @@ export class RemoteVuPool implements VuSource {
       ctrl,
       setupDataJson: this.setupDataJson,
       startEpoch: this.startEpoch,
+      secretsShared: this.init.secretsShared,
     };
     const thread = startThread('sync-vu', data, { transferList: [attach.port] });
     const vu = new RemoteVu(idInInstance, idInTest, thread, new Int32Array(ctrl), this.io);

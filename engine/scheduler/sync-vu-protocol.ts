@@ -17,6 +17,8 @@ export interface SyncVuInit {
   ctrl: SharedArrayBuffer;
   setupDataJson: string;
   startEpoch: number;
+  /** The run's shared secrets state (secrets/shared.ts). */
+  secretsShared: SharedArrayBuffer;
 }
 
 export type ToSyncVu =

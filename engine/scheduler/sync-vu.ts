@@ -10,6 +10,7 @@ import type { ScenarioRun } from '../executors/context.ts';
 import { claimIn } from '../executors/helpers.ts';
 import { nthOwned } from '../options/segment.ts';
 import { makeHost } from '../runtime/make-host.ts';
+import { scriptStack } from '../runtime/stack-map.ts';
 import { describe, Vu } from '../runtime/vu.ts';
 import { newScenarioRun } from './run-scenarios.ts';
 import { adoptPaths, type ThreadPaths } from '../runtime/threads.ts';
@@ -65,12 +66,13 @@ async function main(): Promise<void> {
       send({ type: 'abort', message });
     },
     writeLine: (line) => send({ type: 'log', line }),
+    secretsShared: d.secretsShared,
   });
   const host = owned.host;
   host.setupDataJson = d.setupDataJson;
   host.instance.testStartEpoch = d.startEpoch;
   process.on('unhandledRejection', (err) =>
-    host.log('ERRO', `Uncaught (in promise) ${describe(err)}`, { source: 'stacktrace' }),
+    host.log('ERRO', `Uncaught (in promise) ${scriptStack(err, host.script)}`, { source: 'stacktrace' }),
   );
   const vu = new Vu(d.idInInstance, d.idInTest, host);
   vu.state.interruptedFromOutside = interrupted;

@@ -10,6 +10,7 @@ import type { MetricsSnapshot } from '../metrics/api.ts';
 import type { ScenarioRun } from '../executors/context.ts';
 import { KitError } from '../exit-codes.ts';
 import { makeHost } from '../runtime/make-host.ts';
+import { scriptStack } from '../runtime/stack-map.ts';
 import { describe } from '../runtime/vu.ts';
 import { LocalVuPool, type VuIds } from './local-pool.ts';
 import { adoptPaths, type ThreadPaths } from '../runtime/threads.ts';
@@ -53,10 +54,11 @@ async function main(): Promise<void> {
     sink: metrics,
     abortTest,
     writeLine: (line) => send({ type: 'log', line }),
+    secretsShared: init.secretsShared,
   });
   const host = owned.host;
   process.on('unhandledRejection', (err) =>
-    host.log('ERRO', `Uncaught (in promise) ${describe(err)}`, { source: 'stacktrace' }),
+    host.log('ERRO', `Uncaught (in promise) ${scriptStack(err, host.script)}`, { source: 'stacktrace' }),
   );
   const pool = init.mode === 'async' ? new LocalVuPool(host, init.ids) : new RemoteVuPool(init, init.ids, host);
   await pool.preload(init.plannedVus);

@@ -2,9 +2,12 @@
  * The secrets of one thread, as k6's secretsource.Manager keeps them: `get(source, key)` asks the
  * named source once and caches the value (a source that is also the default shares its cache);
  * every value handed out (not blank) is from then on replaced by `***SECRET_REDACTED***` in every
- * log line this thread writes. A value fetched on another worker thread is redacted there.
+ * log line. Cache and redaction span the whole run, as in k6's one process: values are published
+ * in the run's shared state (shared.ts) before get() resolves, and each thread reads what the
+ * others published before it writes a log line.
  */
 import { DEFAULT_SOURCE, makeSecretSources, type SecretSource } from './sources.ts';
+import { SharedSecrets } from './shared.ts';
 
 export const REDACTED = '***SECRET_REDACTED***';
 
@@ -16,50 +19,60 @@ export class SecretError extends Error {
 }
 
 export class SecretsManager {
-  private readonly caches = new Map<SecretSource, Map<string, string>>();
-  private readonly values = new Set<string>();
+  /** Each source's id in the shared state: its position among the distinct sources (the same on every thread). */
+  private readonly ids: Map<SecretSource, number>;
   private pattern: RegExp | null = null;
+  /** How many values `pattern` was compiled from (the shared set only grows). */
+  private compiledFrom = 0;
 
-  constructor(private readonly sources: ReadonlyMap<string, SecretSource>) {}
+  constructor(
+    private readonly sources: ReadonlyMap<string, SecretSource>,
+    private readonly shared: SharedSecrets = SharedSecrets.create(),
+  ) {
+    this.ids = new Map([...new Set(sources.values())].map((s, i) => [s, i]));
+  }
 
   /** The manager of `--secret-source` lines; throws on a bad line (the plan validated them first). */
   static fromFlags(
     lines: readonly string[] | undefined,
     env: Readonly<Record<string, string>>,
     cwd: string,
+    shared: SharedSecrets = SharedSecrets.create(),
   ): SecretsManager {
-    const { sources, problems } = makeSecretSources(lines ?? [], env, cwd);
+    const { sources, problems } = makeSecretSources(lines ?? [], env, cwd, shared);
     if (problems.length) throw new Error(problems.join('\n'));
-    return new SecretsManager(sources);
+    return new SecretsManager(sources, shared);
   }
 
   async get(sourceName: string, key: string): Promise<string> {
     if (this.sources.size === 0) throw new SecretError('no secret sources are configured');
     const source = this.sources.get(sourceName);
     if (!source) throw new SecretError(`no secret source with name "${sourceName}" is configured`);
-    let cache = this.caches.get(source);
-    if (!cache) this.caches.set(source, (cache = new Map()));
-    const hit = cache.get(key);
+    const id = this.ids.get(source)!;
+    const hit = this.shared.lookup(id, key);
     if (hit !== undefined) return hit;
     const value = await source.get(key).catch((err: unknown) => {
       throw new SecretError(err instanceof Error ? err.message : String(err));
     });
-    cache.set(key, value);
-    this.remember(value);
+    this.shared.publish(id, key, value);
     return value;
   }
 
-  private remember(value: string): void {
-    if (value.trim() === '' || this.values.has(value)) return;
-    this.values.add(value);
-    // Longest first, so that a secret containing another is redacted whole.
-    const alternatives = [...this.values].sort((a, b) => b.length - a.length).map(escape);
-    this.pattern = new RegExp(alternatives.join('|'), 'g');
+  /** `line` with every secret handed out so far, on any thread, replaced. */
+  redact(line: string): string {
+    this.shared.refresh();
+    if (this.shared.values.size !== this.compiledFrom) this.compile();
+    return this.pattern ? line.replace(this.pattern, REDACTED) : line;
   }
 
-  /** `line` with every secret handed out so far replaced. */
-  redact(line: string): string {
-    return this.pattern ? line.replace(this.pattern, REDACTED) : line;
+  private compile(): void {
+    this.compiledFrom = this.shared.values.size;
+    // Longest first, so that a secret containing another is redacted whole.
+    const alternatives = [...this.shared.values]
+      .filter((v) => v.trim() !== '')
+      .sort((a, b) => b.length - a.length)
+      .map(escape);
+    this.pattern = alternatives.length ? new RegExp(alternatives.join('|'), 'g') : null;
   }
 }
 

@@ -1,8 +1,10 @@
 /**
  * k6/secrets and --secret-source (issue 17), from k6's docs (using-k6/secret-source,
  * javascript-api/k6-secrets): file, mock and url sources, named sources and `default`, the
- * async get(), and k6's redaction of secret values in log lines. Each script runs under the
- * engine's CLI and, with K6_BIN set, under a real k6 with the same flags (helpers/k6-parity.ts).
+ * async get(), k6's redaction of secret values in log lines (whichever VU fetched them, in sync
+ * mode too, where each VU is a thread), the url source's rate limiter, and the exit codes of a bad
+ * flag (255, `cloud` 104). Each script runs under the engine's CLI and, with K6_BIN set, under a
+ * real k6 with the same flags (helpers/k6-parity.ts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,9 +13,10 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { logMessages, runBoth, SUMMARY_TO_FILE, type Outcome } from './helpers/k6-parity.ts';
+import { K6_BIN, logMessages, runBoth, runEngine, runK6, SUMMARY_TO_FILE, type Outcome } from './helpers/k6-parity.ts';
 import { engineArgs } from '../../run/engine-select.ts';
-import { toRunOptions } from '../../run/cli-run.ts';
+import { toRunOptions, type CliRunOptions } from '../../run/cli-run.ts';
+import { RunConfigError } from '../../run/errors.ts';
 
 const SCRIPT = `import { check } from 'k6';
 import secrets from 'k6/secrets';
@@ -38,18 +41,88 @@ export default async function () {
 }
 ${SUMMARY_TO_FILE}`;
 
+/** Reads a secret in the init context (top-level await), as k6 allows. */
+const IN_INIT = `import secrets from 'k6/secrets';
+
+const cool = await secrets.get('cool');
+console.log('init got ' + cool);
+
+export const options = { vus: 2, iterations: 2 };
+
+export default function () {
+  console.log('iteration has ' + cool);
+}
+${SUMMARY_TO_FILE}`;
+
+/** Reads more url secrets than the limiter's burst: each VU two keys of its own, then one setup() fetched. */
+const LIMITED = `import secrets from 'k6/secrets';
+
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 1 } } };
+
+export async function setup() {
+  await secrets.get('common');
+}
+
+export default async function () {
+  for (const key of ['a' + __VU, 'b' + __VU, 'common']) console.log(key + ' is ' + (await secrets.get(key)));
+}
+${SUMMARY_TO_FILE}`;
+
+/**
+ * Secrets a VU logs without having fetched them: setup()'s (handed over as data) and one that VU 1
+ * fetched, logged by VU 2 once VU 1 said so through the flag server (the order is causal, not timed).
+ */
+const CROSS_VU = `import http from 'k6/http';
+import { sleep } from 'k6';
+import exec from 'k6/execution';
+import secrets from 'k6/secrets';
+
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 1 } } };
+
+export async function setup() {
+  return { fromSetup: await secrets.get('cool') };
+}
+
+export default async function (data) {
+  console.log('setup gave ' + data.fromSetup);
+  if (exec.vu.idInTest === 1) {
+    await secrets.get('else');
+    http.get(__ENV.FLAG_URL + '?set=1');
+  } else {
+    for (let i = 0; i < 600 && http.get(__ENV.FLAG_URL).body !== 'set'; i++) sleep(0.05);
+    console.log('vu 2 saw else-value-77');
+  }
+}
+${SUMMARY_TO_FILE}`;
+
 let dir = '';
 let server: Server;
 let base = '';
 const asked: string[] = [];
+/** Requests to /limited/<run>/<key>, with when they came (performance.now() of this process). */
+const limitedAsks: Record<string, Array<{ key: string; at: number }>> = {};
+const flags = new Set<string>();
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'k6-secrets-'));
   writeFileSync(join(dir, 'script.js'), SCRIPT);
+  writeFileSync(join(dir, 'limited.js'), LIMITED);
+  writeFileSync(join(dir, 'in-init.js'), IN_INIT);
+  writeFileSync(join(dir, 'cross-vu.js'), CROSS_VU);
   writeFileSync(join(dir, 'main.secret'), 'cool=some-cool-value\nelse=source-value\n');
   writeFileSync(join(dir, 'other.secret'), 'else=the-other-else\n');
   writeFileSync(join(dir, 'broken.secret'), 'no equals sign here\n');
   server = createServer((req, res) => {
+    const limited = /^\/limited\/(\w+)\/(\w+)$/.exec(req.url!);
+    if (limited) {
+      (limitedAsks[limited[1]!] ??= []).push({ key: limited[2]!, at: performance.now() });
+      return void res.writeHead(200).end(`value-of-${limited[2]}`);
+    }
+    const flag = /^\/flag\/(\w+)(\?set=1)?$/.exec(req.url!);
+    if (flag) {
+      if (flag[2]) flags.add(flag[1]!);
+      return void res.writeHead(200).end(flags.has(flag[1]!) ? 'set' : 'unset');
+    }
     asked.push(`${req.url} ${req.headers.authorization ?? ''}`);
     if (req.headers.authorization !== 'Bearer t0ken') return void res.writeHead(403).end('forbidden');
     const key = req.url!.replace(/^\/secrets\//, '');
@@ -138,6 +211,31 @@ describe('k6/secrets with --secret-source', () => {
     assert.equal(asked.filter((a) => a.startsWith('/secrets/missing')).length, 2 * perRun, asked.join(', '));
   });
 
+  it('reads a secret in the init context, fetched once for the whole run and redacted', async () => {
+    const flag = `--secret-source=url=urlTemplate=${base}/secrets/{key},headers.Authorization=Bearer t0ken,responsePath=data.value`;
+    const outcomes: Record<string, Outcome> = {};
+    for (const [who, mode] of [
+      ['engine async', 'async'],
+      ['engine sync', 'sync'],
+    ] as const) {
+      asked.length = 0;
+      outcomes[who] = await runEngine('in-init.js', ['--mode', mode, flag], dir);
+      assert.equal(asked.length, 1, `${who}: ${asked.join(', ')}`); // every VU's init and thread reuse it
+    }
+    if (K6_BIN) {
+      asked.length = 0;
+      outcomes.k6 = await runK6('in-init.js', [flag], dir);
+      assert.equal(asked.length, 1, `k6: ${asked.join(', ')}`);
+    }
+    for (const [who, o] of Object.entries(outcomes)) {
+      assert.equal(o.exitCode, 0, `${who}: ${o.stderr}`);
+      const logs = logMessages(o.stderr);
+      assert.ok(logs.includes('init got ***SECRET_REDACTED***'), `${who}: ${logs.join(' | ')}`);
+      assert.equal(logs.filter((l) => l === 'iteration has ***SECRET_REDACTED***').length, 2, who);
+      assert.ok(!o.stderr.includes('from-url-42'), `${who} leaked the secret`);
+    }
+  });
+
   it('configures the url source from K6_SECRET_SOURCE_URL_* variables', async () => {
     const r = await runBoth('script.js', ['--secret-source=url'], dir, {
       WANT_COOL: 'from-url-42',
@@ -161,25 +259,119 @@ describe('k6/secrets with --secret-source', () => {
     });
   });
 
-  it('fails at start, naming the flag, on a source k6 does not have (env), a missing file or a line without =', async () => {
-    for (const flag of [
-      '--secret-source=env',
-      '--secret-source=file=nofile.secret',
-      '--secret-source=file=broken.secret',
-    ]) {
-      const r = await runBoth('script.js', [flag], dir);
+  it('exits 255 before loading the script, naming the flag, on a source k6 does not have (env), a missing file, a line without = or a bad url option', async () => {
+    const bad: Array<[string, RegExp]> = [
+      ['--secret-source=env', /no secret source for type "env"/],
+      ['--secret-source=file=nofile.secret', /open nofile\.secret: no such file or directory/],
+      ['--secret-source=file=broken.secret', /parsing "no equals sign here", needs =/],
+      [`--secret-source=url=urlTemplate=${base}/{key},requestsBurst=0`, /requestsBurst must be greater than 0/],
+      [`--secret-source=url=urlTemplate=${base}/{key},requestsPerMinuteLimit=many`, /invalid requestsPerMinuteLimit/],
+    ];
+    for (const [flag, reason] of bad) {
+      // no-such-script.js: k6 checks the flags before it reads the script, and so does the engine.
+      const r = await runBoth('no-such-script.js', [flag], dir);
       each(r, (o, who) => {
-        assert.notEqual(o.exitCode, 0, `${who} ${flag}`);
-        assert.deepEqual(o.metrics, {}, `${who} ${flag}: nothing ran`);
+        assert.equal(o.exitCode, 255, `${who} ${flag}: ${o.stderr}`);
+        assert.match(o.stderr.replaceAll('\\"', '"'), reason, `${who} ${flag}`); // k6 logs it quoted
       });
-      assert.equal(r.engine.exitCode, 104, r.engine.stderr);
-      assert.match(r.engine.stderr, /--secret-source=/);
-      assert.match(r.engine.stderr, /no secret source for type "env"|no such file or directory|needs =/);
+      assert.ok(r.engine.stderr.includes(`${flag}:`), `the engine names the flag: ${r.engine.stderr}`);
+    }
+  });
+
+  it('refuses the cloud source as invalid configuration (104), as k6 does', async () => {
+    const r = await runBoth('script.js', ['--secret-source=cloud'], dir);
+    each(r, (o, who) => {
+      assert.equal(o.exitCode, 104, `${who}: ${o.stderr}`);
+      assert.match(o.stderr, /'cloud' is not a valid value for --secret-source/, who);
+    });
+  });
+
+  it('shows mock values and url headers of a bad flag as ***', async () => {
+    const r = await runEngine('script.js', ['--secret-source=mock=cool=hush-77,stray'], dir);
+    assert.equal(r.exitCode, 255, r.stderr);
+    assert.match(r.stderr, /--secret-source=mock=cool=\*\*\*,stray: parsing "stray", needs =/);
+    assert.ok(!r.stderr.includes('hush-77'), r.stderr);
+  });
+
+  it("waits for the url source's rate limiter, one limiter and one cache for the whole run (sync mode: a thread per VU)", async () => {
+    // 120 a minute, bursts of 1: a token every 500 ms. setup() fetches `common`, each VU two keys
+    // of its own and `common` again (cached): 5 requests, the 5th at least 4 tokens after the 1st
+    // when the limiter is the run's; VU threads with limiters of their own would take ~1 s.
+    const flag = (id: string) =>
+      `--secret-source=url=urlTemplate=${base}/limited/${id}/{key},requestsPerMinuteLimit=120,requestsBurst=1,maxRetries=0`;
+    const ids: Record<string, string> = { 'engine sync': 'esync', 'engine async': 'easync', k6: 'k6' };
+    const outcomes: Record<string, Outcome> = {
+      'engine sync': await runEngine('limited.js', ['--mode', 'sync', flag('esync')], dir),
+      'engine async': await runEngine('limited.js', ['--mode', 'async', flag('easync')], dir),
+    };
+    if (K6_BIN) outcomes.k6 = await runK6('limited.js', [flag('k6')], dir);
+    for (const [who, o] of Object.entries(outcomes)) {
+      assert.equal(o.exitCode, 0, `${who}: ${o.stderr}`);
+      const logs = logMessages(o.stderr);
+      assert.equal(
+        logs.filter((l) => / is \*\*\*SECRET_REDACTED\*\*\*$/.test(l)).length,
+        6,
+        `${who}: ${logs.join(' | ')}`,
+      );
+      const asks = limitedAsks[ids[who]!] ?? [];
+      assert.deepEqual(asks.map((a) => a.key).sort(), ['a1', 'a2', 'b1', 'b2', 'common'], who);
+      const span = asks.at(-1)!.at - asks[0]!.at;
+      assert.ok(span >= 1500, `${who}: 5 requests over ${span.toFixed(0)} ms, expected >= 1500 (4 tokens of 500 ms)`);
+    }
+  });
+
+  it('redacts, on every VU thread, the secrets setup() and other VUs fetched (sync mode)', async () => {
+    const flag = '--secret-source=mock=cool=cool-value-1,else=else-value-77';
+    const outcomes: Record<string, Outcome> = {
+      engine: await runEngine('cross-vu.js', ['--mode', 'sync', flag], dir, { FLAG_URL: `${base}/flag/engine` }),
+    };
+    if (K6_BIN) outcomes.k6 = await runK6('cross-vu.js', [flag], dir, { FLAG_URL: `${base}/flag/k6` });
+    for (const [who, o] of Object.entries(outcomes)) {
+      assert.equal(o.exitCode, 0, `${who}: ${o.stderr}`);
+      const logs = logMessages(o.stderr);
+      assert.equal(
+        logs.filter((l) => l === 'setup gave ***SECRET_REDACTED***').length,
+        2,
+        `${who}: ${logs.join(' | ')}`,
+      );
+      assert.ok(logs.includes('vu 2 saw ***SECRET_REDACTED***'), `${who}: ${logs.join(' | ')}`);
+      assert.ok(
+        !o.stderr.includes('cool-value-1') && !o.stderr.includes('else-value-77'),
+        `${who} leaked: ${o.stderr}`,
+      );
     }
   });
 });
 
+const RUN_FLAGS: CliRunOptions = {
+  engine: 'node',
+  infra: 'external',
+  env: [],
+  results: 'results',
+  build: true,
+  progress: 'auto',
+};
+
 describe('run forwards --secret-source to the engine', () => {
+  it("stops with the kit's bad-input code 104 on a bad --secret-source, naming it, before anything starts", () => {
+    assert.throws(
+      () => toRunOptions('load', { ...RUN_FLAGS, secretSource: ['env', 'mock=k=hush,stray'] }),
+      (err: unknown) => {
+        assert.ok(err instanceof RunConfigError, String(err));
+        assert.equal(err.exitCode, 104);
+        assert.match(err.message, /--secret-source=env: no secret source for type "env"/);
+        assert.match(err.message, /--secret-source=mock=k=\*\*\*,stray: parsing "stray", needs =/);
+        assert.doesNotMatch(err.message, /hush/);
+        return true;
+      },
+    );
+  });
+
+  it('leaves the flags to the k6 binary with --engine k6 (a k6 built with xk6 may have more sources)', () => {
+    const opts = toRunOptions('load', { ...RUN_FLAGS, engine: 'k6', secretSource: ['vault=addr=x'] });
+    assert.deepEqual(opts.secretSources, ['vault=addr=x']);
+  });
+
   it('keeps every --secret-source of `run` in its options, in order', () => {
     const opts = toRunOptions('load', {
       engine: 'node',
@@ -188,9 +380,9 @@ describe('run forwards --secret-source to the engine', () => {
       results: 'results',
       build: true,
       progress: 'auto',
-      secretSource: ['file=a.secret', 'mock=k=v'],
+      secretSource: [`file=${join(dir, 'main.secret')}`, 'mock=k=v'],
     });
-    assert.deepEqual(opts.secretSources, ['file=a.secret', 'mock=k=v']);
+    assert.deepEqual(opts.secretSources, [`file=${join(dir, 'main.secret')}`, 'mock=k=v']);
   });
 
   it('passes every --secret-source, in order, to the k6 binary and to the Node engine alike', () => {
