@@ -6,21 +6,25 @@
  *   ─waiting─> first response byte (onResponseStarted) ─receiving─> end (onComplete).
  * As in k6, `blocked` includes setting up a new connection; `connecting` (TCP connect) and
  * `tls_handshaking` are that new connection's phases, reported by the first request on it, and 0
- * on a reused keep-alive connection. One call is one hop: k6/http follows redirects itself, hop by
- * hop, to apply its cookie jar between hops (chain.ts).
+ * on a reused keep-alive connection or h2 session. One call is one hop: k6/http follows redirects
+ * itself, hop by hop, to apply its cookie jar between hops (chain.ts).
+ * Each request names its VU: HTTP/2 sessions are per VU and origin (connections.ts).
+ * Byte counts: over HTTP/1.1, the request line, headers and body as sent and the response's status
+ * line, headers and body; over HTTP/2, the session's frame bytes (frame-meter.ts).
  */
 import type { Dispatcher } from 'undici';
-import { Connections, type Connection } from './connections.ts';
+import { Connections, type Connection, type ConnectionOptions } from './connections.ts';
 import { Deadlines, isSetCookie, parseTarget, setCookieValues } from './transport-parts.ts';
 import { Hop } from './hop.ts';
 import { classify, K6_ERROR, statusErrorCode } from './error-codes.ts';
 import type { WireHop, WireRequest, WireResponse, WireTimings } from './wire.ts';
 import type { InterruptSignal } from '../runtime/interrupt.ts';
-import type { ConnInfo, TlsOptions } from './tls.ts';
+import type { FrameMeter, Metered } from './frame-meter.ts';
+import type { ConnInfo } from './tls.ts';
 
 const same = (res: WireResponse): WireResponse => res;
 
-export type TransportOptions = TlsOptions;
+export type TransportOptions = ConnectionOptions;
 
 export class HttpTransport {
   private readonly connections: Connections;
@@ -30,9 +34,9 @@ export class HttpTransport {
     this.connections = new Connections(opts);
   }
 
-  /** Sends one request (one hop). Never rejects: errors are in the hop. */
-  request(req: WireRequest, signal?: InterruptSignal): Promise<WireResponse> {
-    return this.requestThen(req, signal, same);
+  /** Sends one request (one hop) of VU `vu` (a number naming it on this thread). Never rejects: errors are in the hop. */
+  request(req: WireRequest, signal?: InterruptSignal, vu = 0): Promise<WireResponse> {
+    return this.requestThen(req, signal, same, vu);
   }
 
   /**
@@ -43,9 +47,10 @@ export class HttpTransport {
     req: WireRequest,
     signal: InterruptSignal | undefined,
     then: (res: WireResponse) => T | PromiseLike<T>,
+    vu = 0,
   ): Promise<T> {
     return new Promise((resolve, reject) => {
-      this.once(req, signal, (hop) => {
+      this.once(req, signal, vu, (hop) => {
         try {
           resolve(then({ hops: [hop.info], body: hop.body, remoteIp: hop.remoteIp, remotePort: hop.remotePort }));
         } catch (err) {
@@ -56,7 +61,12 @@ export class HttpTransport {
   }
 
   /** Sends one hop; `done` gets its result (never an exception). */
-  private once(req: WireRequest, signal: InterruptSignal | undefined, done: (hop: HopResult) => void): void {
+  private once(
+    req: WireRequest,
+    signal: InterruptSignal | undefined,
+    vu: number,
+    done: (hop: HopResult) => void,
+  ): void {
     const call = new Call(req.method, req.url, req.headers, req.body, req.responseType, done);
     const target = parseTarget(req.url);
     if ('error' in target) return call.fail(target.error, K6_ERROR.INVALID_URL);
@@ -68,7 +78,7 @@ export class HttpTransport {
       if (signal.aborted) return call.abortNow(new Error('request interrupted'));
       call.watch(signal);
     }
-    const conn = this.connections.take(target.origin);
+    const conn = this.connections.take(target.origin, vu);
     call.conn = conn;
     try {
       conn.client.dispatch(
@@ -88,6 +98,11 @@ export class HttpTransport {
     }
   }
 
+  /** Closes VU `vu`'s HTTP/2 sessions (the VU ended; its HTTP/1.1 connections belong to the thread's pool). */
+  closeVu(vu: number): void {
+    this.connections.closeVu(vu);
+  }
+
   async close(): Promise<void> {
     this.deadlines.stop();
     await this.connections.destroy();
@@ -102,7 +117,7 @@ interface HopResult {
 }
 
 /** One request's handler (undici's legacy handler interface) and its timestamps. */
-class Call implements Dispatcher.DispatchHandler {
+class Call implements Dispatcher.DispatchHandler, Metered {
   deadline = Infinity;
   timeoutMs = 0;
   deadlines: Deadlines | null = null;
@@ -132,6 +147,10 @@ class Call implements Dispatcher.DispatchHandler {
   private remoteIp = '';
   private remotePort = 0;
   private info: ConnInfo | null = null;
+  /** The h2 session's meter while this request is on it (frame-meter.ts), and what it counted. */
+  private meter: FrameMeter | null = null;
+  framesRead = 0;
+  framesWritten = 0;
 
   constructor(
     private readonly method: string,
@@ -155,6 +174,10 @@ class Call implements Dispatcher.DispatchHandler {
     this.remoteIp = conn.remoteIp;
     this.remotePort = conn.remotePort;
     this.info = conn.info;
+    if (conn.meter !== null) {
+      this.meter = conn.meter;
+      this.meter.start(this);
+    }
     const fresh = conn.takeFresh();
     if (fresh !== null) {
       this.connecting = fresh.connectDone - fresh.connectStart;
@@ -239,6 +262,7 @@ class Call implements Dispatcher.DispatchHandler {
     if (this.finished) return;
     this.finished = true;
     this.deadlines?.delete(this);
+    this.meter?.end(this);
     if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
     const end = performance.now();
     const connect = this.tConnect || end;
@@ -262,8 +286,8 @@ class Call implements Dispatcher.DispatchHandler {
       status,
       this.statusText,
       timings,
-      this.requestBytes(),
-      this.headerBytes + this.bodyBytes,
+      this.meter ? this.framesWritten : this.requestBytes(),
+      this.meter ? this.framesRead : this.headerBytes + this.bodyBytes,
       classified?.message ?? '',
       classified?.code ?? statusErrorCode(status),
       this.startTime,

@@ -133,10 +133,15 @@ function continueAsync(
 ): K6Response | Promise<K6Response> {
   const next = chain.next(wire, req);
   if (next === null) return finish(st, built, chain.response(), chain);
-  return http.requestThen(next, st.signal, (w) => {
-    if (st.signal?.aborted) throw new InterruptError();
-    return continueAsync(st, http, built, chain, w, next);
-  });
+  return http.requestThen(
+    next,
+    st.signal,
+    (w) => {
+      if (st.signal?.aborted) throw new InterruptError();
+      return continueAsync(st, http, built, chain, w, next);
+    },
+    st.idInInstance,
+  );
 }
 
 /** http.batch in sync mode: every request's next hop goes out together with the others'. */
@@ -179,6 +184,7 @@ function toArgs(item: BatchItem): [unknown, unknown, unknown, unknown] {
 export const createModule: ModuleFactory = (vu: VuContext) => {
   const st = stateOf(vu);
   const http = st.host.http;
+  st.onClose(() => http.closeVu(st.idInInstance)); // Go's transport of this VU goes with it
 
   const request = (method: unknown, url: unknown, body?: unknown, params?: unknown): K6Response => {
     blocking(st, `http.${String(method).toLowerCase()}`);
@@ -196,11 +202,16 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     const jar = jarOf(st, built);
     const chain = sendsCookies(built, jar) ? new HopChain(built, jar) : null;
     const req = chain === null ? built.wire : chain.first;
-    return http.requestThen(req, st.signal, (wire) => {
-      if (st.signal?.aborted) throw new InterruptError();
-      if (chain === null && !needsChain(built, wire)) return finish(st, built, wire, null);
-      return continueAsync(st, http, built, chain ?? new HopChain(built, jar, built.wire), wire, req);
-    });
+    return http.requestThen(
+      req,
+      st.signal,
+      (wire) => {
+        if (st.signal?.aborted) throw new InterruptError();
+        if (chain === null && !needsChain(built, wire)) return finish(st, built, wire, null);
+        return continueAsync(st, http, built, chain ?? new HopChain(built, jar, built.wire), wire, req);
+      },
+      st.idInInstance,
+    );
   };
 
   const batchEntries = (requests: unknown): Array<[string, BatchItem]> =>

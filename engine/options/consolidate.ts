@@ -5,6 +5,8 @@
  * higher level than every shortcut.
  */
 import { tlsOptions, type TlsOptions } from '../http/tls.ts';
+import { dnsOptions } from '../http/dns.ts';
+import type { TransportOptions } from '../http/transport.ts';
 import { parseDuration } from './duration.ts';
 import type { BaseConfig } from '../executors/base-config.ts';
 import { parseScenarios } from '../executors/index.ts';
@@ -27,6 +29,8 @@ export interface EngineOptions {
   readonly insecureSkipTLSVerify: boolean;
   /** insecureSkipTLSVerify, tlsVersion and tlsCipherSuites, as the HTTP transport takes them. */
   readonly tls: TlsOptions;
+  /** What the HTTP transport takes: `tls`, the `dns` option, `noConnectionReuse`. */
+  readonly transport: TransportOptions;
   readonly throw: boolean;
   /** Keep each VU's cookies from one iteration to the next (k6 empties the jar by default). */
   readonly noCookiesReset: boolean;
@@ -167,6 +171,10 @@ function finish(raw: Record<string, unknown>, scenarios: BaseConfig[], problems:
   const noCookiesReset = raw.noCookiesReset ?? false;
   if (typeof noCookiesReset !== 'boolean')
     problems.push(`options.noCookiesReset: expected true or false, got ${JSON.stringify(noCookiesReset)}`);
+  const noConnectionReuse = raw.noConnectionReuse ?? false;
+  if (typeof noConnectionReuse !== 'boolean')
+    problems.push(`options.noConnectionReuse: expected true or false, got ${JSON.stringify(noConnectionReuse)}`);
+  const tls = tlsOptions(raw, problems);
   return {
     raw,
     scenarios,
@@ -180,7 +188,8 @@ function finish(raw: Record<string, unknown>, scenarios: BaseConfig[], problems:
     teardownTimeout: dur('teardownTimeout', 60_000),
     minIterationDuration: dur('minIterationDuration', 0),
     insecureSkipTLSVerify: raw.insecureSkipTLSVerify === true,
-    tls: tlsOptions(raw, problems),
+    tls,
+    transport: { ...tls, dns: dnsOptions(raw.dns, problems), noConnectionReuse: noConnectionReuse === true },
     throw: raw.throw === true,
     noCookiesReset: noCookiesReset === true,
   };

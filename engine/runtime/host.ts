@@ -12,16 +12,20 @@ import type { SecretsManager } from '../secrets/manager.ts';
 
 /** The HTTP side k6/http talks to: promises on this thread's pools, or blocking calls served by an I/O thread. */
 export interface HttpClient {
-  request(req: WireRequest, signal: InterruptSignal | null): Promise<WireResponse>;
-  /** `request(req, signal).then(then)` in one promise (the async fast path). */
+  /** `vu`: the VU's idInInstance (HTTP/2 sessions are per VU). */
+  request(req: WireRequest, signal: InterruptSignal | null, vu: number): Promise<WireResponse>;
+  /** `request(req, signal, vu).then(then)` in one promise (the async fast path). */
   requestThen<T>(
     req: WireRequest,
     signal: InterruptSignal | null,
     then: (res: WireResponse) => T | PromiseLike<T>,
+    vu: number,
   ): Promise<T>;
   /** Blocks this thread until the I/O thread answers. */
   requestSync(req: WireRequest, vuSlot: number): WireResponse;
   requestManySync(reqs: WireRequest[], vuSlot: number): WireResponse[];
+  /** The VU ended: close its HTTP/2 sessions (async mode; the I/O thread of sync mode closes them with itself). */
+  closeVu(vu: number): void;
 }
 
 /** k6/execution `instance.*` (this thread's view). */

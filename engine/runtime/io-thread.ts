@@ -6,10 +6,10 @@
  * A message `{ abortSlot: n }` from the owner of this thread aborts the running requests of client n
  * (an interrupted sync-mode VU).
  */
-import type { TlsOptions } from '../http/tls.ts';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { HttpTransport } from '../http/transport.ts';
+import { HttpTransport, type TransportOptions } from '../http/transport.ts';
 import { plainResponses } from '../http/hop.ts';
+import { warmHttp } from '../http/warm.ts';
 import type { WireRequest } from '../http/wire.ts';
 import { adoptPaths, type ThreadPaths } from './threads.ts';
 import { Interrupt } from './interrupt.ts';
@@ -39,9 +39,12 @@ export interface IoRequest {
 }
 
 adoptPaths((workerData as { paths?: ThreadPaths } | undefined)?.paths);
-const transport = new HttpTransport(
-  (workerData as { tls?: TlsOptions } | undefined)?.tls ?? { insecureSkipTLSVerify: false },
-);
+const options = (workerData as { transport?: TransportOptions } | undefined)?.transport ?? {
+  insecureSkipTLSVerify: false,
+};
+const transport = new HttpTransport(options);
+/** The HTTP client readied before the first request is served (warm.ts). */
+const warmed = warmHttp(options).then(() => parentPort?.postMessage({ ready: true }));
 
 /** Each client's running requests (null between them: a slot stays a key, the Map does not churn; see Deadlines in http/transport-parts.ts). */
 const running = new Map<number, Interrupt | null>();
@@ -55,8 +58,8 @@ export function serve({ port, flag, slot }: Attach): void {
     running.set(slot, ac);
     const done =
       reqs.length === 1
-        ? transport.request(reqs[0]!, ac).then((r) => [r])
-        : Promise.all(reqs.map((r) => transport.request(r, ac)));
+        ? transport.request(reqs[0]!, ac, slot).then((r) => [r])
+        : Promise.all(reqs.map((r) => transport.request(r, ac, slot)));
     void done.then((res) => {
       if (running.get(slot) === ac) running.set(slot, null);
       reply(res);
@@ -76,6 +79,7 @@ export function serve({ port, flag, slot }: Attach): void {
   port.on('message', (msg: IoRequest) => run(msg.reqs, (res) => reply(msg.id, res)));
   let last: WireRequest[] = [];
   void (async () => {
+    await warmed;
     for (;;) {
       const w = waitAsync(slots, REQ, 0);
       if (w.async) await w.value;

@@ -4,6 +4,7 @@ import type { SampleSink } from '../metrics/api.ts';
 import type { ExecutionMode } from '../modules/api.ts';
 import type { EngineOptions } from '../options/consolidate.ts';
 import { HttpTransport } from '../http/transport.ts';
+import { warmHttp } from '../http/warm.ts';
 import type { WireRequest } from '../http/wire.ts';
 import { compileScript } from './bundle.ts';
 import type { BundledScript } from './script.ts';
@@ -42,17 +43,29 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
   let transport: HttpTransport | null = null;
   let channel: SyncHttpChannel | null = p.attach ? new SyncHttpChannel(p.attach) : null;
   let io: Worker | null = null;
-  const tls = p.options.tls;
+  const opts = p.options.transport;
+  let ioReady: Promise<void> = Promise.resolve();
   const sync = (): SyncHttpChannel => {
-    if (!channel) ({ channel, io } = SyncHttpChannel.standalone(tls));
+    if (!channel) ({ channel, io, ready: ioReady } = SyncHttpChannel.standalone(opts));
     return channel;
   };
-  const asyncTransport = (): HttpTransport => (transport ??= new HttpTransport(tls));
+  if (p.script.k6Imports.includes('k6/http')) {
+    // Ready the HTTP client now, in init, not in the test's first request (http/warm.ts). Sync mode's
+    // requests run on an I/O thread, which readies itself: the one of this thread is started now.
+    if (p.mode === 'async') await warmHttp(opts);
+    else if (!p.attach) {
+      sync();
+      await ioReady;
+    }
+  }
+  const asyncTransport = (): HttpTransport => (transport ??= new HttpTransport(opts));
   const http: HttpClient = {
-    request: (req: WireRequest, signal: InterruptSignal | null) => asyncTransport().request(req, signal ?? undefined),
-    requestThen: (req, signal, then) => asyncTransport().requestThen(req, signal ?? undefined, then),
+    request: (req: WireRequest, signal: InterruptSignal | null, vu: number) =>
+      asyncTransport().request(req, signal ?? undefined, vu),
+    requestThen: (req, signal, then, vu) => asyncTransport().requestThen(req, signal ?? undefined, then, vu),
     requestSync: (req: WireRequest) => sync().request(req),
     requestManySync: (reqs: WireRequest[]) => sync().requestMany(reqs),
+    closeVu: (vu: number) => transport?.closeVu(vu),
   };
   const shared = p.secretsShared ? new SharedSecrets(p.secretsShared) : undefined;
   const secrets = SecretsManager.fromFlags(p.options.secretSources, p.baseEnv, process.cwd(), shared);

@@ -5,7 +5,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
-import type { TlsOptions } from '../http/tls.ts';
+import type { TransportOptions } from '../http/transport.ts';
 import type { Attach } from './io-thread.ts';
 import {
   ChannelMemory,
@@ -21,8 +21,8 @@ import {
 import { startThread } from './threads.ts';
 
 /** Starts an I/O thread; attach clients with `attachTo`. */
-export function startIoThread(tls: TlsOptions): Worker {
-  const w = startThread('io', { tls });
+export function startIoThread(transport: TransportOptions): Worker {
+  const w = startThread('io', { transport });
   w.unref();
   return w;
 }
@@ -53,11 +53,20 @@ export class SyncHttpChannel {
     attach.port.unref();
   }
 
-  /** A channel with its own, new I/O thread. */
-  static standalone(tls: TlsOptions): { channel: SyncHttpChannel; io: Worker } {
-    const io = startIoThread(tls);
+  /** A channel with its own, new I/O thread; `ready` settles once that thread readied its HTTP client (http/warm.ts). */
+  static standalone(transport: TransportOptions): { channel: SyncHttpChannel; io: Worker; ready: Promise<void> } {
+    const io = startIoThread(transport);
+    const ready = new Promise<void>((resolve) => {
+      const onMessage = (msg: { ready?: boolean }) => {
+        if (!msg?.ready) return;
+        io.off('message', onMessage);
+        resolve();
+      };
+      io.on('message', onMessage);
+      io.once('exit', () => resolve());
+    });
     const client = attachTo(io, 0);
-    return { channel: new SyncHttpChannel(client), io };
+    return { channel: new SyncHttpChannel(client), io, ready };
   }
 
   requestMany(reqs: WireRequest[]): WireResponse[] {

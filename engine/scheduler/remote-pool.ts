@@ -121,7 +121,7 @@ export class RemoteVuPool implements VuSource {
     private readonly ids: VuIds,
     private readonly host: VuHost,
   ) {
-    this.io = startIoThread(init.options.tls);
+    this.io = startIoThread(init.options.transport);
   }
 
   get size(): number {

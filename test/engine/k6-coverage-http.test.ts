@@ -19,14 +19,18 @@ import {
   makeCert,
   PASS,
   startAuthServer,
+  startH2Counter,
   startTlsServers,
   USER,
   type AuthServer,
+  type H2Counter,
+  type H2Counts,
   type TlsServers,
 } from './helpers/coverage-servers.ts';
 import {
   AUTH_SCRIPT,
   DURATION_SCRIPT,
+  h2ShareScript,
   HTML_SCRIPT,
   TLS_BAD_CA_SCRIPT,
   TLS_PINNED_SCRIPT,
@@ -57,18 +61,22 @@ function rLines(text: string): Record<string, unknown> {
 let dir = '';
 let auth: AuthServer;
 let tls: TlsServers;
+let h2c: H2Counter;
 let env: Record<string, string> = {};
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'k6-coverage-http-'));
   auth = await startAuthServer();
-  tls = await startTlsServers(makeCert(dir));
-  env = { AUTH_HOSTPORT: `127.0.0.1:${auth.port}`, AUTH: auth.url, H2: tls.h2, H1: tls.h1 };
+  const cert = makeCert(dir);
+  tls = await startTlsServers(cert);
+  h2c = await startH2Counter(cert);
+  env = { AUTH_HOSTPORT: `127.0.0.1:${auth.port}`, AUTH: auth.url, H2: tls.h2, H1: tls.h1, H2C: h2c.url };
 });
 
 after(async () => {
   await auth?.close();
   await tls?.close();
+  await h2c?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -304,6 +312,89 @@ for (const [who, runner] of RUNNERS) {
       it('fails an unknown CA without insecureSkipTLSVerify: status 0, error code 1310', () => {
         assert.equal(badCa.exitCode, 0, badCa.log);
         assert.deepEqual(badCa.out.badCa, { status: 0, error_code: 1310 });
+      });
+    });
+
+    describe('HTTP/2: one connection per origin per VU, requests multiplexed over it', () => {
+      interface Row {
+        status: number;
+        proto: string;
+        session: number;
+        connecting: number;
+        tls: number;
+      }
+      let shared: Outcome;
+      let sharedCounts: H2Counts;
+      let single: Outcome;
+      let singleCounts: H2Counts;
+      const rows = (o: Outcome): Row[] => [...(o.out.iteration0 as Row[]), ...(o.out.iteration1 as Row[])];
+      before(async () => {
+        h2c.reset();
+        shared = await runner('h2-shared', h2ShareScript(false));
+        await h2c.settled();
+        sharedCounts = h2c.counts();
+        h2c.reset();
+        single = await runner('h2-single', h2ShareScript(true));
+        await h2c.settled();
+        singleCounts = h2c.counts();
+      });
+
+      it('serves a batch of 5 in each of 2 iterations over one connection, the streams running at once', () => {
+        assert.equal(shared.exitCode, 0, shared.log);
+        const r = rows(shared);
+        assert.equal(r.length, 10);
+        assert.ok(
+          r.every((x) => x.status === 200 && x.proto === 'HTTP/2.0'),
+          JSON.stringify(r),
+        );
+        assert.deepEqual(new Set(r.map((x) => x.session)).size, 1, JSON.stringify(r));
+        assert.equal(sharedCounts.sessionsUsed, 1, JSON.stringify(sharedCounts));
+        assert.equal(sharedCounts.streams, 10);
+        assert.ok(sharedCounts.maxConcurrent > 1, `at most ${sharedCounts.maxConcurrent} stream at once`);
+        if (who.startsWith('engine')) {
+          // Go dials once per request while the origin's protocol is unknown and closes the
+          // connections it does not need (k6 opened 5, used 1); the engine waits for the first.
+          assert.equal(sharedCounts.sessions, 1, JSON.stringify(sharedCounts));
+        }
+      });
+
+      it('reports connecting and tls_handshaking on the one request that opened it, 0 on the reused streams', () => {
+        const r = rows(shared);
+        assert.equal(r.filter((x) => x.tls > 0).length, 1, JSON.stringify(r));
+        assert.ok(r.filter((x) => x.connecting > 0).length <= 1, JSON.stringify(r));
+      });
+
+      it('opens a connection per request with noConnectionReuse', () => {
+        assert.equal(single.exitCode, 0, single.log);
+        const r = rows(single);
+        assert.ok(
+          r.every((x) => x.status === 200 && x.proto === 'HTTP/2.0'),
+          JSON.stringify(r),
+        );
+        assert.equal(new Set(r.map((x) => x.session)).size, 10, JSON.stringify(r));
+        assert.deepEqual([singleCounts.sessions, singleCounts.streams], [10, 10], JSON.stringify(singleCounts));
+        assert.ok(
+          r.every((x) => x.tls > 0),
+          JSON.stringify(r),
+        );
+      });
+
+      it("counts the h2 session's frame bytes in data_sent and data_received", () => {
+        for (const [o, c] of [
+          [shared, sharedCounts],
+          [single, singleCounts],
+        ] as const) {
+          const sent = o.metrics.data_sent!.count!;
+          const received = o.metrics.data_received!.count!;
+          // k6 counts the TCP bytes under TLS (records, handshake): more than the frames
+          assert.ok(sent >= c.bytesRead - 64, `data_sent ${sent} vs ${c.bytesRead} frame bytes the server read`);
+          assert.ok(received >= c.bytesWritten - 64, `data_received ${received} vs ${c.bytesWritten} written`);
+          if (who.startsWith('engine')) {
+            // the engine counts the frames themselves; a GOAWAY sent as a session closes belongs to no request
+            assert.ok(sent <= c.bytesRead, `data_sent ${sent} > ${c.bytesRead} frame bytes the server read`);
+            assert.ok(received <= c.bytesWritten, `data_received ${received} > ${c.bytesWritten} written`);
+          }
+        }
       });
     });
 

@@ -168,3 +168,29 @@ export default function () {
 }
 export function teardown() { busy(300); }
 `;
+
+/**
+ * One VU, two iterations, each a batch of 5 concurrent GETs of the counting h2 server
+ * (coverage-servers.ts startH2Counter). Prints, per iteration, each response's proto, the session
+ * the server says served it, and its connecting / tls_handshaking times; and the byte counters.
+ */
+export const h2ShareScript = (noConnectionReuse: boolean) => `import http from 'k6/http';
+import exec from 'k6/execution';
+${OUT}
+export const options = {
+  vus: 1,
+  iterations: 2,
+  insecureSkipTLSVerify: true,
+  noConnectionReuse: ${noConnectionReuse},
+};
+export default function () {
+  const rs = http.batch([1, 2, 3, 4, 5].map((i) => ['GET', __ENV.H2C + '/item/' + i]));
+  out('iteration' + exec.scenario.iterationInTest, rs.map((r) => ({
+    status: r.status,
+    proto: r.proto,
+    session: r.status === 200 ? r.json().session : 0,
+    connecting: r.timings.connecting,
+    tls: r.timings.tls_handshaking,
+  })));
+}
+`;

@@ -13,7 +13,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import {
+  createSecureServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type ServerHttp2Session,
+} from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
@@ -206,6 +211,96 @@ export async function startTlsServers(cert: Cert): Promise<TlsServers> {
         new Promise<void>((resolve) => h2.close(() => resolve())),
         new Promise<void>((resolve) => h1.close(() => resolve())),
       ]);
+    },
+  };
+}
+
+/** What the counting h2 server saw (`startH2Counter`). */
+export interface H2Counts {
+  /** HTTP/2 sessions (connections) opened. */
+  sessions: number;
+  /** Sessions that carried at least one request. */
+  sessionsUsed: number;
+  /** Requests served. */
+  streams: number;
+  /** The most requests one session had in flight at once. */
+  maxConcurrent: number;
+  /** Frame bytes the server read and wrote, over all sessions (TLS sockets count cleartext). */
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+export interface H2Counter {
+  /** https://127.0.0.1:port, h2 only. */
+  url: string;
+  /** The counts since the last reset; closed sessions' bytes are counted when they close. */
+  counts(): H2Counts;
+  reset(): void;
+  /** Resolves once every session is closed (their bytes counted), or after `ms`. */
+  settled(ms?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTPS server speaking HTTP/2 only that counts its connections ('session' events), the
+ * requests on each and how many ran at once; each answer waits `delayMs` (so that the requests of
+ * a batch overlap) and says which session served it: `{ session, stream }`.
+ */
+export async function startH2Counter(cert: Cert, delayMs = 40): Promise<H2Counter> {
+  const server = createSecureServer({ key: cert.key, cert: cert.cert, allowHTTP1: false });
+  let c: H2Counts = { sessions: 0, sessionsUsed: 0, streams: 0, maxConcurrent: 0, bytesRead: 0, bytesWritten: 0 };
+  const open = new Set<ServerHttp2Session>();
+  const timers = new Set<NodeJS.Timeout>();
+  server.on('session', (session) => {
+    const id = ++c.sessions;
+    const counts = c;
+    let served = 0;
+    let inFlight = 0;
+    open.add(session);
+    session.on('stream', (stream) => {
+      if (served++ === 0) counts.sessionsUsed++;
+      counts.streams++;
+      counts.maxConcurrent = Math.max(counts.maxConcurrent, ++inFlight);
+      stream.on('error', () => undefined);
+      const t = setTimeout(() => {
+        timers.delete(t);
+        inFlight--;
+        if (stream.destroyed) return;
+        stream.respond({ ':status': 200, 'content-type': 'application/json' });
+        stream.end(JSON.stringify({ session: id, stream: served }));
+      }, delayMs);
+      timers.add(t);
+    });
+    session.on('close', () => open.delete(session));
+    session.on('error', () => undefined);
+  });
+  const sockets = new Set<TLSSocket>();
+  server.on('secureConnection', (socket: TLSSocket) => {
+    const counts = c;
+    sockets.add(socket);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      counts.bytesRead += socket.bytesRead;
+      counts.bytesWritten += socket.bytesWritten;
+    });
+  });
+  const port = await new Promise<number>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
+  return {
+    url: `https://127.0.0.1:${port}`,
+    counts: () => ({ ...c }),
+    reset: () => {
+      c = { sessions: 0, sessionsUsed: 0, streams: 0, maxConcurrent: 0, bytesRead: 0, bytesWritten: 0 };
+    },
+    settled: async (ms = 3000) => {
+      const end = Date.now() + ms;
+      while ((open.size > 0 || sockets.size > 0) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    },
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      for (const s of open) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
