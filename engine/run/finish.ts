@@ -24,6 +24,8 @@ export interface FinishingRun {
   readonly endEpoch: number;
   readonly setupMs: number;
   readonly teardownMs: number;
+  readonly runStartEpoch: number;
+  readonly runEndEpoch: number;
   readonly outcome: { exitCode: number; reason?: string } | null;
   readonly stdout: NonNullable<RunTestOptions['stdout']>;
   readonly stderr: NonNullable<RunTestOptions['stderr']>;
@@ -32,10 +34,11 @@ export interface FinishingRun {
 export async function finishRun(run: FinishingRun): Promise<RunTestResult> {
   const { agg, plan, o } = run;
   agg.merge(run.parentSink.flush());
-  // k6's test run duration (the time base of every counter's rate): from the start of setup() to the
-  // end of teardown() (lib.ExecutionState's MarkStarted / MarkEnded), without the engine's start lead.
-  const start = run.startEpoch ? run.startEpoch - run.setupMs : run.metricsEpoch;
-  const duration = Math.max(0, (run.endEpoch || Date.now()) - (run.startEpoch || start)) + run.setupMs + run.teardownMs;
+  // k6's test run duration (the time base of every counter's rate): the wall clock from the start of
+  // setup() to the end of teardown() (lib.ExecutionState's MarkStarted / MarkEnded), the engine's own
+  // costs in between included (the threads' start lead, their messages); a run stopped early ends now.
+  const start = run.runStartEpoch || run.metricsEpoch;
+  const duration = Math.max(0, (run.runEndEpoch || Date.now()) - start);
   let thresholdsOk = true;
   if (!o.noThresholds) {
     const failed = crossedThresholds(agg, duration);

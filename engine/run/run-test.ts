@@ -17,6 +17,9 @@ import type { RunTestOptions, RunTestResult } from './types.ts';
 import { WorkerGroup } from './workers.ts';
 import { prepareThreads } from '../runtime/threads.ts';
 
+/** How far ahead of now the threads' common start epoch is set when there are several. */
+const START_LEAD_MS = 10;
+
 export interface Outcome {
   exitCode: number;
   reason?: string;
@@ -40,6 +43,9 @@ export class TestRun {
   /** setup()'s and teardown()'s time: k6's test run duration counts them (see finish.ts). */
   setupMs = 0;
   teardownMs = 0;
+  /** Wall clock of setup()'s start and teardown()'s end (0 until then): k6's test run duration. */
+  runStartEpoch = 0;
+  runEndEpoch = 0;
   outcome: Outcome | null = null;
   private stopWaiting: () => void = () => undefined;
   private readonly warnedDrops = new Set<string>();
@@ -121,7 +127,7 @@ export class TestRun {
       this.sampleVus();
       progress?.draw(Date.now() - this.startEpoch, group.progress);
       if (ticks % 2 === 0 && !this.o.noThresholds) {
-        const ev = this.agg.evaluateThresholds(this.setupMs + Date.now() - this.startEpoch);
+        const ev = this.agg.evaluateThresholds(Date.now() - this.runStartEpoch);
         if (ev.abort) {
           const failing = [...new Set(ev.states.filter((s) => !s.ok && s.abortOnFail).map((s) => s.metric))];
           this.stop({
@@ -206,6 +212,7 @@ export class TestRun {
 
   private async runPhases(): Promise<void> {
     const setupStart = Date.now();
+    this.runStartEpoch = setupStart;
     try {
       this.setupData = await this.lifecycle('setup');
     } catch (err) {
@@ -215,7 +222,9 @@ export class TestRun {
       this.setupMs = Date.now() - setupStart;
     }
     const json = this.setupData === undefined ? '' : JSON.stringify(this.setupData);
-    this.startEpoch = Date.now() + 30;
+    // The workers start on a common epoch: a lead long enough for the start message to reach every
+    // thread. One thread needs none (it starts when the message arrives, its schedule already due).
+    this.startEpoch = Date.now() + (this.group!.size > 1 ? START_LEAD_MS : 0);
     this.owned!.host.instance.testStartEpoch = this.startEpoch;
     this.group!.send({ type: 'start', startAtEpoch: this.startEpoch, setupDataJson: json });
     if (this.outcome) return;
@@ -228,6 +237,7 @@ export class TestRun {
     try {
       await this.lifecycle('teardown', json ? JSON.parse(json) : undefined);
       this.teardownMs = Date.now() - teardownStart;
+      this.runEndEpoch = Date.now();
     } catch (err) {
       if (err instanceof TestAbortError) return this.stop({ exitCode: ExitCode.SCRIPT_ABORTED, reason: err.message });
       if (err instanceof ScriptError || err instanceof KitError) throw err;
