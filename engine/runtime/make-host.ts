@@ -50,6 +50,7 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
     requestThen: (req, signal, then) => asyncTransport().requestThen(req, signal ?? undefined, then),
     requestSync: (req: WireRequest) => sync().request(req),
     requestManySync: (reqs: WireRequest[]) => sync().requestMany(reqs),
+    openSocketSync: (url, params) => sync().openSocket(url, params),
   };
   const secrets = SecretsManager.fromFlags(p.options.secretSources, p.baseEnv, process.cwd());
   const write = p.writeLine ?? ((line: string) => void process.stderr.write(line + '\n'));
