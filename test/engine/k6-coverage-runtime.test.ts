@@ -284,3 +284,36 @@ describe('k6 coverage: timers set in the init context (engine, and real k6 with 
     });
   }
 });
+
+describe('k6 coverage: per-VU module state and global object (engine, and real k6 with K6_BIN)', () => {
+  const cwd = SCRIPTS + 'runtime';
+  const lines = (o: Outcome) =>
+    logMessages(o.stderr)
+      .filter((m) => m.startsWith('VU '))
+      .sort();
+  const perVu = ['VU 1: moduleInits=1 globalInits=1 lastVu=1', 'VU 2: moduleInits=1 globalInits=1 lastVu=2'];
+
+  it('keeps module-level variables and global object properties per VU in sync mode, as k6 does', async () => {
+    const o = await runEngine(R + 'per-vu-globals.js', ['--mode', 'sync'], cwd);
+    assert.equal(o.exitCode, 0, o.stderr);
+    assert.deepEqual(lines(o), perVu, o.stderr);
+  });
+
+  it('keeps module-level variables per VU in async mode, where the VUs of a thread share the global object (documented)', async () => {
+    const o = await runEngine(R + 'per-vu-globals.js', ['--mode', 'async', '--workers', '1'], cwd);
+    assert.equal(o.exitCode, 0, o.stderr);
+    const got = lines(o);
+    assert.equal(got.length, 2, o.stderr);
+    for (const l of got) assert.match(l, /^VU \d: moduleInits=1 globalInits=2 lastVu=\d$/); // the 2 VUs on one worker thread
+  });
+
+  it(
+    'real k6 (K6_BIN): module-level variables and global object properties are per VU',
+    { skip: !K6_BIN && 'K6_BIN is not set' },
+    async () => {
+      const o = await runK6Cli(R + 'per-vu-globals.js', [], cwd);
+      assert.equal(o.exitCode, 0, o.stderr);
+      assert.deepEqual(lines(o), perVu, o.stderr);
+    },
+  );
+});
