@@ -5,6 +5,7 @@
  * (goquery's NodeName).
  */
 import type { Cheerio, contains } from 'cheerio';
+import { goURLString, parseGoURL, resolveGoURL, type GoURL } from './html-url.ts';
 
 /** domhandler's node type, as cheerio takes it. */
 export type AnyNode = Parameters<typeof contains>[0];
@@ -54,19 +55,28 @@ const NODE_TYPES: Readonly<Record<string, number>> = {
 };
 
 export class Element {
+  /**
+   * Makes the Element of a selection's first node: k6's selToElement, which gives a tag-specific
+   * Element (html-elements.ts sets it; this base when that module is not loaded).
+   */
+  static create: (sel: ElementSelection) => Element = (sel) => new Element(sel);
+
   readonly node: DomNode;
 
   constructor(readonly sel: ElementSelection) {
     this.node = sel.sel[0] as unknown as DomNode;
   }
 
-  private other(node: DomNode | null | undefined): Element | undefined {
+  /** The Element of another node of the same document. */
+  protected elementOf(node: DomNode | AnyNode | null | undefined): Element | undefined {
     if (!node) return undefined;
-    return new Element(this.sel.wrap(node as unknown as AnyNode));
+    return Element.create(this.sel.wrap(node as unknown as AnyNode));
   }
 
-  private list(s: ElementSelection): Element[] {
-    return s.toArray().map((x) => new Element(x));
+  /** The Elements of a selection, or of nodes of the same document. */
+  protected elementsOf(s: ElementSelection | readonly AnyNode[]): Element[] {
+    const sels = Array.isArray(s) ? s.map((n) => this.sel.wrap(n as AnyNode)) : (s as ElementSelection).toArray();
+    return sels.map((x) => Element.create(x));
   }
 
   selection(): ElementSelection {
@@ -98,7 +108,7 @@ export class Element {
   ownerDocument(): Element | undefined {
     let n: DomNode | null = this.node;
     while (n && n.type !== 'root') n = n.parent;
-    return this.other(n);
+    return this.elementOf(n);
   }
   attributes(): Record<string, { name: string; value: string; owner_element: Element }> {
     const out: Record<string, { name: string; value: string; owner_element: Element }> = {};
@@ -123,47 +133,47 @@ export class Element {
     return (this.node.children?.length ?? 0) > 0;
   }
   firstChild(): Element | undefined {
-    return this.other(this.node.children?.[0]);
+    return this.elementOf(this.node.children?.[0]);
   }
   lastChild(): Element | undefined {
     const c = this.node.children;
-    return this.other(c?.[c.length - 1]);
+    return this.elementOf(c?.[c.length - 1]);
   }
   firstElementChild(): Element | undefined {
-    return this.sel.children().size() > 0 ? new Element(this.sel.children().first()) : undefined;
+    return this.sel.children().size() > 0 ? Element.create(this.sel.children().first()) : undefined;
   }
   lastElementChild(): Element | undefined {
-    return this.sel.children().size() > 0 ? new Element(this.sel.children().last()) : undefined;
+    return this.sel.children().size() > 0 ? Element.create(this.sel.children().last()) : undefined;
   }
   childElementCount(): number {
     return this.sel.children().size();
   }
   previousSibling(): Element | undefined {
-    return this.other(this.node.prev);
+    return this.elementOf(this.node.prev);
   }
   nextSibling(): Element | undefined {
-    return this.other(this.node.next);
+    return this.elementOf(this.node.next);
   }
   previousElementSibling(): Element | undefined {
     const p = this.sel.prev();
-    return p.size() > 0 ? new Element(p) : undefined;
+    return p.size() > 0 ? Element.create(p) : undefined;
   }
   nextElementSibling(): Element | undefined {
     const n = this.sel.next();
-    return n.size() > 0 ? new Element(n) : undefined;
+    return n.size() > 0 ? Element.create(n) : undefined;
   }
   parentNode(): Element | undefined {
-    return this.other(this.node.parent);
+    return this.elementOf(this.node.parent);
   }
   parentElement(): Element | undefined {
     const p = this.sel.parent();
-    return p.size() > 0 ? new Element(p) : undefined;
+    return p.size() > 0 ? Element.create(p) : undefined;
   }
   childNodes(): Element[] {
-    return this.list(this.sel.contents());
+    return this.elementsOf(this.sel.contents());
   }
   children(): Element[] {
-    return this.list(this.sel.children());
+    return this.elementsOf(this.sel.children());
   }
   classList(): string[] | undefined {
     const c = this.node.attribs?.class;
@@ -192,17 +202,17 @@ export class Element {
     return false;
   }
   getElementsByClassName(name: string): Element[] {
-    return this.list(this.sel.find('.' + name));
+    return this.elementsOf(this.sel.find('.' + name));
   }
   getElementsByTagName(name: string): Element[] {
-    return this.list(this.sel.find(name));
+    return this.elementsOf(this.sel.find(name));
   }
   querySelector(selector: string): Element | undefined {
     const f = this.sel.find(selector);
-    return f.size() > 0 ? new Element(f.first()) : undefined;
+    return f.size() > 0 ? Element.create(f.first()) : undefined;
   }
   querySelectorAll(selector: string): Element[] {
-    return this.list(this.sel.find(selector));
+    return this.elementsOf(this.sel.find(selector));
   }
   namespaceURI(): string {
     const ns = this.node.namespace ?? '';
@@ -212,21 +222,37 @@ export class Element {
         ? 'http://www.w3.org/1998/Math/MathML'
         : 'http://www.w3.org/1999/xhtml';
   }
-  /** An `a`/`link`/`img`... URL attribute, resolved against the response URL as k6 does. */
-  href(): string {
-    return this.urlAttr('href');
+  isDefaultNamespace(): boolean {
+    return this.namespaceURI() === 'http://www.w3.org/1999/xhtml';
   }
-  src(): string {
-    return this.urlAttr('src');
+
+  // Attribute readers of k6's element.go, for the tag-specific Elements.
+  /** The attribute's value, "" when absent. */
+  protected attrString(name: string): string {
+    return this.node.attribs?.[name] ?? '';
   }
-  private urlAttr(name: string): string {
+  protected attrPresent(name: string): boolean {
+    return this.node.attribs?.[name] !== undefined;
+  }
+  /** As Go's strconv.Atoi, `def` when absent or not an integer. */
+  protected attrInt(name: string, def: number): number {
     const v = this.node.attribs?.[name];
-    if (this.sel.url === '') return v ?? '';
-    if (v === undefined) return '';
-    try {
-      return new URL(v, this.sel.url).toString();
-    } catch {
-      return '';
-    }
+    return v !== undefined && /^[+-]?\d+$/.test(v) ? Number(v) : def;
+  }
+  /** `val` resolved against the response URL (Go's ResolveReference), null when either fails to parse. */
+  protected resolve(val: string): GoURL | null {
+    const base = parseGoURL(this.sel.url);
+    const ref = parseGoURL(val);
+    return base && ref ? resolveGoURL(base, ref) : null;
+  }
+  protected attrURL(name: string): GoURL | null {
+    const v = this.node.attribs?.[name];
+    return v === undefined ? null : this.resolve(v);
+  }
+  /** The attribute as a URL string: as written without a response URL, else resolved (`def` when absent). */
+  protected attrURLString(name: string, def: string): string {
+    if (this.sel.url === '') return this.attrString(name);
+    const u = this.attrURL(name);
+    return u ? goURLString(u) : def;
   }
 }

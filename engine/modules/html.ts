@@ -12,6 +12,7 @@ import type { Cheerio, CheerioAPI } from 'cheerio';
 import type { ModuleFactory } from './api.ts';
 import { engineFile } from '../runtime/threads.ts';
 import { Element, type AnyNode, type DomNode } from './html-element.ts';
+import { toElement } from './html-elements.ts';
 
 type Sel = Cheerio<AnyNode>;
 let cheerio: { load: (src: string) => CheerioAPI } | null = null;
@@ -219,7 +220,7 @@ export class Selection {
   each(fn: unknown): Selection {
     if (typeof fn !== 'function') throw new TypeError('the argument to each() must be a function');
     const nodes = this.sel.toArray();
-    nodes.forEach((_, i) => (fn as (i: number, e: Element) => unknown)(i, new Element(this.eq(i))));
+    nodes.forEach((_, i) => (fn as (i: number, e: Element) => unknown)(i, toElement(this.eq(i))));
     return this;
   }
   map(fn: unknown): unknown[] {
@@ -228,8 +229,8 @@ export class Selection {
   }
   get(i?: number): Element | Element[] | undefined {
     const n = this.sel.length;
-    if (i === undefined) return this.sel.toArray().map((_, k) => new Element(this.eq(k)));
-    if (i < n && i > -n) return new Element(this.eq(i));
+    if (i === undefined) return this.sel.toArray().map((_, k) => toElement(this.eq(k)));
+    if (i < n && i > -n) return toElement(this.eq(i));
     return undefined;
   }
   toArray(): Selection[] {

@@ -2,8 +2,8 @@
  * k6/timers: setTimeout, clearTimeout, setInterval, clearInterval on the event loop. A timeout never
  * fires before its delay (AtLeastTimer), as k6's Go timers never do; Node's can, by up to a millisecond.
  * A callback due while its VU is in a blocking call (sleep, a rewritten sync call) runs after it.
- * Timers set during an iteration (or setup, teardown, handleSummary) belong to it: it ends once they
- * ran (runtime/iteration-timers.ts).
+ * Timers belong to what set them: an iteration (or setup, teardown, handleSummary) or the VU's init
+ * context, which ends once they ran (runtime/iteration-timers.ts), as k6's event loop does.
  */
 import type { ModuleFactory } from './api.ts';
 import { AtLeastTimer } from '../runtime/timer.ts';
@@ -23,10 +23,9 @@ function clear(t: Handle | undefined): void {
 export const createModule: ModuleFactory = (vu) => {
   // k6's sleep() and sync calls block the VU's event loop: a callback due meanwhile runs after them.
   const st = stateOf(vu);
-  // Outside the init context a callback belongs to the running iteration (or setup, teardown,
-  // handleSummary): it waits for it, and a throw fails it.
-  const run = (fn: (...a: unknown[]) => void, args: unknown[], own: boolean): void => {
-    if (!own) return void fn(...args);
+  // A callback belongs to the running iteration (setup, teardown, handleSummary, the init context):
+  // it waits for it, and a throw fails it.
+  const run = (fn: (...a: unknown[]) => void, args: unknown[]): void => {
     try {
       fn(...args);
     } catch (err) {
@@ -35,15 +34,14 @@ export const createModule: ModuleFactory = (vu) => {
   };
   const api = {
     setTimeout: (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): Handle => {
-      const own = st.phaseNow !== 'init';
       const t: AtLeastTimer = new AtLeastTimer(Number(ms) || 0, () =>
         st.whenFree(() => {
           if (cleared.has(t)) return;
-          if (own) st.timers.done(t);
-          run(fn, args, own);
+          run(fn, args); // before done(): a throw must fail what waits for the last timer
+          st.timers.done(t);
         }),
       );
-      if (own) st.timers.add(t, () => clear(t), false);
+      st.timers.add(t, () => clear(t), false);
       return t;
     },
     clearTimeout: (t: Handle | undefined) => {
@@ -52,17 +50,16 @@ export const createModule: ModuleFactory = (vu) => {
     },
     setInterval: (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): Handle => {
       // Ticks due during a blocking call collapse into one, as a Go ticker drops ticks a busy reader misses.
-      const own = st.phaseNow !== 'init';
       let queued = false;
       const t: Handle = setInterval(() => {
         if (queued) return;
         queued = true;
         st.whenFree(() => {
           queued = false;
-          if (!cleared.has(t)) run(fn, args, own);
+          if (!cleared.has(t)) run(fn, args);
         });
       }, ms);
-      if (own) st.timers.add(t, () => clear(t), true);
+      st.timers.add(t, () => clear(t), true);
       return t;
     },
     clearInterval: (t: Handle | undefined) => {

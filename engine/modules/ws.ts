@@ -4,7 +4,8 @@
  * handlers with `socket.on(event, fn)`), fires `open`, then delivers `message` (text),
  * `binaryMessage` (an ArrayBuffer), `ping`, `pong`, `error` and `close` (the close code) until the
  * socket closes, and returns the response `{ url, status, headers, body, error }`. Under k6 the
- * call blocks; here it returns a promise that the blocking-call rewrite awaits (transform/blocking-apis.ts).
+ * call blocks: so it does in sync mode (ws-blocking.ts, the socket on the I/O thread); in async
+ * mode it returns a promise that the blocking-call rewrite awaits (transform/blocking-apis.ts).
  * The socket: `send(text)`, `sendBinary(arrayBuffer)`, `ping()`, `close(code = 1001)`,
  * `setTimeout(fn, ms)` and `setInterval(fn, ms)` that live as long as the socket.
  * A refused handshake gives the HTTP response (`status`, `body`, an empty `error`), a network
@@ -17,21 +18,10 @@
 import WebSocketClient from 'ws';
 import type { ModuleFactory, VuContext } from './api.ts';
 import { stateOf } from '../runtime/vu-state.ts';
+import { InterruptError } from '../errors.ts';
 import { defineWsMetrics, wsTags } from './ws-metrics.ts';
-
-interface Params {
-  headers?: Record<string, string>;
-  tags?: Record<string, string>;
-  compression?: string;
-}
-
-export interface WsResponse {
-  url: string;
-  status: number;
-  headers: Record<string, string>;
-  body: string;
-  error: string;
-}
+import { connectBlocking } from './ws-blocking.ts';
+import { dial, type Params, type Session, type SessionClock, type SessionSocket, type WsResponse } from './ws-dial.ts';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -45,60 +35,16 @@ function parseArgs(args: unknown[]): { params: Params; setup: (socket: unknown) 
   return { params, setup: setup as (socket: unknown) => unknown };
 }
 
-const headersOf = (raw: Record<string, string | string[] | undefined>): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(raw)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => [
-        k.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase()),
-        ([] as string[]).concat(v!).join(', '),
-      ]),
-  );
-
-/** Dials; resolves with the open client and the upgrade response, or the failed response. */
-function dial(
-  url: string,
-  params: Params,
-): Promise<{ client: WebSocketClient | null; response: WsResponse; error: Error | null }> {
-  return new Promise((resolve) => {
-    const client = new WebSocketClient(url, {
-      headers: params.headers,
-      perMessageDeflate: params.compression === 'deflate',
-      handshakeTimeout: 60_000,
-    });
-    client.binaryType = 'nodebuffer';
-    const response: WsResponse = { url, status: 0, headers: {}, body: '', error: '' };
-    client.on('upgrade', (res) => {
-      response.status = res.statusCode ?? 0;
-      response.headers = headersOf(res.headers);
-    });
-    client.on('unexpected-response', (_req, res) => {
-      response.status = res.statusCode ?? 0;
-      response.headers = headersOf(res.headers);
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => {
-        response.body = body; // k6 returns the HTTP response as it came: its error stays empty
-
-        client.terminate();
-        resolve({ client: null, response, error: new Error('websocket: bad handshake') });
-      });
-    });
-    client.once('open', () => resolve({ client, response, error: null }));
-    client.once('error', (err) => {
-      if (response.status !== 0) return; // a refused handshake: 'unexpected-response' answers
-      response.error = err.message;
-      resolve({ client: null, response, error: err });
-    });
-  });
-}
-
 function makeConnect(vu: VuContext) {
   const st = stateOf(vu);
   /** The socket's life keeps the iteration going even where the call is not awaited (a sync-mode VU). */
-  return function connect(url: unknown, ...args: unknown[]): Promise<WsResponse | null> {
+  return function connect(url: unknown, ...args: unknown[]): Promise<WsResponse | null> | WsResponse | null {
     if (vu.phase() === 'init') throw new Error('using websockets in the init context is not supported');
     const { params, setup } = parseArgs(args);
+    if (st.host.mode === 'sync')
+      return connectBlocking(vu, st, String(url), params, setup, (client, response, tags, clock) =>
+        session(vu, client, response, tags, setup, clock),
+      );
     const p = connectNow(String(url), params, setup);
     st.keepIterationAlive(p);
     return p;
@@ -122,26 +68,34 @@ function makeConnect(vu: VuContext) {
       return response.status ? response : { url: '', status: 0, headers: {}, body: '', error: response.error };
     }
     try {
-      return await session(vu, client, response, tags, setup);
+      return await session(vu, client, response, tags, setup).done;
     } finally {
       vu.metrics.add('ws_session_duration', performance.now() - t0, tags, startedAt);
     }
   }
 }
 
-/** The socket's life after the handshake: k6's event loop of ws.connect, as callbacks on Node's. */
-function session(
+const nodeClock: SessionClock = {
+  after: (ms, fn) => setTimeout(fn, ms),
+  every: (ms, fn) => setInterval(fn, ms),
+  cancel: (t) => clearTimeout(t as ReturnType<typeof setTimeout>),
+};
+
+/** The socket's life after the handshake: k6's event loop of ws.connect, as callbacks of `client` and `clock`. */
+export function session(
   vu: VuContext,
-  client: WebSocketClient,
+  client: SessionSocket,
   response: WsResponse,
   tags: Record<string, string>,
   setup: (socket: unknown) => unknown,
-): Promise<WsResponse> {
+  clock: SessionClock = nodeClock,
+): Session {
   const handlers = new Map<string, Handler[]>();
-  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const timers = new Set<unknown>();
   const pings = new Map<string, number>();
   let pingCounter = 0;
   let closed = false;
+  let aborted = false;
   let failure: { err: unknown } | null = null;
   let finish!: () => void;
   const done = new Promise<void>((r) => (finish = r));
@@ -159,13 +113,15 @@ function session(
       closeWith(1001);
     }
   };
-  const closeWith = (code: number): void => {
+  /** Closes the socket; the script's close handlers run unless the iteration was interrupted (as in k6). */
+  const closeWith = (code: number, interrupted = false): void => {
     if (closed) return;
     closed = true;
-    for (const t of timers) clearTimeout(t);
+    aborted = interrupted;
+    for (const t of timers) clock.cancel(t);
     try {
       if (client.readyState === WebSocketClient.OPEN) client.close(code);
-      emit('close', code);
+      if (!interrupted) emit('close', code);
     } catch (err) {
       failure ??= { err };
     } finally {
@@ -181,7 +137,7 @@ function session(
       if (typeof fn === 'function') handlers.set(event, [...(handlers.get(event) ?? []), fn as Handler]);
     },
     send(message: unknown) {
-      client.send(String(message), (err) => err && later(() => emit('error', err)));
+      client.send(String(message), { binary: false }, (err) => err && later(() => emit('error', err)));
       vu.metrics.add('ws_msgs_sent', 1, tags);
     },
     sendBinary(message: unknown) {
@@ -202,16 +158,16 @@ function session(
     setTimeout(fn: unknown, ms: unknown) {
       const d = Number(ms);
       if (!(d > 0)) throw new Error(`setTimeout requires a >0 timeout parameter, received ${d.toFixed(2)}`);
-      const t = setTimeout(() => {
+      const t = clock.after(d, () => {
         timers.delete(t);
         later(() => (fn as Handler)());
-      }, d);
+      });
       timers.add(t);
     },
     setInterval(fn: unknown, ms: unknown) {
       const d = Number(ms);
       if (!(d > 0)) throw new Error(`setInterval requires a >0 timeout parameter, received ${d.toFixed(2)}`);
-      timers.add(setInterval(() => later(() => (fn as Handler)()), d));
+      timers.add(clock.every(d, () => later(() => (fn as Handler)())));
     },
   };
 
@@ -239,16 +195,27 @@ function session(
   );
   client.on('error', (err) => later(() => emit('error', err)));
   const signal = vu.iterationSignal();
-  const onAbort = () => closeWith(1001);
+  const onAbort = () => closeWith(1001, true);
   signal?.addEventListener('abort', onAbort, { once: true });
 
   guarded(() => setup(socket));
   if (!closed) guarded(() => emit('open'));
-  return done.then(() => {
+  const result = (): WsResponse => {
     signal?.removeEventListener('abort', onAbort);
+    if (aborted) throw new InterruptError(); // the iteration goes no further, as in k6
     if (failure) throw failure.err;
     return { ...response, url: response.url };
-  });
+  };
+  return {
+    get done() {
+      return done.then(result);
+    },
+    get closed() {
+      return closed;
+    },
+    result,
+    abort: onAbort,
+  };
 }
 
 export const createModule: ModuleFactory = (vu) => {

@@ -8,6 +8,8 @@ import type { EngineOptions } from '../options/consolidate.ts';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
 import type { BundledScript, ScriptFactory } from './script.ts';
 import type { InterruptSignal } from './interrupt.ts';
+import type { SocketLink } from './sync-http.ts';
+import type { Params } from '../modules/ws-dial.ts';
 import type { SecretsManager } from '../secrets/manager.ts';
 
 /** The HTTP side k6/http talks to: promises on this thread's pools, or blocking calls served by an I/O thread. */
@@ -26,6 +28,8 @@ export interface HttpClient {
   requestManySync(reqs: WireRequest[], vuSlot: number): WireResponse[];
   /** The VU ended: close its HTTP/2 sessions (async mode; the I/O thread of sync mode closes them with itself). */
   closeVu(vu: number): void;
+  /** A k6/ws socket dialled on the I/O thread, for a connect that blocks this thread (sync mode). */
+  openSocketSync(url: string, params: Params): SocketLink;
 }
 
 /** k6/execution `instance.*` (this thread's view). */

@@ -3,6 +3,7 @@
  * SharedArrayBuffer (layout in sync-channel.ts); it writes its requests into the buffer (or posts
  * `{ id, reqs }` when they do not fit), blocks in Atomics.wait, and reads the answer from the buffer
  * (or with receiveMessageOnPort) once this thread has written it and flipped the reply flag.
+ * The same port takes a sync-mode VU's k6/ws sockets (ws-io.ts).
  * A message `{ abortSlot: n }` from the owner of this thread aborts the running requests of client n
  * (an interrupted sync-mode VU).
  */
@@ -25,6 +26,7 @@ import {
   waitAsync,
 } from './sync-channel.ts';
 import type { WireResponse } from '../http/wire.ts';
+import { serveSocket, type SocketOpen } from './ws-io.ts';
 
 export interface Attach {
   port: MessagePort;
@@ -76,7 +78,9 @@ export function serve({ port, flag, slot }: Attach): void {
     }
     Atomics.notify(slots, REP);
   };
-  port.on('message', (msg: IoRequest) => run(msg.reqs, (res) => reply(msg.id, res)));
+  port.on('message', (msg: IoRequest | SocketOpen) =>
+    'ws' in msg ? serveSocket(msg) : run(msg.reqs, (res) => reply(msg.id, res)),
+  );
   let last: WireRequest[] = [];
   void (async () => {
     await warmed;

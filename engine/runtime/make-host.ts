@@ -66,6 +66,7 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
     requestSync: (req: WireRequest) => sync().request(req),
     requestManySync: (reqs: WireRequest[]) => sync().requestMany(reqs),
     closeVu: (vu: number) => transport?.closeVu(vu),
+    openSocketSync: (url, params) => sync().openSocket(url, params),
   };
   const shared = p.secretsShared ? new SharedSecrets(p.secretsShared) : undefined;
   const secrets = SecretsManager.fromFlags(p.options.secretSources, p.baseEnv, process.cwd(), shared);

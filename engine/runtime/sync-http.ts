@@ -3,10 +3,12 @@
  * A channel is created lazily: the first blocking call starts an I/O thread for this thread,
  * unless one was handed over at start (sync-mode VU threads share their worker's I/O thread).
  */
-import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import type { WireRequest, WireResponse } from '../http/wire.ts';
 import type { TransportOptions } from '../http/transport.ts';
 import type { Attach } from './io-thread.ts';
+import type { SocketOpen } from './ws-io.ts';
+import type { Params } from '../modules/ws-dial.ts';
 import {
   ChannelMemory,
   inlineRequests,
@@ -33,6 +35,12 @@ export function attachTo(io: Worker, slot: number): Attach {
   const flag = newChannelBuffer();
   io.postMessage({ attach: { port: port2, flag, slot } }, [port2]);
   return { port: port1, flag, slot };
+}
+
+/** A VU's end of a socket on the I/O thread. */
+export interface SocketLink {
+  port: MessagePort;
+  counter: Int32Array;
 }
 
 export class SyncHttpChannel {
@@ -110,6 +118,19 @@ export class SyncHttpChannel {
     const n = this.mem.write(json);
     this.lastJson = n >= 0 ? json : '';
     return n;
+  }
+
+  /**
+   * A k6/ws socket on the I/O thread (ws-io.ts): the port its events arrive on (read them with
+   * receiveMessageOnPort) and the counter bumped after each.
+   */
+  openSocket(url: string, params: Params): SocketLink {
+    const { port1, port2 } = new MessageChannel();
+    const counter = new SharedArrayBuffer(4);
+    const open: SocketOpen = { ws: { url, params }, port: port2, counter };
+    this.attach.port.postMessage(open, [port2]);
+    port1.unref();
+    return { port: port1, counter: new Int32Array(counter) };
   }
 
   request(req: WireRequest): WireResponse {

@@ -81,15 +81,28 @@ export class Vu implements ExecVu {
       throw failed(err);
     }
     this.exports = module.exports;
-    if (body instanceof Promise)
-      return body.then(
-        () => {
-          this.exports = module.exports;
-        },
-        (err: unknown) => {
-          throw failed(err);
-        },
-      );
+    if (body instanceof Promise || st.timers.hasPending()) return this.initLoop(body, () => module.exports, failed);
+  }
+
+  /**
+   * The rest of an init context that awaits at the top level or set k6/timers: as k6's event loop,
+   * it ends once the module body settled and its timers ran (a throwing callback fails it).
+   */
+  private async initLoop(
+    body: unknown,
+    exports: () => Record<string, unknown>,
+    failed: (err: unknown) => Error,
+  ): Promise<void> {
+    const st = this.state;
+    try {
+      await body;
+      this.exports = exports();
+      await st.timers.settle(null, () => false);
+    } catch (err) {
+      throw failed(err);
+    } finally {
+      st.timers.reset();
+    }
   }
 
   /** The script's exports (options, default, setup, ...). */

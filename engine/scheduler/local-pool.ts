@@ -36,12 +36,15 @@ export class LocalVuPool implements VuSource {
     const vu = new Vu(nthOwned(this.ids.instance, i) + 1, nthOwned(this.ids.test, i) + 1, this.host);
     this.all.push(vu); // before init settles: the next VU takes the next id
     await vu.init();
-    this.host.instance.vusInitialized = this.all.length;
+    this.host.instance.vusInitialized++;
     return vu;
   }
 
+  /** Initializes VUs side by side, as k6 does: an init context that waits (timers, top-level await) does not delay the next. */
   async preload(count: number): Promise<void> {
-    while (this.all.length < count) this.idleList.push(await this.make());
+    const made: Array<Promise<Vu>> = [];
+    while (this.all.length < count) made.push(this.make());
+    this.idleList.push(...(await Promise.all(made)));
   }
 
   idle(): ExecVu | null {

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { KitError } from '../../engine/index.ts';
 import { run, SCRIPTS } from './helpers/run.ts';
+import { K6_BIN, logMessages, runEngine, runK6 as runK6Cli, type Outcome } from './helpers/k6-parity.ts';
 
 const R = SCRIPTS + 'runtime/';
 const MODES = ['async', 'sync'] as const;
@@ -257,3 +258,62 @@ describe(
     }
   },
 );
+
+describe('k6 coverage: timers set in the init context (engine, and real k6 with K6_BIN)', () => {
+  const cwd = SCRIPTS + 'runtime';
+  const who: Array<[string, (script: string) => Promise<Outcome>]> = MODES.map((mode) => [
+    `engine, ${mode} mode`,
+    (script: string) => runEngine(script, ['--mode', mode], cwd),
+  ]);
+  if (K6_BIN) who.push(['real k6 (K6_BIN)', (script: string) => runK6Cli(script, [], cwd)]);
+
+  for (const [name, runner] of who) {
+    it(`waits for each VU's init timers before its first iteration (${name})`, async () => {
+      const o = await runner(R + 'init-timers.js');
+      assert.equal(o.exitCode, 0, o.stderr);
+      const fired = logMessages(o.stderr).filter((m) => m.startsWith('init timeout fired in VU '));
+      for (const vu of [1, 2, 3]) assert.ok(fired.includes(`init timeout fired in VU ${vu}`), o.stderr);
+      assert.deepEqual([o.metrics.checks?.values.passes, o.metrics.checks?.values.fails], [12, 0]); // 3 VUs × 2 iterations × 2 checks
+    });
+
+    it(`fails the init context when an init timer throws, with exit 107 (${name})`, async () => {
+      const o = await runner(R + 'init-timer-throws.js');
+      assert.equal(o.exitCode, 107, o.stderr);
+      assert.match(o.stderr, /thrown in an init timer/);
+      assert.doesNotMatch(o.stderr, /an iteration ran/);
+    });
+  }
+});
+
+describe('k6 coverage: per-VU module state and global object (engine, and real k6 with K6_BIN)', () => {
+  const cwd = SCRIPTS + 'runtime';
+  const lines = (o: Outcome) =>
+    logMessages(o.stderr)
+      .filter((m) => m.startsWith('VU '))
+      .sort();
+  const perVu = ['VU 1: moduleInits=1 globalInits=1 lastVu=1', 'VU 2: moduleInits=1 globalInits=1 lastVu=2'];
+
+  it('keeps module-level variables and global object properties per VU in sync mode, as k6 does', async () => {
+    const o = await runEngine(R + 'per-vu-globals.js', ['--mode', 'sync'], cwd);
+    assert.equal(o.exitCode, 0, o.stderr);
+    assert.deepEqual(lines(o), perVu, o.stderr);
+  });
+
+  it('keeps module-level variables per VU in async mode, where the VUs of a thread share the global object (documented)', async () => {
+    const o = await runEngine(R + 'per-vu-globals.js', ['--mode', 'async', '--workers', '1'], cwd);
+    assert.equal(o.exitCode, 0, o.stderr);
+    const got = lines(o);
+    assert.equal(got.length, 2, o.stderr);
+    for (const l of got) assert.match(l, /^VU \d: moduleInits=1 globalInits=2 lastVu=\d$/); // the 2 VUs on one worker thread
+  });
+
+  it(
+    'real k6 (K6_BIN): module-level variables and global object properties are per VU',
+    { skip: !K6_BIN && 'K6_BIN is not set' },
+    async () => {
+      const o = await runK6Cli(R + 'per-vu-globals.js', [], cwd);
+      assert.equal(o.exitCode, 0, o.stderr);
+      assert.deepEqual(lines(o), perVu, o.stderr);
+    },
+  );
+});
