@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './helpers/run.ts';
 import { consolidate } from '../../engine/options/consolidate.ts';
+import { makeCert, startH2Counter, type H2Counter } from './helpers/coverage-servers.ts';
 
 /** What the server saw of one path prefix (one test script). */
 interface Seen {
@@ -38,6 +39,7 @@ const openSockets = new Set<Socket>();
 let server: Server;
 let base = '';
 let dir = '';
+let h2c: H2Counter;
 
 function stats(prefix: string): Seen {
   let s = seen.get(prefix);
@@ -88,12 +90,14 @@ before(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  h2c = await startH2Counter(makeCert(dir), 1);
 });
 
 after(async () => {
   for (const s of seen.values()) if (s.timer) clearTimeout(s.timer);
   for (const sock of openSockets) sock.destroy();
   await new Promise((resolve) => server.close(resolve));
+  await h2c?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -118,6 +122,16 @@ export default function () {
   const a = http.get(__ENV.BASE + '/${prefix}/a');
   const b = http.get(__ENV.BASE + '/${prefix}/b');
   console.log('R ' + JSON.stringify({ dialed: [a.timings.connecting > 0, b.timings.connecting > 0] }));
+}
+`;
+
+/** The same over HTTP/2 (the counting h2 server of coverage-servers.ts). */
+const h2ReuseScript = `import http from 'k6/http';
+export const options = { iterations: 3, vus: 1, noVUConnectionReuse: true, insecureSkipTLSVerify: true };
+export default function () {
+  const a = http.get(__ENV.H2C + '/item/a');
+  const b = http.get(__ENV.H2C + '/item/b');
+  console.log('R ' + JSON.stringify({ proto: [a.proto, b.proto], sessions: [a.json().session, b.json().session] }));
 }
 `;
 
@@ -204,6 +218,22 @@ for (const [who, tag, runner] of RUNNERS) {
           [true, false],
         ],
       );
+    });
+
+    it('closes the HTTP/2 session after each iteration with noVUConnectionReuse, one per iteration', async () => {
+      h2c.reset();
+      const o = await runner('no-vu-reuse-h2', h2ReuseScript, { H2C: h2c.url });
+      await h2c.settled();
+      const c = h2c.counts();
+      assert.equal(o.exitCode, 0, o.log);
+      assert.equal(o.lines.length, 3, o.log);
+      for (const l of o.lines) {
+        assert.deepEqual(l.proto, ['HTTP/2.0', 'HTTP/2.0']);
+        const [a, b] = l.sessions as number[];
+        assert.equal(a, b, 'both requests of an iteration on one session');
+      }
+      assert.equal(new Set(o.lines.map((l) => (l.sessions as number[])[0])).size, 3, JSON.stringify(o.lines));
+      assert.deepEqual([c.sessionsUsed, c.streams], [3, 6], JSON.stringify(c));
     });
 
     it('keeps the connection across iterations without it', async () => {
