@@ -17,6 +17,9 @@
  * an error) is replaced by undici with a new connection on the next request.
  * With `noConnectionReuse` (Go's DisableKeepAlives) every request opens its own connection, h2 too
  * (Go's single-use h2 connections), closed when the request ends.
+ * With `noVUConnectionReuse` (k6 closes a VU's idle connections after each of its iterations) each VU
+ * has connections of its own, by origin: reused within an iteration, all closed when the iteration
+ * ends (`endIteration`), h2 sessions included, so the next iteration dials anew.
  *
  * Each connection's socket comes from undici's own connector, wrapped to timestamp the phases of a
  * NEW socket as k6 reports them: DNS done (socket 'lookup', none for an IP) -> TCP connected
@@ -47,6 +50,8 @@ export interface ConnectionOptions extends TlsOptions {
   dns?: DnsOptions;
   /** k6's `noConnectionReuse`: a new connection for every request. */
   noConnectionReuse?: boolean;
+  /** k6's `noVUConnectionReuse`: a VU's connections are closed at the end of each of its iterations. */
+  noVUConnectionReuse?: boolean;
 }
 
 /** allowH2: HTTP/2 when the server's ALPN picks it, as Go's transport (plain http stays HTTP/1.1). */
@@ -240,6 +245,8 @@ export class Connections {
   private readonly now: () => number;
   private readonly noReuse: boolean;
   private nextSweep: number;
+  /** With `noVUConnectionReuse`: each VU's origins and their connections, dropped at its iteration's end. */
+  private readonly byVu = new Map<number, Map<string, OriginConnections>>();
 
   constructor(opts: PoolOptions) {
     const dns = new DnsCache(opts.dns ?? DEFAULT_DNS);
@@ -248,6 +255,8 @@ export class Connections {
     this.now = opts.now ?? (() => performance.now());
     this.noReuse = opts.noConnectionReuse === true;
     this.nextSweep = this.now() + this.idleOriginMs * SWEEP_EVERY;
+    // The shared pools' `take` stays as it is; only this option's runs go to the VU's own pools.
+    if (opts.noVUConnectionReuse === true && !this.noReuse) this.take = (origin, vu = 0) => this.takeOfVu(origin, vu);
   }
 
   /** Origins held (for tests and diagnostics). */
@@ -266,9 +275,27 @@ export class Connections {
     return o.take(vu);
   }
 
+  /** With `noVUConnectionReuse`: a connection of VU `vu`'s own pool for `origin`. */
+  private takeOfVu(origin: string, vu: number): Connection {
+    let mine = this.byVu.get(vu);
+    if (mine === undefined) this.byVu.set(vu, (mine = new Map()));
+    let o = mine.get(origin);
+    if (o === undefined) mine.set(origin, (o = new OriginConnections(origin, this.connector, this.now, false)));
+    return o.take(vu);
+  }
+
+  /** VU `vu`'s iteration ended: with `noVUConnectionReuse`, closes every connection it opened (else nothing to do). */
+  endIteration(vu: number): void {
+    const mine = this.byVu.get(vu);
+    if (mine === undefined) return;
+    this.byVu.delete(vu);
+    for (const o of mine.values()) for (const c of o.all) c.client.destroy().catch(() => undefined);
+  }
+
   /** Closes VU `vu`'s h2 sessions (the VU ended). */
   closeVu(vu: number): void {
     for (const o of this.byOrigin.values()) o.closeVu(vu);
+    this.endIteration(vu);
   }
 
   /** Drops the origins with no connection in use and none used for `idleOriginMs`. */
@@ -283,8 +310,10 @@ export class Connections {
   }
 
   async destroy(): Promise<void> {
-    const all = [...this.byOrigin.values()].flatMap((o) => [...o.all]);
+    const origins = [...this.byOrigin.values(), ...[...this.byVu.values()].flatMap((m) => [...m.values()])];
+    const all = origins.flatMap((o) => [...o.all]);
     this.byOrigin.clear();
+    this.byVu.clear();
     await Promise.all(all.map((c) => c.client.destroy().catch(() => undefined)));
   }
 }

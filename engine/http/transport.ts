@@ -21,10 +21,14 @@ import type { WireHop, WireRequest, WireResponse, WireTimings } from './wire.ts'
 import type { InterruptSignal } from '../runtime/interrupt.ts';
 import type { FrameMeter, Metered } from './frame-meter.ts';
 import type { ConnInfo } from './tls.ts';
+import type { BatchLimits } from './batch-limit.ts';
 
 const same = (res: WireResponse): WireResponse => res;
 
-export type TransportOptions = ConnectionOptions;
+export interface TransportOptions extends ConnectionOptions {
+  /** k6's `batch` and `batchPerHost`: the blocking http.batch of the I/O thread applies them (batch-limit.ts). */
+  batchLimits?: BatchLimits;
+}
 
 export class HttpTransport {
   private readonly connections: Connections;
@@ -101,6 +105,11 @@ export class HttpTransport {
   /** Closes VU `vu`'s HTTP/2 sessions (the VU ended; its HTTP/1.1 connections belong to the thread's pool). */
   closeVu(vu: number): void {
     this.connections.closeVu(vu);
+  }
+
+  /** VU `vu`'s iteration ended: with `noVUConnectionReuse`, closes the connections it used (else nothing). */
+  endIteration(vu: number): void {
+    this.connections.endIteration(vu);
   }
 
   async close(): Promise<void> {

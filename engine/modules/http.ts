@@ -24,6 +24,7 @@ import { HopChain, needsChain, sendsCookies } from '../http/chain.ts';
 import type { HttpClient } from '../runtime/host.ts';
 import { InterruptError } from '../errors.ts';
 import { registerTwin } from '../runtime/blocking.ts';
+import { hostOf, runLimited } from '../http/batch-limit.ts';
 
 let warnedBlocking = false;
 
@@ -144,7 +145,10 @@ function continueAsync(
   );
 }
 
-/** http.batch in sync mode: every request's next hop goes out together with the others'. */
+/**
+ * http.batch in sync mode: every request's next hop goes out together with the others', in one
+ * blocking call; the I/O thread sends each such round under k6's batch / batchPerHost limits.
+ */
 function batchSync(st: VuState, http: HttpClient, built: BuiltRequest[]): K6Response[] {
   const chains = built.map((b) => (sendsCookies(b, jarOf(st, b)) ? new HopChain(b, jarOf(st, b)) : null));
   const out: K6Response[] = new Array(built.length);
@@ -214,6 +218,23 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     );
   };
 
+  /** A request of http.batch's async twin: asyncRequest's path once the request is built (kept apart: asyncRequest is the fast path). */
+  const sendAsync = (built: BuiltRequest): Promise<K6Response> => {
+    const jar = jarOf(st, built);
+    const chain = sendsCookies(built, jar) ? new HopChain(built, jar) : null;
+    const req = chain === null ? built.wire : chain.first;
+    return http.requestThen(
+      req,
+      st.signal,
+      (wire) => {
+        if (st.signal?.aborted) throw new InterruptError();
+        if (chain === null && !needsChain(built, wire)) return finish(st, built, wire, null);
+        return continueAsync(st, http, built, chain ?? new HopChain(built, jar, built.wire), wire, req);
+      },
+      st.idInInstance,
+    );
+  };
+
   const batchEntries = (requests: unknown): Array<[string, BatchItem]> =>
     Array.isArray(requests)
       ? requests.map((r, i) => [String(i), r as BatchItem])
@@ -231,10 +252,23 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     return Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));
   };
 
-  /** http.batch's async twin: every request at once, as the blocking batch sends them. */
+  /**
+   * http.batch's async twin: k6's batch / batchPerHost limits (batch-limit.ts), each request with
+   * its redirects holding its slot, as in k6; every request is built (and checked) before any is sent.
+   */
   const batchAsync = async (requests: unknown): Promise<unknown> => {
+    checkPhase(st, 'http.batch');
     const entries = batchEntries(requests);
-    const responses = await Promise.all(entries.map(([, item]) => asyncRequest(...toArgs(item))));
+    const built = entries.map(([, item]) => {
+      const [m, u, b, p] = toArgs(item);
+      return buildRequest(m, u, b, p, st.host.options);
+    });
+    const responses = await runLimited(
+      built.length,
+      st.host.options.batchLimits,
+      (i) => hostOf(built[i]!.wire.url),
+      (i) => sendAsync(built[i]!),
+    );
     if (Array.isArray(requests)) return responses;
     return Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));
   };

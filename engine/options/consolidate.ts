@@ -7,6 +7,7 @@
 import { tlsOptions, type TlsOptions } from '../http/tls.ts';
 import { dnsOptions } from '../http/dns.ts';
 import type { TransportOptions } from '../http/transport.ts';
+import { DEFAULT_BATCH_LIMITS, type BatchLimits } from '../http/batch-limit.ts';
 import { parseDuration } from './duration.ts';
 import type { BaseConfig } from '../executors/base-config.ts';
 import { parseScenarios } from '../executors/index.ts';
@@ -29,9 +30,13 @@ export interface EngineOptions {
   readonly insecureSkipTLSVerify: boolean;
   /** insecureSkipTLSVerify, tlsVersion and tlsCipherSuites, as the HTTP transport takes them. */
   readonly tls: TlsOptions;
-  /** What the HTTP transport takes: `tls`, the `dns` option, `noConnectionReuse`. */
+  /** What the HTTP transport takes: `tls`, the `dns` option, `noConnectionReuse`, `noVUConnectionReuse`, `batch`/`batchPerHost`. */
   readonly transport: TransportOptions;
   readonly throw: boolean;
+  /** k6's `batch` and `batchPerHost`: one http.batch()'s requests in flight at once, in all and to one host (0: no limit). */
+  readonly batchLimits: BatchLimits;
+  /** k6's `noVUConnectionReuse`: a VU's connections are closed at the end of each of its iterations. */
+  readonly noVUConnectionReuse: boolean;
   /** Keep each VU's cookies from one iteration to the next (k6 empties the jar by default). */
   readonly noCookiesReset: boolean;
   /** k6's `--secret-source` flags as given (engine/secrets/sources.ts reads them); a flag, not a script option. */
@@ -174,6 +179,17 @@ function finish(raw: Record<string, unknown>, scenarios: BaseConfig[], problems:
   const noConnectionReuse = raw.noConnectionReuse ?? false;
   if (typeof noConnectionReuse !== 'boolean')
     problems.push(`options.noConnectionReuse: expected true or false, got ${JSON.stringify(noConnectionReuse)}`);
+  const noVUConnectionReuse = raw.noVUConnectionReuse ?? false;
+  if (typeof noVUConnectionReuse !== 'boolean')
+    problems.push(`options.noVUConnectionReuse: expected true or false, got ${JSON.stringify(noVUConnectionReuse)}`);
+  // k6 fails every request of a batch when `batch` is below 1 ("batch concurrency must be a positive number").
+  const count = (key: 'batch' | 'batchPerHost', min: number): number => {
+    const v = raw[key] ?? DEFAULT_BATCH_LIMITS[key];
+    if (typeof v === 'number' && Number.isInteger(v) && v >= min) return v;
+    problems.push(`options.${key}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+    return DEFAULT_BATCH_LIMITS[key];
+  };
+  const batchLimits = { batch: count('batch', 1), batchPerHost: count('batchPerHost', 0) };
   const tls = tlsOptions(raw, problems);
   return {
     raw,
@@ -189,7 +205,15 @@ function finish(raw: Record<string, unknown>, scenarios: BaseConfig[], problems:
     minIterationDuration: dur('minIterationDuration', 0),
     insecureSkipTLSVerify: raw.insecureSkipTLSVerify === true,
     tls,
-    transport: { ...tls, dns: dnsOptions(raw.dns, problems), noConnectionReuse: noConnectionReuse === true },
+    transport: {
+      ...tls,
+      dns: dnsOptions(raw.dns, problems),
+      noConnectionReuse: noConnectionReuse === true,
+      noVUConnectionReuse: noVUConnectionReuse === true,
+      batchLimits,
+    },
+    batchLimits,
+    noVUConnectionReuse: noVUConnectionReuse === true,
     throw: raw.throw === true,
     noCookiesReset: noCookiesReset === true,
   };

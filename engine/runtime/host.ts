@@ -26,6 +26,8 @@ export interface HttpClient {
   /** Blocks this thread until the I/O thread answers. */
   requestSync(req: WireRequest, vuSlot: number): WireResponse;
   requestManySync(reqs: WireRequest[], vuSlot: number): WireResponse[];
+  /** The VU's iteration ended (called only with `noVUConnectionReuse`): close the connections it used, both sides. */
+  endIteration(vu: number): void;
   /** The VU ended: close its HTTP/2 sessions (async mode; the I/O thread of sync mode closes them with itself). */
   closeVu(vu: number): void;
   /** A k6/ws socket dialled on the I/O thread, for a connect that blocks this thread (sync mode). */

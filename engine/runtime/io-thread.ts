@@ -11,6 +11,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { HttpTransport, type TransportOptions } from '../http/transport.ts';
 import { plainResponses } from '../http/hop.ts';
 import { warmHttp } from '../http/warm.ts';
+import { DEFAULT_BATCH_LIMITS, hostOf, runLimited } from '../http/batch-limit.ts';
 import type { WireRequest } from '../http/wire.ts';
 import { adoptPaths, type ThreadPaths } from './threads.ts';
 import { Interrupt } from './interrupt.ts';
@@ -22,6 +23,7 @@ import {
   REQ,
   REQ_ID,
   REQ_LEN,
+  RESET_FIRST,
   SAME_AS_LAST,
   waitAsync,
 } from './sync-channel.ts';
@@ -38,6 +40,8 @@ export interface Attach {
 export interface IoRequest {
   id: number;
   reqs: WireRequest[];
+  /** Close the client's connections first (noVUConnectionReuse: its VU's iteration ended). */
+  reset?: boolean;
 }
 
 adoptPaths((workerData as { paths?: ThreadPaths } | undefined)?.paths);
@@ -45,6 +49,7 @@ const options = (workerData as { transport?: TransportOptions } | undefined)?.tr
   insecureSkipTLSVerify: false,
 };
 const transport = new HttpTransport(options);
+const limits = options.batchLimits ?? DEFAULT_BATCH_LIMITS;
 /** The HTTP client readied before the first request is served (warm.ts). */
 const warmed = warmHttp(options).then(() => parentPort?.postMessage({ ready: true }));
 
@@ -58,10 +63,16 @@ export function serve({ port, flag, slot }: Attach): void {
   const run = (reqs: WireRequest[], reply: (res: WireResponse[]) => void) => {
     const ac = new Interrupt();
     running.set(slot, ac);
+    // Several requests are one round of a blocking http.batch: k6's batch / batchPerHost apply.
     const done =
       reqs.length === 1
         ? transport.request(reqs[0]!, ac, slot).then((r) => [r])
-        : Promise.all(reqs.map((r) => transport.request(r, ac, slot)));
+        : runLimited(
+            reqs.length,
+            limits,
+            (i) => hostOf(reqs[i]!.url),
+            (i) => transport.request(reqs[i]!, ac, slot),
+          );
     void done.then((res) => {
       if (running.get(slot) === ac) running.set(slot, null);
       reply(res);
@@ -78,16 +89,20 @@ export function serve({ port, flag, slot }: Attach): void {
     }
     Atomics.notify(slots, REP);
   };
-  port.on('message', (msg: IoRequest | SocketOpen) =>
-    'ws' in msg ? serveSocket(msg) : run(msg.reqs, (res) => reply(msg.id, res)),
-  );
+  port.on('message', (msg: IoRequest | SocketOpen) => {
+    if ('ws' in msg) return serveSocket(msg);
+    if (msg.reset) transport.endIteration(slot);
+    run(msg.reqs, (res) => reply(msg.id, res));
+  });
   let last: WireRequest[] = [];
   void (async () => {
     await warmed;
     for (;;) {
       const w = waitAsync(slots, REQ, 0);
       if (w.async) await w.value;
-      if (Atomics.load(slots, REQ) !== 1) continue;
+      const kind = Atomics.load(slots, REQ);
+      if (kind !== 1 && kind !== RESET_FIRST) continue;
+      if (kind === RESET_FIRST) transport.endIteration(slot);
       const len = Atomics.load(slots, REQ_LEN);
       const reqs = len === SAME_AS_LAST ? last : (last = JSON.parse(mem.read(len)) as WireRequest[]);
       const id = Atomics.load(slots, REQ_ID);

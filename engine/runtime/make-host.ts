@@ -65,6 +65,10 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
     requestThen: (req, signal, then, vu) => asyncTransport().requestThen(req, signal ?? undefined, then, vu),
     requestSync: (req: WireRequest) => sync().request(req),
     requestManySync: (reqs: WireRequest[]) => sync().requestMany(reqs),
+    endIteration: (vu: number) => {
+      transport?.endIteration(vu);
+      channel?.endIteration();
+    },
     closeVu: (vu: number) => transport?.closeVu(vu),
     openSocketSync: (url, params) => sync().openSocket(url, params),
   };

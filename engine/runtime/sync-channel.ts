@@ -5,7 +5,8 @@
  * skips a MessagePort hop: the I/O thread wakes on Atomics.waitAsync instead of a 'message' event,
  * and the blocked thread reads the reply from memory instead of from its port.
  *
- * Int32 slots: [REQ] 1 while an inline request waits for the I/O thread; [REP] 1 when an inline
+ * Int32 slots: [REQ] 1 while an inline request waits for the I/O thread (RESET_FIRST: the client's
+ * connections are to be closed before it is served: noVUConnectionReuse); [REP] 1 when an inline
  * reply is ready, 2 when the reply waits on the port; [REQ_LEN] / [REP_LEN] their byte lengths;
  * [REQ_ID] the inline request's id.
  * The JSON bytes follow the header (one area: the request is read before the reply is written).
@@ -21,6 +22,8 @@ export const waitAsync = (
 ).waitAsync;
 
 export const REQ = 0;
+/** [REQ] of a request to serve after closing the client's connections (the end of a VU's iteration). */
+export const RESET_FIRST = 2;
 export const REP = 1;
 export const REQ_LEN = 2;
 export const REP_LEN = 3;

@@ -18,6 +18,7 @@ import {
   REQ,
   REQ_ID,
   REQ_LEN,
+  RESET_FIRST,
   SAME_AS_LAST,
 } from './sync-channel.ts';
 import { startThread } from './threads.ts';
@@ -54,6 +55,8 @@ export class SyncHttpChannel {
    * object for a repeated plain request, which is then SAME_AS_LAST without being serialized.
    */
   private lastReq: WireRequest | null = null;
+  /** Requests were sent since the last `endIteration` (whose round trip is skipped otherwise). */
+  private used = false;
 
   constructor(private readonly attach: Attach) {
     this.mem = new ChannelMemory(attach.flag);
@@ -77,7 +80,19 @@ export class SyncHttpChannel {
     return { channel: new SyncHttpChannel(client), io, ready };
   }
 
-  requestMany(reqs: WireRequest[]): WireResponse[] {
+  /**
+   * `noVUConnectionReuse`: the VU's iteration ended; blocks until the I/O thread closed the
+   * connections of this client (REQ set to RESET_FIRST, or `reset` on the port, so that it happens
+   * before any later request of this client).
+   */
+  endIteration(): void {
+    if (!this.used) return;
+    this.requestMany([], true);
+    this.used = false;
+  }
+
+  requestMany(reqs: WireRequest[], reset = false): WireResponse[] {
+    this.used = true;
     const id = this.nextId++;
     const slots = this.slots;
     Atomics.store(slots, REP, 0);
@@ -90,10 +105,10 @@ export class SyncHttpChannel {
     if (n >= 0 || n === SAME_AS_LAST) {
       Atomics.store(slots, REQ_LEN, n);
       Atomics.store(slots, REQ_ID, id);
-      Atomics.store(slots, REQ, 1);
+      Atomics.store(slots, REQ, reset ? RESET_FIRST : 1);
       Atomics.notify(slots, REQ);
     } else {
-      this.attach.port.postMessage({ id, reqs });
+      this.attach.port.postMessage(reset ? { id, reqs, reset } : { id, reqs });
     }
     for (;;) {
       Atomics.wait(slots, REP, 0, 1000);

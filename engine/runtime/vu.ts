@@ -139,6 +139,8 @@ export class Vu implements ExecVu {
     st.timers.reset();
     st.sleeps.endIteration();
     if (!this.host.options.noCookiesReset) st.cookieJar.reset();
+    // k6 closes the VU's connections after each iteration with this option (js/runner.go).
+    if (this.host.options.noVUConnectionReuse) this.host.http.endIteration(st.idInInstance);
     st.iterationInScenario++;
     if (st.groupPath !== '') st.setGroup('');
     // The iteration that called exec.test.abort() counts, as in k6 (iterations, iteration_duration).
