@@ -42,6 +42,16 @@ export const PROVIDED = [
 ];
 
 let hiddenCache: readonly string[] | null = null;
+/** Whether this thread said, once, that a script wrote to the global object its VUs share. */
+let warnedShared = false;
+
+/** Under k6 each VU has a global object of its own; an async-mode thread's VUs share one (docs/engine.md). */
+export function sharedGlobalWarning(key: string): string {
+  return (
+    `the script set globalThis.${key}: in async mode the VUs of one thread share the global object, where ` +
+    'each k6 VU has its own; keep per-VU state in a module-level variable, or run with --mode sync'
+  );
+}
 
 /** Names of this realm's global object that k6 does not have (configurable ones: a Proxy may hide them). */
 export function hiddenGlobals(): readonly string[] {
@@ -88,6 +98,14 @@ export function globalValues(st: VuState, vuGlobals: Readonly<Record<string, unk
     },
     has: (target, key) =>
       typeof key === 'string' && hidden.has(key) ? false : Object.hasOwn(own, key) || Reflect.has(target, key),
+    set: (target, key, value) => {
+      // VU 0 (options, setup, teardown) has the parent's global object to itself.
+      if (st.mode === 'async' && st.idInTest > 0 && !warnedShared) {
+        warnedShared = true;
+        st.host.log('WARN', sharedGlobalWarning(String(key)));
+      }
+      return Reflect.set(target, key, value);
+    },
   });
   return [view, view, own.crypto, own.setTimeout, own.clearTimeout, own.setInterval, own.clearInterval].concat(
     hiddenGlobals().map(() => undefined),

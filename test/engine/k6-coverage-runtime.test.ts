@@ -297,6 +297,7 @@ describe('k6 coverage: per-VU module state and global object (engine, and real k
     const o = await runEngine(R + 'per-vu-globals.js', ['--mode', 'sync'], cwd);
     assert.equal(o.exitCode, 0, o.stderr);
     assert.deepEqual(lines(o), perVu, o.stderr);
+    assert.doesNotMatch(o.stderr, /share the global object/);
   });
 
   it('keeps module-level variables per VU in async mode, where the VUs of a thread share the global object (documented)', async () => {
@@ -305,6 +306,10 @@ describe('k6 coverage: per-VU module state and global object (engine, and real k
     const got = lines(o);
     assert.equal(got.length, 2, o.stderr);
     for (const l of got) assert.match(l, /^VU \d: moduleInits=1 globalInits=2 lastVu=\d$/); // the 2 VUs on one worker thread
+    // The difference is said, once, naming the property written.
+    const warnings = logMessages(o.stderr).filter((m) => m.includes('share the global object'));
+    assert.equal(warnings.length, 1, o.stderr);
+    assert.match(warnings[0]!, /^the script set globalThis\.\w+: in async mode the VUs of one thread share/);
   });
 
   it(
