@@ -44,3 +44,34 @@ export function isListening(port: number, host = '127.0.0.1', timeoutMs = 500): 
     );
   });
 }
+
+/** How many times a server on a port we picked is started before a lost port race is final. */
+export const PORT_RACE_ATTEMPTS = 3;
+const PORT_TAKEN = /address already in use|EADDRINUSE|could not bind|failed to bind/i;
+
+/**
+ * Starts a server on ports `start` picks itself (freePort), again on new ports when another
+ * process took one between the pick and the bind: `lost(err)` says whether a failure was that
+ * race (the server's log names the taken address). Any other failure, or the last attempt's,
+ * is thrown as it came.
+ */
+export async function retryPortRace<T>(
+  start: () => Promise<T>,
+  lost: (err: unknown) => boolean,
+  attempts = PORT_RACE_ATTEMPTS,
+  onRetry?: (attempt: number) => void,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !lost(err)) throw err;
+      onRetry?.(attempt + 1);
+    }
+  }
+}
+
+/** True when a failure's text (message and log tail) says the port was taken. */
+export function saysPortTaken(...texts: Array<string | undefined>): boolean {
+  return texts.some((t) => t !== undefined && PORT_TAKEN.test(t));
+}

@@ -1,4 +1,5 @@
 import { InfraError } from '../errors.ts';
+import { retryPortRace, saysPortTaken } from '../lifecycle/ports.ts';
 import { LocalKafka } from '../services/kafka/local-kafka.ts';
 import { LocalPostgres } from '../services/postgres/local-postgres.ts';
 import { LocalRedis } from '../services/redis/local-redis.ts';
@@ -44,7 +45,27 @@ export class LocalProvider implements Provider {
     await ensureSetup({ services: needed, progress: this.progress });
   }
 
+  /**
+   * Starts one server. On a port it picked itself, a server that lost the port to another process
+   * between the pick and its bind ("Address already in use" in its log, e.g. test files starting
+   * servers side by side) is started again on new ports, up to PORT_RACE_ATTEMPTS times.
+   */
   start(service: ServiceName, ctx: StartContext): Promise<StartedService> {
+    if (this.options[service]?.port !== undefined) return this.startOnce(service, ctx);
+    const lost = (err: unknown): boolean =>
+      err instanceof InfraError &&
+      err.code === 'INFRA_START_FAILED' &&
+      !ctx.signal?.aborted &&
+      saysPortTaken(err.message, err.logTail);
+    return retryPortRace(
+      () => this.startOnce(service, ctx),
+      lost,
+      undefined,
+      (attempt) => ctx.onStep?.(`port taken by another process, attempt ${attempt}`),
+    );
+  }
+
+  private startOnce(service: ServiceName, ctx: StartContext): Promise<StartedService> {
     switch (service) {
       case 'redis': {
         const o = this.options.redis ?? {};
