@@ -195,30 +195,7 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     return requestSync(st, http, buildRequest(method, url, body, params, st.host.options));
   };
 
-  const asyncRequest = (method: unknown, url: unknown, body?: unknown, params?: unknown): Promise<K6Response> => {
-    let built: BuiltRequest;
-    try {
-      checkPhase(st, 'http.asyncRequest');
-      built = buildRequest(method, url, body, params, st.host.options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    const jar = jarOf(st, built);
-    const chain = sendsCookies(built, jar) ? new HopChain(built, jar) : null;
-    const req = chain === null ? built.wire : chain.first;
-    return http.requestThen(
-      req,
-      st.signal,
-      (wire) => {
-        if (st.signal?.aborted) throw new InterruptError();
-        if (chain === null && !needsChain(built, wire)) return finish(st, built, wire, null);
-        return continueAsync(st, http, built, chain ?? new HopChain(built, jar, built.wire), wire, req);
-      },
-      st.idInInstance,
-    );
-  };
-
-  /** A request of http.batch's async twin: asyncRequest's path once the request is built (kept apart: asyncRequest is the fast path). */
+  /** A built request sent without blocking: its cookies, redirects and the Response, as asyncRequest and batchAsync send it. */
   const sendAsync = (built: BuiltRequest): Promise<K6Response> => {
     const jar = jarOf(st, built);
     const chain = sendsCookies(built, jar) ? new HopChain(built, jar) : null;
@@ -235,21 +212,37 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
     );
   };
 
+  const asyncRequest = (method: unknown, url: unknown, body?: unknown, params?: unknown): Promise<K6Response> => {
+    let built: BuiltRequest;
+    try {
+      checkPhase(st, 'http.asyncRequest');
+      built = buildRequest(method, url, body, params, st.host.options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return sendAsync(built);
+  };
+
   const batchEntries = (requests: unknown): Array<[string, BatchItem]> =>
     Array.isArray(requests)
       ? requests.map((r, i) => [String(i), r as BatchItem])
       : Object.entries((requests ?? {}) as Record<string, BatchItem>);
 
-  const batch = (requests: unknown): unknown => {
-    blocking(st, 'http.batch');
-    const entries = batchEntries(requests);
-    const built = entries.map(([, item]) => {
+  /** Every request of a batch built (and checked) before any is sent. */
+  const buildBatch = (entries: Array<[string, BatchItem]>): BuiltRequest[] =>
+    entries.map(([, item]) => {
       const [m, u, b, p] = toArgs(item);
       return buildRequest(m, u, b, p, st.host.options);
     });
-    const responses = batchSync(st, http, built);
-    if (Array.isArray(requests)) return responses;
-    return Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));
+
+  /** The responses as the batch was given: an array, or an object under the same keys. */
+  const batchResult = (requests: unknown, entries: Array<[string, BatchItem]>, responses: K6Response[]): unknown =>
+    Array.isArray(requests) ? responses : Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));
+
+  const batch = (requests: unknown): unknown => {
+    blocking(st, 'http.batch');
+    const entries = batchEntries(requests);
+    return batchResult(requests, entries, batchSync(st, http, buildBatch(entries)));
   };
 
   /**
@@ -259,18 +252,14 @@ export const createModule: ModuleFactory = (vu: VuContext) => {
   const batchAsync = async (requests: unknown): Promise<unknown> => {
     checkPhase(st, 'http.batch');
     const entries = batchEntries(requests);
-    const built = entries.map(([, item]) => {
-      const [m, u, b, p] = toArgs(item);
-      return buildRequest(m, u, b, p, st.host.options);
-    });
+    const built = buildBatch(entries);
     const responses = await runLimited(
       built.length,
       st.host.options.batchLimits,
       (i) => hostOf(built[i]!.wire.url),
       (i) => sendAsync(built[i]!),
     );
-    if (Array.isArray(requests)) return responses;
-    return Object.fromEntries(entries.map(([k], i) => [k, responses[i]]));
+    return batchResult(requests, entries, responses);
   };
 
   const setResponseCallback = (cb: unknown): void => {

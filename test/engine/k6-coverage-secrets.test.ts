@@ -374,12 +374,7 @@ describe('run forwards --secret-source to the engine', () => {
 
   it('keeps every --secret-source of `run` in its options, in order', () => {
     const opts = toRunOptions('load', {
-      engine: 'node',
-      infra: 'external',
-      env: [],
-      results: 'results',
-      build: true,
-      progress: 'auto',
+      ...RUN_FLAGS,
       secretSource: [`file=${join(dir, 'main.secret')}`, 'mock=k=v'],
     });
     assert.deepEqual(opts.secretSources, [`file=${join(dir, 'main.secret')}`, 'mock=k=v']);
