@@ -21,9 +21,6 @@ export interface FinishingRun {
   readonly setupData: unknown;
   readonly metricsEpoch: number;
   readonly startEpoch: number;
-  readonly endEpoch: number;
-  readonly setupMs: number;
-  readonly teardownMs: number;
   readonly runStartEpoch: number;
   readonly runEndEpoch: number;
   readonly outcome: { exitCode: number; reason?: string } | null;

@@ -39,10 +39,7 @@ export class TestRun {
   /** When the scenarios start (after setup() and a short lead that lets every worker start together), epoch ms. */
   startEpoch = 0;
   /** When the last worker's scenarios ended, epoch ms. */
-  endEpoch = 0;
   /** setup()'s and teardown()'s time: k6's test run duration counts them (see finish.ts). */
-  setupMs = 0;
-  teardownMs = 0;
   /** Wall clock of setup()'s start and teardown()'s end (0 until then): k6's test run duration. */
   runStartEpoch = 0;
   runEndEpoch = 0;
@@ -211,15 +208,12 @@ export class TestRun {
   }
 
   private async runPhases(): Promise<void> {
-    const setupStart = Date.now();
-    this.runStartEpoch = setupStart;
+    this.runStartEpoch = Date.now();
     try {
       this.setupData = await this.lifecycle('setup');
     } catch (err) {
       if (err instanceof TestAbortError) return this.stop({ exitCode: ExitCode.SCRIPT_ABORTED, reason: err.message });
       throw err;
-    } finally {
-      this.setupMs = Date.now() - setupStart;
     }
     const json = this.setupData === undefined ? '' : JSON.stringify(this.setupData);
     // The workers start on a common epoch: a lead long enough for the start message to reach every
@@ -229,14 +223,9 @@ export class TestRun {
     this.group!.send({ type: 'start', startAtEpoch: this.startEpoch, setupDataJson: json });
     if (this.outcome) return;
     await this.running();
-    // The workers' own end time: the parent hears of it a message (and a metrics flush) later.
-    const ended = this.group!.endedAtEpoch;
-    this.endEpoch = ended > 0 ? Math.min(Date.now(), Math.max(this.startEpoch, ended)) : Date.now();
     if ((this.outcome as Outcome | null)?.exitCode === ExitCode.SCRIPT_EXCEPTION) return;
-    const teardownStart = Date.now();
     try {
       await this.lifecycle('teardown', json ? JSON.parse(json) : undefined);
-      this.teardownMs = Date.now() - teardownStart;
       this.runEndEpoch = Date.now();
     } catch (err) {
       if (err instanceof TestAbortError) return this.stop({ exitCode: ExitCode.SCRIPT_ABORTED, reason: err.message });

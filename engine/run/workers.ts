@@ -19,8 +19,6 @@ export class WorkerGroup {
   private readonly threads: Worker[] = [];
   readonly progress: Progress[] = [];
   private readonly done = new Set<number>();
-  /** The latest end of the workers' scenarios as they reported it (epoch ms; 0 before every worker is done). */
-  endedAtEpoch = 0;
   private readonly closed = new Set<number>();
   private allDone: () => void = () => undefined;
   private allClosed: () => void = () => undefined;
@@ -72,10 +70,7 @@ export class WorkerGroup {
             if (msg.type === 'fatal')
               reject(Object.assign(new Error(msg.message), { exitCode: msg.exitCode, code: msg.code }));
             if (msg.type === 'metrics' || msg.type === 'done') this.progress[i] = msg.progress;
-            if (msg.type === 'done') {
-              this.endedAtEpoch = Math.max(this.endedAtEpoch, msg.endedAtEpoch);
-              this.markDone(i);
-            }
+            if (msg.type === 'done') this.markDone(i);
             if (msg.type === 'closed') this.markClosed(i);
             this.events.onMessage(i, msg);
           });

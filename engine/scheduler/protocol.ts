@@ -46,7 +46,6 @@ export type FromWorker =
   | { type: 'dropped'; scenario: string; executor: string; vus: number }
   | { type: 'abort'; message: string }
   | { type: 'fatal'; code: string; message: string; exitCode: number }
-  /** `endedAtEpoch`: when the worker's scenarios ended (before its final flush), epoch ms. */
-  | { type: 'done'; snapshots: MetricsSnapshot[]; progress: Progress; endedAtEpoch: number }
+  | { type: 'done'; snapshots: MetricsSnapshot[]; progress: Progress }
   | { type: 'log'; line: string }
   | { type: 'closed' };

@@ -112,14 +112,13 @@ async function main(): Promise<void> {
       runs,
     )
       .then(async () => {
-        const endedAtEpoch = Date.now();
         clearInterval(timer);
         await pool.flushAll();
         for (const s of runs.values()) {
           host.instance.iterationsCompleted += s.iterationsCompleted;
           host.instance.iterationsInterrupted += s.iterationsInterrupted;
         }
-        send({ type: 'done', snapshots: snapshots(), progress: progress(), endedAtEpoch });
+        send({ type: 'done', snapshots: snapshots(), progress: progress() });
       })
       .catch((err) => {
         clearInterval(timer);
