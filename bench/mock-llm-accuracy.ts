@@ -17,7 +17,8 @@
  * timers' lateness). The anchor is a bare node:http server in its own process
  * writing the same events on plain chained setTimeout calls, measured by the same
  * client. Env: CONCURRENCY (default 200), CLIENT_THREADS (default 2), ROUNDS (default 5),
- * STUB_NODE_ARGS (extra node flags for the stub's process, to try V8 options).
+ * STUB_NODE_ARGS (extra node flags for the stub's process, to try V8 options), STUB_TIMERS (the
+ * stub's --timers: auto, its default, precise or node).
  *
  * Run: node --import tsx bench/mock-llm-accuracy.ts
  */
@@ -37,6 +38,7 @@ const CLIENT_THREADS = Math.max(1, Number(process.env.CLIENT_THREADS ?? 2));
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 /** Extra node flags for the stub's process (to try V8 options): STUB_NODE_ARGS="--flag --flag". */
 const STUB_NODE_ARGS = (process.env.STUB_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const STUB_TIMERS = process.env.STUB_TIMERS ?? 'auto';
 /** The anchor and the stub are measured in turn (order swapped each pass), PASSES times each, so both see the same load. */
 const PASSES = 2;
 /** Untimed rounds first: connections opened and code warmed before measuring. */
@@ -211,6 +213,8 @@ async function main(): Promise<void> {
       'cli/main.ts',
       'mock-llm',
       '--performance-mode',
+      '--timers',
+      STUB_TIMERS,
       '--config',
       cfg,
       '--json',
@@ -255,7 +259,7 @@ async function main(): Promise<void> {
       for (const run of p % 2 === 0 ? [runAnchor, runStub] : [runStub, runAnchor]) await run();
     }
     const anchor = report('anchor: bare node:http + chained setTimeout', anchorRuns);
-    const stub = report('mock-llm', stubRuns);
+    const stub = report(`mock-llm (--timers ${STUB_TIMERS})`, stubRuns);
     console.log(
       `  worst p99 error: mock-llm ${stub.p99Error.toFixed(2)} ms, anchor ${anchor.p99Error.toFixed(2)} ms, ratio ${(stub.p99Error / anchor.p99Error).toFixed(2)}  (goal: mock-llm < 5 ms)`,
     );

@@ -13,6 +13,7 @@ interface CliOptions {
   performanceMode?: boolean;
   config?: string;
   logFile?: string;
+  timers: string;
   json?: boolean;
 }
 
@@ -31,6 +32,14 @@ function intOption(value: string, name: string, min: number, max: number): numbe
 async function run(opts: CliOptions): Promise<void> {
   const port = intOption(opts.port, 'port', 0, 65535);
   const seed = intOption(opts.seed, 'seed', 0, 0xffffffff);
+  if (opts.timers !== 'auto' && opts.timers !== 'precise' && opts.timers !== 'node') {
+    throw new KitError(
+      'MOCK_LLM_BAD_OPTION',
+      `--timers: expected auto, precise or node, got ${JSON.stringify(opts.timers)}`,
+      ExitCode.INVALID_CONFIG,
+    );
+  }
+  const timers = opts.timers;
   const { startMockLlm } = await import('../mock-llm/index.ts');
   // Handlers go in before the first line is printed: a caller may signal as soon as it reads it.
   let signalled: () => void = () => {};
@@ -46,6 +55,7 @@ async function run(opts: CliOptions): Promise<void> {
       performanceMode: opts.performanceMode === true,
       config: opts.config,
       logFile: opts.logFile,
+      timers,
     });
     process.stdout.write(opts.json ? `${JSON.stringify({ url: mock.url })}\n` : `mock-llm listening on ${mock.url}\n`);
     await signal;
@@ -68,6 +78,11 @@ export function register(program: Command): void {
     .option('--performance-mode', 'disable all error simulation')
     .option('--config <file.json>', 'JSON file with a (partial) config: latency, output, errors, models, maxBodyBytes')
     .option('--log-file <file>', 'append one JSON line per finished generation')
+    .option(
+      '--timers <kind>',
+      'token timers: precise (~0.1 ms, a helper thread, 2x the CPU), node (setTimeout, ~1 ms), auto (precise below 500 timers/s)',
+      'auto',
+    )
     .option('--json', 'print the first line as {"url": ...}')
     .action(run);
 }

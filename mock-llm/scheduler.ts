@@ -22,6 +22,18 @@ export interface SchedulerClock {
   now(): number;
   setTimer(fn: () => void, ms: number): unknown;
   clearTimer(handle: unknown): void;
+  /**
+   * How the next timer will keep time, asked before each arming (a clock may switch between
+   * timers, see precise-clock.ts); the scheduler's own tolerance when absent.
+   */
+  timing?(): ClockTiming;
+}
+
+export interface ClockTiming {
+  /** An entry due within this of now is served now. */
+  toleranceMs: number;
+  /** How long before the earliest entry's due time the timer is armed. */
+  aimEarlyMs: number;
 }
 
 /** setTimeout's ceiling: a longer wait would fire after 1 ms, so waits are cut to it. */
@@ -40,14 +52,27 @@ export class Scheduler {
   private armedFor = Infinity;
   private running = false;
 
+  /** The timing of the timer armed last (it is the one that fires next). */
+  private timing: ClockTiming;
+  private readonly fallbackTiming: ClockTiming;
+
   /**
    * @param toleranceMs an entry due within this of now is served now: node's timers
-   *   have 1 ms resolution, so aiming half a tick early centres the error on 0.
+   *   have 1 ms resolution, so aiming half a tick early centres the error on 0. Used when
+   *   the clock does not say (`SchedulerClock.timing`).
    */
   constructor(
     private readonly clock: SchedulerClock = realClock,
-    readonly toleranceMs = 0.5,
-  ) {}
+    toleranceMs = 0.5,
+  ) {
+    this.timing = { toleranceMs, aimEarlyMs: toleranceMs };
+    this.fallbackTiming = this.timing;
+  }
+
+  /** An entry due within this of now is served now (that of the timer armed last). */
+  get toleranceMs(): number {
+    return this.timing.toleranceMs;
+  }
 
   get size(): number {
     return this.heap.length;
@@ -96,7 +121,7 @@ export class Scheduler {
     this.running = true;
     try {
       let now = this.clock.now();
-      while (this.heap.length > 0 && this.heap[0]!.due <= now + this.toleranceMs) {
+      while (this.heap.length > 0 && this.heap[0]!.due <= now + this.timing.toleranceMs) {
         const item = this.heap[0]!;
         this.remove(item);
         item.fire(now);
@@ -115,7 +140,8 @@ export class Scheduler {
     const due = this.heap[0]!.due;
     if (this.timer !== null && this.armedFor <= due) return;
     this.disarm();
-    const wait = Math.min(Math.max(due - this.clock.now() - this.toleranceMs, 0), MAX_TIMER_MS);
+    this.timing = this.clock.timing?.() ?? this.fallbackTiming;
+    const wait = Math.min(Math.max(due - this.clock.now() - this.timing.aimEarlyMs, 0), MAX_TIMER_MS);
     this.armedFor = due;
     this.timer = this.clock.setTimer(this.onTimer, wait);
   }

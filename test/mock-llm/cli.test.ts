@@ -87,4 +87,36 @@ describe('mock-llm CLI', () => {
   it('exits 104 on a port that is not a number', async () => {
     assert.equal(await exitOf(cli(['--port', 'eighty'])), 104);
   });
+
+  it('exits 104 naming --timers and its choices on an unknown timer kind', async () => {
+    const failing = cli(['--timers', 'fast']);
+    let stderr = '';
+    failing.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    assert.equal(await exitOf(failing), 104);
+    assert.ok(stderr.includes('--timers: expected auto, precise or node, got "fast"'), stderr);
+  });
+
+  it('with --timers precise writes no token of a lone stream before its due time', async () => {
+    const cfg = join(dir, 'timed.json');
+    writeFileSync(cfg, JSON.stringify({ latency: { ttftMs: 30, itlMs: 5 }, output: { tokens: 12 } }));
+    const timed = cli(['--timers', 'precise', '--performance-mode', '--config', cfg, '--json']);
+    try {
+      const base = (JSON.parse(await firstLine(timed)) as { url: string }).url;
+      for (let i = 0; i < 3; i++) {
+        const res = await post(base, '/v1/messages', anthropicRequest(`t${i}`, { stream: true }));
+        assert.equal(res.status, 200);
+        await res.text();
+      }
+      type Late = { tokens: number; mean: number };
+      const { scheduleLatenessMs: late } = (await (await fetch(`${base}/__admin/stats`)).json()) as {
+        scheduleLatenessMs: { firstToken: Late; laterTokens: Late };
+      };
+      assert.deepEqual([late.firstToken.tokens, late.laterTokens.tokens], [3, 33]);
+      // setTimeout fires up to ~1 ms early (node's scheduler then serves it 0.5 ms ahead); this clock never does.
+      assert.ok(late.firstToken.mean >= 0 && late.laterTokens.mean >= 0, JSON.stringify(late));
+    } finally {
+      timed.kill('SIGTERM');
+      assert.equal(await exitOf(timed), 0);
+    }
+  });
 });

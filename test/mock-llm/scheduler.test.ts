@@ -96,6 +96,41 @@ describe('Scheduler', () => {
     assert.deepEqual(log, []);
   });
 
+  it('uses the timing the clock gives for each arming: aims early by it and serves within its tolerance', () => {
+    const clock = new VirtualClock();
+    let timing = { toleranceMs: 0.2, aimEarlyMs: 0 };
+    const asked: number[] = [];
+    const timed: SchedulerClock = {
+      now: () => clock.now(),
+      setTimer: (fn, ms) => {
+        asked.push(ms);
+        return clock.setTimer(fn, ms);
+      },
+      clearTimer: (h) => clock.clearTimer(h),
+      timing: () => timing,
+    };
+    const s = new Scheduler(timed, 0.5);
+    const log: Array<[number, number]> = [];
+    s.add(item(10, log, 1));
+    s.add(item(10.15, log, 2)); // within 0.2 of the first: served with it
+    s.add(item(10.4, log, 3)); // not within 0.2: a timer of its own
+    assert.deepEqual(asked, [10]); // aimed at the due time, not 0.5 before it
+    assert.equal(s.toleranceMs, 0.2);
+    clock.advance(10);
+    assert.deepEqual(
+      log.map(([id]) => id),
+      [1, 2],
+    );
+    timing = { toleranceMs: 0.5, aimEarlyMs: 0.5 };
+    s.add(item(30, log, 4));
+    clock.advance(40);
+    assert.deepEqual(
+      log.map(([id]) => id),
+      [1, 2, 3, 4],
+    );
+    assert.equal(s.toleranceMs, 0.5);
+  });
+
   it('moves an entry that is added again to its new due time', () => {
     const clock = new VirtualClock();
     const s = new Scheduler(clock, 0.5);
