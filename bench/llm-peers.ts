@@ -3,7 +3,10 @@
  * stub of known timing: TTFT 200 ms, ITL 20 ms, 64 output tokens, no prefill cost, no queue.
  * At each concurrency (LEVELS, default 1,16,64) both clients run in turn against the same
  * stub, in the same invocation (the order swapped at every level and pass, so neither always
- * follows the other), each WARMUP_S (default 3) then DURATION_S (default 15) seconds:
+ * follows the other), each WARMUP_S (default 3) then DURATION_S (default 15) seconds, longer
+ * at a low concurrency so that each run measures at least MIN_REQUESTS (default 30) requests
+ * (at one stream 15 s holds 10 requests, and a p50 of 10 samples moves by a millisecond from
+ * pass to pass):
  *
  *   kit     `k6-llm-perf run llm-stream --engine node --llm-url <stub>` with PROVIDERS=openai,
  *           VUS=<c>, read from its summary.json: llm_ttft and llm_itl (every gap) med / p(99),
@@ -21,7 +24,10 @@
  *
  * aiperf is installed on the first run into a venv under the kit's cache (about 7 minutes
  * and 1.2 GB; PYTHON picks the interpreter, default python3). No network beyond loopback is
- * used after that. Env: LEVELS, PASSES (default 3), WARMUP_S, DURATION_S, PYTHON, KEEP=1 (keep
+ * used after that. The stub runs with its default timers (auto: sub-millisecond while few
+ * timers are armed, setTimeout above 500 a second; `STUB_TIMERS` to choose), and prints how late
+ * it wrote tokens in each run. Env: LEVELS, PASSES (default 3), WARMUP_S, DURATION_S,
+ * MIN_REQUESTS, STUB_TIMERS, PYTHON, KEEP=1 (keep
  * the results and aiperf artifacts, printed path).
  *
  * Run: node --import tsx bench/llm-peers.ts
@@ -49,11 +55,16 @@ const LEVELS = (process.env.LEVELS ?? '1,16,64').split(',').map(Number);
 const PASSES = Number(process.env.PASSES ?? 3);
 const WARMUP_S = Number(process.env.WARMUP_S ?? 3);
 const DURATION_S = Number(process.env.DURATION_S ?? 15);
+const MIN_REQUESTS = Number(process.env.MIN_REQUESTS ?? 30);
+const STUB_TIMERS = process.env.STUB_TIMERS ?? 'auto';
 const MODEL = 'gpt-4o-mini';
 const ROOT = resolve(import.meta.dirname, '..');
 
 /** Tokens/s of a closed loop of c streams, each request TTFT + (n − 1) × ITL long. */
 const ideal = (c: number): number => (c * TOKENS) / ((TTFT + (TOKENS - 1) * ITL) / 1000);
+/** Measured seconds at concurrency c: DURATION_S, or long enough for MIN_REQUESTS requests. */
+const durationAt = (c: number): number =>
+  Math.max(DURATION_S, Math.ceil((MIN_REQUESTS * (TTFT + (TOKENS - 1) * ITL)) / 1000 / c));
 
 interface Lateness {
   p50: number;
@@ -82,7 +93,7 @@ async function runKit(url: string, c: number, results: string): Promise<{ figure
     `MAX_TOKENS=${TOKENS}`,
     `INPUT_TOKENS=${INPUT_TOKENS}`,
     `WARMUP=${WARMUP_S}s`,
-    `DURATION=${DURATION_S}s`,
+    `DURATION=${durationAt(c)}s`,
   ];
   const args = ['bin/k6-llm-perf.js', 'run', 'llm-stream', '--engine', 'node', '--llm-url', url, '--quiet'];
   const code = await new Promise<number | null>((res, rej) => {
@@ -105,7 +116,7 @@ async function runKit(url: string, c: number, results: string): Promise<{ figure
       metrics: Record<string, Record<string, number>>;
     }
   ).metrics;
-  const requests = Math.round(m.llm_request_throughput!.count! * DURATION_S);
+  const requests = Math.round(m.llm_request_throughput!.count! * durationAt(c));
   return {
     figures: {
       ttftP50: m.llm_ttft!.med!,
@@ -217,13 +228,13 @@ async function main(): Promise<void> {
     const cfg = join(servers.tmp, 'stub.json');
     const latency = { ttftMs: TTFT, itlMs: ITL, prefillMsPerInputToken: 0, maxConcurrency: 0 };
     writeFileSync(cfg, JSON.stringify({ latency, output: { tokens: TOKENS } }));
-    const url = await servers.start(['--import', 'tsx', 'cli/main.ts', 'mock-llm', '--performance-mode', '--config', cfg, '--json']); // prettier-ignore
+    const url = await servers.start(['--import', 'tsx', 'cli/main.ts', 'mock-llm', '--performance-mode', '--timers', STUB_TIMERS, '--config', cfg, '--json']); // prettier-ignore
     const tokenizer = writeStubTokenizer(servers.tmp);
     const base = { python, tokenizer, url, model: MODEL, inputTokens: INPUT_TOKENS, outputTokens: TOKENS };
-    const aiperfRun = (c: number, dir: string): AiperfRun => ({ ...base, concurrency: c, warmupS: WARMUP_S, durationS: DURATION_S, dir }); // prettier-ignore
+    const aiperfRun = (c: number, dir: string): AiperfRun => ({ ...base, concurrency: c, warmupS: WARMUP_S, durationS: durationAt(c), dir }); // prettier-ignore
     console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared)`); // prettier-ignore
-    console.log(`stub: TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} output tokens, ${INPUT_TOKENS}-token prompts; ${WARMUP_S} s warm-up + ${DURATION_S} s per run`); // prettier-ignore
-    console.log(`kit:    k6-llm-perf run llm-stream --engine node --llm-url ${url} -e PROVIDERS=openai -e VUS=<c> -e MAX_TOKENS=${TOKENS} -e INPUT_TOKENS=${INPUT_TOKENS} -e WARMUP=${WARMUP_S}s -e DURATION=${DURATION_S}s`); // prettier-ignore
+    console.log(`stub: TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} output tokens, ${INPUT_TOKENS}-token prompts; ${WARMUP_S} s warm-up + ${LEVELS.map((c) => `${durationAt(c)} s at c=${c}`).join(', ')} per run; stub timers ${STUB_TIMERS}`); // prettier-ignore
+    console.log(`kit:    k6-llm-perf run llm-stream --engine node --llm-url ${url} -e PROVIDERS=openai -e VUS=<c> -e MAX_TOKENS=${TOKENS} -e INPUT_TOKENS=${INPUT_TOKENS} -e WARMUP=${WARMUP_S}s -e DURATION=<s>`); // prettier-ignore
     console.log(`aiperf: python ${aiperfArgs(aiperfRun(NaN, '<dir>')).join(' ').replace('NaN', '<c>')}`);
     const runs = new Map<number, Record<'kit' | 'aiperf', Run[]>>(LEVELS.map((c) => [c, { kit: [], aiperf: [] }]));
     const passMisses: string[] = [];
