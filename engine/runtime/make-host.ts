@@ -5,6 +5,7 @@ import type { ExecutionMode } from '../modules/api.ts';
 import type { EngineOptions } from '../options/consolidate.ts';
 import { HttpTransport } from '../http/transport.ts';
 import { warmHttp } from '../http/warm.ts';
+import { WARM_STREAMS, warmSse } from '../modules/x/sse-warm.ts';
 import type { WireRequest } from '../http/wire.ts';
 import { compileScript } from './bundle.ts';
 import type { BundledScript } from './script.ts';
@@ -58,6 +59,11 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
       await ioReady;
     }
   }
+  // LLM streams are timed to the sub-millisecond: their client code is run through the JIT first
+  // (x/sse-warm.ts; K6LP_SSE_WARM_STREAMS=0 turns that off, to measure what it changes).
+  const sse = modules.get('k6/x/sse');
+  const warmStreams = Number(process.env.K6LP_SSE_WARM_STREAMS ?? WARM_STREAMS);
+  if (sse && p.mode === 'async' && warmStreams > 0) await warmSse(sse, warmStreams);
   const asyncTransport = (): HttpTransport => (transport ??= new HttpTransport(opts));
   const http: HttpClient = {
     request: (req: WireRequest, signal: InterruptSignal | null, vu: number) =>
