@@ -57,9 +57,11 @@ describe('precise clock', () => {
   it('auto: precise while quiet, setTimeout once more timers are armed than it allows', () => {
     const clock = make('auto');
     assert.deepEqual(clock.timing(), { toleranceMs: 0.2, aimEarlyMs: 0 });
-    let t = clock.timing();
-    for (let i = 0; i < AUTO_MAX_TIMERS_PER_S; i++) t = clock.timing();
-    assert.deepEqual(t, { toleranceMs: 0.5, aimEarlyMs: 0.5 });
+    // 50 timers in a 100 ms window is the 500/s limit; a stalled machine may roll a window over, so allow more calls.
+    let calls = 1;
+    while (clock.timing().aimEarlyMs === 0 && calls < 10 * AUTO_MAX_TIMERS_PER_S) calls++;
+    assert.deepEqual(clock.timing(), { toleranceMs: 0.5, aimEarlyMs: 0.5 });
+    assert.ok(calls >= AUTO_MAX_TIMERS_PER_S / 10 - 1, `switched after ${calls} timers`);
     const handle = clock.setTimer(() => assert.fail('cleared'), 50);
     clock.clearTimer(handle);
     assert.deepEqual(clock.armed, { precise: 0, node: 1 });
