@@ -20,6 +20,8 @@ import { addEncoded, newHistogram, MAX_RECORDABLE, SCALE, type Histogram } from 
 export type SparseBuckets = number[];
 
 const TWO_32 = 2 ** 32;
+/** `bottom` of an empty histogram (above any index; a small integer, as V8 keeps it unboxed). */
+const EMPTY = 0x7fffffff;
 
 function indexOf(v: number): number {
   if (v < 2048) return v;
@@ -44,6 +46,12 @@ function lowestValueAt(i: number): number {
 
 export class FastHistogram {
   private counts = new Uint32Array(4096);
+  /**
+   * The lowest and highest non-empty bucket (bottom > top when empty): the readers loop over
+   * bottom..top only. A 200 ms TTFT sits near bucket 8,700, so a loop from 0 walked thousands of
+   * empty buckets per series at every snapshot (once a second, on the thread that runs the VUs).
+   */
+  private bottom = EMPTY;
   private top = -1;
   total = 0;
 
@@ -56,6 +64,7 @@ export class FastHistogram {
     if (i >= this.counts.length) this.grow(i);
     this.counts[i]!++;
     if (i > this.top) this.top = i;
+    if (i < this.bottom) this.bottom = i;
     this.total++;
   }
 
@@ -71,7 +80,7 @@ export class FastHistogram {
   toHdr(): Histogram {
     const h = newHistogram();
     const c = this.counts;
-    for (let i = 0; i <= this.top; i++) {
+    for (let i = this.bottom; i <= this.top; i++) {
       const n = c[i]!;
       if (n !== 0) h.recordValueWithCount(lowestValueAt(i), n);
     }
@@ -85,8 +94,9 @@ export class FastHistogram {
     if (top >= this.counts.length) this.grow(top);
     const into = this.counts;
     const from = other.counts;
-    for (let i = 0; i <= top; i++) into[i]! += from[i]!;
+    for (let i = other.bottom; i <= top; i++) into[i]! += from[i]!;
     if (top > this.top) this.top = top;
+    if (other.bottom < this.bottom) this.bottom = other.bottom;
     this.total += other.total;
   }
 
@@ -94,7 +104,7 @@ export class FastHistogram {
   toSparse(): SparseBuckets {
     const out: SparseBuckets = [];
     const c = this.counts;
-    for (let i = 0; i <= this.top; i++) {
+    for (let i = this.bottom; i <= this.top; i++) {
       const n = c[i]!;
       if (n !== 0) out.push(i, n);
     }
@@ -102,7 +112,8 @@ export class FastHistogram {
   }
 
   reset(): void {
-    if (this.top >= 0) this.counts.fill(0, 0, this.top + 1);
+    if (this.top >= 0) this.counts.fill(0, this.bottom, this.top + 1);
+    this.bottom = EMPTY;
     this.top = -1;
     this.total = 0;
   }

@@ -18,6 +18,29 @@ const countsOf = (h: ReturnType<typeof newHistogram>) => {
 };
 
 describe('sparse bucket transfer (worker sinks)', () => {
+  it('keeps the same buckets across resets and merges of histograms covering different ranges', () => {
+    const fresh = (xs: number[]): FastHistogram => {
+      const h = new FastHistogram();
+      for (const x of xs) h.record(x);
+      return h;
+    };
+    const reused = fresh([200.1, 200.5, 5000, 0.2]);
+    reused.reset();
+    assert.deepEqual([reused.toSparse(), reused.total], [[], 0]);
+    for (const x of [3.2, 3.3, 1460]) reused.record(x);
+    assert.deepEqual(reused.toSparse(), fresh([3.2, 3.3, 1460]).toSparse());
+    const low = fresh([0.5, 1.5]);
+    const high = fresh([200, 201, 90_000]);
+    const merged = fresh([]);
+    merged.addFrom(high);
+    merged.addFrom(low);
+    merged.addFrom(fresh([]));
+    assert.deepEqual(merged.toSparse(), fresh([0.5, 1.5, 200, 201, 90_000]).toSparse());
+    assert.equal(merged.total, 5);
+    const all = values(500, 11);
+    assert.deepEqual(countsOf(fresh(all).toHdr()), countsOf(fresh([...all].reverse()).toHdr()));
+  });
+
   it('a sink that is only added to hands out sparse buckets, not HDR text', () => {
     const s = new TrendSink();
     for (const v of values(100, 1)) s.add(v);
