@@ -73,7 +73,9 @@ async function stream(url: string, agent: Agent, n: number): Promise<Row> {
     body: req.body,
     headers: { accept: 'text/event-stream', ...req.headers },
     dispatcher: agent,
-    // A new connection each request: llama-server (cpp-httplib) closes a kept-alive one after a few.
+    // A new connection each request (connection: close): llama-server closes the connection after
+    // every stream anyway, and a request sent on it before that close is read fails ("other side
+    // closed"). The kit asks for keep-alive and dials again after the close: one dial a request too.
     reset: true,
   });
   let first = 0;
