@@ -73,7 +73,7 @@ export class TestRun {
         for (const s of msg.snapshots) this.agg.merge(s as MetricsSnapshot);
         break;
       case 'log':
-        this.stderr.write(msg.line + '\n');
+        this.stderr.write(msg.lines.join('\n') + '\n'); // one write (one wake of the reader) per batch
         break;
       case 'dropped':
         if (!this.warnedDrops.has(msg.scenario)) {

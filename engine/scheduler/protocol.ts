@@ -47,5 +47,6 @@ export type FromWorker =
   | { type: 'abort'; message: string }
   | { type: 'fatal'; code: string; message: string; exitCode: number }
   | { type: 'done'; snapshots: MetricsSnapshot[]; progress: Progress }
-  | { type: 'log'; line: string }
+  /** Console lines, in order, sent together (scheduler/worker.ts). */
+  | { type: 'log'; lines: string[] }
   | { type: 'closed' };

@@ -22,7 +22,38 @@ import { scenarioSegment } from '../executors/index.ts';
 const init = workerData as WorkerInit & { ids: VuIds; paths?: ThreadPaths };
 adoptPaths(init.paths);
 const port = parentPort!;
-const send = (msg: FromWorker) => port.postMessage(msg);
+
+/**
+ * Console lines wait up to LOG_FLUSH_MS (or LOG_FLUSH_LINES lines) and go to the parent together:
+ * a line per request (the LLM scenario's request log) otherwise wakes the parent thread, and
+ * through its stderr the orchestrator, once per request, each wake taking a core from the VUs and
+ * the server on a small machine. Every other message flushes them first, so the order holds.
+ */
+const LOG_FLUSH_MS = 50;
+const LOG_FLUSH_LINES = 256;
+let pendingLines: string[] = [];
+let logTimer: NodeJS.Timeout | null = null;
+function flushLines(): void {
+  if (logTimer !== null) {
+    clearTimeout(logTimer);
+    logTimer = null;
+  }
+  if (pendingLines.length === 0) return;
+  const lines = pendingLines;
+  pendingLines = [];
+  port.postMessage({ type: 'log', lines } satisfies FromWorker);
+}
+function writeLine(line: string): void {
+  pendingLines.push(line);
+  if (pendingLines.length >= LOG_FLUSH_LINES) flushLines();
+  else logTimer ??= setTimeout(flushLines, LOG_FLUSH_MS);
+}
+// A thread dying of an uncaught exception still hands over the lines it wrote before.
+process.on('uncaughtExceptionMonitor', flushLines);
+const send = (msg: FromWorker) => {
+  flushLines();
+  port.postMessage(msg);
+};
 
 function fatal(err: unknown): void {
   const k = err instanceof KitError ? err : null;
@@ -53,7 +84,7 @@ async function main(): Promise<void> {
     mode: init.mode,
     sink: metrics,
     abortTest,
-    writeLine: (line) => send({ type: 'log', line }),
+    writeLine,
     secretsShared: init.secretsShared,
   });
   const host = owned.host;

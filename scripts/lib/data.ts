@@ -7,8 +7,9 @@
  * collides by the birthday bound (50 % after ~77 000 batches), so the full 32 are kept.
  */
 import { randomBytes } from 'k6/crypto';
+import { prompt, type Mode } from './prompt.ts';
 
-export type Mode = 'quick' | 'detailed';
+export { prompt, type Mode };
 
 export interface RequestModel {
   client_request_id: string;
@@ -30,23 +31,6 @@ export function uuid4(): string {
 
 /** 32 hex characters, no dashes. */
 export const uniqueSuffix = (): string => uuid4().replace(/-/g, '');
-
-const TOPICS = [
-  'a retry policy',
-  'an outbox relay',
-  'a queue backlog',
-  'a cache stampede',
-  'a p95 regression',
-  'an idempotency key',
-];
-
-/** A short user prompt; the mode decides how long an answer it asks for. */
-export function prompt(mode: Mode, n: number): string {
-  const topic = TOPICS[n % TOPICS.length]!;
-  return mode === 'quick'
-    ? `In one sentence: what is ${topic}?`
-    : `Explain ${topic} in detail, with an example and its trade-offs.`;
-}
 
 /** One request with a fresh client_request_id: `<prefix>-<uuid32>`. */
 export function uniqueRequest(prefix: string, mode: Mode = 'quick'): RequestModel {

@@ -223,3 +223,34 @@ describe('k6/x/sse and an interrupted iteration', () => {
     }
   });
 });
+
+describe('k6/x/sse and a server that drops the connection mid-stream', () => {
+  it('hands over the events read before the drop, then reports the error through the handler and the response', async () => {
+    const dropping = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: one\n\ndata: two\n\n');
+      setTimeout(() => req.socket.destroy(), 50); // the chunked body never ends
+    });
+    await new Promise<void>((resolve) => dropping.listen(0, '127.0.0.1', resolve));
+    const vu = fakeVu();
+    const open = (createModule(vu) as { open: Open }).open;
+    try {
+      const { port } = dropping.address() as { port: number };
+      const events: string[] = [];
+      let message = '';
+      const res = await open(`http://127.0.0.1:${port}/`, (c: Client) => {
+        c.on('event', (e) => events.push((e as SseEvent).data));
+        c.on('error', (e) => {
+          message = (e as { error(): string }).error();
+        });
+      });
+      assert.deepEqual(events, ['one', 'two']);
+      assert.equal(res.status, 200);
+      assert.notEqual(res.error, '');
+      assert.equal(message, res.error);
+    } finally {
+      await vu.close();
+      await new Promise((resolve) => dropping.close(resolve));
+    }
+  });
+});
