@@ -85,6 +85,40 @@ interface Run {
   note: string;
 }
 
+/** k6's percentile of exact values: linear interpolation between the ranks around p × (n − 1). */
+function exactPercentile(sorted: number[], p: number): number {
+  const i = p * (sorted.length - 1);
+  const lo = Math.floor(i);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (i - lo);
+}
+
+/**
+ * TTFT and ITL p50/p99 from the run's requests.jsonl (measured requests, every token's offset,
+ * to the microsecond): the same samples as the summary's Trends, without the summary's HDR
+ * histogram, whose percentiles read the floor of a bucket 1/1024 of the value wide (16 µs at
+ * 20 ms). Printed beside the summary's figures, so a difference finer than a bucket shows
+ * whether it is the measurement or the reading.
+ */
+function exactFigures(dir: string): string {
+  const ttft: number[] = [];
+  const itl: number[] = [];
+  for (const line of readFileSync(join(dir, 'requests.jsonl'), 'utf8').split('\n')) {
+    if (!line) continue;
+    const r = JSON.parse(line) as { measured: boolean; ttft_ms: number | null; token_offsets_ms: number[] };
+    if (!r.measured || r.ttft_ms === null) continue;
+    ttft.push(r.ttft_ms);
+    const o = r.token_offsets_ms;
+    for (let i = 1; i < o.length; i++) itl.push(o[i]! - o[i - 1]!);
+  }
+  const f = (xs: number[], p: number): string =>
+    exactPercentile(
+      xs.sort((a, b) => a - b),
+      p,
+    ).toFixed(3);
+  return `TTFT p50 ${f(ttft, 0.5)} p99 ${f(ttft, 0.99)}, ITL p50 ${f(itl, 0.5)} p99 ${f(itl, 0.99)} ms`;
+}
+
 /** One llm-stream run through the kit's CLI, read from the run's summary.json. */
 async function runKit(url: string, c: number, results: string): Promise<{ figures: PeerFigures; note: string }> {
   const env = [
@@ -126,7 +160,7 @@ async function runKit(url: string, c: number, results: string): Promise<{ figure
       tokensPerS: m.llm_output_throughput!.count!,
       requests,
     },
-    note: code === 0 ? 'thresholds passed' : `exit ${code}`,
+    note: `${code === 0 ? 'thresholds passed' : `exit ${code}`}; exact from its requests.jsonl: ${exactFigures(join(results, dir))}`,
   };
 }
 
@@ -235,7 +269,9 @@ async function main(): Promise<void> {
     console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (shared)`); // prettier-ignore
     console.log(`stub: TTFT ${TTFT} ms, ITL ${ITL} ms, ${TOKENS} output tokens, ${INPUT_TOKENS}-token prompts; ${WARMUP_S} s warm-up + ${LEVELS.map((c) => `${durationAt(c)} s at c=${c}`).join(', ')} per run; stub timers ${STUB_TIMERS}`); // prettier-ignore
     console.log(`kit:    k6-llm-perf run llm-stream --engine node --llm-url ${url} -e PROVIDERS=openai -e VUS=<c> -e MAX_TOKENS=${TOKENS} -e INPUT_TOKENS=${INPUT_TOKENS} -e WARMUP=${WARMUP_S}s -e DURATION=<s>`); // prettier-ignore
-    console.log(`aiperf: python ${aiperfArgs(aiperfRun(NaN, '<dir>')).join(' ').replace('NaN', '<c>')}`);
+    console.log(
+      `aiperf: python ${aiperfArgs(aiperfRun(NaN, '<dir>')).join(' ').replace('NaN', '<c>').replace('NaN', '<s>')}`,
+    );
     const runs = new Map<number, Record<'kit' | 'aiperf', Run[]>>(LEVELS.map((c) => [c, { kit: [], aiperf: [] }]));
     const passMisses: string[] = [];
     let turn = 0;
