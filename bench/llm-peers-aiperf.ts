@@ -151,7 +151,10 @@ export async function runAiperf(r: AiperfRun): Promise<PeerFigures> {
   mkdirSync(r.dir, { recursive: true });
   const log = join(r.dir, 'console.txt');
   const code = await new Promise<number | null>((res, rej) => {
-    const child = spawn(r.python, aiperfArgs(r), { cwd: r.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    // aiperf writes its dataset's memory-mapped files to the system temp dir and leaves them there:
+    // into the run's own directory instead, which the bench removes.
+    const env = { ...process.env, AIPERF_DATASET_MMAP_BASE_PATH: r.dir };
+    const child = spawn(r.python, aiperfArgs(r), { cwd: r.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
