@@ -31,6 +31,11 @@ export interface HostParams {
   writeLine?: (line: string) => void;
   /** The run's shared secrets state (plan.ts): values fetched on any thread are redacted here too. */
   secretsShared?: SharedArrayBuffer;
+  /**
+   * The host's VUs run the test's iterations (a worker thread), so `k6/x/sse` is warmed for them
+   * (x/sse-warm.ts); the options probe and VU 0 (setup, teardown) leave it cold.
+   */
+  runsIterations?: boolean;
 }
 
 export interface OwnedHost {
@@ -63,7 +68,7 @@ export async function makeHost(p: HostParams): Promise<OwnedHost> {
   // (x/sse-warm.ts; K6LP_SSE_WARM_STREAMS=0 turns that off, to measure what it changes).
   const sse = modules.get('k6/x/sse');
   const warmStreams = Number(process.env.K6LP_SSE_WARM_STREAMS ?? WARM_STREAMS);
-  if (sse && p.mode === 'async' && warmStreams > 0) await warmSse(sse, warmStreams);
+  if (sse && p.runsIterations && p.mode === 'async' && warmStreams > 0) await warmSse(sse, warmStreams);
   const asyncTransport = (): HttpTransport => (transport ??= new HttpTransport(opts));
   const http: HttpClient = {
     request: (req: WireRequest, signal: InterruptSignal | null, vu: number) =>

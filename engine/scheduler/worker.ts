@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     abortTest,
     writeLine,
     secretsShared: init.secretsShared,
+    runsIterations: true,
   });
   const host = owned.host;
   process.on('unhandledRejection', (err) =>
