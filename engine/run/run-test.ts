@@ -38,8 +38,6 @@ export class TestRun {
   setupData: unknown = undefined;
   /** When the scenarios start (after setup() and a short lead that lets every worker start together), epoch ms. */
   startEpoch = 0;
-  /** When the last worker's scenarios ended, epoch ms. */
-  /** setup()'s and teardown()'s time: k6's test run duration counts them (see finish.ts). */
   /** Wall clock of setup()'s start and teardown()'s end (0 until then): k6's test run duration. */
   runStartEpoch = 0;
   runEndEpoch = 0;
