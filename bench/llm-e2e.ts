@@ -27,6 +27,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
 import { llamaMissing, startLlamaServer } from '../infra/llama/index.ts';
+import { median } from '../run/capacity/result.ts';
 import { compareServerTimings, type ServerTimingComparison } from '../run/server-timings.ts';
 import { prompt } from '../scripts/lib/prompt.ts';
 import { buildRequest } from '../scripts/lib/llm-stream.ts';
@@ -121,10 +122,6 @@ async function bareRun(url: string, streams: number): Promise<ServerTimingCompar
 }
 
 const f = (x: number): string => x.toFixed(2).padStart(8);
-const median = (xs: number[]): number => {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 function row(name: string, c: number, x: ServerTimingComparison): void {
   console.log(
@@ -170,7 +167,7 @@ async function main(): Promise<void> {
     }
     if (PASSES > 1)
       for (const [c, r] of ratios)
-        console.log(`median over ${PASSES} passes, concurrency ${c}: TTFT p50 kit ${median(r.kit).toFixed(2)} ms, bare ${median(r.bare).toFixed(2)} ms; kit / bare ${median(r.ratio).toFixed(3)} (passes: ${r.ratio.map((x) => x.toFixed(3)).join(', ')})`); // prettier-ignore
+        console.log(`median over ${PASSES} passes, concurrency ${c}: TTFT p50 kit ${median(r.kit)!.toFixed(2)} ms, bare ${median(r.bare)!.toFixed(2)} ms; kit / bare ${median(r.ratio)!.toFixed(3)} (passes: ${r.ratio.map((x) => x.toFixed(3)).join(', ')})`); // prettier-ignore
   } finally {
     process.removeListener('SIGINT', onSignal);
     await server.stop();

@@ -45,6 +45,8 @@ import {
   type AiperfRun,
   type PeerFigures,
 } from './llm-peers-aiperf.ts';
+import { median } from '../run/capacity/result.ts';
+import { percentileSorted } from '../report/bucket-stats.ts';
 import { ServerProcesses } from './server-processes.ts';
 
 const TTFT = 200;
@@ -85,14 +87,6 @@ interface Run {
   note: string;
 }
 
-/** k6's percentile of exact values: linear interpolation between the ranks around p × (n − 1). */
-function exactPercentile(sorted: number[], p: number): number {
-  const i = p * (sorted.length - 1);
-  const lo = Math.floor(i);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (i - lo);
-}
-
 /**
  * TTFT and ITL p50/p99 from the run's requests.jsonl (measured requests, every token's offset,
  * to the microsecond): the same samples as the summary's Trends, without the summary's HDR
@@ -111,11 +105,8 @@ function exactFigures(dir: string): string {
     const o = r.token_offsets_ms;
     for (let i = 1; i < o.length; i++) itl.push(o[i]! - o[i - 1]!);
   }
-  const f = (xs: number[], p: number): string =>
-    exactPercentile(
-      xs.sort((a, b) => a - b),
-      p,
-    ).toFixed(3);
+  // k6's percentile of exact values, as the report computes it from raw samples.
+  const f = (xs: number[], p: number): string => percentileSorted(Float64Array.from(xs).sort(), p).toFixed(3);
   return `TTFT p50 ${f(ttft, 0.5)} p99 ${f(ttft, 0.99)}, ITL p50 ${f(itl, 0.5)} p99 ${f(itl, 0.99)} ms`;
 }
 
@@ -231,15 +222,9 @@ function printLevel(c: number, pass: number, kit: Run, peer: Run): string[] {
   return misses;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-
 /** Each figure's median over the passes (one pass: the pass itself). */
 function medianFigures(runs: Run[]): PeerFigures {
-  const of = (k: keyof PeerFigures): number => median(runs.map((r) => r.figures[k]));
+  const of = (k: keyof PeerFigures): number => median(runs.map((r) => r.figures[k]))!;
   return {
     ttftP50: of('ttftP50'),
     ttftP99: of('ttftP99'),
