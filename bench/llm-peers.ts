@@ -46,7 +46,7 @@ import {
   type PeerFigures,
 } from './llm-peers-aiperf.ts';
 import { median } from '../run/capacity/result.ts';
-import { percentileSorted } from '../report/bucket-stats.ts';
+import { percentileSorted } from '../engine/metrics/index.ts';
 import { ServerProcesses } from './server-processes.ts';
 
 const TTFT = 200;

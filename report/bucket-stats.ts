@@ -1,16 +1,6 @@
 /** Trend statistics of one time-series bucket, from its raw samples (k6's own percentile method). */
+import { percentileSorted } from '../engine/metrics/index.ts';
 import type { BucketTrend } from './types.ts';
-
-/** k6's TrendSink.P: linear interpolation between the sorted samples around pct × (count − 1). */
-export function percentileSorted(sorted: Float64Array, pct: number): number {
-  const n = sorted.length;
-  if (n === 0) return 0;
-  if (n === 1) return sorted[0]!;
-  const i = pct * (n - 1);
-  const lo = sorted[Math.floor(i)]!;
-  const hi = sorted[Math.ceil(i)]!;
-  return lo + (hi - lo) * (i - Math.floor(i));
-}
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 

@@ -142,6 +142,8 @@ export class Aggregator {
     const copy = (sink: Sink) => {
       const d = sink.take();
       if (d) sink.merge(d);
+      // A part file is JSON: a typed array would not survive it.
+      if (d?.type === 'trend' && d.values !== undefined) d.values = Array.from(d.values);
       return d;
     };
     const metrics: SnapshotBody['metrics'] = {};

@@ -42,6 +42,7 @@ export {
   encodeHistogram,
   percentile as hdrPercentile,
 } from './hdr.ts';
+export { percentileSorted, EXACT_CAP } from './exact-values.ts';
 export type { K6SummaryData, K6SummaryMetric, SummaryGroup, SummaryCheck } from '../summary/types.ts';
 export type { SummaryContext } from '../summary/data.ts';
 export type { TextSummaryOptions } from '../summary/text.ts';

@@ -2,10 +2,12 @@
  * One sink per metric type (k6 `metrics/sink.go`), used on both sides:
  * a worker folds samples with `add` and hands deltas out with `take()` (which resets);
  * the parent folds those deltas in with `merge()` and reads stats with `stat()`/`values()`.
- * No sample arrays anywhere: trends keep an HDR histogram plus exact count/sum/min/max.
+ * Trends keep an HDR histogram plus exact count/sum/min/max, and every value up to EXACT_CAP of
+ * them (exact-values.ts), so that their percentiles are k6's exact ones.
  */
 import type { MetricType } from './api.ts';
 import { addHistogramData, FastHistogram, type SparseBuckets } from './fast-histogram.ts';
+import { ExactValues, EXACT_CAP, percentileSorted } from './exact-values.ts';
 import { encodeHistogram, newHistogram, percentile, type Histogram } from './hdr.ts';
 
 export interface CounterData {
@@ -29,6 +31,8 @@ export interface RateData {
 /**
  * `hdr`: HDR-encoded text (what the parent hands on, e.g. in part exports), or the sparse buckets a
  * worker sends (it never builds or encodes an HDR histogram itself).
+ * `values`: every one of the `count` values, when the sender kept them all; without it the
+ * receiving sink reads its percentiles from HDR from then on.
  */
 export interface TrendData {
   type: 'trend';
@@ -37,6 +41,7 @@ export interface TrendData {
   min: number;
   max: number;
   hdr: string | SparseBuckets;
+  values?: ArrayLike<number>;
 }
 export type SinkData = CounterData | GaugeData | RateData | TrendData;
 
@@ -195,6 +200,8 @@ export class TrendSink implements Sink {
    */
   private readonly fast = new FastHistogram();
   private merged: Histogram | null = null;
+  /** Every value so far, or null once one was not sent or there are more than EXACT_CAP. */
+  private exact: ExactValues | null = new ExactValues();
   count = 0;
   sum = 0;
   min = 0;
@@ -210,6 +217,10 @@ export class TrendSink implements Sink {
     this.count++;
     this.sum += value;
     this.fast.record(value);
+    if (this.exact !== null) {
+      if (this.exact.length < EXACT_CAP) this.exact.push(value);
+      else this.exact = null;
+    }
   }
 
   /** The HDR histogram with every sample so far. */
@@ -222,6 +233,10 @@ export class TrendSink implements Sink {
       this.fast.reset();
     }
     return this.merged;
+  }
+  /** Whether percentiles are exact (every value kept) rather than read from the HDR histogram. */
+  get isExact(): boolean {
+    return this.exact !== null;
   }
   isEmpty(): boolean {
     return this.count === 0;
@@ -240,6 +255,8 @@ export class TrendSink implements Sink {
       this.merged.reset();
     }
     const d: TrendData = { type: 'trend', count: this.count, sum: this.sum, min: this.min, max: this.max, hdr };
+    if (this.exact !== null) d.values = this.exact.take();
+    else this.exact = new ExactValues(); // the next delta starts complete again
     this.count = 0;
     this.sum = 0;
     return d;
@@ -251,8 +268,14 @@ export class TrendSink implements Sink {
     this.count += d.count;
     this.sum += d.sum;
     addHistogramData(this.hist, d.hdr);
+    if (this.exact !== null) {
+      const v = d.values;
+      if (completeValues(v, d.count) && this.exact.length + v.length <= EXACT_CAP) this.exact.pushAll(v);
+      else this.exact = null;
+    }
   }
   percentile(p: number): number {
+    if (this.exact !== null && this.exact.length > 0) return percentileSorted(this.exact.ascending(), p / 100);
     return percentile(this.hist, p, this.min, this.max);
   }
   stat(key: string): number | undefined {
@@ -281,6 +304,14 @@ export class TrendSink implements Sink {
     }
     return out;
   }
+}
+
+/** Whether `v` holds all `count` values of a delta (a part file read from disk may hold anything). */
+function completeValues(v: unknown, count: number): v is ArrayLike<number> {
+  if (v instanceof Float64Array) return v.length === count;
+  if (!Array.isArray(v) || v.length !== count) return false;
+  for (const x of v) if (typeof x !== 'number' || x !== x) return false;
+  return true;
 }
 
 /** "p(99.9)" -> 99.9; anything else -> null. */

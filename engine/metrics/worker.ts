@@ -4,8 +4,9 @@
  * `add` is the hot path: one Map lookup, the sink's fold, a strict-equality scan of the
  * submetric selectors of that metric (usually zero or one, each one or two tags), and the
  * time-series bucket fold for the metrics that have a time-series role. No formatting, no
- * per-sample objects. A trend metric is recorded in its time-series bucket only: its sink's delta
- * is those buckets' total at flush. `flush()` returns the deltas since the last flush and resets.
+ * per-sample objects. A trend metric is recorded in its time-series bucket, and its value appended
+ * to a typed array (exact-values.ts): its sink's delta is those buckets' total and those values at
+ * flush. `flush()` returns the deltas since the last flush and resets.
  */
 import type {
   MetricDefinition,
@@ -20,6 +21,7 @@ import { BUILTIN_DEFINITIONS, EXPECTED_RESPONSE_SUBMETRIC } from './builtin.ts';
 import { MetricError } from './errors.ts';
 import { CheckRecorder } from './groups.ts';
 import { SNAPSHOT_KIND, type SnapshotBody } from './snapshot.ts';
+import { ExactValues, EXACT_CAP } from './exact-values.ts';
 import { newSink, type Sink, type SinkData, type TrendData } from './sinks.ts';
 import {
   BucketRecorder,
@@ -42,13 +44,19 @@ interface SubEntry {
   values: string[];
   sink: Sink;
 }
-/** `sink`: null for a trend metric, whose deltas are its time-series buckets' totals (flush). */
+/**
+ * `sink`: null for a trend metric, whose deltas are its time-series buckets' totals (flush) and the
+ * values in `exact` (null for the other metrics); `exactLost`: more than EXACT_CAP values came
+ * since the last flush, so this delta is sent without them.
+ */
 interface Entry {
   def: MetricDefinition;
   sink: Sink | null;
   role: Role;
   trend: number;
   subs: SubEntry[];
+  exact: ExactValues | null;
+  exactLost: boolean;
 }
 
 export interface WorkerMetricsOptions {
@@ -127,6 +135,8 @@ export class WorkerMetrics implements SampleSink {
       role,
       trend,
       subs,
+      exact: role === ROLE_TREND ? new ExactValues() : null,
+      exactLost: false,
     });
   }
 
@@ -156,6 +166,11 @@ export class WorkerMetrics implements SampleSink {
   private addTo(m: Entry, value: number, tags: Tags, t: number): void {
     if (value !== value) throw new MetricError('E_METRIC_INVALID', `metric ${m.def.name}: cannot add NaN`); // NaN would poison the sums
     m.sink?.add(value, t);
+    const x = m.exact;
+    if (x !== null) {
+      if (x.length < EXACT_CAP) x.push(value);
+      else m.exactLost = true;
+    }
     const subs = m.subs;
     for (let i = 0; i < subs.length; i++) {
       const s = subs[i]!;
@@ -182,7 +197,7 @@ export class WorkerMetrics implements SampleSink {
     const taken = this.recorder.take();
     for (const [name, m] of this.metrics) {
       definitions.push({ ...m.def });
-      const d = m.sink === null ? trendData(taken.trends[m.trend]) : m.sink.take();
+      const d = m.sink === null ? trendData(taken.trends[m.trend], m) : m.sink.take();
       if (d) metrics[name] = d;
       for (const s of m.subs) {
         const sd = s.sink.take();
@@ -203,6 +218,11 @@ export class WorkerMetrics implements SampleSink {
   }
 }
 
-function trendData(t: TrendAccData | undefined): TrendData | null {
-  return t === undefined ? null : { type: 'trend', count: t.count, sum: t.sum, min: t.min, max: t.max, hdr: t.hdr };
+function trendData(t: TrendAccData | undefined, m: Entry): TrendData | null {
+  if (t === undefined) return null;
+  const d: TrendData = { type: 'trend', count: t.count, sum: t.sum, min: t.min, max: t.max, hdr: t.hdr };
+  if (m.exactLost) m.exact!.clear();
+  else d.values = m.exact!.take();
+  m.exactLost = false;
+  return d;
 }
