@@ -9,6 +9,7 @@ import { MetricError, ThresholdConfigError } from './errors.ts';
 import { GroupTree } from './groups.ts';
 import { ENCODING_NAME, SCALE, encodeHistogram } from './hdr.ts';
 import { isSnapshotBody, SNAPSHOT_KIND, type SnapshotBody } from './snapshot.ts';
+import { RUN_VALUES_BUDGET, ValueBudget } from './exact-values.ts';
 import { TrendSink, newSink, type Sink } from './sinks.ts';
 import { ThresholdSet } from './thresholds.ts';
 import { parseThresholdConfig, validateThresholds, type MetricThresholds } from './thresholds-parser.ts';
@@ -42,6 +43,8 @@ export class Aggregator {
   private readonly thresholds: ThresholdSet;
   private readonly groups = new GroupTree();
   private readonly series: TimeSeriesStore;
+  /** What the Trend sinks' kept values count against, all together (exact-values.ts). */
+  private readonly valueBudget = new ValueBudget(RUN_VALUES_BUDGET);
   readonly summaryTrendStats: string[];
 
   /** Parses options.thresholds: the submetric selectors workers need, and every syntax error. */
@@ -74,7 +77,7 @@ export class Aggregator {
   private addSubmetric(selector: SubmetricSelector): void {
     if (this.subs.has(selector.key)) return;
     const def = this.defs.get(selector.parent);
-    this.subs.set(selector.key, { selector, sink: def ? newSink(def.type) : null });
+    this.subs.set(selector.key, { selector, sink: def ? newSink(def.type, this.valueBudget) : null });
   }
 
   private define(d: MetricDefinition): void {
@@ -89,8 +92,9 @@ export class Aggregator {
       return;
     }
     this.defs.set(d.name, { name: d.name, type: d.type, contains: d.contains });
-    this.sinks.set(d.name, newSink(d.type));
-    for (const s of this.subs.values()) if (s.selector.parent === d.name && s.sink === null) s.sink = newSink(d.type);
+    this.sinks.set(d.name, newSink(d.type, this.valueBudget));
+    for (const s of this.subs.values())
+      if (s.selector.parent === d.name && s.sink === null) s.sink = newSink(d.type, this.valueBudget);
   }
 
   /** Learns the script's custom metrics and returns every threshold problem (unknown metric, bad aggregation). */

@@ -2,12 +2,12 @@
  * One sink per metric type (k6 `metrics/sink.go`), used on both sides:
  * a worker folds samples with `add` and hands deltas out with `take()` (which resets);
  * the parent folds those deltas in with `merge()` and reads stats with `stat()`/`values()`.
- * Trends keep an HDR histogram plus exact count/sum/min/max, and every value up to EXACT_CAP of
- * them (exact-values.ts), so that their percentiles are k6's exact ones.
+ * Trends keep an HDR histogram plus exact count/sum/min/max, and every value while a budget allows
+ * (exact-values.ts), so that their percentiles are k6's exact ones.
  */
 import type { MetricType } from './api.ts';
 import { addHistogramData, FastHistogram, type SparseBuckets } from './fast-histogram.ts';
-import { ExactValues, EXACT_CAP, percentileSorted } from './exact-values.ts';
+import { ExactValues, percentileSorted, type ValueBudget } from './exact-values.ts';
 import { encodeHistogram, newHistogram, percentile, type Histogram } from './hdr.ts';
 
 export interface CounterData {
@@ -200,12 +200,16 @@ export class TrendSink implements Sink {
    */
   private readonly fast = new FastHistogram();
   private merged: Histogram | null = null;
-  /** Every value so far, or null once one was not sent or there are more than EXACT_CAP. */
-  private exact: ExactValues | null = new ExactValues();
+  /** Every value so far, or null once one was not sent or did not fit the budget. */
+  private exact: ExactValues | null;
   count = 0;
   sum = 0;
   min = 0;
   max = 0;
+  /** `budget`: shared by the parent's sinks (Aggregator); a sink of its own has EXACT_CAP. */
+  constructor(private readonly budget?: ValueBudget) {
+    this.exact = new ExactValues(budget);
+  }
   add(value: number): void {
     if (this.count === 0) {
       this.min = value;
@@ -217,10 +221,13 @@ export class TrendSink implements Sink {
     this.count++;
     this.sum += value;
     this.fast.record(value);
-    if (this.exact !== null) {
-      if (this.exact.length < EXACT_CAP) this.exact.push(value);
-      else this.exact = null;
-    }
+    if (this.exact !== null && !this.exact.push(value)) this.dropValues();
+  }
+
+  /** From now on the percentiles are read from the HDR histogram. */
+  private dropValues(): void {
+    this.exact!.release();
+    this.exact = null;
   }
 
   /** The HDR histogram with every sample so far. */
@@ -256,7 +263,7 @@ export class TrendSink implements Sink {
     }
     const d: TrendData = { type: 'trend', count: this.count, sum: this.sum, min: this.min, max: this.max, hdr };
     if (this.exact !== null) d.values = this.exact.take();
-    else this.exact = new ExactValues(); // the next delta starts complete again
+    else this.exact = new ExactValues(this.budget); // the next delta starts complete again
     this.count = 0;
     this.sum = 0;
     return d;
@@ -270,8 +277,7 @@ export class TrendSink implements Sink {
     addHistogramData(this.hist, d.hdr);
     if (this.exact !== null) {
       const v = d.values;
-      if (completeValues(v, d.count) && this.exact.length + v.length <= EXACT_CAP) this.exact.pushAll(v);
-      else this.exact = null;
+      if (!completeValues(v, d.count) || !this.exact.pushAll(v)) this.dropValues();
     }
   }
   percentile(p: number): number {
@@ -323,7 +329,8 @@ export function parsePercentileKey(key: string): number | null {
   return p >= 0 && p <= 100 ? p : null;
 }
 
-export function newSink(type: MetricType): Sink {
+/** `budget`: what a Trend sink's kept values count against (see TrendSink). */
+export function newSink(type: MetricType, budget?: ValueBudget): Sink {
   switch (type) {
     case 'counter':
       return new CounterSink();
@@ -332,6 +339,6 @@ export function newSink(type: MetricType): Sink {
     case 'rate':
       return new RateSink();
     case 'trend':
-      return new TrendSink();
+      return new TrendSink(budget);
   }
 }

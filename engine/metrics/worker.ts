@@ -21,7 +21,7 @@ import { BUILTIN_DEFINITIONS, EXPECTED_RESPONSE_SUBMETRIC } from './builtin.ts';
 import { MetricError } from './errors.ts';
 import { CheckRecorder } from './groups.ts';
 import { SNAPSHOT_KIND, type SnapshotBody } from './snapshot.ts';
-import { ExactValues, EXACT_CAP } from './exact-values.ts';
+import { ExactValues } from './exact-values.ts';
 import { newSink, type Sink, type SinkData, type TrendData } from './sinks.ts';
 import {
   BucketRecorder,
@@ -47,7 +47,7 @@ interface SubEntry {
 /**
  * `sink`: null for a trend metric, whose deltas are its time-series buckets' totals (flush) and the
  * values in `exact` (null for the other metrics); `exactLost`: more than EXACT_CAP values came
- * since the last flush, so this delta is sent without them.
+ * since the last flush, so this delta goes without them.
  */
 interface Entry {
   def: MetricDefinition;
@@ -166,11 +166,7 @@ export class WorkerMetrics implements SampleSink {
   private addTo(m: Entry, value: number, tags: Tags, t: number): void {
     if (value !== value) throw new MetricError('E_METRIC_INVALID', `metric ${m.def.name}: cannot add NaN`); // NaN would poison the sums
     m.sink?.add(value, t);
-    const x = m.exact;
-    if (x !== null) {
-      if (x.length < EXACT_CAP) x.push(value);
-      else m.exactLost = true;
-    }
+    if (m.exact !== null && !m.exactLost && !m.exact.push(value)) m.exactLost = true;
     const subs = m.subs;
     for (let i = 0; i < subs.length; i++) {
       const s = subs[i]!;

@@ -7,7 +7,7 @@ import {
   hdrPercentile,
   percentileSorted,
 } from '../../../engine/metrics/index.ts';
-import { ExactValues } from '../../../engine/metrics/exact-values.ts';
+import { ExactValues, ValueBudget } from '../../../engine/metrics/exact-values.ts';
 import { TrendSink, type TrendData } from '../../../engine/metrics/sinks.ts';
 import { T0, prng } from './helpers.ts';
 
@@ -17,7 +17,7 @@ const ctx = { options: {}, state: { testRunDurationMs: 8000, isStdOutTTY: false,
 describe('exact Trend percentiles', () => {
   it('sorts incrementally: reads between pushes give the same order as one sort of everything', () => {
     const r = prng(5);
-    const x = new ExactValues(4);
+    const x = new ExactValues();
     const all: number[] = [];
     for (let round = 0; round < 40; round++) {
       const n = Math.floor(r() * 300);
@@ -134,5 +134,19 @@ describe('exact Trend percentiles', () => {
     assert.equal(over.values, undefined);
     w.add('http_req_duration', 2, { scenario: 'x' }, T0);
     assert.deepEqual(Array.from((w.flush().metrics.http_req_duration as TrendData).values!), [2]);
+  });
+
+  it('shares one budget between sinks: the one that does not fit reads HDR and gives its room back', () => {
+    const budget = new ValueBudget(1000);
+    const a = new TrendSink(budget);
+    const b = new TrendSink(budget);
+    for (let i = 0; i < 600; i++) a.add(i);
+    assert.ok(budget.used >= 600 && budget.used <= 1000, `${budget.used}`);
+    const heldByA = budget.used;
+    for (let i = 0; i < 500; i++) b.add(i);
+    assert.deepEqual([a.isExact, b.isExact, budget.used], [true, false, heldByA]);
+    assert.equal(a.percentile(50), 299.5);
+    assert.equal(b.count, 500);
+    assert.ok(Math.abs(b.percentile(100) - 499) <= 499 * 0.001, `${b.percentile(100)}`); // HDR's bound
   });
 });
