@@ -43,6 +43,7 @@ export {
   percentile as hdrPercentile,
 } from './hdr.ts';
 export { percentileSorted, EXACT_CAP } from './exact-values.ts';
+export { transferables } from './snapshot.ts';
 export type { K6SummaryData, K6SummaryMetric, SummaryGroup, SummaryCheck } from '../summary/types.ts';
 export type { SummaryContext } from '../summary/data.ts';
 export type { TextSummaryOptions } from '../summary/text.ts';

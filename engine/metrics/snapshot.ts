@@ -1,7 +1,9 @@
 /**
- * The worker -> parent payload. Structured-clone safe: plain objects, numbers, strings;
- * histograms as compressed base64. Every field holds deltas since the previous flush,
- * except `definitions`, which lists every metric the worker knows (small, idempotent).
+ * The worker -> parent payload. Structured-clone safe: plain objects, numbers, strings, and each
+ * Trend's values as a Float64Array of its own (`transferables` lists their buffers, so a message
+ * moves them instead of copying); histograms as sparse buckets or compressed base64. Every field
+ * holds deltas since the previous flush, except `definitions`, which lists every metric the worker
+ * knows (small, idempotent).
  */
 import type { MetricDefinition, MetricsSnapshot, Tags } from './api.ts';
 import type { CheckCount } from './groups.ts';
@@ -23,4 +25,18 @@ export type SnapshotBody = {
 
 export function isSnapshotBody(s: MetricsSnapshot): s is MetricsSnapshot & SnapshotBody {
   return s.kind === SNAPSHOT_KIND && (s as { version?: unknown }).version === 1;
+}
+
+/** The buffers of the Trend values in `snapshots`, to pass as postMessage's transfer list. */
+export function transferables(snapshots: readonly MetricsSnapshot[]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const add = (d: SinkData): void => {
+    if (d.type === 'trend' && d.values instanceof Float64Array) out.push(d.values.buffer as ArrayBuffer);
+  };
+  for (const s of snapshots) {
+    if (!isSnapshotBody(s)) continue;
+    for (const d of Object.values(s.metrics)) add(d);
+    for (const sub of Object.values(s.submetrics)) add(sub.data);
+  }
+  return out;
 }

@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
-import { WorkerMetrics } from '../metrics/index.ts';
+import { WorkerMetrics, transferables } from '../metrics/index.ts';
 import type { MetricsSnapshot } from '../metrics/api.ts';
 import type { ScenarioRun } from '../executors/context.ts';
 import { KitError } from '../exit-codes.ts';
@@ -52,7 +52,8 @@ function writeLine(line: string): void {
 process.on('uncaughtExceptionMonitor', flushLines);
 const send = (msg: FromWorker) => {
   flushLines();
-  port.postMessage(msg);
+  // Metrics move their Trend values' buffers instead of copying them.
+  port.postMessage(msg, 'snapshots' in msg ? transferables(msg.snapshots) : []);
 };
 
 function fatal(err: unknown): void {

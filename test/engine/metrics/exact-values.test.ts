@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import {
   Aggregator,
   EXACT_CAP,
   WorkerMetrics,
   hdrPercentile,
   percentileSorted,
+  transferables,
 } from '../../../engine/metrics/index.ts';
 import { ExactValues, ValueBudget } from '../../../engine/metrics/exact-values.ts';
 import { TrendSink, type TrendData } from '../../../engine/metrics/sinks.ts';
@@ -148,5 +150,23 @@ describe('exact Trend percentiles', () => {
     assert.equal(a.percentile(50), 299.5);
     assert.equal(b.count, 500);
     assert.ok(Math.abs(b.percentile(100) - 499) <= 499 * 0.001, `${b.percentile(100)}`); // HDR's bound
+  });
+
+  it("moves a flush's Trend values to the parent's thread instead of copying them", () => {
+    const thresholds = { 'my_trend{name:a}': ['p(50)<10'] };
+    const w = new WorkerMetrics({ submetrics: Aggregator.parseThresholds(thresholds).selectors, startTime: T0 });
+    w.define('my_trend', 'trend', 'time');
+    for (const v of [3, 1, 2]) w.add('my_trend', v, { scenario: 'x', name: 'a' }, T0);
+    const snapshot = w.flush();
+    const buffers = transferables([snapshot]);
+    assert.equal(buffers.length, 2); // the metric's and the submetric's
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(snapshot, buffers);
+    assert.equal((snapshot.metrics.my_trend as TrendData).values!.length, 0, 'the sender no longer holds them');
+    const agg = new Aggregator({ thresholds, startTime: T0 });
+    agg.merge(receiveMessageOnPort(port2)!.message);
+    port1.close();
+    assert.equal((agg.sinkOf('my_trend{name:a}') as TrendSink).isExact, true);
+    assert.equal(agg.sinkOf('my_trend')!.stat('med', 0), 2);
   });
 });
