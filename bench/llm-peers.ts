@@ -19,10 +19,11 @@
  * closed-loop ideal c × 64 ÷ (0.200 + 63 × 0.020) s tokens/s; the `closer` column names the
  * client nearer the truth as printed (ms to the microsecond, tokens/s to 0.1 %): errors equal
  * there are a tie, since the stub's own timers move a figure by more than that from run to run
- * (at one stream both clients read an ITL p50 of 19.997 ms in the same pass). Also printed: how late the stub itself wrote tokens in each run
- * (its /__admin/stats), which is load on the machine, not client error. Goal (issue 23): the
- * kit at least as close as aiperf on every figure, and its tokens/s within 3 % of the ideal,
- * judged on each figure's median over PASSES interleaved passes (every pass is printed too).
+ * (at one stream both clients read an ITL p50 of 19.997 ms in the same pass). Also printed: how
+ * late the stub itself wrote tokens in each run (its /__admin/stats), which is load on the
+ * machine, not client error. Goal (issue 23): the kit at least as close as aiperf on every
+ * figure, and its tokens/s within 3 % of the ideal, judged on each figure's median over PASSES
+ * interleaved passes (every pass is printed too).
  *
  * aiperf is installed on the first run into a venv under the kit's cache (about 7 minutes
  * and 1.2 GB; PYTHON picks the interpreter, default python3). No network beyond loopback is
@@ -30,9 +31,8 @@
  * due time) at every level, not its default `auto`, which takes setTimeout above 500 timers a
  * second (16 and 64 streams) and so moves the ITL p50 both clients see by 0.01–0.12 ms from run
  * to run; precise costs the stub about 16 % of a core at 64 streams (bench/mock-llm-timers.ts).
- * `STUB_TIMERS` to choose. It prints how late it wrote tokens in each run. Env: LEVELS, PASSES (default 3), WARMUP_S, DURATION_S,
- * MIN_REQUESTS, STUB_TIMERS, PYTHON, KEEP=1 (keep
- * the results and aiperf artifacts, printed path).
+ * `STUB_TIMERS` to choose. Env: LEVELS, PASSES (default 3), WARMUP_S, DURATION_S, MIN_REQUESTS,
+ * STUB_TIMERS, PYTHON, KEEP=1 (keep the results and aiperf artifacts, printed path).
  *
  * Run: node --import tsx bench/llm-peers.ts
  */

@@ -1,8 +1,8 @@
 /**
  * The one HDR histogram factory of the engine. Every Trend value goes through here: into
- * histograms.json, the per-second time series, and the percentiles of a Trend sink that holds more
- * than EXACT_CAP values (a sink below that reads k6's exact percentiles from its values instead:
- * exact-values.ts).
+ * histograms.json, the per-second time series, and the percentiles of a Trend sink that has let
+ * its values go (past the run's budget of kept values, or sent a delta without them); a sink that
+ * kept every value reads k6's exact percentiles from them instead (exact-values.ts).
  *
  * Bounds and precision (documented contract, relied upon by histograms.json readers):
  * - A value `v` (milliseconds for time metrics, raw units otherwise) is recorded as the
