@@ -14,8 +14,7 @@
  * `http_req_duration` (open to end of stream). Tags: the VU's, `status`, `method`, `url`,
  * `name` and params.tags.
  */
-import { Writable } from 'node:stream';
-import { Agent, stream } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { VuContext } from '../api.ts';
 import { describe, ExtensionError, requireAsyncMode } from './support.ts';
 
@@ -204,53 +203,79 @@ export function createModule(vu: VuContext): Record<string, unknown> {
     const t0 = performance.now();
     const tags: Record<string, string> = { ...vu.currentTags(), method, url, name: url, ...(params.tags ?? {}) };
     let response: SseResponse = { url, status: 0, headers: {}, error: '' };
+    let rawHeaders: Record<string, string | string[] | undefined> = {};
     let sendingMs = -1;
     const sent = (): void => {
       sendingMs = performance.now() - t0;
       vu.metrics.add('http_req_sending', sendingMs, { ...tags }, started);
     };
+    // Everything a response needs is built before the request leaves, so the packet that carries
+    // the head and the first event (the kit's stub sends them together, as do servers that hold the
+    // head back) reaches the script's handler after no more work than any later event does.
+    const parser = new SseParser((event) => {
+      if (closed) return; // close() ends delivery at once, even mid-chunk
+      fire('event', event);
+      vu.metrics.add('sse_event', 1, tags); // after the handler, which reads its clock first
+    });
+    const decoder = new TextDecoder();
     try {
-      // undici's stream(): the factory runs as the response head is parsed and every body chunk
-      // is written to the Writable in the socket read's own callback. A head arriving in the same
-      // packet as the first event (the kit's stub; servers that hold the head back) is handed over
-      // at once, not after request()'s promise, the script's continuation and a resume tick (one
-      // stream against the stub: TTFT p50 201.54 -> 201.42 ms, first gap 19.48 -> 19.60 ms).
-      await stream(
-        url,
-        {
-          method: method as 'GET',
-          headers: { accept: 'text/event-stream', ...(params.headers ?? {}) },
-          body: params.body,
-          dispatcher: agent,
-          signal: controller.signal,
-        },
-        ({ statusCode, headers: raw }) => {
-          const headers: Record<string, string> = {};
-          for (const [k, v] of Object.entries(raw))
-            if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-          response = { url, status: statusCode, headers, error: '' };
-          tags.status = String(statusCode);
-          sent();
-          fire('open');
-          const parser = new SseParser((event) => {
-            if (closed) return; // close() ends delivery at once, even mid-chunk
-            vu.metrics.add('sse_event', 1, tags);
-            fire('event', event);
-          });
-          const decoder = new TextDecoder();
-          return new Writable({
-            write(chunk: Uint8Array, _encoding, done) {
-              if (closed) return done();
+      const target = new URL(url); // a malformed URL fails as a request does, through 'error'
+      // undici's dispatch API: the head and every body chunk are handed over in the socket read's
+      // own callback, with no response object, promise or stream between the bytes and the parser.
+      await new Promise<void>((resolve, reject) => {
+        let dispatch: Dispatcher.DispatchController | null = null;
+        let settled = false;
+        const settle = (error?: Error): void => {
+          if (settled) return;
+          settled = true;
+          controller.signal.removeEventListener('abort', abort);
+          if (error) reject(error);
+          else resolve();
+        };
+        // Aborted before the request reached a socket: it ends now, and is cut once it starts.
+        const abort = (): void => {
+          const reason = controller.signal.reason as Error;
+          if (dispatch) dispatch.abort(reason);
+          else settle(reason);
+        };
+        controller.signal.addEventListener('abort', abort, { once: true });
+        agent!.dispatch(
+          {
+            origin: target.origin,
+            path: target.pathname + target.search,
+            method,
+            headers: { accept: 'text/event-stream', ...(params.headers ?? {}) },
+            body: params.body ?? null,
+          },
+          {
+            onRequestStart(ctl) {
+              dispatch = ctl;
+              if (controller.signal.aborted) ctl.abort(controller.signal.reason as Error);
+            },
+            onResponseStart(_ctl, statusCode, headers) {
+              if (statusCode < 200) return; // an informational head; the response's own follows
+              sendingMs = performance.now() - t0;
+              rawHeaders = headers;
+              response = { url, status: statusCode, headers: {}, error: '' };
+              tags.status = String(statusCode);
+              // The sample is stamped now and recorded once the read's callback is done.
+              const ms = sendingMs;
+              queueMicrotask(() => vu.metrics.add('http_req_sending', ms, { ...tags }, started));
+              fire('open');
+            },
+            onResponseData(ctl, chunk) {
+              if (closed) return;
               try {
                 parser.push(decoder.decode(chunk, { stream: true }));
               } catch (error) {
-                return done(error as Error); // ends the request; stream() rejects with it
+                ctl.abort(error as Error); // ends the request; the promise rejects with it
               }
-              done();
             },
-          });
-        },
-      );
+            onResponseEnd: () => settle(),
+            onResponseError: (_ctl, error) => settle(error),
+          },
+        );
+      });
     } catch (error) {
       if (sendingMs < 0) {
         tags.status ??= '0';
@@ -262,6 +287,8 @@ export function createModule(vu: VuContext): Record<string, unknown> {
       }
     } finally {
       interruption?.removeEventListener('abort', onInterrupt);
+      for (const [k, v] of Object.entries(rawHeaders))
+        if (v !== undefined) response.headers[k] = Array.isArray(v) ? v.join(', ') : v;
       tags.status ??= '0';
       const end = Date.now();
       vu.metrics.add('http_reqs', 1, tags, end);
