@@ -31,6 +31,8 @@ export interface PeerFigures {
   itlP99: number;
   tokensPerS: number;
   requests: number;
+  /** Every measured request's TTFT and every gap (ms), from the client's per-request export. */
+  samples: { ttft: number[]; itl: number[] };
 }
 
 const venvDir = (): string => join(cacheDir(), 'peers', `aiperf-${AIPERF_VERSION}`);
@@ -132,7 +134,8 @@ export function aiperfArgs(r: AiperfRun): string[] {
     ...['--prompt-output-tokens-mean', String(r.outputTokens), '--prompt-output-tokens-stddev', '0'],
     ...['--extra-inputs', 'ignore_eos:true', '--random-seed', '1'],
     // No /metrics scraping or GPU probing beside the stub: aiperf's client alone is measured.
-    ...['--no-server-metrics', '--no-gpu-telemetry', '--ui', 'none', '--export-level', 'summary'],
+    // `records` (aiperf's default) also writes profile_export.jsonl: each request's TTFT and gaps.
+    ...['--no-server-metrics', '--no-gpu-telemetry', '--ui', 'none', '--export-level', 'records'],
     ...['--output-artifact-dir', r.dir],
   ];
 }
@@ -173,7 +176,26 @@ export async function runAiperf(r: AiperfRun): Promise<PeerFigures> {
     throw new Error(
       `aiperf counted ${osl.min}..${osl.max} output tokens per request, the stub sent ${r.outputTokens}: the tokenizer does not match the stub's`,
     );
+  // The profiling phase's records are the samples of the summary's statistics: checked by count.
+  const samples: PeerFigures['samples'] = { ttft: [], itl: [] };
+  for (const line of readFileSync(join(r.dir, 'profile_export.jsonl'), 'utf8').split('\n')) {
+    if (!line) continue;
+    const rec = JSON.parse(line) as {
+      metadata: { benchmark_phase: string };
+      metrics: Record<string, { value: number | number[] } | undefined>;
+    };
+    if (rec.metadata.benchmark_phase !== 'profiling') continue;
+    const ttft = rec.metrics.time_to_first_token?.value;
+    const gaps = rec.metrics.inter_chunk_latency?.value;
+    if (typeof ttft === 'number') samples.ttft.push(ttft);
+    if (Array.isArray(gaps)) samples.itl.push(...gaps);
+  }
+  if (samples.ttft.length !== j.time_to_first_token!.count || samples.itl.length !== j.inter_chunk_latency!.count)
+    throw new Error(
+      `aiperf's profile_export.jsonl holds ${samples.ttft.length} TTFTs and ${samples.itl.length} gaps, its summary counts ${j.time_to_first_token!.count} and ${j.inter_chunk_latency!.count}`,
+    );
   return {
+    samples,
     ttftP50: j.time_to_first_token!.p50,
     ttftP99: j.time_to_first_token!.p99,
     itlP50: j.inter_chunk_latency!.p50,
