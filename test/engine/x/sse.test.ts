@@ -141,6 +141,29 @@ describe('k6/x/sse', () => {
     assert.notEqual(message, '');
   });
 
+  it("returns the response's status and headers, each header as one string", async () => {
+    const res = await open(
+      `${stub.url}/v1/messages`,
+      { method: 'POST', body: anthropicBody(4), headers: JSON_HEADERS },
+      () => {},
+    );
+    assert.equal(res.status, 200);
+    assert.match(res.headers['content-type'] ?? '', /^text\/event-stream/);
+    assert.ok(Object.values(res.headers).every((v) => typeof v === 'string'));
+  });
+
+  it('reports a malformed URL through the error handler and the response, without throwing', async () => {
+    let message = '';
+    const res = await open('http://[not-a-host/v1/messages', (c: Client) => {
+      c.on('error', (e) => {
+        message = (e as { error(): string }).error();
+      });
+    });
+    assert.equal(res.status, 0);
+    assert.match(res.error, /invalid url/i);
+    assert.equal(message, res.error);
+  });
+
   it('passes an exception thrown by an event handler on to the script', async () => {
     await assert.rejects(
       open(`${stub.url}/v1/messages`, { method: 'POST', body: anthropicBody(8), headers: JSON_HEADERS }, (c: Client) =>
@@ -220,6 +243,41 @@ describe('k6/x/sse and an interrupted iteration', () => {
       await vu.close();
       for (const s of sockets) s.destroy();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+
+describe('k6/x/sse in an iteration interrupted before the stream opens', () => {
+  it('ends at once with the interruption as its error, no event delivered and nothing left open', async () => {
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests++;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('data: late\n\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const vu = fakeVu();
+    const open = (createModule(vu) as { open: Open }).open;
+    try {
+      const { port } = server.address() as { port: number };
+      vu.interruption.abort();
+      const events: unknown[] = [];
+      let message = '';
+      const res = await open(`http://127.0.0.1:${port}/`, (c: Client) => {
+        c.on('event', (e) => events.push(e));
+        c.on('error', (e) => {
+          message = (e as { error(): string }).error();
+        });
+      });
+      assert.deepEqual(events, []);
+      assert.equal(res.status, 0);
+      assert.notEqual(res.error, '');
+      assert.equal(message, res.error);
+      assert.equal(vu.samples.filter((s) => s.name === 'http_reqs').length, 1);
+      assert.equal(requests, 0, 'the server answered a request the interruption should have stopped');
+    } finally {
+      await vu.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });
