@@ -24,9 +24,10 @@
  * read ±0.003–0.007 ms (~1,900 gaps a client), so a difference of 1–3 µs there is chance.
  * Figures are also judged as printed (ms to the microsecond, tokens/s to 0.1 %): errors equal
  * there are a tie. Also printed: how late the stub itself wrote tokens in each run (its
- * /__admin/stats), which is load on the machine, not client error. Goal (issue 23): the kit at least as close as aiperf on every figure, and its tokens/s
- * within 3 % of the ideal, judged on each figure's median over PASSES interleaved passes (every
- * pass is printed too; the median's noise is that of the passes' samples pooled).
+ * /__admin/stats), which is load on the machine, not client error. Goal (issue 23): the kit at
+ * least as close as aiperf on every figure, and its tokens/s within 3 % of the ideal, judged on
+ * each figure's median over PASSES interleaved passes (every pass is printed too; the median's
+ * noise is that of the passes' samples pooled).
  *
  * aiperf is installed on the first run into a venv under the kit's cache (about 7 minutes
  * and 1.2 GB; PYTHON picks the interpreter, default python3). No network beyond loopback is

@@ -205,9 +205,12 @@ export function createModule(vu: VuContext): Record<string, unknown> {
     let response: SseResponse = { url, status: 0, headers: {}, error: '' };
     let rawHeaders: Record<string, string | string[] | undefined> = {};
     let sendingMs = -1;
-    const sent = (): void => {
-      sendingMs = performance.now() - t0;
-      vu.metrics.add('http_req_sending', sendingMs, { ...tags }, started);
+    /** Stamps the time to the response head (or the failure); `defer` records the sample after the read's callback. */
+    const sent = (defer: boolean): void => {
+      const ms = (sendingMs = performance.now() - t0);
+      const add = (): void => vu.metrics.add('http_req_sending', ms, { ...tags }, started);
+      if (defer) queueMicrotask(add);
+      else add();
     };
     // Everything a response needs is built before the request leaves, so the packet that carries
     // the head and the first event (the kit's stub sends them together, as do servers that hold the
@@ -250,17 +253,14 @@ export function createModule(vu: VuContext): Record<string, unknown> {
           {
             onRequestStart(ctl) {
               dispatch = ctl;
-              if (controller.signal.aborted) ctl.abort(controller.signal.reason as Error);
+              if (controller.signal.aborted) abort();
             },
             onResponseStart(_ctl, statusCode, headers) {
               if (statusCode < 200) return; // an informational head; the response's own follows
-              sendingMs = performance.now() - t0;
               rawHeaders = headers;
               response = { url, status: statusCode, headers: {}, error: '' };
               tags.status = String(statusCode);
-              // The sample is stamped now and recorded once the read's callback is done.
-              const ms = sendingMs;
-              queueMicrotask(() => vu.metrics.add('http_req_sending', ms, { ...tags }, started));
+              sent(true);
               fire('open');
             },
             onResponseData(ctl, chunk) {
@@ -279,7 +279,7 @@ export function createModule(vu: VuContext): Record<string, unknown> {
     } catch (error) {
       if (sendingMs < 0) {
         tags.status ??= '0';
-        sent();
+        sent(false);
       }
       if (!closed) {
         response = { ...response, error: error instanceof Error ? error.message : String(error) };
