@@ -129,17 +129,22 @@ describe('k6/x/sse', () => {
     assert.equal(seen, 3);
   });
 
-  it('reports a refused connection through the error handler and the response, without throwing', async () => {
-    let message = '';
-    const res = await open('http://127.0.0.1:1/v1/messages', (c: Client) => {
-      c.on('error', (e) => {
-        message = (e as { error(): string }).error();
+  for (const [what, url, error] of [
+    ['a refused connection', 'http://127.0.0.1:1/v1/messages', /./],
+    ['a malformed URL', 'http://[not-a-host/v1/messages', /invalid url/i],
+  ] as const) {
+    it(`reports ${what} through the error handler and the response, without throwing`, async () => {
+      let message = '';
+      const res = await open(url, (c: Client) => {
+        c.on('error', (e) => {
+          message = (e as { error(): string }).error();
+        });
       });
+      assert.equal(res.status, 0);
+      assert.match(res.error, error);
+      assert.equal(message, res.error);
     });
-    assert.equal(res.status, 0);
-    assert.notEqual(res.error, '');
-    assert.notEqual(message, '');
-  });
+  }
 
   it("returns the response's status and headers, each header as one string", async () => {
     const res = await open(
@@ -150,18 +155,6 @@ describe('k6/x/sse', () => {
     assert.equal(res.status, 200);
     assert.match(res.headers['content-type'] ?? '', /^text\/event-stream/);
     assert.ok(Object.values(res.headers).every((v) => typeof v === 'string'));
-  });
-
-  it('reports a malformed URL through the error handler and the response, without throwing', async () => {
-    let message = '';
-    const res = await open('http://[not-a-host/v1/messages', (c: Client) => {
-      c.on('error', (e) => {
-        message = (e as { error(): string }).error();
-      });
-    });
-    assert.equal(res.status, 0);
-    assert.match(res.error, /invalid url/i);
-    assert.equal(message, res.error);
   });
 
   it('passes an exception thrown by an event handler on to the script', async () => {
